@@ -1,0 +1,326 @@
+package ingress
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// DefaultMaxFileSize is the largest file or reader a Decoder reads when its
+// MaxFileSize is zero. Real manifests are kilobytes; 10,000 Ingresses fit in a
+// few megabytes.
+const DefaultMaxFileSize = 16 << 20
+
+// Decoder reads Kubernetes YAML or JSON into a Set. The zero Decoder is ready
+// to use with the default limits.
+type Decoder struct {
+	// MaxFileSize is the largest number of bytes read from one file or
+	// reader. Zero means DefaultMaxFileSize; there is no way to turn the
+	// limit off.
+	MaxFileSize int64
+}
+
+// manifestExt lists the file name extensions read when walking a directory.
+var manifestExt = map[string]bool{".yaml": true, ".yml": true, ".json": true}
+
+func (d *Decoder) maxFileSize() int64 {
+	if d == nil || d.MaxFileSize <= 0 {
+		return DefaultMaxFileSize
+	}
+	return d.MaxFileSize
+}
+
+// ReadFiles reads each path in order. A directory is walked recursively in
+// lexical order and its *.yaml, *.yml and *.json files are read; a file named
+// directly is read whatever its extension. The returned Set is never nil: it
+// holds what could be decoded even when the error is not nil, so that callers
+// can still show the warnings. The error, when not nil, is an ErrorList.
+func (d *Decoder) ReadFiles(paths ...string) (*Set, error) {
+	return d.readTree(osFS{}, paths)
+}
+
+// ReadFS is ReadFiles over a file system, for embedded manifests
+// (embed.FS) and tests (fstest.MapFS). Paths are fs.FS paths; "." reads
+// everything.
+func (d *Decoder) ReadFS(fsys fs.FS, paths ...string) (*Set, error) {
+	return d.readTree(fsys, paths)
+}
+
+// Decode reads one stream of YAML or JSON documents. The name is used in
+// errors and warnings in place of a file name.
+func (d *Decoder) Decode(name string, r io.Reader) (*Set, error) {
+	data, err := d.readAll(r)
+	if err != nil {
+		return &Set{}, ErrorList{{Source: Source{File: name}, Err: err}}
+	}
+	return d.DecodeBytes(name, data)
+}
+
+// DecodeBytes reads YAML or JSON documents from data. The name is used in
+// errors and warnings in place of a file name.
+func (d *Decoder) DecodeBytes(name string, data []byte) (*Set, error) {
+	set := &Set{}
+	var errs ErrorList
+	if int64(len(data)) > d.maxFileSize() {
+		errs = append(errs, &Error{Source: Source{File: name}, Err: d.tooLarge()})
+		return set, errs
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	for doc := 0; ; doc++ {
+		var node yaml.Node
+		err := dec.Decode(&node)
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		src := Source{File: name, Doc: doc + 1}
+		if err != nil {
+			// The parser cannot resynchronise after a syntax error, so the
+			// rest of this input is lost; say so rather than guess.
+			src.Line = yamlErrorLine(err)
+			errs = append(errs, &Error{Source: src, Err: fmt.Errorf("invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))})
+			break
+		}
+		src.Line = node.Line
+		ref := &docRef{data: data, doc: doc, item: -1, start: node.Line}
+		errs = append(errs, decodeDocument(set, &node, src, ref)...)
+	}
+	return set, errs.orNil()
+}
+
+// decodeDocument dispatches one document (or each item of a List) to its
+// kind's decoder.
+func decodeDocument(set *Set, doc *yaml.Node, src Source, ref *docRef) ErrorList {
+	var conv converter
+	root := conv.deref(doc)
+	if conv.fatal != nil {
+		src.Line = conv.fatalLine
+		return ErrorList{{Source: src, Err: conv.fatal}}
+	}
+	if root == nil || (root.Kind == yaml.ScalarNode && root.Tag == "!!null") {
+		return nil // an empty document, such as a trailing "---"
+	}
+	if root.Kind != yaml.MappingNode {
+		return ErrorList{{Source: src, Err: fmt.Errorf("a Kubernetes object must be a YAML mapping, not %v", nodeValue(root))}}
+	}
+	apiVersion, kind := scalarKey(root, "apiVersion"), scalarKey(root, "kind")
+	if isList(kind) {
+		items := mappingValue(root, "items")
+		if items == nil || items.Kind != yaml.SequenceNode {
+			return ErrorList{{Source: src, Object: kind, Field: field.Required(field.NewPath("items"), "a "+kind+" needs a list of items")}}
+		}
+		var errs ErrorList
+		for i, item := range items.Content {
+			itemSrc := src
+			itemSrc.Line = item.Line
+			itemRef := *ref
+			itemRef.item, itemRef.start = i, item.Line
+			errs = append(errs, decodeObject(set, item, itemSrc, &itemRef, listItemDefaults(apiVersion, kind))...)
+		}
+		return errs
+	}
+	return decodeObject(set, root, src, ref, typeMeta{})
+}
+
+// typeMeta is an apiVersion and kind pair.
+type typeMeta struct{ apiVersion, kind string }
+
+// isList reports whether kind is a list wrapper: the generic v1 List or a
+// typed list such as IngressList.
+func isList(kind string) bool {
+	return kind == "List" || (strings.HasSuffix(kind, "List") && len(kind) > len("List"))
+}
+
+// listItemDefaults gives the type of the items of a typed list, whose items
+// may leave apiVersion and kind out, as `kubectl get -o yaml` output does.
+func listItemDefaults(apiVersion, kind string) typeMeta {
+	if kind == "List" {
+		return typeMeta{}
+	}
+	return typeMeta{apiVersion: apiVersion, kind: strings.TrimSuffix(kind, "List")}
+}
+
+func decodeObject(set *Set, n *yaml.Node, src Source, ref *docRef, defaults typeMeta) ErrorList {
+	if n.Kind == yaml.AliasNode {
+		n = n.Alias
+	}
+	if n.Kind != yaml.MappingNode {
+		return ErrorList{{Source: src, Err: fmt.Errorf("a Kubernetes object must be a YAML mapping, not %v", nodeValue(n))}}
+	}
+	tm := typeMeta{apiVersion: scalarKey(n, "apiVersion"), kind: scalarKey(n, "kind")}
+	if tm.apiVersion == "" && tm.kind == "" {
+		tm = defaults
+	}
+	var missing field.ErrorList
+	if tm.apiVersion == "" {
+		missing = append(missing, field.Required(field.NewPath("apiVersion"), "every object needs an apiVersion, for example networking.k8s.io/v1"))
+	}
+	if tm.kind == "" {
+		missing = append(missing, field.Required(field.NewPath("kind"), "every object needs a kind, for example Ingress"))
+	}
+	if len(missing) > 0 {
+		var errs ErrorList
+		for _, m := range missing {
+			errs = append(errs, &Error{Source: src, Field: m})
+		}
+		return errs
+	}
+	if isList(tm.kind) {
+		return ErrorList{{Source: src, Err: fmt.Errorf("a %s inside a list is not supported; put its items in the outer list", tm.kind)}}
+	}
+	k, ok := kinds[tm]
+	if !ok {
+		set.Warnings = append(set.Warnings, skippedKind(tm, n, src))
+		return nil
+	}
+	return k.decode(set, n, tm.kind, src, ref)
+}
+
+// skippedKind explains why a document is not used.
+func skippedKind(tm typeMeta, n *yaml.Node, src Source) Warning {
+	name := ""
+	if meta := mappingValue(n, "metadata"); meta != nil {
+		name = objectName(strings.ToLower(tm.kind), scalarKey(meta, "namespace"), scalarKey(meta, "name"))
+	}
+	for known := range kinds {
+		if known.kind == tm.kind {
+			return Warning{Source: src, Object: name, Message: fmt.Sprintf(
+				"skipped: %s %s is not a supported API version (supported: %s)", tm.apiVersion, tm.kind, supportedVersions(tm.kind))}
+		}
+	}
+	return Warning{Source: src, Object: name, Message: fmt.Sprintf(
+		"skipped: kind %s (%s) is not used by ingressmux", tm.kind, tm.apiVersion)}
+}
+
+// scalarKey returns the string value of key in mapping n, or "".
+func scalarKey(n *yaml.Node, key string) string {
+	if v := mappingValue(n, key); v != nil && v.Kind == yaml.ScalarNode {
+		return v.Value
+	}
+	return ""
+}
+
+func mappingValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			v := n.Content[i+1]
+			if v.Kind == yaml.AliasNode {
+				v = v.Alias
+			}
+			return v
+		}
+	}
+	return nil
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+)`)
+
+// yamlErrorLine digs the line number out of a parser error message.
+func yamlErrorLine(err error) int {
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return 0
+}
+
+func (d *Decoder) tooLarge() error {
+	return fmt.Errorf("input is larger than the %d-byte limit (Decoder.MaxFileSize)", d.maxFileSize())
+}
+
+// readAll reads at most the size limit, failing fast on anything larger
+// instead of buffering it.
+func (d *Decoder) readAll(r io.Reader) ([]byte, error) {
+	limit := d.maxFileSize()
+	data, err := io.ReadAll(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, d.tooLarge()
+	}
+	return data, nil
+}
+
+// readTree is the shared body of ReadFiles and ReadFS.
+func (d *Decoder) readTree(fsys fs.FS, roots []string) (*Set, error) {
+	set := &Set{}
+	var errs ErrorList
+	readOne := func(name string) {
+		f, err := fsys.Open(name)
+		if err != nil {
+			errs = append(errs, &Error{Source: Source{File: name}, Err: err})
+			return
+		}
+		defer f.Close()
+		if info, err := f.Stat(); err == nil && info.Size() > d.maxFileSize() {
+			errs = append(errs, &Error{Source: Source{File: name}, Err: d.tooLarge()})
+			return
+		}
+		data, err := d.readAll(f)
+		if err != nil {
+			errs = append(errs, &Error{Source: Source{File: name}, Err: err})
+			return
+		}
+		got, err := d.DecodeBytes(name, data)
+		set.Add(got)
+		var list ErrorList
+		if errors.As(err, &list) {
+			errs = append(errs, list...)
+		}
+	}
+	for _, root := range roots {
+		info, err := fs.Stat(fsys, root)
+		if err != nil {
+			errs = append(errs, &Error{Source: Source{File: root}, Err: err})
+			continue
+		}
+		if !info.IsDir() {
+			readOne(root)
+			continue
+		}
+		found := 0
+		err = fs.WalkDir(fsys, root, func(name string, entry fs.DirEntry, err error) error {
+			if err != nil {
+				errs = append(errs, &Error{Source: Source{File: name}, Err: err})
+				return nil
+			}
+			if entry.IsDir() || !manifestExt[strings.ToLower(path.Ext(name))] {
+				return nil
+			}
+			found++
+			readOne(name)
+			return nil
+		})
+		if err != nil {
+			errs = append(errs, &Error{Source: Source{File: root}, Err: err})
+		}
+		if found == 0 {
+			set.Warnings = append(set.Warnings, Warning{Source: Source{File: root}, Message: "directory holds no *.yaml, *.yml or *.json files"})
+		}
+	}
+	return set, errs.orNil()
+}
+
+// osFS opens operating-system paths as given (absolute or relative), which
+// os.DirFS cannot do for absolute paths and "..".
+type osFS struct{}
+
+func (osFS) Open(name string) (fs.File, error) { return os.Open(filepath.FromSlash(name)) }
+
+func (osFS) Stat(name string) (fs.FileInfo, error) { return os.Stat(filepath.FromSlash(name)) }
+
+func (osFS) ReadDir(name string) ([]fs.DirEntry, error) { return os.ReadDir(filepath.FromSlash(name)) }

@@ -1,0 +1,133 @@
+package ingress
+
+import (
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"slices"
+	"strings"
+
+	yaml "go.yaml.in/yaml/v3"
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	networkingv1beta1 "k8s.io/api/networking/v1beta1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// kindDecoder decodes one kind of object into a Set.
+type kindDecoder struct {
+	decode func(set *Set, n *yaml.Node, kind string, src Source, ref *docRef) ErrorList
+}
+
+// kinds lists every apiVersion and kind that ingressmux reads. Anything else
+// is skipped with a warning.
+var kinds = map[typeMeta]kindDecoder{
+	{"networking.k8s.io/v1", "Ingress"}: typed(true, func(set *Set, obj *networkingv1.Ingress, src Source, ref *docRef) {
+		set.Ingresses = append(set.Ingresses, Ingress{Ingress: obj, Source: src, doc: ref})
+	}),
+	{"networking.k8s.io/v1beta1", "Ingress"}: typed(true, func(set *Set, obj *networkingv1beta1.Ingress, src Source, ref *docRef) {
+		ing := Ingress{Ingress: ingressFromV1beta1(obj), Source: src, doc: ref}
+		set.Ingresses = append(set.Ingresses, ing)
+		set.Warnings = append(set.Warnings, deprecatedIngress(ing, "networking.k8s.io/v1beta1"))
+	}),
+	{"extensions/v1beta1", "Ingress"}: typed(true, func(set *Set, obj *networkingv1beta1.Ingress, src Source, ref *docRef) {
+		ing := Ingress{Ingress: ingressFromV1beta1(obj), Source: src, doc: ref}
+		set.Ingresses = append(set.Ingresses, ing)
+		set.Warnings = append(set.Warnings, deprecatedIngress(ing, "extensions/v1beta1"))
+	}),
+	{"networking.k8s.io/v1", "IngressClass"}: typed(false, func(set *Set, obj *networkingv1.IngressClass, src Source, ref *docRef) {
+		set.IngressClasses = append(set.IngressClasses, IngressClass{IngressClass: obj, Source: src, doc: ref})
+	}),
+	{"v1", "Service"}: typed(true, func(set *Set, obj *corev1.Service, src Source, ref *docRef) {
+		set.Services = append(set.Services, Service{Service: obj, Source: src, doc: ref})
+	}),
+	{"v1", "Secret"}: typed(true, func(set *Set, obj *corev1.Secret, src Source, ref *docRef) {
+		// stringData is a write-only convenience: the apiserver merges it into
+		// data, and its keys win.
+		for k, v := range obj.StringData {
+			if obj.Data == nil {
+				obj.Data = make(map[string][]byte, len(obj.StringData))
+			}
+			obj.Data[k] = []byte(v)
+		}
+		obj.StringData = nil
+		set.Secrets = append(set.Secrets, Secret{Secret: obj, Source: src, doc: ref})
+	}),
+	{"v1", "ConfigMap"}: typed(true, func(set *Set, obj *corev1.ConfigMap, src Source, ref *docRef) {
+		set.ConfigMaps = append(set.ConfigMaps, ConfigMap{ConfigMap: obj, Source: src, doc: ref})
+	}),
+	{"discovery.k8s.io/v1", "EndpointSlice"}: typed(true, func(set *Set, obj *discoveryv1.EndpointSlice, src Source, ref *docRef) {
+		set.EndpointSlices = append(set.EndpointSlices, EndpointSlice{EndpointSlice: obj, Source: src, doc: ref})
+	}),
+}
+
+// supportedVersions lists the apiVersions read for kind, for warnings.
+func supportedVersions(kind string) string {
+	var versions []string
+	for tm := range kinds {
+		if tm.kind == kind {
+			versions = append(versions, tm.apiVersion)
+		}
+	}
+	slices.Sort(versions)
+	return strings.Join(versions, ", ")
+}
+
+// typed builds the decoder of one Go type: a strict, schema-checked
+// conversion of the YAML node, then encoding/json into the API type (which
+// runs the API types' own decoders for quantities, timestamps and
+// int-or-string), then namespace defaulting. Objects without a namespace go
+// to "default", as kubectl apply does.
+func typed[T any](namespaced bool, store func(*Set, *T, Source, *docRef)) kindDecoder {
+	return kindDecoder{decode: func(set *Set, n *yaml.Node, kind string, src Source, ref *docRef) ErrorList {
+		var conv converter
+		value := conv.convert(n, reflect.TypeFor[T](), nil, 0)
+		name := nameFromNode(n, kind, namespaced)
+		if conv.fatal != nil {
+			src.Line = conv.fatalLine
+			return ErrorList{{Source: src, Object: name, Err: conv.fatal}}
+		}
+		if len(conv.errs) > 0 {
+			errs := make(ErrorList, len(conv.errs))
+			for i, p := range conv.errs {
+				s := src
+				s.Line = p.line
+				errs[i] = &Error{Source: s, Object: name, Field: p.err}
+			}
+			return errs
+		}
+		obj := new(T)
+		data, err := json.Marshal(value)
+		if err == nil {
+			err = json.Unmarshal(data, obj)
+		}
+		if err != nil {
+			return ErrorList{{Source: src, Object: name, Err: fmt.Errorf("cannot decode: %w", err)}}
+		}
+		if meta, ok := any(obj).(metav1.Object); ok && namespaced && meta.GetNamespace() == "" {
+			meta.SetNamespace(metav1.NamespaceDefault)
+		}
+		store(set, obj, src, ref)
+		return nil
+	}}
+}
+
+// nameFromNode reads "kind namespace/name" from a node that may not decode,
+// so that even a broken object is named in its errors.
+func nameFromNode(n *yaml.Node, kind string, namespaced bool) string {
+	meta := mappingValue(n, "metadata")
+	namespace := scalarKey(meta, "namespace")
+	if namespaced && namespace == "" {
+		namespace = metav1.NamespaceDefault
+	}
+	if !namespaced {
+		namespace = ""
+	}
+	return objectName(strings.ToLower(kind), namespace, scalarKey(meta, "name"))
+}
+
+func deprecatedIngress(ing Ingress, version string) Warning {
+	return Warning{Source: ing.Source, Object: ing.Ref(), Message: fmt.Sprintf(
+		"%s Ingress is deprecated (removed in Kubernetes 1.22); converted to networking.k8s.io/v1: serviceName/servicePort became service.name/port, a missing pathType became ImplementationSpecific", version)}
+}

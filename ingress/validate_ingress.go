@@ -1,0 +1,196 @@
+package ingress
+
+import (
+	"net/netip"
+	"strings"
+
+	networkingv1 "k8s.io/api/networking/v1"
+	apivalidation "k8s.io/apimachinery/pkg/api/validation"
+	"k8s.io/apimachinery/pkg/api/validation/path"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// ClassAnnotation is the legacy annotation that named an Ingress's class
+// before spec.ingressClassName existed. It is still honoured.
+const ClassAnnotation = "kubernetes.io/ingress.class"
+
+// The apiserver's path rules for Exact and Prefix paths: sequences and
+// suffixes that would make the path ambiguous once normalised.
+var (
+	invalidPathSequences = []string{"//", "/./", "/../", "%2f", "%2F"}
+	invalidPathSuffixes  = []string{"/..", "/."}
+	supportedPathTypes   = []networkingv1.PathType{
+		networkingv1.PathTypeExact, networkingv1.PathTypeImplementationSpecific, networkingv1.PathTypePrefix,
+	}
+)
+
+// validateIngress applies the apiserver's create-time validation of a
+// networking.k8s.io/v1 Ingress, with its field paths and wording.
+func validateIngress(ing *networkingv1.Ingress) field.ErrorList {
+	errs := validateMeta(ing, true, apivalidation.NameIsDNSSubdomain)
+	spec := &ing.Spec
+	specPath := field.NewPath("spec")
+	if len(spec.Rules) == 0 && spec.DefaultBackend == nil {
+		errs = append(errs, field.Invalid(specPath, field.OmitValueType{}, "either `defaultBackend` or `rules` must be specified"))
+	}
+	if spec.DefaultBackend != nil {
+		errs = append(errs, validateBackend(spec.DefaultBackend, specPath.Child("defaultBackend"))...)
+	}
+	for i := range spec.Rules {
+		errs = append(errs, validateRule(&spec.Rules[i], specPath.Child("rules").Index(i))...)
+	}
+	for i := range spec.TLS {
+		errs = append(errs, validateTLS(&spec.TLS[i], specPath.Child("tls").Index(i))...)
+	}
+	if spec.IngressClassName != nil {
+		errs = append(errs, invalidEach(specPath.Child("ingressClassName"), *spec.IngressClassName,
+			apivalidation.NameIsDNSSubdomain(*spec.IngressClassName, false))...)
+	}
+	if class, set := ing.Annotations[ClassAnnotation]; set && spec.IngressClassName != nil && class != *spec.IngressClassName {
+		errs = append(errs, field.Invalid(field.NewPath("metadata", "annotations").Key(ClassAnnotation), class,
+			"must match `ingressClassName` when both are specified"))
+	}
+	return errs
+}
+
+func validateRule(rule *networkingv1.IngressRule, rulePath *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if host := rule.Host; host != "" {
+		hostPath := rulePath.Child("host")
+		if isIP(host) {
+			errs = append(errs, field.Invalid(hostPath, host, "must be a DNS name, not an IP address"))
+		}
+		if strings.Contains(host, "*") {
+			errs = append(errs, invalidEach(hostPath, host, validation.IsWildcardDNS1123Subdomain(host))...)
+		} else {
+			errs = append(errs, invalidEach(hostPath, host, validation.IsDNS1123Subdomain(host))...)
+		}
+	}
+	if rule.HTTP == nil {
+		return errs
+	}
+	httpPath := rulePath.Child("http")
+	if len(rule.HTTP.Paths) == 0 {
+		errs = append(errs, field.Required(httpPath.Child("paths"), ""))
+	}
+	for i := range rule.HTTP.Paths {
+		errs = append(errs, validatePath(&rule.HTTP.Paths[i], httpPath.Child("paths").Index(i))...)
+	}
+	return errs
+}
+
+// isIP accepts what the apiserver's sloppy parser accepts: IPv4 (also with
+// leading zeros) and IPv6.
+func isIP(host string) bool {
+	if _, err := netip.ParseAddr(host); err == nil {
+		return true
+	}
+	parts := strings.Split(host, ".")
+	if len(parts) != 4 {
+		return false
+	}
+	for _, p := range parts {
+		if p == "" || len(p) > 3 || strings.Trim(p, "0123456789") != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func validatePath(p *networkingv1.HTTPIngressPath, pathPath *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if p.PathType == nil {
+		return append(errs, field.Required(pathPath.Child("pathType"), "pathType must be specified"))
+	}
+	valuePath := pathPath.Child("path")
+	switch *p.PathType {
+	case networkingv1.PathTypeExact, networkingv1.PathTypePrefix:
+		if !strings.HasPrefix(p.Path, "/") {
+			errs = append(errs, field.Invalid(valuePath, p.Path, "must be an absolute path"))
+		}
+		for _, seq := range invalidPathSequences {
+			if strings.Contains(p.Path, seq) {
+				errs = append(errs, field.Invalid(valuePath, p.Path, "must not contain '"+seq+"'"))
+			}
+		}
+		for _, suffix := range invalidPathSuffixes {
+			if strings.HasSuffix(p.Path, suffix) {
+				errs = append(errs, field.Invalid(valuePath, p.Path, "cannot end with '"+suffix+"'"))
+			}
+		}
+	case networkingv1.PathTypeImplementationSpecific:
+		if p.Path != "" && !strings.HasPrefix(p.Path, "/") {
+			errs = append(errs, field.Invalid(valuePath, p.Path, "must be an absolute path"))
+		}
+	default:
+		errs = append(errs, field.NotSupported(pathPath.Child("pathType"), *p.PathType, supportedPathTypes))
+	}
+	return append(errs, validateBackend(&p.Backend, pathPath.Child("backend"))...)
+}
+
+func validateBackend(b *networkingv1.IngressBackend, backendPath *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	switch {
+	case b.Resource != nil && b.Service != nil:
+		return append(errs, field.Invalid(backendPath, "", "cannot set both resource and service backends"))
+	case b.Resource != nil:
+		return validateResourceRef(b.Resource.APIGroup, b.Resource.Kind, b.Resource.Name, backendPath.Child("resource"))
+	case b.Service == nil:
+		return append(errs, field.Invalid(backendPath, "", "resource or service backend is required"))
+	}
+	svc := b.Service
+	if svc.Name == "" {
+		errs = append(errs, field.Required(backendPath.Child("service", "name"), ""))
+	} else {
+		errs = append(errs, invalidEach(backendPath.Child("service", "name"), svc.Name, apivalidation.NameIsDNS1035Label(svc.Name, false))...)
+	}
+	hasName, hasNumber := svc.Port.Name != "", svc.Port.Number != 0
+	switch {
+	case hasName && hasNumber:
+		errs = append(errs, field.Invalid(backendPath, "", "cannot set both port name & port number"))
+	case hasName:
+		errs = append(errs, invalidEach(backendPath.Child("service", "port", "name"), svc.Port.Name, validation.IsValidPortName(svc.Port.Name))...)
+	case hasNumber:
+		errs = append(errs, invalidEach(backendPath.Child("service", "port", "number"), svc.Port.Number, validation.IsValidPortNum(int(svc.Port.Number)))...)
+	default:
+		errs = append(errs, field.Required(backendPath, "port name or number is required"))
+	}
+	return errs
+}
+
+// validateResourceRef checks a TypedLocalObjectReference as the apiserver
+// does for resource backends and IngressClass parameters.
+func validateResourceRef(apiGroup *string, kind, name string, refPath *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if apiGroup != nil {
+		errs = append(errs, invalidEach(refPath.Child("apiGroup"), *apiGroup, validation.IsDNS1123Subdomain(*apiGroup))...)
+	}
+	if kind == "" {
+		errs = append(errs, field.Required(refPath.Child("kind"), "kind is required"))
+	} else {
+		errs = append(errs, invalidEach(refPath.Child("kind"), kind, path.IsValidPathSegmentName(kind))...)
+	}
+	if name == "" {
+		errs = append(errs, field.Required(refPath.Child("name"), "name is required"))
+	} else {
+		errs = append(errs, invalidEach(refPath.Child("name"), name, path.IsValidPathSegmentName(name))...)
+	}
+	return errs
+}
+
+func validateTLS(tls *networkingv1.IngressTLS, tlsPath *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	for i, host := range tls.Hosts {
+		hostPath := tlsPath.Child("hosts").Index(i)
+		if strings.Contains(host, "*") {
+			errs = append(errs, invalidEach(hostPath, host, validation.IsWildcardDNS1123Subdomain(host))...)
+		} else {
+			errs = append(errs, invalidEach(hostPath, host, validation.IsDNS1123Subdomain(host))...)
+		}
+	}
+	if tls.SecretName != "" {
+		errs = append(errs, invalidEach(tlsPath.Child("secretName"), tls.SecretName, apivalidation.NameIsDNSSubdomain(tls.SecretName, false))...)
+	}
+	return errs
+}

@@ -1,0 +1,225 @@
+package ingress
+
+import (
+	"crypto/tls"
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	apivalidation "k8s.io/apimachinery/pkg/api/validation"
+	"k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// The checks below cover what ingressmux reads from each kind, with the
+// apiserver's rules and wording for those fields. Fields ingressmux never
+// reads (pod selectors, session affinity of Services, …) are decoded
+// strictly but not validated further.
+
+const maxIngressClassControllerLen = 250
+
+func validateIngressClass(c *networkingv1.IngressClass) field.ErrorList {
+	errs := validateMeta(c, false, apivalidation.NameIsDNSSubdomain)
+	specPath := field.NewPath("spec")
+	controllerPath := specPath.Child("controller")
+	switch {
+	case c.Spec.Controller == "":
+		errs = append(errs, field.Required(controllerPath, ""))
+	case len(c.Spec.Controller) > maxIngressClassControllerLen:
+		errs = append(errs, field.TooLong(controllerPath, "", maxIngressClassControllerLen))
+	default:
+		errs = append(errs, validation.IsDomainPrefixedPath(controllerPath, c.Spec.Controller)...)
+	}
+	if p := c.Spec.Parameters; p != nil {
+		paramsPath := specPath.Child("parameters")
+		errs = append(errs, validateResourceRef(p.APIGroup, p.Kind, p.Name, paramsPath)...)
+		scope := networkingv1.IngressClassParametersReferenceScopeCluster
+		if p.Scope != nil {
+			scope = *p.Scope
+		}
+		switch scope {
+		case networkingv1.IngressClassParametersReferenceScopeCluster:
+			if p.Namespace != nil {
+				errs = append(errs, field.Forbidden(paramsPath.Child("namespace"), "`parameters.scope` is set to 'Cluster'"))
+			}
+		case networkingv1.IngressClassParametersReferenceScopeNamespace:
+			if p.Namespace == nil {
+				errs = append(errs, field.Required(paramsPath.Child("namespace"), "`parameters.scope` is set to 'Namespace'"))
+			} else {
+				errs = append(errs, invalidEach(paramsPath.Child("namespace"), *p.Namespace, apivalidation.ValidateNamespaceName(*p.Namespace, false))...)
+			}
+		default:
+			errs = append(errs, field.NotSupported(paramsPath.Child("scope"), scope, []string{
+				networkingv1.IngressClassParametersReferenceScopeCluster, networkingv1.IngressClassParametersReferenceScopeNamespace}))
+		}
+	}
+	return errs
+}
+
+var supportedServiceTypes = []corev1.ServiceType{
+	corev1.ServiceTypeClusterIP, corev1.ServiceTypeExternalName, corev1.ServiceTypeLoadBalancer, corev1.ServiceTypeNodePort,
+}
+
+var supportedProtocols = []corev1.Protocol{corev1.ProtocolSCTP, corev1.ProtocolTCP, corev1.ProtocolUDP}
+
+func validateService(s *corev1.Service) field.ErrorList {
+	errs := validateMeta(s, true, apivalidation.NameIsDNS1035Label)
+	specPath := field.NewPath("spec")
+	serviceType := s.Spec.Type
+	if serviceType == "" {
+		serviceType = corev1.ServiceTypeClusterIP
+	}
+	if !slices.Contains(supportedServiceTypes, serviceType) {
+		errs = append(errs, field.NotSupported(specPath.Child("type"), serviceType, supportedServiceTypes))
+	}
+	if serviceType == corev1.ServiceTypeExternalName {
+		namePath := specPath.Child("externalName")
+		// The apiserver allows one trailing dot (a fully qualified name).
+		name := strings.TrimSuffix(s.Spec.ExternalName, ".")
+		if name == "" {
+			errs = append(errs, field.Required(namePath, ""))
+		} else {
+			errs = append(errs, invalidEach(namePath, s.Spec.ExternalName, validation.IsDNS1123Subdomain(name))...)
+		}
+	} else if len(s.Spec.Ports) == 0 {
+		errs = append(errs, field.Required(specPath.Child("ports"), ""))
+	}
+	names := map[string]bool{}
+	for i, port := range s.Spec.Ports {
+		portPath := specPath.Child("ports").Index(i)
+		if len(s.Spec.Ports) > 1 && port.Name == "" {
+			errs = append(errs, field.Required(portPath.Child("name"), ""))
+		} else if port.Name != "" {
+			errs = append(errs, invalidEach(portPath.Child("name"), port.Name, validation.IsDNS1123Label(port.Name))...)
+			if names[port.Name] {
+				errs = append(errs, field.Duplicate(portPath.Child("name"), port.Name))
+			}
+			names[port.Name] = true
+		}
+		errs = append(errs, invalidEach(portPath.Child("port"), port.Port, validation.IsValidPortNum(int(port.Port)))...)
+		if port.Protocol != "" && !slices.Contains(supportedProtocols, port.Protocol) {
+			errs = append(errs, field.NotSupported(portPath.Child("protocol"), port.Protocol, supportedProtocols))
+		}
+		target := port.TargetPort
+		if target.StrVal != "" {
+			errs = append(errs, invalidEach(portPath.Child("targetPort"), target.StrVal, validation.IsValidPortName(target.StrVal))...)
+		} else if target.IntVal != 0 {
+			errs = append(errs, invalidEach(portPath.Child("targetPort"), target.IntVal, validation.IsValidPortNum(int(target.IntVal)))...)
+		}
+	}
+	return errs
+}
+
+func validateSecret(s *corev1.Secret) field.ErrorList {
+	errs := validateMeta(s, true, apivalidation.NameIsDNSSubdomain)
+	dataPath := field.NewPath("data")
+	for key := range s.Data {
+		errs = append(errs, invalidEach(dataPath.Key(key), key, validation.IsConfigMapKey(key))...)
+	}
+	if s.Type != corev1.SecretTypeTLS {
+		return errs
+	}
+	cert, hasCert := s.Data[corev1.TLSCertKey]
+	key, hasKey := s.Data[corev1.TLSPrivateKeyKey]
+	if !hasCert {
+		errs = append(errs, field.Required(dataPath.Key(corev1.TLSCertKey), ""))
+	}
+	if !hasKey {
+		errs = append(errs, field.Required(dataPath.Key(corev1.TLSPrivateKeyKey), ""))
+	}
+	if hasCert && hasKey {
+		// The apiserver stops at presence; a proxy that serves the pair must
+		// know now, not at the first handshake, that it does not parse.
+		if _, err := tls.X509KeyPair(cert, key); err != nil {
+			errs = append(errs, field.Invalid(dataPath.Key(corev1.TLSCertKey), field.OmitValueType{},
+				fmt.Sprintf("tls.crt and tls.key must be a PEM certificate and its matching private key: %v", err)))
+		}
+	}
+	return errs
+}
+
+func validateConfigMap(c *corev1.ConfigMap) field.ErrorList {
+	errs := validateMeta(c, true, apivalidation.NameIsDNSSubdomain)
+	for key := range c.Data {
+		errs = append(errs, invalidEach(field.NewPath("data").Key(key), key, validation.IsConfigMapKey(key))...)
+	}
+	for key := range c.BinaryData {
+		binaryPath := field.NewPath("binaryData").Key(key)
+		errs = append(errs, invalidEach(binaryPath, key, validation.IsConfigMapKey(key))...)
+		if _, dup := c.Data[key]; dup {
+			errs = append(errs, field.Invalid(binaryPath, key, "duplicate of key present in data"))
+		}
+	}
+	return errs
+}
+
+var supportedAddressTypes = []discoveryv1.AddressType{
+	discoveryv1.AddressTypeFQDN, discoveryv1.AddressTypeIPv4, discoveryv1.AddressTypeIPv6,
+}
+
+const maxEndpointAddresses = 100
+
+func validateEndpointSlice(e *discoveryv1.EndpointSlice) field.ErrorList {
+	errs := validateMeta(e, true, apivalidation.NameIsDNSSubdomain)
+	if !slices.Contains(supportedAddressTypes, e.AddressType) {
+		if e.AddressType == "" {
+			errs = append(errs, field.Required(field.NewPath("addressType"), ""))
+		} else {
+			errs = append(errs, field.NotSupported(field.NewPath("addressType"), e.AddressType, supportedAddressTypes))
+		}
+	}
+	for i, ep := range e.Endpoints {
+		addrPath := field.NewPath("endpoints").Index(i).Child("addresses")
+		switch n := len(ep.Addresses); {
+		case n == 0:
+			errs = append(errs, field.Required(addrPath, "must contain at least 1 address"))
+		case n > maxEndpointAddresses:
+			errs = append(errs, field.TooMany(addrPath, n, maxEndpointAddresses))
+		}
+		for j, addr := range ep.Addresses {
+			errs = append(errs, validateEndpointAddress(addr, e.AddressType, addrPath.Index(j))...)
+		}
+	}
+	names := map[string]bool{}
+	for i, port := range e.Ports {
+		portPath := field.NewPath("ports").Index(i)
+		if port.Name != nil && *port.Name != "" {
+			errs = append(errs, invalidEach(portPath.Child("name"), *port.Name, validation.IsDNS1123Label(*port.Name))...)
+		}
+		name := ""
+		if port.Name != nil {
+			name = *port.Name
+		}
+		if names[name] {
+			errs = append(errs, field.Duplicate(portPath.Child("name"), name))
+		}
+		names[name] = true
+		if port.Port != nil {
+			errs = append(errs, invalidEach(portPath.Child("port"), *port.Port, validation.IsInRange(int(*port.Port), 0, 65535))...)
+		}
+		if port.Protocol != nil && !slices.Contains(supportedProtocols, *port.Protocol) {
+			errs = append(errs, field.NotSupported(portPath.Child("protocol"), *port.Protocol, supportedProtocols))
+		}
+	}
+	return errs
+}
+
+func validateEndpointAddress(addr string, addressType discoveryv1.AddressType, addrPath *field.Path) field.ErrorList {
+	switch addressType {
+	case discoveryv1.AddressTypeIPv4:
+		if ip, err := netip.ParseAddr(addr); err != nil || !ip.Is4() {
+			return field.ErrorList{field.Invalid(addrPath, addr, "must be a valid IPv4 address")}
+		}
+	case discoveryv1.AddressTypeIPv6:
+		if ip, err := netip.ParseAddr(addr); err != nil || !ip.Is6() || ip.Is4In6() {
+			return field.ErrorList{field.Invalid(addrPath, addr, "must be a valid IPv6 address")}
+		}
+	case discoveryv1.AddressTypeFQDN:
+		return validation.IsFullyQualifiedDomainName(addrPath, addr)
+	}
+	return nil
+}

@@ -1,0 +1,475 @@
+package ingress
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"math"
+	"reflect"
+	"sort"
+	"strings"
+	"sync"
+
+	yaml "go.yaml.in/yaml/v3"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// Limits that keep a hostile document from costing time or memory. Kubernetes
+// objects are at most a dozen levels deep, so maxDepth leaves room for
+// anything real while stopping "[[[[…" bombs; maxAliasNodes stops
+// billion-laughs alias expansion long before it costs memory.
+const (
+	maxDepth      = 64
+	maxAliasNodes = 100_000
+)
+
+// converter turns a YAML node tree into JSON-compatible values while checking
+// every key and scalar against the Go type the node will be decoded into. It
+// is what gives strict decoding its field paths and line numbers: encoding/json
+// alone reports neither.
+type converter struct {
+	errs       []fieldProblem
+	aliasNodes int
+	fatal      error // a limit was hit; conversion stopped
+	fatalLine  int
+}
+
+// stop records a limit that ends the conversion.
+func (c *converter) stop(line int, format string, args ...any) {
+	c.fatal, c.fatalLine = fmt.Errorf(format, args...), line
+}
+
+// fieldProblem is a field error and the line it was found on.
+type fieldProblem struct {
+	err  *field.Error
+	line int
+}
+
+var (
+	timeType        = reflect.TypeFor[metav1.Time]()
+	microTimeType   = reflect.TypeFor[metav1.MicroTime]()
+	intOrStringType = reflect.TypeFor[intstr.IntOrString]()
+	quantityType    = reflect.TypeFor[resource.Quantity]()
+	bytesType       = reflect.TypeFor[[]byte]()
+	unmarshalerType = reflect.TypeFor[json.Unmarshaler]()
+)
+
+func (c *converter) problem(line int, err *field.Error) {
+	c.errs = append(c.errs, fieldProblem{err: err, line: line})
+}
+
+// convert returns the JSON-compatible value of n for Go type t. Problems are
+// recorded in c; the returned value is best effort.
+func (c *converter) convert(n *yaml.Node, t reflect.Type, path *field.Path, depth int) any {
+	if c.fatal != nil {
+		return nil
+	}
+	if depth > maxDepth {
+		c.stop(n.Line, "nesting deeper than %d levels at %s", maxDepth, pathString(path))
+		return nil
+	}
+	n = c.deref(n)
+	if n == nil {
+		return nil
+	}
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
+		return nil
+	}
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t {
+	case timeType, microTimeType:
+		return c.scalarString(n, path, "a timestamp in RFC 3339 form")
+	case intOrStringType:
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
+			return c.integer(n, path, math.MinInt32, math.MaxInt32)
+		}
+		return c.scalarString(n, path, "an integer or a string")
+	case quantityType:
+		if n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float") {
+			return json.Number(n.Value)
+		}
+		return c.scalarString(n, path, "a quantity such as 100m or 1Gi")
+	case bytesType:
+		s, ok := c.scalarString(n, path, "a base64-encoded string").(string)
+		if ok {
+			if _, err := base64.StdEncoding.DecodeString(s); err != nil {
+				c.problem(n.Line, field.Invalid(path, s, "must be base64-encoded: "+err.Error()))
+			}
+		}
+		return s
+	}
+	if reflect.PointerTo(t).Implements(unmarshalerType) {
+		// A type with its own JSON form that we do not know: pass it through
+		// and let its decoder judge.
+		return c.generic(n, path, depth)
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		return c.object(n, t, path, depth)
+	case reflect.Map:
+		return c.mapping(n, t, path, depth)
+	case reflect.Slice, reflect.Array:
+		return c.sequence(n, t, path, depth)
+	case reflect.String:
+		return c.scalarString(n, path, "a string")
+	case reflect.Bool:
+		if n.Kind == yaml.ScalarNode && n.Tag == "!!bool" {
+			var b bool
+			if err := n.Decode(&b); err == nil {
+				return b
+			}
+		}
+		c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be a boolean (true or false)"))
+		return nil
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		bits := t.Bits()
+		return c.integer(n, path, -(1 << (bits - 1)), 1<<(bits-1)-1)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return c.integer(n, path, 0, math.MaxInt64)
+	case reflect.Float32, reflect.Float64:
+		if n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float") {
+			var f float64
+			if err := n.Decode(&f); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+				return f
+			}
+		}
+		c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be a number"))
+		return nil
+	case reflect.Interface:
+		return c.generic(n, path, depth)
+	}
+	c.problem(n.Line, field.InternalError(path, fmt.Errorf("cannot decode into %s", t)))
+	return nil
+}
+
+// deref follows aliases, counting what they expand to so that a document of a
+// few lines cannot grow into millions of nodes.
+func (c *converter) deref(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.DocumentNode {
+		if len(n.Content) == 0 {
+			return nil
+		}
+		n = n.Content[0]
+	}
+	if n.Kind != yaml.AliasNode {
+		return n
+	}
+	c.aliasNodes += countNodes(n.Alias, maxAliasNodes-c.aliasNodes+1)
+	if c.aliasNodes > maxAliasNodes {
+		c.stop(n.Line, "YAML aliases expand to more than %d nodes; refusing a possible alias bomb", maxAliasNodes)
+		return nil
+	}
+	return n.Alias
+}
+
+// countNodes counts the nodes under n, stopping once limit is passed.
+func countNodes(n *yaml.Node, limit int) int {
+	total := 1
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		total += countNodes(n.Alias, limit-total)
+	}
+	for _, child := range n.Content {
+		if total > limit {
+			break
+		}
+		total += countNodes(child, limit-total)
+	}
+	return total
+}
+
+func (c *converter) object(n *yaml.Node, t reflect.Type, path *field.Path, depth int) any {
+	if n.Kind != yaml.MappingNode {
+		c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be an object"))
+		return nil
+	}
+	fields := jsonFields(t)
+	out := make(map[string]any, len(n.Content)/2)
+	c.eachPair(n, path, func(key string, keyNode, val *yaml.Node) {
+		ft, ok := fields[key]
+		if !ok {
+			c.problem(keyNode.Line, &field.Error{
+				Type:   ErrorTypeUnknownField,
+				Field:  path.Child(key).String(),
+				Detail: suggest(key, fields),
+			})
+			return
+		}
+		out[key] = c.convert(val, ft, path.Child(key), depth+1)
+	})
+	return out
+}
+
+func (c *converter) mapping(n *yaml.Node, t reflect.Type, path *field.Path, depth int) any {
+	if n.Kind != yaml.MappingNode {
+		c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be a map"))
+		return nil
+	}
+	out := make(map[string]any, len(n.Content)/2)
+	c.eachPair(n, path, func(key string, _, val *yaml.Node) {
+		out[key] = c.convert(val, t.Elem(), path.Key(key), depth+1)
+	})
+	return out
+}
+
+// eachPair walks the key/value pairs of a mapping, resolving merge keys (<<)
+// and rejecting duplicate and non-string keys, which JSON cannot express.
+func (c *converter) eachPair(n *yaml.Node, path *field.Path, fn func(key string, keyNode, val *yaml.Node)) {
+	seen := make(map[string]int, len(n.Content)/2)
+	var merged []*yaml.Node
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		keyNode, val := c.deref(n.Content[i]), n.Content[i+1]
+		if keyNode == nil || c.fatal != nil {
+			return
+		}
+		if keyNode.Kind == yaml.ScalarNode && keyNode.Tag == "!!merge" {
+			merged = append(merged, val)
+			continue
+		}
+		if keyNode.Kind != yaml.ScalarNode {
+			c.problem(keyNode.Line, field.TypeInvalid(path, nodeValue(keyNode), "keys must be strings"))
+			continue
+		}
+		key := keyNode.Value
+		if first, dup := seen[key]; dup {
+			c.problem(keyNode.Line, field.Duplicate(path.Child(key), fmt.Sprintf("key %q is also set on line %d", key, first)))
+			continue
+		}
+		seen[key] = keyNode.Line
+		fn(key, keyNode, val)
+	}
+	// Explicit keys override merged ones, as YAML's merge key specifies.
+	for _, m := range merged {
+		m = c.deref(m)
+		if m == nil {
+			return
+		}
+		sources := []*yaml.Node{m}
+		if m.Kind == yaml.SequenceNode {
+			sources = m.Content
+		}
+		for _, src := range sources {
+			src = c.deref(src)
+			if src == nil || src.Kind != yaml.MappingNode {
+				c.problem(m.Line, field.TypeInvalid(path, nodeValue(m), "a merge key (<<) needs a mapping or a list of mappings"))
+				continue
+			}
+			for i := 0; i+1 < len(src.Content); i += 2 {
+				k := c.deref(src.Content[i])
+				if k == nil || k.Kind != yaml.ScalarNode {
+					continue
+				}
+				if _, set := seen[k.Value]; set {
+					continue
+				}
+				seen[k.Value] = k.Line
+				fn(k.Value, k, src.Content[i+1])
+			}
+		}
+	}
+}
+
+func (c *converter) sequence(n *yaml.Node, t reflect.Type, path *field.Path, depth int) any {
+	if n.Kind != yaml.SequenceNode {
+		c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be a list"))
+		return nil
+	}
+	out := make([]any, len(n.Content))
+	for i, item := range n.Content {
+		out[i] = c.convert(item, t.Elem(), path.Index(i), depth+1)
+	}
+	return out
+}
+
+// scalarString accepts only string scalars. YAML turns unquoted true, 80 or
+// 1.0 into booleans and numbers; the apiserver rejects those for string fields
+// (annotations above all), and so do we, with the fix in the message.
+func (c *converter) scalarString(n *yaml.Node, path *field.Path, want string) any {
+	if n.Kind == yaml.ScalarNode && (n.Tag == "!!str" || n.Tag == "!!binary" || n.Tag == "!!timestamp") {
+		return n.Value
+	}
+	if n.Kind == yaml.ScalarNode {
+		c.problem(n.Line, field.TypeInvalid(path, n.Value, fmt.Sprintf("must be %s; YAML read this as %s, quote it: %q", want, tagName(n.Tag), n.Value)))
+		return nil
+	}
+	c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be "+want))
+	return nil
+}
+
+func (c *converter) integer(n *yaml.Node, path *field.Path, lo, hi int64) any {
+	if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
+		var v int64
+		if err := n.Decode(&v); err == nil {
+			if v < lo || v > hi {
+				c.problem(n.Line, field.Invalid(path, v, fmt.Sprintf("must be between %d and %d", lo, hi)))
+				return nil
+			}
+			return v
+		}
+	}
+	c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be an integer"))
+	return nil
+}
+
+// generic converts without a schema, for free-form values.
+func (c *converter) generic(n *yaml.Node, path *field.Path, depth int) any {
+	if c.fatal != nil {
+		return nil
+	}
+	if depth > maxDepth {
+		c.stop(n.Line, "nesting deeper than %d levels at %s", maxDepth, pathString(path))
+		return nil
+	}
+	n = c.deref(n)
+	if n == nil {
+		return nil
+	}
+	switch n.Kind {
+	case yaml.MappingNode:
+		out := make(map[string]any, len(n.Content)/2)
+		c.eachPair(n, path, func(key string, _, val *yaml.Node) {
+			out[key] = c.generic(val, path.Child(key), depth+1)
+		})
+		return out
+	case yaml.SequenceNode:
+		out := make([]any, len(n.Content))
+		for i, item := range n.Content {
+			out[i] = c.generic(item, path.Index(i), depth+1)
+		}
+		return out
+	}
+	var v any
+	if err := n.Decode(&v); err != nil {
+		c.problem(n.Line, field.Invalid(path, n.Value, err.Error()))
+		return nil
+	}
+	if f, ok := v.(float64); ok && (math.IsInf(f, 0) || math.IsNaN(f)) {
+		return n.Value // JSON has no infinities; keep the text
+	}
+	return v
+}
+
+// jsonFields lists the JSON field names of a struct type, flattening inlined
+// and embedded structs as encoding/json does. Cached per type.
+func jsonFields(t reflect.Type) map[string]reflect.Type {
+	if cached, ok := fieldCache.Load(t); ok {
+		return cached.(map[string]reflect.Type)
+	}
+	fields := make(map[string]reflect.Type)
+	addJSONFields(t, fields)
+	fieldCache.Store(t, fields)
+	return fields
+}
+
+var fieldCache sync.Map // reflect.Type → map[string]reflect.Type
+
+func addJSONFields(t reflect.Type, into map[string]reflect.Type) {
+	for i := range t.NumField() {
+		f := t.Field(i)
+		tag := f.Tag.Get("json")
+		if tag == "-" {
+			continue
+		}
+		name, opts, _ := strings.Cut(tag, ",")
+		if f.Anonymous && (name == "" || opts == "inline") {
+			ft := f.Type
+			if ft.Kind() == reflect.Pointer {
+				ft = ft.Elem()
+			}
+			if ft.Kind() == reflect.Struct {
+				addJSONFields(ft, into)
+				continue
+			}
+		}
+		if !f.IsExported() {
+			continue
+		}
+		if name == "" {
+			name = f.Name
+		}
+		into[name] = f.Type
+	}
+}
+
+// suggest proposes the field the user probably meant: the same name in
+// another case, or one within two edits.
+func suggest(key string, fields map[string]reflect.Type) string {
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	best, bestDist := "", 3
+	for _, name := range names {
+		if strings.EqualFold(name, key) {
+			return fmt.Sprintf("did you mean %q?", name)
+		}
+		if d := editDistance(strings.ToLower(key), strings.ToLower(name)); d < bestDist {
+			best, bestDist = name, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf("did you mean %q?", best)
+	}
+	if len(names) > 12 {
+		return ""
+	}
+	return "known fields: " + strings.Join(names, ", ")
+}
+
+// editDistance is the Levenshtein distance, for short field names only.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func tagName(tag string) string {
+	switch tag {
+	case "!!bool":
+		return "a boolean"
+	case "!!int":
+		return "an integer"
+	case "!!float":
+		return "a number"
+	case "!!null":
+		return "null"
+	}
+	return strings.TrimPrefix(tag, "!!")
+}
+
+// nodeValue describes a node for an error message without dumping a subtree.
+func nodeValue(n *yaml.Node) any {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "<object>"
+	case yaml.SequenceNode:
+		return "<list>"
+	}
+	return n.Value
+}
+
+func pathString(p *field.Path) string {
+	if p == nil {
+		return "the document root"
+	}
+	return p.String()
+}
