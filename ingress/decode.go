@@ -324,3 +324,18 @@ func (osFS) Open(name string) (fs.File, error) { return os.Open(filepath.FromSla
 func (osFS) Stat(name string) (fs.FileInfo, error) { return os.Stat(filepath.FromSlash(name)) }
 
 func (osFS) ReadDir(name string) ([]fs.DirEntry, error) { return os.ReadDir(filepath.FromSlash(name)) }
+
+// ReadFiles reads files and directories with the default limits; see
+// Decoder.ReadFiles.
+func ReadFiles(paths ...string) (*Set, error) { return new(Decoder).ReadFiles(paths...) }
+
+// ReadFS reads from a file system with the default limits; see
+// Decoder.ReadFS.
+func ReadFS(fsys fs.FS, paths ...string) (*Set, error) { return new(Decoder).ReadFS(fsys, paths...) }
+
+// Decode reads one stream with the default limits; see Decoder.Decode.
+func Decode(name string, r io.Reader) (*Set, error) { return new(Decoder).Decode(name, r) }
+
+// DecodeBytes reads documents from data with the default limits; see
+// Decoder.DecodeBytes.
+func DecodeBytes(name string, data []byte) (*Set, error) { return new(Decoder).DecodeBytes(name, data) }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	yaml "go.yaml.in/yaml/v3"
 	"k8s.io/apimachinery/pkg/api/resource"
@@ -83,7 +84,14 @@ func (c *converter) convert(n *yaml.Node, t reflect.Type, path *field.Path, dept
 	}
 	switch t {
 	case timeType, microTimeType:
-		return c.scalarString(n, path, "a timestamp in RFC 3339 form")
+		s, ok := c.scalarString(n, path, "a timestamp in RFC 3339 form").(string)
+		if ok {
+			if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
+				c.problem(n.Line, field.Invalid(path, s, "must be a timestamp in RFC 3339 form, such as 2024-05-01T12:00:00Z"))
+				return nil
+			}
+		}
+		return s
 	case intOrStringType:
 		if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
 			return c.integer(n, path, math.MinInt32, math.MaxInt32)
@@ -467,9 +475,15 @@ func nodeValue(n *yaml.Node) any {
 	return n.Value
 }
 
+// pathString renders a path for limit errors, shortened: a path 64 levels
+// deep is noise past its start.
 func pathString(p *field.Path) string {
 	if p == nil {
 		return "the document root"
 	}
-	return p.String()
+	s := p.String()
+	if len(s) > 80 {
+		s = s[:80] + "…"
+	}
+	return s
 }
