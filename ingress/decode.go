@@ -91,8 +91,13 @@ func (d *Decoder) DecodeBytes(name string, data []byte) (*Set, error) {
 			errs = append(errs, &Error{Source: src, Err: fmt.Errorf("invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))})
 			break
 		}
+		// The document node sits on its "---" line; users look for the
+		// object's first key.
 		src.Line = node.Line
-		ref := &docRef{data: data, doc: doc, item: -1, start: node.Line}
+		if len(node.Content) > 0 {
+			src.Line = node.Content[0].Line
+		}
+		ref := &docRef{data: data, doc: doc, item: -1, start: src.Line}
 		errs = append(errs, decodeDocument(set, &node, src, ref)...)
 	}
 	return set, errs.orNil()

@@ -1,0 +1,106 @@
+// Package ingress reads Kubernetes manifests (Ingress, IngressClass, Service,
+// EndpointSlice, Secret, ConfigMap) and checks them the way the apiserver
+// would, so that routing described in Ingress YAML can be served without a
+// cluster. It is the only package of ingressmux that knows Kubernetes.
+//
+// # Reading
+//
+// ReadFiles takes files and directories (walked recursively in lexical
+// order, reading *.yaml, *.yml and *.json), ReadFS does the same over an
+// fs.FS (embed.FS, fstest.MapFS), and Decode and DecodeBytes read one stream.
+// A stream may hold several YAML documents separated by "---", and a document
+// may be a List or a typed list such as IngressList (the output of
+// kubectl get -o yaml). Empty and comment-only documents are skipped.
+//
+// Everything read lands in a Set, each kind in load order: files in the
+// order given, documents in file order. Load order matters: it breaks ties
+// between Ingresses that have no creationTimestamp.
+//
+// Objects without metadata.namespace are put in "default", as kubectl apply
+// does. The stringData of a Secret is merged into its data.
+//
+// # Kinds and versions
+//
+//	networking.k8s.io/v1       Ingress, IngressClass
+//	networking.k8s.io/v1beta1  Ingress (converted to v1, with a warning)
+//	extensions/v1beta1         Ingress (converted to v1, with a warning)
+//	v1                         Service, Secret, ConfigMap
+//	discovery.k8s.io/v1        EndpointSlice
+//
+// The conversion of the beta Ingress versions is the apiserver's: backend
+// becomes defaultBackend, serviceName and servicePort become service.name and
+// service.port.number or service.port.name, and a path without a pathType
+// gets ImplementationSpecific. Every other kind (Deployments, ConfigMaps of
+// other API groups, custom resources) is skipped with a warning that names it,
+// so a directory of mixed manifests can be loaded as it is.
+//
+// # Strictness
+//
+// Decoding is strict, as kubectl's server-side field validation is:
+//
+//   - a field the schema does not have is an error, with a suggestion:
+//     spec.rules[0].http.paths[0].pathtype: unknown field; did you mean "pathType"?
+//   - a scalar of the wrong type is an error. YAML reads unquoted true, 80 and
+//     1.5 as a boolean and numbers; annotation values must be strings, so
+//     nginx.ingress.kubernetes.io/ssl-redirect: false is rejected with the
+//     hint to quote it, where a lenient decoder would drop or mangle it;
+//   - a key given twice in one mapping is an error (YAML forbids it; many
+//     parsers keep the last one silently);
+//   - numbers out of their field's range (a port of 99999999999) are errors.
+//
+// Anchors, aliases and merge keys (<<) are supported.
+//
+// # Errors
+//
+// No load stops at the first problem: every error of every file is
+// returned, as an ErrorList of *Error. Each names the file, the line of the
+// offending field (or of the object when the field is absent), the document
+// number, the object and the field path, in the apiserver's vocabulary:
+//
+//	web.yaml:12 (document 2): ingress default/web: spec.rules[0].http.paths[0].pathType: Unsupported value: "Regex": supported values: "Exact", "ImplementationSpecific", "Prefix"
+//
+// An *Error unwraps to the apimachinery *field.Error (field path, error type,
+// bad value), so programs can match on them with errors.As.
+//
+// Warnings (skipped kinds, converted versions, empty directories) are
+// returned in Set.Warnings and never dropped.
+//
+// # Validation
+//
+// Set.Validate applies the apiserver's create-time rules, using
+// k8s.io/apimachinery's validation helpers and wording:
+//
+//   - metadata: name and namespace syntax, label and annotation keys,
+//     total annotation size; no two objects of one kind with the same
+//     namespace and name (in a cluster the second would replace the first; in
+//     files it is a mistake);
+//   - Ingress: defaultBackend or rules required; hosts are lower-case DNS-1123
+//     subdomains, or a wildcard "*.example.com" whose star is the whole first
+//     label; never an IP address or a port; http.paths is not empty when
+//     http is given; pathType is required and one of Exact, Prefix,
+//     ImplementationSpecific; Exact and Prefix paths are absolute and contain
+//     no "//", "/./", "/../", "%2f" and do not end in "/." or "/.."; a backend
+//     has exactly one of service and resource; a service name is a DNS-1035
+//     label; a service port has exactly one of name (an IANA service name) and
+//     number (1-65535); TLS hosts and secret names; ingressClassName, and the
+//     legacy kubernetes.io/ingress.class annotation agrees with it when both
+//     are set;
+//   - IngressClass: spec.controller is a domain-prefixed path; parameters
+//     are a complete reference whose scope and namespace agree;
+//   - Service: type, ExternalName target, ports (range, names, protocol,
+//     targetPort);
+//   - Secret: data keys; a kubernetes.io/tls Secret has tls.crt and tls.key,
+//     and, beyond the apiserver, they must parse as a PEM certificate and its
+//     private key, because a proxy that would serve them must know now rather
+//     than at the first handshake;
+//   - ConfigMap: keys, and no key in both data and binaryData;
+//   - EndpointSlice: addressType, addresses that match it, port range.
+//
+// # Limits
+//
+// Input is bounded so that hostile or broken manifests fail fast: a file or
+// stream over Decoder.MaxFileSize (DefaultMaxFileSize, 16 MiB) is refused
+// before it is read; YAML aliases that expand to more than 100,000 nodes
+// (a "billion laughs" bomb) and nesting deeper than 64 levels are errors; the
+// YAML parser itself stops at 10,000 levels of flow or indentation.
+package ingress
