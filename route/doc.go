@@ -1,0 +1,171 @@
+// Package route is the compiled, immutable host and path matcher of
+// ingressmux.
+//
+// # Overview
+//
+// A caller (package ingress) turns its configuration into a []Rule and calls
+// New, which validates every rule, reports every problem at once, and
+// compiles the rest into a Table. The proxy then calls Table.MatchRequest,
+// or NormalizeHost, CleanPath and Table.Match, for every request. A Table
+// never changes; a reload builds a new one and swaps it in.
+//
+// The package knows nothing about Kubernetes. A Rule carries a host, a path,
+// a PathType, a Backend name, an Origin (who declared it, for messages) and
+// an opaque Value for the caller.
+//
+// # Hosts
+//
+// A rule's Host is one of:
+//
+//   - "" — any host;
+//   - an exact name, "foo.com" — compared case-insensitively;
+//   - a wildcard, "*.foo.com" — exactly one more label: it covers
+//     "a.foo.com", but neither "foo.com" nor "a.b.foo.com".
+//
+// Rule hosts are lower-cased and lose one trailing dot; a port, a "*"
+// anywhere but as the whole first label, an empty label or a character
+// other than letters, digits, "-" and "_" is an error (non-ASCII names must
+// be given in punycode).
+//
+// For a request, the host entry is chosen first, and only its rules take
+// part:
+//
+//  1. the exact host, if any rule names it (even only a Default rule);
+//  2. else the wildcard that covers it;
+//  3. else the rules without a host.
+//
+// A request whose host selected an exact or wildcard entry never falls
+// through to another entry: when none of the entry's paths match, the
+// entry's Default answers, else the global Default (a Default rule without
+// a host), else there is no route. Hostless requests likewise fall back to
+// the global Default.
+//
+// # Paths
+//
+// The PathType says how Path is compared with the request path:
+//
+//   - Exact: byte for byte, case-sensitive. "/foo" does not match "/foo/".
+//   - Prefix: element-wise. "/foo/bar" and "/foo/bar/" both match
+//     "/foo/bar", "/foo/bar/" and "/foo/bar/baz", never "/foo/barbaz".
+//     "/" matches every path. Kubernetes "ImplementationSpecific" paths
+//     outside regex mode are Prefix paths.
+//   - Regex: RE2 syntax, compiled as `(?i)^(?:` + Path + `)`: case
+//     insensitive and anchored at the start only, as in ingress-nginx. So
+//     "/api" matches "/API/x" but not "/x/api"; add "$" to anchor the end.
+//     Look-around and back-references are not RE2 and are rejected by New
+//     with a hint.
+//   - Default: not a path (Path must be ""), but a host's fallback, or with
+//     no Host the global catch-all.
+//
+// Exact and Prefix rule paths are cleaned with CleanPath, like request
+// paths, so "/a/%7Euser" and "/a/~user" are the same rule; characters a
+// client must percent-encode (space, non-ASCII) are encoded, so a rule
+// "/café" matches the request "/caf%C3%A9". Regex paths are used as
+// written and see the cleaned, still-escaped request path.
+//
+// The query string never takes part in matching.
+//
+// # Precedence
+//
+// Within the selected host entry:
+//
+//  1. an Exact rule equal to the request path;
+//  2. else the Regex rules, longest pattern string first, equal lengths in
+//     reverse lexicographic order (ingress-nginx's order); the first that
+//     matches wins;
+//  3. else the longest matching Prefix, by path string, so "/foo/" beats
+//     "/foo" (they match the same paths; "/foo" is then never chosen);
+//  4. else the entry's Default, else the global Default, else nothing.
+//
+// The order of rules in the slice given to New never matters, except
+// between two rules with the same host, path and type (see Conflicts).
+//
+// Worked examples, for a table of these rules:
+//
+//	foo.com    /                  Prefix   (1)
+//	foo.com    /api               Prefix   (2)
+//	foo.com    /api/              Prefix   (3)
+//	foo.com    /api/v1            Exact    (4)
+//	foo.com    /api/v[0-9]+/users Regex    (5)
+//	foo.com    -                  Default  (6)
+//	*.foo.com  /static            Prefix   (7)
+//	*          /                  Prefix   (8)
+//	*          -                  Default  (9)
+//
+// foo.com/api/v1 gets (4): Exact comes first. foo.com/API/V2/users/7 gets
+// (5): regexes come before prefixes and ignore case. foo.com/api/v1/x gets
+// (3): "/api/" is longer than "/api" and both match. foo.com/apix gets (1):
+// "/api" does not match "/apix" element-wise. a.foo.com/static/x gets (7);
+// a.foo.com/other gets (9), not (8): the wildcard entry was selected and has
+// no Default, so the global one answers. a.b.foo.com/static gets (8): the
+// wildcard covers one label only. bar.com/x gets (8).
+//
+// The regex order has a trap worth knowing. With the Regex rules
+// "/foo/bar/bar" and "/foo/bar/[A-Z0-9]{3}", the request "/foo/bar/bar" goes
+// to the second: it is the longer pattern, so it is tried first, and being
+// case-insensitive it matches "bar". Table.Explain shows this plainly; an
+// Exact rule "/foo/bar/bar" would win over both.
+//
+// # Normalisation
+//
+// Match expects a normalised host and path; MatchRequest does the work:
+// NormalizeHost lower-cases the host, strips a port and one trailing dot.
+// CleanPath works on the escaped path: it decodes only unreserved
+// characters ("%7E" is "~", but "%2F" stays "%2F" and is not a separator),
+// upper-cases other escapes, merges "//", and resolves "." and ".." (also
+// when spelled "%2e"), keeping a trailing slash. A path that climbs above
+// "/", has invalid percent-encoding or a NUL byte is an error wrapping
+// ErrBadPath, for a 400 answer. MatchRequest returns the cleaned path, which
+// the proxy forwards, so the backend serves exactly what was matched.
+//
+// # Conflicts
+//
+// New rejects invalid rules: every error is a *RuleError naming the rule's
+// Origin (or its index), host and path, and they are joined with
+// errors.Join. Duplicates are not errors: for two rules with the same host,
+// path and type (after normalisation), or two Default rules for the same
+// host, the first one in the slice is kept and the later one is reported by
+// Table.Conflicts, whose String names both origins, for a warning.
+//
+// # Introspection
+//
+// Table.String prints every rule in a stable order — exact hosts
+// alphabetically, then wildcards, then hostless rules, each in precedence
+// order — for golden files and a -check command. Table.Explain tells, rule
+// by rule, why a request gets the answer it gets.
+//
+// # Performance
+//
+// Match does not allocate, and the work it does per request does not grow
+// with the number of rules: one map lookup selects the host entry; small entries keep their
+// path keys, and the host name, in one string scanned in place, large ones
+// use a map; a Prefix match walks the request path's "/" boundaries from
+// the longest prefix down, one lookup each; regexes are tried only on their
+// own host, behind a literal-prefix check. What grows is cache misses, not
+// work.
+//
+// Measured with go test -bench . -benchmem -benchtime=200ms on a shared
+// 2-core AMD EPYC VM (Go 1.26, linux/amd64). Rules: 70% exact hosts (about
+// five rules per host), 20% wildcard hosts, 10% hostless; Exact and Prefix
+// paths of 2–4 segments; 2% regexes. Each request targets one rule, in turn.
+// "linear" scans every rule per request with the same semantics; ServeMux is
+// net/http's, given the rules it can express (no wildcards, no regexes).
+//
+//	rules     Table              linear              ServeMux
+//	10         75 ns, 0 allocs    197 ns, 0 allocs    328 ns, 1 alloc
+//	1,000      94 ns, 0 allocs    8.8 µs, 0 allocs    446 ns, 1 alloc
+//	10,000    103 ns, 0 allocs     74 µs, 0 allocs    830 ns, 1 alloc
+//	100,000   204 ns, 0 allocs    1.1 ms, 0 allocs    733 ns, 1 alloc
+//
+// Repeated runs put 100,000 rules at 2.3–2.7 times the cost of 10: the
+// work per request is the same, but at that size the index (about 10 MB)
+// no longer fits in the CPU's private caches and each request pays a few
+// cache misses, while the 10-rule figure is all L1 hits (and includes its
+// one regex, tried on half the requests). MatchRequest, with
+// NormalizeHost and CleanPath, costs 240 ns at 10,000 rules, 0 allocs.
+//
+// New compiles 30,000 rules in about 50 ms (41 MB allocated on the way),
+// and the resulting table holds about 3.2 MB of heap beyond the rules given
+// to it. CleanPath returns a clean path in about 60 ns without allocating;
+// a path that needs rewriting takes about 240 ns and three allocations.
+package route

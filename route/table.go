@@ -1,0 +1,154 @@
+package route
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// compiled is a validated rule awaiting placement.
+type compiled struct {
+	rule Rule
+	re   *regexp.Regexp
+	lit  string // see regexRule.lit
+}
+
+type dupKey struct {
+	host, path string
+	typ        PathType
+}
+
+// New validates and compiles rules into a Table.
+//
+// Every invalid rule is reported, each as a *RuleError, joined with
+// errors.Join; then the Table is nil. A rule with the same host, path and
+// type as an earlier one (or a second Default for a host) is not an error:
+// the earlier rule wins and the later one is listed by Table.Conflicts.
+func New(rules []Rule) (*Table, error) {
+	var errs []error
+	valid := make([]compiled, 0, len(rules))
+	seen := make(map[dupKey]int, len(rules)) // index into valid
+	var conflicts []Conflict
+	for i, r := range rules {
+		c, bad := compileRule(r)
+		for _, err := range bad {
+			errs = append(errs, &RuleError{Index: i, Rule: r, Err: err})
+		}
+		if len(bad) > 0 {
+			continue
+		}
+		k := dupKey{c.rule.Host, c.rule.Path, c.rule.Type}
+		if j, ok := seen[k]; ok {
+			conflicts = append(conflicts, Conflict{Kept: valid[j].rule, Dropped: c.rule})
+			continue
+		}
+		seen[k] = len(valid)
+		valid = append(valid, c)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	t := build(valid)
+	t.conflicts = conflicts
+	return t, nil
+}
+
+// compileRule returns r with its host and path normalised and its regex
+// compiled, or what is wrong with its host and with its path.
+func compileRule(r Rule) (compiled, []error) {
+	var errs []error
+	host, err := normRuleHost(r.Host)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	r.Host = host
+	c, err := compilePath(r)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return c, errs
+}
+
+// compilePath normalises r.Path according to r.Type.
+func compilePath(r Rule) (compiled, error) {
+	var err error
+	c := compiled{rule: r}
+	switch r.Type {
+	case Exact, Prefix:
+		if !strings.HasPrefix(r.Path, "/") {
+			return c, fmt.Errorf("%s path must start with \"/\"", r.Type)
+		}
+		p, err := CleanPath(r.Path)
+		if err != nil {
+			var pe *pathError
+			if errors.As(err, &pe) {
+				return c, fmt.Errorf("invalid path: %s", pe.reason)
+			}
+			return c, err
+		}
+		c.rule.Path = p
+	case Regex:
+		c.re, c.lit, err = compileRegex(r.Path)
+		if err != nil {
+			return c, err
+		}
+	case Default:
+		if r.Path != "" {
+			return c, errors.New("a Default rule must have an empty path")
+		}
+	default:
+		return c, fmt.Errorf("unknown path type %s (want Prefix, Exact, Regex or Default)", r.Type)
+	}
+	return c, nil
+}
+
+// normRuleHost lower-cases a rule host, strips one trailing dot and checks
+// it is a DNS-style name, optionally with "*." as the whole first label.
+func normRuleHost(h string) (string, error) {
+	if h == "" {
+		return "", nil
+	}
+	if strings.ContainsAny(h, ":[]") {
+		return "", errors.New("invalid host: must be a DNS name without a port")
+	}
+	h = lowerASCII(h)
+	h = strings.TrimSuffix(h, ".")
+	name := strings.TrimPrefix(h, "*.")
+	if len(name) == 0 || len(name) > 253 {
+		return "", errors.New("invalid host: must be a DNS name of 1 to 253 characters")
+	}
+	for label := range strings.SplitSeq(name, ".") {
+		if label == "" {
+			return "", errors.New("invalid host: empty label")
+		}
+		if len(label) > 63 {
+			return "", fmt.Errorf("invalid host: label %q is longer than 63 characters", label)
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			switch {
+			case 'a' <= c && c <= 'z', '0' <= c && c <= '9', c == '-', c == '_':
+			case c == '*':
+				return "", errors.New("invalid host: \"*\" is only allowed as the whole first label, as in \"*.foo.com\"")
+			case c >= 0x80:
+				return "", errors.New("invalid host: non-ASCII name; use its punycode (xn--) form")
+			default:
+				return "", fmt.Errorf("invalid host: character %q is not allowed", c)
+			}
+		}
+	}
+	return h, nil
+}
+
+// Conflicts returns the rules New dropped as duplicates, in input order.
+func (t *Table) Conflicts() []Conflict {
+	return slices.Clone(t.conflicts)
+}
+
+// Rules returns a copy of the table's rules in normalised form, in the
+// order of String: by host entry, then in precedence order.
+func (t *Table) Rules() []Rule {
+	return slices.Clone(t.rules)
+}
