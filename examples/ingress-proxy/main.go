@@ -1,11 +1,18 @@
-// Command ingress-proxy loads Kubernetes Ingress manifests and checks them.
+// Command ingress-proxy loads Kubernetes Ingress manifests, checks them and
+// explains their routing.
 //
-// It will grow into the full server; today it has its load-and-check mode:
+// It will grow into the full server; today it has two modes:
 //
 //	go run ./examples/ingress-proxy -check -f examples/seed
 //
-// prints what was loaded and every warning and exits 0, or prints every error
-// and exits 1.
+// prints the merged routing table and every warning and exits 0, or prints
+// every error and exits 1;
+//
+//	go run ./examples/ingress-proxy -f examples/seed -explain https://projectdomain.com/api/me
+//
+// prints the routing decision for one URL as a JSON object: matched,
+// ingress, host, path, pathType and backend of the winning rule, then every
+// candidate rule and why it won or lost.
 package main
 
 import (
@@ -15,6 +22,8 @@ import (
 	"io"
 	"os"
 	"strings"
+
+	"github.com/ingressmux/ingressmux/ingress"
 )
 
 func main() {
@@ -41,7 +50,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	var files pathList
 	fs.Var(&files, "f", "YAML file or directory of Kubernetes manifests (repeatable)")
-	check := fs.Bool("check", false, "load and validate the manifests, print what was loaded and the warnings; exit 0, or 1 with the errors")
+	check := fs.Bool("check", false, "load and validate the manifests, print the routing table and the warnings; exit 0, or 1 with the errors")
+	explain := fs.String("explain", "", "print the routing decision for `URL` as one JSON object")
+	var opts ingress.Options
+	fs.StringVar(&opts.IngressClass, "ingress-class", "", "take only Ingresses of class `NAME` (default: every Ingress)")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -53,9 +65,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ingress-proxy: no manifests: give at least one -f PATH")
 		return 2
 	}
-	if !*check {
-		fmt.Fprintln(stderr, "ingress-proxy: serving is not implemented yet; use -check")
-		return 2
+	switch {
+	case *explain != "":
+		return runExplain(files, opts, *explain, stdout, stderr)
+	case *check:
+		return runCheck(files, opts, stdout, stderr)
 	}
-	return runCheck(files, stdout, stderr)
+	fmt.Fprintln(stderr, "ingress-proxy: serving is not implemented yet; use -check or -explain URL")
+	return 2
 }

@@ -1,0 +1,366 @@
+package ingress
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/ingressmux/ingressmux/route"
+)
+
+// DefaultAnnotationPrefix is the prefix of the ingress-nginx annotations
+// that ingressmux reads, as in ingress-nginx's --annotations-prefix.
+const DefaultAnnotationPrefix = "nginx.ingress.kubernetes.io"
+
+// Options configure Compile. The zero value serves every Ingress.
+type Options struct {
+	// IngressClass selects the Ingresses to serve: those whose
+	// spec.ingressClassName (or kubernetes.io/ingress.class annotation)
+	// names it. Empty means every Ingress, whatever its class.
+	IngressClass string
+	// RejectClassless makes a loader with an IngressClass skip Ingresses
+	// that name no class. By default they are taken, unless an IngressClass
+	// marked default says they belong to another class.
+	RejectClassless bool
+	// AnnotationPrefix replaces "nginx.ingress.kubernetes.io" as the prefix
+	// of the annotations read. Empty means DefaultAnnotationPrefix.
+	AnnotationPrefix string
+}
+
+func (o *Options) annotation(name string) string {
+	prefix := o.AnnotationPrefix
+	if prefix == "" {
+		prefix = DefaultAnnotationPrefix
+	}
+	return prefix + "/" + name
+}
+
+// Compiled is the result of Compile: the routing table and what goes with it.
+type Compiled struct {
+	// Table is the merged routing table of every Ingress taken.
+	Table *route.Table
+	// TLS lists, per host, the Secret that serves its certificate, taken
+	// from the first Ingress (in merge order) whose spec.tls covers the host.
+	TLS []TLSHost
+	// Warnings lists what was skipped or overridden while merging, and the
+	// warnings of the Set.
+	Warnings []Warning
+}
+
+// TLSHost names the certificate Secret of one host.
+type TLSHost struct {
+	// Host is an exact or wildcard host; empty for a spec.tls entry that
+	// names no hosts, whose certificate becomes the default certificate.
+	Host string
+	// Secret is "namespace/name" of a kubernetes.io/tls Secret.
+	Secret string
+	// Origin is the Ingress that set it ("ingress namespace/name").
+	Origin string
+	Source Source
+}
+
+// Compile merges the Ingresses of set into one routing table, following
+// the order and conflict rules in the package documentation ("Merging").
+// It does not validate set: call Set.Validate first. The error, when not
+// nil, is an ErrorList; Compiled.Warnings is complete in either case.
+func Compile(set *Set, opts Options) (*Compiled, error) {
+	c := &compiler{opts: opts, set: set, out: &Compiled{}, introducedBy: map[string]string{}}
+	c.out.Warnings = append(c.out.Warnings, set.Warnings...)
+	defClass, warnings := defaultClass(set)
+	c.out.Warnings = append(c.out.Warnings, warnings...)
+
+	var taken []Ingress
+	for _, ing := range set.Ingresses {
+		if ok, why := opts.takesIngress(ing, defClass); !ok {
+			c.warn(ing, "", "skipped: "+why)
+			continue
+		}
+		taken = append(taken, ing)
+	}
+	for _, ing := range mergeOrder(taken) {
+		c.addIngress(ing)
+	}
+	if len(c.errs) > 0 {
+		return c.out, c.errs
+	}
+	table, err := route.New(c.rules)
+	if err != nil {
+		c.routeErrors(err)
+		return c.out, c.errs
+	}
+	for _, conflict := range table.Conflicts() {
+		c.conflictWarning(conflict)
+	}
+	c.out.Table = table
+	return c.out, nil
+}
+
+// Origin says which Ingress field a route came from. Compile stores a
+// *Origin in the Value of every route.Rule it makes, so that tools can
+// report routes in Kubernetes terms.
+type Origin struct {
+	// Namespace and Name name the Ingress.
+	Namespace, Name string
+	// PathType is the pathType as written ("Exact", "Prefix",
+	// "ImplementationSpecific"); empty for a defaultBackend.
+	PathType string
+	// Field is the path of the rule's field, such as
+	// "spec.rules[0].http.paths[1]" or "spec.defaultBackend".
+	Field string
+	// Source is where the Ingress was loaded from.
+	Source Source
+}
+
+// compiler holds the state of one Compile.
+type compiler struct {
+	opts  Options
+	set   *Set
+	out   *Compiled
+	errs  ErrorList
+	rules []route.Rule
+	// places[i] says which Ingress field produced rules[i], for errors.
+	places []place
+	// introducedBy maps a host to the first Ingress that mentioned it.
+	introducedBy map[string]string
+	tlsHosts     map[string]TLSHost
+	// ruleIndex finds a rule's index from its value, built on the first
+	// conflict.
+	ruleIndex map[route.Rule]int
+}
+
+type place struct {
+	ing   Ingress
+	field *field.Path
+}
+
+func (c *compiler) warn(ing Ingress, fieldPath, msg string) {
+	src := ing.Source
+	if line := ing.doc.line(fieldPath); fieldPath != "" && line > 0 {
+		src.Line = line
+	}
+	c.out.Warnings = append(c.out.Warnings, Warning{Source: src, Object: ing.Ref(), Field: fieldPath, Message: msg})
+}
+
+func (c *compiler) fail(ing Ingress, fe *field.Error) {
+	src := ing.Source
+	if line := ing.doc.line(fe.Field); line > 0 {
+		src.Line = line
+	}
+	c.errs = append(c.errs, &Error{Source: src, Object: ing.Ref(), Field: fe})
+}
+
+// add appends a rule made from the field at (a paths entry or a
+// defaultBackend) of ing.
+func (c *compiler) add(ing Ingress, at *field.Path, pathType string, r route.Rule) {
+	r.Origin = ing.Ref()
+	r.Value = &Origin{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Field: at.String(), Source: ing.Source}
+	c.rules = append(c.rules, r)
+	c.places = append(c.places, place{ing: ing, field: at})
+}
+
+func (c *compiler) addIngress(ing Ingress) {
+	spec := &ing.Spec
+	specPath := field.NewPath("spec")
+	regexMode, ok := c.regexMode(ing)
+	if !ok {
+		return
+	}
+	// Hosts this Ingress is the first to mention: its defaultBackend is
+	// their fallback.
+	var introduced []string
+	for i, rule := range spec.Rules {
+		rulePath := specPath.Child("rules").Index(i)
+		if _, seen := c.introducedBy[rule.Host]; !seen {
+			c.introducedBy[rule.Host] = ing.Ref()
+			introduced = append(introduced, rule.Host)
+		} else if spec.DefaultBackend != nil && c.introducedBy[rule.Host] != ing.Ref() {
+			c.warn(ing, specPath.Child("defaultBackend").String(), fmt.Sprintf(
+				"not the fallback of host %q, which %s mentioned first", hostLabel(rule.Host), c.introducedBy[rule.Host]))
+		}
+		if rule.HTTP == nil {
+			if spec.DefaultBackend == nil {
+				c.warn(ing, rulePath.String(), fmt.Sprintf("rule for host %q has no http paths; its requests get the default backend", hostLabel(rule.Host)))
+			}
+			continue
+		}
+		for j, p := range rule.HTTP.Paths {
+			pathPath := rulePath.Child("http", "paths").Index(j)
+			backend, ok := c.backend(ing, &p.Backend, pathPath.Child("backend"))
+			if !ok {
+				continue
+			}
+			r := route.Rule{Host: rule.Host, Path: p.Path, Backend: backend}
+			switch *p.PathType {
+			case networkingv1.PathTypeExact:
+				r.Type = route.Exact
+			case networkingv1.PathTypePrefix:
+				r.Type = route.Prefix
+			default: // ImplementationSpecific: a regex in regex mode, else a prefix
+				r.Type = route.Prefix
+				if regexMode {
+					r.Type = route.Regex
+				}
+				if r.Path == "" {
+					r.Path = "/"
+				}
+			}
+			c.add(ing, pathPath, string(*p.PathType), r)
+		}
+	}
+	if b := spec.DefaultBackend; b != nil {
+		backend, ok := c.backend(ing, b, specPath.Child("defaultBackend"))
+		if ok {
+			if len(spec.Rules) == 0 {
+				introduced = []string{""} // the global catch-all
+			}
+			for _, host := range introduced {
+				c.add(ing, specPath.Child("defaultBackend"), "", route.Rule{Host: host, Type: route.Default, Backend: backend})
+			}
+		}
+	}
+	c.addTLS(ing)
+}
+
+// regexMode reports whether the ImplementationSpecific paths of ing are
+// regular expressions: use-regex is true, or rewrite-target refers to
+// capture groups. Unlike ingress-nginx, this never changes how the paths of
+// other Ingresses on the same host match.
+func (c *compiler) regexMode(ing Ingress) (regex, ok bool) {
+	key := c.opts.annotation("use-regex")
+	if v, set := ing.Annotations[key]; set {
+		b, err := strconv.ParseBool(strings.TrimSpace(v))
+		if err != nil {
+			c.fail(ing, field.Invalid(field.NewPath("metadata", "annotations").Key(key), v, "must be a boolean: true or false"))
+			return false, false
+		}
+		if b {
+			return true, true
+		}
+	}
+	return captureRef.MatchString(ing.Annotations[c.opts.annotation("rewrite-target")]), true
+}
+
+// captureRef finds $1…$9 in a rewrite target.
+var captureRef = regexp.MustCompile(`\$[0-9]`)
+
+// backend turns an Ingress backend into a route backend. Resource backends
+// cannot be proxied and are skipped with a warning.
+func (c *compiler) backend(ing Ingress, b *networkingv1.IngressBackend, at *field.Path) (route.Backend, bool) {
+	if b.Resource != nil || b.Service == nil {
+		c.warn(ing, at.String(), "skipped: resource backends are not supported, only Service backends can be proxied")
+		return route.Backend{}, false
+	}
+	port := b.Service.Port.Name
+	if port == "" {
+		port = strconv.Itoa(int(b.Service.Port.Number))
+	}
+	return route.Backend{Namespace: ing.Namespace, Service: b.Service.Name, Port: port}, true
+}
+
+// addTLS records the certificate Secret of each host the Ingress's tls
+// section covers, unless an earlier Ingress already did.
+func (c *compiler) addTLS(ing Ingress) {
+	if c.tlsHosts == nil {
+		c.tlsHosts = map[string]TLSHost{}
+	}
+	for i, t := range ing.Spec.TLS {
+		if t.SecretName == "" {
+			continue
+		}
+		secret := ing.Namespace + "/" + t.SecretName
+		hosts := t.Hosts
+		if len(hosts) == 0 {
+			hosts = []string{""}
+		}
+		for j, host := range hosts {
+			if first, seen := c.tlsHosts[host]; seen {
+				if first.Origin != ing.Ref() || first.Secret != secret {
+					c.warn(ing, field.NewPath("spec", "tls").Index(i).Child("hosts").Index(j).String(), fmt.Sprintf(
+						"ignored: host %q already gets its certificate from secret %s of %s, which comes first in merge order", hostLabel(host), first.Secret, first.Origin))
+				}
+				continue
+			}
+			t := TLSHost{Host: host, Secret: secret, Origin: ing.Ref(), Source: ing.Source}
+			c.tlsHosts[host] = t
+			c.out.TLS = append(c.out.TLS, t)
+		}
+		if !c.secretLoaded(ing.Namespace, t.SecretName) {
+			c.warn(ing, field.NewPath("spec", "tls").Index(i).Child("secretName").String(), fmt.Sprintf(
+				"secret %s is not loaded; its hosts are served with the default certificate until it is", secret))
+		}
+	}
+}
+
+func (c *compiler) secretLoaded(namespace, name string) bool {
+	for _, s := range c.set.Secrets {
+		if s.Namespace == namespace && s.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+// routeErrors maps the route package's rule errors (regexes RE2 cannot
+// compile) back to the Ingress field that produced the rule.
+func (c *compiler) routeErrors(err error) {
+	ruleErrs := ruleErrors(err)
+	if len(ruleErrs) == 0 {
+		c.errs = append(c.errs, &Error{Err: err})
+		return
+	}
+	for _, re := range ruleErrs {
+		p := c.places[re.Index]
+		c.fail(p.ing, field.Invalid(p.field.Child("path"), re.Rule.Path, re.Err.Error()))
+	}
+}
+
+// ruleErrors flattens the errors.Join tree route.New returns.
+func ruleErrors(err error) []*route.RuleError {
+	if re, ok := err.(*route.RuleError); ok {
+		return []*route.RuleError{re}
+	}
+	var out []*route.RuleError
+	if multi, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range multi.Unwrap() {
+			out = append(out, ruleErrors(e)...)
+		}
+	}
+	return out
+}
+
+// conflictWarning reports a rule dropped by route.New, on the Ingress that
+// lost, naming the one that won.
+func (c *compiler) conflictWarning(conflict route.Conflict) {
+	if c.ruleIndex == nil {
+		c.ruleIndex = make(map[route.Rule]int, len(c.rules))
+		for i, r := range c.rules {
+			r.Value = nil
+			c.ruleIndex[r] = i
+		}
+	}
+	dropped := conflict.Dropped
+	dropped.Value = nil
+	i, ok := c.ruleIndex[dropped]
+	if !ok {
+		c.out.Warnings = append(c.out.Warnings, Warning{Message: conflict.String()})
+		return
+	}
+	p := c.places[i]
+	what, at := fmt.Sprintf("path %q (%s)", dropped.Path, dropped.Type), p.field.Child("path")
+	if dropped.Type == route.Default {
+		what, at = "default backend", p.field
+	}
+	c.warn(p.ing, at.String(), fmt.Sprintf("ignored: host %q %s is already routed by %s, which comes first in merge order",
+		hostLabel(dropped.Host), what, conflict.Kept.Origin))
+}
+
+func hostLabel(host string) string {
+	if host == "" {
+		return "*"
+	}
+	return host
+}
