@@ -45,6 +45,30 @@ func defaultClass(set *Set) (string, []Warning) {
 	return "", warnings
 }
 
+// unknownClass reports an Ingress whose class names no loaded IngressClass,
+// when any IngressClass was loaded at all: a typo there silently moves an
+// Ingress to no controller in a cluster.
+func unknownClass(set *Set, ing Ingress) (Warning, bool) {
+	class := classOf(ing)
+	if class == "" || len(set.IngressClasses) == 0 {
+		return Warning{}, false
+	}
+	for _, c := range set.IngressClasses {
+		if c.Name == class {
+			return Warning{}, false
+		}
+	}
+	fieldPath := "spec.ingressClassName"
+	if ing.Spec.IngressClassName == nil || *ing.Spec.IngressClassName == "" {
+		fieldPath = fmt.Sprintf("metadata.annotations[%s]", ClassAnnotation)
+	}
+	src := ing.Source
+	if line := ing.doc.line(fieldPath); line > 0 {
+		src.Line = line
+	}
+	return Warning{Source: src, Object: ing.Ref(), Field: fieldPath, Message: fmt.Sprintf("no IngressClass named %q is loaded", class)}, true
+}
+
 // takesIngress decides whether a loader configured for class serves ing,
 // and if not, why.
 func (o *Options) takesIngress(ing Ingress, defaultClass string) (bool, string) {

@@ -75,6 +75,9 @@ func Compile(set *Set, opts Options) (*Compiled, error) {
 
 	var taken []Ingress
 	for _, ing := range set.Ingresses {
+		if w, unknown := unknownClass(set, ing); unknown {
+			c.out.Warnings = append(c.out.Warnings, w)
+		}
 		if ok, why := opts.takesIngress(ing, defClass); !ok {
 			c.warn(ing, "", "skipped: "+why)
 			continue

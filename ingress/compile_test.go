@@ -16,7 +16,7 @@ import (
 
 // TestCompileGolden compiles each testdata/compile/*.yaml file with the
 // options of its "# options:" line, checks every "# match: HOST PATH ->
-// BACKEND" line against the table (so the merge rules are asserted, not only
+// BACKEND" line (host "-" for none) against the table (so the merge rules are asserted, not only
 // recorded), and compares the table dump, TLS hosts and warnings with the
 // .golden twin. A file with "# error: FIELD TYPE" lines must fail to compile
 // with exactly those errors.
@@ -95,6 +95,9 @@ func readCompileHeader(tb testing.TB, file string) compileHeader {
 				tb.Fatalf("%s: bad match line %q", file, line)
 			}
 			m.host, m.path, m.want = fields[0], fields[1], strings.TrimSpace(rhs)
+			if m.host == "-" { // a request without a Host header
+				m.host = ""
+			}
 			h.matches = append(h.matches, m)
 		case strings.HasPrefix(line, "# error: "):
 			h.errors = append(h.errors, strings.TrimPrefix(line, "# error: "))

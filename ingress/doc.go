@@ -96,6 +96,62 @@
 //   - ConfigMap: keys, and no key in both data and binaryData;
 //   - EndpointSlice: addressType, addresses that match it, port range.
 //
+// # Merging
+//
+// Compile merges every Ingress a loader takes into one route.Table, with
+// these rules (each has a scenario under testdata/compile):
+//
+//   - Order. Ingresses are ordered by metadata.creationTimestamp, oldest
+//     first. Those without one (typical for files) come after, in load
+//     order. Equal timestamps are ordered by namespace/name, ascending. Order
+//     decides conflicts only; it never decides which path matches a request.
+//   - Conflicts. Two Ingresses declaring the same host, path and pathType:
+//     the first in merge order wins and the other gets a warning naming
+//     both. The same path with another pathType (/foo Exact and /foo Prefix)
+//     is no conflict: Exact wins for /foo, Prefix for /foo/x.
+//   - Annotations apply to the paths of the Ingress that carries them only.
+//     In particular use-regex (or a rewrite-target that refers to $1…$9)
+//     turns that Ingress's ImplementationSpecific paths into regexes and
+//     leaves every other Ingress on the host alone, where ingress-nginx
+//     switches the whole host to case-insensitive regex matching. Exact and
+//     Prefix paths keep their Kubernetes meaning even in a use-regex Ingress.
+//   - ImplementationSpecific outside regex mode means Prefix; an empty
+//     ImplementationSpecific path means "/".
+//   - defaultBackend. An Ingress without rules sets the global catch-all,
+//     used for any request nothing else answers (the first such Ingress
+//     wins). An Ingress with rules makes its defaultBackend the fallback of
+//     the hosts it introduces, that is mentions first in merge order: a
+//     request for such a host whose path matches no rule goes there. A host
+//     never falls through to the rules of another host or to host-less
+//     rules; without its own fallback it gets the global catch-all, else no
+//     route (404).
+//   - Host-level settings come from the first Ingress that sets them for the
+//     host: the TLS certificate (Compiled.TLS), later also app-root and
+//     server-alias. Later Ingresses get a warning.
+//   - Backends of kind resource cannot be proxied: skipped with a warning.
+//     A rule without http adds no paths; with the Ingress's defaultBackend,
+//     its host is introduced all the same.
+//
+// # Ingress classes
+//
+// Options.IngressClass selects the Ingresses to serve. Empty (the default)
+// serves every Ingress whatever its class. Otherwise an Ingress is taken when
+// spec.ingressClassName (or the legacy kubernetes.io/ingress.class
+// annotation) equals it; an Ingress naming no class is taken when the
+// IngressClass marked ingressclass.kubernetes.io/is-default-class is this
+// class, not taken when another class is the default, and otherwise taken
+// unless Options.RejectClassless is set. Every Ingress left out gets a
+// warning saying why, and an Ingress naming a class that no loaded
+// IngressClass has gets a warning too (a typo there moves an Ingress to no
+// controller at all in a cluster).
+//
+// Worked example, with class "nginx" and IngressClass nginx marked default:
+//
+//	ingressClassName: nginx                      served
+//	kubernetes.io/ingress.class: nginx           served
+//	no class                                     served (nginx is the default)
+//	ingressClassName: traefik                    skipped, with a warning
+//
 // # Limits
 //
 // Input is bounded so that hostile or broken manifests fail fast: a file or
