@@ -77,6 +77,8 @@ func (d *Decoder) DecodeBytes(name string, data []byte) (*Set, error) {
 		return set, errs
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(data))
+	var texts []*docText
+	defer func() { sliceDocuments(data, texts) }()
 	for doc := 0; ; doc++ {
 		var node yaml.Node
 		err := dec.Decode(&node)
@@ -97,7 +99,11 @@ func (d *Decoder) DecodeBytes(name string, data []byte) (*Set, error) {
 		if len(node.Content) > 0 {
 			src.Line = node.Content[0].Line
 		}
-		ref := &docRef{data: data, doc: doc, item: -1, start: src.Line}
+		// The document node's line is its "---" marker, if it has one:
+		// slicing from there keeps any tag or anchor on that line.
+		text := &docText{firstLine: max(node.Line, 1)}
+		texts = append(texts, text)
+		ref := &docRef{text: text, item: -1, start: src.Line}
 		errs = append(errs, decodeDocument(set, &node, src, ref)...)
 	}
 	return set, errs.orNil()
