@@ -1,0 +1,135 @@
+package proxy
+
+import (
+	"log/slog"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"time"
+
+	"github.com/ingressmux/ingressmux/route"
+	"github.com/ingressmux/ingressmux/tlsconfig"
+)
+
+// Defaults, as in ingress-nginx.
+const (
+	// DefaultMaxBodyBytes is the request body limit of a route that sets
+	// none: ingress-nginx's proxy-body-size default of 1m.
+	DefaultMaxBodyBytes = 1 << 20
+	// DefaultConnectTimeout bounds dialing a backend, TLS handshake
+	// included (proxy-connect-timeout).
+	DefaultConnectTimeout = 5 * time.Second
+	// DefaultReadTimeout is the longest wait between two reads from a
+	// backend (proxy-read-timeout).
+	DefaultReadTimeout = 60 * time.Second
+	// DefaultSendTimeout is the longest wait between two writes to a
+	// backend (proxy-send-timeout).
+	DefaultSendTimeout = 60 * time.Second
+)
+
+// Protocol is how the proxy speaks to a backend (backend-protocol).
+type Protocol uint8
+
+// The backend protocols.
+const (
+	HTTP  Protocol = iota // HTTP/1.1 over TCP
+	HTTPS                 // HTTP/2 or HTTP/1.1 (by ALPN) over TLS
+	GRPC                  // HTTP/2 over TCP without TLS (h2c)
+	GRPCS                 // HTTP/2 over TLS
+)
+
+// String returns the annotation spelling: "HTTP", "HTTPS", "GRPC", "GRPCS".
+func (p Protocol) String() string {
+	switch p {
+	case HTTP:
+		return "HTTP"
+	case HTTPS:
+		return "HTTPS"
+	case GRPC:
+		return "GRPC"
+	case GRPCS:
+		return "GRPCS"
+	}
+	return "Protocol(" + strconv.Itoa(int(p)) + ")"
+}
+
+// Upstream is a backend as routes use it: a named set of addresses and how
+// to reach them. Routes that share an Upstream value (by pointer or by equal
+// settings) share one http.Transport and its connection pool, kept across
+// reloads while the settings are unchanged.
+type Upstream struct {
+	// Name identifies the backend in logs and errors, such as
+	// "default/web:80".
+	Name string
+	// Protocol selects HTTP, HTTPS, h2c (GRPC) or h2 over TLS (GRPCS).
+	Protocol Protocol
+	// Endpoints are "host:port" addresses, used in round-robin order. An
+	// empty list means the backend has no ready endpoint: requests get 503.
+	Endpoints []string
+	// TLS configures the connection for HTTPS and GRPCS. Its ServerName is
+	// the name sent as SNI and verified in the certificate; verification is
+	// on unless TLS.InsecureSkipVerify is set. Ignored for HTTP and GRPC.
+	TLS tlsconfig.Client
+	// ConnectTimeout bounds dialing, TLS handshake included. Zero means
+	// DefaultConnectTimeout.
+	ConnectTimeout time.Duration
+}
+
+// Route is what the proxy does with a request that matched a rule. Every
+// route.Rule of the table given to New or Reload must carry a *Route in
+// its Value.
+type Route struct {
+	// Upstream is where requests go. Nil is a configuration error.
+	Upstream *Upstream
+	// Host, when not empty, replaces the Host header sent to the backend
+	// (upstream-vhost). Empty keeps the client's Host.
+	Host string
+	// MaxBodyBytes limits the request body (proxy-body-size): larger
+	// requests get 413. Zero means Config.MaxBodyBytes; negative means no
+	// limit.
+	MaxBodyBytes int64
+	// ReadTimeout is the longest wait between two reads from the backend,
+	// the wait for response headers included (proxy-read-timeout): long
+	// streams live as long as bytes keep coming. Zero means
+	// DefaultReadTimeout.
+	ReadTimeout time.Duration
+	// SendTimeout is the longest wait between two writes of the request to
+	// the backend (proxy-send-timeout). Zero means DefaultSendTimeout.
+	SendTimeout time.Duration
+	// SSLRedirect redirects plain-HTTP requests to HTTPS with 308 when the
+	// request's host has its own certificate in Config.Certificates
+	// (ssl-redirect; ingress-nginx's default is on, the zero value here is
+	// off). Requests under /.well-known/acme-challenge/ are never redirected.
+	SSLRedirect bool
+	// ForceSSLRedirect redirects plain-HTTP requests to HTTPS with 308 even
+	// when the host has no certificate (force-ssl-redirect).
+	ForceSSLRedirect bool
+	// Name names the route in logs, such as "ingress default/web".
+	Name string
+}
+
+// Config configures a Handler. Only Table is required.
+type Config struct {
+	// Table routes requests. Every rule's Value must be a *Route.
+	Table *route.Table
+	// Certificates tells which hosts have their own certificate, for
+	// Route.SSLRedirect. Nil means no host has one.
+	Certificates *tlsconfig.Store
+	// TrustedProxies lists the peers whose X-Forwarded-For, -Proto, -Host
+	// and -Port headers and X-Real-IP are believed. From any other peer
+	// they are replaced. Nil trusts nobody.
+	TrustedProxies []netip.Prefix
+	// MaxBodyBytes is the body limit of routes that set none. Zero means
+	// DefaultMaxBodyBytes; negative means no limit.
+	MaxBodyBytes int64
+	// NotFound answers requests that no rule matches. Nil means a plain-text
+	// 404.
+	NotFound http.Handler
+	// KeepRawPath forwards the request path as the client sent it instead
+	// of the normalised path that was matched (ingress-nginx forwards the
+	// raw path). Off by default, so that what was matched is what is served.
+	KeepRawPath bool
+	// Logger receives backend errors and configuration hints. Nil means
+	// slog.Default().
+	Logger *slog.Logger
+}
