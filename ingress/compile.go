@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
-	"strings"
 
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -29,6 +28,19 @@ type Options struct {
 	// AnnotationPrefix replaces "nginx.ingress.kubernetes.io" as the prefix
 	// of the annotations read. Empty means DefaultAnnotationPrefix.
 	AnnotationPrefix string
+	// Backends overrides where Service ports are: keys are
+	// "namespace/service:port" (port by number or name), values are
+	// "host:port" or a URL such as "https://127.0.0.1:8443". An https URL
+	// makes the backend HTTPS unless backend-protocol says otherwise.
+	// Overrides come first, before Resolver and the loaded Services.
+	Backends map[string]string
+	// Resolver, when not nil, is asked for every backend without an
+	// override, before the loaded Services.
+	Resolver Resolver
+	// ClusterDomain is the domain of cluster DNS names
+	// (service.namespace.svc.DOMAIN), the last resort for a backend whose
+	// Service is not loaded. Empty means DefaultClusterDomain.
+	ClusterDomain string
 }
 
 func (o *Options) annotation(name string) string {
@@ -69,6 +81,7 @@ type TLSHost struct {
 // nil, is an ErrorList; Compiled.Warnings is complete in either case.
 func Compile(set *Set, opts Options) (*Compiled, error) {
 	c := &compiler{opts: opts, set: set, out: &Compiled{}, introducedBy: map[string]string{}}
+	c.resolver = newResolver(set, &c.opts)
 	c.out.Warnings = append(c.out.Warnings, set.Warnings...)
 	defClass, warnings := defaultClass(set)
 	c.out.Warnings = append(c.out.Warnings, warnings...)
@@ -102,8 +115,15 @@ func Compile(set *Set, opts Options) (*Compiled, error) {
 	return c.out, nil
 }
 
-// Origin says which Ingress field a route came from. Compile stores a
-// *Origin in the Value of every route.Rule it makes, so that tools can
+// Route is the Value of every route.Rule that Compile makes: where the
+// rule came from, what its annotations ask, and where its backend is.
+type Route struct {
+	Origin
+	Policy Policy
+	Target Target
+}
+
+// Origin says which Ingress field a route came from, so that tools can
 // report routes in Kubernetes terms.
 type Origin struct {
 	// Namespace and Name name the Ingress.
@@ -133,6 +153,7 @@ type compiler struct {
 	// ruleIndex finds a rule's index from its value, built on the first
 	// conflict.
 	ruleIndex map[route.Rule]int
+	resolver  *resolver
 }
 
 type place struct {
@@ -157,10 +178,26 @@ func (c *compiler) fail(ing Ingress, fe *field.Error) {
 }
 
 // add appends a rule made from the field at (a paths entry or a
-// defaultBackend) of ing.
-func (c *compiler) add(ing Ingress, at *field.Path, pathType string, r route.Rule) {
+// defaultBackend) of ing, resolving its backend.
+func (c *compiler) add(ing Ingress, at *field.Path, pathType string, policy Policy, r route.Rule) {
+	target, warning, err := c.resolver.resolve(r.Backend)
+	backendPath := at.Child("backend")
+	if pathType == "" {
+		backendPath = at
+	}
+	if err != nil {
+		c.fail(ing, field.Invalid(backendPath, r.Backend.String(), err.Error()))
+		return
+	}
+	if warning != "" {
+		c.warn(ing, backendPath.String(), warning)
+	}
 	r.Origin = ing.Ref()
-	r.Value = &Origin{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Field: at.String(), Source: ing.Source}
+	r.Value = &Route{
+		Origin: Origin{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Field: at.String(), Source: ing.Source},
+		Policy: policy,
+		Target: target,
+	}
 	c.rules = append(c.rules, r)
 	c.places = append(c.places, place{ing: ing, field: at})
 }
@@ -168,10 +205,11 @@ func (c *compiler) add(ing Ingress, at *field.Path, pathType string, r route.Rul
 func (c *compiler) addIngress(ing Ingress) {
 	spec := &ing.Spec
 	specPath := field.NewPath("spec")
-	regexMode, ok := c.regexMode(ing)
+	policy, ok := c.parsePolicy(ing)
 	if !ok {
 		return
 	}
+	regexMode := c.regexMode(ing, policy)
 	// Hosts this Ingress is the first to mention: its defaultBackend is
 	// their fallback.
 	var introduced []string
@@ -211,7 +249,7 @@ func (c *compiler) addIngress(ing Ingress) {
 					r.Path = "/"
 				}
 			}
-			c.add(ing, pathPath, string(*p.PathType), r)
+			c.add(ing, pathPath, string(*p.PathType), policy, r)
 		}
 	}
 	if b := spec.DefaultBackend; b != nil {
@@ -221,30 +259,19 @@ func (c *compiler) addIngress(ing Ingress) {
 				introduced = []string{""} // the global catch-all
 			}
 			for _, host := range introduced {
-				c.add(ing, specPath.Child("defaultBackend"), "", route.Rule{Host: host, Type: route.Default, Backend: backend})
+				c.add(ing, specPath.Child("defaultBackend"), "", policy, route.Rule{Host: host, Type: route.Default, Backend: backend})
 			}
 		}
 	}
 	c.addTLS(ing)
 }
 
-// regexMode reports whether the ImplementationSpecific paths of ing are
-// regular expressions: use-regex is true, or rewrite-target refers to
+// regexMode reports whether the ImplementationSpecific paths of an Ingress
+// are regular expressions: use-regex is true, or rewrite-target refers to
 // capture groups. Unlike ingress-nginx, this never changes how the paths of
 // other Ingresses on the same host match.
-func (c *compiler) regexMode(ing Ingress) (regex, ok bool) {
-	key := c.opts.annotation("use-regex")
-	if v, set := ing.Annotations[key]; set {
-		b, err := strconv.ParseBool(strings.TrimSpace(v))
-		if err != nil {
-			c.fail(ing, field.Invalid(field.NewPath("metadata", "annotations").Key(key), v, "must be a boolean: true or false"))
-			return false, false
-		}
-		if b {
-			return true, true
-		}
-	}
-	return captureRef.MatchString(ing.Annotations[c.opts.annotation("rewrite-target")]), true
+func (c *compiler) regexMode(ing Ingress, p Policy) bool {
+	return p.UseRegex || captureRef.MatchString(ing.Annotations[c.opts.annotation("rewrite-target")])
 }
 
 // captureRef finds $1…$9 in a rewrite target.

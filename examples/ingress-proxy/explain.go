@@ -83,7 +83,7 @@ func describeRule(r route.Rule) (ingressName, host, path, pathType, backend stri
 	ingressName = strings.TrimPrefix(r.Origin, "ingress ")
 	path = r.Path
 	pathType = r.Type.String()
-	if o, ok := r.Value.(*ingress.Origin); ok {
+	if o, ok := r.Value.(*ingress.Route); ok {
 		ingressName = o.Namespace + "/" + o.Name
 		pathType = o.PathType
 	}

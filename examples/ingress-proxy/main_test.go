@@ -27,7 +27,7 @@ func TestCheck(t *testing.T) {
 				"projectdomain.com /api Prefix default/project-backend-external:443 ingress default/project-backend-api",
 				"projectdomain.com / Prefix default/project-frontend-service:80 ingress default/project-frontend",
 				"tls projectdomain.com secret default/projectdomain-com-tls (ingress default/project-frontend)",
-				"1 warning(s):", "secret default/projectdomain-com-tls is not loaded",
+				"2 warning(s):", "service default/project-frontend-service is not loaded; using its cluster DNS name project-frontend-service.default.svc.cluster.local:80", "secret default/projectdomain-com-tls is not loaded",
 			},
 		},
 		{
@@ -40,7 +40,7 @@ func TestCheck(t *testing.T) {
 			name:   "warnings are printed on success",
 			args:   []string{"-check", "-f", "../../ingress/testdata/valid/beta-versions.yaml"},
 			code:   0,
-			stdout: []string{"legacy.example.com /exact Exact default/app:80", "legacy.example.com /app Prefix default/app:http", "legacy.example.com - Default default/fallback:8080", "*.team-a.example.com / Prefix team-a/team-a:80", "3 warning(s):", "extensions/v1beta1 Ingress is deprecated"},
+			stdout: []string{"legacy.example.com /exact Exact default/app:80", "legacy.example.com /app Prefix default/app:http", "legacy.example.com - Default default/fallback:8080", "*.team-a.example.com / Prefix team-a/team-a:80", "7 warning(s):", "extensions/v1beta1 Ingress is deprecated", `the named port "http" cannot be resolved without it`},
 		},
 		{
 			name:   "class filter",

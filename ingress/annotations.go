@@ -1,0 +1,221 @@
+package ingress
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// Policy is what the ingress-nginx annotations of one Ingress ask of its
+// routes, parsed and checked. Zero values mean "not set": the proxy then
+// uses its defaults (which are ingress-nginx's).
+type Policy struct {
+	// Protocol is backend-protocol: "HTTP" (default), "HTTPS", "GRPC" or
+	// "GRPCS".
+	Protocol string
+	// UpstreamVHost is upstream-vhost: the Host header sent to the backend.
+	UpstreamVHost string
+	// MaxBodyBytes is proxy-body-size in bytes: 0 when unset, -1 for "0"
+	// (no limit).
+	MaxBodyBytes int64
+	// ConnectTimeout, ReadTimeout and SendTimeout are proxy-connect-timeout,
+	// proxy-read-timeout and proxy-send-timeout; 0 when unset.
+	ConnectTimeout, ReadTimeout, SendTimeout time.Duration
+	// SSLRedirect is ssl-redirect: true unless the annotation says false.
+	SSLRedirect bool
+	// ForceSSLRedirect is force-ssl-redirect.
+	ForceSSLRedirect bool
+	// ProxySSLName is proxy-ssl-name: the name the backend certificate is
+	// verified against, and sent as SNI.
+	ProxySSLName string
+	// ProxySSLVerify is proxy-ssl-verify: true (the default here, unlike
+	// ingress-nginx) unless the annotation says "off".
+	ProxySSLVerify bool
+	// ProxySSLServerName is proxy-ssl-server-name: whether SNI is sent to
+	// HTTPS backends; true unless the annotation says "off".
+	ProxySSLServerName bool
+	// UseRegex is use-regex: the Ingress's ImplementationSpecific paths are
+	// regular expressions.
+	UseRegex bool
+}
+
+// annotation describes one supported annotation: how to parse it into a
+// Policy.
+type annotation struct {
+	parse func(p *Policy, value string) error
+}
+
+// annotations lists the supported annotations by name (without prefix).
+// Every annotation under the prefix that is not listed here is reported as
+// unsupported, so nothing is ignored silently.
+var annotations = map[string]annotation{
+	"backend-protocol": {func(p *Policy, v string) error {
+		switch u := strings.ToUpper(v); u {
+		case "HTTP", "HTTPS", "GRPC", "GRPCS":
+			p.Protocol = u
+			return nil
+		case "AUTO_HTTP", "FCGI":
+			return fmt.Errorf("%s is not supported yet; supported values: \"HTTP\", \"HTTPS\", \"GRPC\", \"GRPCS\"", u)
+		}
+		return fmt.Errorf(`supported values: "HTTP", "HTTPS", "GRPC", "GRPCS"`)
+	}},
+	"upstream-vhost": {func(p *Policy, v string) error {
+		if !hostHeader.MatchString(v) {
+			return fmt.Errorf("must be a host name with an optional port, such as project-domain.com; nginx variables ($host) are not supported")
+		}
+		p.UpstreamVHost = v
+		return nil
+	}},
+	"proxy-body-size": {func(p *Policy, v string) error {
+		n, err := parseSize(v)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			n = -1 // "0" turns the limit off, as in nginx
+		}
+		p.MaxBodyBytes = n
+		return nil
+	}},
+	"proxy-connect-timeout": {timeoutInto(func(p *Policy) *time.Duration { return &p.ConnectTimeout })},
+	"proxy-read-timeout":    {timeoutInto(func(p *Policy) *time.Duration { return &p.ReadTimeout })},
+	"proxy-send-timeout":    {timeoutInto(func(p *Policy) *time.Duration { return &p.SendTimeout })},
+	"ssl-redirect":          {boolInto(func(p *Policy) *bool { return &p.SSLRedirect })},
+	"force-ssl-redirect":    {boolInto(func(p *Policy) *bool { return &p.ForceSSLRedirect })},
+	"use-regex":             {boolInto(func(p *Policy) *bool { return &p.UseRegex })},
+	"proxy-ssl-name": {func(p *Policy, v string) error {
+		if !hostName.MatchString(v) {
+			return fmt.Errorf("must be a DNS name such as project-domain.com")
+		}
+		p.ProxySSLName = strings.ToLower(v)
+		return nil
+	}},
+	"proxy-ssl-verify":      {onOffInto(func(p *Policy) *bool { return &p.ProxySSLVerify })},
+	"proxy-ssl-server-name": {onOffInto(func(p *Policy) *bool { return &p.ProxySSLServerName })},
+}
+
+var (
+	hostName   = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*\.?$`)
+	hostHeader = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*(:[0-9]{1,5})?$`)
+	sizeSyntax = regexp.MustCompile(`^([0-9]+)([kKmMgG]?)$`)
+)
+
+// defaultPolicy is the policy of an Ingress without annotations.
+func defaultPolicy() Policy {
+	return Policy{SSLRedirect: true, ProxySSLVerify: true, ProxySSLServerName: true}
+}
+
+// parsePolicy reads the annotations of ing under the configured prefix.
+// Invalid values are field errors on metadata.annotations[KEY]; snippets
+// are refused; unsupported annotations are warnings.
+func (c *compiler) parsePolicy(ing Ingress) (Policy, bool) {
+	p := defaultPolicy()
+	prefix := c.opts.annotation("")
+	keys := make([]string, 0, len(ing.Annotations))
+	for key := range ing.Annotations {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	ok := true
+	for _, key := range keys {
+		name, under := strings.CutPrefix(key, prefix)
+		if !under {
+			continue
+		}
+		at := field.NewPath("metadata", "annotations").Key(key)
+		value := strings.TrimSpace(ing.Annotations[key])
+		if strings.HasSuffix(name, "-snippet") {
+			c.fail(ing, field.Forbidden(at, snippetRefusal(name)))
+			ok = false
+			continue
+		}
+		a, supported := annotations[name]
+		if !supported {
+			c.warn(ing, at.String(), "not supported by ingressmux; ignored")
+			continue
+		}
+		if err := a.parse(&p, value); err != nil {
+			c.fail(ing, field.Invalid(at, ing.Annotations[key], err.Error()))
+			ok = false
+		}
+	}
+	return p, ok
+}
+
+// snippetRefusal explains why raw nginx configuration is refused and what
+// covers the usual need.
+func snippetRefusal(name string) string {
+	const why = "raw nginx configuration is never executed by ingressmux (snippet annotations are how ingress-nginx's worst CVEs were exploited)"
+	switch name {
+	case "configuration-snippet", "server-snippet", "location-snippet":
+		return why + "; for headers use custom-headers or the Go API's typed header options, for redirects permanent-redirect or rewrite-target"
+	case "auth-snippet":
+		return why + "; use auth-url with auth-response-headers"
+	case "stream-snippet":
+		return why + "; TCP/UDP proxying is not supported"
+	}
+	return why
+}
+
+// parseSize reads an nginx size: a number of bytes with an optional k, m
+// or g suffix (either case).
+func parseSize(v string) (int64, error) {
+	m := sizeSyntax.FindStringSubmatch(v)
+	if m == nil {
+		return 0, fmt.Errorf("must be a size in bytes with an optional k, m or g suffix, such as 1m or 512k; 0 means no limit")
+	}
+	n, err := strconv.ParseInt(m[1], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("size out of range")
+	}
+	shift := map[string]uint{"": 0, "k": 10, "m": 20, "g": 30}[strings.ToLower(m[2])]
+	if n > (1<<62)>>shift {
+		return 0, fmt.Errorf("size out of range")
+	}
+	return n << shift, nil
+}
+
+// timeoutInto parses ingress-nginx's timeouts: whole seconds, optionally
+// with an "s" suffix.
+func timeoutInto(field func(*Policy) *time.Duration) func(*Policy, string) error {
+	return func(p *Policy, v string) error {
+		n, err := strconv.Atoi(strings.TrimSuffix(v, "s"))
+		if err != nil || n <= 0 || n > 86400*365 {
+			return fmt.Errorf("must be a whole number of seconds greater than 0, such as 60")
+		}
+		*field(p) = time.Duration(n) * time.Second
+		return nil
+	}
+}
+
+// boolInto parses booleans as ingress-nginx does (strconv.ParseBool).
+func boolInto(field func(*Policy) *bool) func(*Policy, string) error {
+	return func(p *Policy, v string) error {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return fmt.Errorf("must be a boolean: true or false")
+		}
+		*field(p) = b
+		return nil
+	}
+}
+
+// onOffInto parses nginx's on/off switches.
+func onOffInto(field func(*Policy) *bool) func(*Policy, string) error {
+	return func(p *Policy, v string) error {
+		switch strings.ToLower(v) {
+		case "on":
+			*field(p) = true
+		case "off":
+			*field(p) = false
+		default:
+			return fmt.Errorf(`must be "on" or "off"`)
+		}
+		return nil
+	}
+}

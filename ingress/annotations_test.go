@@ -1,0 +1,132 @@
+package ingress
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// compileAnnotated compiles one Ingress with the given annotations and
+// returns the policy of its route, the errors and the warnings.
+func compileAnnotated(t *testing.T, annotations map[string]string) (Policy, ErrorList, []Warning) {
+	t.Helper()
+	var b strings.Builder
+	b.WriteString("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n  annotations:\n")
+	for k, v := range annotations {
+		b.WriteString("    " + k + ": " + quoteYAML(v) + "\n")
+	}
+	b.WriteString("spec:\n  defaultBackend: {service: {name: web, port: {number: 80}}}\n")
+	set, err := DecodeBytes("a.yaml", []byte(b.String()))
+	require.NoError(t, err)
+	require.NoError(t, set.Validate())
+	compiled, err := Compile(set, Options{Backends: map[string]string{"default/web:80": "127.0.0.1:8080"}})
+	var list ErrorList
+	if err != nil {
+		require.ErrorAs(t, err, &list)
+		return Policy{}, list, compiled.Warnings
+	}
+	rules := compiled.Table.Rules()
+	require.Len(t, rules, 1)
+	return rules[0].Value.(*Route).Policy, nil, compiled.Warnings
+}
+
+func quoteYAML(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }
+
+const nginx = "nginx.ingress.kubernetes.io/"
+
+func TestAnnotationValues(t *testing.T) {
+	defaults := defaultPolicy()
+	for _, tt := range []struct {
+		name, value string
+		want        func(p *Policy)
+	}{
+		{"backend-protocol", "HTTPS", func(p *Policy) { p.Protocol = "HTTPS" }},
+		{"backend-protocol", "grpcs", func(p *Policy) { p.Protocol = "GRPCS" }},
+		{"upstream-vhost", "project-domain.com", func(p *Policy) { p.UpstreamVHost = "project-domain.com" }},
+		{"upstream-vhost", "project-domain.com:8443", func(p *Policy) { p.UpstreamVHost = "project-domain.com:8443" }},
+		{"proxy-body-size", "20m", func(p *Policy) { p.MaxBodyBytes = 20 << 20 }},
+		{"proxy-body-size", "512K", func(p *Policy) { p.MaxBodyBytes = 512 << 10 }},
+		{"proxy-body-size", "2g", func(p *Policy) { p.MaxBodyBytes = 2 << 30 }},
+		{"proxy-body-size", "100", func(p *Policy) { p.MaxBodyBytes = 100 }},
+		{"proxy-body-size", "0", func(p *Policy) { p.MaxBodyBytes = -1 }},
+		{"proxy-connect-timeout", "10", func(p *Policy) { p.ConnectTimeout = 10 * time.Second }},
+		{"proxy-read-timeout", "3600", func(p *Policy) { p.ReadTimeout = time.Hour }},
+		{"proxy-send-timeout", "30s", func(p *Policy) { p.SendTimeout = 30 * time.Second }},
+		{"ssl-redirect", "false", func(p *Policy) { p.SSLRedirect = false }},
+		{"force-ssl-redirect", "true", func(p *Policy) { p.ForceSSLRedirect = true }},
+		{"proxy-ssl-name", "Backend.Example.com", func(p *Policy) { p.ProxySSLName = "backend.example.com" }},
+		{"proxy-ssl-verify", "off", func(p *Policy) { p.ProxySSLVerify = false }},
+		{"proxy-ssl-server-name", "off", func(p *Policy) { p.ProxySSLServerName = false }},
+		{"use-regex", "1", func(p *Policy) { p.UseRegex = true }},
+	} {
+		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
+			got, errs, _ := compileAnnotated(t, map[string]string{nginx + tt.name: tt.value})
+			require.Empty(t, errs)
+			want := defaults
+			tt.want(&want)
+			assert.Equal(t, want, got)
+		})
+	}
+}
+
+func TestAnnotationErrors(t *testing.T) {
+	for _, tt := range []struct {
+		name, value, detail string
+	}{
+		{"backend-protocol", "FTP", `supported values: "HTTP", "HTTPS", "GRPC", "GRPCS"`},
+		{"backend-protocol", "FCGI", "not supported yet"},
+		{"upstream-vhost", "$host", "nginx variables"},
+		{"upstream-vhost", "a b", "host name"},
+		{"proxy-body-size", "20 MB", "size in bytes"},
+		{"proxy-body-size", "-1", "size in bytes"},
+		{"proxy-body-size", "99999999999g", "out of range"},
+		{"proxy-read-timeout", "1m", "whole number of seconds"},
+		{"proxy-read-timeout", "0", "greater than 0"},
+		{"ssl-redirect", "yes", "boolean"},
+		{"proxy-ssl-verify", "true", `"on" or "off"`},
+		{"proxy-ssl-name", "bad name", "DNS name"},
+	} {
+		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
+			_, errs, _ := compileAnnotated(t, map[string]string{nginx + tt.name: tt.value})
+			require.Len(t, errs, 1)
+			e := errs[0]
+			assert.Equal(t, "metadata.annotations["+nginx+tt.name+"]", e.Field.Field)
+			assert.Equal(t, field.ErrorTypeInvalid, e.Field.Type)
+			assert.Equal(t, tt.value, e.Field.BadValue)
+			assert.Contains(t, e.Error(), tt.detail)
+			assert.Equal(t, "ingress default/web", e.Object)
+		})
+	}
+}
+
+func TestSnippetsAreRefused(t *testing.T) {
+	for _, name := range []string{"configuration-snippet", "server-snippet", "auth-snippet", "stream-snippet", "future-snippet"} {
+		_, errs, _ := compileAnnotated(t, map[string]string{nginx + name: "more_set_headers \"X: y\";"})
+		require.Len(t, errs, 1, name)
+		assert.Equal(t, field.ErrorTypeForbidden, errs[0].Field.Type)
+		assert.Contains(t, errs[0].Error(), "raw nginx configuration is never executed", name)
+	}
+	_, errs, _ := compileAnnotated(t, map[string]string{nginx + "configuration-snippet": "x"})
+	assert.Contains(t, errs[0].Error(), "custom-headers", "the refusal names the typed alternative")
+}
+
+func TestUnsupportedAnnotationsAreListed(t *testing.T) {
+	_, errs, warnings := compileAnnotated(t, map[string]string{
+		nginx + "limit-rps":           "10",
+		nginx + "enable-cors":         "true",
+		"example.com/unrelated":       "x",
+		"kubernetes.io/ingress.class": "nginx",
+	})
+	require.Empty(t, errs)
+	var fields []string
+	for _, w := range warnings {
+		if strings.Contains(w.Message, "not supported") {
+			fields = append(fields, w.Field)
+		}
+	}
+	assert.ElementsMatch(t, []string{"metadata.annotations[" + nginx + "enable-cors]", "metadata.annotations[" + nginx + "limit-rps]"}, fields)
+}
