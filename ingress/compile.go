@@ -3,6 +3,7 @@ package ingress
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 
 	networkingv1 "k8s.io/api/networking/v1"
@@ -37,6 +38,10 @@ type Options struct {
 	// Resolver, when not nil, is asked for every backend without an
 	// override, before the loaded Services.
 	Resolver Resolver
+	// ProvidedSecrets lists, as "namespace/name", the TLS Secrets that the
+	// program supplies by other means (generated, or from files), so that
+	// Compile does not warn that they are not loaded.
+	ProvidedSecrets []string
 	// ClusterDomain is the domain of cluster DNS names
 	// (service.namespace.svc.DOMAIN), the last resort for a backend whose
 	// Service is not loaded. Empty means DefaultClusterDomain.
@@ -326,6 +331,9 @@ func (c *compiler) addTLS(ing Ingress) {
 }
 
 func (c *compiler) secretLoaded(namespace, name string) bool {
+	if slices.Contains(c.opts.ProvidedSecrets, namespace+"/"+name) {
+		return true
+	}
 	for _, s := range c.set.Secrets {
 		if s.Namespace == namespace && s.Name == name {
 			return true
