@@ -125,6 +125,10 @@ type Config struct {
 	// NotFound answers requests that no rule matches. Nil means a plain-text
 	// 404.
 	NotFound http.Handler
+	// RedirectPort is the port HTTPS is served on, added to the URLs of
+	// redirects to HTTPS when it is not 443 (ingress-nginx's
+	// use-port-in-redirects). Zero means 443.
+	RedirectPort int
 	// KeepRawPath forwards the request path as the client sent it instead
 	// of the normalised path that was matched (ingress-nginx forwards the
 	// raw path). Off by default, so that what was matched is what is served.

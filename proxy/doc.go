@@ -1,9 +1,172 @@
-// Package proxy will hold the http.Handler that serves a route.Table as a
-// reverse proxy: per-backend transports kept across reloads, load balancing
-// over ready endpoints, forwarding headers, body-size limits and timeouts,
-// WebSocket and streaming pass-through, and atomic hot reload.
+// Package proxy serves a route.Table as a reverse proxy: an http.Handler
+// with per-backend transports kept across reloads, round-robin balancing
+// over endpoints, forwarding headers, body-size limits, idle timeouts,
+// WebSocket, gRPC and streaming pass-through, and atomic hot reload.
 //
-// It is built on net/http/httputil.ReverseProxy and never imports Kubernetes
-// packages; the ingress package turns Kubernetes objects into the table it
-// serves.
+// It is built on net/http/httputil.ReverseProxy and never imports
+// Kubernetes packages: package ingress turns Kubernetes objects into the
+// table it serves, and the root package wires the two together.
+//
+// # Overview
+//
+// Every rule of the table carries a *Route in its Value: where matching
+// requests go (an *Upstream: protocol, endpoints, TLS settings) and what
+// applies on the way (Host override, body limit, timeouts, HTTPS
+// redirect). New validates it all once; ServeHTTP never checks the
+// configuration again.
+//
+//	web := &proxy.Upstream{Name: "default/web:80", Endpoints: []string{"10.0.0.7:8080"}}
+//	table, err := route.New([]route.Rule{
+//		{Host: "example.com", Path: "/", Type: route.Prefix, Value: &proxy.Route{Upstream: web}},
+//	})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	h, err := proxy.New(proxy.Config{Table: table})
+//	if err != nil {
+//		log.Fatal(err)
+//	}
+//	log.Fatal(http.ListenAndServe(":8080", h)) // later: h.Reload(newTable)
+//
+// # Request flow
+//
+// For each request, in this order:
+//
+//  1. "OPTIONS *" is answered with 200 and an empty body, as net/http's
+//     server does by itself unless Server.DisableGeneralOptionsHandler is
+//     set; no backend is asked.
+//  2. The table matches the Host and the cleaned path (see package route).
+//     A malformed path (climbing above "/", a NUL byte, bad
+//     percent-encoding) gets 400; no matching rule gets Config.NotFound,
+//     else a plain 404.
+//  3. HTTPS redirect: with Route.ForceSSLRedirect, or Route.SSLRedirect and
+//     a certificate of the host's own in Config.Certificates, a plain-HTTP
+//     request gets 308 to "https://" + host (without port) + the request
+//     URI as sent, query included. A request is plain HTTP when it did not
+//     come over TLS and no trusted peer said "X-Forwarded-Proto: https".
+//     Paths under /.well-known/acme-challenge/ are never redirected.
+//  4. A Content-Length over the body limit gets 413 before anything is
+//     read.
+//  5. An upstream without endpoints gets 503.
+//  6. The next endpoint in round-robin order (one counter per Upstream) is
+//     chosen, and the request is proxied: scheme by protocol, the endpoint
+//     as URL host, the cleaned path (or the raw one with
+//     Config.KeepRawPath), the query unchanged, and the client's Host unless
+//     Route.Host replaces it (upstream-vhost).
+//
+// Hop-by-hop headers, and headers the client names in Connection, are
+// removed by ReverseProxy before the forwarding headers are set, so a
+// client cannot use "Connection: X-Forwarded-For" to strip them. Upgrades
+// (WebSocket) work with every protocol, over TLS too; trailers pass
+// through; server-sent events and responses of unknown length (gRPC
+// streams) are flushed as they come.
+//
+// # Forwarding headers and trust
+//
+// Config.TrustedProxies lists the peers (r.RemoteAddr) whose forwarding
+// headers are believed, typically a load balancer in front. The backend
+// receives:
+//
+//	Header             from a trusted peer               from any other peer
+//	X-Forwarded-For    incoming list, then the peer      the peer's address
+//	X-Real-IP          incoming, else the peer           the peer's address
+//	X-Forwarded-Proto  incoming, else http/https         http or https of this hop
+//	X-Forwarded-Host   incoming, else the client Host    the client Host
+//	X-Forwarded-Port   incoming, else the local port     the port the request came in on
+//	Forwarded          kept                              removed
+//	X-Request-ID       kept if 1–128 token characters, else 32 new random hex digits
+//
+// A RemoteAddr that is not "ip:port" (a Unix socket, a test) is never
+// trusted and is forwarded as it is.
+//
+// # Timeouts
+//
+// Route.ReadTimeout and Route.SendTimeout are idle timeouts, as nginx's
+// proxy-read-timeout and proxy-send-timeout: they bound the wait between
+// two events, not the whole exchange. While the request body is being
+// sent, each read of it allows SendTimeout more; after that, the response
+// headers, and then each read of the response body, must come within
+// ReadTimeout. A stream that keeps sending bytes lives forever; a backend
+// that is silent for ReadTimeout gets 504 before the headers, or an
+// aborted response after them. An upgraded connection is closed when the
+// backend sends nothing for ReadTimeout. Upstream.ConnectTimeout bounds
+// dialing and the TLS handshake (504 when it expires).
+//
+// The timeouts are per route, while transports are shared by every route
+// of a backend, so they are enforced per request, by one recycled timer,
+// and not by http.Transport fields.
+//
+// # Body size
+//
+// Route.MaxBodyBytes (proxy-body-size; zero means Config.MaxBodyBytes,
+// whose zero means DefaultMaxBodyBytes, 1 MiB; negative means no limit)
+// bounds the request body. A declared Content-Length over it gets 413 at
+// once. A body of undeclared length (chunked) is counted as it is
+// streamed; reading past the limit fails the backend request and the
+// client gets 413, and the connection is closed after the response.
+//
+// # TLS to backends
+//
+// HTTPS and GRPCS upstreams use Upstream.TLS (see tlsconfig.Client): its
+// ServerName is sent as SNI and verified, which is how a backend reached at
+// an IP address is verified against its DNS name; InsecureSkipVerify turns
+// verification off; DisableSNI sends no SNI yet verifies ServerName. HTTPS
+// offers h2 and http/1.1 by ALPN, GRPCS h2 only, unless TLS.NextProtos
+// says otherwise; GRPC speaks HTTP/2 without TLS (h2c, prior knowledge).
+// WebSocket handshakes always use HTTP/1.1.
+//
+// A certificate that fails verification gets 502, and the log says which
+// annotation fixes it: proxy-ssl-secret to trust the backend's CA, or
+// proxy-ssl-verify "off".
+//
+// # Errors and status codes
+//
+// Error bodies are short plain text; the details go to Config.Logger with
+// the route's Name, the upstream's Name, the endpoint and the error.
+//
+//	Status  When                                                        Logged at
+//	400     malformed request path                                      debug
+//	404     no rule matches (unless Config.NotFound)                    -
+//	308     HTTPS redirect                                              -
+//	413     body over the limit                                         debug
+//	499     the client went away before the response (never seen)      debug
+//	502     backend refused, unreachable, unknown host, bad TLS, other  error
+//	503     the upstream has no endpoints                               warn
+//	504     idle timeout, connect or TLS handshake timeout              warn / error
+//
+// A client going away is never logged as a backend error. A response that
+// breaks off after its headers (backend timeout or failure) is logged at
+// warn and aborted, so that the client sees a truncated response and not
+// a complete one.
+//
+// # Reload
+//
+// Handler.Reload validates a new table exactly as New does and swaps it in
+// atomically; a table that fails validation never replaces the running one.
+// Requests in flight finish on the table they started with. Each distinct
+// transport key — Protocol, ConnectTimeout and, for TLS protocols, the
+// TLS settings (tlsconfig.Client.Equal) — has one http.Transport, shared by
+// every upstream with that key and kept across reloads while some upstream
+// still uses it, with its idle connections; transports no longer used have
+// their idle connections closed. Connections in use when a transport is
+// dropped close after their request, at the latest after the 90-second
+// idle timeout.
+//
+// # Performance
+//
+// A request costs one table match (allocation-free), one map lookup, and a
+// handful of allocations on top of httputil.ReverseProxy's own: the
+// per-request state, which is also the outgoing request's context, the
+// cancelable context it embeds, the request copy carrying it, and a request
+// ID when the client sends none. The forwarding headers share one backing
+// array, copy buffers and timers are recycled, and there is exactly one
+// ReverseProxy per Handler. Transports keep up to 512 idle connections per
+// endpoint (Go's default of 2 churns connections under load), never add
+// Accept-Encoding, and never use an environment proxy.
+//
+// BenchmarkProxy compares the Handler with a bare ReverseProxy whose
+// Rewrite calls SetURL and SetXForwarded, with the same transport
+// settings, both behind a loopback server in front of a loopback backend
+// answering 1 KiB (shared 2-core AMD EPYC VM, Go 1.26, linux/amd64):
+// throughput is within noise of the bare proxy.
 package proxy

@@ -1,0 +1,53 @@
+package proxy
+
+import (
+	"context"
+	"net/http"
+	"sync/atomic"
+)
+
+// reqCtx is everything the handler knows about one proxied request, from
+// ServeHTTP to the ReverseProxy's hooks. It is the outgoing request's
+// context itself, so that passing it costs one allocation: it embeds a
+// cancelable child of the client's context (canceled by the idle timer, see
+// timeout.go) and answers Value(ctxKey{}) with itself.
+type reqCtx struct {
+	context.Context
+	cancel context.CancelCauseFunc
+	client context.Context // the incoming request's context
+
+	w        http.ResponseWriter // the client's, for a send timeout (see expire)
+	h        *Handler
+	rt       *routeState
+	endpoint string // "host:port" chosen for this request
+	path     string // the cleaned, escaped path that was matched
+	peer     peer
+
+	idle    idleTimer
+	reqBody sendBody    // wraps the request body, if any
+	resBody recvBody    // wraps the response body
+	upBody  upgradeBody // wraps the backend side of an upgraded connection
+
+	tooLarge atomic.Bool // the request body went over the limit
+
+	hdr [forwardedHeaders]string // backing store for the forwarding headers
+}
+
+type ctxKey struct{}
+
+// Value returns rc for ctxKey{}, and otherwise asks the parent.
+func (rc *reqCtx) Value(key any) any {
+	if key == (ctxKey{}) {
+		return rc
+	}
+	return rc.Context.Value(key)
+}
+
+// requestState returns the reqCtx that ctx is or wraps, or nil.
+func requestState(ctx context.Context) *reqCtx {
+	if rc, ok := ctx.(*reqCtx); ok {
+		return rc
+	}
+	rc, _ := ctx.Value(ctxKey{}).(*reqCtx)
+	return rc
+}

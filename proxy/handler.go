@@ -1,0 +1,198 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"log/slog"
+	"net/http"
+	"net/http/httputil"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/ingressmux/ingressmux/route"
+)
+
+// Handler is an http.Handler that serves a route.Table as a reverse proxy.
+// Create it with New; reload its table with Reload. It is safe for
+// concurrent use.
+type Handler struct {
+	cfg     Config // Table is unused: the live table is in state
+	maxBody int64  // Config.MaxBodyBytes with the default applied
+
+	// rp is the one ReverseProxy of the handler. Its Rewrite, Transport,
+	// ModifyResponse and ErrorHandler find what they need about a request
+	// (route, upstream, endpoint) in the request's context.
+	rp httputil.ReverseProxy
+
+	mu    sync.Mutex // serialises Reload
+	state atomic.Pointer[state]
+
+	lastPort atomic.Pointer[portName] // see portString
+}
+
+// New validates cfg and returns a Handler serving cfg.Table.
+//
+// Every rule of the table must carry a non-nil *Route with a non-nil
+// Upstream whose endpoints are "host:port" addresses and whose TLS settings
+// build (for HTTPS and GRPCS). Every problem is reported, each naming the
+// rule's origin, host and path, joined with errors.Join. ServeHTTP never
+// checks the configuration again.
+func New(cfg Config) (*Handler, error) {
+	h := &Handler{cfg: cfg, maxBody: cfg.MaxBodyBytes}
+	h.cfg.Table = nil
+	h.cfg.TrustedProxies = slices.Clone(cfg.TrustedProxies)
+	if h.maxBody == 0 {
+		h.maxBody = DefaultMaxBodyBytes
+	}
+	var errs []error
+	for i, p := range cfg.TrustedProxies {
+		if !p.IsValid() {
+			errs = append(errs, fmt.Errorf("proxy: Config.TrustedProxies[%d]: invalid prefix %q", i, p))
+		}
+	}
+	st, err := h.build(cfg.Table, nil)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	h.rp = httputil.ReverseProxy{
+		Rewrite:        h.rewrite,
+		Transport:      pickTransport{},
+		ModifyResponse: h.modifyResponse,
+		ErrorHandler:   h.serveError,
+		BufferPool:     bufferPool{},
+		ErrorLog:       log.New(debugWriter{h}, "", 0),
+	}
+	h.state.Store(st)
+	return h, nil
+}
+
+// Table returns the table being served: the one given to New or to the
+// last successful Reload.
+func (h *Handler) Table() *route.Table {
+	return h.state.Load().table
+}
+
+// logger returns the configured logger, else the current slog default.
+func (h *Handler) logger() *slog.Logger {
+	if h.cfg.Logger != nil {
+		return h.cfg.Logger
+	}
+	return slog.Default()
+}
+
+// ServeHTTP proxies r according to the rule it matches.
+//
+// The steps are, in order: OPTIONS * is answered with 200; a malformed path
+// gets 400; no matching rule gets Config.NotFound or 404; a route that
+// redirects to HTTPS answers 308; a declared body over the limit gets 413;
+// an upstream without endpoints gets 503; otherwise the request goes to the
+// next endpoint in round-robin order.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodOptions && r.RequestURI == "*" {
+		serveOptionsStar(w)
+		return
+	}
+	st := h.state.Load()
+	rule, cleanPath, err := st.table.MatchRequest(r)
+	if err == nil && r.URL == nil {
+		err = errors.New("proxy: request without a URL")
+	}
+	if err != nil {
+		h.logger().LogAttrs(r.Context(), slog.LevelDebug, "proxy: malformed request path",
+			slog.String("uri", r.RequestURI), slog.Any("error", err))
+		writeError(w, http.StatusBadRequest, "400 bad request: malformed path")
+		return
+	}
+	if rule == nil {
+		h.notFound(w, r)
+		return
+	}
+	rt := st.routes[rule.Value.(*Route)] // validated by build
+	peer := parsePeer(r.RemoteAddr, h.cfg.TrustedProxies)
+	if h.redirectsToHTTPS(rt.route, r, cleanPath, peer.trusted) {
+		h.redirectToHTTPS(w, r)
+		return
+	}
+	if declaredTooLarge(r.ContentLength, rt.maxBody) {
+		h.logger().LogAttrs(r.Context(), slog.LevelDebug, "proxy: request body too large",
+			slog.String("route", rt.route.Name), slog.Int64("content_length", r.ContentLength),
+			slog.Int64("limit", rt.maxBody))
+		writeError(w, http.StatusRequestEntityTooLarge, "413 request body too large")
+		return
+	}
+	endpoint, ok := rt.up.next()
+	if !ok {
+		h.logger().LogAttrs(r.Context(), slog.LevelWarn, "proxy: backend has no ready endpoints",
+			slog.String("route", rt.route.Name), slog.String("upstream", rt.up.name))
+		writeError(w, http.StatusServiceUnavailable, "503 service unavailable: no ready endpoints")
+		return
+	}
+
+	rc := &reqCtx{
+		w:        w,
+		h:        h,
+		rt:       rt,
+		endpoint: endpoint,
+		path:     cleanPath,
+		peer:     peer,
+		client:   r.Context(),
+	}
+	ctx, cancel := context.WithCancelCause(r.Context())
+	rc.Context, rc.cancel = ctx, cancel
+	out := r.WithContext(rc)
+	rc.start(out, w)
+	defer rc.finish()
+	h.rp.ServeHTTP(w, out)
+}
+
+// notFound answers a request that no rule matches.
+func (h *Handler) notFound(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.NotFound != nil {
+		h.cfg.NotFound.ServeHTTP(w, r)
+		return
+	}
+	writeError(w, http.StatusNotFound, "404 page not found")
+}
+
+// serveOptionsStar answers "OPTIONS *", a question about the server as a
+// whole, as net/http's server does when it is not disabled: 200 with an
+// empty body. No backend is asked, since the request names no host's path.
+func serveOptionsStar(w http.ResponseWriter) {
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusOK)
+}
+
+// debugWriter turns the ReverseProxy's own log lines into debug records:
+// the handler logs every failure it can attribute to a route itself.
+type debugWriter struct{ h *Handler }
+
+func (d debugWriter) Write(p []byte) (int, error) {
+	msg := string(p)
+	if n := len(msg); n > 0 && msg[n-1] == '\n' {
+		msg = msg[:n-1]
+	}
+	d.h.logger().Debug(msg)
+	return len(p), nil
+}
+
+// bufferPool recycles the ReverseProxy's copy buffers, which it would
+// otherwise allocate for every response.
+type bufferPool struct{}
+
+const bufferSize = 32 << 10
+
+var buffers = sync.Pool{New: func() any { return new([bufferSize]byte) }}
+
+func (bufferPool) Get() []byte { return buffers.Get().(*[bufferSize]byte)[:] }
+
+func (bufferPool) Put(b []byte) {
+	if cap(b) == bufferSize {
+		buffers.Put((*[bufferSize]byte)(b[:bufferSize]))
+	}
+}

@@ -1,0 +1,63 @@
+package proxy
+
+import (
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/ingressmux/ingressmux/route"
+)
+
+// acmeChallenge is where ACME HTTP-01 validation requests go; they must
+// work over plain HTTP, so they are never redirected.
+const acmeChallenge = "/.well-known/acme-challenge/"
+
+// redirectsToHTTPS reports whether r, which matched rt, is to be answered
+// with a redirect to HTTPS: the route asks for it (ForceSSLRedirect, or
+// SSLRedirect and the host has its own certificate), the request came over
+// plain HTTP (no TLS, and no "X-Forwarded-Proto: https" from a trusted
+// peer), and its path is not an ACME challenge.
+func (h *Handler) redirectsToHTTPS(rt *Route, r *http.Request, cleanPath string, trusted bool) bool {
+	if !rt.ForceSSLRedirect && !rt.SSLRedirect {
+		return false
+	}
+	if r.TLS != nil || trusted && forwardedHTTPS(r.Header) {
+		return false
+	}
+	if strings.HasPrefix(cleanPath, acmeChallenge) {
+		return false
+	}
+	host := route.NormalizeHost(r.Host)
+	if host == "" {
+		return false // nowhere to redirect to
+	}
+	return rt.ForceSSLRedirect || h.cfg.Certificates != nil && h.cfg.Certificates.Has(host)
+}
+
+// forwardedHTTPS reports whether the first X-Forwarded-Proto value, the one
+// set by the proxy closest to the client, is "https".
+func forwardedHTTPS(h http.Header) bool {
+	vv := h["X-Forwarded-Proto"]
+	if len(vv) == 0 {
+		return false
+	}
+	first, _, _ := strings.Cut(vv[0], ",")
+	return strings.EqualFold(strings.TrimSpace(first), "https")
+}
+
+// redirectToHTTPS answers 308 with the same host, the HTTPS port when
+// Config.RedirectPort names one other than 443, and the request URI as the
+// client sent it, query included. 308 keeps the method and body, unlike 301.
+func (h *Handler) redirectToHTTPS(w http.ResponseWriter, r *http.Request) {
+	uri := r.RequestURI
+	if !strings.HasPrefix(uri, "/") { // absolute-form, or a handler test's request
+		uri = r.URL.RequestURI()
+	}
+	host := route.NormalizeHost(r.Host) // keeps an IPv6 literal's brackets
+	if port := h.cfg.RedirectPort; port != 0 && port != 443 {
+		host = net.JoinHostPort(strings.Trim(host, "[]"), strconv.Itoa(port))
+	}
+	w.Header().Set("Location", "https://"+host+uri)
+	writeError(w, http.StatusPermanentRedirect, "308 permanent redirect")
+}

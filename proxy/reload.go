@@ -1,0 +1,223 @@
+package proxy
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/ingressmux/ingressmux/route"
+)
+
+// state is everything ServeHTTP needs about one table. It never changes
+// once published: Reload builds a new one and swaps the pointer, and
+// requests in flight finish with the state they started with.
+type state struct {
+	table      *route.Table
+	routes     map[*Route]*routeState
+	transports transportSet // the transports the routes use
+}
+
+// routeState is a validated Route with its defaults applied.
+type routeState struct {
+	route       *Route
+	up          *upstream
+	maxBody     int64 // negative: no limit
+	readTimeout time.Duration
+	sendTimeout time.Duration
+}
+
+// Reload validates table as New does and, if it is valid, serves it from
+// now on. Requests in flight finish on the previous table. Upstreams whose
+// transport settings (Protocol, TLS, ConnectTimeout) are unchanged keep
+// their transport and its idle connections; afterwards the idle
+// connections of transports no longer used are closed. A table that fails
+// validation is not served: the previous one stays, and the error says
+// why, as New's does.
+func (h *Handler) Reload(table *route.Table) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	old := h.state.Load()
+	st, err := h.build(table, old)
+	if err != nil {
+		return err
+	}
+	h.state.Store(st)
+	for _, te := range old.transports.all {
+		if !st.transports.holds(te) {
+			te.closeIdle()
+		}
+	}
+	return nil
+}
+
+// build validates table and prepares its state, taking transports from old
+// (which may be nil) when their key is unchanged.
+func (h *Handler) build(table *route.Table, old *state) (*state, error) {
+	if table == nil {
+		return nil, errors.New("proxy: the route table is nil")
+	}
+	st := &state{table: table, routes: make(map[*Route]*routeState)}
+	ups := make(map[*Upstream]*upstream)
+	reported := make(map[*Upstream]bool)
+	var errs []error
+	for _, rule := range table.Rules() {
+		rt, ok := rule.Value.(*Route)
+		if !ok || rt == nil {
+			errs = append(errs, fmt.Errorf("proxy: %s: Value is %T, want a non-nil *proxy.Route", ruleName(rule, nil), rule.Value))
+			continue
+		}
+		if _, done := st.routes[rt]; done {
+			continue
+		}
+		if bad := checkRoute(rt); len(bad) > 0 {
+			for _, err := range bad {
+				errs = append(errs, fmt.Errorf("proxy: %s: %w", ruleName(rule, rt), err))
+			}
+			continue
+		}
+		up, seen := ups[rt.Upstream]
+		if !seen {
+			var bad []error
+			up, bad = h.newUpstream(rt.Upstream, &st.transports, old)
+			ups[rt.Upstream] = up
+			if len(bad) > 0 && !reported[rt.Upstream] {
+				reported[rt.Upstream] = true
+				for _, err := range bad {
+					errs = append(errs, fmt.Errorf("proxy: %s: upstream %q: %w", ruleName(rule, rt), rt.Upstream.Name, err))
+				}
+			}
+		}
+		if up == nil {
+			continue
+		}
+		st.routes[rt] = &routeState{
+			route:       rt,
+			up:          up,
+			maxBody:     h.bodyLimit(rt),
+			readTimeout: orDefault(rt.ReadTimeout, DefaultReadTimeout),
+			sendTimeout: orDefault(rt.SendTimeout, DefaultSendTimeout),
+		}
+	}
+	if len(errs) > 0 {
+		// Transports built for this table and not taken from the old one
+		// may have been used by nothing; they hold no connections yet.
+		return nil, errors.Join(errs...)
+	}
+	return st, nil
+}
+
+// checkRoute returns what is wrong with rt itself.
+func checkRoute(rt *Route) []error {
+	var errs []error
+	if rt.Upstream == nil {
+		errs = append(errs, errors.New("Upstream is nil"))
+	}
+	if rt.ReadTimeout < 0 {
+		errs = append(errs, fmt.Errorf("ReadTimeout: invalid value %v: must not be negative", rt.ReadTimeout))
+	}
+	if rt.SendTimeout < 0 {
+		errs = append(errs, fmt.Errorf("SendTimeout: invalid value %v: must not be negative", rt.SendTimeout))
+	}
+	return errs
+}
+
+// newUpstream validates u and returns its runtime form with a transport
+// from set, from old, or new. It returns nil and the problems if u is
+// invalid.
+func (h *Handler) newUpstream(u *Upstream, set *transportSet, old *state) (*upstream, []error) {
+	var errs []error
+	if u.Protocol > GRPCS {
+		errs = append(errs, fmt.Errorf("Protocol: unsupported value %s: supported values: HTTP, HTTPS, GRPC, GRPCS", u.Protocol))
+	}
+	if u.ConnectTimeout < 0 {
+		errs = append(errs, fmt.Errorf("ConnectTimeout: invalid value %v: must not be negative", u.ConnectTimeout))
+	}
+	for i, ep := range u.Endpoints {
+		if err := checkEndpoint(ep); err != nil {
+			errs = append(errs, fmt.Errorf("Endpoints[%d]: invalid value %q: %w", i, ep, err))
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errs
+	}
+	key := keyOf(u)
+	te := set.find(key)
+	if te == nil && old != nil {
+		te = old.transports.find(key)
+		if te != nil {
+			set.add(te)
+		}
+	}
+	if te == nil {
+		var err error
+		if te, err = newTransportEntry(key); err != nil {
+			return nil, []error{fmt.Errorf("TLS: %w", err)}
+		}
+		set.add(te)
+	}
+	return newBalancer(u, te), nil
+}
+
+// checkEndpoint tells whether ep is a usable "host:port" address.
+func checkEndpoint(ep string) error {
+	host, port, err := net.SplitHostPort(ep)
+	if err != nil {
+		return errors.New("want host:port")
+	}
+	if host == "" {
+		return errors.New("missing host")
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err != nil || n == 0 {
+		return fmt.Errorf("port %q: want a number from 1 to 65535", port)
+	}
+	return nil
+}
+
+// bodyLimit returns rt's body limit with the defaults applied; negative
+// means none.
+func (h *Handler) bodyLimit(rt *Route) int64 {
+	if rt.MaxBodyBytes != 0 {
+		return rt.MaxBodyBytes
+	}
+	return h.maxBody
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+// ruleName names a rule in errors: its origin (else its route's name), its
+// host and its path.
+func ruleName(rule route.Rule, rt *Route) string {
+	who := rule.Origin
+	if who == "" && rt != nil {
+		who = rt.Name
+	}
+	if who == "" {
+		who = "rule"
+	}
+	host := rule.Host
+	if host == "" {
+		host = "*"
+	}
+	path := rule.Path
+	if rule.Type == route.Default {
+		path = "-"
+	}
+	return fmt.Sprintf("%s: host %q path %q", who, host, path)
+}
+
+// transportOf returns the transport serving rt in the current state, or
+// nil; for tests.
+func (h *Handler) transportOf(rt *Route) *http.Transport {
+	if rs := h.state.Load().routes[rt]; rs != nil {
+		return rs.up.te.t
+	}
+	return nil
+}

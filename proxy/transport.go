@@ -1,0 +1,213 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"time"
+
+	"golang.org/x/net/http/httpguts"
+
+	"github.com/ingressmux/ingressmux/tlsconfig"
+)
+
+// Transport settings, sized for a proxy rather than for a client.
+const (
+	keepAlive           = 30 * time.Second
+	maxIdleConnsPerHost = 512 // Go's default of 2 churns connections under load
+	idleConnTimeout     = 90 * time.Second
+	expectContinue      = 1 * time.Second
+	h2PingAfter         = 30 * time.Second // probe an HTTP/2 connection idle this long
+	h2PingTimeout       = 15 * time.Second
+)
+
+// transportKey is what makes two upstreams share an http.Transport: the
+// same protocol, connect timeout and, for TLS protocols, equal TLS
+// settings.
+type transportKey struct {
+	proto          Protocol
+	connectTimeout time.Duration
+	tls            tlsconfig.Client // zero for HTTP and GRPC
+}
+
+// keyOf returns the transport key of u.
+func keyOf(u *Upstream) transportKey {
+	k := transportKey{proto: u.Protocol, connectTimeout: orDefault(u.ConnectTimeout, DefaultConnectTimeout)}
+	if u.Protocol == HTTPS || u.Protocol == GRPCS {
+		k.tls = u.TLS
+	}
+	return k
+}
+
+func (k transportKey) equal(o transportKey) bool {
+	return k.proto == o.proto && k.connectTimeout == o.connectTimeout && k.tls.Equal(o.tls)
+}
+
+// bucket is the comparable part of a key, for lookups.
+type bucket struct {
+	proto          Protocol
+	connectTimeout time.Duration
+	serverName     string
+}
+
+func (k transportKey) bucket() bucket {
+	return bucket{k.proto, k.connectTimeout, k.tls.ServerName}
+}
+
+// transportSet holds distinct transports by key.
+type transportSet struct {
+	byBucket map[bucket][]*transportEntry
+	all      []*transportEntry
+}
+
+func (s *transportSet) find(k transportKey) *transportEntry {
+	for _, te := range s.byBucket[k.bucket()] {
+		if te.key.equal(k) {
+			return te
+		}
+	}
+	return nil
+}
+
+func (s *transportSet) add(te *transportEntry) {
+	if s.byBucket == nil {
+		s.byBucket = make(map[bucket][]*transportEntry)
+	}
+	b := te.key.bucket()
+	s.byBucket[b] = append(s.byBucket[b], te)
+	s.all = append(s.all, te)
+}
+
+func (s *transportSet) holds(te *transportEntry) bool {
+	for _, x := range s.byBucket[te.key.bucket()] {
+		if x == te {
+			return true
+		}
+	}
+	return false
+}
+
+// transportEntry is the transport of one key.
+type transportEntry struct {
+	key    transportKey
+	scheme string // "http" or "https"
+	t      *http.Transport
+	// h1 is an HTTP/1.1-only transport for WebSocket handshakes, set only
+	// when t dials TLS itself (DisableSNI): http.Transport then cannot keep
+	// such requests off HTTP/2 as it does with its own TLS dialing.
+	h1 *http.Transport
+}
+
+func (te *transportEntry) closeIdle() {
+	te.t.CloseIdleConnections()
+	if te.h1 != nil {
+		te.h1.CloseIdleConnections()
+	}
+}
+
+// newTransportEntry builds the transport for k.
+func newTransportEntry(k transportKey) (*transportEntry, error) {
+	d := &net.Dialer{Timeout: k.connectTimeout, KeepAlive: keepAlive}
+	te := &transportEntry{key: k, scheme: "http", t: baseTransport(d, k.connectTimeout)}
+	switch k.proto {
+	case GRPC:
+		// HTTP/2 with prior knowledge over TCP (h2c).
+		te.t.Protocols = new(http.Protocols)
+		te.t.Protocols.SetUnencryptedHTTP2(true)
+	case HTTPS, GRPCS:
+		te.scheme = "https"
+		te.t.ForceAttemptHTTP2 = true
+		c := k.tls
+		if len(c.NextProtos) == 0 {
+			c.NextProtos = []string{"h2", "http/1.1"}
+			if k.proto == GRPCS {
+				c.NextProtos = []string{"h2"}
+			}
+		}
+		if !c.DisableSNI {
+			cfg, err := c.Config()
+			if err != nil {
+				return nil, err
+			}
+			te.t.TLSClientConfig = cfg
+			break
+		}
+		// http.Transport would send SNI from the dialed host; the tlsconfig
+		// dialer sends none and still verifies ServerName.
+		dial, err := c.DialTLSContext(d.DialContext)
+		if err != nil {
+			return nil, err
+		}
+		te.t.DialTLSContext = handshakeTimeout(dial, k.connectTimeout)
+		if k.proto == HTTPS {
+			c.NextProtos = []string{"http/1.1"}
+			dial1, err := c.DialTLSContext(d.DialContext)
+			if err != nil {
+				return nil, err
+			}
+			te.h1 = baseTransport(d, k.connectTimeout)
+			te.h1.DialTLSContext = handshakeTimeout(dial1, k.connectTimeout)
+		}
+	}
+	return te, nil
+}
+
+// baseTransport returns a transport with the settings every protocol
+// shares. Timeouts that depend on the route (read, send) are not here:
+// routes with different timeouts share transports, so the handler enforces
+// them per request.
+func baseTransport(d *net.Dialer, connectTimeout time.Duration) *http.Transport {
+	return &http.Transport{
+		Proxy:                 nil, // never an environment proxy
+		DialContext:           d.DialContext,
+		TLSHandshakeTimeout:   connectTimeout,
+		MaxIdleConns:          0,
+		MaxIdleConnsPerHost:   maxIdleConnsPerHost,
+		MaxConnsPerHost:       0,
+		IdleConnTimeout:       idleConnTimeout,
+		DisableCompression:    true, // pass Accept-Encoding through untouched
+		ExpectContinueTimeout: expectContinue,
+		HTTP2: &http.HTTP2Config{
+			SendPingTimeout: h2PingAfter,
+			PingTimeout:     h2PingTimeout,
+		},
+	}
+}
+
+// handshakeTimeout bounds a custom TLS dial, handshake included, since
+// http.Transport applies TLSHandshakeTimeout to its own TLS dialing only.
+func handshakeTimeout(dial func(context.Context, string, string) (net.Conn, error), d time.Duration) func(context.Context, string, string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		ctx, cancel := context.WithTimeout(ctx, d)
+		defer cancel()
+		return dial(ctx, network, addr)
+	}
+}
+
+// pickTransport is the ReverseProxy's RoundTripper: it sends each request
+// with the transport of the upstream chosen for it.
+type pickTransport struct{}
+
+var _ http.RoundTripper = pickTransport{}
+
+var errNoState = errors.New("proxy: request did not come through Handler.ServeHTTP")
+
+func (pickTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	rc := requestState(req.Context())
+	if rc == nil {
+		return nil, errNoState
+	}
+	te := rc.rt.up.te
+	if te.h1 != nil && isWebSocket(req.Header) {
+		return te.h1.RoundTrip(req)
+	}
+	return te.t.RoundTrip(req)
+}
+
+// isWebSocket reports whether h asks for a WebSocket upgrade, which needs
+// HTTP/1.1.
+func isWebSocket(h http.Header) bool {
+	return httpguts.HeaderValuesContainsToken(h["Connection"], "upgrade") &&
+		httpguts.HeaderValuesContainsToken(h["Upgrade"], "websocket")
+}
