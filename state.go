@@ -1,0 +1,18 @@
+package ingressmux
+
+import (
+	"sync/atomic"
+
+	"github.com/ingressmux/ingressmux/ingress"
+)
+
+// state is what a successful load leaves for introspection.
+type state struct {
+	compiled *ingress.Compiled
+	warnings []ingress.Warning
+}
+
+type atomicState struct{ p atomic.Pointer[state] }
+
+func (a *atomicState) load() *state   { return a.p.Load() }
+func (a *atomicState) store(s *state) { a.p.Store(s) }
