@@ -1,7 +1,11 @@
-// Command ingress-proxy loads Kubernetes Ingress manifests, checks them and
-// explains their routing.
+// Command ingress-proxy serves Kubernetes Ingress manifests as a reverse
+// proxy, checks them, and explains their routing.
 //
-// It will grow into the full server; today it has two modes:
+//	go run ./examples/ingress-proxy -f manifests/ -backend default/web:80=http://127.0.0.1:8081 -tls-listen 127.0.0.1:8443
+//
+// serves until SIGINT or SIGTERM, then drains in-flight requests; SIGHUP or
+// a change to a loaded file reloads, and a bad edit keeps the old table
+// (the log says why). Two more modes:
 //
 //	go run ./examples/ingress-proxy -check -f examples/seed
 //
@@ -16,13 +20,20 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/netip"
 	"os"
+	"os/signal"
 	"strings"
+	"syscall"
+	"time"
 
+	"github.com/ingressmux/ingressmux"
 	"github.com/ingressmux/ingressmux/ingress"
 )
 
@@ -43,9 +54,65 @@ func (p *pathList) Set(v string) error {
 	return nil
 }
 
+// backendList is the repeatable -backend NS/SVC:PORT=URL flag.
+type backendList map[string]string
+
+func (b backendList) String() string { return fmt.Sprint(map[string]string(b)) }
+
+func (b backendList) Set(v string) error {
+	key, url, ok := strings.Cut(v, "=")
+	if !ok || key == "" || url == "" {
+		return fmt.Errorf("want NS/SVC:PORT=URL, such as default/web:80=http://127.0.0.1:8081")
+	}
+	ns, rest, ok1 := strings.Cut(key, "/")
+	svc, port, ok2 := strings.Cut(rest, ":")
+	if !ok1 || !ok2 || ns == "" || svc == "" || port == "" {
+		return fmt.Errorf("%q: want NS/SVC:PORT, such as default/web:80 or default/web:http", key)
+	}
+	b[key] = url
+	return nil
+}
+
+// prefixList is the repeatable -trusted-proxy CIDR flag.
+type prefixList []netip.Prefix
+
+func (p *prefixList) String() string { return fmt.Sprint(*p) }
+
+func (p *prefixList) Set(v string) error {
+	prefix, err := netip.ParsePrefix(v)
+	if err != nil {
+		addr, err2 := netip.ParseAddr(v)
+		if err2 != nil {
+			return fmt.Errorf("want a CIDR such as 10.0.0.0/8 or an address: %w", err)
+		}
+		prefix = netip.PrefixFrom(addr, addr.BitLen())
+	}
+	*p = append(*p, prefix.Masked())
+	return nil
+}
+
 // run is main without the process: it parses args, writes to stdout and
-// stderr, and returns the exit code, so tests can drive it.
+// stderr, and returns the exit code, so tests can drive it. Serving mode
+// runs until ctx is done; a value on reload reloads the manifests.
 func run(args []string, stdout, stderr io.Writer) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	reload := make(chan struct{}, 1)
+	go func() {
+		for range hup {
+			select {
+			case reload <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	return runContext(ctx, args, reload, stdout, stderr)
+}
+
+func runContext(ctx context.Context, args []string, reload <-chan struct{}, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("ingress-proxy", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var files pathList
@@ -54,6 +121,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 	explain := fs.String("explain", "", "print the routing decision for `URL` as one JSON object")
 	var opts ingress.Options
 	fs.StringVar(&opts.IngressClass, "ingress-class", "", "take only Ingresses of class `NAME` (default: every Ingress)")
+	backends := backendList{}
+	fs.Var(backends, "backend", "send a Service port to a URL: `NS/SVC:PORT=URL` (PORT: number or name), repeatable")
+	var so serveOptions
+	fs.StringVar(&so.listen, "listen", "127.0.0.1:8080", "plain HTTP `ADDR` (\"\" disables)")
+	fs.StringVar(&so.tlsListen, "tls-listen", "", "HTTPS `ADDR` with the Ingress TLS secrets (default off)")
+	fs.StringVar(&so.adminListen, "admin-listen", "", "`ADDR` for /healthz and /readyz (default off)")
+	fs.DurationVar(&so.drainTimeout, "drain-timeout", 30*time.Second, "how long in-flight requests may take to finish at shutdown")
+	fs.DurationVar(&so.watchInterval, "watch-interval", 2*time.Second, "how often to look for changed manifests (0 disables)")
+	var trusted prefixList
+	fs.Var(&trusted, "trusted-proxy", "`CIDR` of a proxy whose X-Forwarded-* headers are believed, repeatable")
+	verbose := fs.Bool("v", false, "log debug messages")
+	fs.BoolVar(&so.accessLog, "access-log", true, "log one line per request")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -65,12 +144,18 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "ingress-proxy: no manifests: give at least one -f PATH")
 		return 2
 	}
+	opts.Backends = backends
 	switch {
 	case *explain != "":
 		return runExplain(files, opts, *explain, stdout, stderr)
 	case *check:
 		return runCheck(files, opts, stdout, stderr)
 	}
-	fmt.Fprintln(stderr, "ingress-proxy: serving is not implemented yet; use -check or -explain URL")
-	return 2
+	level := slog.LevelInfo
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
+	cfg := ingressmux.Config{Paths: files, Options: opts, TrustedProxies: trusted, Logger: logger}
+	return runServe(ctx, cfg, so, reload, stdout, logger)
 }

@@ -1,0 +1,211 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/ingressmux/ingressmux"
+)
+
+// server is the serving mode: the Mux behind plain-HTTP and HTTPS
+// listeners, an optional admin listener, reloads and graceful shutdown.
+type server struct {
+	mux     *ingressmux.Mux
+	logger  *slog.Logger
+	servers []*http.Server
+	ready   atomic.Bool
+	stdout  io.Writer
+}
+
+// serveOptions are the serving flags.
+type serveOptions struct {
+	listen, tlsListen, adminListen string
+	drainTimeout, watchInterval    time.Duration
+	accessLog                      bool
+}
+
+// runServe loads the manifests, serves until ctx is done, then drains
+// in-flight requests. Reloads come from reload (SIGHUP) and from changes
+// to the loaded files.
+func runServe(ctx context.Context, cfg ingressmux.Config, so serveOptions, reload <-chan struct{}, stdout io.Writer, logger *slog.Logger) int {
+	// Bind first: redirects to HTTPS must name the port it is served on,
+	// which is known only once bound (-tls-listen 127.0.0.1:0).
+	var lns [3]net.Listener
+	for i, addr := range []string{so.listen, so.tlsListen, so.adminListen} {
+		if addr == "" {
+			continue
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			logger.Error("listen", "addr", addr, "err", err)
+			closeAll(lns[:])
+			return 1
+		}
+		lns[i] = ln
+	}
+	if lns == [3]net.Listener{} {
+		logger.Error("nothing to serve: -listen, -tls-listen and -admin-listen are all empty")
+		return 2
+	}
+	if lns[1] != nil {
+		cfg.HTTPSPort = lns[1].Addr().(*net.TCPAddr).Port
+	}
+	mux, err := ingressmux.Load(cfg)
+	if err != nil {
+		logger.Error("load failed", "err", err)
+		closeAll(lns[:])
+		return 1
+	}
+	s := &server{mux: mux, logger: logger, stdout: stdout}
+	var handler http.Handler = mux
+	if so.accessLog {
+		handler = accessLog(mux, logger)
+	}
+	if lns[0] != nil {
+		s.serve("http", lns[0], handler, false)
+	}
+	if lns[1] != nil {
+		s.serve("https", lns[1], handler, true)
+	}
+	if lns[2] != nil {
+		s.serve("admin", lns[2], s.admin(), false)
+	}
+	s.ready.Store(true)
+
+	changes := watch(ctx, cfg.Paths, so.watchInterval)
+	for {
+		select {
+		case <-ctx.Done():
+			s.stop(so.drainTimeout)
+			return 0
+		case <-reload:
+			s.reload("signal")
+		case <-changes:
+			s.reload("file change")
+		}
+	}
+}
+
+func closeAll(lns []net.Listener) {
+	for _, ln := range lns {
+		if ln != nil {
+			_ = ln.Close()
+		}
+	}
+}
+
+// reload swaps in the re-read manifests, or keeps the running table and
+// says why.
+func (s *server) reload(why string) {
+	start := time.Now()
+	if err := s.mux.Reload(); err != nil {
+		s.logger.Error("reload failed; the previous routing table keeps serving", "trigger", why, "err", err)
+		return
+	}
+	s.logger.Info("reloaded", "trigger", why, "routes", len(s.mux.Compiled().Table.Rules()), "took", time.Since(start).Round(time.Millisecond))
+}
+
+// serve starts one server on ln. Timeouts are set against slow clients: headers
+// must arrive within 10 s and idle keep-alive connections close after 2
+// minutes; bodies may stream for as long as they keep coming, since
+// uploads and streams have no natural bound.
+func (s *server) serve(name string, ln net.Listener, h http.Handler, useTLS bool) {
+	srv := &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    1 << 20,
+		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelDebug),
+	}
+	scheme := "http"
+	if useTLS {
+		srv.TLSConfig = s.mux.TLSConfig()
+		scheme = "https"
+	}
+	s.servers = append(s.servers, srv)
+	fmt.Fprintf(s.stdout, "%s listening on %s://%s\n", name, scheme, ln.Addr())
+	go func() {
+		var err error
+		if useTLS {
+			err = srv.ServeTLS(ln, "", "")
+		} else {
+			err = srv.Serve(ln)
+		}
+		if err != nil && !errors.Is(err, http.ErrServerClosed) {
+			s.logger.Error("server stopped", "addr", ln.Addr().String(), "err", err)
+		}
+	}()
+}
+
+// stop marks the process not ready, then drains every server: they stop
+// accepting, and in-flight requests get drainTimeout to finish.
+func (s *server) stop(drainTimeout time.Duration) {
+	s.ready.Store(false)
+	ctx, cancel := context.WithTimeout(context.Background(), drainTimeout)
+	defer cancel()
+	for _, srv := range s.servers {
+		if err := srv.Shutdown(ctx); err != nil {
+			s.logger.Warn("drain incomplete", "err", err)
+		}
+	}
+}
+
+// admin serves /healthz (the process is up) and /readyz (it serves
+// traffic: loaded and not draining).
+func (s *server) admin() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
+		if !s.ready.Load() {
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+		_, _ = io.WriteString(w, "ok\n")
+	})
+	return mux
+}
+
+// accessLog logs one line per request with slog.
+func accessLog(next http.Handler, logger *slog.Logger) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		logger.Info("request", "method", r.Method, "host", r.Host, "uri", r.RequestURI, "status", rec.status,
+			"bytes", rec.bytes, "duration", time.Since(start), "remote", r.RemoteAddr)
+	})
+}
+
+// statusRecorder remembers the status and size of a response. It forwards
+// Flush and Hijack through Unwrap, which http.ResponseController uses.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+	wrote  bool
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	if !s.wrote {
+		s.status, s.wrote = code, true
+	}
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(p []byte) (int, error) {
+	s.wrote = true
+	n, err := s.ResponseWriter.Write(p)
+	s.bytes += int64(n)
+	return n, err
+}
+
+func (s *statusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
