@@ -1,6 +1,24 @@
-// Package rewrite will hold the request and response rewriting that routes
-// apply: path rewriting with regex capture groups, host and header rewriting,
-// and redirects (HTTPS, permanent and temporary, www).
+// Package rewrite holds the request rewriting and the redirects that routes
+// apply, as typed values built once at load time: never configuration text.
+// It depends on the standard library only, so both route and proxy can use
+// it.
 //
-// It depends on the standard library only, so both route and proxy can use it.
+// # Path rewriting
+//
+// Path is ingress-nginx's rewrite-target: when a route's path pattern
+// matches the request path, the whole path is replaced by the target, with
+// $1 to $9 taken from the pattern's capture groups. The query string is not
+// part of the path and is kept by the caller.
+//
+//	pattern "/something(/|$)(.*)", target "/$2":
+//	  /something       -> /
+//	  /something/      -> /
+//	  /something/new   -> /new
+//
+// # Redirects
+//
+// Redirect answers a request with a fixed URL and status code, as the
+// permanent-redirect and temporal-redirect annotations do (the request path
+// is not appended). AppRoot redirects exactly "/" to an application's root
+// path with 302, as app-root does.
 package rewrite

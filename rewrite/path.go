@@ -1,0 +1,128 @@
+package rewrite
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// Path rewrites request paths the way nginx's rewrite directive does for
+// ingress-nginx's rewrite-target: when Pattern matches anywhere in the path
+// (case-insensitively), the whole path is replaced by the target, whose $1
+// to $9 are the pattern's capture groups. Paths the pattern does not match
+// are left alone. Build one with NewPath; the zero value is not usable.
+//
+// The trap ingress-nginx users know: with rewrite-target "/" and a path
+// "/foo", every request under /foo — /foo/bar, /foobar, /FOO/x — becomes
+// exactly "/", because the whole path is replaced. Capture the rest
+// explicitly (path "/foo(/|$)(.*)", target "/$2") to keep it.
+type Path struct {
+	re     *regexp.Regexp
+	target string
+	parts  []part // the target split into literals and group references
+}
+
+// part is a literal of the target or, when group > 0, a reference to a
+// capture group.
+type part struct {
+	literal string
+	group   int
+}
+
+// NewPath compiles pattern (RE2 syntax, matched case-insensitively and
+// unanchored, as nginx's rewrite does) and target. The target must be a path
+// starting with "/" or with a group (empty means "/"), may refer to capture groups $1
+// to $9 (also as ${1}), and may not refer to named variables such as $host,
+// which only nginx knew; a "$" that is not a reference is an error rather
+// than a surprise. A reference to a group the pattern does not have is an
+// error too.
+func NewPath(pattern, target string) (*Path, error) {
+	re, err := regexp.Compile("(?i)" + pattern)
+	if err != nil {
+		return nil, fmt.Errorf("rewrite: pattern %q: %w", pattern, err)
+	}
+	if target == "" {
+		target = "/"
+	}
+	if !strings.HasPrefix(target, "/") && !strings.HasPrefix(target, "$") {
+		return nil, fmt.Errorf("rewrite: target %q must be a path starting with \"/\" (or with a group such as $1)", target)
+	}
+	parts, maxGroup, err := parseTarget(target)
+	if err != nil {
+		return nil, err
+	}
+	if maxGroup > re.NumSubexp() {
+		return nil, fmt.Errorf("rewrite: target %q refers to $%d but pattern %q has %d capture group(s)", target, maxGroup, pattern, re.NumSubexp())
+	}
+	return &Path{re: re, target: target, parts: parts}, nil
+}
+
+// parseTarget splits a target into literals and $N references.
+func parseTarget(target string) ([]part, int, error) {
+	var parts []part
+	maxGroup := 0
+	rest := target
+	for rest != "" {
+		i := strings.IndexByte(rest, '$')
+		if i < 0 {
+			parts = append(parts, part{literal: rest})
+			break
+		}
+		if i > 0 {
+			parts = append(parts, part{literal: rest[:i]})
+		}
+		rest = rest[i+1:]
+		ref := rest
+		braced := strings.HasPrefix(ref, "{")
+		if braced {
+			end := strings.IndexByte(ref, '}')
+			if end < 0 {
+				return nil, 0, fmt.Errorf("rewrite: target %q: unclosed ${", target)
+			}
+			ref, rest = ref[1:end], ref[end+1:]
+		} else if ref != "" {
+			ref, rest = ref[:1], ref[1:]
+		}
+		if len(ref) != 1 || ref[0] < '1' || ref[0] > '9' {
+			return nil, 0, fmt.Errorf("rewrite: target %q: only $1 to $9 are supported, not $%s (nginx variables are not available)", target, ref)
+		}
+		g := int(ref[0] - '0')
+		maxGroup = max(maxGroup, g)
+		parts = append(parts, part{group: g})
+	}
+	return parts, maxGroup, nil
+}
+
+// Apply returns the rewritten path and true when the pattern matches p, or
+// p and false when it does not. A group that did not take part in the match
+// expands to nothing.
+func (r *Path) Apply(p string) (string, bool) {
+	m := r.re.FindStringSubmatchIndex(p)
+	if m == nil {
+		return p, false
+	}
+	var b strings.Builder
+	b.Grow(len(r.target) + len(p))
+	for _, pt := range r.parts {
+		if pt.group == 0 {
+			b.WriteString(pt.literal)
+			continue
+		}
+		if start, end := m[2*pt.group], m[2*pt.group+1]; start >= 0 {
+			b.WriteString(p[start:end])
+		}
+	}
+	out := b.String()
+	if !strings.HasPrefix(out, "/") {
+		out = "/" + out // a target of only a group that captured "foo/bar"
+	}
+	return out, true
+}
+
+// String returns the pattern and target, for logs.
+func (r *Path) String() string {
+	return fmt.Sprintf("%s -> %s", strings.TrimPrefix(r.re.String(), "(?i)"), r.target)
+}
+
+// Target returns the target as given (after defaulting "" to "/").
+func (r *Path) Target() string { return r.target }
