@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/ingressmux/ingressmux/rewrite"
 	"github.com/ingressmux/ingressmux/route"
 	"github.com/ingressmux/ingressmux/tlsconfig"
 )
@@ -106,6 +107,24 @@ type Route struct {
 	ForceSSLRedirect bool
 	// Name names the route in logs, such as "ingress default/web".
 	Name string
+	// Rewrite, when not nil, replaces the path sent to the backend when its
+	// pattern matches (rewrite-target); the query string is kept.
+	Rewrite *rewrite.Path
+	// ForwardedPrefix, when not empty, is sent as X-Forwarded-Prefix on
+	// requests whose path Rewrite changed (x-forwarded-prefix, which
+	// ingress-nginx also honours only together with a rewrite).
+	ForwardedPrefix string
+	// Redirect, when not nil, answers every request of the route with a
+	// fixed redirect instead of proxying it (permanent-redirect,
+	// temporal-redirect).
+	Redirect *rewrite.Redirect
+	// AppRoot, when not nil, answers requests for exactly "/" with a 302 to
+	// the application root on the same scheme and host (app-root).
+	AppRoot *rewrite.AppRoot
+	// PreserveTrailingSlash keeps the trailing slash of the request path in
+	// redirects to HTTPS; by default it is stripped, as ingress-nginx does
+	// (preserve-trailing-slash).
+	PreserveTrailingSlash bool
 }
 
 // Config configures a Handler. Only Table is required.

@@ -39,20 +39,28 @@
 //     A malformed path (climbing above "/", a NUL byte, bad
 //     percent-encoding) gets 400; no matching rule gets Config.NotFound,
 //     else a plain 404.
-//  3. HTTPS redirect: with Route.ForceSSLRedirect, or Route.SSLRedirect and
+//  3. Redirects of the route, as ingress-nginx orders them: Route.AppRoot
+//     answers a request for exactly "/" with 302 to the application root
+//     (same scheme and Host, query dropped); Route.Redirect answers every
+//     request with its fixed URL and code (the path is not appended).
+//  4. HTTPS redirect: with Route.ForceSSLRedirect, or Route.SSLRedirect and
 //     a certificate of the host's own in Config.Certificates, a plain-HTTP
-//     request gets 308 to "https://" + host (without port) + the request
-//     URI as sent, query included. A request is plain HTTP when it did not
-//     come over TLS and no trusted peer said "X-Forwarded-Proto: https".
-//     Paths under /.well-known/acme-challenge/ are never redirected.
-//  4. A Content-Length over the body limit gets 413 before anything is
+//     request gets 308 to "https://" + host (with Config.RedirectPort when
+//     it is not 443) + the request URI as sent, query included, less a
+//     trailing slash unless Route.PreserveTrailingSlash. A request is plain
+//     HTTP when it did not come over TLS and no trusted peer said
+//     "X-Forwarded-Proto: https". Paths under /.well-known/acme-challenge/
+//     are never redirected.
+//  5. A Content-Length over the body limit gets 413 before anything is
 //     read.
-//  5. An upstream without endpoints gets 503.
-//  6. The next endpoint in round-robin order (one counter per Upstream) is
+//  6. An upstream without endpoints gets 503.
+//  7. The next endpoint in round-robin order (one counter per Upstream) is
 //     chosen, and the request is proxied: scheme by protocol, the endpoint
 //     as URL host, the cleaned path (or the raw one with
-//     Config.KeepRawPath), the query unchanged, and the client's Host unless
-//     Route.Host replaces it (upstream-vhost).
+//     Config.KeepRawPath), rewritten by Route.Rewrite when its pattern
+//     matches (then with X-Forwarded-Prefix if Route.ForwardedPrefix is
+//     set), the query unchanged, and the client's Host unless Route.Host
+//     replaces it (upstream-vhost).
 //
 // Hop-by-hop headers, and headers the client names in Connection, are
 // removed by ReverseProxy before the forwarding headers are set, so a

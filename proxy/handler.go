@@ -114,9 +114,25 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rt := st.routes[rule.Value.(*Route)] // validated by build
+	// Redirects come before anything else, as in ingress-nginx: app-root
+	// (a server-level rule there), then the route's fixed redirect, then
+	// the redirect to HTTPS.
+	if a := rt.route.AppRoot; a != nil && a.Applies(cleanPath) {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		w.Header().Set("Location", a.Location(scheme, r.Host))
+		writeError(w, http.StatusFound, "302 found")
+		return
+	}
+	if rt.route.Redirect != nil {
+		rt.route.Redirect.ServeHTTP(w, r)
+		return
+	}
 	peer := parsePeer(r.RemoteAddr, h.cfg.TrustedProxies)
 	if h.redirectsToHTTPS(rt.route, r, cleanPath, peer.trusted) {
-		h.redirectToHTTPS(w, r)
+		h.redirectToHTTPS(w, r, rt.route.PreserveTrailingSlash)
 		return
 	}
 	if declaredTooLarge(r.ContentLength, rt.maxBody) {

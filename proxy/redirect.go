@@ -48,11 +48,22 @@ func forwardedHTTPS(h http.Header) bool {
 
 // redirectToHTTPS answers 308 with the same host, the HTTPS port when
 // Config.RedirectPort names one other than 443, and the request URI as the
-// client sent it, query included. 308 keeps the method and body, unlike 301.
-func (h *Handler) redirectToHTTPS(w http.ResponseWriter, r *http.Request) {
+// client sent it, query included, less a trailing slash of its path unless
+// preserveSlash (ingress-nginx strips it: /shop/ redirects to /shop). 308
+// keeps the method and body, unlike 301.
+func (h *Handler) redirectToHTTPS(w http.ResponseWriter, r *http.Request, preserveSlash bool) {
 	uri := r.RequestURI
 	if !strings.HasPrefix(uri, "/") { // absolute-form, or a handler test's request
 		uri = r.URL.RequestURI()
+	}
+	if !preserveSlash {
+		p, q, hasQuery := strings.Cut(uri, "?")
+		if len(p) > 1 && strings.HasSuffix(p, "/") {
+			uri = strings.TrimSuffix(p, "/")
+			if hasQuery {
+				uri += "?" + q
+			}
+		}
 	}
 	host := route.NormalizeHost(r.Host) // keeps an IPv6 literal's brackets
 	if port := h.cfg.RedirectPort; port != 0 && port != 443 {

@@ -83,7 +83,7 @@ func TestRedirectPort(t *testing.T) {
 		h := &Handler{cfg: Config{RedirectPort: tt.port}}
 		rec := httptest.NewRecorder()
 		req := httptest.NewRequest("GET", "http://"+tt.host+"/x?y=1", nil)
-		h.redirectToHTTPS(rec, req)
+		h.redirectToHTTPS(rec, req, false)
 		if got := rec.Header().Get("Location"); rec.Code != 308 || got != tt.want {
 			t.Errorf("port %d host %q: %d %q, want 308 %q", tt.port, tt.host, rec.Code, got, tt.want)
 		}

@@ -22,7 +22,15 @@ func (h *Handler) rewrite(pr *httputil.ProxyRequest) {
 	in, out := pr.In, pr.Out
 	out.URL.Scheme = rc.rt.up.te.scheme
 	out.URL.Host = rc.endpoint
-	if !h.cfg.KeepRawPath {
+	if rw := rc.rt.route.Rewrite; rw != nil {
+		// A rewrite works on the path that was matched, so that the
+		// pattern sees what the route saw.
+		p, rewritten := rw.Apply(rc.path)
+		setPath(out.URL, p)
+		if prefix := rc.rt.route.ForwardedPrefix; rewritten && prefix != "" {
+			out.Header["X-Forwarded-Prefix"] = []string{prefix}
+		}
+	} else if !h.cfg.KeepRawPath {
 		setPath(out.URL, rc.path)
 	}
 	// ReverseProxy drops query parameters it cannot parse (with ";"); the
