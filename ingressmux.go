@@ -279,6 +279,12 @@ func (m *Mux) proxyTable(t *route.Table) (*route.Table, error) {
 			SSLRedirect:      p.SSLRedirect,
 			ForceSSLRedirect: p.ForceSSLRedirect,
 			Name:             rules[i].Origin,
+			Rewrite:          r.Rewrite,
+			ForwardedPrefix:  p.ForwardedPrefix,
+			Redirect:         p.Redirect,
+			AppRoot:          r.AppRoot,
+
+			PreserveTrailingSlash: p.PreserveTrailingSlash,
 		}
 	}
 	table, err := route.New(rules)

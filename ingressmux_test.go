@@ -107,3 +107,64 @@ func TestExplain(t *testing.T) {
 	_, err = mux.Explain("http:///nohost")
 	assert.Error(t, err)
 }
+
+// TestPathAnnotations runs rewrite-target, x-forwarded-prefix, app-root and
+// permanent-redirect through Load and a real handler.
+func TestPathAnnotations(t *testing.T) {
+	var seen []string
+	be := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		seen = append(seen, r.URL.RequestURI()+" prefix="+r.Header.Get("X-Forwarded-Prefix"))
+		fmt.Fprint(w, "ok")
+	}))
+	defer be.Close()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "a.yaml"), []byte(`apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: rewrite
+  annotations:
+    nginx.ingress.kubernetes.io/use-regex: "true"
+    nginx.ingress.kubernetes.io/rewrite-target: /$2
+    nginx.ingress.kubernetes.io/x-forwarded-prefix: /something
+    nginx.ingress.kubernetes.io/app-root: /app/
+spec:
+  rules:
+    - host: shop.example.com
+      http:
+        paths:
+          - {path: "/something(/|$)(.*)", pathType: ImplementationSpecific, backend: {service: {name: web, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: moved
+  annotations:
+    nginx.ingress.kubernetes.io/permanent-redirect: https://new.example.com/landing
+    nginx.ingress.kubernetes.io/permanent-redirect-code: "308"
+spec:
+  rules:
+    - host: old.example.com
+      http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+`), 0o644))
+	mux, err := ingressmux.Load(ingressmux.Config{Paths: []string{dir}, Logger: quiet(),
+		Options: ingress.Options{Backends: map[string]string{"default/web:80": be.URL}}})
+	require.NoError(t, err)
+
+	for _, tt := range []struct {
+		url, wantLocation string
+		wantCode          int
+	}{
+		{"http://shop.example.com/something/new?q=1", "", 200},
+		{"http://shop.example.com/something", "", 200},
+		{"http://shop.example.com/", "http://shop.example.com/app/", 302},
+		{"http://old.example.com/any/path", "https://new.example.com/landing", 308},
+	} {
+		rec := httptest.NewRecorder()
+		mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, tt.url, nil))
+		assert.Equal(t, tt.wantCode, rec.Code, tt.url)
+		assert.Equal(t, tt.wantLocation, rec.Header().Get("Location"), tt.url)
+	}
+	assert.Equal(t, []string{"/new?q=1 prefix=/something", "/ prefix=/something"}, seen, "the backend sees rewritten paths only")
+}

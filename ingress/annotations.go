@@ -1,6 +1,7 @@
 package ingress
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
@@ -9,6 +10,8 @@ import (
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/ingressmux/ingressmux/rewrite"
 )
 
 // Policy is what the ingress-nginx annotations of one Ingress ask of its
@@ -42,6 +45,27 @@ type Policy struct {
 	// UseRegex is use-regex: the Ingress's ImplementationSpecific paths are
 	// regular expressions.
 	UseRegex bool
+	// RewriteTarget is rewrite-target: each path of the Ingress, read as a
+	// regex, rewrites matching request paths to this target (see
+	// Route.Rewrite).
+	RewriteTarget string
+	// ForwardedPrefix is x-forwarded-prefix: sent as X-Forwarded-Prefix on
+	// rewritten requests.
+	ForwardedPrefix string
+	// AppRoot is app-root: "/" redirects (302) to it. It applies to the
+	// whole host, from the first Ingress that sets it.
+	AppRoot *rewrite.AppRoot
+	// Redirect is permanent-redirect (with permanent-redirect-code) or
+	// temporal-redirect (with temporal-redirect-code); temporal wins when
+	// both are set, as in ingress-nginx.
+	Redirect *rewrite.Redirect
+	// PreserveTrailingSlash is preserve-trailing-slash: HTTPS redirects keep
+	// the path's trailing slash.
+	PreserveTrailingSlash bool
+
+	// Raw values combined once every annotation is read.
+	permanentRedirect, temporalRedirect         string
+	permanentRedirectCode, temporalRedirectCode int
 }
 
 // annotation describes one supported annotation: how to parse it into a
@@ -95,14 +119,49 @@ var annotations = map[string]annotation{
 		p.ProxySSLName = strings.ToLower(v)
 		return nil
 	}},
-	"proxy-ssl-verify":      {onOffInto(func(p *Policy) *bool { return &p.ProxySSLVerify })},
-	"proxy-ssl-server-name": {onOffInto(func(p *Policy) *bool { return &p.ProxySSLServerName })},
+	"proxy-ssl-verify": {onOffInto(func(p *Policy) *bool { return &p.ProxySSLVerify })},
+	"rewrite-target": {func(p *Policy, v string) error {
+		if !nginxPath.MatchString(v) {
+			return fmt.Errorf("must be a path of letters, digits and -._~/: with $1 to $9 for capture groups, such as /$2")
+		}
+		if err := rewrite.CheckTarget(v); err != nil {
+			return errors.New(strings.TrimPrefix(err.Error(), "rewrite: "))
+		}
+		p.RewriteTarget = v
+		return nil
+	}},
+	"x-forwarded-prefix": {func(p *Policy, v string) error {
+		v = strings.ReplaceAll(v, " ", "")
+		if !nginxPath.MatchString(v) || strings.Contains(v, "$") {
+			return fmt.Errorf("must be a path of letters, digits and -._~/:, such as /api")
+		}
+		p.ForwardedPrefix = v
+		return nil
+	}},
+	"app-root": {func(p *Policy, v string) error {
+		a, err := rewrite.NewAppRoot(v)
+		if err != nil || !nginxPath.MatchString(v) || strings.Contains(v, "$") {
+			return fmt.Errorf("must be an absolute path such as /app, not a URL")
+		}
+		p.AppRoot = a
+		return nil
+	}},
+	"permanent-redirect":      {func(p *Policy, v string) error { p.permanentRedirect = v; return nil }},
+	"temporal-redirect":       {func(p *Policy, v string) error { p.temporalRedirect = v; return nil }},
+	"permanent-redirect-code": {intInto(func(p *Policy) *int { return &p.permanentRedirectCode })},
+	"temporal-redirect-code":  {intInto(func(p *Policy) *int { return &p.temporalRedirectCode })},
+	"preserve-trailing-slash": {boolInto(func(p *Policy) *bool { return &p.PreserveTrailingSlash })},
+	"proxy-ssl-server-name":   {onOffInto(func(p *Policy) *bool { return &p.ProxySSLServerName })},
 }
 
 var (
 	hostName   = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*\.?$`)
 	hostHeader = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*(:[0-9]{1,5})?$`)
 	sizeSyntax = regexp.MustCompile(`^([0-9]+)([kKmMgG]?)$`)
+	// nginxPath is ingress-nginx's validator for rewrite-target and
+	// friends: no quotes, spaces, braces or semicolons, which is what kept
+	// values from escaping nginx's configuration text.
+	nginxPath = regexp.MustCompile(`^/?[-._~a-zA-Z0-9/:$]*$`)
 )
 
 // defaultPolicy is the policy of an Ingress without annotations.
@@ -144,7 +203,36 @@ func (c *compiler) parsePolicy(ing Ingress) (Policy, bool) {
 			ok = false
 		}
 	}
-	return p, ok
+	return p, c.finishRedirects(ing, &p) && ok
+}
+
+// finishRedirects builds the redirect from permanent-redirect,
+// temporal-redirect and their codes. An out-of-range code falls back to
+// ingress-nginx's default (301, 302) with a warning rather than silently.
+func (c *compiler) finishRedirects(ing Ingress, p *Policy) bool {
+	build := func(kind, target string, code, lo, hi, fallback int) bool {
+		if target == "" {
+			return true
+		}
+		at := field.NewPath("metadata", "annotations").Key(c.opts.annotation(kind))
+		if code == 0 {
+			code = fallback
+		}
+		r, err := rewrite.NewRedirect(target, code, lo, hi, fallback)
+		if err != nil {
+			c.fail(ing, field.Invalid(at, target, strings.TrimPrefix(err.Error(), "rewrite: ")))
+			return false
+		}
+		if r.Code != code {
+			c.warn(ing, field.NewPath("metadata", "annotations").Key(c.opts.annotation(kind+"-code")).String(),
+				fmt.Sprintf("%d is outside %d-%d; using %d, as ingress-nginx does", code, lo, hi, fallback))
+		}
+		p.Redirect = r
+		return true
+	}
+	ok := build("permanent-redirect", p.permanentRedirect, p.permanentRedirectCode, 300, 308, 301)
+	// temporal-redirect wins over permanent-redirect, as in ingress-nginx.
+	return build("temporal-redirect", p.temporalRedirect, p.temporalRedirectCode, 300, 307, 302) && ok
 }
 
 // snippetRefusal explains why raw nginx configuration is refused and what
@@ -201,6 +289,18 @@ func boolInto(field func(*Policy) *bool) func(*Policy, string) error {
 			return fmt.Errorf("must be a boolean: true or false")
 		}
 		*field(p) = b
+		return nil
+	}
+}
+
+// intInto parses a whole number.
+func intInto(field func(*Policy) *int) func(*Policy, string) error {
+	return func(p *Policy, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return fmt.Errorf("must be a whole number")
+		}
+		*field(p) = n
 		return nil
 	}
 }

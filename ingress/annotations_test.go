@@ -62,6 +62,10 @@ func TestAnnotationValues(t *testing.T) {
 		{"proxy-ssl-verify", "off", func(p *Policy) { p.ProxySSLVerify = false }},
 		{"proxy-ssl-server-name", "off", func(p *Policy) { p.ProxySSLServerName = false }},
 		{"use-regex", "1", func(p *Policy) { p.UseRegex = true }},
+		{"rewrite-target", "/$2", func(p *Policy) { p.RewriteTarget = "/$2" }},
+		{"rewrite-target", "/", func(p *Policy) { p.RewriteTarget = "/" }},
+		{"x-forwarded-prefix", "/api", func(p *Policy) { p.ForwardedPrefix = "/api" }},
+		{"preserve-trailing-slash", "true", func(p *Policy) { p.PreserveTrailingSlash = true }},
 	} {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
 			got, errs, _ := compileAnnotated(t, map[string]string{nginx + tt.name: tt.value})
@@ -89,6 +93,16 @@ func TestAnnotationErrors(t *testing.T) {
 		{"ssl-redirect", "yes", "boolean"},
 		{"proxy-ssl-verify", "true", `"on" or "off"`},
 		{"proxy-ssl-name", "bad name", "DNS name"},
+		{"rewrite-target", "/$host", "only $1 to $9 are supported"},
+		{"rewrite-target", "/${1}", "letters, digits"},
+		{"rewrite-target", "/a;b", "letters, digits"},
+		{"x-forwarded-prefix", "/a$1", "letters, digits"},
+		{"app-root", "https://example.com/app", "absolute path"},
+		{"app-root", "app", "absolute path"},
+		{"permanent-redirect", "https://example.com/a b", "not allowed"},
+		{"permanent-redirect", "javascript:alert(1)", "http(s) URL"},
+		{"temporal-redirect", "//evil.example/", "http(s) URL"},
+		{"permanent-redirect-code", "three-oh-one", "whole number"},
 	} {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
 			_, errs, _ := compileAnnotated(t, map[string]string{nginx + tt.name: tt.value})
@@ -129,4 +143,34 @@ func TestUnsupportedAnnotationsAreListed(t *testing.T) {
 		}
 	}
 	assert.ElementsMatch(t, []string{"metadata.annotations[" + nginx + "enable-cors]", "metadata.annotations[" + nginx + "limit-rps]"}, fields)
+}
+
+func TestRedirectAnnotations(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		annotations map[string]string
+		wantURL     string
+		wantCode    int
+		wantWarning string
+	}{
+		{"permanent default code", map[string]string{nginx + "permanent-redirect": "https://new.example.com/"}, "https://new.example.com/", 301, ""},
+		{"permanent with code", map[string]string{nginx + "permanent-redirect": "https://new.example.com/", nginx + "permanent-redirect-code": "308"}, "https://new.example.com/", 308, ""},
+		{"permanent code out of range", map[string]string{nginx + "permanent-redirect": "https://new.example.com/", nginx + "permanent-redirect-code": "200"}, "https://new.example.com/", 301, "200 is outside 300-308; using 301"},
+		{"temporal default code", map[string]string{nginx + "temporal-redirect": "/maintenance"}, "/maintenance", 302, ""},
+		{"temporal wins", map[string]string{nginx + "temporal-redirect": "https://t.example.com/", nginx + "permanent-redirect": "https://p.example.com/"}, "https://t.example.com/", 302, ""},
+		{"temporal 308 is out of range", map[string]string{nginx + "temporal-redirect": "https://t.example.com/", nginx + "temporal-redirect-code": "308"}, "https://t.example.com/", 302, "308 is outside 300-307"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p, errs, warnings := compileAnnotated(t, tt.annotations)
+			require.Empty(t, errs)
+			require.NotNil(t, p.Redirect)
+			assert.Equal(t, tt.wantURL, p.Redirect.URL)
+			assert.Equal(t, tt.wantCode, p.Redirect.Code)
+			var found bool
+			for _, w := range warnings {
+				found = found || (tt.wantWarning != "" && strings.Contains(w.Message, tt.wantWarning))
+			}
+			assert.Equal(t, tt.wantWarning != "", found, "warnings: %v", warnings)
+		})
+	}
 }

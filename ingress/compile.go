@@ -2,13 +2,16 @@ package ingress
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
+	"strings"
 
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/ingressmux/ingressmux/rewrite"
 	"github.com/ingressmux/ingressmux/route"
 )
 
@@ -105,6 +108,7 @@ func Compile(set *Set, opts Options) (*Compiled, error) {
 	for _, ing := range mergeOrder(taken) {
 		c.addIngress(ing)
 	}
+	c.applyAppRoots()
 	if len(c.errs) > 0 {
 		return c.out, c.errs
 	}
@@ -126,6 +130,12 @@ type Route struct {
 	Origin
 	Policy Policy
 	Target Target
+	// Rewrite is the rewrite-target of this path, compiled with the path
+	// as its pattern; nil when the Ingress has none.
+	Rewrite *rewrite.Path
+	// AppRoot is the app-root of the rule's host, from the first Ingress
+	// that sets one for it; nil when none does.
+	AppRoot *rewrite.AppRoot
 }
 
 // Origin says which Ingress field a route came from, so that tools can
@@ -159,6 +169,7 @@ type compiler struct {
 	// conflict.
 	ruleIndex map[route.Rule]int
 	resolver  *resolver
+	appRoots  map[string]hostSetting
 }
 
 type place struct {
@@ -198,11 +209,21 @@ func (c *compiler) add(ing Ingress, at *field.Path, pathType string, policy Poli
 		c.warn(ing, backendPath.String(), warning)
 	}
 	r.Origin = ing.Ref()
-	r.Value = &Route{
+	rt := &Route{
 		Origin: Origin{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Field: at.String(), Source: ing.Source},
 		Policy: policy,
 		Target: target,
 	}
+	if t := policy.RewriteTarget; t != "" && r.Type != route.Default && t != r.Path {
+		rw, err := rewrite.NewPath(r.Path, t)
+		if err != nil {
+			key := field.NewPath("metadata", "annotations").Key(c.opts.annotation("rewrite-target"))
+			c.fail(ing, field.Invalid(key, t, fmt.Sprintf("with path %q (%s): %s", r.Path, at.Child("path"), strings.TrimPrefix(err.Error(), "rewrite: "))))
+			return
+		}
+		rt.Rewrite = rw
+	}
+	r.Value = rt
 	c.rules = append(c.rules, r)
 	c.places = append(c.places, place{ing: ing, field: at})
 }
@@ -269,6 +290,71 @@ func (c *compiler) addIngress(ing Ingress) {
 		}
 	}
 	c.addTLS(ing)
+	if policy.AppRoot != nil {
+		c.claimAppRoot(ing, policy.AppRoot)
+	}
+}
+
+// hostSetting is a host-level value and the Ingress it came from.
+type hostSetting struct {
+	appRoot *rewrite.AppRoot
+	ing     Ingress
+}
+
+// claimAppRoot records ing's app-root for each of its hosts that has none
+// yet; app-root is a host-level setting, taken from the first Ingress in
+// merge order, as ingress-nginx does.
+func (c *compiler) claimAppRoot(ing Ingress, a *rewrite.AppRoot) {
+	key := field.NewPath("metadata", "annotations").Key(c.opts.annotation("app-root")).String()
+	for _, rule := range ing.Spec.Rules {
+		first, seen := c.appRoots[rule.Host]
+		switch {
+		case !seen:
+			if c.appRoots == nil {
+				c.appRoots = map[string]hostSetting{}
+			}
+			c.appRoots[rule.Host] = hostSetting{appRoot: a, ing: ing}
+		case first.ing.Ref() != ing.Ref() && first.appRoot.Path != a.Path:
+			c.warn(ing, key, fmt.Sprintf("ignored for host %q: %s set app-root %q first", hostLabel(rule.Host), first.ing.Ref(), first.appRoot.Path))
+		}
+	}
+}
+
+// applyAppRoots gives every rule of a host with an app-root that app-root,
+// whichever Ingress declared the rule. A host without a rule that matches
+// exactly "/" gets an Exact "/" rule that only redirects, so that "/"
+// redirects there as it does in ingress-nginx, where app-root is checked
+// before any path.
+func (c *compiler) applyAppRoots() {
+	if len(c.appRoots) == 0 {
+		return
+	}
+	hasRoot := map[string]bool{}
+	for _, r := range c.rules {
+		if rt, ok := r.Value.(*Route); ok {
+			if hs, ok := c.appRoots[r.Host]; ok {
+				rt.AppRoot = hs.appRoot
+			}
+		}
+		if r.Path == "/" && r.Type != route.Regex {
+			hasRoot[r.Host] = true
+		}
+	}
+	for _, host := range slices.Sorted(maps.Keys(c.appRoots)) {
+		hs := c.appRoots[host]
+		if hasRoot[host] {
+			continue
+		}
+		for i, r := range c.rules {
+			if r.Host == host && c.places[i].ing.Ref() == hs.ing.Ref() {
+				rt := *r.Value.(*Route)
+				rt.Rewrite = nil
+				c.rules = append(c.rules, route.Rule{Host: host, Path: "/", Type: route.Exact, Backend: r.Backend, Origin: r.Origin, Value: &rt})
+				c.places = append(c.places, place{ing: hs.ing, field: field.NewPath("metadata", "annotations").Key(c.opts.annotation("app-root"))})
+				break
+			}
+		}
+	}
 }
 
 // regexMode reports whether the ImplementationSpecific paths of an Ingress

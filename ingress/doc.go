@@ -132,6 +132,40 @@
 //     A rule without http adds no paths; with the Ingress's defaultBackend,
 //     its host is introduced all the same.
 //
+// # Annotations
+//
+// Annotations under the prefix (Options.AnnotationPrefix, by default
+// nginx.ingress.kubernetes.io) mean what they meant in ingress-nginx, except
+// where the table says otherwise. An invalid value is a load error on
+// metadata.annotations[KEY] naming the value and what is accepted; every
+// *-snippet annotation is refused (raw nginx configuration is never
+// executed); any other annotation under the prefix that is not in this table
+// is listed in the warnings, so a migration shows at once what will not
+// carry over.
+//
+//	annotation               notes, and differences from ingress-nginx
+//	backend-protocol         HTTP, HTTPS, GRPC, GRPCS; AUTO_HTTP and FCGI are refused
+//	upstream-vhost           a host name with optional port; nginx variables are refused.
+//	                         Also the default TLS name of an HTTPS backend (ingress-nginx: no)
+//	proxy-body-size          bytes with k/m/g; "0" is no limit; default 1m
+//	proxy-connect-timeout    whole seconds (an "s" suffix is accepted)
+//	proxy-read-timeout       whole seconds, between two reads, so long streams live
+//	proxy-send-timeout       whole seconds, between two writes
+//	ssl-redirect             default true: 308 to HTTPS for hosts with a certificate
+//	force-ssl-redirect       308 to HTTPS even without a certificate
+//	preserve-trailing-slash  keep the trailing slash in HTTPS redirects (stripped by default)
+//	proxy-ssl-name           name verified in the backend certificate, and sent as SNI
+//	proxy-ssl-verify         "on" by default (ingress-nginx: off); "off" skips verification
+//	proxy-ssl-server-name    "on" by default (ingress-nginx: off); "off" sends no SNI
+//	use-regex                regex paths for this Ingress's ImplementationSpecific paths only
+//	                         (ingress-nginx: every path of the host)
+//	rewrite-target           whole-path replacement with $1-$9; the query is kept; only
+//	                         $1-$9, no nginx variables; a $N the path lacks is a load error
+//	x-forwarded-prefix       sent on rewritten requests only, as in ingress-nginx
+//	app-root                 302 from exactly "/", host-wide, from the first Ingress setting it
+//	permanent-redirect(-code)  fixed URL, path not appended; code 300-308, else 301 (warned)
+//	temporal-redirect(-code)   fixed URL; code 300-307, else 302 (warned); wins over permanent
+//
 // # Ingress classes
 //
 // Options.IngressClass selects the Ingresses to serve. Empty (the default)

@@ -44,17 +44,25 @@ func NewPath(pattern, target string) (*Path, error) {
 	if target == "" {
 		target = "/"
 	}
-	if !strings.HasPrefix(target, "/") && !strings.HasPrefix(target, "$") {
-		return nil, fmt.Errorf("rewrite: target %q must be a path starting with \"/\" (or with a group such as $1)", target)
-	}
-	parts, maxGroup, err := parseTarget(target)
-	if err != nil {
+	if err := CheckTarget(target); err != nil {
 		return nil, err
 	}
+	parts, maxGroup, _ := parseTarget(target)
 	if maxGroup > re.NumSubexp() {
 		return nil, fmt.Errorf("rewrite: target %q refers to $%d but pattern %q has %d capture group(s)", target, maxGroup, pattern, re.NumSubexp())
 	}
 	return &Path{re: re, target: target, parts: parts}, nil
+}
+
+// CheckTarget reports whether target is a valid rewrite target on its own.
+// Whether the groups it refers to exist depends on the pattern; NewPath
+// checks that.
+func CheckTarget(target string) error {
+	if target != "" && !strings.HasPrefix(target, "/") && !strings.HasPrefix(target, "$") {
+		return fmt.Errorf("rewrite: target %q must be a path starting with \"/\" (or with a group such as $1)", target)
+	}
+	_, _, err := parseTarget(target)
+	return err
 }
 
 // parseTarget splits a target into literals and $N references.
