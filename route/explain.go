@@ -44,7 +44,10 @@ func (t *Table) Explain(host, path string) Explanation {
 	if t == nil {
 		return e
 	}
-	hr := t.lookupHost(e.Host)
+	if t.arena == "" {
+		return e
+	}
+	hr := t.entry(t.lookupHost(e.Host))
 	var exactList, prefixList []*Rule
 	for i := hr.meta.first; i < hr.meta.last; i++ {
 		switch r := &t.rules[i]; r.Type {

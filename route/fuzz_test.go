@@ -212,3 +212,75 @@ func FuzzMatch(f *testing.F) {
 		}
 	})
 }
+
+// TestMatchLargeEntries holds Table to the reference matcher on entries
+// too big for the in-record key scan (more than smallPaths keys, keys over
+// 255 bytes, more than 255 rules), which FuzzMatch's small rule sets
+// rarely produce.
+func TestMatchLargeEntries(t *testing.T) {
+	for seed := range uint64(200) {
+		rng := rand.New(rand.NewPCG(seed, 99))
+		rules := make([]Rule, 40+rng.IntN(40))
+		for i := range rules {
+			r := Rule{Host: fuzzHosts[rng.IntN(len(fuzzHosts))], Type: fuzzTypes[rng.IntN(len(fuzzTypes))], Origin: fmt.Sprintf("r%d", i)}
+			switch r.Type {
+			case Regex:
+				r.Path = fuzzRegexes[rng.IntN(len(fuzzRegexes))]
+			case Exact, Prefix:
+				r.Path = fuzzPath(rng)
+			}
+			rules[i] = r
+		}
+		long := "/" + strings.Repeat("L", 300)
+		rules = append(rules, Rule{Host: "foo.com", Path: long, Type: Prefix, Origin: "long"})
+		checkAgainstRef(t, rules, func(check func(host, path string)) {
+			for range 200 {
+				host := NormalizeHost(fuzzHosts[rng.IntN(len(fuzzHosts))])
+				if strings.HasPrefix(host, "*.") {
+					host = "x" + host[1:]
+				}
+				p, _ := CleanPath(fuzzPath(rng))
+				check(host, p)
+			}
+			check("foo.com", long)
+			check("foo.com", long+"/x")
+		})
+	}
+	// One host with few keys but more rules than a byte can number.
+	var rules []Rule
+	for i := range 300 {
+		rules = append(rules, Rule{Host: "re.com", Path: fmt.Sprintf("/re%d", i), Type: Regex, Origin: fmt.Sprint("re", i)})
+	}
+	rules = append(rules,
+		Rule{Host: "re.com", Path: "/p", Type: Prefix, Origin: "p"},
+		Rule{Host: "re.com", Path: "/e", Type: Exact, Origin: "e"},
+		Rule{Host: "re.com", Type: Default, Origin: "d"})
+	checkAgainstRef(t, rules, func(check func(host, path string)) {
+		for _, p := range []string{"/p", "/p/x", "/e", "/e/x", "/re7", "/re299/x", "/nope"} {
+			check("re.com", p)
+		}
+	})
+}
+
+// checkAgainstRef builds rules into a Table and a refTable and lets gen
+// compare their answers for requests.
+func checkAgainstRef(t *testing.T, rules []Rule, gen func(check func(host, path string))) {
+	t.Helper()
+	tbl, err := New(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref, err := newRef(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen(func(host, path string) {
+		got, want := tbl.Match(host, path), ref.match(host, path)
+		if origin(got) != origin(want) {
+			t.Fatalf("rules:\n%v\nMatch(%q, %q) = %v, want %v", tbl, host, path, got, want)
+		}
+		if e := tbl.Explain(host, path); e.Rule != got {
+			t.Fatalf("Explain(%q, %q).Rule = %v, Match = %v", host, path, e.Rule, got)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package route
 
 import (
 	"cmp"
+	"hash/maphash"
 	"slices"
 	"strings"
 )
@@ -11,36 +12,31 @@ import (
 // modified.
 //
 // At large sizes Match's cost is cache misses, not instructions, so the
-// index is laid out to touch few cache lines: host entries are stored by
-// value in the host maps, and each entry's host name and path keys share
-// one string.
+// index is laid out to touch few cache lines: a host lookup reads one slot
+// of a hash index and then one record in the arena, which holds the host
+// name followed by its path keys (see hashindex.go).
 type Table struct {
-	exact     map[string]hostRules // by host name
-	wildcard  map[string]hostRules // by the suffix after "*.", e.g. "foo.com"
-	hostless  hostRules            // rules with Host ""
-	fallback  *Rule                // the global Default, or nil
-	rules     []Rule               // every rule in dump order; the storage Match points into
+	arena     string       // host and path records
+	seed      maphash.Seed // for every index of this table
+	exact     []uint64     // host name → host record
+	wildcard  []uint64     // suffix after "*.", e.g. "foo.com" → host record
+	paths     []uint64     // large host record and path key → path record
+	hostless  uint32       // record of the rules with Host ""
+	entries   []hostEntry  // what records cannot hold, by record field
+	fallback  *Rule        // the global Default, or nil
+	rules     []Rule       // every rule in dump order; the storage Match points into
 	conflicts []Conflict
 }
 
-// hostRules holds the rules of one host entry, indexed for Match.
-type hostRules struct {
-	// Path keys: an entry's Exact paths and Prefix keys. Up to
-	// smallPaths of them are encoded in small (see encodeSmall) and
-	// scanned, more go in paths.
-	small     string
-	paths     map[string]pathRules
-	regex     []regexRule // in try order
-	fallback  *Rule       // this host's Default; for hostless it stays nil (see Table.fallback)
-	hasPrefix bool        // some Prefix rule exists, so the boundary walk is worth doing
-	meta      *hostMeta
+// hostEntry is the part of a host entry that holds pointers, or that only
+// String, Rules and Explain need, and so stays out of the arena.
+type hostEntry struct {
+	regex    []regexRule // in try order
+	fallback *Rule       // this host's Default; for hostless it stays nil (see Table.fallback)
+	meta     hostMeta
 }
 
-// smallPaths is the most path keys scanned linearly; a scan of a few
-// adjacent bytes beats a map's extra indirections.
-const smallPaths = 8
-
-// hostMeta is what only String, Rules and Explain need about an entry.
+// hostMeta describes an entry for Explain.
 type hostMeta struct {
 	host string
 	kind hostKind
@@ -70,40 +66,6 @@ type pathRules struct {
 	exact, prefix int32
 }
 
-// The small encoding is, per key: the key length (2 bytes), the exact and
-// prefix rule numbers (4 bytes each, little-endian), then the key bytes.
-// It lives in the same string as the host name, so a lookup in a small
-// host touches one or two adjacent cache lines in all.
-const smallHeader = 10
-
-// appendSmall appends one key to a small encoding.
-func appendSmall(b []byte, key string, e pathRules) []byte {
-	b = append(b, byte(len(key)), byte(len(key)>>8))
-	for _, n := range [2]int32{e.exact, e.prefix} {
-		b = append(b, byte(n), byte(n>>8), byte(n>>16), byte(n>>24))
-	}
-	return append(b, key...)
-}
-
-// get returns the rules for one path key.
-func (h *hostRules) get(key string) pathRules {
-	if h.paths != nil {
-		return h.paths[key]
-	}
-	s := h.small
-	for len(s) >= smallHeader {
-		n := int(s[0]) | int(s[1])<<8
-		if n == len(key) && s[smallHeader:smallHeader+n] == key {
-			return pathRules{
-				exact:  int32(uint32(s[2]) | uint32(s[3])<<8 | uint32(s[4])<<16 | uint32(s[5])<<24),
-				prefix: int32(uint32(s[6]) | uint32(s[7])<<8 | uint32(s[8])<<16 | uint32(s[9])<<24),
-			}
-		}
-		s = s[smallHeader+n:]
-	}
-	return pathRules{}
-}
-
 // rule returns the rule numbered n (see pathRules), or nil for zero.
 func (t *Table) rule(n int32) *Rule {
 	if n == 0 {
@@ -112,12 +74,28 @@ func (t *Table) rule(n int32) *Rule {
 	return &t.rules[n-1]
 }
 
+// entry returns the hostEntry of the host record at off.
+func (t *Table) entry(off uint32) *hostEntry {
+	return &t.entries[le32(t.arena, int(off)+12)]
+}
+
+// named is a record filed under a name in a host index.
+type named struct {
+	name string
+	off  uint32
+}
+
+// keyed is a path record filed under its owner and key in Table.paths.
+type keyed struct {
+	owner, off uint32
+	key        string
+}
+
 // build places validated, de-duplicated rules into a Table.
 func build(valid []compiled) *Table {
 	t := &Table{
-		exact:    make(map[string]hostRules),
-		wildcard: make(map[string]hostRules),
-		rules:    make([]Rule, 0, len(valid)), // never grows: Match points into it
+		seed:  maphash.MakeSeed(),
+		rules: make([]Rule, 0, len(valid)), // never grows: Match points into it
 	}
 	groups := make(map[string][]compiled)
 	var global *compiled
@@ -137,22 +115,46 @@ func build(valid []compiled) *Table {
 	if _, ok := groups[""]; !ok {
 		names = append(names, "")
 	}
+	// Offset 0 is never a record, so that an empty slot can be 0.
+	arena := []byte{0}
+	var exact, wildcard []named
+	var paths []keyed
+	t.entries = make([]hostEntry, 0, len(names))
 	for _, h := range names {
-		hr, key := t.place(h, groups[h])
-		switch hr.meta.kind {
-		case hostExact:
-			t.exact[key] = hr
-		case hostWildcard:
-			t.wildcard[key[2:]] = hr
+		off := uint32(len(arena))
+		arena = t.place(arena, h, groups[h], &paths)
+		switch {
+		case h == "":
+			t.hostless = off
+		case strings.HasPrefix(h, "*."):
+			wildcard = append(wildcard, named{h[2:], off})
 		default:
-			t.hostless = hr
+			exact = append(exact, named{h, off})
 		}
 	}
 	if global != nil {
 		t.rules = append(t.rules, global.rule)
 		t.fallback = &t.rules[len(t.rules)-1]
 	}
+	// Offsets are 32 bits: an arena of 4 GB would take tens of millions of
+	// rules, far beyond what one table is built from.
+	t.arena = string(arena)
+	t.exact = t.hostSlots(exact)
+	t.wildcard = t.hostSlots(wildcard)
+	t.paths = hashSlots(len(paths))
+	for _, p := range paths {
+		insertSlot(t.paths, t.pathHash(p.owner, p.key), p.off)
+	}
 	return t
+}
+
+// hostSlots indexes host records by name.
+func (t *Table) hostSlots(recs []named) []uint64 {
+	slots := hashSlots(len(recs))
+	for _, r := range recs {
+		insertSlot(slots, maphash.String(t.seed, r.name), r.off)
+	}
+	return slots
 }
 
 // compareHosts orders host entries for dumps: exact names, then wildcards,
@@ -170,17 +172,21 @@ func compareHosts(a, b string) int {
 	return cmp.Or(cmp.Compare(rank(a), rank(b)), strings.Compare(a, b))
 }
 
-// place appends one host's rules to t.rules in precedence order and indexes
-// them. It returns the entry and the host name to file it under.
-func (t *Table) place(host string, cs []compiled) (hostRules, string) {
-	meta := &hostMeta{host: host, kind: hostExact}
+// place appends one host's rules to t.rules in precedence order, its entry
+// to t.entries, and its record to arena, which it returns. The keys of a
+// large entry get path records right after its host record, and are listed
+// in paths for indexing.
+func (t *Table) place(arena []byte, host string, cs []compiled, paths *[]keyed) []byte {
+	hr := hostEntry{meta: hostMeta{host: host, kind: hostExact}}
+	meta := &hr.meta
+	name := host
 	switch {
 	case host == "":
 		meta.kind = hostHostless
 	case strings.HasPrefix(host, "*."):
 		meta.kind = hostWildcard
+		name = host[2:]
 	}
-	hr := hostRules{meta: meta}
 	var exact, regex, prefix []compiled
 	var def *compiled
 	for i := range cs {
@@ -204,6 +210,7 @@ func (t *Table) place(host string, cs []compiled) (hostRules, string) {
 		t.rules = append(t.rules, c.rule)
 		return &t.rules[len(t.rules)-1]
 	}
+	var flags byte
 	keys := make(map[string]pathRules, len(exact)+len(prefix))
 	for _, c := range exact {
 		r := add(c)
@@ -213,10 +220,11 @@ func (t *Table) place(host string, cs []compiled) (hostRules, string) {
 	}
 	for _, c := range regex {
 		hr.regex = append(hr.regex, regexRule{lit: c.lit, re: c.re, rule: add(c)})
+		flags |= flagRegex
 	}
 	for _, c := range prefix {
 		r := add(c)
-		hr.hasPrefix = true
+		flags |= flagPrefix
 		// Longest first, so the first rule for a key is the best: "/foo/"
 		// shadows "/foo".
 		k := prefixKey(r.Path)
@@ -225,42 +233,64 @@ func (t *Table) place(host string, cs []compiled) (hostRules, string) {
 			keys[k] = e
 		}
 	}
+	var fallback uint32
 	if def != nil {
 		hr.fallback = add(*def)
+		fallback = uint32(len(t.rules))
 	}
 	meta.last = len(t.rules)
 
 	sorted := make([]string, 0, len(keys))
-	size := len(host)
 	for k := range keys {
 		sorted = append(sorted, k)
-		size += smallHeader + len(k)
 	}
 	slices.Sort(sorted)
-	small := len(sorted) <= smallPaths
+	small := len(sorted) <= smallPaths && meta.last-meta.first <= smallRuleSpan
 	for _, k := range sorted {
-		small = small && len(k) <= 0xffff // the small encoding's length limit
+		small = small && len(k) <= smallKeyLen
 	}
-	// One string holds the host name and, for small hosts, every path key,
-	// so the cache line loaded to compare the host name usually holds the
-	// paths as well.
-	b := make([]byte, 0, size)
-	b = append(b, host...)
+	if !small {
+		flags |= flagLarge
+	}
+
+	nsmall := 0
+	if small {
+		nsmall = len(sorted)
+	}
+	owner := uint32(len(arena))
+	arena = append(arena, byte(len(name)), byte(nsmall), flags, 0)
+	arena = put32(arena, uint32(meta.first))
+	arena = put32(arena, fallback)
+	arena = put32(arena, uint32(len(t.entries)))
+	arena = append(arena, name...)
+	t.entries = append(t.entries, hr)
+	// rel numbers a rule relative to the entry's first one, for one byte.
+	rel := func(n int32) byte {
+		if n == 0 {
+			return 0
+		}
+		return byte(n - int32(meta.first))
+	}
+	for _, k := range sorted {
+		if small {
+			e := keys[k]
+			arena = append(arena, byte(len(k)), rel(e.exact), rel(e.prefix))
+			continue
+		}
+		e := keys[k]
+		*paths = append(*paths, keyed{owner: owner, off: uint32(len(arena)), key: k})
+		arena = put32(arena, owner)
+		arena = put32(arena, uint32(e.exact))
+		arena = put32(arena, uint32(e.prefix))
+		arena = put32(arena, uint32(len(k)))
+		arena = append(arena, k...)
+	}
 	if small {
 		for _, k := range sorted {
-			b = appendSmall(b, k, keys[k])
+			arena = append(arena, k...)
 		}
 	}
-	blob := string(b)
-	if small {
-		hr.small = blob[len(host):]
-	} else {
-		hr.paths = make(map[string]pathRules, len(sorted))
-		for _, k := range sorted {
-			hr.paths[k] = keys[k]
-		}
-	}
-	return hr, blob[:len(host)]
+	return arena
 }
 
 // comparePrefixOrder lists prefixes longest first, ties alphabetically

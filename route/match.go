@@ -15,15 +15,15 @@ import (
 // path matches, the entry's Default answers, else the global Default; rules
 // of other host entries are never consulted.
 func (t *Table) Match(host, path string) *Rule {
-	if t == nil {
+	if t == nil || t.arena == "" {
 		return nil
 	}
-	hr := t.lookupHost(host)
-	if r := t.matchPath(&hr, path); r != nil {
+	off := t.lookupHost(host)
+	if r := t.matchPath(off, path); r != nil {
 		return r
 	}
-	if hr.fallback != nil {
-		return hr.fallback
+	if n := le32(t.arena, int(off)+8); n != 0 {
+		return t.rule(int32(n))
 	}
 	return t.fallback
 }
@@ -49,38 +49,42 @@ func (t *Table) MatchRequest(r *http.Request) (rule *Rule, cleanPath string, err
 	return t.Match(NormalizeHost(host), p), p, nil
 }
 
-// lookupHost returns the host entry for host, which is the hostless entry
-// when no exact or wildcard entry covers it.
-func (t *Table) lookupHost(host string) hostRules {
-	if hr, ok := t.exact[host]; ok {
-		return hr
+// lookupHost returns the record of the host entry for host, which is the
+// hostless entry when no exact or wildcard entry covers it.
+func (t *Table) lookupHost(host string) uint32 {
+	if off := t.findHost(t.exact, host); off != 0 {
+		return off
 	}
 	if len(t.wildcard) > 0 {
 		// "*.foo.com" covers one non-empty label in front of "foo.com".
 		if i := strings.IndexByte(host, '.'); i > 0 {
-			if hr, ok := t.wildcard[host[i+1:]]; ok {
-				return hr
+			if off := t.findHost(t.wildcard, host[i+1:]); off != 0 {
+				return off
 			}
 		}
 	}
 	return t.hostless
 }
 
-// matchPath returns the rule of host entry h for path, ignoring its
-// Default.
-func (t *Table) matchPath(h *hostRules, path string) *Rule {
+// matchPath returns the rule of the host entry whose record is at off for
+// path, ignoring its Default.
+func (t *Table) matchPath(off uint32, path string) *Rule {
 	// One lookup answers both "is there an Exact rule for this path" and
 	// "is there a Prefix rule whose key is the whole path".
-	e := h.get(path)
+	e := t.get(off, path)
 	if e.exact != 0 {
 		return t.rule(e.exact)
 	}
-	for i := range h.regex {
-		if rx := &h.regex[i]; hasPrefixFold(path, rx.lit) && rx.re.MatchString(path) {
-			return rx.rule
+	flags := t.arena[off+2]
+	if flags&flagRegex != 0 {
+		h := t.entry(off)
+		for i := range h.regex {
+			if rx := &h.regex[i]; hasPrefixFold(path, rx.lit) && rx.re.MatchString(path) {
+				return rx.rule
+			}
 		}
 	}
-	if e.prefix != 0 || !h.hasPrefix {
+	if e.prefix != 0 || flags&flagPrefix == 0 {
 		return t.rule(e.prefix)
 	}
 	// Walk the element boundaries of path from the longest prefix to the
@@ -90,7 +94,7 @@ func (t *Table) matchPath(h *hostRules, path string) *Rule {
 	// element-wise rule.
 	for i := len(path) - 1; i >= 0; i-- {
 		if path[i] == '/' {
-			if n := h.get(path[:i]).prefix; n != 0 {
+			if n := t.get(off, path[:i]).prefix; n != 0 {
 				return t.rule(n)
 			}
 		}
