@@ -165,7 +165,9 @@
 // The noise is large: single runs of the same code differ by up to 2×.
 // Over the ten runs, 100,000 rules cost 1.96 times 10 rules by medians
 // (1.98 by fastest runs; 1.4–2.6 run by run), against 2.9 (1.5–4.3) before;
-// an earlier set of eight runs gave 142 ns against 68 ns, 2.1 times. The
+// an earlier set of eight runs gave 142 ns against 68 ns, 2.1 times, and a
+// later set of six gave 207 ns against 74 ns, 2.8 times: the 2× target is
+// met only on quiet runs. The
 // work per request is the same; at 100,000 rules the index (a 3.1 MB arena
 // and 0.9 MB of slots) no longer fits in the CPU's private caches, and each
 // request that moves to a new host pays a miss for its slot and then for
