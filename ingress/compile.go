@@ -165,11 +165,8 @@ type compiler struct {
 	// introducedBy maps a host to the first Ingress that mentioned it.
 	introducedBy map[string]string
 	tlsHosts     map[string]TLSHost
-	// ruleIndex finds a rule's index from its value, built on the first
-	// conflict.
-	ruleIndex map[route.Rule]int
-	resolver  *resolver
-	appRoots  map[string]hostSetting
+	resolver     *resolver
+	appRoots     map[string]hostSetting
 }
 
 type place struct {
@@ -235,7 +232,7 @@ func (c *compiler) addIngress(ing Ingress) {
 	if !ok {
 		return
 	}
-	regexMode := c.regexMode(ing, policy)
+	regexMode := regexMode(policy)
 	// Hosts this Ingress is the first to mention: its defaultBackend is
 	// their fallback.
 	var introduced []string
@@ -361,8 +358,8 @@ func (c *compiler) applyAppRoots() {
 // are regular expressions: use-regex is true, or rewrite-target refers to
 // capture groups. Unlike ingress-nginx, this never changes how the paths of
 // other Ingresses on the same host match.
-func (c *compiler) regexMode(ing Ingress, p Policy) bool {
-	return p.UseRegex || captureRef.MatchString(ing.Annotations[c.opts.annotation("rewrite-target")])
+func regexMode(p Policy) bool {
+	return p.UseRegex || captureRef.MatchString(p.RewriteTarget)
 }
 
 // captureRef finds $1…$9 in a rewrite target.
@@ -459,21 +456,7 @@ func ruleErrors(err error) []*route.RuleError {
 // conflictWarning reports a rule dropped by route.New, on the Ingress that
 // lost, naming the one that won.
 func (c *compiler) conflictWarning(conflict route.Conflict) {
-	if c.ruleIndex == nil {
-		c.ruleIndex = make(map[route.Rule]int, len(c.rules))
-		for i, r := range c.rules {
-			r.Value = nil
-			c.ruleIndex[r] = i
-		}
-	}
-	dropped := conflict.Dropped
-	dropped.Value = nil
-	i, ok := c.ruleIndex[dropped]
-	if !ok {
-		c.out.Warnings = append(c.out.Warnings, Warning{Message: conflict.String()})
-		return
-	}
-	p := c.places[i]
+	dropped, p := conflict.Dropped, c.places[conflict.Index]
 	what, at := fmt.Sprintf("path %q (%s)", dropped.Path, dropped.Type), p.field.Child("path")
 	if dropped.Type == route.Default {
 		what, at = "default backend", p.field

@@ -156,7 +156,10 @@ func (e *RuleError) Unwrap() error { return e.Err }
 // rule wins so that configuration order, and nothing else, breaks the tie.
 type Conflict struct {
 	Kept    Rule // the rule that stays in the table
-	Dropped Rule // the later duplicate, ignored
+	Dropped Rule // the later duplicate, ignored, as normalised
+	// Index is the position of the dropped rule in the slice given to New,
+	// so that callers can map it back to where they got it from.
+	Index int
 }
 
 // String names both origins, for a warning.

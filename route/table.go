@@ -41,7 +41,7 @@ func New(rules []Rule) (*Table, error) {
 		}
 		k := dupKey{c.rule.Host, c.rule.Path, c.rule.Type}
 		if j, ok := seen[k]; ok {
-			conflicts = append(conflicts, Conflict{Kept: valid[j].rule, Dropped: c.rule})
+			conflicts = append(conflicts, Conflict{Kept: valid[j].rule, Dropped: c.rule, Index: i})
 			continue
 		}
 		seen[k] = len(valid)

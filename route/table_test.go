@@ -2,6 +2,7 @@ package route
 
 import (
 	"errors"
+	"fmt"
 	"regexp/syntax"
 	"strings"
 	"testing"
@@ -129,6 +130,13 @@ func TestConflicts(t *testing.T) {
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("Conflicts() =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	var indexes []int
+	for _, c := range tbl.Conflicts() {
+		indexes = append(indexes, c.Index)
+	}
+	if fmt.Sprint(indexes) != "[1 4 6 9]" {
+		t.Errorf("Conflict indexes = %v, want [1 4 6 9] (positions of the dropped rules)", indexes)
 	}
 	for _, tt := range []struct{ host, path, want string }{
 		{"foo.com", "/a/~user", "ingress a/first"},
