@@ -152,24 +152,11 @@ type built struct {
 // build loads, validates and compiles the sources and converts the result
 // for the proxy, without touching what is being served.
 func (m *Mux) build() (*built, error) {
-	var set *ingress.Set
-	var err error
-	if m.cfg.FS != nil {
-		set, err = ingress.ReadFS(m.cfg.FS, m.cfg.Paths...)
-	} else {
-		set, err = ingress.ReadFiles(m.cfg.Paths...)
-	}
-	if err == nil {
-		err = set.Validate()
-	}
-	if err != nil {
-		return nil, err
-	}
 	opts := m.cfg.Options
 	for name := range m.cfg.Secrets {
 		opts.ProvidedSecrets = append(opts.ProvidedSecrets, name)
 	}
-	compiled, err := ingress.Compile(set, opts)
+	set, compiled, err := ingress.Load(m.cfg.FS, m.cfg.Paths, opts)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/ingressmux/ingressmux/route"
 )
 
 // compileAnnotated compiles one Ingress with the given annotations and
@@ -172,5 +174,37 @@ func TestRedirectAnnotations(t *testing.T) {
 			}
 			assert.Equal(t, tt.wantWarning != "", found, "warnings: %v", warnings)
 		})
+	}
+}
+
+// TestRewriteTargetWithGroupsMeansRegex checks that a rewrite-target using
+// capture groups makes the Ingress's ImplementationSpecific paths regexes,
+// as in ingress-nginx, while one without groups leaves them prefixes.
+func TestRewriteTargetWithGroupsMeansRegex(t *testing.T) {
+	for _, tt := range []struct {
+		target string
+		want   route.PathType
+	}{
+		{"/$1", route.Regex},
+		{"/", route.Prefix},
+	} {
+		set, err := DecodeBytes("r.yaml", []byte(`apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  annotations:
+    nginx.ingress.kubernetes.io/rewrite-target: "`+tt.target+`"
+spec:
+  rules:
+    - http:
+        paths:
+          - {path: "/api/(.*)", pathType: ImplementationSpecific, backend: {service: {name: web, port: {number: 80}}}}
+`))
+		require.NoError(t, err)
+		compiled, err := Compile(set, Options{})
+		require.NoError(t, err)
+		rules := compiled.Table.Rules()
+		require.Len(t, rules, 1)
+		assert.Equal(t, tt.want, rules[0].Type, "rewrite-target %q", tt.target)
 	}
 }

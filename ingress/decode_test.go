@@ -151,12 +151,12 @@ func TestHostileYAMLIsCheap(t *testing.T) {
 	var bomb strings.Builder
 	bomb.WriteString("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
 	for i := 1; i <= 12; i++ { // 10^13 nodes when expanded
-		bomb.WriteString("a" + itoa(i) + ": &a" + itoa(i) + " [")
+		bomb.WriteString("a" + strconv.Itoa(i) + ": &a" + strconv.Itoa(i) + " [")
 		for j := range 10 {
 			if j > 0 {
 				bomb.WriteString(", ")
 			}
-			bomb.WriteString("*a" + itoa(i-1))
+			bomb.WriteString("*a" + strconv.Itoa(i-1))
 		}
 		bomb.WriteString("]\n")
 	}
@@ -182,8 +182,6 @@ func TestHostileYAMLIsCheap(t *testing.T) {
 		})
 	}
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }
 
 func TestUnknownFieldSuggestions(t *testing.T) {
 	const pathEntry = "spec.rules[0].http.paths[0]."

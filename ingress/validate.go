@@ -2,7 +2,6 @@ package ingress
 
 import (
 	"fmt"
-	"strings"
 
 	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -83,13 +82,4 @@ func invalidEach(path *field.Path, value any, msgs []string) field.ErrorList {
 		errs = append(errs, field.Invalid(path, value, msg))
 	}
 	return errs
-}
-
-// quoteList renders values as "a", "b", "c" for messages.
-func quoteList(values []string) string {
-	q := make([]string, len(values))
-	for i, v := range values {
-		q[i] = fmt.Sprintf("%q", v)
-	}
-	return strings.Join(q, ", ")
 }

@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/api/validate/content"
 	apivalidation "k8s.io/apimachinery/pkg/api/validation"
-	"k8s.io/apimachinery/pkg/api/validation/path"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -169,12 +169,12 @@ func validateResourceRef(apiGroup *string, kind, name string, refPath *field.Pat
 	if kind == "" {
 		errs = append(errs, field.Required(refPath.Child("kind"), "kind is required"))
 	} else {
-		errs = append(errs, invalidEach(refPath.Child("kind"), kind, path.IsValidPathSegmentName(kind))...)
+		errs = append(errs, invalidEach(refPath.Child("kind"), kind, content.IsPathSegmentName(kind))...)
 	}
 	if name == "" {
 		errs = append(errs, field.Required(refPath.Child("name"), "name is required"))
 	} else {
-		errs = append(errs, invalidEach(refPath.Child("name"), name, path.IsValidPathSegmentName(name))...)
+		errs = append(errs, invalidEach(refPath.Child("name"), name, content.IsPathSegmentName(name))...)
 	}
 	return errs
 }

@@ -122,7 +122,7 @@ func TestOptionsStar(t *testing.T) {
 }
 
 func TestNotFoundHandler(t *testing.T) {
-	nf := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "custom", 418) })
+	nf := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "custom", http.StatusTeapot) })
 	h, _ := newHandler(t, Config{Table: newTable(t), NotFound: nf})
 	if w := serve(h, httptest.NewRequest("GET", "/", nil)); w.Code != 418 {
 		t.Errorf("status %d, want 418 from Config.NotFound", w.Code)

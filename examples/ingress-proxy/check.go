@@ -6,19 +6,13 @@ import (
 	"io"
 
 	"github.com/ingressmux/ingressmux/ingress"
+	"github.com/ingressmux/ingressmux/route"
 )
 
 // load reads, validates and compiles the manifests. On failure it prints
 // every error and the warnings to stderr and returns nil.
 func load(files []string, opts ingress.Options, stderr io.Writer) *ingress.Compiled {
-	set, err := ingress.ReadFiles(files...)
-	if err == nil {
-		err = set.Validate()
-	}
-	var compiled *ingress.Compiled
-	if err == nil {
-		compiled, err = ingress.Compile(set, opts)
-	}
+	set, compiled, err := ingress.Load(nil, files, opts)
 	if err == nil {
 		return compiled
 	}
@@ -65,7 +59,7 @@ func runCheck(files []string, opts ingress.Options, stdout, stderr io.Writer) in
 }
 
 // describeSources counts the distinct Ingresses behind the rules.
-func describeSources(rules []routeRule) string {
+func describeSources(rules []route.Rule) string {
 	seen := map[string]bool{}
 	for _, r := range rules {
 		seen[r.Origin] = true

@@ -11,8 +11,6 @@ import (
 	"github.com/ingressmux/ingressmux/route"
 )
 
-type routeRule = route.Rule
-
 // decision is the JSON form of -explain. Its first keys (matched, ingress,
 // host, path, pathType, backend) are a contract that scripts rely on.
 type decision struct {
