@@ -272,6 +272,7 @@ func (m *Mux) proxyTable(t *route.Table) (*route.Table, error) {
 			AppRoot:          r.AppRoot,
 
 			PreserveTrailingSlash: p.PreserveTrailingSlash,
+			Traffic:               m.traffic(r),
 		}
 	}
 	table, err := route.New(rules)

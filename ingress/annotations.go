@@ -62,6 +62,9 @@ type Policy struct {
 	// PreserveTrailingSlash is preserve-trailing-slash: HTTPS redirects keep
 	// the path's trailing slash.
 	PreserveTrailingSlash bool
+	// Traffic is the traffic policy of the Ingress: CORS, client IP lists,
+	// rate limits, authentication and response headers (see traffic.go).
+	Traffic TrafficPolicy
 
 	// Raw values combined once every annotation is read.
 	permanentRedirect, temporalRedirect         string
@@ -195,6 +198,9 @@ func (c *compiler) parsePolicy(ing Ingress) (Policy, bool) {
 		}
 		a, supported := annotations[name]
 		if !supported {
+			a, supported = trafficAnnotations[name]
+		}
+		if !supported {
 			c.warn(ing, at.String(), "not supported by ingressmux; ignored")
 			continue
 		}
@@ -203,7 +209,8 @@ func (c *compiler) parsePolicy(ing Ingress) (Policy, bool) {
 			ok = false
 		}
 	}
-	return p, c.finishRedirects(ing, &p) && ok
+	ok = c.finishRedirects(ing, &p) && ok
+	return p, c.finishTraffic(ing, &p) && ok
 }
 
 // finishRedirects builds the redirect from permanent-redirect,

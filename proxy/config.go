@@ -125,6 +125,10 @@ type Route struct {
 	// redirects to HTTPS; by default it is stripped, as ingress-nginx does
 	// (preserve-trailing-slash).
 	PreserveTrailingSlash bool
+	// Traffic, when not nil, is the route's traffic policy: CORS, client
+	// IP lists, rate limits, authentication, response headers. It is
+	// applied after redirects and before the request is proxied.
+	Traffic *Traffic
 }
 
 // Config configures a Handler. Only Table is required.

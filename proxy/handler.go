@@ -135,6 +135,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.redirectToHTTPS(w, r, rt.route.PreserveTrailingSlash)
 		return
 	}
+	if t := rt.route.Traffic; t != nil {
+		release, handled := t.admit(w, r, peer)
+		if handled {
+			return
+		}
+		if release != nil {
+			defer release()
+		}
+	}
 	if declaredTooLarge(r.ContentLength, rt.maxBody) {
 		h.logger().LogAttrs(r.Context(), slog.LevelDebug, "proxy: request body too large",
 			slog.String("route", rt.route.Name), slog.Int64("content_length", r.ContentLength),

@@ -121,6 +121,11 @@ func checkRoute(rt *Route) []error {
 	if rt.SendTimeout < 0 {
 		errs = append(errs, fmt.Errorf("SendTimeout: invalid value %v: must not be negative", rt.SendTimeout))
 	}
+	if rt.Traffic != nil {
+		for _, err := range rt.Traffic.check() {
+			errs = append(errs, fmt.Errorf("Traffic: %w", err))
+		}
+	}
 	return errs
 }
 

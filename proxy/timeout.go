@@ -193,6 +193,9 @@ func (h *Handler) modifyResponse(res *http.Response) error {
 		return nil
 	}
 	rc.toReadPhase()
+	if t := rc.rt.route.Traffic; t != nil {
+		t.modifyResponse(res)
+	}
 	switch {
 	case res.StatusCode == http.StatusSwitchingProtocols:
 		// ReverseProxy needs the body to stay an io.ReadWriteCloser.
