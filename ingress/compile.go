@@ -49,6 +49,10 @@ type Options struct {
 	// (service.namespace.svc.DOMAIN), the last resort for a backend whose
 	// Service is not loaded. Empty means DefaultClusterDomain.
 	ClusterDomain string
+	// SkipInvalidIngresses leaves out, with a warning, each Ingress that
+	// fails validation or has an invalid annotation, and serves the rest,
+	// as ingress-nginx does. By default such an Ingress fails the load.
+	SkipInvalidIngresses bool
 }
 
 func (o *Options) annotation(name string) string {
@@ -87,7 +91,36 @@ type TLSHost struct {
 // the order and conflict rules in the package documentation ("Merging").
 // It does not validate set: call Set.Validate first. The error, when not
 // nil, is an ErrorList; Compiled.Warnings is complete in either case.
+//
+// With Options.SkipInvalidIngresses, an Ingress with errors is left out
+// with a warning per error, and the rest compiles; only errors that
+// concern no single Ingress are returned.
 func Compile(set *Set, opts Options) (*Compiled, error) {
+	if !opts.SkipInvalidIngresses {
+		return compileOnce(set, opts)
+	}
+	skipped := map[string]bool{}
+	var skips []Warning
+	for {
+		out, err := compileOnce(withoutIngresses(set, skipped), opts)
+		errs, _ := err.(ErrorList)
+		if len(errs) == 0 {
+			out.Warnings = append(out.Warnings, skips...)
+			return out, err
+		}
+		before := len(skipped)
+		warnings, fatal := skipInvalid(errs, skipped)
+		skips = append(skips, warnings...)
+		if len(fatal) > 0 || len(skipped) == before {
+			out.Warnings = append(out.Warnings, skips...)
+			return out, errs
+		}
+		// Leaving an Ingress out can change what others compile to (merge
+		// order, host fallbacks), so compile again without it.
+	}
+}
+
+func compileOnce(set *Set, opts Options) (*Compiled, error) {
 	c := &compiler{opts: opts, set: set, out: &Compiled{}, introducedBy: map[string]string{}}
 	c.resolver = newResolver(set, &c.opts)
 	c.out.Warnings = append(c.out.Warnings, set.Warnings...)

@@ -83,6 +83,8 @@ func readCompileHeader(tb testing.TB, file string) compileHeader {
 					h.opts.IngressClass = v
 				case "reject-classless":
 					h.opts.RejectClassless = true
+				case "skip-invalid":
+					h.opts.SkipInvalidIngresses = true
 				default:
 					tb.Fatalf("%s: unknown option %q", file, opt)
 				}

@@ -1,12 +1,17 @@
 package ingress
 
-import "io/fs"
+import (
+	"io/fs"
+	"slices"
+)
 
 // Load is the whole pipeline in one call: read paths (from fsys, or from
 // the operating system when fsys is nil), validate, and compile with opts.
 // It stops at the first stage that fails, whose error lists every problem
 // of that stage. The Set is never nil, so that its warnings can be shown
 // even when an error is returned; Compiled is nil unless compiling ran.
+// With opts.SkipInvalidIngresses, Ingresses that fail validation are left
+// out with warnings (see Compile), and so are missing from the Set.
 func Load(fsys fs.FS, paths []string, opts Options) (*Set, *Compiled, error) {
 	var set *Set
 	var err error
@@ -15,8 +20,17 @@ func Load(fsys fs.FS, paths []string, opts Options) (*Set, *Compiled, error) {
 	} else {
 		set, err = ReadFiles(paths...)
 	}
-	if err == nil {
-		err = set.Validate()
+	if err != nil {
+		return set, nil, err
+	}
+	var skips []Warning
+	if err = set.Validate(); err != nil && opts.SkipInvalidIngresses {
+		skipped := map[string]bool{}
+		var fatal ErrorList
+		skips, fatal = skipInvalid(err.(ErrorList), skipped)
+		err = fatal.orNil()
+		set = withoutIngresses(set, skipped)
+		set.Warnings = append(slices.Clone(set.Warnings), skips...)
 	}
 	if err != nil {
 		return set, nil, err
