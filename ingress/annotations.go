@@ -18,8 +18,8 @@ import (
 // routes, parsed and checked. Zero values mean "not set": the proxy then
 // uses its defaults (which are ingress-nginx's).
 type Policy struct {
-	// Protocol is backend-protocol: "HTTP" (default), "HTTPS", "GRPC" or
-	// "GRPCS".
+	// Protocol is backend-protocol: "HTTP" (default), "HTTPS", "AUTO_HTTP"
+	// (the client's scheme), "GRPC" or "GRPCS".
 	Protocol string
 	// UpstreamVHost is upstream-vhost: the Host header sent to the backend.
 	UpstreamVHost string
@@ -62,6 +62,19 @@ type Policy struct {
 	// PreserveTrailingSlash is preserve-trailing-slash: HTTPS redirects keep
 	// the path's trailing slash.
 	PreserveTrailingSlash bool
+	// Upstream is how the backends are reached: proxy-ssl-secret and the
+	// other proxy-ssl-* settings, service-upstream, default-backend,
+	// custom-http-errors.
+	Upstream UpstreamPolicy
+	// Proxying is how requests and responses pass through: retries,
+	// buffering, header rewriting.
+	Proxying ProxyingPolicy
+	// ServerAliases is server-alias: more host names served with the
+	// Ingress's rules.
+	ServerAliases []string
+	// FromToWWWRedirect is from-to-www-redirect: requests for the www. or
+	// bare twin of each host are redirected to the host.
+	FromToWWWRedirect bool
 	// Traffic is the traffic policy of the Ingress: CORS, client IP lists,
 	// rate limits, authentication and response headers (see traffic.go).
 	Traffic TrafficPolicy
@@ -86,10 +99,13 @@ var annotations = map[string]annotation{
 		case "HTTP", "HTTPS", "GRPC", "GRPCS":
 			p.Protocol = u
 			return nil
-		case "AUTO_HTTP", "FCGI":
-			return fmt.Errorf("%s is not supported yet; supported values: \"HTTP\", \"HTTPS\", \"GRPC\", \"GRPCS\"", u)
+		case "AUTO_HTTP":
+			p.Protocol = u
+			return nil
+		case "FCGI":
+			return fmt.Errorf("FastCGI backends are not supported; supported values: \"HTTP\", \"HTTPS\", \"AUTO_HTTP\", \"GRPC\", \"GRPCS\"")
 		}
-		return fmt.Errorf(`supported values: "HTTP", "HTTPS", "GRPC", "GRPCS"`)
+		return fmt.Errorf(`supported values: "HTTP", "HTTPS", "AUTO_HTTP", "GRPC", "GRPCS"`)
 	}},
 	"upstream-vhost": {func(p *Policy, v string) error {
 		if !hostHeader.MatchString(v) {
@@ -169,7 +185,10 @@ var (
 
 // defaultPolicy is the policy of an Ingress without annotations.
 func defaultPolicy() Policy {
-	return Policy{SSLRedirect: true, ProxySSLVerify: true, ProxySSLServerName: true}
+	p := Policy{SSLRedirect: true, ProxySSLVerify: true, ProxySSLServerName: true}
+	p.Proxying.RequestBuffering = true
+	p.Proxying.NextUpstream = defaultNextUpstream()
+	return p
 }
 
 // parsePolicy reads the annotations of ing under the configured prefix.
@@ -196,10 +215,7 @@ func (c *compiler) parsePolicy(ing Ingress) (Policy, bool) {
 			ok = false
 			continue
 		}
-		a, supported := annotations[name]
-		if !supported {
-			a, supported = trafficAnnotations[name]
-		}
+		a, supported := lookupAnnotation(name)
 		if !supported {
 			c.warn(ing, at.String(), "not supported by ingressmux; ignored")
 			continue
@@ -210,7 +226,20 @@ func (c *compiler) parsePolicy(ing Ingress) (Policy, bool) {
 		}
 	}
 	ok = c.finishRedirects(ing, &p) && ok
+	ok = c.finishUpstream(ing, &p) && ok
+	ok = c.finishProxying(ing, &p) && ok
 	return p, c.finishTraffic(ing, &p) && ok
+}
+
+// lookupAnnotation finds a supported annotation by name (without prefix)
+// in the registries, each kept beside the Policy part it fills.
+func lookupAnnotation(name string) (annotation, bool) {
+	for _, registry := range []map[string]annotation{annotations, upstreamAnnotations, proxyingAnnotations, hostAnnotations, trafficAnnotations} {
+		if a, ok := registry[name]; ok {
+			return a, true
+		}
+	}
+	return annotation{}, false
 }
 
 // finishRedirects builds the redirect from permanent-redirect,

@@ -1,6 +1,7 @@
 package ingress
 
 import (
+	"crypto/tls"
 	"strings"
 	"testing"
 	"time"
@@ -68,6 +69,27 @@ func TestAnnotationValues(t *testing.T) {
 		{"rewrite-target", "/", func(p *Policy) { p.RewriteTarget = "/" }},
 		{"x-forwarded-prefix", "/api", func(p *Policy) { p.ForwardedPrefix = "/api" }},
 		{"preserve-trailing-slash", "true", func(p *Policy) { p.PreserveTrailingSlash = true }},
+		{"backend-protocol", "auto_http", func(p *Policy) { p.Protocol = "AUTO_HTTP" }},
+		{"service-upstream", "true", func(p *Policy) { p.Upstream.ServiceUpstream = true }},
+		{"proxy-ssl-verify-depth", "2", func(p *Policy) { p.Upstream.VerifyDepth = 2 }},
+		{"proxy-ssl-protocols", "TLSv1.2 TLSv1.3", func(p *Policy) { p.Upstream.MinTLSVersion, p.Upstream.MaxTLSVersion = tls.VersionTLS12, tls.VersionTLS13 }},
+		{"proxy-ssl-protocols", "TLSv1.3", func(p *Policy) { p.Upstream.MinTLSVersion, p.Upstream.MaxTLSVersion = tls.VersionTLS13, tls.VersionTLS13 }},
+		{"proxy-next-upstream", "error timeout http_502 non_idempotent", func(p *Policy) {
+			p.Proxying.NextUpstream = NextUpstream{OnError: true, OnTimeout: true, OnStatus: []int{502}, NonIdempotent: true, Tries: 3, set: true}
+		}},
+		{"proxy-next-upstream", "off", func(p *Policy) { p.Proxying.NextUpstream = NextUpstream{Off: true, Tries: 3, set: true} }},
+		{"proxy-next-upstream-tries", "0", func(p *Policy) { p.Proxying.NextUpstream.Tries = 0 }},
+		{"proxy-next-upstream-timeout", "15", func(p *Policy) { p.Proxying.NextUpstream.Timeout = 15 * time.Second }},
+		{"proxy-request-buffering", "off", func(p *Policy) { p.Proxying.RequestBuffering = false }},
+		{"proxy-buffering", "on", func(p *Policy) { p.Proxying.ResponseBuffering = true }},
+		{"proxy-cookie-domain", "internal.local example.com", func(p *Policy) { p.Proxying.CookieDomainFrom, p.Proxying.CookieDomainTo = "internal.local", "example.com" }},
+		{"proxy-cookie-path", "/app/ /", func(p *Policy) { p.Proxying.CookiePathFrom, p.Proxying.CookiePathTo = "/app/", "/" }},
+		{"proxy-cookie-path", "off", func(p *Policy) {}},
+		{"proxy-http-version", "1.1", func(p *Policy) {}},
+		{"connection-proxy-header", "close", func(p *Policy) { p.Proxying.CloseConnection = true }},
+		{"connection-proxy-header", "keep-alive", func(p *Policy) {}},
+		{"server-alias", "WWW.example.com, *.example.org", func(p *Policy) { p.ServerAliases = []string{"www.example.com", "*.example.org"} }},
+		{"from-to-www-redirect", "true", func(p *Policy) { p.FromToWWWRedirect = true }},
 	} {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
 			got, errs, _ := compileAnnotated(t, map[string]string{nginx + tt.name: tt.value})
@@ -83,8 +105,35 @@ func TestAnnotationErrors(t *testing.T) {
 	for _, tt := range []struct {
 		name, value, detail string
 	}{
-		{"backend-protocol", "FTP", `supported values: "HTTP", "HTTPS", "GRPC", "GRPCS"`},
-		{"backend-protocol", "FCGI", "not supported yet"},
+		{"backend-protocol", "FTP", `supported values: "HTTP", "HTTPS", "AUTO_HTTP", "GRPC", "GRPCS"`},
+		{"backend-protocol", "FCGI", "FastCGI backends are not supported"},
+		{"proxy-ssl-verify-depth", "0", "from 1 to 100"},
+		{"proxy-ssl-protocols", "SSLv3", "not supported by Go"},
+		{"proxy-ssl-protocols", "TLSv1 TLSv1.2", "TLSv1.1 is missing"},
+		{"proxy-ssl-secret", "a/b/c", "namespace/name"},
+		{"proxy-ssl-secret", "other/ca", "Ingress's namespace"},
+		{"proxy-ssl-secret", "missing", "secret default/missing is not loaded"},
+		{"default-backend", "Errors_Page", "name of a Service"},
+		{"default-backend", "absent", "service default/absent is not loaded"},
+		{"custom-http-errors", "404,302", "4xx and 5xx"},
+		{"custom-http-errors", "404;503", "4xx and 5xx"},
+		{"service-upstream", "on", "boolean"},
+		{"proxy-next-upstream", "error http_418", "space-separated list"},
+		{"proxy-next-upstream", "off error", "cannot be combined"},
+		{"proxy-next-upstream-tries", "-1", "from 0"},
+		{"proxy-next-upstream-timeout", "1m", "whole number of seconds"},
+		{"proxy-request-buffering", "true", `"on" or "off"`},
+		{"proxy-buffering", "yes", `"on" or "off"`},
+		{"proxy-redirect-from", "http://a b/", "start of a URL"},
+		{"proxy-redirect-to", "https://$request_uri/", "only $scheme and $host"},
+		{"proxy-cookie-domain", "internal.local", "two values"},
+		{"proxy-cookie-path", "/app / /x", "two values"},
+		{"proxy-cookie-path", "app /", "two values"},
+		{"proxy-http-version", "2", `"1.1" or "1.0"`},
+		{"connection-proxy-header", "upgrade, close", `"keep-alive", "close" or "upgrade"`},
+		{"server-alias", "~^www[0-9]+[.]example[.]com$", "regex forms are not supported"},
+		{"server-alias", "example.*", "not supported"},
+		{"from-to-www-redirect", "sure", "boolean"},
 		{"upstream-vhost", "$host", "nginx variables"},
 		{"upstream-vhost", "a b", "host name"},
 		{"proxy-body-size", "20 MB", "size in bytes"},
@@ -132,10 +181,10 @@ func TestSnippetsAreRefused(t *testing.T) {
 
 func TestUnsupportedAnnotationsAreListed(t *testing.T) {
 	_, errs, warnings := compileAnnotated(t, map[string]string{
-		nginx + "limit-rps":           "10",
-		nginx + "enable-cors":         "true",
-		"example.com/unrelated":       "x",
-		"kubernetes.io/ingress.class": "nginx",
+		nginx + "mirror-target":        "http://mirror",
+		nginx + "enable-opentelemetry": "true",
+		"example.com/unrelated":        "x",
+		"kubernetes.io/ingress.class":  "nginx",
 	})
 	require.Empty(t, errs)
 	var fields []string
@@ -144,7 +193,7 @@ func TestUnsupportedAnnotationsAreListed(t *testing.T) {
 			fields = append(fields, w.Field)
 		}
 	}
-	assert.ElementsMatch(t, []string{"metadata.annotations[" + nginx + "enable-cors]", "metadata.annotations[" + nginx + "limit-rps]"}, fields)
+	assert.ElementsMatch(t, []string{"metadata.annotations[" + nginx + "enable-opentelemetry]", "metadata.annotations[" + nginx + "mirror-target]"}, fields)
 }
 
 func TestRedirectAnnotations(t *testing.T) {

@@ -29,9 +29,9 @@ type Target struct {
 	// backend's certificate against. Empty for endpoints given as IPs.
 	DNSName string
 	// Via says how the backend was resolved: "override", "resolver",
-	// "externalname", "endpointslice" or "cluster-dns"; "unresolved" when
-	// it could not be (a named port without its Service, a port the
-	// Service does not have).
+	// "externalname", "endpointslice", "service-upstream" (the cluster
+	// IP) or "cluster-dns"; "unresolved" when it could not be (a named
+	// port without its Service, a port the Service does not have).
 	Via string
 	// Scheme is the scheme of an override URL ("http" or "https"), empty
 	// when the override gave none.
@@ -50,6 +50,7 @@ type resolver struct {
 	services map[string]*corev1.Service              // "ns/name"
 	slices   map[string][]*discoveryv1.EndpointSlice // "ns/service"
 	cache    map[route.Backend]*resolved
+	cacheSvc map[route.Backend]*resolved // service-upstream answers
 }
 
 type resolved struct {
@@ -81,6 +82,44 @@ func (r *resolver) resolve(b route.Backend) (Target, string, error) {
 	res := r.lookup(b)
 	r.cache[b] = res
 	return res.target, res.warning, res.err
+}
+
+// resolveServiceUpstream resolves b for service-upstream: the Service's
+// cluster IP and port as the one address, instead of its endpoints.
+// Overrides and the Resolver still come first; a Service that is not
+// loaded falls back to its cluster DNS name, which names the cluster IP
+// too. Headless and ExternalName Services have no cluster IP and resolve
+// as without service-upstream.
+func (r *resolver) resolveServiceUpstream(b route.Backend) (Target, string, error) {
+	if res, ok := r.cacheSvc[b]; ok {
+		return res.target, "", res.err
+	}
+	res := r.lookupServiceUpstream(b)
+	if r.cacheSvc == nil {
+		r.cacheSvc = map[route.Backend]*resolved{}
+	}
+	r.cacheSvc[b] = res
+	return res.target, res.warning, res.err
+}
+
+func (r *resolver) lookupServiceUpstream(b route.Backend) *resolved {
+	svc, ok := r.services[b.Namespace+"/"+b.Service]
+	if _, overridden := r.override(b); overridden || r.opts.Resolver != nil || !ok {
+		return r.lookup(b)
+	}
+	ip := svc.Spec.ClusterIP
+	if svc.Spec.Type == corev1.ServiceTypeExternalName || ip == "" || ip == corev1.ClusterIPNone {
+		return r.lookup(b)
+	}
+	res := &resolved{target: Target{Name: b.String(), Via: "service-upstream"}}
+	port, found := servicePort(svc, b.Port)
+	if !found {
+		res.target.Via = "unresolved"
+		res.warning = fmt.Sprintf("service %s/%s has no port %s; the backend has no address", b.Namespace, b.Service, b.Port)
+		return res
+	}
+	res.target.Addresses = []string{net.JoinHostPort(ip, strconv.Itoa(int(port.Port)))}
+	return res
 }
 
 func (r *resolver) lookup(b route.Backend) *resolved {

@@ -141,6 +141,7 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 	for _, ing := range mergeOrder(taken) {
 		c.addIngress(ing)
 	}
+	c.applyHostExtras()
 	c.applyAppRoots()
 	if len(c.errs) > 0 {
 		return c.out, c.errs
@@ -169,6 +170,9 @@ type Route struct {
 	// AppRoot is the app-root of the rule's host, from the first Ingress
 	// that sets one for it; nil when none does.
 	AppRoot *rewrite.AppRoot
+	// HostRedirect, when not empty, is the host that every request of the
+	// route is redirected to, path and query kept (from-to-www-redirect).
+	HostRedirect string
 }
 
 // Origin says which Ingress field a route came from, so that tools can
@@ -200,6 +204,7 @@ type compiler struct {
 	tlsHosts     map[string]TLSHost
 	resolver     *resolver
 	appRoots     map[string]hostSetting
+	hostExtras   []hostExtras
 }
 
 type place struct {
@@ -226,7 +231,11 @@ func (c *compiler) fail(ing Ingress, fe *field.Error) {
 // add appends a rule made from the field at (a paths entry or a
 // defaultBackend) of ing, resolving its backend.
 func (c *compiler) add(ing Ingress, at *field.Path, pathType string, policy Policy, r route.Rule) {
-	target, warning, err := c.resolver.resolve(r.Backend)
+	resolve := c.resolver.resolve
+	if policy.Upstream.ServiceUpstream {
+		resolve = c.resolver.resolveServiceUpstream
+	}
+	target, warning, err := resolve(r.Backend)
 	backendPath := at.Child("backend")
 	if pathType == "" {
 		backendPath = at
@@ -320,6 +329,7 @@ func (c *compiler) addIngress(ing Ingress) {
 		}
 	}
 	c.addTLS(ing)
+	c.noteHostExtras(ing, policy)
 	if policy.AppRoot != nil {
 		c.claimAppRoot(ing, policy.AppRoot)
 	}

@@ -1,0 +1,207 @@
+package ingress
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	corev1 "k8s.io/api/core/v1"
+	apivalidation "k8s.io/apimachinery/pkg/util/validation"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/ingressmux/ingressmux/route"
+	"github.com/ingressmux/ingressmux/tlsconfig"
+)
+
+// UpstreamPolicy is what the annotations of one Ingress say about reaching
+// its backends: TLS to them, which address, and where to fall back.
+type UpstreamPolicy struct {
+	// ServiceUpstream is service-upstream: send to the Service's cluster
+	// IP (or its cluster DNS name) rather than to its endpoints.
+	ServiceUpstream bool
+	// TLSSecret is proxy-ssl-secret as "namespace/name"; RootCAs and
+	// ClientCertificate come from its ca.crt, tls.crt and tls.key.
+	TLSSecret string
+	// RootCAs verify HTTPS backends (ca.crt of proxy-ssl-secret); nil means
+	// the program's default (system roots, or its configured pool).
+	RootCAs *x509.CertPool
+	// ClientCertificate is presented to HTTPS backends that ask for one
+	// (tls.crt and tls.key of proxy-ssl-secret).
+	ClientCertificate *tls.Certificate
+	// VerifyDepth is proxy-ssl-verify-depth; 0 means no limit.
+	VerifyDepth int
+	// MinTLSVersion and MaxTLSVersion are proxy-ssl-protocols; 0 means Go's
+	// defaults (TLS 1.2 to 1.3).
+	MinTLSVersion, MaxTLSVersion uint16
+	// DefaultBackend is default-backend, resolved: where requests go when
+	// the route's backend has no ready endpoint, and where the errors of
+	// CustomHTTPErrors are sent. Nil when unset.
+	DefaultBackend *DefaultBackend
+	// CustomHTTPErrors is custom-http-errors: backend responses with these
+	// status codes are replaced by DefaultBackend's answer.
+	CustomHTTPErrors []int
+
+	defaultBackendName string // the raw default-backend value
+}
+
+// DefaultBackend is a resolved default-backend annotation.
+type DefaultBackend struct {
+	// Backend is the Service and its first port.
+	Backend route.Backend
+	// Target is where it is.
+	Target Target
+}
+
+// upstreamAnnotations are the annotations that fill Policy.Upstream.
+var upstreamAnnotations = map[string]annotation{
+	"service-upstream": {boolInto(func(p *Policy) *bool { return &p.Upstream.ServiceUpstream })},
+	"proxy-ssl-secret": {func(p *Policy, v string) error {
+		if !secretRef.MatchString(v) {
+			return fmt.Errorf("must name a Secret as namespace/name (or name, in the Ingress's namespace)")
+		}
+		p.Upstream.TLSSecret = v
+		return nil
+	}},
+	"proxy-ssl-verify-depth": {func(p *Policy, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			return fmt.Errorf("must be a whole number from 1 to 100: the certificates allowed above the backend's own")
+		}
+		p.Upstream.VerifyDepth = n
+		return nil
+	}},
+	"proxy-ssl-protocols": {func(p *Policy, v string) error {
+		lo, hi, err := tlsconfig.ParseProtocols(v)
+		if err != nil {
+			return fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "tlsconfig: "))
+		}
+		p.Upstream.MinTLSVersion, p.Upstream.MaxTLSVersion = lo, hi
+		return nil
+	}},
+	"default-backend": {func(p *Policy, v string) error {
+		if errs := apivalidation.IsDNS1035Label(v); len(errs) > 0 {
+			return fmt.Errorf("must be the name of a Service in the Ingress's namespace: %s", strings.Join(errs, "; "))
+		}
+		p.Upstream.defaultBackendName = v
+		return nil
+	}},
+	"custom-http-errors": {func(p *Policy, v string) error {
+		var codes []int
+		for _, f := range strings.Split(strings.ReplaceAll(v, " ", ""), ",") {
+			if f == "" {
+				continue
+			}
+			n, err := strconv.Atoi(f)
+			if err != nil || n < 400 || n > 599 {
+				return fmt.Errorf("must be a comma-separated list of 4xx and 5xx status codes, such as 404,503")
+			}
+			if !slices.Contains(codes, n) {
+				codes = append(codes, n)
+			}
+		}
+		slices.Sort(codes)
+		p.Upstream.CustomHTTPErrors = codes
+		return nil
+	}},
+}
+
+// secretRef is "name" or "namespace/name".
+var secretRef = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?/)?[a-z0-9]([-.a-z0-9]*[a-z0-9])?$`)
+
+// finishUpstream resolves what the upstream annotations of ing refer to:
+// the proxy-ssl-secret and the default-backend Service. It reports false
+// after recording errors.
+func (c *compiler) finishUpstream(ing Ingress, p *Policy) bool {
+	ok := true
+	if ref := p.Upstream.TLSSecret; ref != "" {
+		at := field.NewPath("metadata", "annotations").Key(c.opts.annotation("proxy-ssl-secret"))
+		if err := c.loadUpstreamTLS(ing, &p.Upstream); err != nil {
+			c.fail(ing, field.Invalid(at, ref, err.Error()))
+			ok = false
+		}
+	}
+	if name := p.Upstream.defaultBackendName; name != "" {
+		at := field.NewPath("metadata", "annotations").Key(c.opts.annotation("default-backend"))
+		db, warning, err := c.defaultBackend(ing, name)
+		if err != nil {
+			c.fail(ing, field.Invalid(at, name, err.Error()))
+			ok = false
+		} else {
+			if warning != "" {
+				c.warn(ing, at.String(), warning)
+			}
+			p.Upstream.DefaultBackend = db
+		}
+	}
+	if len(p.Upstream.CustomHTTPErrors) > 0 && p.Upstream.defaultBackendName == "" {
+		c.warn(ing, field.NewPath("metadata", "annotations").Key(c.opts.annotation("custom-http-errors")).String(),
+			"ignored: there is no default backend to send these errors to; set default-backend on the Ingress")
+		p.Upstream.CustomHTTPErrors = nil
+	}
+	return ok
+}
+
+// loadUpstreamTLS reads the proxy-ssl-secret of ing into u. As in
+// ingress-nginx (allow-cross-namespace-resources off by default), the
+// Secret must be in the Ingress's namespace.
+func (c *compiler) loadUpstreamTLS(ing Ingress, u *UpstreamPolicy) error {
+	ns, name, found := strings.Cut(u.TLSSecret, "/")
+	if !found {
+		ns, name = ing.Namespace, u.TLSSecret
+	}
+	if ns != ing.Namespace {
+		return fmt.Errorf("the Secret must be in the Ingress's namespace %q (cross-namespace references are refused, as in ingress-nginx)", ing.Namespace)
+	}
+	u.TLSSecret = ns + "/" + name
+	var secret *corev1.Secret
+	for _, s := range c.set.Secrets {
+		if s.Namespace == ns && s.Name == name {
+			secret = s.Secret
+		}
+	}
+	if secret == nil {
+		return fmt.Errorf("secret %s is not loaded; add it to the manifests", u.TLSSecret)
+	}
+	ca, crt, key := secret.Data["ca.crt"], secret.Data[corev1.TLSCertKey], secret.Data[corev1.TLSPrivateKeyKey]
+	if len(ca) == 0 && len(crt) == 0 {
+		return fmt.Errorf("secret %s has neither ca.crt (to verify the backend) nor tls.crt and tls.key (a client certificate)", u.TLSSecret)
+	}
+	if len(ca) > 0 {
+		u.RootCAs = x509.NewCertPool()
+		if !u.RootCAs.AppendCertsFromPEM(ca) {
+			return fmt.Errorf("secret %s: ca.crt holds no PEM certificate", u.TLSSecret)
+		}
+	}
+	if len(crt) > 0 || len(key) > 0 {
+		cert, err := tlsconfig.KeyPair(crt, key)
+		if err != nil {
+			return fmt.Errorf("secret %s: %s", u.TLSSecret, strings.TrimPrefix(err.Error(), "tlsconfig: "))
+		}
+		u.ClientCertificate = cert
+	}
+	return nil
+}
+
+// defaultBackend resolves a default-backend annotation: a Service of the
+// Ingress's namespace, on its first port, as in ingress-nginx.
+func (c *compiler) defaultBackend(ing Ingress, name string) (*DefaultBackend, string, error) {
+	var svc *corev1.Service
+	for _, s := range c.set.Services {
+		if s.Namespace == ing.Namespace && s.Name == name {
+			svc = s.Service
+		}
+	}
+	if svc == nil || len(svc.Spec.Ports) == 0 {
+		return nil, "", fmt.Errorf("service %s/%s is not loaded (or has no ports): ingress-nginx sends to its first port, which only the Service says", ing.Namespace, name)
+	}
+	b := route.Backend{Namespace: ing.Namespace, Service: name, Port: strconv.Itoa(int(svc.Spec.Ports[0].Port))}
+	target, warning, err := c.resolver.resolve(b)
+	if err != nil {
+		return nil, "", err
+	}
+	return &DefaultBackend{Backend: b, Target: target}, warning, nil
+}
