@@ -72,8 +72,12 @@ func TestAnnotationValues(t *testing.T) {
 		{"backend-protocol", "auto_http", func(p *Policy) { p.Protocol = "AUTO_HTTP" }},
 		{"service-upstream", "true", func(p *Policy) { p.Upstream.ServiceUpstream = true }},
 		{"proxy-ssl-verify-depth", "2", func(p *Policy) { p.Upstream.VerifyDepth = 2 }},
-		{"proxy-ssl-protocols", "TLSv1.2 TLSv1.3", func(p *Policy) { p.Upstream.MinTLSVersion, p.Upstream.MaxTLSVersion = tls.VersionTLS12, tls.VersionTLS13 }},
-		{"proxy-ssl-protocols", "TLSv1.3", func(p *Policy) { p.Upstream.MinTLSVersion, p.Upstream.MaxTLSVersion = tls.VersionTLS13, tls.VersionTLS13 }},
+		{"proxy-ssl-protocols", "TLSv1.2 TLSv1.3", func(p *Policy) {
+			p.Upstream.MinTLSVersion, p.Upstream.MaxTLSVersion = tls.VersionTLS12, tls.VersionTLS13
+		}},
+		{"proxy-ssl-protocols", "TLSv1.3", func(p *Policy) {
+			p.Upstream.MinTLSVersion, p.Upstream.MaxTLSVersion = tls.VersionTLS13, tls.VersionTLS13
+		}},
 		{"proxy-next-upstream", "error timeout http_502 non_idempotent", func(p *Policy) {
 			p.Proxying.NextUpstream = NextUpstream{OnError: true, OnTimeout: true, OnStatus: []int{502}, NonIdempotent: true, Tries: 3, set: true}
 		}},
@@ -82,7 +86,9 @@ func TestAnnotationValues(t *testing.T) {
 		{"proxy-next-upstream-timeout", "15", func(p *Policy) { p.Proxying.NextUpstream.Timeout = 15 * time.Second }},
 		{"proxy-request-buffering", "off", func(p *Policy) { p.Proxying.RequestBuffering = false }},
 		{"proxy-buffering", "on", func(p *Policy) { p.Proxying.ResponseBuffering = true }},
-		{"proxy-cookie-domain", "internal.local example.com", func(p *Policy) { p.Proxying.CookieDomainFrom, p.Proxying.CookieDomainTo = "internal.local", "example.com" }},
+		{"proxy-cookie-domain", "internal.local example.com", func(p *Policy) {
+			p.Proxying.CookieDomainFrom, p.Proxying.CookieDomainTo = "internal.local", "example.com"
+		}},
 		{"proxy-cookie-path", "/app/ /", func(p *Policy) { p.Proxying.CookiePathFrom, p.Proxying.CookiePathTo = "/app/", "/" }},
 		{"proxy-cookie-path", "off", func(p *Policy) {}},
 		{"proxy-http-version", "1.1", func(p *Policy) {}},
