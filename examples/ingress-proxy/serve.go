@@ -35,6 +35,8 @@ type serveOptions struct {
 // in-flight requests. Reloads come from reload (SIGHUP) and from changes
 // to the loaded files.
 func runServe(ctx context.Context, cfg ingressmux.Config, so serveOptions, reload <-chan struct{}, stdout io.Writer, logger *slog.Logger) int {
+	ctx, cancel := context.WithCancel(ctx) // stops the watcher on every return
+	defer cancel()
 	// Bind first: redirects to HTTPS must name the port it is served on,
 	// which is known only once bound (-tls-listen 127.0.0.1:0).
 	var lns [3]net.Listener
@@ -57,6 +59,7 @@ func runServe(ctx context.Context, cfg ingressmux.Config, so serveOptions, reloa
 	if lns[1] != nil {
 		cfg.HTTPSPort = lns[1].Addr().(*net.TCPAddr).Port
 	}
+	changes := watch(ctx, cfg.Paths, so.watchInterval)
 	mux, err := ingressmux.Load(cfg)
 	if err != nil {
 		logger.Error("load failed", "err", err)
@@ -79,7 +82,6 @@ func runServe(ctx context.Context, cfg ingressmux.Config, so serveOptions, reloa
 	}
 	s.ready.Store(true)
 
-	changes := watch(ctx, cfg.Paths, so.watchInterval)
 	for {
 		select {
 		case <-ctx.Done():

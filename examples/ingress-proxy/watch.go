@@ -20,8 +20,10 @@ func watch(ctx context.Context, paths []string, interval time.Duration) <-chan s
 	if interval <= 0 {
 		return changes
 	}
+	// The first fingerprint is taken now, before the caller loads the
+	// files, so that an edit made while they load is seen as a change.
+	last := fingerprint(paths)
 	go func() {
-		last := fingerprint(paths)
 		ticker := time.NewTicker(interval)
 		defer ticker.Stop()
 		for {
