@@ -12,12 +12,22 @@ type upstream struct {
 	name       string
 	endpoints  []string
 	te         *transportEntry
-	serverName string // TLS.ServerName; empty: the endpoint's host is verified
+	teTLS      *transportEntry // AutoHTTP only: the transport for TLS clients
+	serverName string          // TLS.ServerName; empty: the endpoint's host is verified
 	n          atomic.Uint64
 }
 
-func newBalancer(u *Upstream, te *transportEntry) *upstream {
-	return &upstream{name: u.Name, endpoints: slices.Clone(u.Endpoints), te: te, serverName: u.TLS.ServerName}
+func newBalancer(u *Upstream, te, teTLS *transportEntry) *upstream {
+	return &upstream{name: u.Name, endpoints: slices.Clone(u.Endpoints), te: te, teTLS: teTLS, serverName: u.TLS.ServerName}
+}
+
+// transport returns the transport for a request whose client connection
+// is TLS or not: they differ only for AutoHTTP.
+func (up *upstream) transport(clientTLS bool) *transportEntry {
+	if clientTLS && up.teTLS != nil {
+		return up.teTLS
+	}
+	return up.te
 }
 
 // next returns the next endpoint in round-robin order, or false when there

@@ -37,9 +37,13 @@ const (
 	HTTPS                 // HTTP/2 or HTTP/1.1 (by ALPN) over TLS
 	GRPC                  // HTTP/2 over TCP without TLS (h2c)
 	GRPCS                 // HTTP/2 over TLS
+	// AutoHTTP speaks HTTPS to the backend when the client's connection is
+	// TLS, else HTTP (backend-protocol: AUTO_HTTP).
+	AutoHTTP
 )
 
-// String returns the annotation spelling: "HTTP", "HTTPS", "GRPC", "GRPCS".
+// String returns the annotation spelling: "HTTP", "HTTPS", "GRPC", "GRPCS",
+// "AUTO_HTTP".
 func (p Protocol) String() string {
 	switch p {
 	case HTTP:
@@ -50,6 +54,8 @@ func (p Protocol) String() string {
 		return "GRPC"
 	case GRPCS:
 		return "GRPCS"
+	case AutoHTTP:
+		return "AUTO_HTTP"
 	}
 	return "Protocol(" + strconv.Itoa(int(p)) + ")"
 }
@@ -125,6 +131,43 @@ type Route struct {
 	// redirects to HTTPS; by default it is stripped, as ingress-nginx does
 	// (preserve-trailing-slash).
 	PreserveTrailingSlash bool
+	// HostRedirect, when not empty, answers every request of the route
+	// with a 308 to the same scheme and path on this host, keeping the
+	// port the client used (from-to-www-redirect).
+	HostRedirect string
+	// DefaultBackend, when not nil, serves the route's requests while
+	// Upstream has no ready endpoint, instead of a 503, and answers the
+	// errors listed in InterceptErrors (default-backend). Its requests
+	// carry X-Code and the other headers of ingress-nginx's custom error
+	// pages (see ErrorHeaders).
+	DefaultBackend *Upstream
+	// InterceptErrors lists backend status codes whose responses are
+	// replaced by DefaultBackend's answer to a GET of "/" with X-Code set
+	// to the code (custom-http-errors). Ignored without DefaultBackend.
+	InterceptErrors []int
+	// ErrorHeaders are sent to DefaultBackend with every request, beside
+	// X-Code, X-Format (the client's Accept), X-Original-URI and
+	// X-Request-ID; ingressmux sets X-Namespace, X-Ingress-Name,
+	// X-Service-Name and X-Service-Port here.
+	ErrorHeaders http.Header
+	// Retry says when a failed request is tried again on another endpoint
+	// (proxy-next-upstream). The zero value never retries.
+	Retry Retry
+	// BufferRequest reads the whole request body before the backend is
+	// contacted (proxy-request-buffering: "on"), spooling large bodies to
+	// a temporary file; it lets retries resend the body. GRPC and GRPCS
+	// routes and upgrade requests always stream.
+	BufferRequest bool
+	// LocationRewrite, when From is not empty, rewrites the Location and
+	// Refresh headers of responses (proxy-redirect-from and -to).
+	LocationRewrite Replace
+	// CookieDomain and CookiePath, when From is not empty, rewrite the
+	// Domain and Path attributes of Set-Cookie headers of responses
+	// (proxy-cookie-domain, proxy-cookie-path).
+	CookieDomain, CookiePath Replace
+	// CloseConnection asks the backend to close its connection after each
+	// response (connection-proxy-header: "close").
+	CloseConnection bool
 	// Traffic, when not nil, is the route's traffic policy: CORS, client
 	// IP lists, rate limits, authentication, response headers. It is
 	// applied after redirects and before the request is proxied.
@@ -159,4 +202,35 @@ type Config struct {
 	// Logger receives backend errors and configuration hints. Nil means
 	// slog.Default().
 	Logger *slog.Logger
+}
+
+// Retry says when a request that failed on one endpoint is sent to the
+// next, as nginx's proxy_next_upstream does. Only requests whose body can
+// be sent again are retried (none, or buffered with Route.BufferRequest),
+// never once the client has been sent anything, and never to an endpoint
+// already tried: an upstream with one endpoint is never retried.
+type Retry struct {
+	// OnError retries when the connection fails or the response is
+	// malformed; OnTimeout when connecting or the TLS handshake times out.
+	// A read timeout (proxy-read-timeout) ends the request: it is not
+	// retried.
+	OnError, OnTimeout bool
+	// OnStatus lists response codes that are retried, such as 502 and 503.
+	OnStatus []int
+	// NonIdempotent also retries POST, PATCH and LOCK requests, which are
+	// otherwise never retried.
+	NonIdempotent bool
+	// Tries bounds the attempts, the first included; 0 means one per
+	// endpoint.
+	Tries int
+	// Timeout, when positive, stops retrying once this long has passed
+	// since the first attempt.
+	Timeout time.Duration
+}
+
+// Replace is a prefix replacement in response headers: From is replaced by
+// To. In Route.LocationRewrite, To may contain $scheme and $host, the
+// client's scheme and Host.
+type Replace struct {
+	From, To string
 }

@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"net/http"
+	"os"
 	"sync/atomic"
 )
 
@@ -19,8 +20,11 @@ type reqCtx struct {
 	w        http.ResponseWriter // the client's, for a send timeout (see expire)
 	h        *Handler
 	rt       *routeState
-	endpoint string // "host:port" chosen for this request
-	path     string // the cleaned, escaped path that was matched
+	up       *upstream       // rt.up, or rt.fallback when rt.up has no endpoint
+	te       *transportEntry // up's transport for this request (see AutoHTTP)
+	in       *http.Request   // the client's request
+	endpoint string          // "host:port" chosen for this request
+	path     string          // the cleaned, escaped path that was matched
 	peer     peer
 
 	idle    idleTimer
@@ -29,6 +33,7 @@ type reqCtx struct {
 	upBody  upgradeBody // wraps the backend side of an upgraded connection
 
 	tooLarge atomic.Bool // the request body went over the limit
+	spool    *os.File    // the buffered request body, when it is on disk
 
 	hdr [forwardedHeaders]string // backing store for the forwarding headers
 }

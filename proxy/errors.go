@@ -47,7 +47,7 @@ func (h *Handler) serveError(w http.ResponseWriter, r *http.Request, err error) 
 		rc.log(slog.LevelError, "proxy: backend timed out", err)
 		writeError(w, http.StatusGatewayTimeout, "504 gateway timeout")
 	case tlsconfig.IsVerificationError(err):
-		name := rc.rt.up.serverName
+		name := rc.up.serverName
 		if name == "" {
 			name, _, _ = net.SplitHostPort(rc.endpoint)
 		}
@@ -81,7 +81,7 @@ func (rc *reqCtx) log(level slog.Level, msg string, err error, attrs ...slog.Att
 	a := make([]slog.Attr, 0, 4+len(attrs))
 	a = append(a,
 		slog.String("route", rc.rt.route.Name),
-		slog.String("upstream", rc.rt.up.name),
+		slog.String("upstream", rc.up.name),
 		slog.String("endpoint", rc.endpoint),
 		slog.Any("error", err))
 	l.LogAttrs(rc.client, level, msg, append(a, attrs...)...)

@@ -67,6 +67,9 @@ func New(cfg Config) (*Handler, error) {
 		ErrorHandler:   h.serveError,
 		BufferPool:     bufferPool{},
 		ErrorLog:       log.New(debugWriter{h}, "", 0),
+		// Every piece of a response is passed on as it arrives, as
+		// ingress-nginx's default proxy-buffering "off" does.
+		FlushInterval: -1,
 	}
 	h.state.Store(st)
 	return h, nil
@@ -114,25 +117,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rt := st.routes[rule.Value.(*Route)] // validated by build
-	// Redirects come before anything else, as in ingress-nginx: app-root
-	// (a server-level rule there), then the route's fixed redirect, then
-	// the redirect to HTTPS.
-	if a := rt.route.AppRoot; a != nil && a.Applies(cleanPath) {
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		w.Header().Set("Location", a.Location(scheme, r.Host))
-		writeError(w, http.StatusFound, "302 found")
-		return
-	}
-	if rt.route.Redirect != nil {
-		rt.route.Redirect.ServeHTTP(w, r)
-		return
-	}
 	peer := parsePeer(r.RemoteAddr, h.cfg.TrustedProxies)
-	if h.redirectsToHTTPS(rt.route, r, cleanPath, peer.trusted) {
-		h.redirectToHTTPS(w, r, rt.route.PreserveTrailingSlash)
+	if h.redirect(w, r, rt.route, cleanPath, peer) {
 		return
 	}
 	if t := rt.route.Traffic; t != nil {
@@ -151,10 +137,16 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusRequestEntityTooLarge, "413 request body too large")
 		return
 	}
-	endpoint, ok := rt.up.next()
+	up := rt.up
+	endpoint, ok := up.next()
+	if !ok && rt.fallback != nil {
+		// default-backend: it serves while the backend has no endpoint.
+		up = rt.fallback
+		endpoint, ok = up.next()
+	}
 	if !ok {
 		h.logger().LogAttrs(r.Context(), slog.LevelWarn, "proxy: backend has no ready endpoints",
-			slog.String("route", rt.route.Name), slog.String("upstream", rt.up.name))
+			slog.String("route", rt.route.Name), slog.String("upstream", up.name))
 		writeError(w, http.StatusServiceUnavailable, "503 service unavailable: no ready endpoints")
 		return
 	}
@@ -163,6 +155,9 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w:        w,
 		h:        h,
 		rt:       rt,
+		up:       up,
+		te:       up.transport(r.TLS != nil),
+		in:       r,
 		endpoint: endpoint,
 		path:     cleanPath,
 		peer:     peer,
@@ -171,8 +166,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithCancelCause(r.Context())
 	rc.Context, rc.cancel = ctx, cancel
 	out := r.WithContext(rc)
-	rc.start(out, w)
 	defer rc.finish()
+	if !rc.start(out, w) {
+		return
+	}
 	h.rp.ServeHTTP(w, out)
 }
 

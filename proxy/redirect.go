@@ -18,6 +18,36 @@ const acmeChallenge = "/.well-known/acme-challenge/"
 // SSLRedirect and the host has its own certificate), the request came over
 // plain HTTP (no TLS, and no "X-Forwarded-Proto: https" from a trusted
 // peer), and its path is not an ACME challenge.
+// redirect answers r with a redirect when its route asks for one, and
+// reports whether it did. Redirects come before anything else, as in
+// ingress-nginx: app-root (a server-level rule there), then the route's
+// fixed redirect or host redirect, then the redirect to HTTPS.
+func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, rt *Route, cleanPath string, p peer) bool {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	switch {
+	case rt.AppRoot != nil && rt.AppRoot.Applies(cleanPath):
+		w.Header().Set("Location", rt.AppRoot.Location(scheme, r.Host))
+		writeError(w, http.StatusFound, "302 found")
+	case rt.Redirect != nil:
+		rt.Redirect.ServeHTTP(w, r)
+	case rt.HostRedirect != "":
+		host := rt.HostRedirect
+		if _, port, err := net.SplitHostPort(r.Host); err == nil && !strings.Contains(host, ":") {
+			host = net.JoinHostPort(host, port)
+		}
+		w.Header().Set("Location", scheme+"://"+host+r.URL.RequestURI())
+		writeError(w, http.StatusPermanentRedirect, "308 permanent redirect")
+	case h.redirectsToHTTPS(rt, r, cleanPath, p.trusted):
+		h.redirectToHTTPS(w, r, rt.PreserveTrailingSlash)
+	default:
+		return false
+	}
+	return true
+}
+
 func (h *Handler) redirectsToHTTPS(rt *Route, r *http.Request, cleanPath string, trusted bool) bool {
 	if !rt.ForceSSLRedirect && !rt.SSLRedirect {
 		return false

@@ -24,7 +24,9 @@ type state struct {
 type routeState struct {
 	route       *Route
 	up          *upstream
-	maxBody     int64 // negative: no limit
+	fallback    *upstream    // DefaultBackend's, or nil
+	intercept   map[int]bool // InterceptErrors, when there is a fallback
+	maxBody     int64        // negative: no limit
 	readTimeout time.Duration
 	sendTimeout time.Duration
 }
@@ -78,24 +80,35 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 			}
 			continue
 		}
-		up, seen := ups[rt.Upstream]
-		if !seen {
-			var bad []error
-			up, bad = h.newUpstream(rt.Upstream, &st.transports, old)
-			ups[rt.Upstream] = up
-			if len(bad) > 0 && !reported[rt.Upstream] {
-				reported[rt.Upstream] = true
-				for _, err := range bad {
-					errs = append(errs, fmt.Errorf("proxy: %s: upstream %q: %w", ruleName(rule, rt), rt.Upstream.Name, err))
+		// upstreamOf returns the runtime form of u, built once per table.
+		upstreamOf := func(u *Upstream, what string) *upstream {
+			up, seen := ups[u]
+			if !seen {
+				var bad []error
+				up, bad = h.newUpstream(u, &st.transports, old)
+				ups[u] = up
+				if len(bad) > 0 && !reported[u] {
+					reported[u] = true
+					for _, err := range bad {
+						errs = append(errs, fmt.Errorf("proxy: %s: %s %q: %w", ruleName(rule, rt), what, u.Name, err))
+					}
 				}
 			}
+			return up
 		}
-		if up == nil {
+		up := upstreamOf(rt.Upstream, "upstream")
+		var fallback *upstream
+		if rt.DefaultBackend != nil {
+			fallback = upstreamOf(rt.DefaultBackend, "default backend")
+		}
+		if up == nil || (rt.DefaultBackend != nil && fallback == nil) {
 			continue
 		}
 		st.routes[rt] = &routeState{
 			route:       rt,
 			up:          up,
+			fallback:    fallback,
+			intercept:   interceptSet(rt),
 			maxBody:     h.bodyLimit(rt),
 			readTimeout: orDefault(rt.ReadTimeout, DefaultReadTimeout),
 			sendTimeout: orDefault(rt.SendTimeout, DefaultSendTimeout),
@@ -121,6 +134,18 @@ func checkRoute(rt *Route) []error {
 	if rt.SendTimeout < 0 {
 		errs = append(errs, fmt.Errorf("SendTimeout: invalid value %v: must not be negative", rt.SendTimeout))
 	}
+	errs = append(errs, checkResponseRewrites(rt)...)
+	if r := rt.Retry; r.Tries < 0 || r.Timeout < 0 {
+		errs = append(errs, fmt.Errorf("Retry: Tries and Timeout must not be negative"))
+	}
+	for _, code := range rt.InterceptErrors {
+		if code < 400 || code > 599 {
+			errs = append(errs, fmt.Errorf("InterceptErrors: invalid value %d: must be a 4xx or 5xx status code", code))
+		}
+	}
+	if rt.HostRedirect != "" && !validHost(rt.HostRedirect) {
+		errs = append(errs, fmt.Errorf("HostRedirect: invalid value %q: must be a host name", rt.HostRedirect))
+	}
 	if rt.Traffic != nil {
 		for _, err := range rt.Traffic.check() {
 			errs = append(errs, fmt.Errorf("Traffic: %w", err))
@@ -134,8 +159,8 @@ func checkRoute(rt *Route) []error {
 // invalid.
 func (h *Handler) newUpstream(u *Upstream, set *transportSet, old *state) (*upstream, []error) {
 	var errs []error
-	if u.Protocol > GRPCS {
-		errs = append(errs, fmt.Errorf("Protocol: unsupported value %s: supported values: HTTP, HTTPS, GRPC, GRPCS", u.Protocol))
+	if u.Protocol > AutoHTTP {
+		errs = append(errs, fmt.Errorf("Protocol: unsupported value %s: supported values: HTTP, HTTPS, GRPC, GRPCS, AUTO_HTTP", u.Protocol))
 	}
 	if u.ConnectTimeout < 0 {
 		errs = append(errs, fmt.Errorf("ConnectTimeout: invalid value %v: must not be negative", u.ConnectTimeout))
@@ -148,7 +173,27 @@ func (h *Handler) newUpstream(u *Upstream, set *transportSet, old *state) (*upst
 	if len(errs) > 0 {
 		return nil, errs
 	}
-	key := keyOf(u)
+	if u.Protocol != AutoHTTP {
+		te, err := transportFor(keyOf(u, u.Protocol), set, old)
+		if err != nil {
+			return nil, []error{err}
+		}
+		return newBalancer(u, te, nil), nil
+	}
+	te, err := transportFor(keyOf(u, HTTP), set, old)
+	if err != nil {
+		return nil, []error{err}
+	}
+	teTLS, err := transportFor(keyOf(u, HTTPS), set, old)
+	if err != nil {
+		return nil, []error{err}
+	}
+	return newBalancer(u, te, teTLS), nil
+}
+
+// transportFor returns the transport of key from set, else from old (which
+// may be nil), else a new one; it is added to set.
+func transportFor(key transportKey, set *transportSet, old *state) (*transportEntry, error) {
 	te := set.find(key)
 	if te == nil && old != nil {
 		te = old.transports.find(key)
@@ -159,11 +204,24 @@ func (h *Handler) newUpstream(u *Upstream, set *transportSet, old *state) (*upst
 	if te == nil {
 		var err error
 		if te, err = newTransportEntry(key); err != nil {
-			return nil, []error{fmt.Errorf("TLS: %w", err)}
+			return nil, fmt.Errorf("TLS: %w", err)
 		}
 		set.add(te)
 	}
-	return newBalancer(u, te), nil
+	return te, nil
+}
+
+// interceptSet returns the codes of rt.InterceptErrors as a set, or nil
+// when there is nothing to send them to.
+func interceptSet(rt *Route) map[int]bool {
+	if rt.DefaultBackend == nil || len(rt.InterceptErrors) == 0 {
+		return nil
+	}
+	set := make(map[int]bool, len(rt.InterceptErrors))
+	for _, code := range rt.InterceptErrors {
+		set[code] = true
+	}
+	return set
 }
 
 // checkEndpoint tells whether ep is a usable "host:port" address.

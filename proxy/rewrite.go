@@ -20,7 +20,7 @@ import (
 func (h *Handler) rewrite(pr *httputil.ProxyRequest) {
 	rc := requestState(pr.In.Context())
 	in, out := pr.In, pr.Out
-	out.URL.Scheme = rc.rt.up.te.scheme
+	out.URL.Scheme = rc.te.scheme
 	out.URL.Host = rc.endpoint
 	if rw := rc.rt.route.Rewrite; rw != nil {
 		// A rewrite works on the path that was matched, so that the
@@ -40,6 +40,13 @@ func (h *Handler) rewrite(pr *httputil.ProxyRequest) {
 		out.Host = host
 	}
 	h.setForwarded(rc, in, out.Header)
+	if rc.up == rc.rt.fallback {
+		// The default backend serves because the backend has no endpoint.
+		rc.setErrorHeaders(out.Header, http.StatusServiceUnavailable)
+	}
+	if rc.rt.route.CloseConnection {
+		out.Close = true
+	}
 }
 
 // setPath makes u's path the cleaned, escaped path p.

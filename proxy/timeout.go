@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"os"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -78,9 +79,11 @@ var (
 	errReadTimeout = &timeoutError{"proxy: the backend sent nothing for longer than the read timeout (proxy-read-timeout)"}
 )
 
-// start wraps the body of out, the request about to be proxied, and starts
-// the idle timer.
-func (rc *reqCtx) start(out *http.Request, w http.ResponseWriter) {
+// start wraps the body of out, the request about to be proxied, starts
+// the idle timer and, for routes that buffer requests, reads the body. It
+// reports false when it has answered the request itself (a body that
+// could not be read); finish must be called in either case.
+func (rc *reqCtx) start(out *http.Request, w http.ResponseWriter) bool {
 	d := rc.rt.readTimeout
 	if hasBody(out) {
 		rc.reqBody = sendBody{rc: rc, r: limitBody(w, out.Body, out.ContentLength, rc.rt.maxBody)}
@@ -97,6 +100,10 @@ func (rc *reqCtx) start(out *http.Request, w http.ResponseWriter) {
 	tm.rc.Store(rc)
 	rc.idle.tm = tm
 	tm.t.Reset(d)
+	if rc.rt.route.BufferRequest && hasBody(out) && rc.te.key.proto != GRPC && rc.te.key.proto != GRPCS {
+		return rc.bufferBody(out)
+	}
+	return true
 }
 
 // finish stops the timer, recycles it, and releases the request's
@@ -107,6 +114,10 @@ func (rc *reqCtx) finish() {
 	rc.idle.mu.Lock()
 	rc.idle.ended = true
 	rc.idle.mu.Unlock()
+	if rc.spool != nil {
+		rc.spool.Close()
+		os.Remove(rc.spool.Name())
+	}
 	tm := rc.idle.tm
 	tm.t.Stop()
 	tm.rc.Store(nil)
@@ -193,9 +204,13 @@ func (h *Handler) modifyResponse(res *http.Response) error {
 		return nil
 	}
 	rc.toReadPhase()
+	if rc.rt.intercept != nil {
+		rc.interceptError(res)
+	}
 	if t := rc.rt.route.Traffic; t != nil {
 		t.modifyResponse(res)
 	}
+	rc.rt.route.rewriteResponseHeaders(res.Header, rc.in)
 	switch {
 	case res.StatusCode == http.StatusSwitchingProtocols:
 		// ReverseProxy needs the body to stay an io.ReadWriteCloser.

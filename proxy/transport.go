@@ -31,10 +31,11 @@ type transportKey struct {
 	tls            tlsconfig.Client // zero for HTTP and GRPC
 }
 
-// keyOf returns the transport key of u.
-func keyOf(u *Upstream) transportKey {
-	k := transportKey{proto: u.Protocol, connectTimeout: orDefault(u.ConnectTimeout, DefaultConnectTimeout)}
-	if u.Protocol == HTTPS || u.Protocol == GRPCS {
+// keyOf returns the transport key of u spoken with proto: u.Protocol, or,
+// for AutoHTTP, HTTP or HTTPS.
+func keyOf(u *Upstream, proto Protocol) transportKey {
+	k := transportKey{proto: proto, connectTimeout: orDefault(u.ConnectTimeout, DefaultConnectTimeout)}
+	if proto == HTTPS || proto == GRPCS {
 		k.tls = u.TLS
 	}
 	return k
@@ -198,7 +199,15 @@ func (pickTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	if rc == nil {
 		return nil, errNoState
 	}
-	te := rc.rt.up.te
+	if rc.rt.route.Retry.enabled() {
+		return rc.roundTripWithRetries(req)
+	}
+	return rc.roundTrip(req)
+}
+
+// roundTrip sends req once, with the transport chosen for the request.
+func (rc *reqCtx) roundTrip(req *http.Request) (*http.Response, error) {
+	te := rc.te
 	if te.h1 != nil && isWebSocket(req.Header) {
 		return te.h1.RoundTrip(req)
 	}
