@@ -244,20 +244,13 @@ func (m *Mux) certificates(set *ingress.Set, compiled *ingress.Compiled, warning
 // resolve to the same backend with the same connection settings share one
 // *proxy.Upstream, and so one connection pool.
 func (m *Mux) proxyTable(t *route.Table) (*route.Table, error) {
-	upstreams := map[upstreamKey]*proxy.Upstream{}
+	upstreams := upstreamSet{}
 	rules := t.Rules()
 	for i := range rules {
 		r := rules[i].Value.(*ingress.Route)
-		u := m.upstream(r)
-		key := upstreamKey{name: u.Name, protocol: u.Protocol, serverName: u.TLS.ServerName, verify: !u.TLS.InsecureSkipVerify,
-			sni: !u.TLS.DisableSNI, connect: u.ConnectTimeout.String(), endpoints: fmt.Sprint(u.Endpoints)}
-		if shared, ok := upstreams[key]; ok {
-			u = shared
-		} else {
-			upstreams[key] = u
-		}
+		u := upstreams.share(m.upstream(r.Policy, r.Target))
 		p := r.Policy
-		rules[i].Value = &proxy.Route{
+		rt := &proxy.Route{
 			Upstream:         u,
 			Host:             p.UpstreamVHost,
 			MaxBodyBytes:     p.MaxBodyBytes,
@@ -274,6 +267,8 @@ func (m *Mux) proxyTable(t *route.Table) (*route.Table, error) {
 			PreserveTrailingSlash: p.PreserveTrailingSlash,
 			Traffic:               m.traffic(r),
 		}
+		m.addProxying(rt, r, rules[i].Backend, upstreams)
+		rules[i].Value = rt
 	}
 	table, err := route.New(rules)
 	if err != nil {
@@ -282,18 +277,11 @@ func (m *Mux) proxyTable(t *route.Table) (*route.Table, error) {
 	return table, nil
 }
 
-type upstreamKey struct {
-	name, serverName, connect, endpoints string
-	protocol                             proxy.Protocol
-	verify, sni                          bool
-}
-
-// upstream describes the backend of r for the proxy. The TLS name of an
-// HTTPS backend is proxy-ssl-name, else upstream-vhost (without port), else
-// the backend's DNS name: the name a user would expect the certificate to
-// be for.
-func (m *Mux) upstream(r *ingress.Route) *proxy.Upstream {
-	p, t := r.Policy, r.Target
+// upstream describes the backend t for the proxy, with the connection
+// settings of p. The TLS name of an HTTPS backend is proxy-ssl-name, else
+// upstream-vhost (without port), else the backend's DNS name: the name a
+// user would expect the certificate to be for.
+func (m *Mux) upstream(p ingress.Policy, t ingress.Target) *proxy.Upstream {
 	u := &proxy.Upstream{Name: t.Name, Endpoints: t.Addresses, ConnectTimeout: p.ConnectTimeout}
 	switch p.Protocol {
 	case "HTTPS":
@@ -302,6 +290,8 @@ func (m *Mux) upstream(r *ingress.Route) *proxy.Upstream {
 		u.Protocol = proxy.GRPC
 	case "GRPCS":
 		u.Protocol = proxy.GRPCS
+	case "AUTO_HTTP":
+		u.Protocol = proxy.AutoHTTP
 	case "":
 		if t.Scheme == "https" {
 			u.Protocol = proxy.HTTPS
@@ -322,6 +312,15 @@ func (m *Mux) upstream(r *ingress.Route) *proxy.Upstream {
 		DisableSNI:         !p.ProxySSLServerName,
 		RootCAs:            m.cfg.BackendCAs,
 		InsecureSkipVerify: !p.ProxySSLVerify,
+		VerifyDepth:        p.Upstream.VerifyDepth,
+		MinVersion:         p.Upstream.MinTLSVersion,
+		MaxVersion:         p.Upstream.MaxTLSVersion,
+	}
+	if p.Upstream.RootCAs != nil {
+		u.TLS.RootCAs = p.Upstream.RootCAs
+	}
+	if c := p.Upstream.ClientCertificate; c != nil {
+		u.TLS.Certificates = []tls.Certificate{*c}
 	}
 	return u
 }

@@ -20,9 +20,9 @@ type ProxyingPolicy struct {
 	// is read before the backend is contacted. On by default, as in
 	// ingress-nginx.
 	RequestBuffering bool
-	// ResponseBuffering is proxy-buffering: responses are passed on in
-	// buffered writes rather than flushed as each piece arrives. Off by
-	// default, as in ingress-nginx.
+	// ResponseBuffering is proxy-buffering. Responses are always passed on
+	// as they arrive, which is ingress-nginx's default "off"; "on" is
+	// accepted with a warning.
 	ResponseBuffering bool
 	// RedirectFrom and RedirectTo are proxy-redirect-from and -to: a
 	// Location or Refresh header of a response that starts with
@@ -193,6 +193,9 @@ func (c *compiler) finishProxying(ing Ingress, p *Policy) bool {
 		c.warn(ing, key("proxy-http-version"), "HTTP/1.0 to backends is not supported; HTTP/1.1 is used")
 	}
 	pr := &p.Proxying
+	if pr.ResponseBuffering {
+		c.warn(ing, key("proxy-buffering"), `"on" is not supported: responses are passed on as they arrive, as with "off" (nginx's buffering frees the backend before a slow client has read the response)`)
+	}
 	switch {
 	case pr.RedirectFrom == "off" || pr.RedirectFrom == "default":
 		// "default" rewrites the proxy_pass URL, which in ingress-nginx is

@@ -1,0 +1,59 @@
+package ingressmux
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/ingressmux/ingressmux/ingress"
+	"github.com/ingressmux/ingressmux/proxy"
+	"github.com/ingressmux/ingressmux/route"
+)
+
+// addProxying sets the fields of rt that the upstream and proxying
+// annotations of r ask for: the default backend and its error pages,
+// retries, buffering, response header rewrites, the www redirect.
+func (m *Mux) addProxying(rt *proxy.Route, r *ingress.Route, b route.Backend, upstreams upstreamSet) {
+	p := r.Policy
+	rt.HostRedirect = r.HostRedirect
+	if db := p.Upstream.DefaultBackend; db != nil {
+		// ingress-nginx always speaks plain HTTP to the default backend.
+		var plain ingress.Policy
+		plain.ConnectTimeout = p.ConnectTimeout
+		rt.DefaultBackend = upstreams.share(m.upstream(plain, db.Target))
+		rt.InterceptErrors = p.Upstream.CustomHTTPErrors
+		rt.ErrorHeaders = http.Header{
+			"X-Namespace":    {r.Namespace},
+			"X-Ingress-Name": {r.Name},
+			"X-Service-Name": {b.Service},
+			"X-Service-Port": {b.Port},
+		}
+	}
+	n := p.Proxying.NextUpstream
+	if !n.Off {
+		rt.Retry = proxy.Retry{OnError: n.OnError, OnTimeout: n.OnTimeout, OnStatus: n.OnStatus,
+			NonIdempotent: n.NonIdempotent, Tries: n.Tries, Timeout: n.Timeout}
+	}
+	rt.BufferRequest = p.Proxying.RequestBuffering
+	rt.LocationRewrite = proxy.Replace{From: p.Proxying.RedirectFrom, To: p.Proxying.RedirectTo}
+	rt.CookieDomain = proxy.Replace{From: p.Proxying.CookieDomainFrom, To: p.Proxying.CookieDomainTo}
+	rt.CookiePath = proxy.Replace{From: p.Proxying.CookiePathFrom, To: p.Proxying.CookiePathTo}
+	rt.CloseConnection = p.Proxying.CloseConnection
+}
+
+// upstreamSet shares one *proxy.Upstream between routes that reach the
+// same backend with the same connection settings, so that they share one
+// connection pool and one round-robin rotation.
+type upstreamSet map[string][]*proxy.Upstream
+
+// share returns the upstream of the set equal to u, adding u if there is
+// none.
+func (s upstreamSet) share(u *proxy.Upstream) *proxy.Upstream {
+	key := fmt.Sprint(u.Name, u.Protocol, u.ConnectTimeout, u.Endpoints)
+	for _, have := range s[key] {
+		if have.TLS.Equal(u.TLS) {
+			return have
+		}
+	}
+	s[key] = append(s[key], u)
+	return u
+}
