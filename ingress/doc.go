@@ -144,18 +144,49 @@
 // carry over.
 //
 //	annotation               notes, and differences from ingress-nginx
-//	backend-protocol         HTTP, HTTPS, GRPC, GRPCS; AUTO_HTTP and FCGI are refused
+//	backend-protocol         HTTP, HTTPS, AUTO_HTTP (the client's scheme), GRPC, GRPCS; FCGI refused
 //	upstream-vhost           a host name with optional port; nginx variables are refused.
 //	                         Also the default TLS name of an HTTPS backend (ingress-nginx: no)
+//	service-upstream         the Service's cluster IP (or cluster DNS name); headless and
+//	                         ExternalName Services keep their endpoints
+//	default-backend          a Service of the Ingress's namespace, its first port: serves while
+//	                         the backend has no endpoint (X-Code: 503), and custom-http-errors
+//	custom-http-errors       4xx/5xx codes answered by default-backend's GET / with X-Code,
+//	                         X-Format, X-Original-URI, X-Namespace, X-Ingress-Name, X-Service-Name,
+//	                         X-Service-Port, X-Request-ID; ignored (warned) without default-backend
 //	proxy-body-size          bytes with k/m/g; "0" is no limit; default 1m
 //	proxy-connect-timeout    whole seconds (an "s" suffix is accepted)
 //	proxy-read-timeout       whole seconds, between two reads, so long streams live
 //	proxy-send-timeout       whole seconds, between two writes
+//	proxy-next-upstream      default "error timeout", 3 tries; http_NNN, non_idempotent, off.
+//	(-tries, -timeout)       Only to endpoints not yet tried; only bodies that can be resent
+//	                         (buffered); a read timeout is not retried (nginx: it is)
+//	proxy-request-buffering  "on" by default: bodies over 64 KiB spool to a temporary file
+//	proxy-buffering          responses always stream as they arrive ("off"); "on" is warned
+//	proxy-redirect-from/-to  prefix replacement in Location and Refresh; $scheme and $host only;
+//	                         "default" is the same as "off" (it never matched in ingress-nginx)
+//	proxy-cookie-domain      "FROM TO" or "off": Set-Cookie Domain, case-insensitive
+//	proxy-cookie-path        "FROM TO" or "off": Set-Cookie Path, by prefix
+//	proxy-http-version       "1.1"; "1.0" is warned: backends always get HTTP/1.1 or HTTP/2
+//	connection-proxy-header  "close" closes backend connections after each response;
+//	                         "keep-alive" and "upgrade" keep the default
 //	ssl-redirect             default true: 308 to HTTPS for hosts with a certificate
 //	force-ssl-redirect       308 to HTTPS even without a certificate
 //	preserve-trailing-slash  keep the trailing slash in HTTPS redirects (stripped by default)
+//	from-to-www-redirect     308 from the www./bare twin of each host, path, query and the
+//	                         client's port kept (ingress-nginx drops the port); not when a rule
+//	                         declares the twin
+//	server-alias             exact and *. names get every path of the host; example.* and
+//	                         ~regex refused; a name a rule declares is ignored (warned)
+//	proxy-ssl-secret         namespace/name in the Ingress's namespace: ca.crt verifies, tls.crt
+//	                         and tls.key are the client certificate. Every proxy-ssl-* works
+//	                         without it (ingress-nginx ignores them all without a secret)
 //	proxy-ssl-name           name verified in the backend certificate, and sent as SNI
 //	proxy-ssl-verify         "on" by default (ingress-nginx: off); "off" skips verification
+//	proxy-ssl-verify-depth   1-100 certificates above the backend's; unlimited by default
+//	                         (nginx: 1)
+//	proxy-ssl-protocols      TLSv1.2 and TLSv1.3 (TLSv1, TLSv1.1 when listed); a contiguous
+//	                         range, as Go enables ranges; SSLv3 refused
 //	proxy-ssl-server-name    "on" by default (ingress-nginx: off); "off" sends no SNI
 //	use-regex                regex paths for this Ingress's ImplementationSpecific paths only
 //	                         (ingress-nginx: every path of the host)
@@ -165,6 +196,11 @@
 //	app-root                 302 from exactly "/", host-wide, from the first Ingress setting it
 //	permanent-redirect(-code)  fixed URL, path not appended; code 300-308, else 301 (warned)
 //	temporal-redirect(-code)   fixed URL; code 300-307, else 302 (warned); wins over permanent
+//
+// Options.SkipInvalidIngresses leaves out, with a warning, each Ingress
+// with an invalid annotation or spec, as ingress-nginx does; by default
+// such an Ingress fails the load, and in a reload the previous table keeps
+// serving.
 //
 // # Ingress classes
 //

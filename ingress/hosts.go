@@ -126,8 +126,9 @@ func (c *compiler) copyHost(indexes []int, host string, ing Ingress, at *field.P
 		rt := *r.Value.(*Route)
 		r.Host = host
 		if redirectTo != nil {
+			// The twin only redirects: nothing of the host's policy applies.
 			r.Path, r.Type, r.Origin = "", route.Default, ing.Ref()
-			rt.Rewrite = nil
+			rt.Policy, rt.Rewrite, rt.AppRoot = defaultPolicy(), nil, nil
 			rt.HostRedirect = *redirectTo
 			p = place{ing: ing, field: at}
 		}

@@ -44,6 +44,7 @@ func runCheck(files []string, opts ingress.Options, stdout, stderr io.Writer) in
 	rules := compiled.Table.Rules()
 	fmt.Fprintf(stdout, "%d route(s) from %s\n\n", len(rules), describeSources(rules))
 	fmt.Fprint(stdout, compiled.Table)
+	printSettings(stdout, rules)
 	if len(compiled.TLS) > 0 {
 		fmt.Fprintln(stdout)
 		for _, t := range compiled.TLS {

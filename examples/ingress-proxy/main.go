@@ -120,6 +120,7 @@ func runContext(ctx context.Context, args []string, reload <-chan struct{}, stdo
 	check := fs.Bool("check", false, "load and validate the manifests, print the routing table and the warnings; exit 0, or 1 with the errors")
 	explain := fs.String("explain", "", "print the routing decision for `URL` as one JSON object")
 	var opts ingress.Options
+	fs.BoolVar(&opts.SkipInvalidIngresses, "skip-invalid", false, "leave out, with a warning, each Ingress with an error, and serve the rest (as ingress-nginx does)")
 	fs.StringVar(&opts.IngressClass, "ingress-class", "", "take only Ingresses of class `NAME` (default: every Ingress)")
 	backends := backendList{}
 	fs.Var(backends, "backend", "send a Service port to a URL: `NS/SVC:PORT=URL` (PORT: number or name), repeatable")

@@ -1,0 +1,40 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"os"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// TestCheckMigrationGolden pins the whole -check report for a realistic
+// shop moving off ingress-nginx (testdata/migration): the table, what each
+// route will do, the certificates, and every warning — what carries over
+// and what does not. The admin Ingress uses a snippet and is skipped with
+// -skip-invalid; without it the load fails on that Ingress alone.
+func TestCheckMigrationGolden(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"-check", "-skip-invalid", "-f", "testdata/migration"}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	const golden = "testdata/migration.golden"
+	if *update {
+		require.NoError(t, os.WriteFile(golden, stdout.Bytes(), 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), stdout.String(), "rerun with -update if the change is intended")
+
+	stdout.Reset()
+	stderr.Reset()
+	code = run([]string{"-check", "-f", "testdata/migration"}, &stdout, &stderr)
+	assert.Equal(t, 1, code)
+	assertInOrder(t, stderr.String(), []string{
+		"ingress shop/admin: metadata.annotations[nginx.ingress.kubernetes.io/configuration-snippet]: Forbidden: raw nginx configuration is never executed",
+		"1 error(s)",
+	})
+}
