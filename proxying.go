@@ -38,6 +38,20 @@ func (m *Mux) addProxying(rt *proxy.Route, r *ingress.Route, b route.Backend, up
 	rt.CookieDomain = proxy.Replace{From: p.Proxying.CookieDomainFrom, To: p.Proxying.CookieDomainTo}
 	rt.CookiePath = proxy.Replace{From: p.Proxying.CookiePathFrom, To: p.Proxying.CookiePathTo}
 	rt.CloseConnection = p.Proxying.CloseConnection
+	for _, c := range r.Canaries {
+		// A canary backend is reached as the primary is (ingress-nginx
+		// ignores a canary Ingress's other annotations).
+		cp := c.Policy.Canary
+		rt.Canaries = append(rt.Canaries, proxy.Canary{
+			Upstream:      upstreams.share(m.upstream(p, c.Target)),
+			Header:        cp.Header,
+			HeaderValue:   cp.HeaderValue,
+			HeaderPattern: cp.HeaderPattern,
+			Cookie:        cp.Cookie,
+			Weight:        cp.Weight,
+			WeightTotal:   cp.WeightTotal,
+		})
+	}
 }
 
 // upstreamSet shares one *proxy.Upstream between routes that reach the

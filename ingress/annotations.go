@@ -75,6 +75,9 @@ type Policy struct {
 	// FromToWWWRedirect is from-to-www-redirect: requests for the www. or
 	// bare twin of each host are redirected to the host.
 	FromToWWWRedirect bool
+	// Canary is canary and the canary-* annotations: the Ingress's paths
+	// are alternative backends of other Ingresses' routes.
+	Canary CanaryPolicy
 	// Traffic is the traffic policy of the Ingress: CORS, client IP lists,
 	// rate limits, authentication and response headers (see traffic.go).
 	Traffic TrafficPolicy
@@ -228,13 +231,14 @@ func (c *compiler) parsePolicy(ing Ingress) (Policy, bool) {
 	ok = c.finishRedirects(ing, &p) && ok
 	ok = c.finishUpstream(ing, &p) && ok
 	ok = c.finishProxying(ing, &p) && ok
+	ok = c.finishCanary(ing, &p) && ok
 	return p, c.finishTraffic(ing, &p) && ok
 }
 
 // lookupAnnotation finds a supported annotation by name (without prefix)
 // in the registries, each kept beside the Policy part it fills.
 func lookupAnnotation(name string) (annotation, bool) {
-	for _, registry := range []map[string]annotation{annotations, upstreamAnnotations, proxyingAnnotations, hostAnnotations, trafficAnnotations} {
+	for _, registry := range []map[string]annotation{annotations, upstreamAnnotations, proxyingAnnotations, hostAnnotations, canaryAnnotations, trafficAnnotations} {
 		if a, ok := registry[name]; ok {
 			return a, true
 		}

@@ -140,6 +140,11 @@ func TestAnnotationErrors(t *testing.T) {
 		{"server-alias", "~^www[0-9]+[.]example[.]com$", "regex forms are not supported"},
 		{"server-alias", "example.*", "not supported"},
 		{"from-to-www-redirect", "sure", "boolean"},
+		{"canary", "yes", "boolean"},
+		{"canary-weight", "-1", "from 0 to 1000000"},
+		{"canary-by-header", "X Canary", "HTTP header name"},
+		{"canary-by-header-pattern", "(", "RE2 can compile"},
+		{"canary-by-cookie", "a;b", "cookie name"},
 		{"upstream-vhost", "$host", "nginx variables"},
 		{"upstream-vhost", "a b", "host name"},
 		{"proxy-body-size", "20 MB", "size in bytes"},
@@ -262,4 +267,11 @@ spec:
 		require.Len(t, rules, 1)
 		assert.Equal(t, tt.want, rules[0].Type, "rewrite-target %q", tt.target)
 	}
+}
+
+func TestCanaryWeightAboveTotal(t *testing.T) {
+	_, errs, _ := compileAnnotated(t, map[string]string{nginx + "canary": "true", nginx + "canary-weight": "200"})
+	require.Len(t, errs, 1)
+	assert.Equal(t, "metadata.annotations["+nginx+"canary-weight]", errs[0].Field.Field)
+	assert.Contains(t, errs[0].Error(), "must not be more than canary-weight-total (100)")
 }

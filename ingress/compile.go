@@ -141,6 +141,7 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 	for _, ing := range mergeOrder(taken) {
 		c.addIngress(ing)
 	}
+	c.attachCanaries()
 	c.applyHostExtras()
 	c.applyAppRoots()
 	if len(c.errs) > 0 {
@@ -173,6 +174,9 @@ type Route struct {
 	// HostRedirect, when not empty, is the host that every request of the
 	// route is redirected to, path and query kept (from-to-www-redirect).
 	HostRedirect string
+	// Canaries are the alternative backends that canary Ingresses with the
+	// same host, path and pathType attach to the route, in merge order.
+	Canaries []Canary
 }
 
 // Origin says which Ingress field a route came from, so that tools can
@@ -205,6 +209,7 @@ type compiler struct {
 	resolver     *resolver
 	appRoots     map[string]hostSetting
 	hostExtras   []hostExtras
+	canaries     []canaryPath
 }
 
 type place struct {
@@ -314,8 +319,18 @@ func (c *compiler) addIngress(ing Ingress) {
 					r.Path = "/"
 				}
 			}
+			if policy.Canary.Enabled {
+				c.addCanary(ing, pathPath, rule.Host, r.Path, string(*p.PathType), policy, backend)
+				continue
+			}
 			c.add(ing, pathPath, string(*p.PathType), policy, r)
 		}
+	}
+	if policy.Canary.Enabled {
+		if spec.DefaultBackend != nil {
+			c.warn(ing, specPath.Child("defaultBackend").String(), "ignored on a canary Ingress: only its paths become canaries")
+		}
+		return // a canary brings no hosts, certificates or host settings of its own
 	}
 	if b := spec.DefaultBackend; b != nil {
 		backend, ok := c.backend(ing, b, specPath.Child("defaultBackend"))

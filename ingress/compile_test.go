@@ -123,6 +123,13 @@ func dumpCompiled(c *Compiled) string {
 			b.WriteString(line + "\n")
 		}
 	}
+	for _, r := range c.Table.Rules() {
+		for _, cn := range r.Value.(*Route).Canaries {
+			cp := cn.Policy.Canary
+			fmt.Fprintf(&b, "canary %s %s -> %s from ingress %s/%s header=%q cookie=%q weight=%d/%d\n",
+				hostLabel(r.Host), r.Path, cn.Backend, cn.Origin.Namespace, cn.Origin.Name, cp.Header, cp.Cookie, cp.Weight, cp.WeightTotal)
+		}
+	}
 	for _, t := range c.TLS {
 		fmt.Fprintf(&b, "tls %s secret %s from %s\n", hostLabel(t.Host), t.Secret, t.Origin)
 	}

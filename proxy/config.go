@@ -168,6 +168,9 @@ type Route struct {
 	// CloseConnection asks the backend to close its connection after each
 	// response (connection-proxy-header: "close").
 	CloseConnection bool
+	// Canaries are alternative backends chosen per request by header,
+	// cookie or weight (canary annotations); see Canary.
+	Canaries []Canary
 	// Traffic, when not nil, is the route's traffic policy: CORS, client
 	// IP lists, rate limits, authentication, response headers. It is
 	// applied after redirects and before the request is proxied.

@@ -137,7 +137,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusRequestEntityTooLarge, "413 request body too large")
 		return
 	}
-	up := rt.up
+	up := rt.pickUpstream(r)
 	endpoint, ok := up.next()
 	if !ok && rt.fallback != nil {
 		// default-backend: it serves while the backend has no endpoint.

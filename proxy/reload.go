@@ -25,6 +25,7 @@ type routeState struct {
 	route       *Route
 	up          *upstream
 	fallback    *upstream    // DefaultBackend's, or nil
+	canaries    []*upstream  // Canaries' upstreams, in order
 	intercept   map[int]bool // InterceptErrors, when there is a fallback
 	maxBody     int64        // negative: no limit
 	readTimeout time.Duration
@@ -101,13 +102,26 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 		if rt.DefaultBackend != nil {
 			fallback = upstreamOf(rt.DefaultBackend, "default backend")
 		}
-		if up == nil || (rt.DefaultBackend != nil && fallback == nil) {
+		canaries := make([]*upstream, len(rt.Canaries))
+		missing := false
+		for i, c := range rt.Canaries {
+			if c.Upstream == nil {
+				errs = append(errs, fmt.Errorf("proxy: %s: Canaries[%d]: Upstream is nil", ruleName(rule, rt), i))
+				missing = true
+				continue
+			}
+			if canaries[i] = upstreamOf(c.Upstream, "canary"); canaries[i] == nil {
+				missing = true
+			}
+		}
+		if up == nil || (rt.DefaultBackend != nil && fallback == nil) || missing {
 			continue
 		}
 		st.routes[rt] = &routeState{
 			route:       rt,
 			up:          up,
 			fallback:    fallback,
+			canaries:    canaries,
 			intercept:   interceptSet(rt),
 			maxBody:     h.bodyLimit(rt),
 			readTimeout: orDefault(rt.ReadTimeout, DefaultReadTimeout),
@@ -137,6 +151,11 @@ func checkRoute(rt *Route) []error {
 	errs = append(errs, checkResponseRewrites(rt)...)
 	if r := rt.Retry; r.Tries < 0 || r.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("Retry: Tries and Timeout must not be negative"))
+	}
+	for i, c := range rt.Canaries {
+		if c.Weight < 0 || c.WeightTotal < 0 || c.Weight > c.WeightTotal && (c.WeightTotal > 0 || c.Weight > 100) {
+			errs = append(errs, fmt.Errorf("Canaries[%d]: Weight %d out of WeightTotal %d is not a share", i, c.Weight, c.WeightTotal))
+		}
 	}
 	for _, code := range rt.InterceptErrors {
 		if code < 400 || code > 599 {

@@ -1,0 +1,198 @@
+package ingress
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/ingressmux/ingressmux/route"
+)
+
+// Canary Ingresses. An Ingress with canary: "true" makes no routes of its
+// own: each of its paths becomes an alternative backend of the route with
+// the same host, path and pathType (the primary), chosen per request by
+// header, then cookie, then weight, as in ingress-nginx. Unlike
+// ingress-nginx, the choice is made per route, not per Service, and a
+// route may have several canaries, tried in merge order.
+
+// CanaryPolicy is what the canary annotations of an Ingress ask.
+type CanaryPolicy struct {
+	// Enabled is canary: "true"; without it the other canary annotations
+	// are ignored, with a warning.
+	Enabled bool
+	// Header is canary-by-header: a request with this header set to
+	// "always" goes to the canary, "never" to the primary.
+	Header string
+	// HeaderValue is canary-by-header-value: the header must equal it
+	// exactly for the canary; any other value falls through to the cookie
+	// and the weight.
+	HeaderValue string
+	// HeaderPattern is canary-by-header-pattern, used when HeaderValue is
+	// empty: a header value it matches (anywhere) selects the canary.
+	HeaderPattern *regexp.Regexp
+	// Cookie is canary-by-cookie: "always" and "never", like Header.
+	Cookie string
+	// Weight and WeightTotal are canary-weight and canary-weight-total
+	// (default 100): the share of the remaining requests sent to the
+	// canary.
+	Weight, WeightTotal int
+}
+
+// canaryAnnotations are the annotations that fill Policy.Canary.
+var canaryAnnotations = map[string]annotation{
+	"canary": {boolInto(func(p *Policy) *bool { return &p.Canary.Enabled })},
+	"canary-by-header": {func(p *Policy, v string) error {
+		if !canaryToken.MatchString(v) {
+			return fmt.Errorf("must be an HTTP header name, such as X-Canary")
+		}
+		p.Canary.Header = v
+		return nil
+	}},
+	"canary-by-header-value": {func(p *Policy, v string) error {
+		if !nginxPath.MatchString(v) || strings.Contains(v, "$") {
+			return fmt.Errorf("must be letters, digits and -._~/:")
+		}
+		p.Canary.HeaderValue = v
+		return nil
+	}},
+	"canary-by-header-pattern": {func(p *Policy, v string) error {
+		re, err := regexp.Compile(v)
+		if err != nil {
+			return fmt.Errorf("must be a regular expression RE2 can compile: %v", err)
+		}
+		p.Canary.HeaderPattern = re
+		return nil
+	}},
+	"canary-by-cookie": {func(p *Policy, v string) error {
+		if !canaryToken.MatchString(v) {
+			return fmt.Errorf("must be a cookie name")
+		}
+		p.Canary.Cookie = v
+		return nil
+	}},
+	"canary-weight":       {canaryIntInto(func(p *Policy) *int { return &p.Canary.Weight })},
+	"canary-weight-total": {canaryIntInto(func(p *Policy) *int { return &p.Canary.WeightTotal })},
+}
+
+// canaryToken is an HTTP token, as header and cookie names are.
+var canaryToken = regexp.MustCompile("^[-!#$%&'*+.^_`|~0-9A-Za-z]+$")
+
+func canaryIntInto(field func(*Policy) *int) func(*Policy, string) error {
+	return func(p *Policy, v string) error {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 || n > 1_000_000 {
+			return fmt.Errorf("must be a whole number from 0 to 1000000")
+		}
+		*field(p) = n
+		return nil
+	}
+}
+
+// finishCanary checks the canary annotations of ing together.
+func (c *compiler) finishCanary(ing Ingress, p *Policy) bool {
+	key := func(name string) string { return "metadata.annotations[" + c.opts.annotation(name) + "]" }
+	cp := &p.Canary
+	if !cp.Enabled {
+		if cp.Header != "" || cp.Cookie != "" || cp.Weight != 0 || cp.HeaderValue != "" || cp.HeaderPattern != nil || cp.WeightTotal != 0 {
+			c.warn(ing, key("canary"), `the canary-* annotations are ignored: canary is not "true"`)
+		}
+		*cp = CanaryPolicy{}
+		return true
+	}
+	if cp.WeightTotal == 0 {
+		cp.WeightTotal = 100
+	}
+	if cp.Weight > cp.WeightTotal {
+		c.fail(ing, field.Invalid(mustKey(c, "canary-weight"), strconv.Itoa(cp.Weight),
+			fmt.Sprintf("must not be more than canary-weight-total (%d)", cp.WeightTotal)))
+		return false
+	}
+	if (cp.HeaderValue != "" || cp.HeaderPattern != nil) && cp.Header == "" {
+		c.warn(ing, key("canary-by-header-value"), "ignored without canary-by-header")
+	}
+	for name := range ing.Annotations {
+		short, under := strings.CutPrefix(name, c.opts.annotation(""))
+		if under && !strings.HasPrefix(short, "canary") {
+			if _, known := lookupAnnotation(short); known && !canaryKeeps(short) {
+				c.warn(ing, "metadata.annotations["+name+"]", "ignored on a canary Ingress: its routes use the primary Ingress's settings, as in ingress-nginx")
+			}
+		}
+	}
+	return true
+}
+
+// canaryKeeps reports whether a canary Ingress's own annotation applies
+// to its backend, as ingress-nginx keeps load-balance, upstream-hash-by and
+// the affinity annotations.
+func canaryKeeps(name string) bool {
+	return name == "load-balance" || strings.HasPrefix(name, "upstream-hash-by") ||
+		strings.HasPrefix(name, "affinity") || strings.HasPrefix(name, "session-cookie-")
+}
+
+func mustKey(c *compiler, name string) *field.Path {
+	return field.NewPath("metadata", "annotations").Key(c.opts.annotation(name))
+}
+
+// Canary is an alternative backend of a route.
+type Canary struct {
+	// Origin is the canary Ingress's path.
+	Origin Origin
+	// Policy holds the canary Ingress's annotations; only Policy.Canary and
+	// the balancing annotations apply.
+	Policy Policy
+	// Backend and Target are the canary's Service port and where it is.
+	Backend route.Backend
+	Target  Target
+}
+
+// canaryPath is a path of a canary Ingress, waiting for its primary.
+type canaryPath struct {
+	ing                  Ingress
+	at                   *field.Path
+	host, path, pathType string
+	canary               Canary
+}
+
+// addCanary records a path of a canary Ingress; attachCanaries finds its
+// primary once every Ingress is merged.
+func (c *compiler) addCanary(ing Ingress, at *field.Path, host, path, pathType string, policy Policy, b route.Backend) {
+	target, warning, err := c.resolver.resolve(b)
+	if err != nil {
+		c.fail(ing, field.Invalid(at.Child("backend"), b.String(), err.Error()))
+		return
+	}
+	if warning != "" {
+		c.warn(ing, at.Child("backend").String(), warning)
+	}
+	c.canaries = append(c.canaries, canaryPath{ing: ing, at: at, host: host, path: path, pathType: pathType, canary: Canary{
+		Origin:  Origin{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Field: at.String(), Source: ing.Source},
+		Policy:  policy,
+		Backend: b,
+		Target:  target,
+	}})
+}
+
+// attachCanaries gives each canary path to the routes with the same host,
+// path and pathType; a canary without one is dropped with a warning, as
+// ingress-nginx drops it.
+func (c *compiler) attachCanaries() {
+	for _, cp := range c.canaries {
+		attached := false
+		for _, r := range c.rules {
+			rt := r.Value.(*Route)
+			path := r.Path
+			if r.Type == route.Default || rt.Origin.PathType != cp.pathType || r.Host != cp.host || path != cp.path {
+				continue
+			}
+			rt.Canaries = append(rt.Canaries, cp.canary)
+			attached = true
+		}
+		if !attached {
+			c.warn(cp.ing, cp.at.String(), fmt.Sprintf("canary ignored: no other Ingress routes host %q path %q (%s) to be its primary",
+				hostLabel(cp.host), cp.path, cp.pathType))
+		}
+	}
+}

@@ -1,0 +1,113 @@
+package proxy
+
+import (
+	"math/rand/v2"
+	"net/http"
+	"regexp"
+)
+
+// Canary is an alternative backend of a route, chosen per request as
+// ingress-nginx's canary annotations choose: by header, then by cookie,
+// then by weight.
+type Canary struct {
+	// Upstream is the canary backend.
+	Upstream *Upstream
+	// Header, when not empty, names a request header: "always" sends the
+	// request to this canary, "never" keeps it off it (canary-by-header).
+	Header string
+	// HeaderValue, when not empty, replaces always/never: the header must
+	// equal it exactly; another value decides nothing (canary-by-header-value).
+	HeaderValue string
+	// HeaderPattern, used when HeaderValue is empty, selects the canary
+	// when it matches the header's value (canary-by-header-pattern).
+	HeaderPattern *regexp.Regexp
+	// Cookie, when not empty, names a cookie: "always" and "never" as for
+	// Header (canary-by-cookie).
+	Cookie string
+	// Weight out of WeightTotal is the share of the requests that neither
+	// header nor cookie decided which go to this canary (canary-weight,
+	// canary-weight-total). WeightTotal 0 means 100.
+	Weight, WeightTotal int
+}
+
+// decision is what the header and cookie of a request say about a canary.
+type decision uint8
+
+const (
+	undecided decision = iota
+	always
+	never
+)
+
+// decide applies the header and cookie rules of c to r.
+func (c *Canary) decide(r *http.Request) decision {
+	if c.Header != "" {
+		if v := r.Header.Get(c.Header); v != "" {
+			switch {
+			case c.HeaderValue != "":
+				if v == c.HeaderValue {
+					return always
+				}
+			case c.HeaderPattern != nil:
+				if c.HeaderPattern.MatchString(v) {
+					return always
+				}
+			case v == "always":
+				return always
+			case v == "never":
+				return never
+			}
+		}
+	}
+	if c.Cookie != "" {
+		if ck, err := r.Cookie(c.Cookie); err == nil {
+			switch ck.Value {
+			case "always":
+				return always
+			case "never":
+				return never
+			}
+		}
+	}
+	return undecided
+}
+
+// share is c's weight as a fraction.
+func (c *Canary) share() float64 {
+	total := c.WeightTotal
+	if total <= 0 {
+		total = 100
+	}
+	return float64(c.Weight) / float64(total)
+}
+
+// pickUpstream returns the upstream for r: the first canary whose header
+// or cookie says "always", else one drawn by weight among the canaries not
+// ruled out by "never", else the route's own upstream.
+func (rs *routeState) pickUpstream(r *http.Request) *upstream {
+	if len(rs.canaries) == 0 {
+		return rs.up
+	}
+	var ruledOut uint64 // bit i: canary i said never (the first 64 can)
+	for i := range rs.route.Canaries {
+		switch rs.route.Canaries[i].decide(r) {
+		case always:
+			return rs.canaries[i]
+		case never:
+			if i < 64 {
+				ruledOut |= 1 << i
+			}
+		}
+	}
+	x, acc := rand.Float64(), 0.0
+	for i := range rs.route.Canaries {
+		if i < 64 && ruledOut&(1<<i) != 0 {
+			continue
+		}
+		acc += rs.route.Canaries[i].share()
+		if x < acc {
+			return rs.canaries[i]
+		}
+	}
+	return rs.up
+}
