@@ -317,3 +317,35 @@ func TestAnnotationsThroughTheHandler(t *testing.T) {
 		t.Run(tt.name, tt.run)
 	}
 }
+
+// TestBadAnnotationOnReloadKeepsServing checks that an invalid annotation
+// value in a reload is an error naming the field, and that the previous
+// table keeps serving; with SkipInvalidIngresses only that Ingress goes.
+func TestBadAnnotationOnReloadKeepsServing(t *testing.T) {
+	web := echo(t, "web")
+	good := appIngress(a("upstream-vhost", "good.example.com"), "/", "Prefix", false)
+	bad := appIngress(a("upstream-vhost", "$host"), "/", "Prefix", false)
+	fsys := fstest.MapFS{"app.yaml": {Data: []byte(good)}}
+	cfg := ingressmux.Config{Paths: []string{"."}, FS: fsys, Logger: quiet(),
+		Options: ingress.Options{Backends: map[string]string{"default/web:80": web.URL}}}
+	mux, err := ingressmux.Load(cfg)
+	require.NoError(t, err)
+
+	fsys["app.yaml"] = &fstest.MapFile{Data: []byte(bad)}
+	err = mux.Reload()
+	require.ErrorContains(t, err, "ingress default/app: metadata.annotations[nginx.ingress.kubernetes.io/upstream-vhost]: Invalid value: \"$host\"")
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://app.example.com/", nil))
+	var s seen
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &s))
+	assert.Equal(t, "good.example.com", s.Host, "the previous table keeps serving")
+
+	cfg.SkipInvalidIngresses = true
+	fsys["app.yaml"] = &fstest.MapFile{Data: []byte(bad)}
+	mux, err = ingressmux.Load(cfg)
+	require.NoError(t, err)
+	rec = httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://app.example.com/", nil))
+	assert.Equal(t, 404, rec.Code, "the skipped Ingress routes nothing")
+	assert.NotEmpty(t, mux.Warnings())
+}
