@@ -56,6 +56,10 @@ type Config struct {
 	// HTTPSPort is the port the program serves HTTPS on, so that redirects
 	// from plain HTTP point at it. Zero means 443.
 	HTTPSPort int
+	// LimitRejectStatus is the status of requests refused by limit-rps,
+	// limit-rpm and limit-connections (ingress-nginx's
+	// limit-req-status-code). Zero means 503; 429 is the usual choice.
+	LimitRejectStatus int
 	// Logger receives load warnings and backend errors. Nil means
 	// slog.Default().
 	Logger *slog.Logger
@@ -71,6 +75,7 @@ type Mux struct {
 
 	mu       sync.Mutex // serialises Reload
 	state    atomicState
+	traffics trafficCache     // see traffic.go
 	fallback *tls.Certificate // the generated default certificate
 }
 
@@ -244,6 +249,7 @@ func (m *Mux) certificates(set *ingress.Set, compiled *ingress.Compiled, warning
 // resolve to the same backend with the same connection settings share one
 // *proxy.Upstream, and so one connection pool.
 func (m *Mux) proxyTable(t *route.Table) (*route.Table, error) {
+	m.traffics.sweep()
 	upstreams := upstreamSet{}
 	rules := t.Rules()
 	for i := range rules {

@@ -117,12 +117,17 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rt := st.routes[rule.Value.(*Route)] // validated by build
+	if t := rt.route.Traffic; t != nil && t.respond(w, r) {
+		return // a CORS preflight, answered before redirects as in ingress-nginx
+	}
 	peer := parsePeer(r.RemoteAddr, h.cfg.TrustedProxies)
 	if h.redirect(w, r, rt.route, cleanPath, peer) {
 		return
 	}
 	if t := rt.route.Traffic; t != nil {
-		release, handled := t.admit(w, r, peer)
+		var release func()
+		var handled bool
+		r, release, handled = t.admit(h, rt.route, w, r, peer)
 		if handled {
 			return
 		}

@@ -1,0 +1,283 @@
+package ingress
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	htpasswd "github.com/tg123/go-htpasswd"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// CORS defaults of ingress-nginx.
+const (
+	defaultCORSMethods = "GET, PUT, POST, DELETE, PATCH, OPTIONS"
+	defaultCORSHeaders = "DNT,Keep-Alive,User-Agent,X-Requested-With,If-Modified-Since,Cache-Control,Content-Type,Range,Authorization"
+	defaultCORSMaxAge  = 1728000
+)
+
+// finishTraffic completes p.Traffic once every annotation of ing is read:
+// settings that combine several annotations, or need other objects of the
+// Set (Secrets, ConfigMaps). Annotations that only matter with another
+// one, given without it, are warned about. It reports false after
+// recording errors.
+func (c *compiler) finishTraffic(ing Ingress, p *Policy) bool {
+	t := &p.Traffic
+	raw := t.raw
+	t.raw = trafficRaw{}
+	if len(raw.given) == 0 {
+		return true
+	}
+	key := func(name string) *field.Path {
+		return field.NewPath("metadata", "annotations").Key(c.opts.annotation(name))
+	}
+	ignored := func(names []string, why string) {
+		for _, name := range names {
+			if _, ok := raw.given[name]; ok {
+				c.warn(ing, key(name).String(), "ignored: "+why)
+			}
+		}
+	}
+	ok := true
+
+	if raw.corsOn {
+		cors := CORSPolicy{AllowOrigins: []string{"*"}, AllowMethods: defaultCORSMethods, AllowHeaders: defaultCORSHeaders,
+			AllowCredentials: true, MaxAge: defaultCORSMaxAge}
+		if raw.cors.AllowOrigins != nil {
+			cors.AllowOrigins = raw.cors.AllowOrigins
+		}
+		for _, f := range []struct {
+			name string
+			dst  *string
+			v    string
+		}{{"cors-allow-methods", &cors.AllowMethods, raw.cors.AllowMethods}, {"cors-allow-headers", &cors.AllowHeaders, raw.cors.AllowHeaders}, {"cors-expose-headers", &cors.ExposeHeaders, raw.cors.ExposeHeaders}} {
+			if _, given := raw.given[f.name]; given {
+				*f.dst = f.v
+			}
+		}
+		if _, given := raw.given["cors-allow-credentials"]; given {
+			cors.AllowCredentials = raw.cors.AllowCredentials
+			if cors.AllowCredentials && cors.AllowOrigins[0] == "*" {
+				c.warn(ing, key("cors-allow-credentials").String(), `browsers refuse credentialed requests when Access-Control-Allow-Origin is "*": list the origins in cors-allow-origin`)
+			}
+		}
+		if _, given := raw.given["cors-max-age"]; given {
+			cors.MaxAge = raw.cors.MaxAge
+		}
+		t.CORS = &cors
+	} else {
+		ignored([]string{"cors-allow-origin", "cors-allow-methods", "cors-allow-headers", "cors-expose-headers", "cors-allow-credentials", "cors-max-age"},
+			`enable-cors is not "true"`)
+	}
+
+	// allowlist-source-range wins over its older name, as in ingress-nginx.
+	t.AllowSources = raw.allow
+	if raw.allow == nil {
+		t.AllowSources = raw.white
+	} else {
+		ignored([]string{"whitelist-source-range"}, "allowlist-source-range is set too, and wins")
+	}
+	t.DenySources = raw.deny
+
+	if l := raw.limit; l.RPS > 0 || l.RPM > 0 || l.Connections > 0 {
+		if l.BurstMultiplier == 0 {
+			l.BurstMultiplier = 5
+		}
+		l.Exempt = raw.limitAllow
+		if raw.limitAllow == nil {
+			l.Exempt = raw.limitWhite
+		} else {
+			ignored([]string{"limit-whitelist"}, "limit-allowlist is set too, and wins")
+		}
+		t.RateLimit = &l
+	} else {
+		ignored([]string{"limit-burst-multiplier", "limit-allowlist", "limit-whitelist"}, "no limit-rps, limit-rpm or limit-connections is set")
+	}
+
+	if raw.authType == "basic" {
+		b, err := c.basicAuth(ing, raw)
+		switch {
+		case raw.authSecret == "":
+			c.fail(ing, field.Required(key("auth-secret"), `auth-type "basic" needs the Secret of its users`))
+			ok = false
+		case err != nil:
+			c.fail(ing, field.Invalid(key("auth-secret"), raw.authSecret, err.Error()))
+			ok = false
+		default:
+			t.BasicAuth = b
+		}
+	} else {
+		ignored([]string{"auth-secret", "auth-secret-type", "auth-realm"}, `auth-type is not "basic"`)
+	}
+
+	if raw.ext.URL != "" {
+		ext := raw.ext
+		if ext.CacheKey == "" {
+			ext.CacheFor = nil
+			ignored([]string{"auth-cache-duration"}, "auth-cache-key is not set, so nothing is cached")
+		} else if ext.CacheFor == nil {
+			ext.CacheFor = []AuthCacheRule{{Statuses: []int{200, 202, 401}, For: 5 * time.Minute}}
+		}
+		t.ExternalAuth = &ext
+	} else {
+		ignored([]string{"auth-method", "auth-signin", "auth-signin-redirect-param", "auth-response-headers", "auth-request-redirect",
+			"auth-always-set-cookie", "auth-cache-key", "auth-cache-duration"}, "auth-url is not set")
+	}
+
+	if ref := raw.customHeaders; ref != "" {
+		h, err := c.customHeaders(ing, ref)
+		if err != nil {
+			c.fail(ing, field.Invalid(key("custom-headers"), ref, err.Error()))
+			ok = false
+		} else {
+			t.ResponseHeaders = h
+		}
+	}
+	return ok
+}
+
+// sameNamespace resolves a "name" or "namespace/name" reference of ing. As
+// for proxy-ssl-secret, and as in ingress-nginx by default
+// (allow-cross-namespace-resources off), it must be in ing's namespace.
+func sameNamespace(ing Ingress, kind, ref string) (ns, name string, err error) {
+	ns, name, found := strings.Cut(ref, "/")
+	if !found {
+		ns, name = ing.Namespace, ref
+	}
+	if ns != ing.Namespace {
+		return "", "", fmt.Errorf("the %s must be in the Ingress's namespace %q (cross-namespace references are refused, as in ingress-nginx)", kind, ing.Namespace)
+	}
+	return ns, name, nil
+}
+
+// basicAuth reads the users of the auth-secret of ing.
+func (c *compiler) basicAuth(ing Ingress, raw trafficRaw) (*BasicAuthPolicy, error) {
+	if raw.authSecret == "" {
+		return nil, nil
+	}
+	ns, name, err := sameNamespace(ing, "Secret", raw.authSecret)
+	if err != nil {
+		return nil, err
+	}
+	ref := ns + "/" + name
+	var data map[string][]byte
+	found := false
+	for _, s := range c.set.Secrets {
+		if s.Namespace == ns && s.Name == name {
+			data, found = s.Data, true
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("secret %s is not loaded; add it to the manifests", ref)
+	}
+	users := map[string]string{}
+	switch raw.authSecretType {
+	case "", "auth-file":
+		file, ok := data["auth"]
+		if !ok {
+			return nil, fmt.Errorf(`secret %s has no key "auth" (auth-secret-type "auth-file" wants htpasswd lines there; for one key per user set auth-secret-type: auth-map)`, ref)
+		}
+		if err := readHtpasswd(file, users); err != nil {
+			return nil, fmt.Errorf("secret %s, key \"auth\": %w", ref, err)
+		}
+	case "auth-map":
+		for _, user := range slices.Sorted(maps.Keys(data)) {
+			hash := strings.TrimSpace(string(data[user]))
+			if err := checkPasswordHash(hash); err != nil {
+				return nil, fmt.Errorf("secret %s, user %q: %w", ref, user, err)
+			}
+			users[user] = hash
+		}
+	}
+	if len(users) == 0 {
+		return nil, fmt.Errorf("secret %s lists no user", ref)
+	}
+	return &BasicAuthPolicy{Realm: raw.authRealm, Secret: ref, Users: users}, nil
+}
+
+// readHtpasswd reads htpasswd lines ("user:hash") into users. Blank lines
+// and lines starting with "#" are skipped; the first line of a user wins,
+// as in nginx, which reads the file top down.
+func readHtpasswd(file []byte, users map[string]string) error {
+	sc := bufio.NewScanner(bytes.NewReader(file))
+	for n := 1; sc.Scan(); n++ {
+		line := strings.TrimSpace(sc.Text())
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		user, hash, ok := strings.Cut(line, ":")
+		if !ok || user == "" {
+			return fmt.Errorf("line %d: want user:hash, as htpasswd writes", n)
+		}
+		if err := checkPasswordHash(hash); err != nil {
+			return fmt.Errorf("line %d (user %q): %w", n, user, err)
+		}
+		if _, dup := users[user]; !dup {
+			users[user] = hash
+		}
+	}
+	return sc.Err()
+}
+
+// checkPasswordHash tells whether the proxy can check passwords against
+// hash. Errors never quote the hash.
+func checkPasswordHash(hash string) error {
+	if strings.HasPrefix(hash, "{PLAIN}") {
+		return nil
+	}
+	for _, parse := range []htpasswd.PasswdParser{htpasswd.AcceptBcrypt, htpasswd.AcceptMd5, htpasswd.AcceptCryptSha, htpasswd.AcceptSha, htpasswd.AcceptSsha} {
+		m, err := parse(hash)
+		if err != nil {
+			return fmt.Errorf("malformed password hash")
+		}
+		if m != nil {
+			return nil
+		}
+	}
+	return fmt.Errorf("unsupported password hash: want bcrypt ($2y$...), Apache MD5 ($apr1$...), MD5-crypt ($1$...), SHA-crypt ($5$..., $6$...), {SHA}, {SSHA} or {PLAIN}; traditional DES crypt is not supported (regenerate with htpasswd -B)")
+}
+
+// customHeaders reads the custom-headers ConfigMap of ing: its data are
+// response headers.
+func (c *compiler) customHeaders(ing Ingress, ref string) (map[string]string, error) {
+	ns, name, err := sameNamespace(ing, "ConfigMap", ref)
+	if err != nil {
+		return nil, err
+	}
+	var data map[string]string
+	found := false
+	for _, cm := range c.set.ConfigMaps {
+		if cm.Namespace == ns && cm.Name == name {
+			data, found = cm.Data, true
+		}
+	}
+	if !found {
+		return nil, fmt.Errorf("configmap %s/%s is not loaded; add it to the manifests", ns, name)
+	}
+	if len(data) == 0 {
+		return nil, fmt.Errorf("configmap %s/%s has no data: its keys are the header names, its values the header values", ns, name)
+	}
+	headers := map[string]string{}
+	for _, k := range slices.Sorted(maps.Keys(data)) {
+		v := data[k]
+		switch {
+		case !headerName.MatchString(k):
+			return nil, fmt.Errorf("configmap %s/%s: key %q is not a header name", ns, name, k)
+		case slices.Contains(framingHeaders, http.CanonicalHeaderKey(k)):
+			return nil, fmt.Errorf("configmap %s/%s: header %q cannot be set: it frames the message, which the proxy does", ns, name, k)
+		case strings.IndexFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) >= 0:
+			return nil, fmt.Errorf("configmap %s/%s: header %q: control characters such as CR and LF are not allowed in values", ns, name, k)
+		}
+		headers[http.CanonicalHeaderKey(k)] = v
+	}
+	return headers, nil
+}
+
+// framingHeaders describe the message or the connection rather than the
+// content; the proxy refuses to set them (see proxy.HeaderRules).
+var framingHeaders = []string{"Connection", "Content-Length", "Keep-Alive", "Proxy-Connection", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
