@@ -45,7 +45,7 @@ type CanaryPolicy struct {
 var canaryAnnotations = map[string]annotation{
 	"canary": {boolInto(func(p *Policy) *bool { return &p.Canary.Enabled })},
 	"canary-by-header": {func(p *Policy, v string) error {
-		if !canaryToken.MatchString(v) {
+		if !headerName.MatchString(v) {
 			return fmt.Errorf("must be an HTTP header name, such as X-Canary")
 		}
 		p.Canary.Header = v
@@ -67,7 +67,7 @@ var canaryAnnotations = map[string]annotation{
 		return nil
 	}},
 	"canary-by-cookie": {func(p *Policy, v string) error {
-		if !canaryToken.MatchString(v) {
+		if !headerName.MatchString(v) {
 			return fmt.Errorf("must be a cookie name")
 		}
 		p.Canary.Cookie = v
@@ -76,9 +76,6 @@ var canaryAnnotations = map[string]annotation{
 	"canary-weight":       {canaryIntInto(func(p *Policy) *int { return &p.Canary.Weight })},
 	"canary-weight-total": {canaryIntInto(func(p *Policy) *int { return &p.Canary.WeightTotal })},
 }
-
-// canaryToken is an HTTP token, as header and cookie names are.
-var canaryToken = regexp.MustCompile("^[-!#$%&'*+.^_`|~0-9A-Za-z]+$")
 
 func canaryIntInto(field func(*Policy) *int) func(*Policy, string) error {
 	return func(p *Policy, v string) error {

@@ -196,6 +196,47 @@
 //	app-root                 302 from exactly "/", host-wide, from the first Ingress setting it
 //	permanent-redirect(-code)  fixed URL, path not appended; code 300-308, else 301 (warned)
 //	temporal-redirect(-code)   fixed URL; code 300-307, else 302 (warned); wins over permanent
+//	enable-cors              with the cors-* below: headers on every response of an allowed
+//	                         origin (the proxy's own errors too), replacing the backend's; Vary:
+//	                         Origin unless "*"; a preflight (OPTIONS + Origin +
+//	                         Access-Control-Request-Method) gets 204 before redirects, limits
+//	                         and auth (ingress-nginx with "*": every OPTIONS)
+//	cors-allow-origin        comma list of scheme://host[:port], https://*.example.com (one
+//	                         label), null, or *; the matched Origin is echoed; default *
+//	cors-allow-methods,      validated lists (ingress-nginx: an invalid list silently becomes
+//	-allow-headers, -expose-headers  the default)
+//	cors-allow-credentials   default true; warned when explicit with origin *
+//	cors-max-age             default 1728000
+//	allowlist-source-range   CIDRs and bare IPs, IPv4 and IPv6; 403; wins over the older
+//	(whitelist-source-range) spelling (warned)
+//	denylist-source-range    checked before the allowlist; 403
+//	limit-rps, limit-rpm,    per client IP, per Ingress, per process; burst+1 at once (nodelay);
+//	limit-connections        refused with 503 or ingressmux.Config.LimitRejectStatus; memory
+//	                         bounded (LRU of 100,000 clients); kept across unchanged reloads
+//	limit-burst-multiplier   default 5
+//	limit-allowlist          exempt from all limits (also limit-whitelist)
+//	auth-type                basic; digest is refused with a reason
+//	auth-secret(-type), auth-realm  auth-file (key "auth") or auth-map; the Secret must be loaded
+//	                         and in the Ingress's namespace; bcrypt, apr1, $1$, $5$, $6$, {SHA},
+//	                         {SSHA}, {PLAIN}; no DES crypt; Authorization removed before proxying
+//	auth-url, auth-method    absolute http(s) URL without variables; GET by default; 2xx allows,
+//	                         401/403 pass through, anything else is 500; no redirects followed
+//	auth-signin(-redirect-param)  302 on 401 with rd=<original URL>; $host, $escaped_request_uri…
+//	auth-response-headers    copied to the proxied request, or removed when absent (no spoofing)
+//	auth-request-redirect, auth-always-set-cookie  as in ingress-nginx
+//	auth-cache-key, -duration  host + key, bounded cache; default "200 202 401 5m"; answers with
+//	                         Set-Cookie or no-store are not cached
+//	custom-headers           a ConfigMap of the Ingress's namespace, loaded; set on every response,
+//	                         replacing the backend's; CR/LF and framing headers refused
+//	canary, canary-by-header(-value, -pattern), canary-by-cookie, canary-weight(-total)
+//	                         alternative backends of the route with the same host, path and
+//	                         pathType; header, then cookie, then weight. Per route and several per
+//	                         route (ingress-nginx: one per Service, attached to the Service); any
+//	                         canary-weight-total is honoured (ingress-nginx: below 100 acts as 100)
+//
+// Per request, the proxy applies them in ingress-nginx's order: response
+// headers and the CORS preflight, redirects, rate limits, deny and allow
+// lists, basic auth, external auth, then proxying (see proxy.Traffic).
 //
 // Options.SkipInvalidIngresses leaves out, with a warning, each Ingress
 // with an invalid annotation or spec, as ingress-nginx does; by default

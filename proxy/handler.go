@@ -92,10 +92,13 @@ func (h *Handler) logger() *slog.Logger {
 // ServeHTTP proxies r according to the rule it matches.
 //
 // The steps are, in order: OPTIONS * is answered with 200; a malformed path
-// gets 400; no matching rule gets Config.NotFound or 404; a route that
-// redirects to HTTPS answers 308; a declared body over the limit gets 413;
-// an upstream without endpoints gets 503; otherwise the request goes to the
-// next endpoint in round-robin order.
+// gets 400; no matching rule gets Config.NotFound or 404; the route's
+// response headers are set and a CORS preflight is answered (Traffic);
+// redirects (app-root, fixed, host, HTTPS); rate limits, IP lists and
+// authentication (Traffic); a declared body over the limit gets 413; a
+// canary or the route's upstream is chosen, and without endpoints the
+// DefaultBackend serves, else 503; otherwise the request goes to the next
+// endpoint, retried on another as Route.Retry allows.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodOptions && r.RequestURI == "*" {
 		serveOptionsStar(w)
