@@ -140,40 +140,62 @@
 // with the number of rules. A host is found with an open-addressing hash
 // index: one slot (a hash tag and an offset) leads to the host's record in
 // one contiguous arena, which holds the host name followed, for hosts with
-// up to eight paths, by their path keys and rule numbers, scanned in place;
-// hosts with more paths index them in a second such hash index. A Prefix
-// match walks the request path's "/" boundaries from the longest prefix
-// down, one lookup each; regexes are tried only on their own host, behind a
+// up to eight paths, by their path keys and rule numbers, longest key
+// first: Match reads them once, and the first key that matches the request
+// path (whole, or up to a "/") is the longest. Hosts with more paths index
+// them in a second such hash index, where a Prefix match walks the request
+// path's "/" boundaries from the longest prefix down, one lookup each.
+// Indexes of 1,024 keys or more have a small Bloom filter in front, one
+// 64-bit word per check, so that looking up what is not there (the exact
+// host of a request that a wildcard answers, a boundary without a rule)
+// costs no cache miss. Regexes are tried only on their own host, behind a
 // literal-prefix check. What grows is cache misses, not work, and the
 // layout keeps a typical Match to a slot line and a record's line or two.
 //
-// Measured with go test -bench -benchmem on a shared, noisy 2-core AMD EPYC
-// VM (Go 1.26, linux/amd64). Rules: 70% exact hosts (about five rules per
+// Measured with go test -bench -benchmem on a shared 2-core AMD EPYC VM
+// (Go 1.26, linux/amd64). Rules: 70% exact hosts (about five rules per
 // host), 20% wildcard hosts, 10% hostless; Exact and Prefix paths of 2–4
 // segments; 2% regexes. Each request targets one rule, in turn. "linear"
 // scans every rule per request with the same semantics; ServeMux is
 // net/http's, given the rules it can express (no wildcards, no regexes).
-// Table figures are medians of 10 runs of 400 ms, interleaved with the
-// previous, Go-map based index (in brackets); the others are single runs.
+// Table figures are medians of 10 runs of 400 ms on 2026-11-22,
+// interleaved with the previous code (in brackets: key directory in name
+// order, one lookup per "/" boundary, no filters); the others are single
+// runs from a quieter day.
 //
 //	rules     Table                     linear              ServeMux
-//	10         80 ns [ 78], 0 allocs    207 ns, 0 allocs    275 ns, 1 alloc
-//	1,000      77 ns [ 93], 0 allocs    9.0 µs, 0 allocs    408 ns, 1 alloc
-//	10,000    103 ns [116], 0 allocs     79 µs, 0 allocs    480 ns, 1 alloc
-//	100,000   158 ns [230], 0 allocs    1.0 ms, 0 allocs    749 ns, 1 alloc
+//	10        251 ns [222], 0 allocs    207 ns, 0 allocs    275 ns, 1 alloc
+//	1,000     221 ns [205], 0 allocs    9.0 µs, 0 allocs    408 ns, 1 alloc
+//	10,000    243 ns [221], 0 allocs     79 µs, 0 allocs    480 ns, 1 alloc
+//	100,000   391 ns [531], 0 allocs    1.0 ms, 0 allocs    749 ns, 1 alloc
 //
-// The noise is large: single runs of the same code differ by up to 2×.
-// Over the ten runs, 100,000 rules cost 1.96 times 10 rules by medians
-// (1.98 by fastest runs; 1.4–2.6 run by run), against 2.9 (1.5–4.3) before;
-// an earlier set of eight runs gave 142 ns against 68 ns, 2.1 times, and a
-// later set of six gave 207 ns against 74 ns, 2.8 times: the 2× target is
-// met only on quiet runs. The
-// work per request is the same; at 100,000 rules the index (a 3.1 MB arena
-// and 0.9 MB of slots) no longer fits in the CPU's private caches, and each
-// request that moves to a new host pays a miss for its slot and then for
-// its record, while the 10-rule figure is all L1 hits (and includes its one
-// regex, tried on half the requests). MatchRequest, with NormalizeHost and
-// CleanPath, costs about 210 ns at 10,000 rules, 0 allocs.
+// Those runs shared the machine with several builds (load average 6 to 7
+// on 2 cores): the same code at 10 rules took 100 to 1,300 ns from run to
+// run, against 65 to 80 ns on quiet days, so neither the brackets nor the
+// 100,000/10 ratio of that run (1.6 against 2.4 before) mean much. On
+// quiet days the previous code measured 68–80 ns at 10 rules and 142–207
+// ns at 100,000, 1.96 to 2.8 times as much: the 2× target was met only on
+// quiet runs.
+//
+// A cache simulation is steadier (valgrind --tool=callgrind --cache-sim=yes,
+// 32 kB L1, 4 MB last-level, counting Match only). Per Match at 100,000
+// rules it counts 690 instructions (745 before) and 3.15 last-level misses
+// (3.20 before), of which about 1.3 are the benchmark's own request
+// strings, 0.4 the 2,000 regex programs, each run cold once per pass, and
+// 0.2 the slot arrays; at 10 rules, 820 instructions (865 before), all L1
+// hits, a third of them in the one regex, which runs on every tenth
+// request. The difference between 10 and 100,000 rules is thus misses, and
+// mostly ones no index layout removes: the request's own strings, the cold
+// regexes, and the line of the key a request compares.
+//
+// Tried and dropped: host records in the hash buckets themselves (64-byte
+// buckets, half empty, holding the name, rule numbers and key directory).
+// It removes the slot-to-record hop, but a typical host's keys do not fit
+// the bucket, so the hop moves to bucket-to-keys: the simulation counted
+// the same misses (3.15 per Match), the heap grew by 28%, and no run
+// showed a gain. It would pay only if most hosts' keys fitted the bucket.
+// MatchRequest, with NormalizeHost and CleanPath, costs about 210 ns at
+// 10,000 rules, 0 allocs.
 //
 // New compiles 30,000 rules in about 50 ms (44 MB allocated on the way),
 // and the resulting table holds about 2.5 MB of heap beyond the rules given

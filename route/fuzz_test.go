@@ -284,3 +284,27 @@ func checkAgainstRef(t *testing.T, rules []Rule, gen func(check func(host, path 
 		}
 	})
 }
+
+// TestMatchLargeTable holds Table to the reference matcher on a table big
+// enough for the filters in front of its exact host and large path indexes
+// (filterMin keys or more), on requests for its rules and near misses.
+func TestMatchLargeTable(t *testing.T) {
+	rules, reqs := benchRules(12_000)
+	tbl, err := New(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tbl.exactFilter == nil || tbl.pathFilter == nil {
+		t.Fatalf("table of %d rules has no filter: exact %d, paths %d words", len(rules), len(tbl.exactFilter), len(tbl.pathFilter))
+	}
+	checkAgainstRef(t, rules, func(check func(host, path string)) {
+		for i := 0; i < len(reqs); i += 37 {
+			q := reqs[i]
+			check(q.host, q.path)
+			check(q.host, q.path+"x")
+			check(q.host, q.path+"/")
+			check("a"+q.host, q.path)
+			check(q.host[1:], q.path)
+		}
+	})
+}

@@ -39,6 +39,51 @@ func insertSlot(slots []uint64, h uint64, off uint32) {
 	}
 }
 
+// A filter is a blocked Bloom filter over the hashes of an index's keys.
+// A key sets three bits of one 64-bit word, so a check reads one word, and
+// with 8 to 16 bits per key about one check in fifty lets an absent key
+// through. It spares the lookups of absent keys (the exact host of a
+// request that a wildcard or hostless rule answers, the boundaries of a
+// path in a large entry) a cache miss in a large index, and is small
+// enough to stay in the CPU's caches. Small indexes stay cached themselves
+// and have no filter: an empty filter lets everything through.
+type filter []uint64
+
+// filterMin is the number of keys from which an index gets a filter.
+const filterMin = 1024
+
+// newFilter returns a filter for keys with the given hashes, or none for
+// few keys.
+func newFilter(hashes []uint64) filter {
+	if len(hashes) < filterMin {
+		return nil
+	}
+	size := 1
+	for size < len(hashes)/8 {
+		size *= 2
+	}
+	f := make(filter, size)
+	for _, h := range hashes {
+		f[h&uint64(size-1)] |= filterBits(h)
+	}
+	return f
+}
+
+// filterBits chooses a key's three bits from high hash bits, independent
+// of the low bits that choose its word.
+func filterBits(h uint64) uint64 {
+	return 1<<(h>>40&63) | 1<<(h>>46&63) | 1<<(h>>52&63)
+}
+
+// has reports whether a key with hash h may be in the index.
+func (f filter) has(h uint64) bool {
+	if len(f) == 0 {
+		return true
+	}
+	b := filterBits(h)
+	return f[h&uint64(len(f)-1)]&b == b
+}
+
 // Host records. A host entry's record is, from its offset:
 //
 //	0      name length (1 byte; host names are at most 253 bytes)
@@ -50,12 +95,14 @@ func insertSlot(slots []uint64, h uint64, off uint32) {
 //	12     index of the entry in Table.entries (4 bytes)
 //	16     the name: the host, or for a wildcard the part after "*."
 //
-// For a small entry (flagLarge unset) there follow, per path key in sorted
-// order, three bytes: the key's length, and its Exact and Prefix rules as
-// numbers relative to base (rule base+n-1; 0 for none); then the keys'
-// bytes, back to back. A Match on a small entry therefore reads one short
-// run of adjacent bytes: the name it compares, then the keys it scans.
-// A large entry keeps its keys in Table.paths instead.
+// For a small entry (flagLarge unset) there follow, per path key, three
+// bytes: the key's length, and its Exact and Prefix rules as numbers
+// relative to base (rule base+n-1; 0 for none); then the keys' bytes, back
+// to back. The keys are listed longest first, so that the first key that
+// matches a request path is the longest one (see matchSmall). A Match on a
+// small entry therefore reads one short run of adjacent bytes: the name it
+// compares, then the keys it scans. A large entry keeps its keys in
+// Table.paths instead.
 //
 // All integers are little-endian.
 const hostHeader = 16
@@ -103,12 +150,16 @@ func (t *Table) hostName(off uint32) string {
 }
 
 // findHost returns the offset of the host record named name in slots (the
-// exact or the wildcard index), or 0.
-func (t *Table) findHost(slots []uint64, name string) uint32 {
+// exact or the wildcard index), or 0. A non-empty f stands in front of
+// slots.
+func (t *Table) findHost(slots []uint64, f filter, name string) uint32 {
 	if len(slots) == 0 {
 		return 0
 	}
 	h := maphash.String(t.seed, name)
+	if !f.has(h) {
+		return 0
+	}
 	mask := uint64(len(slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := slots[i]
@@ -135,6 +186,9 @@ func (t *Table) findPath(owner uint32, key string) pathRules {
 		return pathRules{}
 	}
 	h := t.pathHash(owner, key)
+	if !t.pathFilter.has(h) {
+		return pathRules{}
+	}
 	mask := uint64(len(slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := slots[i]
@@ -149,32 +203,4 @@ func (t *Table) findPath(owner uint32, key string) pathRules {
 			return pathRules{exact: int32(le32(r, 4)), prefix: int32(le32(r, 8))}
 		}
 	}
-}
-
-// get returns the rules for one path key of the host record at off.
-func (t *Table) get(off uint32, key string) pathRules {
-	r := t.arena[off:]
-	if r[2]&flagLarge != 0 {
-		return t.findPath(off, key)
-	}
-	pos := hostHeader + int(r[0])
-	dir := r[pos : pos+3*int(r[1])]
-	pos += len(dir)
-	for len(dir) >= 3 {
-		n := int(dir[0])
-		if n == len(key) && r[pos:pos+n] == key {
-			base := int32(le32(r, 4))
-			var e pathRules
-			if dir[1] != 0 {
-				e.exact = base + int32(dir[1])
-			}
-			if dir[2] != 0 {
-				e.prefix = base + int32(dir[2])
-			}
-			return e
-		}
-		pos += n
-		dir = dir[3:]
-	}
-	return pathRules{}
 }

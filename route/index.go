@@ -16,16 +16,18 @@ import (
 // of a hash index and then one record in the arena, which holds the host
 // name followed by its path keys (see hashindex.go).
 type Table struct {
-	arena     string       // host and path records
-	seed      maphash.Seed // for every index of this table
-	exact     []uint64     // host name → host record
-	wildcard  []uint64     // suffix after "*.", e.g. "foo.com" → host record
-	paths     []uint64     // large host record and path key → path record
-	hostless  uint32       // record of the rules with Host ""
-	entries   []hostEntry  // what records cannot hold, by record field
-	fallback  *Rule        // the global Default, or nil
-	rules     []Rule       // every rule in dump order; the storage Match points into
-	conflicts []Conflict
+	arena    string       // host and path records
+	seed     maphash.Seed // for every index of this table
+	exact    []uint64     // host name → host record
+	wildcard []uint64     // suffix after "*.", e.g. "foo.com" → host record
+	paths    []uint64     // large host record and path key → path record
+	// Filters in front of exact and paths, for large tables.
+	exactFilter, pathFilter filter
+	hostless                uint32      // record of the rules with Host ""
+	entries                 []hostEntry // what records cannot hold, by record field
+	fallback                *Rule       // the global Default, or nil
+	rules                   []Rule      // every rule in dump order; the storage Match points into
+	conflicts               []Conflict
 }
 
 // hostEntry is the part of a host entry that holds pointers, or that only
@@ -141,10 +143,19 @@ func build(valid []compiled) *Table {
 	t.arena = string(arena)
 	t.exact = t.hostSlots(exact)
 	t.wildcard = t.hostSlots(wildcard)
-	t.paths = hashSlots(len(paths))
-	for _, p := range paths {
-		insertSlot(t.paths, t.pathHash(p.owner, p.key), p.off)
+	hashes := make([]uint64, 0, max(len(exact), len(paths)))
+	for _, r := range exact {
+		hashes = append(hashes, maphash.String(t.seed, r.name))
 	}
+	t.exactFilter = newFilter(hashes)
+	t.paths = hashSlots(len(paths))
+	hashes = hashes[:0]
+	for _, p := range paths {
+		h := t.pathHash(p.owner, p.key)
+		insertSlot(t.paths, h, p.off)
+		hashes = append(hashes, h)
+	}
+	t.pathFilter = newFilter(hashes)
 	return t
 }
 
@@ -240,11 +251,13 @@ func (t *Table) place(arena []byte, host string, cs []compiled, paths *[]keyed) 
 	}
 	meta.last = len(t.rules)
 
+	// Longest first: see matchSmall. Equal lengths cannot both match a
+	// path; sorting them too keeps the layout deterministic.
 	sorted := make([]string, 0, len(keys))
 	for k := range keys {
 		sorted = append(sorted, k)
 	}
-	slices.Sort(sorted)
+	slices.SortFunc(sorted, func(a, b string) int { return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b)) })
 	small := len(sorted) <= smallPaths && meta.last-meta.first <= smallRuleSpan
 	for _, k := range sorted {
 		small = small && len(k) <= smallKeyLen

@@ -52,13 +52,13 @@ func (t *Table) MatchRequest(r *http.Request) (rule *Rule, cleanPath string, err
 // lookupHost returns the record of the host entry for host, which is the
 // hostless entry when no exact or wildcard entry covers it.
 func (t *Table) lookupHost(host string) uint32 {
-	if off := t.findHost(t.exact, host); off != 0 {
+	if off := t.findHost(t.exact, t.exactFilter, host); off != 0 {
 		return off
 	}
 	if len(t.wildcard) > 0 {
 		// "*.foo.com" covers one non-empty label in front of "foo.com".
 		if i := strings.IndexByte(host, '.'); i > 0 {
-			if off := t.findHost(t.wildcard, host[i+1:]); off != 0 {
+			if off := t.findHost(t.wildcard, nil, host[i+1:]); off != 0 {
 				return off
 			}
 		}
@@ -69,34 +69,96 @@ func (t *Table) lookupHost(host string) uint32 {
 // matchPath returns the rule of the host entry whose record is at off for
 // path, ignoring its Default.
 func (t *Table) matchPath(off uint32, path string) *Rule {
+	flags := t.arena[off+2]
+	if flags&flagLarge != 0 {
+		return t.matchLarge(off, flags, path)
+	}
+	exact, prefix := t.matchSmall(off, path)
+	if exact != 0 {
+		return t.rule(exact)
+	}
+	if r := t.matchRegex(off, flags, path); r != nil {
+		return r
+	}
+	return t.rule(prefix)
+}
+
+// matchSmall returns the Exact rule for path and the longest Prefix rule
+// matching it in the small host record at off, as rule numbers. It reads
+// the directory once. A key matches when it equals path or is followed in
+// path by "/": keys carry no trailing slash, so that is exactly the
+// element-wise rule. The directory lists the keys longest first, so the
+// first key that matches answers: if it equals path, with its Exact rule
+// or else its Prefix rule; if it is shorter, with its Prefix rule (a key
+// that has only an Exact rule does not count then). A key's bytes are read
+// only when its length fits, which spares most of them a cache miss.
+func (t *Table) matchSmall(off uint32, path string) (exact, prefix int32) {
+	r := t.arena[off:]
+	d := hostHeader + int(r[0])
+	k := d + 3*int(r[1])
+	dir, keys := r[d:k], r[k:]
+	// rule turns a relative rule number from the directory into a rule
+	// number; 0 stays 0.
+	rule := func(rel byte) int32 {
+		if rel == 0 {
+			return 0
+		}
+		return int32(le32(r, 4)) + int32(rel)
+	}
+	for ; len(dir) >= 3; dir = dir[3:] {
+		n := int(dir[0])
+		key := keys[:n]
+		keys = keys[n:]
+		switch {
+		case n == len(path) && key == path:
+			if dir[1] != 0 {
+				return rule(dir[1]), 0
+			}
+			return 0, rule(dir[2])
+		case n < len(path) && path[n] == '/' && dir[2] != 0 && path[:n] == key:
+			return 0, rule(dir[2])
+		}
+	}
+	return 0, 0
+}
+
+// matchLarge is matchPath for a large entry, whose keys are in Table.paths.
+func (t *Table) matchLarge(off uint32, flags byte, path string) *Rule {
 	// One lookup answers both "is there an Exact rule for this path" and
 	// "is there a Prefix rule whose key is the whole path".
-	e := t.get(off, path)
+	e := t.findPath(off, path)
 	if e.exact != 0 {
 		return t.rule(e.exact)
 	}
-	flags := t.arena[off+2]
-	if flags&flagRegex != 0 {
-		h := t.entry(off)
-		for i := range h.regex {
-			if rx := &h.regex[i]; hasPrefixFold(path, rx.lit) && rx.re.MatchString(path) {
-				return rx.rule
-			}
-		}
+	if r := t.matchRegex(off, flags, path); r != nil {
+		return r
 	}
 	if e.prefix != 0 || flags&flagPrefix == 0 {
 		return t.rule(e.prefix)
 	}
 	// Walk the element boundaries of path from the longest prefix to the
 	// shortest, so the first key found belongs to the longest matching
-	// Prefix rule. Keys carry no trailing slash, so a key k matches when it
-	// equals path (done above) or is followed in path by "/": exactly the
-	// element-wise rule.
+	// Prefix rule (see matchSmall for why boundaries are the rule).
 	for i := len(path) - 1; i >= 0; i-- {
 		if path[i] == '/' {
-			if n := t.get(off, path[:i]).prefix; n != 0 {
+			if n := t.findPath(off, path[:i]).prefix; n != 0 {
 				return t.rule(n)
 			}
+		}
+	}
+	return nil
+}
+
+// matchRegex returns the first Regex rule of the host entry whose record
+// is at off (with flags) that matches path, or nil.
+func (t *Table) matchRegex(off uint32, flags byte, path string) *Rule {
+	if flags&flagRegex == 0 {
+		return nil
+	}
+	h := t.entry(off)
+	for i := range h.regex {
+		if rx := &h.regex[i]; hasPrefixFold(path, rx.lit) && rx.re.MatchString(path) {
+			return rx.rule
 		}
 	}
 	return nil
