@@ -328,6 +328,7 @@ func (m *Mux) upstream(p ingress.Policy, t ingress.Target) *proxy.Upstream {
 	if c := p.Upstream.ClientCertificate; c != nil {
 		u.TLS.Certificates = []tls.Certificate{*c}
 	}
+	u.Balancing = balancing(p.Balance)
 	return u
 }
 

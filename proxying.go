@@ -55,14 +55,17 @@ func (m *Mux) addProxying(rt *proxy.Route, r *ingress.Route, b route.Backend, up
 }
 
 // upstreamSet shares one *proxy.Upstream between routes that reach the
-// same backend with the same connection settings, so that they share one
-// connection pool and one round-robin rotation.
+// same backend with the same connection and balancing settings, so that
+// they share one connection pool and one balancer (rotation, EWMA record).
 type upstreamSet map[string][]*proxy.Upstream
 
 // share returns the upstream of the set equal to u, adding u if there is
 // none.
 func (s upstreamSet) share(u *proxy.Upstream) *proxy.Upstream {
-	key := fmt.Sprint(u.Name, u.Protocol, u.ConnectTimeout, u.Endpoints)
+	key := fmt.Sprint(u.Name, u.Protocol, u.ConnectTimeout, u.Endpoints, u.Balance, u.HashBy, u.HashSubsetSize)
+	if a := u.Affinity; a != nil {
+		key += fmt.Sprintf("%+v", *a) // routes balanced differently must not share
+	}
 	for _, have := range s[key] {
 		if have.TLS.Equal(u.TLS) {
 			return have

@@ -81,6 +81,9 @@ type Policy struct {
 	// Traffic is the traffic policy of the Ingress: CORS, client IP lists,
 	// rate limits, authentication and response headers (see traffic.go).
 	Traffic TrafficPolicy
+	// Balance is how requests pick an endpoint: load-balance,
+	// upstream-hash-by, cookie affinity (see BalancePolicy).
+	Balance BalancePolicy
 
 	// Raw values combined once every annotation is read.
 	permanentRedirect, temporalRedirect         string
@@ -232,13 +235,14 @@ func (c *compiler) parsePolicy(ing Ingress) (Policy, bool) {
 	ok = c.finishUpstream(ing, &p) && ok
 	ok = c.finishProxying(ing, &p) && ok
 	ok = c.finishCanary(ing, &p) && ok
+	ok = c.finishBalance(ing, &p) && ok
 	return p, c.finishTraffic(ing, &p) && ok
 }
 
 // lookupAnnotation finds a supported annotation by name (without prefix)
 // in the registries, each kept beside the Policy part it fills.
 func lookupAnnotation(name string) (annotation, bool) {
-	for _, registry := range []map[string]annotation{annotations, upstreamAnnotations, proxyingAnnotations, hostAnnotations, canaryAnnotations, trafficAnnotations} {
+	for _, registry := range []map[string]annotation{annotations, upstreamAnnotations, proxyingAnnotations, hostAnnotations, canaryAnnotations, trafficAnnotations, balanceAnnotations} {
 		if a, ok := registry[name]; ok {
 			return a, true
 		}

@@ -70,8 +70,9 @@ type Upstream struct {
 	Name string
 	// Protocol selects HTTP, HTTPS, h2c (GRPC) or h2 over TLS (GRPCS).
 	Protocol Protocol
-	// Endpoints are "host:port" addresses, used in round-robin order. An
-	// empty list means the backend has no ready endpoint: requests get 503.
+	// Endpoints are "host:port" addresses, chosen as Balancing says (in
+	// turn by default). An empty list means the backend has no ready
+	// endpoint: requests get 503.
 	Endpoints []string
 	// TLS configures the connection for HTTPS and GRPCS. Its ServerName is
 	// the name sent as SNI and verified in the certificate; verification is
@@ -80,6 +81,9 @@ type Upstream struct {
 	// ConnectTimeout bounds dialing, TLS handshake included. Zero means
 	// DefaultConnectTimeout.
 	ConnectTimeout time.Duration
+	// Balancing chooses the endpoint of each request: in turn (the zero
+	// value), by EWMA, by consistent hashing or by affinity cookie.
+	Balancing
 }
 
 // Route is what the proxy does with a request that matched a rule. Every

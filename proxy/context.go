@@ -24,6 +24,7 @@ type reqCtx struct {
 	te       *transportEntry // up's transport for this request (see AutoHTTP)
 	in       *http.Request   // the client's request
 	endpoint string          // "host:port" chosen for this request
+	cookie   string          // the affinity cookie value to set; empty: none
 	path     string          // the cleaned, escaped path that was matched
 	peer     peer
 

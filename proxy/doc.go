@@ -1,6 +1,7 @@
 // Package proxy serves a route.Table as a reverse proxy: an http.Handler
-// with per-backend transports kept across reloads, round-robin balancing
-// over endpoints, forwarding headers, body-size limits, idle timeouts,
+// with per-backend transports kept across reloads, balancing over
+// endpoints (round robin, EWMA, consistent hashing, cookie affinity),
+// forwarding headers, body-size limits, idle timeouts,
 // WebSocket, gRPC and streaming pass-through, and atomic hot reload.
 //
 // It is built on net/http/httputil.ReverseProxy and never imports
@@ -54,20 +55,58 @@
 //  5. A Content-Length over the body limit gets 413 before anything is
 //     read.
 //  6. An upstream without endpoints gets 503.
-//  7. The next endpoint in round-robin order (one counter per Upstream) is
-//     chosen, and the request is proxied: scheme by protocol, the endpoint
-//     as URL host, the cleaned path (or the raw one with
-//     Config.KeepRawPath), rewritten by Route.Rewrite when its pattern
-//     matches (then with X-Forwarded-Prefix if Route.ForwardedPrefix is
-//     set), the query unchanged, and the client's Host unless Route.Host
-//     replaces it (upstream-vhost).
+//  7. An endpoint is chosen as the Upstream's Balancing says (see
+//     "Balancing" below), and the request is proxied: scheme by
+//     protocol, the endpoint as URL host, the cleaned path (or the raw
+//     one with Config.KeepRawPath), rewritten by Route.Rewrite when its
+//     pattern matches (then with X-Forwarded-Prefix if
+//     Route.ForwardedPrefix is set), the query unchanged, and the
+//     client's Host unless Route.Host replaces it (upstream-vhost).
 //
 // Hop-by-hop headers, and headers the client names in Connection, are
 // removed by ReverseProxy before the forwarding headers are set, so a
-// client cannot use "Connection: X-Forwarded-For" to strip them. Upgrades
-// (WebSocket) work with every protocol, over TLS too; trailers pass
+// client cannot use "Connection: X-Forwarded-For" to strip them; the
+// headers the route's Traffic sets (RequestHeaders.Set, the auth service's
+// ResponseHeaders) are put back too. Upgrades (WebSocket) work with every
+// protocol, over TLS too, except an upgrade to h2c, which is dropped and
+// the request proxied as a plain one: accepted by a backend, it would open
+// an HTTP/2 tunnel past the routes. CONNECT gets 405. Trailers pass
 // through; server-sent events and responses of unknown length (gRPC
 // streams) are flushed as they come.
+//
+// # Balancing
+//
+// Upstream.Balancing chooses the endpoint of each request; the first of
+// these that is set decides, as in ingress-nginx:
+//
+//   - Affinity (affinity: cookie): a request whose cookie leads to an
+//     endpoint of the upstream goes there; any other starts a session,
+//     placed at random (balanced mode, by a random key on the hash ring)
+//     or in turn (persistent mode), and the response sets the cookie.
+//     Balanced sessions follow the ring, so about 1/n of them move to a
+//     new endpoint; persistent ones stay until their endpoint goes.
+//   - HashBy (upstream-hash-by): consistent hashing of a key made of text
+//     and the variables $request_uri, $uri ($document_uri), $args
+//     ($query_string), $host, $remote_addr ($binary_remote_addr), $scheme,
+//     $request_method, $http_NAME, $cookie_NAME and $arg_NAME, written
+//     $name or ${name}. $remote_addr is the client's address: the peer's,
+//     or from a trusted proxy (Config.TrustedProxies) the forwarded one.
+//     Each endpoint has 160 points on the ring, placed by its address, so
+//     adding one moves about 1/n of the keys, all to it. With
+//     HashSubsetSize the key picks the first that many endpoints along
+//     the ring, and each request a random one of them.
+//   - Balance EWMA (load-balance: ewma): the cheaper of two random
+//     endpoints, where the cost is the peak EWMA of the time to response
+//     headers (decaying over 10 seconds) times the requests in flight plus
+//     one.
+//   - Otherwise round robin, one counter per Upstream.
+//
+// A retry (Route.Retry) goes to an endpoint not tried yet: the next one
+// along the ring for a hash key, another random member of its subset, the
+// cheaper of two untried endpoints for EWMA, the next untried in turn
+// otherwise. A new session's cookie names the endpoint that served it; an
+// existing session keeps its cookie unless Affinity.ChangeOnFailure moves
+// it.
 //
 // # Forwarding headers and trust
 //

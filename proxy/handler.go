@@ -91,17 +91,24 @@ func (h *Handler) logger() *slog.Logger {
 
 // ServeHTTP proxies r according to the rule it matches.
 //
-// The steps are, in order: OPTIONS * is answered with 200; a malformed path
-// gets 400; no matching rule gets Config.NotFound or 404; the route's
-// response headers are set and a CORS preflight is answered (Traffic);
-// redirects (app-root, fixed, host, HTTPS); rate limits, IP lists and
-// authentication (Traffic); a declared body over the limit gets 413; a
-// canary or the route's upstream is chosen, and without endpoints the
-// DefaultBackend serves, else 503; otherwise the request goes to the next
-// endpoint, retried on another as Route.Retry allows.
+// The steps are, in order: OPTIONS * is answered with 200; CONNECT gets
+// 405; a malformed path gets 400; no matching rule gets Config.NotFound or
+// 404; the route's response headers are set and a CORS preflight is
+// answered (Traffic); redirects (app-root, fixed, host, HTTPS); rate
+// limits, IP lists and authentication (Traffic); a declared body over the
+// limit gets 413; a canary or the route's upstream is chosen, and without
+// endpoints the DefaultBackend serves, else 503; otherwise the request goes
+// to the endpoint the upstream's Balancing picks for it, retried on
+// another as Route.Retry allows.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method == http.MethodOptions && r.RequestURI == "*" {
 		serveOptionsStar(w)
+		return
+	}
+	if r.Method == http.MethodConnect {
+		// A reverse proxy offers no tunnels: forwarded, a CONNECT would
+		// ask a backend to open one, past every route. nginx answers 405.
+		writeError(w, http.StatusMethodNotAllowed, "405 method not allowed")
 		return
 	}
 	st := h.state.Load()
@@ -146,11 +153,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	up := rt.pickUpstream(r)
-	endpoint, ok := up.next()
+	pick, ok := h.choose(up, r, peer, cleanPath)
 	if !ok && rt.fallback != nil {
 		// default-backend: it serves while the backend has no endpoint.
 		up = rt.fallback
-		endpoint, ok = up.next()
+		pick, ok = h.choose(up, r, peer, cleanPath)
 	}
 	if !ok {
 		h.logger().LogAttrs(r.Context(), slog.LevelWarn, "proxy: backend has no ready endpoints",
@@ -166,7 +173,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		up:       up,
 		te:       up.transport(r.TLS != nil),
 		in:       r,
-		endpoint: endpoint,
+		endpoint: pick.endpoint,
+		cookie:   pick.cookie,
 		path:     cleanPath,
 		peer:     peer,
 		client:   r.Context(),

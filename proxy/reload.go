@@ -30,6 +30,7 @@ type routeState struct {
 	maxBody     int64        // negative: no limit
 	readTimeout time.Duration
 	sendTimeout time.Duration
+	cookiePath  string // the default affinity cookie path (see Affinity.Path)
 }
 
 // Reload validates table as New does and, if it is valid, serves it from
@@ -126,6 +127,7 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 			maxBody:     h.bodyLimit(rt),
 			readTimeout: orDefault(rt.ReadTimeout, DefaultReadTimeout),
 			sendTimeout: orDefault(rt.SendTimeout, DefaultSendTimeout),
+			cookiePath:  ruleCookiePath(rule),
 		}
 	}
 	if len(errs) > 0 {
@@ -184,6 +186,7 @@ func (h *Handler) newUpstream(u *Upstream, set *transportSet, old *state) (*upst
 	if u.ConnectTimeout < 0 {
 		errs = append(errs, fmt.Errorf("ConnectTimeout: invalid value %v: must not be negative", u.ConnectTimeout))
 	}
+	errs = append(errs, u.Balancing.check()...)
 	for i, ep := range u.Endpoints {
 		if err := checkEndpoint(ep); err != nil {
 			errs = append(errs, fmt.Errorf("Endpoints[%d]: invalid value %q: %w", i, ep, err))

@@ -85,19 +85,10 @@ func replayable(req *http.Request) bool {
 	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 }
 
-// untriedEndpoint returns the next endpoint of the request's upstream in
-// its rotation that has not been tried yet.
+// untriedEndpoint returns an endpoint of the request's upstream that has
+// not been tried yet, picked as its Balancing says (see retryEndpoint).
 func (rc *reqCtx) untriedEndpoint(tried []string) (string, bool) {
-	for range len(rc.up.endpoints) {
-		ep, ok := rc.up.next()
-		if !ok {
-			return "", false
-		}
-		if !slices.Contains(tried, ep) {
-			return ep, true
-		}
-	}
-	return "", false
+	return rc.retryEndpoint(tried)
 }
 
 // retryRequest returns req addressed to endpoint, with a fresh copy of

@@ -211,6 +211,9 @@ func (h *Handler) modifyResponse(res *http.Response) error {
 		t.modifyResponse(res)
 	}
 	rc.rt.route.rewriteResponseHeaders(res.Header, rc.in)
+	if rc.cookie != "" {
+		rc.setAffinityCookie(res.Header) // after the rewrites, which are for the backend's cookies
+	}
 	switch {
 	case res.StatusCode == http.StatusSwitchingProtocols:
 		// ReverseProxy needs the body to stay an io.ReadWriteCloser.

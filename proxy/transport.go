@@ -205,8 +205,17 @@ func (pickTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	return rc.roundTrip(req)
 }
 
-// roundTrip sends req once, with the transport chosen for the request.
+// roundTrip sends req once, with the transport chosen for the request,
+// timing the answer when the upstream balances by EWMA.
 func (rc *reqCtx) roundTrip(req *http.Request) (*http.Response, error) {
+	if rc.up.lat != nil {
+		return rc.up.lat.measure(rc, req)
+	}
+	return rc.send(req)
+}
+
+// send sends req once, with the transport chosen for the request.
+func (rc *reqCtx) send(req *http.Request) (*http.Response, error) {
 	te := rc.te
 	if te.h1 != nil && isWebSocket(req.Header) {
 		return te.h1.RoundTrip(req)
