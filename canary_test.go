@@ -112,3 +112,22 @@ func TestCanaryWeightSplit(t *testing.T) {
 		assert.LessOrEqual(t, math.Abs(got-want), 0.02, "%s got %.3f of requests, want %.2f", backend, got, want)
 	}
 }
+
+// TestCanaryKeepsItsOwnBalancing checks that a canary Ingress's affinity
+// annotation applies to its backend, as ingress-nginx keeps load-balance,
+// upstream-hash-by and affinity on canaries, while its other annotations do
+// not.
+func TestCanaryKeepsItsOwnBalancing(t *testing.T) {
+	mux := loadCanaries(t, canaryIngress("sticky", "v2", a("canary-by-header", "X-Canary", "affinity", "cookie", "session-cookie-name", "canary-sticky")))
+	req := httptest.NewRequest(http.MethodGet, "http://app.example.com/", nil)
+	req.Header.Set("X-Canary", "always")
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, req)
+	require.Equal(t, "v2", rec.Header().Get("X-Backend"))
+	assert.Contains(t, rec.Header().Get("Set-Cookie"), "canary-sticky=")
+
+	rec = httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://app.example.com/", nil))
+	require.Equal(t, "web", rec.Header().Get("X-Backend"))
+	assert.Empty(t, rec.Header().Get("Set-Cookie"), "the primary has no affinity")
+}

@@ -39,11 +39,14 @@ func (m *Mux) addProxying(rt *proxy.Route, r *ingress.Route, b route.Backend, up
 	rt.CookiePath = proxy.Replace{From: p.Proxying.CookiePathFrom, To: p.Proxying.CookiePathTo}
 	rt.CloseConnection = p.Proxying.CloseConnection
 	for _, c := range r.Canaries {
-		// A canary backend is reached as the primary is (ingress-nginx
-		// ignores a canary Ingress's other annotations).
+		// A canary backend is reached as the primary is, but balanced by
+		// its own annotations: ingress-nginx ignores a canary Ingress's
+		// other annotations and keeps those.
+		reach := p
+		reach.Balance = c.Policy.Balance
 		cp := c.Policy.Canary
 		rt.Canaries = append(rt.Canaries, proxy.Canary{
-			Upstream:      upstreams.share(m.upstream(p, c.Target)),
+			Upstream:      upstreams.share(m.upstream(reach, c.Target)),
 			Header:        cp.Header,
 			HeaderValue:   cp.HeaderValue,
 			HeaderPattern: cp.HeaderPattern,

@@ -233,6 +233,27 @@
 //	                         pathType; header, then cookie, then weight. Per route and several per
 //	                         route (ingress-nginx: one per Service, attached to the Service); any
 //	                         canary-weight-total is honoured (ingress-nginx: below 100 acts as 100)
+//	load-balance             round_robin (default) or ewma: peak EWMA of the time to response
+//	                         headers times requests in flight, best of two random endpoints; a
+//	                         failed attempt counts as the connect timeout; warned (ignored) under
+//	                         affinity or upstream-hash-by
+//	upstream-hash-by         $request_uri $uri $args $host $remote_addr $scheme $request_method
+//	                         $http_X $cookie_X $arg_X (also ${x}) and text; other variables are
+//	                         load errors; 160 ring points per endpoint, placed by address; an
+//	                         empty key is balanced in turn (ingress-nginx: one endpoint gets them)
+//	upstream-hash-by-subset(-size)  the first N (default 3) endpoints along the ring from the key,
+//	                         one at random; adding an endpoint changes few subsets (ingress-nginx:
+//	                         fixed chunks, reshuffled)
+//	affinity, affinity-mode  cookie only; balanced (a random key on the hash ring; adding an
+//	                         endpoint moves about 1/n of sessions) or persistent (a hash naming the
+//	                         endpoint, re-placed when it is gone); per route, not per Service
+//	session-cookie-*         name (INGRESSCOOKIE), path (the rule's; "/" for regex), domain,
+//	                         samesite (+conditional-samesite-none), secure, max-age, expires,
+//	                         change-on-failure; always HttpOnly; the value never shows an address
+//
+// A canary Ingress's load-balance, upstream-hash-by and affinity
+// annotations apply to its own backend, as in ingress-nginx; its other
+// annotations are warned as ignored.
 //
 // Per request, the proxy applies them in ingress-nginx's order: response
 // headers and the CORS preflight, redirects, rate limits, deny and allow

@@ -79,6 +79,25 @@ func routeSettings(r route.Rule) []string {
 	add(!p.SSLRedirect, "ssl-redirect off")
 	add(p.ForceSSLRedirect, "force-ssl-redirect")
 	add(p.PreserveTrailingSlash, "preserve-trailing-slash")
+	b := p.Balance
+	add(b.Affinity != "", "affinity %s (%s), cookie %s", b.Affinity, b.AffinityMode, b.Cookie.Name)
+	add(b.Affinity == "" && b.HashBy != "", "hash by %s", b.HashBy)
+	add(b.Affinity == "" && b.HashBy != "" && b.HashBySubset, "subsets of %d", b.HashBySubsetSize)
+	add(b.Affinity == "" && b.HashBy == "" && b.LoadBalance == "ewma", "load-balance ewma")
+	for _, c := range rt.Canaries {
+		cp := c.Policy.Canary
+		var how []string
+		if cp.Header != "" {
+			how = append(how, "header "+cp.Header)
+		}
+		if cp.Cookie != "" {
+			how = append(how, "cookie "+cp.Cookie)
+		}
+		if cp.Weight > 0 {
+			how = append(how, fmt.Sprintf("weight %d/%d", cp.Weight, cp.WeightTotal))
+		}
+		add(true, "canary %s by %s (ingress %s/%s)", c.Backend, strings.Join(how, ", "), c.Origin.Namespace, c.Origin.Name)
+	}
 	pr := p.Proxying
 	add(retriesChanged(pr.NextUpstream), "retries %s", describeRetries(pr.NextUpstream))
 	add(!pr.RequestBuffering, "request streaming (proxy-request-buffering off)")
