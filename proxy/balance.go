@@ -54,6 +54,8 @@ type upstream struct {
 	sel *selector
 	// lat measures response times for EWMA; nil otherwise.
 	lat *latencies
+	// health leaves failing endpoints out for a while; nil when off.
+	health *health
 }
 
 // selector is the policy of an upstream that is not plain round robin,
@@ -120,7 +122,17 @@ func (up *upstream) next() (string, bool) {
 		return up.endpoints[0], true
 	}
 	i := up.n.Add(1) - 1
-	return up.endpoints[i%uint64(len(up.endpoints))], true
+	n := uint64(len(up.endpoints))
+	if up.health != nil {
+		// Skip endpoints out of rotation; if all are, the turn's one is
+		// tried anyway: failing fast helps nobody more than trying.
+		for k := range n {
+			if j := int((i + k) % n); up.health.live(j) {
+				return up.endpoints[j], true
+			}
+		}
+	}
+	return up.endpoints[i%n], true
 }
 
 // choose picks the endpoint of up for a request: by affinity cookie, by

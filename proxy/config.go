@@ -192,6 +192,17 @@ type Config struct {
 	// and -Port headers and X-Real-IP are believed. From any other peer
 	// they are replaced. Nil trusts nobody.
 	TrustedProxies []netip.Prefix
+	// MaxFails is how many consecutive connection failures (refused,
+	// reset, failed TLS handshake, connect timeout) take an endpoint out of
+	// the round-robin rotation for FailTimeout, as nginx's max_fails does;
+	// retries then go elsewhere, and the endpoint is tried again after
+	// FailTimeout. Zero means DefaultMaxFails; negative turns this off.
+	// Affinity and hashing keep their endpoint (only their retries avoid
+	// it), so that sessions and keys do not move on a blip.
+	MaxFails int
+	// FailTimeout is how long a failing endpoint stays out. Zero means
+	// DefaultFailTimeout.
+	FailTimeout time.Duration
 	// MaxBodyBytes is the body limit of routes that set none. Zero means
 	// DefaultMaxBodyBytes; negative means no limit.
 	MaxBodyBytes int64

@@ -200,7 +200,7 @@ func (h *Handler) newUpstream(u *Upstream, set *transportSet, old *state) (*upst
 		if err != nil {
 			return nil, []error{err}
 		}
-		return newBalancer(u, te, nil), nil
+		return h.withHealth(newBalancer(u, te, nil)), nil
 	}
 	te, err := transportFor(keyOf(u, HTTP), set, old)
 	if err != nil {
@@ -210,7 +210,13 @@ func (h *Handler) newUpstream(u *Upstream, set *transportSet, old *state) (*upst
 	if err != nil {
 		return nil, []error{err}
 	}
-	return newBalancer(u, te, teTLS), nil
+	return h.withHealth(newBalancer(u, te, teTLS)), nil
+}
+
+// withHealth gives up its passive health record, as Config says.
+func (h *Handler) withHealth(up *upstream) *upstream {
+	up.health = newHealth(up.endpoints, h.cfg.MaxFails, h.cfg.FailTimeout)
+	return up
 }
 
 // transportFor returns the transport of key from set, else from old (which

@@ -208,10 +208,15 @@ func (pickTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 // roundTrip sends req once, with the transport chosen for the request,
 // timing the answer when the upstream balances by EWMA.
 func (rc *reqCtx) roundTrip(req *http.Request) (*http.Response, error) {
+	var res *http.Response
+	var err error
 	if rc.up.lat != nil {
-		return rc.up.lat.measure(rc, req)
+		res, err = rc.up.lat.measure(rc, req)
+	} else {
+		res, err = rc.send(req)
 	}
-	return rc.send(req)
+	rc.record(req.URL.Host, err)
+	return res, err
 }
 
 // send sends req once, with the transport chosen for the request.
