@@ -30,8 +30,11 @@ const drainLimit = 64 << 10
 // bad, is the one the client gets.
 func (rc *reqCtx) roundTripWithRetries(req *http.Request) (*http.Response, error) {
 	start := time.Now()
-	tried := []string{rc.endpoint}
 	res, err := rc.roundTrip(req)
+	if err == nil && len(rc.rt.route.Retry.OnStatus) == 0 {
+		return res, nil // the common case: nothing to decide, nothing to allocate
+	}
+	tried := []string{rc.endpoint}
 	for rc.shouldRetry(req, res, err, len(tried), start) {
 		next, ok := rc.untriedEndpoint(tried)
 		if !ok {
