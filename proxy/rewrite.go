@@ -39,13 +39,54 @@ func (h *Handler) rewrite(pr *httputil.ProxyRequest) {
 	if host := rc.rt.route.Host; host != "" {
 		out.Host = host
 	}
+	// Before the forwarding headers, which win over the route's.
+	keepPolicyHeaders(rc.rt.route.Traffic, in.Header, out.Header)
 	h.setForwarded(rc, in, out.Header)
+	dropH2CUpgrade(in.Header, out.Header)
 	if rc.up == rc.rt.fallback {
 		// The default backend serves because the backend has no endpoint.
 		rc.setErrorHeaders(out.Header, http.StatusServiceUnavailable)
 	}
 	if rc.rt.route.CloseConnection {
 		out.Close = true
+	}
+}
+
+// keepPolicyHeaders puts back on out the request headers that the route's
+// traffic policy set on in (RequestHeaders.Set, the auth service's
+// answer) and that ReverseProxy removed because the client named them in
+// Connection: a client must not be able to drop what the proxy vouches
+// for, such as an authenticated user's name.
+func keepPolicyHeaders(t *Traffic, in, out http.Header) {
+	if t == nil || t.rt == nil {
+		return
+	}
+	for _, hv := range t.rt.req.set {
+		if v, ok := in[hv.key]; ok {
+			out[hv.key] = v
+		}
+	}
+	if t.rt.ext != nil {
+		for _, k := range t.rt.ext.responseHeaders {
+			if v, ok := in[k]; ok {
+				out[k] = v
+			}
+		}
+	}
+}
+
+// dropH2CUpgrade turns a request to upgrade to h2c into a plain request, as
+// an HTTP/1.1 server that does not speak h2c answers it. Forwarded, an
+// upgrade a backend accepted would make the connection an HTTP/2 tunnel
+// straight to the backend, in which the client could send requests for
+// any path without the proxy routing or checking them (h2c smuggling).
+// Should the backend switch protocols anyway, ReverseProxy refuses the
+// switch, since the request it sent asked for none.
+func dropH2CUpgrade(in, out http.Header) {
+	if httpguts.HeaderValuesContainsToken(in["Upgrade"], "h2c") {
+		delete(out, "Upgrade")
+		delete(out, "Connection")
+		delete(out, "Http2-Settings")
 	}
 }
 

@@ -21,7 +21,7 @@ type Redirect struct {
 // [lowest, highest]; out of range it becomes fallback, as ingress-nginx
 // does (permanent: 300–308, else 301; temporal: 300–307, else 302).
 func NewRedirect(target string, code, lowest, highest, fallback int) (*Redirect, error) {
-	if strings.ContainsAny(target, " \t\r\n\"'<>\\`{}|^") {
+	if strings.ContainsAny(target, " \t\r\n\"'<>\\`{}|^") || hasControl(target) {
 		return nil, fmt.Errorf("rewrite: redirect %q contains characters that are not allowed in a URL", target)
 	}
 	u, err := url.Parse(target)
@@ -62,7 +62,7 @@ func NewAppRoot(root string) (*AppRoot, error) {
 	if err != nil || u.Scheme != "" || u.Host != "" || !strings.HasPrefix(root, "/") || strings.HasPrefix(root, "//") {
 		return nil, fmt.Errorf("rewrite: app-root %q must be an absolute path such as /app", root)
 	}
-	if strings.ContainsAny(root, " \t\r\n\"'<>\\`{}|^") {
+	if strings.ContainsAny(root, " \t\r\n\"'<>\\`{}|^") || hasControl(root) {
 		return nil, fmt.Errorf("rewrite: app-root %q contains characters that are not allowed in a URL path", root)
 	}
 	return &AppRoot{Path: root}, nil
@@ -75,4 +75,16 @@ func (a *AppRoot) Applies(path string) bool { return path == "/" }
 // ("http" or "https") for host (the client's Host header, port included).
 func (a *AppRoot) Location(scheme, host string) string {
 	return scheme + "://" + host + a.Path
+}
+
+// hasControl reports whether s holds an ASCII control character. url.Parse
+// refuses them before the fragment only, and a Location header must hold
+// none anywhere.
+func hasControl(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			return true
+		}
+	}
+	return false
 }

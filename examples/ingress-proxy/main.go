@@ -99,7 +99,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
-	defer signal.Stop(hup)
+	defer func() {
+		signal.Stop(hup) // no more sends after this returns,
+		close(hup)       // so closing ends the goroutine below
+	}()
 	reload := make(chan struct{}, 1)
 	go func() {
 		for range hup {
@@ -134,6 +137,8 @@ func runContext(ctx context.Context, args []string, reload <-chan struct{}, stdo
 	fs.Var(&trusted, "trusted-proxy", "`CIDR` of a proxy whose X-Forwarded-* headers are believed, repeatable")
 	verbose := fs.Bool("v", false, "log debug messages")
 	fs.BoolVar(&so.accessLog, "access-log", true, "log one line per request")
+	fs.DurationVar(&so.readHeaderTimeout, "read-header-timeout", 10*time.Second, "how long a client may take to send a request's headers (against slowloris)")
+	fs.DurationVar(&so.idleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection is kept open")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -143,6 +148,11 @@ func runContext(ctx context.Context, args []string, reload <-chan struct{}, stdo
 	}
 	if len(files) == 0 {
 		fmt.Fprintln(stderr, "ingress-proxy: no manifests: give at least one -f PATH")
+		return 2
+	}
+	if so.readHeaderTimeout <= 0 || so.idleTimeout <= 0 {
+		// Zero would mean no limit: slow clients could hold connections forever.
+		fmt.Fprintln(stderr, "ingress-proxy: -read-header-timeout and -idle-timeout must be positive")
 		return 2
 	}
 	opts.Backends = backends

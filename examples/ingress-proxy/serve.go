@@ -22,6 +22,7 @@ type server struct {
 	servers []*http.Server
 	ready   atomic.Bool
 	stdout  io.Writer
+	so      serveOptions
 }
 
 // serveOptions are the serving flags.
@@ -29,6 +30,8 @@ type serveOptions struct {
 	listen, tlsListen, adminListen string
 	drainTimeout, watchInterval    time.Duration
 	accessLog                      bool
+	// Against slow clients; see serve.
+	readHeaderTimeout, idleTimeout time.Duration
 }
 
 // runServe loads the manifests, serves until ctx is done, then drains
@@ -66,7 +69,7 @@ func runServe(ctx context.Context, cfg ingressmux.Config, so serveOptions, reloa
 		closeAll(lns[:])
 		return 1
 	}
-	s := &server{mux: mux, logger: logger, stdout: stdout}
+	s := &server{mux: mux, logger: logger, stdout: stdout, so: so}
 	var handler http.Handler = mux
 	if so.accessLog {
 		handler = accessLog(mux, logger)
@@ -114,16 +117,20 @@ func (s *server) reload(why string) {
 	s.logger.Info("reloaded", "trigger", why, "routes", len(s.mux.Compiled().Table.Rules()), "took", time.Since(start).Round(time.Millisecond))
 }
 
-// serve starts one server on ln. Timeouts are set against slow clients: headers
-// must arrive within 10 s and idle keep-alive connections close after 2
-// minutes; bodies may stream for as long as they keep coming, since
-// uploads and streams have no natural bound.
+// serve starts one server on ln. Timeouts are set against slow clients:
+// a request's headers must arrive within -read-header-timeout (10 s) of
+// its first byte, or of the connection for its first request, and idle
+// keep-alive connections close after -idle-timeout (2 minutes), so
+// connections that send nothing, or headers a byte at a time, cannot pile
+// up. Bodies may stream for as long as they keep coming, since uploads and
+// streams have no natural bound; a body that stalls is cut off by the
+// route's proxy-send-timeout. Headers are limited to 1 MiB.
 func (s *server) serve(name string, ln net.Listener, h http.Handler, useTLS bool) {
 	srv := &http.Server{
 		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    1 << 20,
+		ReadHeaderTimeout: s.so.readHeaderTimeout,
+		IdleTimeout:       s.so.idleTimeout,
+		MaxHeaderBytes:    maxHeaderBytes,
 		ErrorLog:          slog.NewLogLogger(s.logger.Handler(), slog.LevelDebug),
 	}
 	scheme := "http"
@@ -145,6 +152,10 @@ func (s *server) serve(name string, ln net.Listener, h http.Handler, useTLS bool
 		}
 	}()
 }
+
+// maxHeaderBytes bounds a request's header section, request line
+// included: larger ones get 431.
+const maxHeaderBytes = 1 << 20
 
 // stop marks the process not ready, then drains every server: they stop
 // accepting, and in-flight requests get drainTimeout to finish.
