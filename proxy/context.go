@@ -33,8 +33,9 @@ type reqCtx struct {
 	resBody recvBody    // wraps the response body
 	upBody  upgradeBody // wraps the backend side of an upgraded connection
 
-	tooLarge atomic.Bool // the request body went over the limit
-	spool    *os.File    // the buffered request body, when it is on disk
+	tooLarge   atomic.Bool // the request body went over the limit
+	responding atomic.Bool // the backend's response headers are in
+	spool      *os.File    // the buffered request body, when it is on disk
 
 	hdr [forwardedHeaders]string // backing store for the forwarding headers
 }

@@ -173,6 +173,18 @@ func (rc *reqCtx) onTimer(tm *timer) {
 func (rc *reqCtx) expire() {
 	if !rc.idle.sending.Load() {
 		rc.cancel(errReadTimeout)
+		if rc.responding.Load() {
+			// The response is on its way to the client, so no 504 can be
+			// sent. If the proxy is stuck writing to a client that stopped
+			// reading (no backend read moved the deadline meanwhile), the
+			// write deadline frees it, as nginx's send_timeout does;
+			// otherwise the canceled backend read ends the response.
+			rc.idle.mu.Lock()
+			if !rc.idle.ended {
+				_ = http.NewResponseController(rc.w).SetWriteDeadline(time.Now())
+			}
+			rc.idle.mu.Unlock()
+		}
 		return
 	}
 	rc.cancel(errSendTimeout)
@@ -204,6 +216,7 @@ func (h *Handler) modifyResponse(res *http.Response) error {
 		return nil
 	}
 	rc.toReadPhase()
+	rc.responding.Store(true)
 	if rc.rt.intercept != nil {
 		rc.interceptError(res)
 	}
