@@ -162,7 +162,7 @@
 //	(-tries, -timeout)       Only to endpoints not yet tried; only bodies that can be resent
 //	                         (buffered); a read timeout is not retried (nginx: it is)
 //	proxy-request-buffering  "on" by default: bodies over 64 KiB spool to a temporary file
-//	proxy-buffering          responses always stream as they arrive ("off"); "on" is warned
+//	proxy-buffering          responses stream, flushed within 1 ms ("off"); "on" is warned
 //	proxy-redirect-from/-to  prefix replacement in Location and Refresh; $scheme and $host only;
 //	                         "default" is the same as "off" (it never matched in ingress-nginx)
 //	proxy-cookie-domain      "FROM TO" or "off": Set-Cookie Domain, case-insensitive

@@ -213,13 +213,15 @@ func TestBackendResetMidBody(t *testing.T) {
 			h, logs := newHandler(t, Config{Table: newTable(t, prefix("", "/", rt))})
 			base := proxyServer(t, h)
 
-			// Through Go's client: a read error, or the whole body.
+			// Through Go's client: an error (on the response, when the
+			// proxy had not flushed the headers yet, or on the body), or
+			// the whole body.
+			var body []byte
 			res, err := http.Get(base + "/x")
-			if err != nil {
-				t.Fatal(err)
+			if err == nil {
+				body, err = io.ReadAll(res.Body)
+				res.Body.Close()
 			}
-			body, err := io.ReadAll(res.Body)
-			res.Body.Close()
 			switch {
 			case tt.complete && (err != nil || string(body) != part):
 				t.Errorf("complete response read as %q, %v", body, err)

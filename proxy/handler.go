@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/ingressmux/ingressmux/route"
 )
@@ -67,9 +68,14 @@ func New(cfg Config) (*Handler, error) {
 		ErrorHandler:   h.serveError,
 		BufferPool:     bufferPool{},
 		ErrorLog:       log.New(debugWriter{h}, "", 0),
-		// Every piece of a response is passed on as it arrives, as
-		// ingress-nginx's default proxy-buffering "off" does.
-		FlushInterval: -1,
+		// Every piece of a response reaches the client within a
+		// millisecond of arriving, as with ingress-nginx's default
+		// proxy-buffering "off". Flushing after every write (-1) costs a
+		// system call per piece: measured with examples/bench (one route,
+		// 32 connections, same run), 0.71x the bare proxy per CPU second
+		// against 0.88x with 1 ms. Streams (text/event-stream, unknown
+		// length) are still flushed at once by ReverseProxy.
+		FlushInterval: flushInterval,
 	}
 	h.state.Store(st)
 	return h, nil
@@ -218,6 +224,10 @@ func (d debugWriter) Write(p []byte) (int, error) {
 	d.h.logger().Debug(msg)
 	return len(p), nil
 }
+
+// flushInterval bounds how long a piece of a response may wait in the
+// server's buffer before it is flushed to the client.
+const flushInterval = time.Millisecond
 
 // bufferPool recycles the ReverseProxy's copy buffers, which it would
 // otherwise allocate for every response.
