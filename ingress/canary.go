@@ -53,7 +53,7 @@ var canaryAnnotations = map[string]annotation{
 	}},
 	"canary-by-header-value": {func(p *Policy, v string) error {
 		if !nginxPath.MatchString(v) || strings.Contains(v, "$") {
-			return fmt.Errorf("must be letters, digits and -._~/:")
+			return fmt.Errorf("must be made of letters, digits and the characters - . _ ~ / and colon")
 		}
 		p.Canary.HeaderValue = v
 		return nil
