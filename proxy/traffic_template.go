@@ -173,11 +173,12 @@ func (t template) expand(ri *reqInfo) string {
 		case varHeader:
 			b.WriteString(r.Header.Get(p.arg))
 		case varCookie:
-			if c, err := r.Cookie(p.arg); err == nil {
-				b.WriteString(c.Value)
-			}
+			// Names compare case-insensitively, as in nginx: the name was
+			// lower-cased at load time.
+			v, _ := cookieValue(r.Header, p.arg, true)
+			b.WriteString(v)
 		case varArg:
-			b.WriteString(r.URL.Query().Get(p.arg))
+			b.WriteString(queryArg(r.URL.RawQuery, p.arg))
 		}
 	}
 	return b.String()
