@@ -98,3 +98,21 @@ func TestProxySSLAnnotations(t *testing.T) {
 		})
 	}
 }
+
+// TestDefaultBackendOverHTTPSIsVerified checks that a default backend
+// reached over HTTPS (an https:// backend override) has its certificate
+// verified like any other backend: a self-signed one is refused.
+func TestDefaultBackendOverHTTPSIsVerified(t *testing.T) {
+	untrusted := httptest.NewTLSServer(echoHandler("errors"))
+	defer untrusted.Close()
+	web := echo(t, "web")
+	fsys := fstest.MapFS{"app.yaml": {Data: []byte(appIngress(a("default-backend", "errors", "custom-http-errors", "404"), "/", "Prefix", false) + errorsServiceYAML)}}
+	mux, err := ingressmux.Load(ingressmux.Config{Paths: []string{"."}, FS: fsys, Logger: quiet(), Options: ingress.Options{Backends: map[string]string{
+		"default/web:80": web.URL, "default/errors:8080": untrusted.URL,
+	}}})
+	require.NoError(t, err)
+	rec := httptest.NewRecorder()
+	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://app.example.com/status/404", nil))
+	assert.Equal(t, 404, rec.Code, "the untrusted error page is not used; the backend's own 404 passes through")
+	assert.Equal(t, "web", rec.Header().Get("X-Backend"))
+}

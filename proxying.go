@@ -16,9 +16,10 @@ func (m *Mux) addProxying(rt *proxy.Route, r *ingress.Route, b route.Backend, up
 	p := r.Policy
 	rt.HostRedirect = r.HostRedirect
 	if db := p.Upstream.DefaultBackend; db != nil {
-		// ingress-nginx always speaks plain HTTP to the default backend.
-		var plain ingress.Policy
-		plain.ConnectTimeout = p.ConnectTimeout
+		// ingress-nginx speaks plain HTTP to the default backend; an
+		// https:// backend override is honoured, and verified like any
+		// other HTTPS backend (the zero Policy would skip verification).
+		plain := ingress.Policy{ConnectTimeout: p.ConnectTimeout, ProxySSLVerify: true, ProxySSLServerName: true}
 		rt.DefaultBackend = upstreams.share(m.upstream(plain, db.Target))
 		rt.InterceptErrors = p.Upstream.CustomHTTPErrors
 		rt.ErrorHeaders = http.Header{
@@ -47,7 +48,7 @@ func (m *Mux) addProxying(rt *proxy.Route, r *ingress.Route, b route.Backend, up
 		cp := c.Policy.Canary
 		rt.Canaries = append(rt.Canaries, proxy.Canary{
 			Upstream:      upstreams.share(m.upstream(reach, c.Target)),
-			Header:        cp.Header,
+			Header:        http.CanonicalHeaderKey(cp.Header), // once, not per request
 			HeaderValue:   cp.HeaderValue,
 			HeaderPattern: cp.HeaderPattern,
 			Cookie:        cp.Cookie,
