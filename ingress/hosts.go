@@ -80,7 +80,7 @@ func (c *compiler) applyHostExtras() {
 				}
 				aliasedBy[host] = x.ing.Ref()
 				if c.claimExtraHost(x.ing, key, alias, "alias of "+host, declared, added) {
-					c.copyHost(byHost[host], alias, x.ing, at, nil)
+					c.copyHost(byHost[host], alias)
 					if hs, ok := c.appRoots[host]; ok {
 						c.appRoots[alias] = hs
 					}
@@ -93,7 +93,7 @@ func (c *compiler) applyHostExtras() {
 					twin = bare
 				}
 				if c.claimExtraHost(x.ing, at.String(), twin, "redirect to "+host, declared, added) {
-					c.copyHost(byHost[host][:1], twin, x.ing, at, &host)
+					c.addHostRedirect(x.ing, at, twin, host)
 				}
 			}
 		}
@@ -115,34 +115,42 @@ func (c *compiler) claimExtraHost(ing Ingress, key, name, what string, declared 
 	return true
 }
 
-// copyHost adds, for host, a copy of the rules at the given indexes. With
-// redirectTo, it adds one catch-all rule that redirects to that host
-// instead. The new host is served with the certificate of the host it
-// copies, as it is in that host's nginx server block.
-func (c *compiler) copyHost(indexes []int, host string, ing Ingress, at *field.Path, redirectTo *string) {
+// copyHost adds, for host, a copy of the rules at the given indexes, and
+// serves host with the certificate of the host it copies, as it is in that
+// host's nginx server block.
+func (c *compiler) copyHost(indexes []int, host string) {
 	for _, i := range indexes {
-		r, p := c.rules[i], c.places[i]
-		from := r.Host
+		r := c.rules[i]
 		rt := *r.Value.(*Route)
-		r.Host = host
-		if redirectTo != nil {
-			// The twin only redirects: nothing of the host's policy applies.
-			r.Path, r.Type, r.Origin = "", route.Default, ing.Ref()
-			rt.Policy, rt.Rewrite, rt.AppRoot = defaultPolicy(), nil, nil
-			rt.HostRedirect = *redirectTo
-			p = place{ing: ing, field: at}
-		}
-		r.Value = &rt
+		c.shareTLS(r.Host, host)
+		r.Host, r.Value = host, &rt
 		c.rules = append(c.rules, r)
-		c.places = append(c.places, p)
-		if t, ok := c.tlsHosts[from]; ok {
-			if _, done := c.tlsHosts[host]; !done {
-				t.Host = host
-				c.tlsHosts[host] = t
-				c.out.TLS = append(c.out.TLS, t)
-			}
-		}
+		c.places = append(c.places, c.places[i])
 	}
+}
+
+// addHostRedirect adds a catch-all rule for twin that only redirects to
+// host (from-to-www-redirect): nothing of host's rules or policy applies,
+// so it is built whether or not host has rules of its own.
+func (c *compiler) addHostRedirect(ing Ingress, at *field.Path, twin, host string) {
+	c.shareTLS(host, twin)
+	c.rules = append(c.rules, route.Rule{Host: twin, Type: route.Default, Origin: ing.Ref(), Value: &Route{
+		Origin:       Origin{Namespace: ing.Namespace, Name: ing.Name, Field: at.String(), Source: ing.Source},
+		Policy:       defaultPolicy(),
+		HostRedirect: host,
+	}})
+	c.places = append(c.places, place{ing: ing, field: at})
+}
+
+// shareTLS serves to with the certificate of from, unless to has one.
+func (c *compiler) shareTLS(from, to string) {
+	t, ok := c.tlsHosts[from]
+	if _, done := c.tlsHosts[to]; !ok || done {
+		return
+	}
+	t.Host = to
+	c.tlsHosts[to] = t
+	c.out.TLS = append(c.out.TLS, t)
 }
 
 // ingressHosts returns the distinct hosts of ing's rules, in order.
