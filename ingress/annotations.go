@@ -208,6 +208,10 @@ func (c *compiler) parsePolicy(ing Ingress) (Policy, bool) {
 		keys = append(keys, key)
 	}
 	sort.Strings(keys)
+	// A canary Ingress's routes use the primary's settings, except for the
+	// canary and balancing annotations: the others are not parsed, so they
+	// can neither fail the load nor take effect.
+	canary, _ := strconv.ParseBool(strings.TrimSpace(ing.Annotations[c.opts.annotation("canary")]))
 	ok := true
 	for _, key := range keys {
 		name, under := strings.CutPrefix(key, prefix)
@@ -226,16 +230,23 @@ func (c *compiler) parsePolicy(ing Ingress) (Policy, bool) {
 			c.warn(ing, at.String(), "not supported by ingressmux; ignored")
 			continue
 		}
+		if canary && !canaryKeeps(name) {
+			c.warn(ing, at.String(), "ignored on a canary Ingress: its routes use the primary Ingress's settings, as in ingress-nginx")
+			continue
+		}
 		if err := a.parse(&p, value); err != nil {
 			c.fail(ing, field.Invalid(at, ing.Annotations[key], err.Error()))
 			ok = false
 		}
 	}
+	ok = c.finishCanary(ing, &p) && ok
+	ok = c.finishBalance(ing, &p) && ok
+	if canary {
+		return p, ok
+	}
 	ok = c.finishRedirects(ing, &p) && ok
 	ok = c.finishUpstream(ing, &p) && ok
 	ok = c.finishProxying(ing, &p) && ok
-	ok = c.finishCanary(ing, &p) && ok
-	ok = c.finishBalance(ing, &p) && ok
 	return p, c.finishTraffic(ing, &p) && ok
 }
 

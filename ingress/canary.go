@@ -103,33 +103,27 @@ func (c *compiler) finishCanary(ing Ingress, p *Policy) bool {
 		cp.WeightTotal = 100
 	}
 	if cp.Weight > cp.WeightTotal {
-		c.fail(ing, field.Invalid(mustKey(c, "canary-weight"), strconv.Itoa(cp.Weight),
+		c.fail(ing, field.Invalid(c.annotationPath("canary-weight"), strconv.Itoa(cp.Weight),
 			fmt.Sprintf("must not be more than canary-weight-total (%d)", cp.WeightTotal)))
 		return false
 	}
 	if (cp.HeaderValue != "" || cp.HeaderPattern != nil) && cp.Header == "" {
 		c.warn(ing, key("canary-by-header-value"), "ignored without canary-by-header")
 	}
-	for name := range ing.Annotations {
-		short, under := strings.CutPrefix(name, c.opts.annotation(""))
-		if under && !strings.HasPrefix(short, "canary") {
-			if _, known := lookupAnnotation(short); known && !canaryKeeps(short) {
-				c.warn(ing, "metadata.annotations["+name+"]", "ignored on a canary Ingress: its routes use the primary Ingress's settings, as in ingress-nginx")
-			}
-		}
-	}
 	return true
 }
 
-// canaryKeeps reports whether a canary Ingress's own annotation applies
-// to its backend, as ingress-nginx keeps load-balance, upstream-hash-by and
-// the affinity annotations.
+// canaryKeeps reports whether a canary Ingress's own annotation applies:
+// the canary ones, and those that balance its backend, which ingress-nginx
+// keeps (load-balance, upstream-hash-by, affinity).
 func canaryKeeps(name string) bool {
-	return name == "load-balance" || strings.HasPrefix(name, "upstream-hash-by") ||
+	return strings.HasPrefix(name, "canary") || name == "load-balance" || strings.HasPrefix(name, "upstream-hash-by") ||
 		strings.HasPrefix(name, "affinity") || strings.HasPrefix(name, "session-cookie-")
 }
 
-func mustKey(c *compiler, name string) *field.Path {
+// annotationPath is the field path of the annotation name under the
+// configured prefix: metadata.annotations[PREFIX/name].
+func (c *compiler) annotationPath(name string) *field.Path {
 	return field.NewPath("metadata", "annotations").Key(c.opts.annotation(name))
 }
 
@@ -176,18 +170,23 @@ func (c *compiler) addCanary(ing Ingress, at *field.Path, host, path, pathType s
 // path and pathType; a canary without one is dropped with a warning, as
 // ingress-nginx drops it.
 func (c *compiler) attachCanaries() {
-	for _, cp := range c.canaries {
-		attached := false
-		for _, r := range c.rules {
-			rt := r.Value.(*Route)
-			path := r.Path
-			if r.Type == route.Default || rt.Origin.PathType != cp.pathType || r.Host != cp.host || path != cp.path {
-				continue
-			}
-			rt.Canaries = append(rt.Canaries, cp.canary)
-			attached = true
+	if len(c.canaries) == 0 {
+		return
+	}
+	type pathKey struct{ host, path, pathType string }
+	primaries := map[pathKey][]*Route{}
+	for _, r := range c.rules {
+		if rt := r.Value.(*Route); r.Type != route.Default {
+			k := pathKey{r.Host, r.Path, rt.Origin.PathType}
+			primaries[k] = append(primaries[k], rt)
 		}
-		if !attached {
+	}
+	for _, cp := range c.canaries {
+		routes := primaries[pathKey{cp.host, cp.path, cp.pathType}]
+		for _, rt := range routes {
+			rt.Canaries = append(rt.Canaries, cp.canary)
+		}
+		if len(routes) == 0 {
 			c.warn(cp.ing, cp.at.String(), fmt.Sprintf("canary ignored: no other Ingress routes host %q path %q (%s) to be its primary",
 				hostLabel(cp.host), cp.path, cp.pathType))
 		}
