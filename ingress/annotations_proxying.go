@@ -37,6 +37,8 @@ type ProxyingPolicy struct {
 	// CloseConnection is connection-proxy-header: "close": the connection
 	// to the backend is not reused.
 	CloseConnection bool
+
+	askedHTTP10 bool // proxy-http-version: "1.0", which is not supported
 }
 
 // NextUpstream says which failures send a request to the next endpoint.
@@ -56,8 +58,6 @@ type NextUpstream struct {
 	// Timeout is proxy-next-upstream-timeout: no new attempt starts after
 	// it; 0 means no limit.
 	Timeout time.Duration
-
-	set bool // proxy-next-upstream was given
 }
 
 // defaultNextUpstream is ingress-nginx's: "error timeout", 3 tries.
@@ -75,7 +75,7 @@ var nextUpstreamStatus = map[string]int{
 var proxyingAnnotations = map[string]annotation{
 	"proxy-next-upstream": {func(p *Policy, v string) error {
 		n := &p.Proxying.NextUpstream
-		n.OnError, n.OnTimeout, n.OnStatus, n.Off, n.NonIdempotent, n.set = false, false, nil, false, false, true
+		n.OnError, n.OnTimeout, n.OnStatus, n.Off, n.NonIdempotent = false, false, nil, false, false
 		for _, cond := range strings.Fields(v) {
 			switch cond {
 			case "error":
@@ -143,7 +143,8 @@ var proxyingAnnotations = map[string]annotation{
 		if v != "1.1" && v != "1.0" {
 			return fmt.Errorf(`must be "1.1" or "1.0"`)
 		}
-		return nil // 1.0 is warned about in finishProxying
+		p.Proxying.askedHTTP10 = v == "1.0" // warned about in finishProxying
+		return nil
 	}},
 	"connection-proxy-header": {func(p *Policy, v string) error {
 		switch strings.ToLower(v) {
@@ -189,7 +190,7 @@ func (c *compiler) finishProxying(ing Ingress, p *Policy) bool {
 	key := func(name string) string {
 		return "metadata.annotations[" + c.opts.annotation(name) + "]"
 	}
-	if ing.Annotations[c.opts.annotation("proxy-http-version")] == "1.0" {
+	if p.Proxying.askedHTTP10 {
 		c.warn(ing, key("proxy-http-version"), "HTTP/1.0 to backends is not supported; HTTP/1.1 is used")
 	}
 	pr := &p.Proxying

@@ -79,9 +79,9 @@ func TestAnnotationValues(t *testing.T) {
 			p.Upstream.MinTLSVersion, p.Upstream.MaxTLSVersion = tls.VersionTLS13, tls.VersionTLS13
 		}},
 		{"proxy-next-upstream", "error timeout http_502 non_idempotent", func(p *Policy) {
-			p.Proxying.NextUpstream = NextUpstream{OnError: true, OnTimeout: true, OnStatus: []int{502}, NonIdempotent: true, Tries: 3, set: true}
+			p.Proxying.NextUpstream = NextUpstream{OnError: true, OnTimeout: true, OnStatus: []int{502}, NonIdempotent: true, Tries: 3}
 		}},
-		{"proxy-next-upstream", "off", func(p *Policy) { p.Proxying.NextUpstream = NextUpstream{Off: true, Tries: 3, set: true} }},
+		{"proxy-next-upstream", "off", func(p *Policy) { p.Proxying.NextUpstream = NextUpstream{Off: true, Tries: 3} }},
 		{"proxy-next-upstream-tries", "0", func(p *Policy) { p.Proxying.NextUpstream.Tries = 0 }},
 		{"proxy-next-upstream-timeout", "15", func(p *Policy) { p.Proxying.NextUpstream.Timeout = 15 * time.Second }},
 		{"proxy-request-buffering", "off", func(p *Policy) { p.Proxying.RequestBuffering = false }},
@@ -92,6 +92,7 @@ func TestAnnotationValues(t *testing.T) {
 		{"proxy-cookie-path", "/app/ /", func(p *Policy) { p.Proxying.CookiePathFrom, p.Proxying.CookiePathTo = "/app/", "/" }},
 		{"proxy-cookie-path", "off", func(p *Policy) {}},
 		{"proxy-http-version", "1.1", func(p *Policy) {}},
+		{"proxy-http-version", " 1.0", func(p *Policy) { p.Proxying.askedHTTP10 = true }},
 		{"connection-proxy-header", "close", func(p *Policy) { p.Proxying.CloseConnection = true }},
 		{"connection-proxy-header", "keep-alive", func(p *Policy) {}},
 		{"server-alias", "WWW.example.com, *.example.org", func(p *Policy) { p.ServerAliases = []string{"www.example.com", "*.example.org"} }},

@@ -149,23 +149,11 @@ func (c *compiler) finishUpstream(ing Ingress, p *Policy) bool {
 // ingress-nginx (allow-cross-namespace-resources off by default), the
 // Secret must be in the Ingress's namespace.
 func (c *compiler) loadUpstreamTLS(ing Ingress, u *UpstreamPolicy) error {
-	ns, name, found := strings.Cut(u.TLSSecret, "/")
-	if !found {
-		ns, name = ing.Namespace, u.TLSSecret
+	secret, ref, err := c.secret(ing, u.TLSSecret)
+	if err != nil {
+		return err
 	}
-	if ns != ing.Namespace {
-		return fmt.Errorf("the Secret must be in the Ingress's namespace %q (cross-namespace references are refused, as in ingress-nginx)", ing.Namespace)
-	}
-	u.TLSSecret = ns + "/" + name
-	var secret *corev1.Secret
-	for _, s := range c.set.Secrets {
-		if s.Namespace == ns && s.Name == name {
-			secret = s.Secret
-		}
-	}
-	if secret == nil {
-		return fmt.Errorf("secret %s is not loaded; add it to the manifests", u.TLSSecret)
-	}
+	u.TLSSecret = ref
 	ca, crt, key := secret.Data["ca.crt"], secret.Data[corev1.TLSCertKey], secret.Data[corev1.TLSPrivateKeyKey]
 	if len(ca) == 0 && len(crt) == 0 {
 		return fmt.Errorf("secret %s has neither ca.crt (to verify the backend) nor tls.crt and tls.key (a client certificate)", u.TLSSecret)
@@ -189,12 +177,7 @@ func (c *compiler) loadUpstreamTLS(ing Ingress, u *UpstreamPolicy) error {
 // defaultBackend resolves a default-backend annotation: a Service of the
 // Ingress's namespace, on its first port, as in ingress-nginx.
 func (c *compiler) defaultBackend(ing Ingress, name string) (*DefaultBackend, string, error) {
-	var svc *corev1.Service
-	for _, s := range c.set.Services {
-		if s.Namespace == ing.Namespace && s.Name == name {
-			svc = s.Service
-		}
-	}
+	svc := c.resolver.services[ing.Namespace+"/"+name]
 	if svc == nil || len(svc.Spec.Ports) == 0 {
 		return nil, "", fmt.Errorf("service %s/%s is not loaded (or has no ports): ingress-nginx sends to its first port, which only the Service says", ing.Namespace, name)
 	}

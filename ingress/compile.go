@@ -210,6 +210,7 @@ type compiler struct {
 	appRoots     map[string]hostSetting
 	hostExtras   []hostExtras
 	canaries     []canaryPath
+	index        *objectIndex // see objects
 }
 
 type place struct {
@@ -219,8 +220,10 @@ type place struct {
 
 func (c *compiler) warn(ing Ingress, fieldPath, msg string) {
 	src := ing.Source
-	if line := ing.doc.line(fieldPath); fieldPath != "" && line > 0 {
-		src.Line = line
+	if fieldPath != "" { // the line lookup re-parses the document
+		if line := ing.doc.line(fieldPath); line > 0 {
+			src.Line = line
+		}
 	}
 	c.out.Warnings = append(c.out.Warnings, Warning{Source: src, Object: ing.Ref(), Field: fieldPath, Message: msg})
 }
@@ -385,30 +388,30 @@ func (c *compiler) applyAppRoots() {
 		return
 	}
 	hasRoot := map[string]bool{}
-	for _, r := range c.rules {
-		if rt, ok := r.Value.(*Route); ok {
-			if hs, ok := c.appRoots[r.Host]; ok {
-				rt.AppRoot = hs.appRoot
-			}
+	firstOfSetter := map[string]int{} // host -> its first rule from the Ingress that set app-root
+	for i, r := range c.rules {
+		hs, ok := c.appRoots[r.Host]
+		if !ok {
+			continue
 		}
+		r.Value.(*Route).AppRoot = hs.appRoot
 		if r.Path == "/" && r.Type != route.Regex {
 			hasRoot[r.Host] = true
 		}
+		if _, seen := firstOfSetter[r.Host]; !seen && c.places[i].ing.Ingress == hs.ing.Ingress {
+			firstOfSetter[r.Host] = i
+		}
 	}
 	for _, host := range slices.Sorted(maps.Keys(c.appRoots)) {
-		hs := c.appRoots[host]
-		if hasRoot[host] {
+		i, ok := firstOfSetter[host]
+		if hasRoot[host] || !ok {
 			continue
 		}
-		for i, r := range c.rules {
-			if r.Host == host && c.places[i].ing.Ref() == hs.ing.Ref() {
-				rt := *r.Value.(*Route)
-				rt.Rewrite = nil
-				c.rules = append(c.rules, route.Rule{Host: host, Path: "/", Type: route.Exact, Backend: r.Backend, Origin: r.Origin, Value: &rt})
-				c.places = append(c.places, place{ing: hs.ing, field: field.NewPath("metadata", "annotations").Key(c.opts.annotation("app-root"))})
-				break
-			}
-		}
+		r := c.rules[i]
+		rt := *r.Value.(*Route)
+		rt.Rewrite = nil
+		c.rules = append(c.rules, route.Rule{Host: host, Path: "/", Type: route.Exact, Backend: r.Backend, Origin: r.Origin, Value: &rt})
+		c.places = append(c.places, place{ing: c.appRoots[host].ing, field: c.annotationPath("app-root")})
 	}
 }
 
@@ -472,15 +475,9 @@ func (c *compiler) addTLS(ing Ingress) {
 }
 
 func (c *compiler) secretLoaded(namespace, name string) bool {
-	if slices.Contains(c.opts.ProvidedSecrets, namespace+"/"+name) {
-		return true
-	}
-	for _, s := range c.set.Secrets {
-		if s.Namespace == namespace && s.Name == name {
-			return true
-		}
-	}
-	return false
+	key := namespace + "/" + name
+	x := c.objects()
+	return x.provided[key] || x.secrets[key] != nil
 }
 
 // routeErrors maps the route package's rule errors (regexes RE2 cannot

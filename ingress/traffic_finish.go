@@ -141,40 +141,16 @@ func (c *compiler) finishTraffic(ing Ingress, p *Policy) bool {
 	return ok
 }
 
-// sameNamespace resolves a "name" or "namespace/name" reference of ing. As
-// for proxy-ssl-secret, and as in ingress-nginx by default
-// (allow-cross-namespace-resources off), it must be in ing's namespace.
-func sameNamespace(ing Ingress, kind, ref string) (ns, name string, err error) {
-	ns, name, found := strings.Cut(ref, "/")
-	if !found {
-		ns, name = ing.Namespace, ref
-	}
-	if ns != ing.Namespace {
-		return "", "", fmt.Errorf("the %s must be in the Ingress's namespace %q (cross-namespace references are refused, as in ingress-nginx)", kind, ing.Namespace)
-	}
-	return ns, name, nil
-}
-
 // basicAuth reads the users of the auth-secret of ing.
 func (c *compiler) basicAuth(ing Ingress, raw trafficRaw) (*BasicAuthPolicy, error) {
 	if raw.authSecret == "" {
 		return nil, nil
 	}
-	ns, name, err := sameNamespace(ing, "Secret", raw.authSecret)
+	secret, ref, err := c.secret(ing, raw.authSecret)
 	if err != nil {
 		return nil, err
 	}
-	ref := ns + "/" + name
-	var data map[string][]byte
-	found := false
-	for _, s := range c.set.Secrets {
-		if s.Namespace == ns && s.Name == name {
-			data, found = s.Data, true
-		}
-	}
-	if !found {
-		return nil, fmt.Errorf("secret %s is not loaded; add it to the manifests", ref)
-	}
+	data := secret.Data
 	users := map[string]string{}
 	switch raw.authSecretType {
 	case "", "auth-file":
@@ -245,33 +221,24 @@ func checkPasswordHash(hash string) error {
 // customHeaders reads the custom-headers ConfigMap of ing: its data are
 // response headers.
 func (c *compiler) customHeaders(ing Ingress, ref string) (map[string]string, error) {
-	ns, name, err := sameNamespace(ing, "ConfigMap", ref)
+	cm, key, err := c.configMap(ing, ref)
 	if err != nil {
 		return nil, err
 	}
-	var data map[string]string
-	found := false
-	for _, cm := range c.set.ConfigMaps {
-		if cm.Namespace == ns && cm.Name == name {
-			data, found = cm.Data, true
-		}
-	}
-	if !found {
-		return nil, fmt.Errorf("configmap %s/%s is not loaded; add it to the manifests", ns, name)
-	}
+	data := cm.Data
 	if len(data) == 0 {
-		return nil, fmt.Errorf("configmap %s/%s has no data: its keys are the header names, its values the header values", ns, name)
+		return nil, fmt.Errorf("configmap %s has no data: its keys are the header names, its values the header values", key)
 	}
 	headers := map[string]string{}
 	for _, k := range slices.Sorted(maps.Keys(data)) {
 		v := data[k]
 		switch {
 		case !headerName.MatchString(k):
-			return nil, fmt.Errorf("configmap %s/%s: key %q is not a header name", ns, name, k)
+			return nil, fmt.Errorf("configmap %s: key %q is not a header name", key, k)
 		case slices.Contains(framingHeaders, http.CanonicalHeaderKey(k)):
-			return nil, fmt.Errorf("configmap %s/%s: header %q cannot be set: it frames the message, which the proxy does", ns, name, k)
+			return nil, fmt.Errorf("configmap %s: header %q cannot be set: it frames the message, which the proxy does", key, k)
 		case strings.IndexFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f }) >= 0:
-			return nil, fmt.Errorf("configmap %s/%s: header %q: control characters such as CR and LF are not allowed in values", ns, name, k)
+			return nil, fmt.Errorf("configmap %s: header %q: control characters such as CR and LF are not allowed in values", key, k)
 		}
 		headers[http.CanonicalHeaderKey(k)] = v
 	}
