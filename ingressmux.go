@@ -251,6 +251,7 @@ func (m *Mux) certificates(set *ingress.Set, compiled *ingress.Compiled, warning
 func (m *Mux) proxyTable(t *route.Table) (*route.Table, error) {
 	m.traffics.sweep()
 	upstreams := upstreamSet{}
+	traffics := map[string]*proxy.Traffic{} // per Ingress, for this build
 	rules := t.Rules()
 	for i := range rules {
 		r := rules[i].Value.(*ingress.Route)
@@ -271,7 +272,7 @@ func (m *Mux) proxyTable(t *route.Table) (*route.Table, error) {
 			AppRoot:          r.AppRoot,
 
 			PreserveTrailingSlash: p.PreserveTrailingSlash,
-			Traffic:               m.traffic(r),
+			Traffic:               m.traffic(r, traffics),
 		}
 		m.addProxying(rt, r, rules[i].Backend, upstreams)
 		rules[i].Value = rt

@@ -16,18 +16,34 @@ import (
 // shares its limit zones among the paths of an Ingress; and a reload that
 // leaves an Ingress's policy unchanged keeps its Traffic, and so its
 // counters, as nginx keeps its zones across reloads.
-func (m *Mux) traffic(r *ingress.Route) *proxy.Traffic {
+//
+// byIngress memoizes the answer per Ingress within one build: every route
+// of an Ingress has its policy, and fingerprinting it once per route cost
+// seconds for Ingresses with thousands of paths and many users.
+func (m *Mux) traffic(r *ingress.Route, byIngress map[string]*proxy.Traffic) *proxy.Traffic {
 	tp := &r.Policy.Traffic
 	if tp.CORS == nil && tp.AllowSources == nil && tp.DenySources == nil && tp.RateLimit == nil &&
 		tp.BasicAuth == nil && tp.ExternalAuth == nil && tp.ResponseHeaders == nil {
 		return nil
 	}
+	ref := r.Namespace + "/" + r.Name
+	if t, ok := byIngress[ref]; ok {
+		return t
+	}
+	t := m.sharedTraffic(ref, tp)
+	byIngress[ref] = t
+	return t
+}
+
+// sharedTraffic returns the Traffic of the policy tp of Ingress ref, kept
+// across builds while the policy is unchanged.
+func (m *Mux) sharedTraffic(ref string, tp *ingress.TrafficPolicy) *proxy.Traffic {
 	// The policy's JSON is its identity: every field is exported data.
 	fingerprint, err := json.Marshal(tp)
 	if err != nil {
 		return m.newTraffic(tp) // cannot happen; share nothing rather than fail
 	}
-	key := r.Namespace + "/" + r.Name + "\x00" + strconv.Itoa(m.cfg.LimitRejectStatus) + "\x00" + string(fingerprint)
+	key := ref + "\x00" + strconv.Itoa(m.cfg.LimitRejectStatus) + "\x00" + string(fingerprint)
 	return m.traffics.get(key, func() *proxy.Traffic { return m.newTraffic(tp) })
 }
 

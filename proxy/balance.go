@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -97,7 +98,7 @@ func newBalancer(u *Upstream, te, teTLS *transportEntry) *upstream {
 		k, _ := parseHashKey(u.HashBy) // checked by Balancing.check
 		up.sel = &selector{hash: k, subset: u.HashSubsetSize, ring: newRing(up.endpoints)}
 	case u.Balance == EWMA:
-		up.lat = newLatencies(up.endpoints, orDefault(u.ConnectTimeout, DefaultConnectTimeout))
+		up.lat = newLatencies(up.endpoints, cmp.Or(u.ConnectTimeout, DefaultConnectTimeout))
 		up.sel = &selector{lat: up.lat}
 	}
 	return up

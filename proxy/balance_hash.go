@@ -181,18 +181,6 @@ func (h *hasher) addBytes(b []byte) {
 	h.n += len(b)
 }
 
-// addLower adds s lower-cased (ASCII).
-func (h *hasher) addLower(s string) {
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		h.h = (h.h ^ uint64(c)) * 1099511628211
-	}
-	h.n += len(s)
-}
-
 func (h *hasher) sum() uint64 {
 	x := h.h
 	x ^= x >> 33

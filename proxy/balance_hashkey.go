@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/textproto"
 	"strings"
+
+	"github.com/ingressmux/ingressmux/route"
 )
 
 // The key of upstream-hash-by: nginx variables and text, interpolated per
@@ -178,7 +180,7 @@ func (k *hashKey) sum(in *pickInput) (uint64, bool) {
 		case keyArgs:
 			h.add(r.URL.RawQuery)
 		case keyHost:
-			h.addLower(hostOnly(r.Host))
+			h.add(route.NormalizeHost(r.Host)) // lower-cased, without the port
 		case keyRemoteAddr:
 			h.addClientAddr(in)
 		case keyScheme:

@@ -60,8 +60,8 @@ func (c *Canary) decide(r *http.Request) decision {
 		}
 	}
 	if c.Cookie != "" {
-		if ck, err := r.Cookie(c.Cookie); err == nil {
-			switch ck.Value {
+		if v, ok := cookieValue(r.Header, c.Cookie, false); ok {
+			switch v {
 			case "always":
 				return always
 			case "never":

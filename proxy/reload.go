@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net"
@@ -125,8 +126,8 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 			canaries:    canaries,
 			intercept:   interceptSet(rt),
 			maxBody:     h.bodyLimit(rt),
-			readTimeout: orDefault(rt.ReadTimeout, DefaultReadTimeout),
-			sendTimeout: orDefault(rt.SendTimeout, DefaultSendTimeout),
+			readTimeout: cmp.Or(rt.ReadTimeout, DefaultReadTimeout),
+			sendTimeout: cmp.Or(rt.SendTimeout, DefaultSendTimeout),
 			cookiePath:  ruleCookiePath(rule),
 		}
 	}
@@ -274,13 +275,6 @@ func (h *Handler) bodyLimit(rt *Route) int64 {
 		return rt.MaxBodyBytes
 	}
 	return h.maxBody
-}
-
-func orDefault(d, def time.Duration) time.Duration {
-	if d == 0 {
-		return def
-	}
-	return d
 }
 
 // ruleName names a rule in errors: its origin (else its route's name), its

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/ingressmux/ingressmux/route"
 	"golang.org/x/net/http/httpguts"
 )
 
@@ -72,17 +73,9 @@ func rewriteLocation(key, v string, r Replace, in *http.Request) string {
 		if in.TLS != nil {
 			scheme = "https"
 		}
-		to = strings.NewReplacer("$scheme", scheme, "$host", hostOnly(in.Host)).Replace(to)
+		to = strings.ReplaceAll(strings.ReplaceAll(to, "$scheme", scheme), "$host", route.NormalizeHost(in.Host))
 	}
 	return prefix + to + rest
-}
-
-// hostOnly returns host without its port, as nginx's $host is.
-func hostOnly(host string) string {
-	if i := strings.LastIndexByte(host, ':'); i >= 0 && !strings.HasSuffix(host, "]") {
-		return host[:i]
-	}
-	return host
 }
 
 // rewriteCookie rewrites the Domain and Path attributes of one Set-Cookie

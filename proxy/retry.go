@@ -36,7 +36,7 @@ func (rc *reqCtx) roundTripWithRetries(req *http.Request) (*http.Response, error
 	}
 	tried := []string{rc.endpoint}
 	for rc.shouldRetry(req, res, err, len(tried), start) {
-		next, ok := rc.untriedEndpoint(tried)
+		next, ok := rc.retryEndpoint(tried)
 		if !ok {
 			break
 		}
@@ -86,12 +86,6 @@ func (rc *reqCtx) shouldRetry(req *http.Request, res *http.Response, err error, 
 // or it was buffered (GetBody is set).
 func replayable(req *http.Request) bool {
 	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
-}
-
-// untriedEndpoint returns an endpoint of the request's upstream that has
-// not been tried yet, picked as its Balancing says (see retryEndpoint).
-func (rc *reqCtx) untriedEndpoint(tried []string) (string, bool) {
-	return rc.retryEndpoint(tried)
 }
 
 // retryRequest returns req addressed to endpoint, with a fresh copy of

@@ -145,6 +145,13 @@ func (h *Handler) setForwarded(rc *reqCtx, in *http.Request, out http.Header) {
 	set(hdrFor, "X-Forwarded-For", xff)
 
 	realIP := incoming("X-Real-Ip")
+	if realIP == "" && trusted {
+		// Behind a trusted proxy the client is the one IP lists and rate
+		// limits judge (nginx's realip module), not the proxy.
+		if a, ok := clientAddr(in, rc.peer, h.cfg.TrustedProxies); ok {
+			realIP = a.String()
+		}
+	}
 	if realIP == "" {
 		realIP = rc.peer.ip
 	}

@@ -49,10 +49,12 @@ func TestForwardingHeaders(t *testing.T) {
 			"X-Forwarded-Host": "spoof.com", "X-Forwarded-Port": "8443", "Forwarded": "for=1.1.1.1",
 		}},
 		{"trusted IPv6", "[fd00::1]:1234", http.Header{"X-Forwarded-For": {"1.1.1.1"}}, map[string]string{
-			"X-Forwarded-For": "1.1.1.1, fd00::1", "X-Real-Ip": "fd00::1",
+			// X-Real-IP is the client a trusted proxy forwarded, as IP lists
+			// judge it (nginx's realip module), not the proxy.
+			"X-Forwarded-For": "1.1.1.1, fd00::1", "X-Real-Ip": "1.1.1.1",
 		}},
 		{"IPv4-mapped IPv6 unmapped", "[::ffff:10.1.2.3]:1234", http.Header{"X-Forwarded-For": {"1.1.1.1"}}, map[string]string{
-			"X-Forwarded-For": "1.1.1.1, 10.1.2.3", "X-Real-Ip": "10.1.2.3",
+			"X-Forwarded-For": "1.1.1.1, 10.1.2.3", "X-Real-Ip": "1.1.1.1",
 		}},
 		{"unparseable peer", "pipe", spoofed, map[string]string{
 			"X-Forwarded-For": "pipe", "X-Real-Ip": "pipe", "X-Forwarded-Host": "foo.com", "Forwarded": "",

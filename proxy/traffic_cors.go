@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -120,8 +121,8 @@ func newCORS(c *CORS) (*cors, []error) {
 		rt.headers = append(rt.headers, newHeaderValue("Access-Control-Allow-Credentials", "true"))
 	}
 	rt.headers = append(rt.headers,
-		newHeaderValue("Access-Control-Allow-Methods", orString(c.AllowMethods, DefaultCORSAllowMethods)),
-		newHeaderValue("Access-Control-Allow-Headers", orString(c.AllowHeaders, DefaultCORSAllowHeaders)))
+		newHeaderValue("Access-Control-Allow-Methods", cmp.Or(c.AllowMethods, DefaultCORSAllowMethods)),
+		newHeaderValue("Access-Control-Allow-Headers", cmp.Or(c.AllowHeaders, DefaultCORSAllowHeaders)))
 	if c.ExposeHeaders != "" {
 		rt.headers = append(rt.headers, newHeaderValue("Access-Control-Expose-Headers", c.ExposeHeaders))
 	}
@@ -241,11 +242,4 @@ func servePreflight(w http.ResponseWriter) {
 	h.Set("Content-Type", "text/plain charset=UTF-8")
 	h.Set("Content-Length", "0")
 	w.WriteHeader(http.StatusNoContent)
-}
-
-func orString(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"cmp"
 	"crypto/sha256"
 	"crypto/tls"
 	"crypto/x509"
@@ -150,7 +151,7 @@ func newExtAuth(e *ExternalAuth) (*extAuth, []error) {
 	bad := func(field string, v any, why string) {
 		errs = append(errs, fmt.Errorf("ExternalAuth.%s: invalid value %q: %s", field, v, why))
 	}
-	rt := &extAuth{url: e.URL, method: orString(e.Method, http.MethodGet), rdParam: orString(e.SignInRedirectParam, DefaultAuthRedirectParam),
+	rt := &extAuth{url: e.URL, method: cmp.Or(e.Method, http.MethodGet), rdParam: cmp.Or(e.SignInRedirectParam, DefaultAuthRedirectParam),
 		alwaysCookie: e.AlwaysSetCookie, now: time.Now}
 	if u, err := url.Parse(e.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
 		bad("URL", e.URL, "want an absolute http or https URL, such as http://oauth2-proxy.auth.svc.cluster.local/oauth2/auth")

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net"
@@ -34,7 +35,7 @@ type transportKey struct {
 // keyOf returns the transport key of u spoken with proto: u.Protocol, or,
 // for AutoHTTP, HTTP or HTTPS.
 func keyOf(u *Upstream, proto Protocol) transportKey {
-	k := transportKey{proto: proto, connectTimeout: orDefault(u.ConnectTimeout, DefaultConnectTimeout)}
+	k := transportKey{proto: proto, connectTimeout: cmp.Or(u.ConnectTimeout, DefaultConnectTimeout)}
 	if proto == HTTPS || proto == GRPCS {
 		k.tls = u.TLS
 	}
