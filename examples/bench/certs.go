@@ -1,18 +1,14 @@
 package main
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
 	"os"
 	"path/filepath"
 	"time"
+
+	"github.com/ingressmux/ingressmux/internal/testpki"
+	"github.com/ingressmux/ingressmux/tlsconfig"
 )
 
 // certs is the one key pair every TLS endpoint of a run uses: the proxies'
@@ -27,50 +23,21 @@ type certs struct {
 
 // newCerts generates the certificate and writes it to dir.
 func newCerts(dir string) (*certs, error) {
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	pair, err := tlsconfig.SelfSignedOptions{CommonName: "ingressmux bench", Validity: 24 * time.Hour}.
+		Generate(tlsHost, plainHost, "*.bench.test", "127.0.0.1")
 	if err != nil {
 		return nil, err
 	}
-	serial, err := rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 62))
-	if err != nil {
-		return nil, err
-	}
-	now := time.Now()
-	tmpl := &x509.Certificate{
-		SerialNumber:          serial,
-		Subject:               pkix.Name{CommonName: "ingressmux bench"},
-		NotBefore:             now.Add(-time.Hour),
-		NotAfter:              now.Add(24 * time.Hour),
-		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		BasicConstraintsValid: true,
-		IsCA:                  true, // self-signed: it is its own root in Pool
-		DNSNames:              []string{tlsHost, plainHost, "*.bench.test"},
-		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		return nil, err
-	}
-	keyDER, err := x509.MarshalPKCS8PrivateKey(key)
-	if err != nil {
-		return nil, err
-	}
+	certPEM, keyPEM := testpki.PEM(pair)
 	c := &certs{
-		CertPEM:  pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
-		KeyPEM:   pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER}),
+		CertPEM:  certPEM,
+		KeyPEM:   keyPEM,
 		CertFile: filepath.Join(dir, "cert.pem"),
 		KeyFile:  filepath.Join(dir, "key.pem"),
+		Pair:     *pair,
 		Pool:     x509.NewCertPool(),
 	}
-	if c.Pair, err = tls.X509KeyPair(c.CertPEM, c.KeyPEM); err != nil {
-		return nil, err
-	}
-	leaf, err := x509.ParseCertificate(der)
-	if err != nil {
-		return nil, err
-	}
-	c.Pool.AddCert(leaf)
+	c.Pool.AddCert(pair.Leaf) // self-signed: the certificate is its own root
 	if err := os.WriteFile(c.CertFile, c.CertPEM, 0o644); err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
 	"os/exec"
@@ -72,3 +73,5 @@ func TestBrowserOneOrigin(t *testing.T) {
 		}
 	}
 }
+
+func helloFor(name string) *tls.ClientHelloInfo { return &tls.ClientHelloInfo{ServerName: name} }

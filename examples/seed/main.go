@@ -17,10 +17,11 @@
 package main
 
 import (
+	"github.com/ingressmux/ingressmux/internal/testpki"
+
 	"context"
 	"crypto/tls"
 	"embed"
-	"encoding/pem"
 	"errors"
 	"flag"
 	"fmt"
@@ -87,7 +88,7 @@ type example struct {
 	httpsAddr, httpAddr string // the proxy's, as bound
 	caFile              string // the PEM of the CA that signed projectdomain.com's certificate
 	tmpDir              string
-	siteCA              *pki // the CA the browser and curl must trust
+	siteCA              *testpki.CA // the CA the browser and curl must trust
 }
 
 // start brings everything up on loopback. Addresses may use port 0.
@@ -101,11 +102,11 @@ func start(httpsAddr, httpAddr string, logger *slog.Logger) (*example, error) {
 	}()
 
 	// The external VPS: its own CA and a certificate for its own name.
-	backendCA, err := newPKI("stand-in backend CA")
+	backendCA, err := testpki.New("stand-in backend CA")
 	if err != nil {
 		return nil, err
 	}
-	backendCert, err := backendCA.issue(backendHost)
+	backendCert, err := backendCA.Leaf(backendHost)
 	if err != nil {
 		return nil, err
 	}
@@ -123,12 +124,12 @@ func start(httpsAddr, httpAddr string, logger *slog.Logger) (*example, error) {
 
 	// The TLS secret projectdomain-com-tls, made at start by a CA of the
 	// example's own whose certificate is written out for curl.
-	siteCA, err := newPKI("seed example CA")
+	siteCA, err := testpki.New("seed example CA")
 	if err != nil {
 		return nil, err
 	}
 	ex.siteCA = siteCA
-	siteCert, err := siteCA.issue("projectdomain.com")
+	siteCert, err := siteCA.Leaf("projectdomain.com")
 	if err != nil {
 		return nil, err
 	}
@@ -136,7 +137,7 @@ func start(httpsAddr, httpAddr string, logger *slog.Logger) (*example, error) {
 		return nil, err
 	}
 	ex.caFile = filepath.Join(ex.tmpDir, "seed-ca.pem")
-	if err := os.WriteFile(ex.caFile, pemCert(siteCA.cert.Raw), 0o644); err != nil {
+	if err := os.WriteFile(ex.caFile, siteCA.CertPEM(), 0o644); err != nil {
 		return nil, err
 	}
 
@@ -156,7 +157,7 @@ func start(httpsAddr, httpAddr string, logger *slog.Logger) (*example, error) {
 			"default/project-frontend-service:80":  "http://" + webLn.Addr().String(),
 		}},
 		Secrets:    map[string]*tls.Certificate{"default/projectdomain-com-tls": siteCert},
-		BackendCAs: backendCA.pool(),
+		BackendCAs: backendCA.Pool(),
 		HTTPSPort:  httpsPort,
 		Logger:     logger,
 	})
@@ -231,10 +232,6 @@ Try it (curl resolves projectdomain.com to this machine and trusts the example's
 		httpsPort, ex.caFile, httpsPort,
 		httpsPort, ex.caFile, httpsPort,
 		httpPort, httpPort)
-}
-
-func pemCert(der []byte) []byte {
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
 }
 
 func indent(s string) string {

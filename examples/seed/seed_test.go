@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/ingressmux/ingressmux/internal/testpki"
+
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -13,8 +15,6 @@ import (
 )
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
-
-func helloFor(name string) *tls.ClientHelloInfo { return &tls.ClientHelloInfo{ServerName: name} }
 
 // TestSelftest runs the example on ephemeral loopback ports and makes every
 // request of -selftest: frontend, login, the user with and without the
@@ -51,14 +51,8 @@ func TestRunSelftestFlag(t *testing.T) {
 // TestStandInRefusesOtherNames shows why upstream-vhost matters: the
 // stand-in answers 421 unless both the TLS name and Host are its own.
 func TestStandInRefusesOtherNames(t *testing.T) {
-	ca, err := newPKI("test CA")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := ca.issue(backendHost, "other.example")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ca := testpki.NewCA(t, "test CA")
+	cert := ca.Issue(t, backendHost, "other.example")
 	srv, ln, err := standIn(cert)
 	if err != nil {
 		t.Fatal(err)
@@ -88,12 +82,12 @@ func TestStandInRefusesOtherNames(t *testing.T) {
 }
 
 // clientFor dials addr for any URL, verifying the server as sni with ca.
-func clientFor(ca *pki, sni, addr string) *http.Client {
+func clientFor(ca *testpki.CA, sni, addr string) *http.Client {
 	return &http.Client{Transport: &http.Transport{
 		DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
 			return (&net.Dialer{}).DialContext(ctx, network, addr)
 		},
-		TLSClientConfig: &tls.Config{RootCAs: ca.pool(), ServerName: sni},
+		TLSClientConfig: &tls.Config{RootCAs: ca.Pool(), ServerName: sni},
 	}}
 }
 

@@ -27,7 +27,7 @@ func (ex *example) client() *http.Client {
 				}
 				return dialer.DialContext(ctx, network, target)
 			},
-			TLSClientConfig:   &tls.Config{RootCAs: ex.siteCA.pool()},
+			TLSClientConfig:   &tls.Config{RootCAs: ex.siteCA.Pool()},
 			ForceAttemptHTTP2: true,
 		},
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

@@ -1,12 +1,13 @@
 // Package testpki makes throw-away certificate authorities and certificates
-// for tests: a root CA, leaves for host names and IP addresses signed by it
-// directly or through an intermediate, and their PEM encodings, as found in
-// a kubernetes.io/tls Secret.
+// for tests and examples: a root CA, leaves for host names and IP addresses
+// signed by it directly or through an intermediate, and their PEM
+// encodings, as found in a kubernetes.io/tls Secret.
 //
 // Keys are ECDSA P-256, so a CA and a leaf take well under a millisecond.
 // Certificates are valid from an hour ago for a day, unless stated
 // otherwise, and every leaf may serve as both a server and a client
-// certificate. Failures end the test through tb.Fatal.
+// certificate. The functions taking a testing.TB end the test through
+// tb.Fatal on failure; New and CA.Leaf, for programs, return the error.
 package testpki
 
 import (
@@ -17,6 +18,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"net/netip"
 	"testing"
@@ -31,9 +33,8 @@ type CA struct {
 	Key *ecdsa.PrivateKey
 }
 
-// NewCA returns a new root CA whose subject common name is name.
-func NewCA(tb testing.TB, name string) *CA {
-	tb.Helper()
+// New returns a new root CA whose subject common name is name.
+func New(name string) (*CA, error) {
 	now := time.Now()
 	tmpl := &x509.Certificate{
 		Subject:               pkix.Name{CommonName: name},
@@ -43,8 +44,28 @@ func NewCA(tb testing.TB, name string) *CA {
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 	}
-	cert, key := create(tb, tmpl, nil, nil)
-	return &CA{Cert: cert, Key: key}
+	cert, key, err := create(tmpl, nil, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &CA{Cert: cert, Key: key}, nil
+}
+
+// NewCA is New for tests.
+func NewCA(tb testing.TB, name string) *CA {
+	tb.Helper()
+	ca, err := New(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return ca
+}
+
+// Leaf is Issue for programs: it returns the error instead of failing a
+// test.
+func (ca *CA) Leaf(hosts ...string) (*tls.Certificate, error) {
+	now := time.Now()
+	return ca.issue(now.Add(-time.Hour), now.Add(24*time.Hour), hosts)
 }
 
 // Issue returns a leaf certificate for hosts signed by the CA itself. A host
@@ -53,15 +74,25 @@ func NewCA(tb testing.TB, name string) *CA {
 // Leaf set and holds the leaf only.
 func (ca *CA) Issue(tb testing.TB, hosts ...string) *tls.Certificate {
 	tb.Helper()
-	now := time.Now()
-	return ca.issue(tb, now.Add(-time.Hour), now.Add(24*time.Hour), hosts)
+	cert, err := ca.Leaf(hosts...)
+	return must(tb, cert, err)
 }
 
 // IssueExpired is like Issue, but the certificate expired an hour ago.
 func (ca *CA) IssueExpired(tb testing.TB, hosts ...string) *tls.Certificate {
 	tb.Helper()
 	now := time.Now()
-	return ca.issue(tb, now.Add(-48*time.Hour), now.Add(-time.Hour), hosts)
+	cert, err := ca.issue(now.Add(-48*time.Hour), now.Add(-time.Hour), hosts)
+	return must(tb, cert, err)
+}
+
+// must ends the test on err.
+func must(tb testing.TB, cert *tls.Certificate, err error) *tls.Certificate {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return cert
 }
 
 // IssueChain is like Issue, but the leaf is signed by a new intermediate CA
@@ -79,7 +110,10 @@ func (ca *CA) IssueChain(tb testing.TB, hosts ...string) *tls.Certificate {
 		BasicConstraintsValid: true,
 		IsCA:                  true,
 	}
-	icert, ikey := create(tb, tmpl, ca.Cert, ca.Key)
+	icert, ikey, err := create(tmpl, ca.Cert, ca.Key)
+	if err != nil {
+		tb.Fatal(err)
+	}
 	inter := &CA{Cert: icert, Key: ikey}
 	leaf := inter.Issue(tb, hosts...)
 	leaf.Certificate = append(leaf.Certificate, icert.Raw)
@@ -112,8 +146,7 @@ func PEM(cert *tls.Certificate) (certPEM, keyPEM []byte) {
 	return certPEM, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})
 }
 
-func (ca *CA) issue(tb testing.TB, notBefore, notAfter time.Time, hosts []string) *tls.Certificate {
-	tb.Helper()
+func (ca *CA) issue(notBefore, notAfter time.Time, hosts []string) (*tls.Certificate, error) {
 	tmpl := &x509.Certificate{
 		NotBefore:   notBefore,
 		NotAfter:    notAfter,
@@ -130,31 +163,33 @@ func (ca *CA) issue(tb testing.TB, notBefore, notAfter time.Time, hosts []string
 			tmpl.DNSNames = append(tmpl.DNSNames, h)
 		}
 	}
-	cert, key := create(tb, tmpl, ca.Cert, ca.Key)
-	return &tls.Certificate{Certificate: [][]byte{cert.Raw}, PrivateKey: key, Leaf: cert}
+	cert, key, err := create(tmpl, ca.Cert, ca.Key)
+	if err != nil {
+		return nil, err
+	}
+	return &tls.Certificate{Certificate: [][]byte{cert.Raw}, PrivateKey: key, Leaf: cert}, nil
 }
 
 // create signs tmpl with parentKey, or self-signs it when parent is nil.
-func create(tb testing.TB, tmpl, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*x509.Certificate, *ecdsa.PrivateKey) {
-	tb.Helper()
+func create(tmpl, parent *x509.Certificate, parentKey *ecdsa.PrivateKey) (*x509.Certificate, *ecdsa.PrivateKey, error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		tb.Fatalf("testpki: %v", err)
+		return nil, nil, fmt.Errorf("testpki: %w", err)
 	}
 	tmpl.SerialNumber, err = rand.Int(rand.Reader, new(big.Int).Lsh(big.NewInt(1), 127))
 	if err != nil {
-		tb.Fatalf("testpki: %v", err)
+		return nil, nil, fmt.Errorf("testpki: %w", err)
 	}
 	if parent == nil {
 		parent, parentKey = tmpl, key
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, parent, &key.PublicKey, parentKey)
 	if err != nil {
-		tb.Fatalf("testpki: %v", err)
+		return nil, nil, fmt.Errorf("testpki: %w", err)
 	}
 	cert, err := x509.ParseCertificate(der)
 	if err != nil {
-		tb.Fatalf("testpki: %v", err)
+		return nil, nil, fmt.Errorf("testpki: %w", err)
 	}
-	return cert, key
+	return cert, key, nil
 }
