@@ -158,47 +158,40 @@
 // segments; 2% regexes. Each request targets one rule, in turn. "linear"
 // scans every rule per request with the same semantics; ServeMux is
 // net/http's, given the rules it can express (no wildcards, no regexes).
-// Table figures are medians of 10 runs of 400 ms on 2026-11-22,
-// interleaved with the previous code (in brackets: key directory in name
-// order, one lookup per "/" boundary, no filters); the others are single
-// runs from a quieter day.
+// Table figures are medians of 10 interleaved runs of 200 ms on a quiet
+// moment (load average 1.2) on 2026-11-22, the previous layout (no
+// filters, one lookup per "/" boundary) in brackets; the others are
+// single runs from an earlier day.
 //
-//	rules     Table                     linear              ServeMux
-//	10        251 ns [222], 0 allocs    207 ns, 0 allocs    275 ns, 1 alloc
-//	1,000     221 ns [205], 0 allocs    9.0 µs, 0 allocs    408 ns, 1 alloc
-//	10,000    243 ns [221], 0 allocs     79 µs, 0 allocs    480 ns, 1 alloc
-//	100,000   391 ns [531], 0 allocs    1.0 ms, 0 allocs    749 ns, 1 alloc
+//	rules     Table                    linear              ServeMux
+//	10        59.5 ns [64.0], 0 allocs  207 ns, 0 allocs    275 ns, 1 alloc
+//	1,000     53.6 ns [59.0], 0 allocs  9.0 µs, 0 allocs    408 ns, 1 alloc
+//	10,000    72.5 ns [83.4], 0 allocs   79 µs, 0 allocs    480 ns, 1 alloc
+//	100,000    118 ns [131],  0 allocs  1.0 ms, 0 allocs    749 ns, 1 alloc
 //
-// Those runs shared the machine with several builds (load average 6 to 7
-// on 2 cores): the same code at 10 rules took 100 to 1,300 ns from run to
-// run, against 65 to 80 ns on quiet days, so neither the brackets nor the
-// 100,000/10 ratio of that run (1.6 against 2.4 before) mean much. On
-// quiet days the previous code measured 68–80 ns at 10 rules and 142–207
-// ns at 100,000, 1.96 to 2.8 times as much: the 2× target was met only on
-// quiet runs.
+// 100,000 rules cost 1.99 times 10 rules (2.05 before). On a loaded
+// machine the same code at 10 rules ranged from 60 to 1,300 ns, so only
+// same-run comparisons mean anything. With and without the exact-host
+// filter, same run: 65.6 against 71.7 ns at 10,000 rules.
 //
 // A cache simulation is steadier (valgrind --tool=callgrind --cache-sim=yes,
-// 32 kB L1, 4 MB last-level, counting Match only). Per Match at 100,000
-// rules it counts 690 instructions (745 before) and 3.15 last-level misses
-// (3.20 before), of which about 1.3 are the benchmark's own request
-// strings, 0.4 the 2,000 regex programs, each run cold once per pass, and
-// 0.2 the slot arrays; at 10 rules, 820 instructions (865 before), all L1
-// hits, a third of them in the one regex, which runs on every tenth
-// request. The difference between 10 and 100,000 rules is thus misses, and
-// mostly ones no index layout removes: the request's own strings, the cold
-// regexes, and the line of the key a request compares.
+// 4 MB last-level, counting Match only): per Match at 100,000 rules, 690
+// instructions and 3.15 last-level misses, of which about 1.3 are the
+// benchmark's own request strings and 0.4 the cold regex programs; at 10
+// rules, 820 instructions, all L1 hits. The gap between 10 and 100,000
+// rules is misses that no index layout removes.
 //
-// Tried and dropped: host records in the hash buckets themselves (64-byte
-// buckets, half empty, holding the name, rule numbers and key directory).
-// It removes the slot-to-record hop, but a typical host's keys do not fit
-// the bucket, so the hop moves to bucket-to-keys: the simulation counted
-// the same misses (3.15 per Match), the heap grew by 28%, and no run
-// showed a gain. It would pay only if most hosts' keys fitted the bucket.
+// Tried and dropped: host records in the hash buckets themselves. It
+// removes the slot-to-record hop, but a typical host's keys do not fit a
+// 64-byte bucket, so the hop moves to bucket-to-keys: the same misses, a
+// 28% larger heap, and no measured gain.
+//
 // MatchRequest, with NormalizeHost and CleanPath, costs about 210 ns at
-// 10,000 rules, 0 allocs.
+// 10,000 rules and does not allocate for paths without escapes; a path
+// that EscapedPath must re-encode costs its allocation.
 //
 // New compiles 30,000 rules in about 50 ms (44 MB allocated on the way),
 // and the resulting table holds about 2.5 MB of heap beyond the rules given
-// to it. CleanPath returns a clean path in about 60 ns without allocating;
-// a path that needs rewriting takes about 240 ns and three allocations.
+// to it. CleanPath returns a clean path in about 40 ns without allocating;
+// a path that needs rewriting takes about 220 ns and two allocations.
 package route

@@ -29,9 +29,8 @@ func badPath(p string, format string, args ...any) error {
 
 // Byte classes for CleanPath, indexed by byte value.
 const (
-	clsPlain    = iota // may appear raw in an escaped path
-	clsEscape          // must be percent-encoded (space, controls, non-ASCII, "#<>?\^`{|})
-	clsReserved        // never decoded from %XX; everything else is unreserved
+	clsPlain  = iota // may appear raw in an escaped path
+	clsEscape        // must be percent-encoded (space, controls, non-ASCII, "#<>?\^`{|})
 )
 
 var (
@@ -171,9 +170,10 @@ func cleanSlow(s string) (string, error) {
 		}
 	}
 
-	// Pass 2: segments. out always ends in "/" while we work.
-	out := make([]byte, 1, len(d))
-	out[0] = '/'
+	// Pass 2: segments, compacted in place: out never grows past the
+	// bytes of d already read, and d[0] is the leading "/". out always ends
+	// in "/" while we work.
+	out := d[:1]
 	trailing := false
 	for i := 1; i <= len(d); {
 		j := i
