@@ -10,12 +10,11 @@ import (
 
 func TestCheck(t *testing.T) {
 	for _, tt := range []struct {
-		name      string
-		args      []string
-		code      int
-		stdout    []string // fragments, in order
-		stderr    []string
-		notStdout string
+		name   string
+		args   []string
+		code   int
+		stdout []string // fragments, in order
+		stderr []string
 	}{
 		{
 			name: "seed loads",

@@ -50,5 +50,7 @@ func TestSeedHasNoSurprises(t *testing.T) {
 	for _, w := range mux.Warnings() {
 		messages = append(messages, w.Field+": "+w.Message)
 	}
-	assert.Len(t, messages, 2, "%q", messages)
+	require.Len(t, messages, 2, "%q", messages)
+	assert.Contains(t, messages[0]+messages[1], "service default/project-frontend-service is not loaded", "%q", messages)
+	assert.Contains(t, messages[0]+messages[1], "secret default/projectdomain-com-tls is not loaded", "%q", messages)
 }
