@@ -180,9 +180,17 @@ func (snap *snapshot) lookup(name string) *tls.Certificate {
 	return nil
 }
 
-// normalizeName lower-cases name and strips one trailing dot.
+// normalizeName lower-cases name (ASCII only, as routing does: Unicode
+// folding would let "\u212Aoo.com", with a Kelvin sign, pick koo.com's
+// certificate) and strips one trailing dot.
 func normalizeName(name string) string {
-	return strings.ToLower(strings.TrimSuffix(name, "."))
+	name = strings.TrimSuffix(name, ".")
+	return strings.Map(func(r rune) rune {
+		if 'A' <= r && r <= 'Z' {
+			return r + 'a' - 'A'
+		}
+		return r
+	}, name)
 }
 
 // storeKey normalises and checks a host key of Replace or Set.

@@ -65,6 +65,9 @@ func TestStoreHas(t *testing.T) {
 	if err := s.Set("*.bar.com", ca.Issue(t, "*.bar.com")); err != nil {
 		t.Fatal(err)
 	}
+	if err := s.Set("koo.com", ca.Issue(t, "koo.com")); err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		host string
 		want bool
@@ -76,6 +79,8 @@ func TestStoreHas(t *testing.T) {
 		{"bar.com", false},
 		{"a.b.bar.com", false},
 		{"other.com", false}, // the default does not count
+		{"koo.com", true},
+		{"\u212Aoo.com", false}, // Kelvin sign: ASCII-only folding, as routing does
 		{"", false},
 	} {
 		if got := s.Has(tt.host); got != tt.want {
@@ -86,7 +91,7 @@ func TestStoreHas(t *testing.T) {
 	if s.Has("foo.com") {
 		t.Errorf("Has(%q) after Delete = true, want false", "foo.com")
 	}
-	if got, want := s.Hosts(), []string{"*.bar.com"}; !slices.Equal(got, want) {
+	if got, want := s.Hosts(), []string{"*.bar.com", "koo.com"}; !slices.Equal(got, want) {
 		t.Errorf("Hosts() = %q, want %q", got, want)
 	}
 }
