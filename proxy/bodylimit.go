@@ -16,7 +16,7 @@ import (
 // response, since the rest of the body is never read.
 
 // hasBody reports whether r, an incoming request, has a body to forward.
-// ReverseProxy sends none for a zero Content-Length.
+// forward sends none for a zero Content-Length.
 func hasBody(r *http.Request) bool {
 	return r.Body != nil && r.Body != http.NoBody && r.ContentLength != 0
 }

@@ -3,19 +3,24 @@ package proxy
 import (
 	"context"
 	"net/http"
+	"net/http/httptrace"
+	"net/url"
 	"os"
+	"sync"
 	"sync/atomic"
 )
 
 // reqCtx is everything the handler knows about one proxied request, from
-// ServeHTTP to the ReverseProxy's hooks. It is the outgoing request's
+// ServeHTTP to the transport and back. It is the outgoing request's
 // context itself, so that passing it costs one allocation: it embeds a
 // cancelable child of the client's context (canceled by the idle timer, see
-// timeout.go) and answers Value(ctxKey{}) with itself.
+// timeout.go) carrying the client trace that relays 1xx responses, and
+// answers Value(ctxKey{}) with itself.
 type reqCtx struct {
 	context.Context
-	cancel context.CancelCauseFunc
-	client context.Context // the incoming request's context
+	cancel  context.CancelFunc
+	timeout atomic.Pointer[timeoutError] // why the idle timer canceled, if it did
+	client  context.Context              // the incoming request's context
 
 	w        http.ResponseWriter // the client's, for a send timeout (see expire)
 	h        *Handler
@@ -38,6 +43,11 @@ type reqCtx struct {
 	spool      *os.File    // the buffered request body, when it is on disk
 
 	hdr [forwardedHeaders]string // backing store for the forwarding headers
+	url url.URL                  // the outgoing request's URL
+
+	trace       httptrace.ClientTrace // Got1xxResponse: got1xx
+	interimMu   sync.Mutex            // guards interimDone and 1xx writes
+	interimDone bool                  // the final response is in: no more 1xx
 }
 
 type ctxKey struct{}

@@ -59,6 +59,7 @@ func (rc *reqCtx) interceptError(res *http.Response) {
 		return
 	}
 	res.Body.Close()
+	removeHopByHop(page.Header)
 	res.Status, res.StatusCode = page.Status, page.StatusCode
 	res.Header, res.Trailer = page.Header, page.Trailer
 	res.Body, res.ContentLength, res.TransferEncoding = page.Body, page.ContentLength, page.TransferEncoding

@@ -16,16 +16,10 @@ import (
 // ResponseWriter, though no client will ever see it.
 const statusClientClosedRequest = 499
 
-// serveError is the ReverseProxy's ErrorHandler: the backend round trip
-// failed before any response was written. It picks the status, writes a
-// short plain-text body, and logs the details with the route.
-func (h *Handler) serveError(w http.ResponseWriter, r *http.Request, err error) {
-	rc := requestState(r.Context())
-	if rc == nil {
-		h.logger().LogAttrs(r.Context(), slog.LevelError, "proxy: backend error", slog.Any("error", err))
-		writeError(w, http.StatusBadGateway, "502 bad gateway")
-		return
-	}
+// serveError answers a request whose backend round trip failed before
+// any response was written. It picks the status, writes a short
+// plain-text body, and logs the details with the route.
+func (h *Handler) serveError(w http.ResponseWriter, rc *reqCtx, err error) {
 	switch {
 	case rc.tooLarge.Load():
 		rc.log(slog.LevelDebug, "proxy: request body too large", err, slog.Int64("limit", rc.rt.maxBody))
@@ -67,9 +61,6 @@ func isNetTimeout(err error) bool {
 	return errors.As(err, &ne) && ne.Timeout() ||
 		errors.Is(err, context.DeadlineExceeded)
 }
-
-// cause returns why the request's context was canceled.
-func (rc *reqCtx) cause() error { return context.Cause(rc) }
 
 // log writes one record about the request with the route, upstream,
 // endpoint and err.

@@ -4,14 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log"
 	"log/slog"
 	"net/http"
-	"net/http/httputil"
+	"net/http/httptrace"
 	"slices"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/ingressmux/ingressmux/route"
 )
@@ -22,11 +20,6 @@ import (
 type Handler struct {
 	cfg     Config // Table is unused: the live table is in state
 	maxBody int64  // Config.MaxBodyBytes with the default applied
-
-	// rp is the one ReverseProxy of the handler. Its Rewrite, Transport,
-	// ModifyResponse and ErrorHandler find what they need about a request
-	// (route, upstream, endpoint) in the request's context.
-	rp httputil.ReverseProxy
 
 	mu    sync.Mutex // serialises Reload
 	state atomic.Pointer[state]
@@ -60,22 +53,6 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
-	}
-	h.rp = httputil.ReverseProxy{
-		Rewrite:        h.rewrite,
-		Transport:      pickTransport{},
-		ModifyResponse: h.modifyResponse,
-		ErrorHandler:   h.serveError,
-		BufferPool:     bufferPool{},
-		ErrorLog:       log.New(debugWriter{h}, "", 0),
-		// Every piece of a response reaches the client within a
-		// millisecond of arriving, as with ingress-nginx's default
-		// proxy-buffering "off". Flushing after every write (-1) costs a
-		// system call per piece: measured with examples/bench (one route,
-		// 32 connections, same run), 0.71x the bare proxy per CPU second
-		// against 0.88x with 1 ms. Streams (text/event-stream, unknown
-		// length) are still flushed at once by ReverseProxy.
-		FlushInterval: flushInterval,
 	}
 	h.state.Store(st)
 	return h, nil
@@ -185,14 +162,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		peer:     peer,
 		client:   r.Context(),
 	}
-	ctx, cancel := context.WithCancelCause(r.Context())
-	rc.Context, rc.cancel = ctx, cancel
+	ctx, cancel := context.WithCancel(r.Context())
+	rc.trace.Got1xxResponse = rc.got1xx
+	rc.Context, rc.cancel = httptrace.WithClientTrace(ctx, &rc.trace), cancel
 	out := r.WithContext(rc)
 	defer rc.finish()
 	if !rc.start(out, w) {
 		return
 	}
-	h.rp.ServeHTTP(w, out)
+	h.forward(w, rc, out)
 }
 
 // notFound answers a request that no rule matches.
@@ -212,35 +190,9 @@ func serveOptionsStar(w http.ResponseWriter) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// debugWriter turns the ReverseProxy's own log lines into debug records:
-// the handler logs every failure it can attribute to a route itself.
-type debugWriter struct{ h *Handler }
-
-func (d debugWriter) Write(p []byte) (int, error) {
-	msg := string(p)
-	if n := len(msg); n > 0 && msg[n-1] == '\n' {
-		msg = msg[:n-1]
-	}
-	d.h.logger().Debug(msg)
-	return len(p), nil
-}
-
-// flushInterval bounds how long a piece of a response may wait in the
-// server's buffer before it is flushed to the client.
-const flushInterval = time.Millisecond
-
-// bufferPool recycles the ReverseProxy's copy buffers, which it would
-// otherwise allocate for every response.
-type bufferPool struct{}
-
+// bufferSize is the size of the buffers that copy bodies.
 const bufferSize = 32 << 10
 
+// buffers recycles copy buffers, which would otherwise be allocated for
+// every response.
 var buffers = sync.Pool{New: func() any { return new([bufferSize]byte) }}
-
-func (bufferPool) Get() []byte { return buffers.Get().(*[bufferSize]byte)[:] }
-
-func (bufferPool) Put(b []byte) {
-	if cap(b) == bufferSize {
-		buffers.Put((*[bufferSize]byte)(b[:bufferSize]))
-	}
-}

@@ -4,7 +4,6 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
-	"net/http/httputil"
 	"net/netip"
 	"net/url"
 	"strconv"
@@ -13,13 +12,12 @@ import (
 	"golang.org/x/net/http/httpguts"
 )
 
-// rewrite is the ReverseProxy's Rewrite hook. ReverseProxy has already
-// removed hop-by-hop headers, those the client listed in Connection, and
-// Forwarded and X-Forwarded-For, -Host and -Proto; the forwarding headers
-// are set here, after that, so a client cannot strip them.
-func (h *Handler) rewrite(pr *httputil.ProxyRequest) {
-	rc := requestState(pr.In.Context())
-	in, out := pr.In, pr.Out
+// rewrite addresses out, the request to send for the client's request in,
+// to the chosen endpoint and sets its forwarding headers. outgoingHeader
+// has left out hop-by-hop headers, those the client listed in Connection,
+// and Forwarded and X-Forwarded-For, -Host and -Proto; the forwarding
+// headers are set here, after that, so a client cannot strip them.
+func (h *Handler) rewrite(rc *reqCtx, in, out *http.Request) {
 	out.URL.Scheme = rc.te.scheme
 	out.URL.Host = rc.endpoint
 	if rw := rc.rt.route.Rewrite; rw != nil {
@@ -33,8 +31,9 @@ func (h *Handler) rewrite(pr *httputil.ProxyRequest) {
 	} else if !h.cfg.KeepRawPath {
 		setPath(out.URL, rc.path)
 	}
-	// ReverseProxy drops query parameters it cannot parse (with ";"); the
-	// query is the backend's business, so it goes through unchanged.
+	// The query is the backend's business: it goes through unchanged,
+	// even parameters Go cannot parse (with ";"), which
+	// httputil.ReverseProxy would drop.
 	out.URL.RawQuery = in.URL.RawQuery
 	if host := rc.rt.route.Host; host != "" {
 		out.Host = host
@@ -54,8 +53,8 @@ func (h *Handler) rewrite(pr *httputil.ProxyRequest) {
 
 // keepPolicyHeaders puts back on out the request headers that the route's
 // traffic policy set on in (RequestHeaders.Set, the auth service's
-// answer) and that ReverseProxy removed because the client named them in
-// Connection: a client must not be able to drop what the proxy vouches
+// answer) and that outgoingHeader left out because the client named them
+// in Connection: a client must not be able to drop what the proxy vouches
 // for, such as an authenticated user's name.
 func keepPolicyHeaders(t *Traffic, in, out http.Header) {
 	if t == nil || t.rt == nil {
@@ -80,7 +79,7 @@ func keepPolicyHeaders(t *Traffic, in, out http.Header) {
 // upgrade a backend accepted would make the connection an HTTP/2 tunnel
 // straight to the backend, in which the client could send requests for
 // any path without the proxy routing or checking them (h2c smuggling).
-// Should the backend switch protocols anyway, ReverseProxy refuses the
+// Should the backend switch protocols anyway, serveUpgrade refuses the
 // switch, since the request it sent asked for none.
 func dropH2CUpgrade(in, out http.Header) {
 	if httpguts.HeaderValuesContainsToken(in["Upgrade"], "h2c") {

@@ -118,11 +118,12 @@ func (rc *reqCtx) finish() {
 		rc.spool.Close()
 		os.Remove(rc.spool.Name())
 	}
+	rc.reqBody.closed.Store(true)
 	tm := rc.idle.tm
 	tm.t.Stop()
 	tm.rc.Store(nil)
 	timers.Put(tm)
-	rc.cancel(nil)
+	rc.cancel()
 }
 
 // touch records activity: the deadline moves to the timeout of the current
@@ -172,7 +173,8 @@ func (rc *reqCtx) onTimer(tm *timer) {
 // expire cancels the outgoing request, naming the timeout as the cause.
 func (rc *reqCtx) expire() {
 	if !rc.idle.sending.Load() {
-		rc.cancel(errReadTimeout)
+		rc.timeout.Store(errReadTimeout)
+		rc.cancel()
 		if rc.responding.Load() {
 			// The response is on its way to the client, so no 504 can be
 			// sent. If the proxy is stuck writing to a client that stopped
@@ -187,7 +189,8 @@ func (rc *reqCtx) expire() {
 		}
 		return
 	}
-	rc.cancel(errSendTimeout)
+	rc.timeout.Store(errSendTimeout)
+	rc.cancel()
 	rc.idle.mu.Lock()
 	defer rc.idle.mu.Unlock()
 	if !rc.idle.ended {
@@ -198,23 +201,12 @@ func (rc *reqCtx) expire() {
 }
 
 // timedOut returns the timeout that canceled the request, or nil.
-func (rc *reqCtx) timedOut() *timeoutError {
-	if rc.Err() == nil {
-		return nil
-	}
-	var te *timeoutError
-	errors.As(rc.cause(), &te)
-	return te
-}
+func (rc *reqCtx) timedOut() *timeoutError { return rc.timeout.Load() }
 
-// modifyResponse is the ReverseProxy's ModifyResponse hook: the response
-// headers are in, so the read timeout applies from now on, reset by every
-// read of the response body.
-func (h *Handler) modifyResponse(res *http.Response) error {
-	rc := requestState(res.Request.Context())
-	if rc == nil {
-		return nil
-	}
+// modifyResponse applies the route to a backend's response before its
+// headers are copied: the response headers are in, so the read timeout
+// applies from now on, reset by every read of the response body.
+func (rc *reqCtx) modifyResponse(res *http.Response) {
 	rc.toReadPhase()
 	rc.responding.Store(true)
 	if rc.rt.intercept != nil {
@@ -229,7 +221,7 @@ func (h *Handler) modifyResponse(res *http.Response) error {
 	}
 	switch {
 	case res.StatusCode == http.StatusSwitchingProtocols:
-		// ReverseProxy needs the body to stay an io.ReadWriteCloser.
+		// serveUpgrade needs the body to stay an io.ReadWriteCloser.
 		if rwc, ok := res.Body.(io.ReadWriteCloser); ok {
 			rc.upBody = upgradeBody{rc: rc, rwc: rwc}
 			res.Body = &rc.upBody
@@ -238,16 +230,27 @@ func (h *Handler) modifyResponse(res *http.Response) error {
 		rc.resBody = recvBody{rc: rc, r: res.Body}
 		res.Body = &rc.resBody
 	}
-	return nil
 }
 
 // sendBody is the request body on its way to the backend.
+//
+// Closing it does not close the client's body: http.Transport closes a
+// request body when it fails to connect, and closing the server's body
+// then would consume what the client has not sent yet (with Expect:
+// 100-continue, forever). The server closes it after the handler. Reads
+// after Close (the transport's writer can outlive the handler) fail.
 type sendBody struct {
-	rc *reqCtx
-	r  io.ReadCloser
+	rc     *reqCtx
+	r      io.ReadCloser
+	closed atomic.Bool
 }
 
+var errBodyClosed = errors.New("proxy: read of the request body after the handler returned")
+
 func (b *sendBody) Read(p []byte) (int, error) {
+	if b.closed.Load() {
+		return 0, errBodyClosed
+	}
 	n, err := b.r.Read(p)
 	switch {
 	case err == io.EOF:
@@ -260,7 +263,10 @@ func (b *sendBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-func (b *sendBody) Close() error { return b.r.Close() }
+func (b *sendBody) Close() error {
+	b.closed.Store(true)
+	return nil
+}
 
 // recvBody is the response body on its way to the client.
 type recvBody struct {

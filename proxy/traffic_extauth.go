@@ -419,24 +419,6 @@ func (ea *extAuth) signInURL(ri *reqInfo) string {
 // "always") applies to, and so the auth cookies.
 var setCookieStatuses = []int{200, 201, 204, 206, 301, 302, 303, 304, 307, 308}
 
-// hopByHop are the headers that concern one connection only.
-var hopByHop = []string{"Connection", "Keep-Alive", "Proxy-Connection", "Proxy-Authenticate", "Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
-
-// removeHopByHop deletes the hop-by-hop headers of h and those its
-// Connection header names.
-func removeHopByHop(h http.Header) {
-	for _, v := range h["Connection"] {
-		for _, name := range strings.Split(v, ",") {
-			if name = strings.TrimSpace(name); name != "" {
-				delete(h, http.CanonicalHeaderKey(name))
-			}
-		}
-	}
-	for _, k := range hopByHop {
-		delete(h, k)
-	}
-}
-
 // ensureRequestID gives h an X-Request-ID when it has no valid one, so
 // that the auth service and the backend see the same (setForwarded keeps
 // a valid incoming one).

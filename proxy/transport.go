@@ -3,7 +3,6 @@ package proxy
 import (
 	"cmp"
 	"context"
-	"errors"
 	"net"
 	"net/http"
 	"time"
@@ -185,25 +184,6 @@ func handshakeTimeout(dial func(context.Context, string, string) (net.Conn, erro
 		defer cancel()
 		return dial(ctx, network, addr)
 	}
-}
-
-// pickTransport is the ReverseProxy's RoundTripper: it sends each request
-// with the transport of the upstream chosen for it.
-type pickTransport struct{}
-
-var _ http.RoundTripper = pickTransport{}
-
-var errNoState = errors.New("proxy: request did not come through Handler.ServeHTTP")
-
-func (pickTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	rc := requestState(req.Context())
-	if rc == nil {
-		return nil, errNoState
-	}
-	if rc.rt.route.Retry.enabled() {
-		return rc.roundTripWithRetries(req)
-	}
-	return rc.roundTrip(req)
 }
 
 // roundTrip sends req once, with the transport chosen for the request,
