@@ -34,7 +34,7 @@ type Protocol uint8
 // The backend protocols.
 const (
 	HTTP  Protocol = iota // HTTP/1.1 over TCP
-	HTTPS                 // HTTP/2 or HTTP/1.1 (by ALPN) over TLS
+	HTTPS                 // HTTP/1.1 over TLS (HTTP/2 if TLS.NextProtos offers "h2")
 	GRPC                  // HTTP/2 over TCP without TLS (h2c)
 	GRPCS                 // HTTP/2 over TLS
 	// AutoHTTP speaks HTTPS to the backend when the client's connection is

@@ -161,9 +161,10 @@
 // ServerName is sent as SNI and verified, which is how a backend reached at
 // an IP address is verified against its DNS name; InsecureSkipVerify turns
 // verification off; DisableSNI sends no SNI yet verifies ServerName. HTTPS
-// offers h2 and http/1.1 by ALPN, GRPCS h2 only, unless TLS.NextProtos
-// says otherwise; GRPC speaks HTTP/2 without TLS (h2c, prior knowledge).
-// WebSocket handshakes always use HTTP/1.1.
+// speaks HTTP/1.1, as ingress-nginx does, GRPCS h2, unless TLS.NextProtos
+// says otherwise (an HTTPS upstream offering "h2" and "http/1.1" speaks
+// whichever the backend picks); GRPC speaks HTTP/2 without TLS (h2c,
+// prior knowledge). WebSocket handshakes always use HTTP/1.1.
 //
 // A certificate that fails verification gets 502, and the log says which
 // annotation fixes it: proxy-ssl-secret to trust the backend's CA, or

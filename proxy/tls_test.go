@@ -36,14 +36,17 @@ func TestHTTPSBackend(t *testing.T) {
 		httpProto string
 		log       string
 	}{
-		{"verified", HTTPS, tlsconfig.Client{ServerName: "project-domain.com", RootCAs: ca.Pool()}, 200, "project-domain.com", "HTTP/2.0", ""},
+		// HTTP/1.1 to a backend that offers h2 too, as ingress-nginx.
+		{"verified", HTTPS, tlsconfig.Client{ServerName: "project-domain.com", RootCAs: ca.Pool()}, 200, "project-domain.com", "HTTP/1.1", ""},
+		{"HTTP/2 asked for", HTTPS, tlsconfig.Client{ServerName: "project-domain.com", RootCAs: ca.Pool(), NextProtos: []string{"h2", "http/1.1"}}, 200, "project-domain.com", "HTTP/2.0", ""},
 		{"GRPCS", GRPCS, tlsconfig.Client{ServerName: "project-domain.com", RootCAs: ca.Pool()}, 200, "project-domain.com", "HTTP/2.0", ""},
-		{"no SNI, still verified", HTTPS, tlsconfig.Client{ServerName: "project-domain.com", RootCAs: ca.Pool(), DisableSNI: true}, 200, "", "HTTP/2.0", ""},
+		{"no SNI, still verified", HTTPS, tlsconfig.Client{ServerName: "project-domain.com", RootCAs: ca.Pool(), DisableSNI: true}, 200, "", "HTTP/1.1", ""},
+		{"no SNI, HTTP/2 asked for", HTTPS, tlsconfig.Client{ServerName: "project-domain.com", RootCAs: ca.Pool(), DisableSNI: true, NextProtos: []string{"h2", "http/1.1"}}, 200, "", "HTTP/2.0", ""},
 		{"wrong CA", HTTPS, tlsconfig.Client{ServerName: "project-domain.com", RootCAs: other.Pool()}, 502, "", "",
 			`backend certificate rejected for project-domain.com`},
 		{"wrong name", HTTPS, tlsconfig.Client{ServerName: "other.com", RootCAs: ca.Pool()}, 502, "", "", `proxy-ssl-verify: \"off\"`},
 		{"IP not in certificate", HTTPS, tlsconfig.Client{RootCAs: ca.Pool()}, 502, "", "", `backend certificate rejected for 127.0.0.1`},
-		{"verification off", HTTPS, tlsconfig.Client{ServerName: "project-domain.com", RootCAs: other.Pool(), InsecureSkipVerify: true}, 200, "project-domain.com", "HTTP/2.0", ""},
+		{"verification off", HTTPS, tlsconfig.Client{ServerName: "project-domain.com", RootCAs: other.Pool(), InsecureSkipVerify: true}, 200, "project-domain.com", "HTTP/1.1", ""},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			up := &Upstream{Name: "tls", Protocol: tt.proto, Endpoints: []string{addr(be)}, TLS: tt.tls}

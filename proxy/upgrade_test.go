@@ -59,6 +59,12 @@ func TestUpgrade(t *testing.T) {
 		{"HTTPS", &Upstream{Name: "wss", Protocol: HTTPS, Endpoints: []string{addr(secure)}, TLS: verified}},
 		{"HTTPS without SNI", &Upstream{Name: "wss", Protocol: HTTPS, Endpoints: []string{addr(secure)},
 			TLS: tlsconfig.Client{ServerName: "ws.example", RootCAs: ca.Pool(), DisableSNI: true}}},
+		// With h2 offered the handshake must still go over HTTP/1.1, the
+		// only protocol echoUpgrade can hijack.
+		{"HTTPS offering h2", &Upstream{Name: "wss", Protocol: HTTPS, Endpoints: []string{addr(secure)},
+			TLS: tlsconfig.Client{ServerName: "ws.example", RootCAs: ca.Pool(), NextProtos: []string{"h2", "http/1.1"}}}},
+		{"HTTPS offering h2 without SNI", &Upstream{Name: "wss", Protocol: HTTPS, Endpoints: []string{addr(secure)},
+			TLS: tlsconfig.Client{ServerName: "ws.example", RootCAs: ca.Pool(), DisableSNI: true, NextProtos: []string{"h2", "http/1.1"}}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h, logs := newHandler(t, Config{Table: newTable(t, prefix("", "/", &Route{Upstream: tt.up}))})
