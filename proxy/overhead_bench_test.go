@@ -35,6 +35,9 @@ func BenchmarkOverhead(b *testing.B) {
 	bareTransport.DialContext = dial
 	for _, te := range h.state.Load().transports.all {
 		te.t.DialContext = dial
+		if te.direct != nil {
+			te.direct.dial = dial
+		}
 		b.Cleanup(te.closeIdle)
 	}
 	b.Cleanup(bareTransport.CloseIdleConnections)

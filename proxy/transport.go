@@ -99,12 +99,18 @@ type transportEntry struct {
 	// when t dials TLS itself (DisableSNI): http.Transport then cannot keep
 	// such requests off HTTP/2 as it does with its own TLS dialing.
 	h1 *http.Transport
+	// direct sends the plain-HTTP requests that sendsDirect accepts; nil
+	// for the other protocols.
+	direct *directPool
 }
 
 func (te *transportEntry) closeIdle() {
 	te.t.CloseIdleConnections()
 	if te.h1 != nil {
 		te.h1.CloseIdleConnections()
+	}
+	if te.direct != nil {
+		te.direct.closeIdle()
 	}
 }
 
@@ -113,6 +119,8 @@ func newTransportEntry(k transportKey) (*transportEntry, error) {
 	d := &net.Dialer{Timeout: k.connectTimeout, KeepAlive: keepAlive}
 	te := &transportEntry{key: k, scheme: "http", t: baseTransport(d, k.connectTimeout)}
 	switch k.proto {
+	case HTTP:
+		te.direct = newDirectPool(d)
 	case GRPC:
 		// HTTP/2 with prior knowledge over TCP (h2c).
 		te.t.Protocols = new(http.Protocols)
@@ -214,6 +222,9 @@ func (rc *reqCtx) roundTrip(req *http.Request) (*http.Response, error) {
 // send sends req once, with the transport chosen for the request.
 func (rc *reqCtx) send(req *http.Request) (*http.Response, error) {
 	te := rc.te
+	if te.direct != nil && sendsDirect(req) {
+		return te.direct.roundTrip(req, rc.trace.Got1xxResponse)
+	}
 	if te.h1 != nil && isWebSocket(req.Header) {
 		return te.h1.RoundTrip(req)
 	}
