@@ -3,6 +3,7 @@ package proxy
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -18,6 +19,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ingressmux/ingressmux/internal/testpki"
+	"github.com/ingressmux/ingressmux/tlsconfig"
 )
 
 func TestSendsDirect(t *testing.T) {
@@ -121,6 +125,37 @@ func TestDirectReusesConnection(t *testing.T) {
 		assert.Equal(t, tt.trailer, res.Trailer.Get("X-Sum"), tt.method+" "+tt.path)
 	}
 	assert.Equal(t, int32(1), opened.Load(), "backend connections opened")
+}
+
+// TestDirectHTTPSReusesConnection: GETs to an HTTPS backend spoken to in
+// HTTP/1.1 share one verified TLS connection.
+func TestDirectHTTPSReusesConnection(t *testing.T) {
+	ca := testpki.NewCA(t, "backend CA")
+	var opened atomic.Int32
+	be := httptest.NewUnstartedServer(echoHandler("tls"))
+	be.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			opened.Add(1)
+		}
+	}
+	be.TLS = &tls.Config{Certificates: []tls.Certificate{*ca.Issue(t, "project-domain.com")}}
+	be.StartTLS()
+	defer be.Close()
+	up := &Upstream{Name: "tls", Protocol: HTTPS, Endpoints: []string{addr(be)}, TLS: tlsconfig.Client{ServerName: "project-domain.com", RootCAs: ca.Pool()}}
+	h, logs := newHandler(t, Config{Table: newTable(t, prefix("", "/", &Route{Upstream: up}))})
+	for i := range 5 {
+		w := serve(h, httptest.NewRequest("GET", fmt.Sprintf("/%d", i), nil))
+		require.Equal(t, 200, w.Code, "log:\n%s", logs)
+		s := decode(t, w.Body.Bytes())
+		assert.Equal(t, "project-domain.com", s.ServerName)
+		assert.Equal(t, fmt.Sprintf("/%d", i), s.URI)
+	}
+	assert.Equal(t, int32(1), opened.Load(), "TLS connections opened")
+	te := h.state.Load().transports.all[0]
+	require.NotNil(t, te.direct, "no direct pool for HTTPS in HTTP/1.1")
+	te.direct.mu.Lock()
+	assert.Len(t, te.direct.idle[addr(be)], 1, "the connection is not the direct pool's")
+	te.direct.mu.Unlock()
 }
 
 // TestDirectRetriesStaleConnection: a backend that closes a kept

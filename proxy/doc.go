@@ -227,7 +227,8 @@
 // has the figures over loopback against nginx.
 //
 // Requests without a body, with a replayable method (GET, HEAD, OPTIONS,
-// TRACE), to plain-HTTP backends are sent on the handler's goroutine over
+// TRACE), to plain-HTTP backends and HTTPS backends spoken to in HTTP/1.1
+// (the default) are sent on the handler's goroutine over
 // HTTP/1.1 connections the Handler pools itself, rather than handed to
 // http.Transport's two goroutines per connection and back over channels.
 // A connection the backend closed while idle is found when the request is
@@ -235,7 +236,7 @@
 // only replayable methods take this path. Response headers are bounded as
 // http.Transport bounds them (10 MiB), idle connections close after 90
 // seconds, and a body closed before its end closes its connection. Every
-// other request (bodies, upgrades, HTTPS, gRPC) goes through
+// other request (bodies, upgrades, HTTP/2, gRPC) goes through
 // http.Transport. BenchmarkOverhead: 77,974 instructions and 44
 // allocations per request against the bare proxy's 95,034 and 67.
 package proxy

@@ -99,8 +99,9 @@ type transportEntry struct {
 	// when t dials TLS itself (DisableSNI): http.Transport then cannot keep
 	// such requests off HTTP/2 as it does with its own TLS dialing.
 	h1 *http.Transport
-	// direct sends the plain-HTTP requests that sendsDirect accepts; nil
-	// for the other protocols.
+	// direct sends the requests that sendsDirect accepts, to plain-HTTP
+	// backends and to HTTPS backends spoken to in HTTP/1.1 only; nil for
+	// the other protocols.
 	direct *directPool
 }
 
@@ -144,6 +145,16 @@ func newTransportEntry(k transportKey) (*transportEntry, error) {
 		} else {
 			te.t.Protocols = new(http.Protocols)
 			te.t.Protocols.SetHTTP1(true)
+			if k.proto == HTTPS {
+				// HTTP/1.1 only: the direct pool can send the bodiless
+				// requests, over TLS connections of its own.
+				dial, err := c.DialTLSContext(d.DialContext)
+				if err != nil {
+					return nil, err
+				}
+				te.direct = newDirectPool(d)
+				te.direct.dial = handshakeTimeout(dial, k.connectTimeout)
+			}
 		}
 		if !c.DisableSNI {
 			cfg, err := c.Config()
