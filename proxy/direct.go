@@ -3,13 +3,17 @@ package proxy
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
+	"fmt"
 	"io"
 	"math"
 	"net"
 	"net/http"
 	"net/textproto"
+	"os"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -26,34 +30,33 @@ import (
 // added this file). Requests with a body, upgrades, HTTPS and HTTP/2 keep
 // going through http.Transport, whose concurrent writer they need.
 //
-// Only replayable methods are sent here (see sendsDirect), because a kept
-// connection may have been closed by the backend while it sat idle, which
-// shows only when the request is sent on it. Such a request is sent again
-// on a new connection, as http.Transport does, and that is safe only for
-// methods without side effects.
+// http.Transport's reader also watches idle connections, for the backend
+// closing them and for bytes nobody asked for; here an idle connection is
+// checked once, when it is taken for a request (directConn.unsolicited).
+// A backend may still close a connection just as a request goes out on it;
+// that shows only when the request is sent, and the request is then sent
+// again on a new connection, as http.Transport does. That is safe only for
+// methods without side effects, so only replayable methods come here (see
+// sendsDirect).
 type directPool struct {
 	dial           func(ctx context.Context, network, addr string) (net.Conn, error)
 	maxIdle        int           // idle connections kept per endpoint
 	idleTimeout    time.Duration // an idle connection is closed after this long
 	maxHeaderBytes int64         // bound on a response's header block
 
-	mu    sync.Mutex
-	idle  map[string][]*directConn // by endpoint; the most recently used last
-	sweep *time.Timer              // closes expired idle connections; nil until first needed
-	armed bool                     // sweep is scheduled
+	mu     sync.Mutex
+	idle   map[string][]*directConn // by endpoint; the most recently used last
+	sweep  *time.Timer              // closes expired idle connections; nil until first needed
+	armed  bool                     // sweep is scheduled
+	closed bool                     // closeIdle ran: the pool is out of use
 }
 
 // maxResponseHeaderBytes bounds a response's headers, as http.Transport's
 // default does, so that a backend cannot make the proxy buffer without end.
 const maxResponseHeaderBytes = 10 << 20
 
-// max1xxResponses is how many interim responses may precede the final one,
-// as in http.Transport.
-const max1xxResponses = 5
-
 var (
 	errHeaderTooLarge = errors.New("proxy: backend's response headers are too large")
-	errTooMany1xx     = errors.New("proxy: backend sent too many 1xx informational responses")
 	errUnasked101     = errors.New("proxy: backend switched protocols without being asked to")
 )
 
@@ -126,12 +129,12 @@ func (p *directPool) get(ctx context.Context, addr string) (*directConn, error) 
 		pc := conns[len(conns)-1]
 		conns[len(conns)-1] = nil
 		p.idle[addr] = conns[:len(conns)-1]
-		if now-pc.idleAt < int64(p.idleTimeout) {
-			p.mu.Unlock()
+		fresh := now-pc.idleAt < int64(p.idleTimeout)
+		p.mu.Unlock()
+		if fresh && !pc.unsolicited() {
 			pc.reused = true
 			return pc, nil
 		}
-		p.mu.Unlock()
 		pc.close()
 		p.mu.Lock()
 	}
@@ -140,11 +143,7 @@ func (p *directPool) get(ctx context.Context, addr string) (*directConn, error) 
 	if err != nil {
 		return nil, err
 	}
-	pc := &directConn{pool: p, addr: addr, conn: c}
-	pc.limit.r = c
-	pc.br = bufio.NewReader(&pc.limit)
-	pc.bw = bufio.NewWriter(c)
-	return pc, nil
+	return newDirectConn(p, addr, c)
 }
 
 // put keeps pc for the next request to its endpoint, or closes it when
@@ -154,7 +153,7 @@ func (p *directPool) put(pc *directConn) {
 	pc.reused = false
 	p.mu.Lock()
 	conns := p.idle[pc.addr]
-	if len(conns) >= p.maxIdle {
+	if p.closed || len(conns) >= p.maxIdle {
 		p.mu.Unlock()
 		pc.close()
 		return
@@ -207,11 +206,11 @@ func (p *directPool) expire() {
 	}
 }
 
-// closeIdle closes every idle connection. Connections in use are kept
-// when their request ends, as http.Transport's CloseIdleConnections does;
-// they expire like the others.
+// closeIdle closes every idle connection, and those in use when their
+// request ends: it is called when a reload leaves the pool unused.
 func (p *directPool) closeIdle() {
 	p.mu.Lock()
+	p.closed = true
 	idle := p.idle
 	p.idle = make(map[string][]*directConn)
 	p.mu.Unlock()
@@ -224,14 +223,71 @@ func (p *directPool) closeIdle() {
 
 // directConn is one kept-alive connection, used by one request at a time.
 type directConn struct {
-	pool   *directPool
-	addr   string
-	conn   net.Conn
-	limit  readLimit // under br: bounds the header block
-	br     *bufio.Reader
-	bw     *bufio.Writer
-	idleAt int64 // clock() when it went idle
-	reused bool  // it served a request before this one
+	pool     *directPool
+	addr     string
+	conn     net.Conn
+	tls      *tls.Conn            // conn, when it is TLS
+	tlsState *tls.ConnectionState // its handshake, given to responses as Response.TLS
+	peek     socketPeek           // the socket under conn (see unsolicited)
+	limit    readLimit            // under br: bounds the header block
+	br       *bufio.Reader
+	bw       *bufio.Writer
+	idleAt   int64 // clock() when it went idle
+	reused   bool  // it served a request before this one
+}
+
+// errNotHTTP1 is the error of a TLS connection on which the backend chose a
+// protocol other than HTTP/1.1.
+var errNotHTTP1 = errors.New("proxy: backend negotiated a protocol other than HTTP/1.1 (ALPN)")
+
+// newDirectConn wraps a new connection to addr.
+func newDirectConn(p *directPool, addr string, c net.Conn) (*directConn, error) {
+	pc := &directConn{pool: p, addr: addr, conn: c}
+	under := c
+	if tc, ok := c.(*tls.Conn); ok {
+		st := tc.ConnectionState()
+		if proto := st.NegotiatedProtocol; proto != "" && proto != "http/1.1" {
+			c.Close()
+			return nil, fmt.Errorf("%w: %q", errNotHTTP1, proto)
+		}
+		pc.tls, pc.tlsState = tc, &st
+		under = tc.NetConn()
+	}
+	if sc, ok := under.(syscall.Conn); ok {
+		if raw, err := sc.SyscallConn(); err == nil {
+			pc.peek.raw = raw
+		}
+	}
+	pc.limit.r = c
+	pc.br = bufio.NewReader(&pc.limit)
+	pc.bw = bufio.NewWriter(c)
+	return pc, nil
+}
+
+// unsolicited reports whether the idle connection holds bytes no request
+// asked for, or was closed by the backend. A response followed by more
+// bytes than it announced (a HEAD answered with a body, a wrong
+// Content-Length) leaves them behind, in the read buffer, in the TLS
+// layer's or in the socket; read as the next request's response, they would
+// give one client what was meant for nobody, or another client's answer.
+// http.Transport keeps a reader on idle connections for this; here one
+// non-blocking look at the socket per reuse does it.
+func (pc *directConn) unsolicited() bool {
+	if pc.br.Buffered() > 0 {
+		return true
+	}
+	if pc.tls != nil {
+		// Decrypted bytes wait in the TLS layer, out of the socket's
+		// sight. A read that may not block answers from them, or times
+		// out at once (the poller does not even try the socket).
+		pc.tls.SetReadDeadline(aLongTimeAgo)
+		_, err := pc.br.Peek(1)
+		pc.tls.SetReadDeadline(time.Time{})
+		if !errors.Is(err, os.ErrDeadlineExceeded) {
+			return true
+		}
+	}
+	return pc.peek.pending()
 }
 
 func (pc *directConn) close() { pc.conn.Close() }
@@ -256,8 +312,10 @@ func (pc *directConn) exchange(ctx context.Context, req *http.Request, got1xx fu
 	if err := pc.bw.Flush(); err != nil {
 		return nil, pc.reused, err
 	}
+	// Interim responses share the header budget with the final one, so
+	// that a backend cannot keep the proxy reading them without end.
+	pc.limit.n = pc.pool.maxHeaderBytes
 	for interim := 0; ; interim++ {
-		pc.limit.n = pc.pool.maxHeaderBytes
 		if _, err := pc.br.Peek(1); err != nil {
 			return nil, pc.reused && interim == 0, err
 		}
@@ -271,9 +329,6 @@ func (pc *directConn) exchange(ctx context.Context, req *http.Request, got1xx fu
 		if res.StatusCode == http.StatusSwitchingProtocols {
 			return nil, false, errUnasked101
 		}
-		if interim == max1xxResponses {
-			return nil, false, errTooMany1xx
-		}
 		if got1xx != nil {
 			if err := got1xx(res.StatusCode, textproto.MIMEHeader(res.Header)); err != nil {
 				return nil, false, err
@@ -281,6 +336,7 @@ func (pc *directConn) exchange(ctx context.Context, req *http.Request, got1xx fu
 		}
 	}
 	pc.limit.n = math.MaxInt64
+	res.TLS = pc.tlsState
 	keep := !res.Close
 	if res.Body == nil || res.Body == http.NoBody {
 		pc.release(keep, stop)

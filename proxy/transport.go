@@ -121,7 +121,9 @@ func newTransportEntry(k transportKey) (*transportEntry, error) {
 	te := &transportEntry{key: k, scheme: "http", t: baseTransport(d, k.connectTimeout)}
 	switch k.proto {
 	case HTTP:
-		te.direct = newDirectPool(d)
+		if directPathSupported {
+			te.direct = newDirectPool(d)
+		}
 	case GRPC:
 		// HTTP/2 with prior knowledge over TCP (h2c).
 		te.t.Protocols = new(http.Protocols)
@@ -145,7 +147,7 @@ func newTransportEntry(k transportKey) (*transportEntry, error) {
 		} else {
 			te.t.Protocols = new(http.Protocols)
 			te.t.Protocols.SetHTTP1(true)
-			if k.proto == HTTPS {
+			if k.proto == HTTPS && directPathSupported {
 				// HTTP/1.1 only: the direct pool can send the bodiless
 				// requests, over TLS connections of its own.
 				dial, err := c.DialTLSContext(d.DialContext)
