@@ -17,9 +17,9 @@ import (
 	"time"
 )
 
-// directPool sends requests without a body to plain-HTTP backends on the
-// handler's own goroutine, over HTTP/1.1 connections it keeps alive per
-// endpoint.
+// directPool sends requests without a body to plain-HTTP backends, and to
+// HTTPS backends spoken to in HTTP/1.1 only, on the handler's own
+// goroutine, over HTTP/1.1 connections it keeps alive per endpoint.
 //
 // http.Transport gives every connection two goroutines, one writing
 // requests and one reading responses, and hands each request to them and
@@ -27,8 +27,8 @@ import (
 // done concurrently: written, then answered. Sending it inline saves the
 // goroutine switches, channel operations and selects of every request
 // (measured with examples/bench and BenchmarkOverhead, see the commit that
-// added this file). Requests with a body, upgrades, HTTPS and HTTP/2 keep
-// going through http.Transport, whose concurrent writer they need.
+// added this file). Requests with a body and upgrades keep going through
+// http.Transport, whose concurrent writer they need, and so does HTTP/2.
 //
 // http.Transport's reader also watches idle connections, for the backend
 // closing them and for bytes nobody asked for; here an idle connection is
@@ -76,7 +76,7 @@ func newDirectPool(d *net.Dialer) *directPool {
 
 // sendsDirect reports whether req can go through a directPool: no body, a
 // replayable method (see directPool), no protocol upgrade or 100-continue
-// handshake, and an address with a port.
+// handshake. Its URL's host is an endpoint, "host:port", as New checked.
 func sendsDirect(req *http.Request) bool {
 	switch req.Method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodTrace:
@@ -86,11 +86,7 @@ func sendsDirect(req *http.Request) bool {
 	if req.Body != nil && req.Body != http.NoBody || req.Close {
 		return false
 	}
-	if req.Header["Upgrade"] != nil || req.Header["Expect"] != nil {
-		return false
-	}
-	_, port, err := net.SplitHostPort(req.URL.Host)
-	return err == nil && port != ""
+	return req.Header["Upgrade"] == nil && req.Header["Expect"] == nil
 }
 
 // roundTrip sends req, which sendsDirect accepts, and returns the final
@@ -342,6 +338,8 @@ func (pc *directConn) exchange(ctx context.Context, req *http.Request, got1xx fu
 		pc.release(keep, stop)
 		return res, false, nil
 	}
+	// One directBody per response, not one per connection: a late Close
+	// of this body must not reach the next request on the connection.
 	res.Body = &directBody{pc: pc, r: res.Body, stop: stop, keep: keep}
 	return res, false, nil
 }

@@ -150,12 +150,12 @@ func newTransportEntry(k transportKey) (*transportEntry, error) {
 			if k.proto == HTTPS && directPathSupported {
 				// HTTP/1.1 only: the direct pool can send the bodiless
 				// requests, over TLS connections of its own.
-				dial, err := c.DialTLSContext(d.DialContext)
+				dial, err := tlsDialer(c, d, k.connectTimeout)
 				if err != nil {
 					return nil, err
 				}
 				te.direct = newDirectPool(d)
-				te.direct.dial = handshakeTimeout(dial, k.connectTimeout)
+				te.direct.dial = dial
 			}
 		}
 		if !c.DisableSNI {
@@ -168,19 +168,19 @@ func newTransportEntry(k transportKey) (*transportEntry, error) {
 		}
 		// http.Transport would send SNI from the dialed host; the tlsconfig
 		// dialer sends none and still verifies ServerName.
-		dial, err := c.DialTLSContext(d.DialContext)
+		dial, err := tlsDialer(c, d, k.connectTimeout)
 		if err != nil {
 			return nil, err
 		}
-		te.t.DialTLSContext = handshakeTimeout(dial, k.connectTimeout)
+		te.t.DialTLSContext = dial
 		if te.t.ForceAttemptHTTP2 && k.proto == HTTPS {
 			c.NextProtos = []string{"http/1.1"}
-			dial1, err := c.DialTLSContext(d.DialContext)
+			dial1, err := tlsDialer(c, d, k.connectTimeout)
 			if err != nil {
 				return nil, err
 			}
 			te.h1 = baseTransport(d, k.connectTimeout)
-			te.h1.DialTLSContext = handshakeTimeout(dial1, k.connectTimeout)
+			te.h1.DialTLSContext = dial1
 		}
 	}
 	return te, nil
@@ -206,6 +206,15 @@ func baseTransport(d *net.Dialer, connectTimeout time.Duration) *http.Transport 
 			PingTimeout:     h2PingTimeout,
 		},
 	}
+}
+
+// tlsDialer returns c's own TLS dialer over d, bounded by timeout.
+func tlsDialer(c tlsconfig.Client, d *net.Dialer, timeout time.Duration) (func(context.Context, string, string) (net.Conn, error), error) {
+	dial, err := c.DialTLSContext(d.DialContext)
+	if err != nil {
+		return nil, err
+	}
+	return handshakeTimeout(dial, timeout), nil
 }
 
 // handshakeTimeout bounds a custom TLS dial, handshake included, since
