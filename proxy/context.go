@@ -48,6 +48,9 @@ type reqCtx struct {
 	trace       httptrace.ClientTrace // Got1xxResponse: got1xx
 	interimMu   sync.Mutex            // guards interimDone and 1xx writes
 	interimDone bool                  // the final response is in: no more 1xx
+	// interimWriting: an interim response is being written to the client
+	// (see expire).
+	interimWriting atomic.Bool
 }
 
 type ctxKey struct{}

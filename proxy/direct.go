@@ -94,6 +94,9 @@ func sendsDirect(req *http.Request) bool {
 // Canceling req's context aborts the exchange, including the reading of
 // the returned body.
 func (p *directPool) roundTrip(req *http.Request, got1xx func(int, textproto.MIMEHeader) error) (*http.Response, error) {
+	if err := checkRequestHeader(req.Header); err != nil {
+		return nil, err
+	}
 	ctx := req.Context()
 	for {
 		pc, err := p.get(ctx, req.URL.Host)
@@ -104,7 +107,6 @@ func (p *directPool) roundTrip(req *http.Request, got1xx func(int, textproto.MIM
 		if err == nil {
 			return res, nil
 		}
-		pc.close()
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
@@ -295,24 +297,40 @@ func (pc *directConn) abort() { pc.conn.SetDeadline(aLongTimeAgo) }
 // exchange writes req and reads the response's headers. stale reports
 // that the connection was a kept one and failed before any byte of a
 // response came back, so that the request can be sent again elsewhere.
+// On an error, and on a panic of got1xx, the connection is closed: what
+// is left on it can never be read as another request's response.
 func (pc *directConn) exchange(ctx context.Context, req *http.Request, got1xx func(int, textproto.MIMEHeader) error) (res *http.Response, stale bool, err error) {
 	stop := context.AfterFunc(ctx, pc.abort)
+	handedOver := false
 	defer func() {
-		if err != nil {
+		if !handedOver {
 			stop()
+			pc.close()
 		}
 	}()
-	if err := req.Write(pc.bw); err != nil {
-		return nil, pc.reused, err
+	werr := req.Write(pc.bw)
+	if werr == nil {
+		werr = pc.bw.Flush()
 	}
-	if err := pc.bw.Flush(); err != nil {
-		return nil, pc.reused, err
+	if werr != nil {
+		// A backend may answer before it has read the whole request (431
+		// to headers too large) and close the connection, which fails the
+		// rest of the write. Its answer is then waiting to be read, as
+		// http.Transport, reading while it writes, would. Errors other
+		// than the connection's came before any byte was written.
+		var ne net.Error
+		if ctx.Err() != nil || !errors.As(werr, &ne) {
+			return nil, pc.reused, werr
+		}
 	}
 	// Interim responses share the header budget with the final one, so
 	// that a backend cannot keep the proxy reading them without end.
 	pc.limit.n = pc.pool.maxHeaderBytes
 	for interim := 0; ; interim++ {
 		if _, err := pc.br.Peek(1); err != nil {
+			if werr != nil {
+				err = werr
+			}
 			return nil, pc.reused && interim == 0, err
 		}
 		res, err = http.ReadResponse(pc.br, req)
@@ -321,6 +339,9 @@ func (pc *directConn) exchange(ctx context.Context, req *http.Request, got1xx fu
 		}
 		if res.StatusCode >= 200 {
 			break
+		}
+		if err := checkStatus(res.StatusCode); err != nil {
+			return nil, false, err
 		}
 		if res.StatusCode == http.StatusSwitchingProtocols {
 			return nil, false, errUnasked101
@@ -333,9 +354,11 @@ func (pc *directConn) exchange(ctx context.Context, req *http.Request, got1xx fu
 	}
 	pc.limit.n = math.MaxInt64
 	res.TLS = pc.tlsState
-	keep := !res.Close
+	// A connection the request could not be written to whole is done.
+	keep := !res.Close && werr == nil
+	handedOver = true
 	if res.Body == nil || res.Body == http.NoBody {
-		pc.release(keep, stop)
+		pc.release(keep && !announcesMissingBody(req, res), stop)
 		return res, false, nil
 	}
 	// One directBody per response, not one per connection: a late Close

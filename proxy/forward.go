@@ -51,6 +51,13 @@ func (h *Handler) forward(w http.ResponseWriter, rc *reqCtx, out *http.Request) 
 		res, err = rc.roundTrip(out)
 	}
 	rc.endInterim()
+	if err == nil {
+		// http.Transport takes a status below 100 for a final one, which
+		// the ResponseWriter would panic on; the direct path refuses it.
+		if err = checkStatus(res.StatusCode); err != nil {
+			res.Body.Close()
+		}
+	}
 	if err != nil {
 		h.serveError(w, rc, err)
 		return

@@ -175,12 +175,16 @@ func (rc *reqCtx) expire() {
 	if !rc.idle.sending.Load() {
 		rc.timeout.Store(errReadTimeout)
 		rc.cancel()
-		if rc.responding.Load() {
+		if rc.responding.Load() || rc.interimWriting.Load() {
 			// The response is on its way to the client, so no 504 can be
-			// sent. If the proxy is stuck writing to a client that stopped
-			// reading (no backend read moved the deadline meanwhile), the
-			// write deadline frees it, as nginx's send_timeout does;
-			// otherwise the canceled backend read ends the response.
+			// sent; or an interim response is, which a 504 can only follow
+			// once it is out. If the proxy is stuck writing to a client
+			// that stopped reading (no backend read moved the deadline
+			// meanwhile), the write deadline frees it, as nginx's
+			// send_timeout does; otherwise the canceled backend read ends
+			// the response. got1xx checks for the cancel after marking
+			// its write, so a write that starts after this check is not
+			// made.
 			rc.idle.mu.Lock()
 			if !rc.idle.ended {
 				_ = http.NewResponseController(rc.w).SetWriteDeadline(time.Now())

@@ -55,7 +55,7 @@ func serveUpgrade(w http.ResponseWriter, rc *reqCtx, res *http.Response) {
 	addHeaders(w.Header(), res.Header)
 	res.Header = w.Header()
 	res.Body = nil // Write sends the status line and headers only
-	if err := res.Write(brw); err == nil {
+	if err = res.Write(brw); err == nil {
 		err = brw.Flush()
 	}
 	if err != nil {
@@ -98,17 +98,32 @@ func relay(dst io.Writer, src io.Reader, errc chan<- error) {
 var errRelayDone = errors.New("proxy: upgraded connection done")
 
 // got1xx relays an interim response (103 Early Hints, 102 Processing) to
-// the client while the final one is awaited. It is the Got1xxResponse hook
-// of the request's client trace, called by the transport's connection
-// goroutine; once the final response is in (endInterim), the
-// ResponseWriter is the handler's alone and hooks do nothing.
+// the client while the final one is awaited, without its hop-by-hop
+// headers, and only to clients of HTTP/1.1 or later: RFC 9110 (section
+// 15.2) forbids sending one to an HTTP/1.0 client, which would read it as
+// the final response. It is the Got1xxResponse hook of the request's
+// client trace, called by the transport's connection goroutine or, on the
+// direct path, the handler's; once the final response is in (endInterim),
+// the ResponseWriter is the handler's alone and hooks do nothing.
 func (rc *reqCtx) got1xx(code int, header textproto.MIMEHeader) error {
+	if !rc.in.ProtoAtLeast(1, 1) {
+		return nil
+	}
 	rc.interimMu.Lock()
 	defer rc.interimMu.Unlock()
 	if rc.interimDone {
 		return nil
 	}
+	// A client that does not read blocks the write below; expire cuts it
+	// off when it sees interimWriting, and a write that starts after the
+	// request expired is not made (see expire).
+	rc.interimWriting.Store(true)
+	defer rc.interimWriting.Store(false)
+	if err := rc.Err(); err != nil {
+		return err
+	}
 	h := rc.w.Header()
+	removeHopByHop(http.Header(header))
 	addHeaders(h, http.Header(header))
 	rc.w.WriteHeader(code)
 	// The ResponseWriter sends the headers it holds with a 1xx status and

@@ -183,3 +183,35 @@ func TestGRPCStream(t *testing.T) {
 		t.Errorf("errors logged:\n%s", logs)
 	}
 }
+
+// brokenClient is a ResponseWriter whose connection, once taken over,
+// refuses every write, as a client gone during a protocol switch does.
+type brokenClient struct {
+	header http.Header
+	conn   net.Conn
+}
+
+func (w *brokenClient) Header() http.Header         { return w.header }
+func (w *brokenClient) Write(b []byte) (int, error) { return 0, io.ErrClosedPipe }
+func (w *brokenClient) WriteHeader(int)             {}
+func (w *brokenClient) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	return w.conn, bufio.NewReadWriter(bufio.NewReader(w.conn), bufio.NewWriter(w.conn)), nil
+}
+
+// TestUpgradeClientWriteFails: when the 101 answer cannot be written to the
+// client, the switch ends there and says why, instead of relaying bytes
+// over a connection whose client never learned of the switch.
+func TestUpgradeClientWriteFails(t *testing.T) {
+	be := httptest.NewServer(echoUpgrade)
+	defer be.Close()
+	h, logs := newHandler(t, Config{Table: newTable(t, prefix("", "/", &Route{Upstream: upstreamOf("ws", be)}))})
+	client, peer := net.Pipe()
+	peer.Close() // every write on client now fails
+	req := httptest.NewRequest("GET", "/chat", nil)
+	req.Header.Set("Connection", "Upgrade")
+	req.Header.Set("Upgrade", "websocket")
+	h.ServeHTTP(&brokenClient{header: http.Header{}, conn: client}, req)
+	if !logs.Contains("relaying the protocol switch to the client") {
+		t.Errorf("the failed write of the 101 answer went unnoticed; log:\n%s", logs)
+	}
+}
