@@ -60,9 +60,9 @@ func manyPaths(n int, bad bool) string {
 	return b.String()
 }
 
-// loadCost loads data and returns the Mux (nil on error), the error, and
-// the bytes allocated per byte of input.
-func loadCost(tb testing.TB, data string) (*ingressmux.Mux, error, float64) {
+// loadCost loads data and returns the Mux (nil on error), the bytes
+// allocated per byte of input, and the error.
+func loadCost(tb testing.TB, data string) (*ingressmux.Mux, float64, error) {
 	tb.Helper()
 	f := writeManifest(tb, data)
 	cert := testCert(tb)
@@ -71,7 +71,7 @@ func loadCost(tb testing.TB, data string) (*ingressmux.Mux, error, float64) {
 	n := allocated(func() {
 		mux, err = ingressmux.Load(ingressmux.Config{Paths: []string{f}, Logger: quiet(), DefaultCertificate: cert})
 	})
-	return mux, err, float64(n) / float64(len(data))
+	return mux, float64(n) / float64(len(data)), err
 }
 
 // testCert returns a default certificate, so that Load does not generate
@@ -107,7 +107,7 @@ func TestBoundedManyPaths(t *testing.T) {
 		}
 		var perByte []float64
 		for _, n := range sizes {
-			mux, err, cost := loadCost(t, manyPaths(n, bad))
+			mux, cost, err := loadCost(t, manyPaths(n, bad))
 			perByte = append(perByte, cost)
 			t.Logf("%d paths (bad %v): %.0f bytes allocated per byte of input", n, bad, cost)
 			switch {
@@ -205,7 +205,7 @@ func TestBoundedRegexes(t *testing.T) {
 		}
 		return b.String()
 	}
-	mux, err, _ := loadCost(t, ingressWith("/a/((a+)+)+$", "/b/(x+x+)+y", "/c/(.*a){20}"))
+	mux, _, err := loadCost(t, ingressWith("/a/((a+)+)+$", "/b/(x+x+)+y", "/c/(.*a){20}"))
 	if err != nil {
 		t.Fatalf("backtracking-prone regexes: %v", err)
 	}
@@ -219,7 +219,7 @@ func TestBoundedRegexes(t *testing.T) {
 
 	for _, p := range []string{"/(a{1000}){1000}", "/((((((((((a{100}){100}){100}){100})))))))", "/" + strings.Repeat("(", 2000) + "a" + strings.Repeat(")", 2000)} {
 		var err error
-		n := allocated(func() { _, err, _ = loadCost(t, ingressWith(p)) })
+		n := allocated(func() { _, _, err = loadCost(t, ingressWith(p)) })
 		if err == nil || !strings.Contains(err.Error(), "spec.rules[0].http.paths[0].path") {
 			t.Errorf("%.30q...: error %v, want one naming the path", p, err)
 		}
@@ -232,7 +232,7 @@ func TestBoundedRegexes(t *testing.T) {
 	for i := range paths {
 		paths[i] = fmt.Sprintf("/r%d/(a|b)+[0-9]{1,3}/.*", i)
 	}
-	_, err, cost := loadCost(t, ingressWith(paths...))
+	_, cost, err := loadCost(t, ingressWith(paths...))
 	if err != nil {
 		t.Fatalf("2,000 regex paths: %v", err)
 	}

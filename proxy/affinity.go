@@ -107,6 +107,7 @@ type Affinity struct {
 func (a *Affinity) check() []error {
 	var errs []error
 	if a.Mode > AffinityPersistent {
+		//lint:ignore ST1005 the message starts with the field path it is about, as every check of this package does
 		errs = append(errs, fmt.Errorf("Mode: unsupported value %s: supported values: balanced, persistent", a.Mode))
 	}
 	c := http.Cookie{Name: cmp.Or(a.Name, DefaultAffinityCookie), Value: "x", Path: a.Path, Domain: a.Domain}
@@ -114,6 +115,7 @@ func (a *Affinity) check() []error {
 		errs = append(errs, errors.New(strings.TrimPrefix(err.Error(), "http: ")))
 	}
 	if a.Path != "" && !strings.HasPrefix(a.Path, "/") {
+		//lint:ignore ST1005 the message starts with the field path it is about, as every check of this package does
 		errs = append(errs, fmt.Errorf("Path: invalid value %q: must start with /", a.Path))
 	}
 	switch a.SameSite {

@@ -132,7 +132,7 @@ const (
 	fuzzSentinel = "sentinel"
 	// fuzzWait is how long the backend keeps a connection open for the
 	// next request after answering with the fuzzed bytes.
-	fuzzWait = 30 * time.Millisecond
+	fuzzWait = 10 * time.Millisecond
 )
 
 // fuzzCase is one fuzzed answer.

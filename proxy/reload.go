@@ -157,6 +157,7 @@ func checkRoute(rt *Route) []error {
 	}
 	for i, c := range rt.Canaries {
 		if c.Weight < 0 || c.WeightTotal < 0 || c.Weight > c.WeightTotal && (c.WeightTotal > 0 || c.Weight > 100) {
+			//lint:ignore ST1005 the message starts with the field path it is about, as every check of this package does
 			errs = append(errs, fmt.Errorf("Canaries[%d]: Weight %d out of WeightTotal %d is not a share", i, c.Weight, c.WeightTotal))
 		}
 	}
@@ -190,6 +191,7 @@ func (h *Handler) newUpstream(u *Upstream, set *transportSet, old *state) (*upst
 	errs = append(errs, u.Balancing.check()...)
 	for i, ep := range u.Endpoints {
 		if err := checkEndpoint(ep); err != nil {
+			//lint:ignore ST1005 the message starts with the field path it is about, as every check of this package does
 			errs = append(errs, fmt.Errorf("Endpoints[%d]: invalid value %q: %w", i, ep, err))
 		}
 	}

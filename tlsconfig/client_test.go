@@ -191,6 +191,7 @@ func TestClientConfigErrors(t *testing.T) {
 		client  Client
 		wantErr string
 	}{
+		//lint:ignore SA1019 the test checks that the deprecated SSL 3.0 is refused
 		{Client{MinVersion: tls.VersionSSL30}, "tlsconfig: MinVersion: unsupported TLS version 0x0300"},
 		{Client{MaxVersion: 0x0305}, "tlsconfig: MaxVersion: unsupported TLS version 0x0305"},
 		{Client{MinVersion: tls.VersionTLS13, MaxVersion: tls.VersionTLS12}, "tlsconfig: MinVersion TLS 1.3 is above MaxVersion TLS 1.2"},
