@@ -32,7 +32,10 @@ import (
 //
 // http.Transport's reader also watches idle connections, for the backend
 // closing them and for bytes nobody asked for; here an idle connection is
-// checked once, when it is taken for a request (directConn.unsolicited).
+// checked once, when it is taken for a request (directConn.unsolicited);
+// bytes that come later than that are only kept out by never keeping a
+// connection whose last answer leaves its framing in doubt (a HEAD, 204
+// or 304 announcing a body, see announcesMissingBody).
 // A backend may still close a connection just as a request goes out on it;
 // that shows only when the request is sent, and the request is then sent
 // again on a new connection, as http.Transport does. That is safe only for
