@@ -17,7 +17,6 @@ import (
 	"net/textproto"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -244,16 +243,6 @@ func TestInterimToClientThatStopsReading(t *testing.T) {
 		})
 	}
 }
-
-// smallWindowDialer dials with a 4 KiB receive buffer, set before the
-// connection is made so that the window the peer sees stays small.
-var smallWindowDialer = net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-	var serr error
-	err := rc.Control(func(fd uintptr) {
-		serr = syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096)
-	})
-	return errors.Join(err, serr)
-}}
 
 // TestDirectEarlyResponse: a backend that answers before it has read the
 // whole request (431 to headers too large) and closes the connection makes
