@@ -72,7 +72,12 @@
 // protocol, over TLS too, except an upgrade to h2c, which is dropped and
 // the request proxied as a plain one: accepted by a backend, it would open
 // an HTTP/2 tunnel past the routes. CONNECT gets 405. Trailers pass
-// through, and so do 1xx responses (103 Early Hints). Response bodies
+// through, and so do 1xx responses (103 Early Hints), without their
+// hop-by-hop headers and never to HTTP/1.0 clients, which would take one
+// for the final response; a status below 100 from a backend is a 502.
+// Headers a request cannot carry in HTTP/1.1 (control characters, bad
+// names), possible only when ServeHTTP is called directly, get a 502
+// without reaching the backend. Response bodies
 // are flushed as they arrive, as nginx does with proxy_buffering off
 // (ingress-nginx's default); server-sent events and responses of unknown
 // length (gRPC streams) also get their headers at once.
@@ -235,7 +240,11 @@
 // asked for (a HEAD answered with a body, a wrong Content-Length) and for
 // the backend having closed it: one non-blocking peek at its socket, plus
 // its read buffer and TLS layer; such a connection is closed, never read
-// as the next response. A backend closing a connection just as a request
+// as the next response. Bytes sent later than that check cannot be seen
+// by it, so a connection is not kept after a HEAD, 204 or 304 answer that
+// announces a body (Content-Length other than 0, Transfer-Encoding): the
+// body might come late. A backend that answers before reading the whole
+// request and closes has its answer relayed. A backend closing a connection just as a request
 // goes out on it is found when the request is sent, and the request is
 // sent again on a new one, which is why only replayable methods take this
 // path. Response headers, 1xx included, are bounded as http.Transport
