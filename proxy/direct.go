@@ -92,14 +92,12 @@ func sendsDirect(req *http.Request) bool {
 	return req.Header["Upgrade"] == nil && req.Header["Expect"] == nil
 }
 
-// roundTrip sends req, which sendsDirect accepts, and returns the final
-// response; got1xx, if not nil, is given each interim response before it.
+// roundTrip sends req, which sendsDirect accepts and whose headers
+// checkRequestHeader accepts (Request.Write would pass control
+// characters), and returns the final response; got1xx, if not nil, is given each interim response before it.
 // Canceling req's context aborts the exchange, including the reading of
 // the returned body.
 func (p *directPool) roundTrip(req *http.Request, got1xx func(int, textproto.MIMEHeader) error) (*http.Response, error) {
-	if err := checkRequestHeader(req.Header); err != nil {
-		return nil, err
-	}
 	ctx := req.Context()
 	for {
 		pc, err := p.get(ctx, req.URL.Host)

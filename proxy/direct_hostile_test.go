@@ -197,6 +197,27 @@ func TestDirectRefusesInvalidHeaders(t *testing.T) {
 	}
 }
 
+// TestInvalidHeadersFailNoEndpoint: a request refused for its headers is
+// the client's mistake: no endpoint is counted as failed for it.
+func TestInvalidHeadersFailNoEndpoint(t *testing.T) {
+	for _, path := range bothPaths {
+		t.Run(path.name, func(t *testing.T) {
+			a, b := newBackend(t, "a"), newBackend(t, "b")
+			h, _ := newHandler(t, Config{Table: newTable(t, prefix("", "/", &Route{Upstream: upstreamOf("ab", a, b)})), MaxFails: 1})
+			req := httptest.NewRequest(path.method, "/", strings.NewReader(path.body))
+			req.Header.Set("X-Test", "a\x00b")
+			require.Equal(t, http.StatusBadGateway, serve(h, req).Code)
+			seen := map[string]int{}
+			for range 10 {
+				w := serve(h, httptest.NewRequest(path.method, "/", strings.NewReader(path.body)))
+				require.Equal(t, 200, w.Code)
+				seen[decode(t, w.Body.Bytes()).Backend]++
+			}
+			assert.Equal(t, map[string]int{"a": 5, "b": 5}, seen, "an endpoint left the rotation")
+		})
+	}
+}
+
 // TestInterimToClientThatStopsReading: a backend sending interim responses
 // (103) without end to a client that does not read them cannot hold the
 // handler and the backend connection: the read timeout cuts the client

@@ -42,6 +42,15 @@ func (h *Handler) forward(w http.ResponseWriter, rc *reqCtx, out *http.Request) 
 		out.Body = nil // http.Transport retries only requests without a body
 	}
 	h.rewrite(rc, in, out)
+	if err := checkRequestHeader(out.Header); err != nil {
+		// Only a program calling ServeHTTP itself can pass such a header
+		// (net/http's server refuses it). Refused as http.Transport
+		// refuses it, but before any endpoint is asked, so that none is
+		// retried or counted as failed for the client's mistake.
+		rc.log(slog.LevelWarn, "proxy: request not sent", err)
+		writeError(w, http.StatusBadGateway, "502 bad gateway")
+		return
+	}
 
 	var res *http.Response
 	var err error
