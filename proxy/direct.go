@@ -94,7 +94,8 @@ func sendsDirect(req *http.Request) bool {
 
 // roundTrip sends req, which sendsDirect accepts and whose headers
 // checkRequestHeader accepts (Request.Write would pass control
-// characters), and returns the final response; got1xx, if not nil, is given each interim response before it.
+// characters), and returns the final response; got1xx, if not nil, is
+// given each interim response before it.
 // Canceling req's context aborts the exchange, including the reading of
 // the returned body.
 func (p *directPool) roundTrip(req *http.Request, got1xx func(int, textproto.MIMEHeader) error) (*http.Response, error) {
