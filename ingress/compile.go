@@ -3,7 +3,6 @@ package ingress
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -282,7 +281,6 @@ func (c *compiler) addIngress(ing Ingress) {
 	if !ok {
 		return
 	}
-	regexMode := regexMode(policy)
 	// Hosts this Ingress is the first to mention: its defaultBackend is
 	// their fallback.
 	var introduced []string
@@ -308,19 +306,13 @@ func (c *compiler) addIngress(ing Ingress) {
 				continue
 			}
 			r := route.Rule{Host: rule.Host, Path: p.Path, Backend: backend}
-			switch *p.PathType {
-			case networkingv1.PathTypeExact:
-				r.Type = route.Exact
-			case networkingv1.PathTypePrefix:
-				r.Type = route.Prefix
-			default: // ImplementationSpecific: a regex in regex mode, else a prefix
-				r.Type = route.Prefix
-				if regexMode {
-					r.Type = route.Regex
-				}
-				if r.Path == "" {
-					r.Path = "/"
-				}
+			if *p.PathType == networkingv1.PathTypeImplementationSpecific && r.Path == "" {
+				r.Path = "/"
+			}
+			var warning string
+			r.Type, warning = c.specPathType(policy, *p.PathType, r.Path)
+			if warning != "" {
+				c.warn(ing, pathPath.Child("path").String(), warning)
 			}
 			if policy.Canary.Enabled {
 				c.addCanary(ing, pathPath, rule.Host, r.Path, string(*p.PathType), policy, backend)
@@ -414,17 +406,6 @@ func (c *compiler) applyAppRoots() {
 		c.places = append(c.places, place{ing: c.appRoots[host].ing, field: c.annotationPath("app-root")})
 	}
 }
-
-// regexMode reports whether the ImplementationSpecific paths of an Ingress
-// are regular expressions: use-regex is true, or rewrite-target refers to
-// capture groups. Unlike ingress-nginx, this never changes how the paths of
-// other Ingresses on the same host match.
-func regexMode(p Policy) bool {
-	return p.UseRegex || captureRef.MatchString(p.RewriteTarget)
-}
-
-// captureRef finds $1…$9 in a rewrite target.
-var captureRef = regexp.MustCompile(`\$[0-9]`)
 
 // backend turns an Ingress backend into a route backend. Resource backends
 // cannot be proxied and are skipped with a warning.

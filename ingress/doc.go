@@ -110,11 +110,15 @@
 //     both. The same path with another pathType (/foo Exact and /foo Prefix)
 //     is no conflict: Exact wins for /foo, Prefix for /foo/x.
 //   - Annotations apply to the paths of the Ingress that carries them only.
-//     In particular use-regex (or a rewrite-target that refers to $1…$9)
-//     turns that Ingress's ImplementationSpecific paths into regexes and
-//     leaves every other Ingress on the host alone, where ingress-nginx
-//     switches the whole host to case-insensitive regex matching. Exact and
-//     Prefix paths keep their Kubernetes meaning even in a use-regex Ingress.
+//     In particular use-regex, or any rewrite-target other than the path
+//     itself (ingress-nginx writes every rewrite as a regex location, groups
+//     or not), turns that Ingress's ImplementationSpecific paths into
+//     regexes and leaves every other Ingress on the host alone, where
+//     ingress-nginx switches the whole host to case-insensitive regex
+//     matching (see "Matching modes"). Exact and Prefix paths keep their
+//     Kubernetes meaning even in a use-regex Ingress, unless they hold
+//     characters that only a regex has (see "Regex characters in Exact and
+//     Prefix paths").
 //   - ImplementationSpecific outside regex mode means Prefix; an empty
 //     ImplementationSpecific path means "/".
 //   - defaultBackend. An Ingress without rules sets the global catch-all,
@@ -189,9 +193,10 @@
 //	                         range, as Go enables ranges; SSLv3 refused
 //	proxy-ssl-server-name    "on" by default (ingress-nginx: off); "off" sends no SNI
 //	use-regex                regex paths for this Ingress's ImplementationSpecific paths only
-//	                         (ingress-nginx: every path of the host)
+//	                         (ingress-nginx: every path of the host; see "Matching modes")
 //	rewrite-target           whole-path replacement with $1-$9; the query is kept; only
-//	                         $1-$9, no nginx variables; a $N the path lacks is a load error
+//	                         $1-$9, no nginx variables; makes the Ingress's
+//	                         ImplementationSpecific paths regexes, as use-regex does
 //	x-forwarded-prefix       sent on rewritten requests only, as in ingress-nginx
 //	app-root                 302 from exactly "/", host-wide, from the first Ingress setting it
 //	permanent-redirect(-code)  fixed URL, path not appended; code 300-308, else 301 (warned)
@@ -263,6 +268,33 @@
 // with an invalid annotation or spec, as ingress-nginx does; by default
 // such an Ingress fails the load, and in a reload the previous table keeps
 // serving.
+//
+// # Regex characters in Exact and Prefix paths
+//
+// The kind quick-start, and many manifests written for ingress-nginx before
+// v1.12, put a regex in a Prefix path and use its groups in the rewrite:
+//
+//	nginx.ingress.kubernetes.io/rewrite-target: /$2
+//	path: /foo(/|$)(.*)
+//	pathType: Prefix
+//
+// Taken literally, as the Kubernetes spec reads a Prefix path, it matches no
+// request, while its rewrite counts two groups: it would load and route
+// nothing. ingress-nginx up to v1.11 routes it as a regex location, and so
+// do later versions for Ingresses that did not pass through their admission
+// webhook, which since v1.12 (strict-validate-path-type, on by default)
+// refuses any Exact or Prefix path with characters other than letters,
+// digits and "/", "-", "_", ".". ingressmux does what ingress-nginx does
+// with the object rather than refusing it: in an Ingress with use-regex or a
+// rewrite-target, an Exact or Prefix path with such characters is matched
+// as a case-insensitive regex anchored at the start, so /foo, /foo/ and
+// /FOO/bar reach the backend rewritten to /, / and /bar; and a warning on
+// the path names the v1.12 rule and the fix (pathType:
+// ImplementationSpecific). Refusing it would break the first manifest a
+// user tries for no safety gain, since the apiserver accepts it and the
+// regex is RE2 (linear time) either way; silence would route nothing. In an
+// Ingress without use-regex or rewrite-target such a path stays a literal
+// prefix, as in ingress-nginx when nothing else on its host is a regex.
 //
 // # Ingress classes
 //
