@@ -28,14 +28,21 @@ type Table struct {
 	fallback                *Rule       // the global Default, or nil
 	rules                   []Rule      // every rule in dump order; the storage Match points into
 	conflicts               []Conflict
+	opts                    Options
 }
 
 // hostEntry is the part of a host entry that holds pointers, or that only
 // String, Rules and Explain need, and so stays out of the arena.
 type hostEntry struct {
-	regex    []regexRule // in try order
-	fallback *Rule       // this host's Default; for hostless it stays nil (see Table.fallback)
-	meta     hostMeta
+	regex []regexRule // in try order
+	// stringPrefix holds the StringPrefix rules by path, and
+	// stringPrefixLens the distinct lengths of those paths, longest first:
+	// Match looks up the request path cut at each length, so its work grows
+	// with the number of distinct lengths, never with the number of rules.
+	stringPrefix     map[string]*Rule
+	stringPrefixLens []int
+	fallback         *Rule // this host's Default; for hostless it stays nil (see Table.fallback)
+	meta             hostMeta
 }
 
 // hostMeta describes an entry for Explain.
@@ -94,8 +101,9 @@ type keyed struct {
 }
 
 // build places validated, de-duplicated rules into a Table.
-func build(valid []compiled) *Table {
+func build(valid []compiled, opts Options) *Table {
 	t := &Table{
+		opts:  opts,
 		seed:  maphash.MakeSeed(),
 		rules: make([]Rule, 0, len(valid)), // never grows: Match points into it
 	}
@@ -198,7 +206,7 @@ func (t *Table) place(arena []byte, host string, cs []compiled, paths *[]keyed) 
 		meta.kind = hostWildcard
 		name = host[2:]
 	}
-	var exact, regex, prefix []compiled
+	var exact, regex, prefix, stringPrefix []compiled
 	var def *compiled
 	for i := range cs {
 		switch cs[i].rule.Type {
@@ -208,13 +216,18 @@ func (t *Table) place(arena []byte, host string, cs []compiled, paths *[]keyed) 
 			regex = append(regex, cs[i])
 		case Prefix:
 			prefix = append(prefix, cs[i])
+		case StringPrefix:
+			stringPrefix = append(stringPrefix, cs[i])
 		case Default:
 			def = &cs[i]
 		}
 	}
 	slices.SortFunc(exact, func(a, b compiled) int { return strings.Compare(a.rule.Path, b.rule.Path) })
-	slices.SortFunc(regex, func(a, b compiled) int { return compareRegexOrder(a.rule.Path, b.rule.Path) })
+	if !t.opts.RegexInOrder {
+		slices.SortStableFunc(regex, func(a, b compiled) int { return compareRegexOrder(a.rule.Path, b.rule.Path) })
+	}
 	slices.SortFunc(prefix, func(a, b compiled) int { return comparePrefixOrder(a.rule.Path, b.rule.Path) })
+	slices.SortFunc(stringPrefix, func(a, b compiled) int { return comparePrefixOrder(a.rule.Path, b.rule.Path) })
 
 	meta.first = len(t.rules)
 	add := func(c compiled) *Rule {
@@ -242,6 +255,17 @@ func (t *Table) place(arena []byte, host string, cs []compiled, paths *[]keyed) 
 		if e := keys[k]; e.prefix == 0 {
 			e.prefix = int32(len(t.rules))
 			keys[k] = e
+		}
+	}
+	for _, c := range stringPrefix {
+		r := add(c)
+		flags |= flagStringPrefix
+		if hr.stringPrefix == nil {
+			hr.stringPrefix = map[string]*Rule{}
+		}
+		hr.stringPrefix[r.Path] = r
+		if n := len(hr.stringPrefixLens); n == 0 || hr.stringPrefixLens[n-1] != len(r.Path) {
+			hr.stringPrefixLens = append(hr.stringPrefixLens, len(r.Path)) // longest first, as sorted
 		}
 	}
 	var fallback uint32

@@ -80,7 +80,29 @@ func (t *Table) matchPath(off uint32, path string) *Rule {
 	if r := t.matchRegex(off, flags, path); r != nil {
 		return r
 	}
+	if flags&flagStringPrefix != 0 {
+		return t.matchStringPrefix(off, path, t.rule(prefix))
+	}
 	return t.rule(prefix)
+}
+
+// matchStringPrefix returns the StringPrefix rule of the host entry at off
+// whose path is the longest prefix of path, if it is longer than the path
+// of p (the best Prefix rule, or nil); else p.
+func (t *Table) matchStringPrefix(off uint32, path string, p *Rule) *Rule {
+	h := t.entry(off)
+	for _, n := range h.stringPrefixLens {
+		if p != nil && n <= len(p.Path) {
+			break
+		}
+		if n > len(path) {
+			continue
+		}
+		if r := h.stringPrefix[path[:n]]; r != nil {
+			return r
+		}
+	}
+	return p
 }
 
 // matchSmall returns the Exact rule for path and the longest Prefix rule
@@ -133,9 +155,19 @@ func (t *Table) matchLarge(off uint32, flags byte, path string) *Rule {
 	if r := t.matchRegex(off, flags, path); r != nil {
 		return r
 	}
-	if e.prefix != 0 || flags&flagPrefix == 0 {
-		return t.rule(e.prefix)
+	p := t.rule(e.prefix)
+	if p == nil && flags&flagPrefix != 0 {
+		p = t.walkPrefix(off, path)
 	}
+	if flags&flagStringPrefix != 0 {
+		return t.matchStringPrefix(off, path, p)
+	}
+	return p
+}
+
+// walkPrefix returns the longest Prefix rule of the large host entry at off
+// that matches path at one of its "/" boundaries, or nil.
+func (t *Table) walkPrefix(off uint32, path string) *Rule {
 	// Walk the element boundaries of path from the longest prefix to the
 	// shortest, so the first key found belongs to the longest matching
 	// Prefix rule (see matchSmall for why boundaries are the rule).
