@@ -52,6 +52,11 @@ type Options struct {
 	// fails validation or has an invalid annotation, and serves the rest,
 	// as ingress-nginx does. By default such an Ingress fails the load.
 	SkipInvalidIngresses bool
+	// Matching chooses how requests are matched to paths: MatchSpec (the
+	// zero value) follows the Kubernetes specification and warns wherever
+	// ingress-nginx would route differently; MatchIngressNginx reproduces
+	// ingress-nginx (see "Matching modes" in the package documentation).
+	Matching MatchMode
 }
 
 func (o *Options) annotation(name string) string {
@@ -72,6 +77,10 @@ type Compiled struct {
 	// Warnings lists what was skipped or overridden while merging, and the
 	// warnings of the Set.
 	Warnings []Warning
+	// Differences lists example requests that the two matching modes route
+	// differently, whichever mode Table uses: what a switch from
+	// ingress-nginx (or to MatchIngressNginx) changes.
+	Differences []Difference
 }
 
 // TLSHost names the certificate Secret of one host.
@@ -155,6 +164,11 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 		c.conflictWarning(conflict)
 	}
 	c.out.Table = table
+	c.compareModes(table)
+	if len(c.errs) > 0 {
+		c.out.Table = nil
+		return c.out, c.errs
+	}
 	return c.out, nil
 }
 
