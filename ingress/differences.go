@@ -105,7 +105,6 @@ func (c *compiler) differences(spec, nginx *route.Table, regexHosts map[string]s
 			if so == no {
 				so, no = so+" ("+originOf(s)+")", no+" ("+originOf(n)+")"
 			}
-			rt := r.Value.(*Route)
 			d := Difference{
 				URL:    c.scheme(r.Host) + "://" + host + clean,
 				Host:   r.Host,
@@ -113,7 +112,7 @@ func (c *compiler) differences(spec, nginx *route.Table, regexHosts map[string]s
 				Object: r.Origin,
 				Field:  c.places[i].field.Child("path").String(),
 				Spec:   so, IngressNginx: no,
-				Reason: nginxReason(r, rt, n, regexHosts[r.Host]),
+				Reason: nginxReason(n, regexHosts[r.Host]),
 			}
 			if first {
 				firstOf = append(firstOf, ruleDiff{rule: i, diff: len(diffs)})
@@ -248,7 +247,7 @@ func originOf(r *route.Rule) string {
 
 // nginxReason names the ingress-nginx rule behind a difference about the
 // path of rule r, which ingress-nginx answers with n.
-func nginxReason(r route.Rule, rt *Route, n *route.Rule, regexBy string) string {
+func nginxReason(n *route.Rule, regexBy string) string {
 	switch {
 	case n != nil && isSlashRedirect(n.Value.(*Route)):
 		to := n.Value.(*Route).Policy.Redirect.URL
@@ -257,9 +256,7 @@ func nginxReason(r route.Rule, rt *Route, n *route.Rule, regexBy string) string 
 	case regexBy != "":
 		return fmt.Sprintf("use-regex or rewrite-target of %s puts the whole host in regex mode in ingress-nginx: every path of the host, of every Ingress, "+
 			"is a case-insensitive regex anchored at the start only, tried longest first", regexBy)
-	case rt.Origin.PathType == string(networkingv1.PathTypeImplementationSpecific):
-		return fmt.Sprintf("ingress-nginx matches an ImplementationSpecific path as a plain string prefix: %q matches %q too", r.Path, r.Path+"x")
-	case n != nil && n.Type == route.Exact && n.Value.(*Route).Origin.PathType == string(networkingv1.PathTypePrefix):
+	case n != nil && n.Type == route.Exact && n.Value.(*Route).Origin.PathType != string(networkingv1.PathTypeExact):
 		return "ingress-nginx gives each Prefix path an exact location of its own, which wins for that very path over a longer Prefix that ends in \"/\""
 	}
 	return "ingress-nginx orders its locations by path length, not by the Kubernetes rules"

@@ -105,6 +105,7 @@ func (c *compiler) isAppRootRule(i int) bool {
 // in regex mode ("" for none). The steps are those of ingress-nginx's
 // getBackendServers and updateServerLocations (controller v1.15):
 //
+//  0. ImplementationSpecific is Prefix (SetDefaultNGINXPathType);
 //  1. one location per path; the same path and pathType again is ignored
 //     (the first Ingress in merge order keeps it);
 //  2. a stable sort by path string descending, then a stable sort by path
@@ -124,6 +125,13 @@ func (c *compiler) nginxLocations(indexes []int) ([]nginxLocation, string) {
 		rt := c.rules[i].Value.(*Route)
 		path := c.rules[i].Path
 		typ := networkingv1.PathType(rt.Origin.PathType)
+		if typ == networkingv1.PathTypeImplementationSpecific {
+			// ingress-nginx's SetDefaultNGINXPathType makes every
+			// ImplementationSpecific path a Prefix path before anything else
+			// (since controller v0.34.0): regex or not is the annotations'
+			// business, never the pathType's.
+			typ = networkingv1.PathTypePrefix
+		}
 		if seen[key{path, typ}] {
 			continue
 		}
@@ -166,7 +174,9 @@ func (c *compiler) nginxLocations(indexes []int) ([]nginxLocation, string) {
 // mode every location is `location ~* "^PATH"`, tried in order, the first
 // match winning; a later location with the same pattern is never reached
 // and is left out. Otherwise Exact locations are nginx's "=" locations,
-// the others nginx prefix locations (StringPrefix), and a location whose
+// the others nginx prefix locations (StringPrefix: "/" or a path ending in
+// "/", or a regex Ingress's path in a host that is not in regex mode, which
+// cannot happen), and a location whose
 // path ends in "/" answers the same path without it with a 301 to it (with
 // the query), unless a location has that path: nginx does that for
 // locations that proxy.

@@ -39,7 +39,7 @@ func TestCheck(t *testing.T) {
 			name:   "warnings are printed on success",
 			args:   []string{"-check", "-f", "../../ingress/testdata/valid/beta-versions.yaml"},
 			code:   0,
-			stdout: []string{"legacy.example.com /exact Exact default/app:80", "legacy.example.com /app Prefix default/app:http", "legacy.example.com - Default default/fallback:8080", "*.team-a.example.com / Prefix team-a/team-a:80", "8 warning(s):", "extensions/v1beta1 Ingress is deprecated", `the named port "http" cannot be resolved without it`, `path "/app": ingress-nginx routes differently: https://legacy.example.com/appx`},
+			stdout: []string{"legacy.example.com /exact Exact default/app:80", "legacy.example.com /app Prefix default/app:http", "legacy.example.com - Default default/fallback:8080", "*.team-a.example.com / Prefix team-a/team-a:80", "7 warning(s):", "extensions/v1beta1 Ingress is deprecated", `the named port "http" cannot be resolved without it`},
 		},
 		{
 			name:   "class filter",
