@@ -217,6 +217,50 @@ spec:
       paths:
       - {path: /, pathType: Prefix, backend: {service: {name: app, port: {number: 80}}}}
 `
+	// ingress-nginx sorts locations by the paths as written, then expands
+	// Prefix /ab into ^/ab/ and its twin ^/ab right where /ab was
+	// (controller.go getBackendServers, then location.go
+	// updateServerLocations): ^/a.. is tried before ^/ab/, which a sort of
+	// the expanded patterns would not do.
+	expandedOrder = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: regex
+  annotations:
+    nginx.ingress.kubernetes.io/use-regex: "true"
+spec:
+  rules:
+  - host: order.example.com
+    http:
+      paths:
+      - {path: "/a..", pathType: ImplementationSpecific, backend: {service: {name: api, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: plain}
+spec:
+  rules:
+  - host: order.example.com
+    http:
+      paths:
+      - {path: /ab, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+`
+	// A wildcard server-alias: ingress-nginx writes it into server_name as
+	// it is (annotations.md "Server Alias" points at nginx's server_name,
+	// whose "*.alias.com" also covers "a.b.alias.com").
+	wildcardAlias = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: aliased
+  annotations:
+    nginx.ingress.kubernetes.io/server-alias: "*.alias.com"
+spec:
+  rules:
+  - host: app.example.com
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: app, port: {number: 80}}}}
+`
 )
 
 // TestMatchingModes routes the same objects in both modes through Load and
@@ -273,6 +317,11 @@ func TestMatchingModes(t *testing.T) {
 		// (its server_name is ~^(?<subdomain>[\w-]+)\.foo\.com$).
 		{"wildcard one label", []string{slashes}, "http://a.foo.com/", "app a.foo.com /", "app a.foo.com /"},
 		{"wildcard two labels", []string{slashes}, "http://a.baz.foo.com/", "Not Found", "Not Found"},
+		{"expanded order", []string{expandedOrder}, "http://order.example.com/ab/", "api order.example.com /ab/", "api order.example.com /ab/"},
+		{"expanded order twin", []string{expandedOrder}, "http://order.example.com/ab", "web order.example.com /ab", "web order.example.com /ab"},
+		{"expanded order shorter", []string{expandedOrder}, "http://order.example.com/abc", "api order.example.com /abc", "api order.example.com /abc"},
+		{"wildcard alias one label", []string{wildcardAlias}, "http://a.alias.com/x", "app a.alias.com /x", "app a.alias.com /x"},
+		{"wildcard alias two labels", []string{wildcardAlias}, "http://a.baz.alias.com/x", "Not Found", "app a.baz.alias.com /x"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			spec := loadMux(t, ingress.Options{}, tt.yaml...)
@@ -303,6 +352,9 @@ func TestSpecModeWarnsWhereIngressNginxDiffers(t *testing.T) {
 		{"trailing slash", []string{slashes}, []string{
 			`path "/api/": ingress-nginx routes differently: http://slash.example.com/api -> default/api:80 here, 301 to /api/ in ingress-nginx (ingress-nginx answers /api with a 301 to /api/`,
 			`path "/exact/": ingress-nginx routes differently: http://slash.example.com/exact -> default/root:80 here, 301 to /exact/ in ingress-nginx`,
+		}},
+		{"wildcard alias", []string{wildcardAlias}, []string{
+			`host "*.alias.com" path "/": ingress-nginx routes differently: http://a.b.alias.com/ -> 404 (no route) here, default/app:80 in ingress-nginx (ingress-nginx writes the server-alias *.alias.com as nginx's server_name`,
 		}},
 		{"kind quick-start agrees", []string{kindQuickStart}, nil},
 		{"documented trap agrees", []string{pathWarning}, nil},

@@ -40,8 +40,8 @@ func (d Difference) String() string {
 // either serves the ingress-nginx table (MatchIngressNginx) or warns, once
 // per path, where the spec table differs from ingress-nginx.
 func (c *compiler) compareModes(spec *route.Table) {
-	rules, places, regexHosts := c.nginxRules()
-	nginx, err := route.NewWithOptions(rules, route.Options{RegexInOrder: true})
+	rules, places, regexHosts, deep := c.nginxRules()
+	nginx, err := route.NewWithOptions(rules, route.Options{RegexInOrder: true, DeepWildcards: deep})
 	if err != nil {
 		if c.opts.Matching == MatchIngressNginx {
 			specPlaces := c.places
@@ -89,50 +89,57 @@ func (c *compiler) differences(spec, nginx *route.Table, regexHosts map[string]s
 		if r.Type == route.Default || c.isAppRootRule(i) {
 			continue
 		}
-		host := exampleHost(r.Host)
 		first := true
-		for _, p := range examplePaths(r.Path) {
-			clean, err := route.CleanPath(p)
-			if err != nil || tried[host+" "+clean] {
-				continue
+		for _, host := range exampleHosts(r.Host) {
+			for _, p := range examplePaths(r.Path) {
+				clean, err := route.CleanPath(p)
+				if err != nil || tried[host+" "+clean] {
+					continue
+				}
+				tried[host+" "+clean] = true
+				s, n := spec.Match(host, clean), nginx.Match(host, clean)
+				if sameOutcome(s, n) {
+					continue
+				}
+				so, no := describeOutcome(s), describeOutcome(n)
+				if so == no {
+					so, no = so+" ("+originOf(s)+")", no+" ("+originOf(n)+")"
+				}
+				d := Difference{
+					URL:    c.scheme(r.Host) + "://" + host + clean,
+					Host:   r.Host,
+					Path:   r.Path,
+					Object: r.Origin,
+					Field:  c.places[i].field.Child("path").String(),
+					Spec:   so, IngressNginx: no,
+					Reason: nginxReason(n, regexHosts[r.Host]),
+				}
+				if strings.Count(host, ".") > strings.Count(r.Host, ".") {
+					d.Reason = fmt.Sprintf("ingress-nginx writes the server-alias %s as nginx's server_name, which covers names any number of labels deep, such as %s; "+
+						"a Kubernetes wildcard covers one label", r.Host, host)
+				}
+				if first {
+					firstOf = append(firstOf, ruleDiff{rule: i, diff: len(diffs)})
+					first = false
+				}
+				diffs = append(diffs, d)
 			}
-			tried[host+" "+clean] = true
-			s, n := spec.Match(host, clean), nginx.Match(host, clean)
-			if sameOutcome(s, n) {
-				continue
-			}
-			so, no := describeOutcome(s), describeOutcome(n)
-			if so == no {
-				so, no = so+" ("+originOf(s)+")", no+" ("+originOf(n)+")"
-			}
-			d := Difference{
-				URL:    c.scheme(r.Host) + "://" + host + clean,
-				Host:   r.Host,
-				Path:   r.Path,
-				Object: r.Origin,
-				Field:  c.places[i].field.Child("path").String(),
-				Spec:   so, IngressNginx: no,
-				Reason: nginxReason(n, regexHosts[r.Host]),
-			}
-			if first {
-				firstOf = append(firstOf, ruleDiff{rule: i, diff: len(diffs)})
-				first = false
-			}
-			diffs = append(diffs, d)
 		}
 	}
 	return diffs, firstOf
 }
 
-// exampleHost is a request host that a rule host covers.
-func exampleHost(h string) string {
+// exampleHosts are request hosts that a rule host covers, or that nginx
+// might make it cover.
+func exampleHosts(h string) []string {
 	switch {
 	case h == "":
-		return "example.invalid" // reserved: never a rule's host
+		return []string{"example.invalid"} // reserved: never a rule's host
 	case strings.HasPrefix(h, "*."):
-		return "a" + h[1:]
+		h = route.NormalizeHost(h)
+		return []string{"a" + h[1:], "a.b" + h[1:]}
 	}
-	return route.NormalizeHost(h)
+	return []string{route.NormalizeHost(h)}
 }
 
 func (c *compiler) scheme(host string) string {

@@ -62,7 +62,7 @@ type nginxLocation struct {
 // nginxRules returns the rules of c.rules as ingress-nginx would match
 // them, host by host, in the order route.NewWithOptions with RegexInOrder
 // expects, and whether each host is in regex mode (by rule host).
-func (c *compiler) nginxRules() ([]route.Rule, []place, map[string]string) {
+func (c *compiler) nginxRules() ([]route.Rule, []place, map[string]string, []string) {
 	byHost := map[string][]int{}
 	var hosts []string
 	var rules []route.Rule
@@ -82,7 +82,11 @@ func (c *compiler) nginxRules() ([]route.Rule, []place, map[string]string) {
 		byHost[r.Host] = append(byHost[r.Host], i)
 	}
 	regexHosts := map[string]string{}
+	var deep []string
 	for _, host := range hosts {
+		if c.isWildcardAlias(host) {
+			deep = append(deep, host)
+		}
 		locs, regexBy := c.nginxLocations(byHost[host])
 		if regexBy != "" {
 			regexHosts[host] = regexBy
@@ -91,7 +95,17 @@ func (c *compiler) nginxRules() ([]route.Rule, []place, map[string]string) {
 		rules = append(rules, rs...)
 		places = append(places, ps...)
 	}
-	return rules, places, regexHosts
+	return rules, places, regexHosts, deep
+}
+
+// isWildcardAlias reports whether host is a wildcard that only a
+// server-alias names. ingress-nginx writes a rule's wildcard host as the
+// regex ~^(?<subdomain>[\w-]+)\.foo\.com$ (one label, since controller
+// v0.41.0), but an alias as it is, and nginx's server_name "*.foo.com"
+// covers "a.b.foo.com" too.
+func (c *compiler) isWildcardAlias(host string) bool {
+	_, declared := c.introducedBy[host]
+	return strings.HasPrefix(host, "*.") && !declared
 }
 
 // isAppRootRule reports whether c.rules[i] is the Exact "/" that only

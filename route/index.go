@@ -20,6 +20,7 @@ type Table struct {
 	seed     maphash.Seed // for every index of this table
 	exact    []uint64     // host name → host record
 	wildcard []uint64     // suffix after "*.", e.g. "foo.com" → host record
+	deep     []uint64     // the same for Options.DeepWildcards
 	paths    []uint64     // large host record and path key → path record
 	// Filters in front of exact and paths, for large tables.
 	exactFilter, pathFilter filter
@@ -127,7 +128,13 @@ func build(valid []compiled, opts Options) *Table {
 	}
 	// Offset 0 is never a record, so that an empty slot can be 0.
 	arena := []byte{0}
-	var exact, wildcard []named
+	var exact, wildcard, deep []named
+	isDeep := map[string]bool{}
+	for _, h := range opts.DeepWildcards {
+		if h, err := normRuleHost(h); err == nil {
+			isDeep[h] = true
+		}
+	}
 	var paths []keyed
 	t.entries = make([]hostEntry, 0, len(names))
 	for _, h := range names {
@@ -136,6 +143,8 @@ func build(valid []compiled, opts Options) *Table {
 		switch {
 		case h == "":
 			t.hostless = off
+		case isDeep[h]:
+			deep = append(deep, named{h[2:], off})
 		case strings.HasPrefix(h, "*."):
 			wildcard = append(wildcard, named{h[2:], off})
 		default:
@@ -151,6 +160,7 @@ func build(valid []compiled, opts Options) *Table {
 	t.arena = string(arena)
 	t.exact = t.hostSlots(exact)
 	t.wildcard = t.hostSlots(wildcard)
+	t.deep = t.hostSlots(deep)
 	hashes := make([]uint64, 0, max(len(exact), len(paths)))
 	for _, r := range exact {
 		hashes = append(hashes, maphash.String(t.seed, r.name))

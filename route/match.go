@@ -55,6 +55,20 @@ func (t *Table) lookupHost(host string) uint32 {
 	if off := t.findHost(t.exact, t.exactFilter, host); off != 0 {
 		return off
 	}
+	if len(t.deep) > 0 {
+		// The longest suffix after a label boundary, with one label at least
+		// in front of it.
+		for i := strings.IndexByte(host, '.'); i > 0 && i < len(host)-1; {
+			if off := t.findHost(t.deep, nil, host[i+1:]); off != 0 {
+				return off
+			}
+			j := strings.IndexByte(host[i+1:], '.')
+			if j < 0 {
+				break
+			}
+			i += 1 + j
+		}
+	}
 	if len(t.wildcard) > 0 {
 		// "*.foo.com" covers one non-empty label in front of "foo.com".
 		if i := strings.IndexByte(host, '.'); i > 0 {

@@ -80,3 +80,37 @@ func TestStringPrefixZeroAllocs(t *testing.T) {
 		t.Errorf("Match allocates %v times, want 0", n)
 	}
 }
+
+// TestDeepWildcards checks Options.DeepWildcards: nginx's server_name
+// "*.foo.com" covers "a.b.foo.com" too, the longest suffix wins, and it is
+// tried after exact hosts and before one-label wildcards.
+func TestDeepWildcards(t *testing.T) {
+	rules := []Rule{
+		r("*.foo.com", Prefix, "/"),
+		r("*.b.foo.com", Prefix, "/"),
+		r("*.c.foo.com", Prefix, "/"),
+		r("x.b.foo.com", Prefix, "/"),
+		r("", Prefix, "/"),
+	}
+	tbl, err := NewWithOptions(rules, Options{DeepWildcards: []string{"*.foo.com", "*.B.foo.com"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ host, want string }{
+		{"a.foo.com", "*.foo.com Prefix /"},
+		{"a.z.foo.com", "*.foo.com Prefix /"},
+		{"a.b.foo.com", "*.b.foo.com Prefix /"},   // longest suffix
+		{"a.z.b.foo.com", "*.b.foo.com Prefix /"}, // any depth
+		{"x.b.foo.com", "x.b.foo.com Prefix /"},   // exact first
+		{"a.c.foo.com", "*.foo.com Prefix /"},     // deep before one-label
+		{"foo.com", "Prefix /"},
+		{"other.com", "Prefix /"},
+	} {
+		if got := origin(tbl.Match(tt.host, "/")); got != tt.want {
+			t.Errorf("Match(%q, /) = %q, want %q", tt.host, got, tt.want)
+		}
+	}
+	if got := origin(mustNew(t, rules...).Match("a.z.foo.com", "/")); got != "Prefix /" {
+		t.Errorf("without DeepWildcards, Match(a.z.foo.com, /) = %q, want the hostless rule", got)
+	}
+}

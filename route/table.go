@@ -29,6 +29,12 @@ type Options struct {
 	// are sorted by the paths as written before some are expanded) puts
 	// the rules in that order and sets it.
 	RegexInOrder bool
+	// DeepWildcards lists wildcard hosts ("*.foo.com") that cover any
+	// number of extra labels ("a.b.foo.com" too), as nginx's server_name
+	// "*.foo.com" does. A request host is looked up among them after the
+	// exact hosts and before the one-label wildcards, the longest suffix
+	// first, as nginx tries its wildcard names before its regex names.
+	DeepWildcards []string
 }
 
 // New validates and compiles rules into a Table.
@@ -161,6 +167,14 @@ func normRuleHost(h string) (string, error) {
 // Conflicts returns the rules New dropped as duplicates, in input order.
 func (t *Table) Conflicts() []Conflict {
 	return slices.Clone(t.conflicts)
+}
+
+// Options returns the options the table was built with, so that a table
+// rebuilt from Rules (with other Values) matches the same way.
+func (t *Table) Options() Options {
+	o := t.opts
+	o.DeepWildcards = slices.Clone(o.DeepWildcards)
+	return o
 }
 
 // Rules returns a copy of the table's rules in normalised form, in the
