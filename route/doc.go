@@ -34,6 +34,11 @@
 //  2. else the wildcard that covers it;
 //  3. else the rules without a host.
 //
+// NewWithOptions can make chosen wildcards cover any number of labels
+// (Options.DeepWildcards), as nginx's server_name "*.foo.com" does: they
+// are looked up after the exact host and before one-label wildcards, the
+// longest suffix first.
+//
 // A request whose host selected an exact or wildcard entry never falls
 // through to another entry: when none of the entry's paths match, the
 // entry's Default answers, else the global Default (a Default rule without
