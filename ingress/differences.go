@@ -84,7 +84,8 @@ type ruleDiff struct{ rule, diff int }
 func (c *compiler) differences(spec, nginx *route.Table, regexHosts map[string]string) ([]Difference, []ruleDiff) {
 	var diffs []Difference
 	var firstOf []ruleDiff
-	tried := map[string]bool{}
+	type request struct{ host, path string }
+	tried := make(map[request]bool, 4*len(c.rules))
 	for i, r := range c.rules {
 		if r.Type == route.Default || c.isAppRootRule(i) {
 			continue
@@ -93,10 +94,10 @@ func (c *compiler) differences(spec, nginx *route.Table, regexHosts map[string]s
 		for _, host := range exampleHosts(r.Host) {
 			for _, p := range examplePaths(r.Path) {
 				clean, err := route.CleanPath(p)
-				if err != nil || tried[host+" "+clean] {
+				if err != nil || tried[request{host, clean}] {
 					continue
 				}
-				tried[host+" "+clean] = true
+				tried[request{host, clean}] = true
 				s, n := spec.Match(host, clean), nginx.Match(host, clean)
 				if sameOutcome(s, n) {
 					continue

@@ -63,10 +63,11 @@ type nginxLocation struct {
 // them, host by host, in the order route.NewWithOptions with RegexInOrder
 // expects, and whether each host is in regex mode (by rule host).
 func (c *compiler) nginxRules() ([]route.Rule, []place, map[string]string, []string) {
-	byHost := map[string][]int{}
+	byHost := make(map[string][]int, len(c.introducedBy))
 	var hosts []string
-	var rules []route.Rule
-	var places []place
+	// Twins and redirects add rules: room for them without regrowing.
+	rules := make([]route.Rule, 0, 2*len(c.rules))
+	places := make([]place, 0, 2*len(c.rules))
 	for i, r := range c.rules {
 		if r.Type == route.Default || c.isAppRootRule(i) {
 			// Host fallbacks are nginx's "/" location of the host, which
@@ -111,6 +112,9 @@ func (c *compiler) isWildcardAlias(host string) bool {
 // isAppRootRule reports whether c.rules[i] is the Exact "/" that only
 // carries a host's app-root redirect (see applyAppRoots).
 func (c *compiler) isAppRootRule(i int) bool {
+	if r := c.rules[i]; r.Type != route.Exact || r.Path != "/" {
+		return false
+	}
 	return c.places[i].field.String() == c.annotationPath("app-root").String()
 }
 
