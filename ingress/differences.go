@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/ingressmux/ingressmux/route"
 )
@@ -13,7 +14,9 @@ import (
 // Difference is one request that the Kubernetes (spec) matching and
 // ingress-nginx's matching route differently, for the loaded objects.
 type Difference struct {
-	// URL is the example request, such as "https://test.com/foo/bar".
+	// URL is the example request, such as "https://test.com/foo/bar"; a
+	// rule without a host is tried with the host "example.invalid", a
+	// wildcard "*.foo.com" with "a.foo.com" and "a.b.foo.com".
 	URL string
 	// Host and Path are the rule host and the path, as written, that the
 	// example was made from; Object ("ingress namespace/name") and Field
@@ -43,20 +46,32 @@ func (c *compiler) compareModes(spec *route.Table) {
 	rules, places, regexHosts, deep := c.nginxRules()
 	nginx, err := route.NewWithOptions(rules, route.Options{RegexInOrder: true, DeepWildcards: deep})
 	if err != nil {
-		if c.opts.Matching == MatchIngressNginx {
-			specPlaces := c.places
-			c.places = places
-			c.routeErrors(err)
-			c.places = specPlaces
-			return
-		}
 		// A path that is literal in the spec table can be a regex RE2
-		// refuses once ingress-nginx's regex mode takes its host.
+		// refuses once ingress-nginx's regex mode takes its host. A Prefix
+		// path and its twin fail alike: one message per path.
+		reported := map[string]bool{}
 		for _, re := range ruleErrors(err) {
 			p := places[re.Index]
-			c.warn(p.ing, p.field.Child("path").String(), fmt.Sprintf(
+			at := p.field.Child("path")
+			key := p.ing.Ref() + " " + at.String()
+			if reported[key] {
+				continue
+			}
+			reported[key] = true
+			if c.opts.Matching == MatchIngressNginx {
+				c.fail(p.ing, field.Invalid(at, re.Rule.Path, re.Err.Error()+" (ingress-nginx matches every path of this host as a regex)"))
+				continue
+			}
+			c.warn(p.ing, at.String(), fmt.Sprintf(
 				"host %q path %q: ingress-nginx would match it as a regex (regex mode of the host), which cannot be compiled: %v",
 				hostLabel(re.Rule.Host), re.Rule.Path, re.Err))
+		}
+		if len(ruleErrors(err)) == 0 { // not expected: route.New reports rules
+			if c.opts.Matching == MatchIngressNginx {
+				c.errs = append(c.errs, &Error{Err: err})
+			} else {
+				c.out.Warnings = append(c.out.Warnings, Warning{Message: "cannot compare with ingress-nginx's routing: " + err.Error()})
+			}
 		}
 		return
 	}
