@@ -277,7 +277,7 @@ func (m *Mux) proxyTable(t *route.Table) (*route.Table, error) {
 		m.addProxying(rt, r, rules[i].Backend, upstreams)
 		rules[i].Value = rt
 	}
-	table, err := route.New(rules)
+	table, err := route.NewWithOptions(rules, t.Options())
 	if err != nil {
 		return nil, fmt.Errorf("ingressmux: rebuilding the table for the proxy: %w", err)
 	}

@@ -238,16 +238,20 @@ func TestRedirectAnnotations(t *testing.T) {
 	}
 }
 
-// TestRewriteTargetWithGroupsMeansRegex checks that a rewrite-target using
-// capture groups makes the Ingress's ImplementationSpecific paths regexes,
-// as in ingress-nginx, while one without groups leaves them prefixes.
-func TestRewriteTargetWithGroupsMeansRegex(t *testing.T) {
+// TestRewriteTargetMeansRegex checks that any rewrite-target makes the
+// Ingress's ImplementationSpecific paths regexes, as in ingress-nginx,
+// whose rewrite is always a regex location (its needsRewrite), groups or
+// not; only a target equal to the path leaves it a prefix, as ingress-nginx
+// then writes no rewrite. Until issue 15 only targets with $N did.
+func TestRewriteTargetMeansRegex(t *testing.T) {
 	for _, tt := range []struct {
-		target string
-		want   route.PathType
+		target, path string
+		want         route.PathType
 	}{
-		{"/$1", route.Regex},
-		{"/", route.Prefix},
+		{"/$1", "/api/(.*)", route.Regex},
+		{"/", "/api/(.*)", route.Regex},
+		{"/", "/api", route.Regex},
+		{"/api", "/api", route.Prefix},
 	} {
 		set, err := DecodeBytes("r.yaml", []byte(`apiVersion: networking.k8s.io/v1
 kind: Ingress
@@ -259,14 +263,14 @@ spec:
   rules:
     - http:
         paths:
-          - {path: "/api/(.*)", pathType: ImplementationSpecific, backend: {service: {name: web, port: {number: 80}}}}
+          - {path: "`+tt.path+`", pathType: ImplementationSpecific, backend: {service: {name: web, port: {number: 80}}}}
 `))
 		require.NoError(t, err)
 		compiled, err := Compile(set, Options{})
 		require.NoError(t, err)
 		rules := compiled.Table.Rules()
 		require.Len(t, rules, 1)
-		assert.Equal(t, tt.want, rules[0].Type, "rewrite-target %q", tt.target)
+		assert.Equal(t, tt.want, rules[0].Type, "rewrite-target %q path %q", tt.target, tt.path)
 	}
 }
 

@@ -3,7 +3,6 @@ package ingress
 import (
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -53,6 +52,11 @@ type Options struct {
 	// fails validation or has an invalid annotation, and serves the rest,
 	// as ingress-nginx does. By default such an Ingress fails the load.
 	SkipInvalidIngresses bool
+	// Matching chooses how requests are matched to paths: MatchSpec (the
+	// zero value) follows the Kubernetes specification and warns wherever
+	// ingress-nginx would route differently; MatchIngressNginx reproduces
+	// ingress-nginx (see "Matching modes" in the package documentation).
+	Matching MatchMode
 }
 
 func (o *Options) annotation(name string) string {
@@ -73,6 +77,10 @@ type Compiled struct {
 	// Warnings lists what was skipped or overridden while merging, and the
 	// warnings of the Set.
 	Warnings []Warning
+	// Differences lists example requests that the two matching modes route
+	// differently, whichever mode Table uses: what a switch from
+	// ingress-nginx (or to MatchIngressNginx) changes.
+	Differences []Difference
 }
 
 // TLSHost names the certificate Secret of one host.
@@ -156,6 +164,11 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 		c.conflictWarning(conflict)
 	}
 	c.out.Table = table
+	c.compareModes(table)
+	if len(c.errs) > 0 {
+		c.out.Table = nil
+		return c.out, c.errs
+	}
 	return c.out, nil
 }
 
@@ -282,7 +295,6 @@ func (c *compiler) addIngress(ing Ingress) {
 	if !ok {
 		return
 	}
-	regexMode := regexMode(policy)
 	// Hosts this Ingress is the first to mention: its defaultBackend is
 	// their fallback.
 	var introduced []string
@@ -308,19 +320,13 @@ func (c *compiler) addIngress(ing Ingress) {
 				continue
 			}
 			r := route.Rule{Host: rule.Host, Path: p.Path, Backend: backend}
-			switch *p.PathType {
-			case networkingv1.PathTypeExact:
-				r.Type = route.Exact
-			case networkingv1.PathTypePrefix:
-				r.Type = route.Prefix
-			default: // ImplementationSpecific: a regex in regex mode, else a prefix
-				r.Type = route.Prefix
-				if regexMode {
-					r.Type = route.Regex
-				}
-				if r.Path == "" {
-					r.Path = "/"
-				}
+			if *p.PathType == networkingv1.PathTypeImplementationSpecific && r.Path == "" {
+				r.Path = "/"
+			}
+			var warning string
+			r.Type, warning = c.specPathType(policy, *p.PathType, r.Path)
+			if warning != "" {
+				c.warn(ing, pathPath.Child("path").String(), warning)
 			}
 			if policy.Canary.Enabled {
 				c.addCanary(ing, pathPath, rule.Host, r.Path, string(*p.PathType), policy, backend)
@@ -414,17 +420,6 @@ func (c *compiler) applyAppRoots() {
 		c.places = append(c.places, place{ing: c.appRoots[host].ing, field: c.annotationPath("app-root")})
 	}
 }
-
-// regexMode reports whether the ImplementationSpecific paths of an Ingress
-// are regular expressions: use-regex is true, or rewrite-target refers to
-// capture groups. Unlike ingress-nginx, this never changes how the paths of
-// other Ingresses on the same host match.
-func regexMode(p Policy) bool {
-	return p.UseRegex || captureRef.MatchString(p.RewriteTarget)
-}
-
-// captureRef finds $1…$9 in a rewrite target.
-var captureRef = regexp.MustCompile(`\$[0-9]`)
 
 // backend turns an Ingress backend into a route backend. Resource backends
 // cannot be proxied and are skipped with a warning.

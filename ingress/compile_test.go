@@ -88,6 +88,10 @@ func readCompileHeader(tb testing.TB, file string) compileHeader {
 					h.opts.RejectClassless = true
 				case "skip-invalid":
 					h.opts.SkipInvalidIngresses = true
+				case "match":
+					if err := h.opts.Matching.Set(v); err != nil {
+						tb.Fatalf("%s: %v", file, err)
+					}
 				default:
 					tb.Fatalf("%s: unknown option %q", file, opt)
 				}

@@ -110,11 +110,15 @@
 //     both. The same path with another pathType (/foo Exact and /foo Prefix)
 //     is no conflict: Exact wins for /foo, Prefix for /foo/x.
 //   - Annotations apply to the paths of the Ingress that carries them only.
-//     In particular use-regex (or a rewrite-target that refers to $1…$9)
-//     turns that Ingress's ImplementationSpecific paths into regexes and
-//     leaves every other Ingress on the host alone, where ingress-nginx
-//     switches the whole host to case-insensitive regex matching. Exact and
-//     Prefix paths keep their Kubernetes meaning even in a use-regex Ingress.
+//     In particular use-regex, or any rewrite-target other than the path
+//     itself (ingress-nginx writes every rewrite as a regex location, groups
+//     or not), turns that Ingress's ImplementationSpecific paths into
+//     regexes and leaves every other Ingress on the host alone, where
+//     ingress-nginx switches the whole host to case-insensitive regex
+//     matching (see "Matching modes"). Exact and Prefix paths keep their
+//     Kubernetes meaning even in a use-regex Ingress, unless they hold
+//     characters that only a regex has (see "Regex characters in Exact and
+//     Prefix paths").
 //   - ImplementationSpecific outside regex mode means Prefix; an empty
 //     ImplementationSpecific path means "/".
 //   - defaultBackend. An Ingress without rules sets the global catch-all,
@@ -189,9 +193,10 @@
 //	                         range, as Go enables ranges; SSLv3 refused
 //	proxy-ssl-server-name    "on" by default (ingress-nginx: off); "off" sends no SNI
 //	use-regex                regex paths for this Ingress's ImplementationSpecific paths only
-//	                         (ingress-nginx: every path of the host)
+//	                         (ingress-nginx: every path of the host; see "Matching modes")
 //	rewrite-target           whole-path replacement with $1-$9; the query is kept; only
-//	                         $1-$9, no nginx variables; a $N the path lacks is a load error
+//	                         $1-$9, no nginx variables; makes the Ingress's
+//	                         ImplementationSpecific paths regexes, as use-regex does
 //	x-forwarded-prefix       sent on rewritten requests only, as in ingress-nginx
 //	app-root                 302 from exactly "/", host-wide, from the first Ingress setting it
 //	permanent-redirect(-code)  fixed URL, path not appended; code 300-308, else 301 (warned)
@@ -263,6 +268,100 @@
 // with an invalid annotation or spec, as ingress-nginx does; by default
 // such an Ingress fails the load, and in a reload the previous table keeps
 // serving.
+//
+// # Matching modes
+//
+// Options.Matching chooses whose rules decide which path of a host answers
+// a request. MatchSpec, the default, is the Kubernetes specification with
+// the choices above. MatchIngressNginx reproduces ingress-nginx (controller
+// v1.15, its final release), for teams that need identical routing while
+// they migrate: it builds ingress-nginx's locations from the same objects
+// (getBackendServers, updateServerLocations and the nginx template) and
+// matches them as nginx does. Compile always builds both, and
+// Compiled.Differences lists example requests that they route differently
+// (made from every path: the path, with and without a trailing slash,
+// longer, upper-cased, a string a regex matches; for a wildcard host one
+// and two labels deep). In the default mode each path with a difference
+// gets one warning naming host, path and an example URL:
+//
+//	ingress default/test-ingress-1: spec.rules[0].http.paths[0].path: host "test.com" path "/foo/bar": ingress-nginx routes differently: http://test.com/foo/bar -> default/service2:80 here, default/service1:80 in ingress-nginx (...)
+//
+// and ingress-proxy -check lists them all, as
+// "https://test.com/foo/bar: spec -> default/service2:80, ingress-nginx ->
+// default/service1:80", so that a migration shows what a switch changes
+// before anyone switches.
+//
+// Every difference, spec mode first, ingress-nginx mode second:
+//
+//   - Regex mode is per Ingress, and host-wide. An Ingress with use-regex,
+//     or a rewrite-target other than the path, makes its own
+//     ImplementationSpecific paths regexes in both modes. In ingress-nginx
+//     it also makes every path of its host, of every Ingress, a
+//     case-insensitive regex anchored at the start only: Prefix /docs then
+//     matches /docsx and /DOCS, Exact /exact matches /exact/ and /exactly.
+//   - Location order. In regex mode ingress-nginx tries the paths as
+//     written, longest first (equal lengths in reverse lexicographic
+//     order), each Prefix path expanded in place into PATH/ and PATH; the
+//     first match wins. The spec mode tries Exact paths, then regexes
+//     longest first, then the longest Prefix. Both send
+//     /foo/bar/bar to the regex /foo/bar/[A-Z0-9]{3} rather than to the
+//     Prefix /foo/bar/bar (ingress-nginx's documented trap).
+//   - Prefix /foo/bar beside Prefix /foo/bar/. ingress-nginx adds an exact
+//     location /foo/bar for the first, which wins for /foo/bar itself; the
+//     spec makes the longer /foo/bar/ win for every path both match.
+//   - A path ending in "/". ingress-nginx answers /api, for the Prefix (or
+//     Exact) path /api/, with a 301 to /api/ (query kept), as nginx does for
+//     a location ending in "/" unless a location /api exists; the spec
+//     makes the Prefix /api/ match /api. The ingress-nginx mode answers with
+//     the same 301.
+//   - Wildcard server-aliases. ingress-nginx writes a rule's wildcard host
+//     as a one-label regex (since v0.41.0), as the spec does, but a
+//     server-alias "*.foo.com" as nginx's server_name, which covers
+//     a.b.foo.com too, and before the rules' wildcard hosts. The
+//     ingress-nginx mode does the same.
+//   - ImplementationSpecific is Prefix in ingress-nginx
+//     (SetDefaultNGINXPathType), as in the spec mode, unless regex mode makes
+//     it a regex; /source matches /sourcecode only on a host in regex mode.
+//   - Conflicts. The same path and pathType in two Ingresses: the first in
+//     merge order wins in both modes; ingress-nginx treats
+//     ImplementationSpecific and Prefix as one pathType there, and compares
+//     paths as written.
+//
+// What the ingress-nginx mode does not reproduce: regexes are RE2, not PCRE
+// (look-around and back-references are refused at load); a regex is
+// matched against the cleaned but still escaped request path, where nginx
+// matches the decoded one (a regex that expects a decoded %2F or a
+// non-ASCII character differs); a top-level alternation "a|b" is anchored
+// as a whole ("^(?:a|b)"), where nginx anchors its first branch only; and
+// the merge order of Ingresses without creationTimestamp breaks ties by
+// namespace/name ascending, where ingress-nginx sorts them descending.
+//
+// # Regex characters in Exact and Prefix paths
+//
+// The kind quick-start, and many manifests written for ingress-nginx before
+// v1.12, put a regex in a Prefix path and use its groups in the rewrite:
+//
+//	nginx.ingress.kubernetes.io/rewrite-target: /$2
+//	path: /foo(/|$)(.*)
+//	pathType: Prefix
+//
+// Taken literally, as the Kubernetes spec reads a Prefix path, it matches no
+// request, while its rewrite counts two groups: it would load and route
+// nothing. ingress-nginx up to v1.11 routes it as a regex location, and so
+// do later versions for Ingresses that did not pass through their admission
+// webhook, which since v1.12 (strict-validate-path-type, on by default)
+// refuses any Exact or Prefix path with characters other than letters,
+// digits and "/", "-", "_", ".". ingressmux does what ingress-nginx does
+// with the object rather than refusing it: in an Ingress with use-regex or a
+// rewrite-target, an Exact or Prefix path with such characters is matched
+// as a case-insensitive regex anchored at the start, so /foo, /foo/ and
+// /FOO/bar reach the backend rewritten to /, / and /bar; and a warning on
+// the path names the v1.12 rule and the fix (pathType:
+// ImplementationSpecific). Refusing it would break the first manifest a
+// user tries for no safety gain, since the apiserver accepts it and the
+// regex is RE2 (linear time) either way; silence would route nothing. In an
+// Ingress without use-regex or rewrite-target such a path stays a literal
+// prefix, as in ingress-nginx when nothing else on its host is a regex.
 //
 // # Ingress classes
 //

@@ -1,6 +1,7 @@
 package ingress
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,6 +70,20 @@ func FuzzCompile(f *testing.F) {
 		}
 		if len(first.Warnings) != len(second.Warnings) {
 			t.Fatalf("the same input gave %d warnings, then %d", len(first.Warnings), len(second.Warnings))
+		}
+		if a, b := fmt.Sprint(first.Differences), fmt.Sprint(second.Differences); a != b {
+			t.Fatalf("the same input gave two lists of differences:\n%s\n---\n%s", a, b)
+		}
+		// The ingress-nginx mode may refuse what the spec mode takes (a path
+		// its regex mode cannot compile), but never twice differently.
+		opts.Matching = MatchIngressNginx
+		n1, err1 := compileBytes(data, opts)
+		n2, err2 := compileBytes(data, opts)
+		if (err1 == nil) != (err2 == nil) {
+			t.Fatalf("the same input compiled in the ingress-nginx mode once and failed once: %v, %v", err1, err2)
+		}
+		if err1 == nil && n1.Table.String() != n2.Table.String() {
+			t.Fatalf("the same input compiled to two ingress-nginx tables:\n%s\n---\n%s", n1.Table, n2.Table)
 		}
 	})
 }

@@ -13,6 +13,10 @@ import (
 type Redirect struct {
 	URL  string
 	Code int
+	// AppendQuery appends the request's query string to URL, as nginx
+	// does when it redirects a path to the same path with a trailing
+	// slash.
+	AppendQuery bool
 }
 
 // NewRedirect checks a redirect target: an absolute http or https URL, or
@@ -41,8 +45,12 @@ func NewRedirect(target string, code, lowest, highest, fallback int) (*Redirect,
 }
 
 // ServeHTTP answers with the redirect.
-func (r *Redirect) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
-	w.Header().Set("Location", r.URL)
+func (r *Redirect) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	loc := r.URL
+	if r.AppendQuery && req.URL != nil && req.URL.RawQuery != "" {
+		loc += "?" + req.URL.RawQuery
+	}
+	w.Header().Set("Location", loc)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(r.Code)
 	fmt.Fprintf(w, "%d %s\n", r.Code, http.StatusText(r.Code))

@@ -34,6 +34,11 @@
 //  2. else the wildcard that covers it;
 //  3. else the rules without a host.
 //
+// NewWithOptions can make chosen wildcards cover any number of labels
+// (Options.DeepWildcards), as nginx's server_name "*.foo.com" does: they
+// are looked up after the exact host and before one-label wildcards, the
+// longest suffix first.
+//
 // A request whose host selected an exact or wildcard entry never falls
 // through to another entry: when none of the entry's paths match, the
 // entry's Default answers, else the global Default (a Default rule without
@@ -54,10 +59,14 @@
 //     "/api" matches "/API/x" but not "/x/api"; add "$" to anchor the end.
 //     Look-around and back-references are not RE2 and are rejected by New
 //     with a hint.
+//   - StringPrefix: a byte prefix, case-sensitive, whatever follows:
+//     "/source" matches "/sourcecode". This is nginx's prefix location,
+//     which ingress-nginx makes of ImplementationSpecific paths; package
+//     ingress uses it in its ingress-nginx matching mode only.
 //   - Default: not a path (Path must be ""), but a host's fallback, or with
 //     no Host the global catch-all.
 //
-// Exact and Prefix rule paths are cleaned with CleanPath, like request
+// Exact, Prefix and StringPrefix rule paths are cleaned with CleanPath, like request
 // paths, so "/a/%7Euser" and "/a/~user" are the same rule; characters a
 // client must percent-encode (space, non-ASCII) are encoded, so a rule
 // "/café" matches the request "/caf%C3%A9". Regex paths are used as
@@ -73,12 +82,19 @@
 //  2. else the Regex rules, longest pattern string first, equal lengths in
 //     reverse lexicographic order (ingress-nginx's order); the first that
 //     matches wins;
-//  3. else the longest matching Prefix, by path string, so "/foo/" beats
-//     "/foo" (they match the same paths; "/foo" is then never chosen);
+//  3. else the longest matching Prefix or StringPrefix, by path string, so
+//     "/foo/" beats "/foo" (they match the same paths; "/foo" is then never
+//     chosen); of a Prefix and a StringPrefix of the same length, the
+//     Prefix;
 //  4. else the entry's Default, else the global Default, else nothing.
 //
 // The order of rules in the slice given to New never matters, except
 // between two rules with the same host, path and type (see Conflicts).
+// NewWithOptions with Options.RegexInOrder is the exception: it tries each
+// host's Regex rules in the order given, for a caller that reproduces
+// another router's order (ingress-nginx sorts its locations by the paths as
+// written, then expands some of them, which no sort of the patterns
+// reproduces).
 //
 // Worked examples, for a table of these rules:
 //
@@ -149,7 +165,11 @@
 // 64-bit word per check, so that looking up what is not there (the exact
 // host of a request that a wildcard answers, a boundary without a rule)
 // costs no cache miss. Regexes are tried only on their own host, behind a
-// literal-prefix check. What grows is cache misses, not work, and the
+// literal-prefix check. StringPrefix rules, which only ingress-nginx
+// mode makes, are looked up in a map once per distinct path length of the
+// host's StringPrefix rules, longest first: their work grows with the
+// number of distinct lengths, not of rules, and tables without them pay one
+// flag test. What grows is cache misses, not work, and the
 // layout keeps a typical Match to a slot line and a record's line or two.
 //
 // Measured with go test -bench -benchmem on a shared 2-core AMD EPYC VM

@@ -53,7 +53,7 @@ func (t *Table) Explain(host, path string) Explanation {
 		switch r := &t.rules[i]; r.Type {
 		case Exact:
 			exactList = append(exactList, r)
-		case Prefix:
+		case Prefix, StringPrefix:
 			prefixList = append(prefixList, r)
 		}
 	}
@@ -93,13 +93,17 @@ func (t *Table) Explain(host, path string) Explanation {
 			add(r, false, "exact path %s differs from %s", r.Path, p)
 		}
 	}
+	regexOrder, regexFirst := "longest pattern first", "longer pattern, or same length and later alphabetically"
+	if t.opts.RegexInOrder {
+		regexOrder, regexFirst = "in the order given", "it comes first in the order given"
+	}
 	for _, rx := range hr.regex {
 		r := rx.rule
 		switch m := rx.re.MatchString(p); {
 		case r == w:
-			add(r, true, "regex matches; regexes are tried longest pattern first and this is the first that matches")
+			add(r, true, "regex matches; regexes are tried %s and this is the first that matches", regexOrder)
 		case m && w.Type == Regex:
-			add(r, true, "matches too, but regex %s is tried first (longer pattern, or same length and later alphabetically)", w.Path)
+			add(r, true, "matches too, but regex %s is tried first (%s)", w.Path, regexFirst)
 		case m:
 			add(r, true, "%s", beaten())
 		default:
@@ -107,6 +111,17 @@ func (t *Table) Explain(host, path string) Explanation {
 		}
 	}
 	for _, r := range prefixList {
+		if r.Type == StringPrefix {
+			switch m := strings.HasPrefix(p, r.Path); {
+			case r == w:
+				add(r, true, "longest matching prefix (string prefix: whatever follows)")
+			case m:
+				add(r, true, "%s", beaten())
+			default:
+				add(r, false, "string prefix %s does not start %s", r.Path, p)
+			}
+			continue
+		}
 		k := prefixKey(r.Path)
 		switch m := prefixMatches(k, p); {
 		case r == w:

@@ -109,9 +109,10 @@ const hostHeader = 16
 
 // Host record flags.
 const (
-	flagPrefix = 1 << iota // some Prefix rule exists: the boundary walk is worth doing
-	flagLarge              // path keys are in Table.paths, not in the record
-	flagRegex              // the entry has Regex rules (in Table.entries)
+	flagPrefix       = 1 << iota // some Prefix rule exists: the boundary walk is worth doing
+	flagLarge                    // path keys are in Table.paths, not in the record
+	flagRegex                    // the entry has Regex rules (in Table.entries)
+	flagStringPrefix             // the entry has StringPrefix rules (in Table.entries)
 )
 
 // Small records hold at most smallPaths keys of at most 255 bytes, and

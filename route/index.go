@@ -20,6 +20,7 @@ type Table struct {
 	seed     maphash.Seed // for every index of this table
 	exact    []uint64     // host name → host record
 	wildcard []uint64     // suffix after "*.", e.g. "foo.com" → host record
+	deep     []uint64     // the same for Options.DeepWildcards
 	paths    []uint64     // large host record and path key → path record
 	// Filters in front of exact and paths, for large tables.
 	exactFilter, pathFilter filter
@@ -28,14 +29,21 @@ type Table struct {
 	fallback                *Rule       // the global Default, or nil
 	rules                   []Rule      // every rule in dump order; the storage Match points into
 	conflicts               []Conflict
+	opts                    Options
 }
 
 // hostEntry is the part of a host entry that holds pointers, or that only
 // String, Rules and Explain need, and so stays out of the arena.
 type hostEntry struct {
-	regex    []regexRule // in try order
-	fallback *Rule       // this host's Default; for hostless it stays nil (see Table.fallback)
-	meta     hostMeta
+	regex []regexRule // in try order
+	// stringPrefix holds the StringPrefix rules by path, and
+	// stringPrefixLens the distinct lengths of those paths, longest first:
+	// Match looks up the request path cut at each length, so its work grows
+	// with the number of distinct lengths, never with the number of rules.
+	stringPrefix     map[string]*Rule
+	stringPrefixLens []int
+	fallback         *Rule // this host's Default; for hostless it stays nil (see Table.fallback)
+	meta             hostMeta
 }
 
 // hostMeta describes an entry for Explain.
@@ -94,8 +102,9 @@ type keyed struct {
 }
 
 // build places validated, de-duplicated rules into a Table.
-func build(valid []compiled) *Table {
+func build(valid []compiled, opts Options) *Table {
 	t := &Table{
+		opts:  opts,
 		seed:  maphash.MakeSeed(),
 		rules: make([]Rule, 0, len(valid)), // never grows: Match points into it
 	}
@@ -119,7 +128,13 @@ func build(valid []compiled) *Table {
 	}
 	// Offset 0 is never a record, so that an empty slot can be 0.
 	arena := []byte{0}
-	var exact, wildcard []named
+	var exact, wildcard, deep []named
+	isDeep := map[string]bool{}
+	for _, h := range opts.DeepWildcards {
+		if h, err := normRuleHost(h); err == nil {
+			isDeep[h] = true
+		}
+	}
 	var paths []keyed
 	t.entries = make([]hostEntry, 0, len(names))
 	for _, h := range names {
@@ -128,6 +143,8 @@ func build(valid []compiled) *Table {
 		switch {
 		case h == "":
 			t.hostless = off
+		case isDeep[h]:
+			deep = append(deep, named{h[2:], off})
 		case strings.HasPrefix(h, "*."):
 			wildcard = append(wildcard, named{h[2:], off})
 		default:
@@ -143,6 +160,7 @@ func build(valid []compiled) *Table {
 	t.arena = string(arena)
 	t.exact = t.hostSlots(exact)
 	t.wildcard = t.hostSlots(wildcard)
+	t.deep = t.hostSlots(deep)
 	hashes := make([]uint64, 0, max(len(exact), len(paths)))
 	for _, r := range exact {
 		hashes = append(hashes, maphash.String(t.seed, r.name))
@@ -198,7 +216,7 @@ func (t *Table) place(arena []byte, host string, cs []compiled, paths *[]keyed) 
 		meta.kind = hostWildcard
 		name = host[2:]
 	}
-	var exact, regex, prefix []compiled
+	var exact, regex, prefix, stringPrefix []compiled
 	var def *compiled
 	for i := range cs {
 		switch cs[i].rule.Type {
@@ -208,13 +226,18 @@ func (t *Table) place(arena []byte, host string, cs []compiled, paths *[]keyed) 
 			regex = append(regex, cs[i])
 		case Prefix:
 			prefix = append(prefix, cs[i])
+		case StringPrefix:
+			stringPrefix = append(stringPrefix, cs[i])
 		case Default:
 			def = &cs[i]
 		}
 	}
 	slices.SortFunc(exact, func(a, b compiled) int { return strings.Compare(a.rule.Path, b.rule.Path) })
-	slices.SortFunc(regex, func(a, b compiled) int { return compareRegexOrder(a.rule.Path, b.rule.Path) })
+	if !t.opts.RegexInOrder {
+		slices.SortStableFunc(regex, func(a, b compiled) int { return compareRegexOrder(a.rule.Path, b.rule.Path) })
+	}
 	slices.SortFunc(prefix, func(a, b compiled) int { return comparePrefixOrder(a.rule.Path, b.rule.Path) })
+	slices.SortFunc(stringPrefix, func(a, b compiled) int { return comparePrefixOrder(a.rule.Path, b.rule.Path) })
 
 	meta.first = len(t.rules)
 	add := func(c compiled) *Rule {
@@ -242,6 +265,17 @@ func (t *Table) place(arena []byte, host string, cs []compiled, paths *[]keyed) 
 		if e := keys[k]; e.prefix == 0 {
 			e.prefix = int32(len(t.rules))
 			keys[k] = e
+		}
+	}
+	for _, c := range stringPrefix {
+		r := add(c)
+		flags |= flagStringPrefix
+		if hr.stringPrefix == nil {
+			hr.stringPrefix = map[string]*Rule{}
+		}
+		hr.stringPrefix[r.Path] = r
+		if n := len(hr.stringPrefixLens); n == 0 || hr.stringPrefixLens[n-1] != len(r.Path) {
+			hr.stringPrefixLens = append(hr.stringPrefixLens, len(r.Path)) // longest first, as sorted
 		}
 	}
 	var fallback uint32

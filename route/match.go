@@ -55,6 +55,20 @@ func (t *Table) lookupHost(host string) uint32 {
 	if off := t.findHost(t.exact, t.exactFilter, host); off != 0 {
 		return off
 	}
+	if len(t.deep) > 0 {
+		// The longest suffix after a label boundary, with one label at least
+		// in front of it.
+		for i := strings.IndexByte(host, '.'); i > 0 && i < len(host)-1; {
+			if off := t.findHost(t.deep, nil, host[i+1:]); off != 0 {
+				return off
+			}
+			j := strings.IndexByte(host[i+1:], '.')
+			if j < 0 {
+				break
+			}
+			i += 1 + j
+		}
+	}
 	if len(t.wildcard) > 0 {
 		// "*.foo.com" covers one non-empty label in front of "foo.com".
 		if i := strings.IndexByte(host, '.'); i > 0 {
@@ -80,7 +94,29 @@ func (t *Table) matchPath(off uint32, path string) *Rule {
 	if r := t.matchRegex(off, flags, path); r != nil {
 		return r
 	}
+	if flags&flagStringPrefix != 0 {
+		return t.matchStringPrefix(off, path, t.rule(prefix))
+	}
 	return t.rule(prefix)
+}
+
+// matchStringPrefix returns the StringPrefix rule of the host entry at off
+// whose path is the longest prefix of path, if it is longer than the path
+// of p (the best Prefix rule, or nil); else p.
+func (t *Table) matchStringPrefix(off uint32, path string, p *Rule) *Rule {
+	h := t.entry(off)
+	for _, n := range h.stringPrefixLens {
+		if p != nil && n <= len(p.Path) {
+			break
+		}
+		if n > len(path) {
+			continue
+		}
+		if r := h.stringPrefix[path[:n]]; r != nil {
+			return r
+		}
+	}
+	return p
 }
 
 // matchSmall returns the Exact rule for path and the longest Prefix rule
@@ -133,9 +169,19 @@ func (t *Table) matchLarge(off uint32, flags byte, path string) *Rule {
 	if r := t.matchRegex(off, flags, path); r != nil {
 		return r
 	}
-	if e.prefix != 0 || flags&flagPrefix == 0 {
-		return t.rule(e.prefix)
+	p := t.rule(e.prefix)
+	if p == nil && flags&flagPrefix != 0 {
+		p = t.walkPrefix(off, path)
 	}
+	if flags&flagStringPrefix != 0 {
+		return t.matchStringPrefix(off, path, p)
+	}
+	return p
+}
+
+// walkPrefix returns the longest Prefix rule of the large host entry at off
+// that matches path at one of its "/" boundaries, or nil.
+func (t *Table) walkPrefix(off uint32, path string) *Rule {
 	// Walk the element boundaries of path from the longest prefix to the
 	// shortest, so the first key found belongs to the longest matching
 	// Prefix rule (see matchSmall for why boundaries are the rule).

@@ -24,6 +24,12 @@ const (
 	// for that host that no path matched, without a Host it is the global
 	// catch-all. Its Path must be empty.
 	Default
+	// StringPrefix matches when the request path starts with the rule path,
+	// byte for byte and case-sensitively, whatever follows: "/source"
+	// matches "/sourcecode". It is nginx's prefix location, which
+	// ingress-nginx makes of ImplementationSpecific paths; Kubernetes
+	// Prefix paths are element-wise (see Prefix).
+	StringPrefix
 )
 
 // String returns the name of the path type, such as "Prefix".
@@ -37,6 +43,8 @@ func (t PathType) String() string {
 		return "Regex"
 	case Default:
 		return "Default"
+	case StringPrefix:
+		return "StringPrefix"
 	}
 	return "PathType(" + strconv.Itoa(int(t)) + ")"
 }

@@ -20,6 +20,23 @@ type dupKey struct {
 	typ        PathType
 }
 
+// Options change how NewWithOptions orders rules. The zero value is what
+// New does.
+type Options struct {
+	// RegexInOrder tries the Regex rules of each host in the order they are
+	// given, instead of longest pattern first. A caller that reproduces
+	// another router's order (ingress-nginx's generated locations, which
+	// are sorted by the paths as written before some are expanded) puts
+	// the rules in that order and sets it.
+	RegexInOrder bool
+	// DeepWildcards lists wildcard hosts ("*.foo.com") that cover any
+	// number of extra labels ("a.b.foo.com" too), as nginx's server_name
+	// "*.foo.com" does. A request host is looked up among them after the
+	// exact hosts and before the one-label wildcards, the longest suffix
+	// first, as nginx tries its wildcard names before its regex names.
+	DeepWildcards []string
+}
+
 // New validates and compiles rules into a Table.
 //
 // Every invalid rule is reported, each as a *RuleError, joined with
@@ -27,6 +44,11 @@ type dupKey struct {
 // type as an earlier one (or a second Default for a host) is not an error:
 // the earlier rule wins and the later one is listed by Table.Conflicts.
 func New(rules []Rule) (*Table, error) {
+	return NewWithOptions(rules, Options{})
+}
+
+// NewWithOptions is New with options.
+func NewWithOptions(rules []Rule, opts Options) (*Table, error) {
 	var errs []error
 	valid := make([]compiled, 0, len(rules))
 	seen := make(map[dupKey]int, len(rules)) // index into valid
@@ -50,7 +72,7 @@ func New(rules []Rule) (*Table, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	t := build(valid)
+	t := build(valid, opts)
 	t.conflicts = conflicts
 	return t, nil
 }
@@ -76,7 +98,7 @@ func compilePath(r Rule) (compiled, error) {
 	var err error
 	c := compiled{rule: r}
 	switch r.Type {
-	case Exact, Prefix:
+	case Exact, Prefix, StringPrefix:
 		if !strings.HasPrefix(r.Path, "/") {
 			return c, fmt.Errorf("%s path must start with \"/\"", r.Type)
 		}
@@ -99,7 +121,7 @@ func compilePath(r Rule) (compiled, error) {
 			return c, errors.New("a Default rule must have an empty path")
 		}
 	default:
-		return c, fmt.Errorf("unknown path type %s (want Prefix, Exact, Regex or Default)", r.Type)
+		return c, fmt.Errorf("unknown path type %s (want Prefix, Exact, Regex, StringPrefix or Default)", r.Type)
 	}
 	return c, nil
 }
@@ -145,6 +167,14 @@ func normRuleHost(h string) (string, error) {
 // Conflicts returns the rules New dropped as duplicates, in input order.
 func (t *Table) Conflicts() []Conflict {
 	return slices.Clone(t.conflicts)
+}
+
+// Options returns the options the table was built with, so that a table
+// rebuilt from Rules (with other Values) matches the same way.
+func (t *Table) Options() Options {
+	o := t.opts
+	o.DeepWildcards = slices.Clone(o.DeepWildcards)
+	return o
 }
 
 // Rules returns a copy of the table's rules in normalised form, in the

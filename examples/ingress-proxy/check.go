@@ -55,6 +55,7 @@ func runCheck(files []string, opts ingress.Options, stdout, stderr io.Writer) in
 			fmt.Fprintf(stdout, "tls  %s  secret %s  (%s)\n", host, t.Secret, t.Origin)
 		}
 	}
+	printDifferences(stdout, opts.Matching, compiled.Differences)
 	printWarnings(stdout, compiled.Warnings)
 	return 0
 }

@@ -9,8 +9,10 @@
 //
 //	go run ./examples/ingress-proxy -check -f examples/seed
 //
-// prints the merged routing table and every warning and exits 0, or prints
-// every error and exits 1;
+// prints the merged routing table, the requests that the Kubernetes spec
+// and ingress-nginx route differently, and every warning, and exits 0, or
+// prints every error and exits 1; -match ingress-nginx serves (or checks)
+// with ingress-nginx's matching instead of the spec's;
 //
 //	go run ./examples/ingress-proxy -f examples/seed -explain https://projectdomain.com/api/me
 //
@@ -125,6 +127,7 @@ func runContext(ctx context.Context, args []string, reload <-chan struct{}, stdo
 	var opts ingress.Options
 	fs.BoolVar(&opts.SkipInvalidIngresses, "skip-invalid", false, "leave out, with a warning, each Ingress with an error, and serve the rest (as ingress-nginx does)")
 	fs.StringVar(&opts.IngressClass, "ingress-class", "", "take only Ingresses of class `NAME` (default: every Ingress)")
+	fs.Var(&opts.Matching, "match", "match paths by the Kubernetes spec (`MODE` spec, the default) or as ingress-nginx does (ingress-nginx)")
 	backends := backendList{}
 	fs.Var(backends, "backend", "send a Service port to a URL: `NS/SVC:PORT=URL` (PORT: number or name), repeatable")
 	var so serveOptions
