@@ -42,6 +42,7 @@ func (b Balance) String() string {
 // any. Routes of one table that share an *Upstream share one upstream, so
 // they share the rotation and the EWMA record too.
 type upstream struct {
+	cfg        *Upstream // as given, for Info
 	name       string
 	endpoints  []string
 	te         *transportEntry
@@ -57,6 +58,9 @@ type upstream struct {
 	lat *latencies
 	// health leaves failing endpoints out for a while; nil when off.
 	health *health
+	// rt and rtTLS are what Config.WrapTransport returned for te and
+	// teTLS; nil without a WrapTransport.
+	rt, rtTLS http.RoundTripper
 }
 
 // selector is the policy of an upstream that is not plain round robin,
@@ -86,7 +90,7 @@ type pickInput struct {
 
 // newBalancer returns the runtime form of u, which New has validated.
 func newBalancer(u *Upstream, te, teTLS *transportEntry) *upstream {
-	up := &upstream{name: u.Name, endpoints: slices.Clone(u.Endpoints), te: te, teTLS: teTLS, serverName: u.TLS.ServerName}
+	up := &upstream{cfg: u, name: u.Name, endpoints: slices.Clone(u.Endpoints), te: te, teTLS: teTLS, serverName: u.TLS.ServerName}
 	switch {
 	case u.Affinity != nil:
 		a := newAffinity(u.Name, u.Affinity, up.endpoints)
@@ -111,6 +115,15 @@ func (up *upstream) transport(clientTLS bool) *transportEntry {
 		return up.teTLS
 	}
 	return up.te
+}
+
+// wrapped returns Config.WrapTransport's RoundTripper for the transport
+// that transport(clientTLS) returns, or nil.
+func (up *upstream) wrapped(clientTLS bool) http.RoundTripper {
+	if clientTLS && up.teTLS != nil {
+		return up.rtTLS
+	}
+	return up.rt
 }
 
 // next returns the next endpoint in round-robin order, or false when there

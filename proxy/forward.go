@@ -42,6 +42,10 @@ func (h *Handler) forward(w http.ResponseWriter, rc *reqCtx, out *http.Request) 
 		out.Body = nil // http.Transport retries only requests without a body
 	}
 	h.rewrite(rc, in, out)
+	if rc.info != nil && rc.info.dry != nil {
+		rc.info.dry.record(rc, out) // Explain: what would be sent, not sent
+		return
+	}
 
 	var res *http.Response
 	var err error
@@ -56,12 +60,18 @@ func (h *Handler) forward(w http.ResponseWriter, rc *reqCtx, out *http.Request) 
 		return
 	}
 	if res.StatusCode == http.StatusSwitchingProtocols {
-		rc.modifyResponse(res)
+		if err := rc.modifyResponse(res); err != nil {
+			h.serveError(w, rc, err)
+			return
+		}
 		serveUpgrade(w, rc, res)
 		return
 	}
 	removeHopByHop(res.Header)
-	rc.modifyResponse(res)
+	if err := rc.modifyResponse(res); err != nil {
+		h.serveError(w, rc, err)
+		return
+	}
 	addHeaders(w.Header(), res.Header)
 	announced := len(res.Trailer)
 	if announced > 0 {
@@ -75,6 +85,9 @@ func (h *Handler) forward(w http.ResponseWriter, rc *reqCtx, out *http.Request) 
 
 	if err := copyBody(w, res); err != nil {
 		res.Body.Close()
+		if rc.info != nil {
+			rc.info.Err = err
+		}
 		// Headers, and maybe part of the body, are out: the only way left
 		// to tell the client the response is broken is to abort it, which
 		// net/http's server does on this panic (recovered there, not
