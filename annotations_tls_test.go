@@ -1,6 +1,7 @@
 package ingressmux_test
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
@@ -86,7 +87,7 @@ func TestProxySSLAnnotations(t *testing.T) {
 			srv, sni := start(t, tt.backend)
 			tt.annotations["backend-protocol"] = "HTTPS"
 			fsys := fstest.MapFS{"app.yaml": {Data: []byte(appIngress(tt.annotations, "/", "Prefix", false) + tt.extra)}}
-			mux, err := ingressmux.Load(ingressmux.Config{Paths: []string{"."}, FS: fsys, BackendCAs: tt.backendCAs, Logger: quiet(),
+			mux, err := ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{"."}, FS: fsys, BackendCAs: tt.backendCAs, Logger: quiet(),
 				Options: ingress.Options{Backends: map[string]string{"default/web:80": srv.Listener.Addr().String()}}})
 			require.NoError(t, err)
 			rec := httptest.NewRecorder()
@@ -107,7 +108,7 @@ func TestDefaultBackendOverHTTPSIsVerified(t *testing.T) {
 	defer untrusted.Close()
 	web := echo(t, "web")
 	fsys := fstest.MapFS{"app.yaml": {Data: []byte(appIngress(a("default-backend", "errors", "custom-http-errors", "404"), "/", "Prefix", false) + errorsServiceYAML)}}
-	mux, err := ingressmux.Load(ingressmux.Config{Paths: []string{"."}, FS: fsys, Logger: quiet(), Options: ingress.Options{Backends: map[string]string{
+	mux, err := ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{"."}, FS: fsys, Logger: quiet(), Options: ingress.Options{Backends: map[string]string{
 		"default/web:80": web.URL, "default/errors:8080": untrusted.URL,
 	}}})
 	require.NoError(t, err)

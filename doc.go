@@ -11,7 +11,7 @@
 // The ten-line program:
 //
 //	func main() {
-//		mux, err := ingressmux.Load(ingressmux.Config{Paths: []string{"./manifests"}})
+//		mux, err := ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{"./manifests"}})
 //		if err != nil {
 //			log.Fatal(err) // every problem, with file, line, object and field
 //		}

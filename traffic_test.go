@@ -1,6 +1,7 @@
 package ingressmux_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -90,7 +91,7 @@ func TestTrafficThroughLoad(t *testing.T) {
 		files["traffic.yaml"] = &fstest.MapFile{Data: []byte(y)}
 	}
 	write("1")
-	mux, err := ingressmux.Load(ingressmux.Config{
+	mux, err := ingressmux.Load(context.Background(), ingressmux.Config{
 		FS: files, Paths: []string{"."}, Logger: quiet(), LimitRejectStatus: http.StatusTooManyRequests,
 		Options: ingress.Options{Backends: map[string]string{"default/api:80": be.URL}},
 	})
@@ -146,9 +147,9 @@ func TestTrafficThroughLoad(t *testing.T) {
 	}
 	// A reload that leaves the policy alone keeps the counters; one that
 	// changes it starts afresh.
-	require.NoError(t, mux.Reload())
+	require.NoError(t, mux.Reload(context.Background()))
 	assert.Equal(t, 429, send("api.example.com", "/", "192.0.2.1:1", "Authorization", ann).StatusCode, "after a reload without changes")
 	write("2")
-	require.NoError(t, mux.Reload())
+	require.NoError(t, mux.Reload(context.Background()))
 	assert.Equal(t, 200, send("api.example.com", "/", "192.0.2.1:1", "Authorization", ann).StatusCode, "after a reload that changed the limit")
 }

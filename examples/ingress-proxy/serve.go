@@ -63,7 +63,7 @@ func runServe(ctx context.Context, cfg ingressmux.Config, so serveOptions, reloa
 		cfg.HTTPSPort = lns[1].Addr().(*net.TCPAddr).Port
 	}
 	changes := watch(ctx, cfg.Paths, so.watchInterval)
-	mux, err := ingressmux.Load(cfg)
+	mux, err := ingressmux.Load(context.Background(), cfg)
 	if err != nil {
 		logger.Error("load failed", "err", err)
 		closeAll(lns[:])
@@ -110,7 +110,7 @@ func closeAll(lns []net.Listener) {
 // says why.
 func (s *server) reload(why string) {
 	start := time.Now()
-	if err := s.mux.Reload(); err != nil {
+	if err := s.mux.Reload(context.Background()); err != nil {
 		s.logger.Error("reload failed; the previous routing table keeps serving", "trigger", why, "err", err)
 		return
 	}

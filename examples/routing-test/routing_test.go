@@ -1,6 +1,7 @@
 package routingtest
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,7 +14,7 @@ import (
 // external backend, everything else on projectdomain.com to the frontend,
 // and other hosts nowhere.
 func TestSeedRouting(t *testing.T) {
-	mux, err := ingressmux.Load(ingressmux.Config{Paths: []string{"../seed"}})
+	mux, err := ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{"../seed"}})
 	require.NoError(t, err, "the manifests must load")
 
 	for _, tt := range []struct {
@@ -44,7 +45,7 @@ func TestSeedRouting(t *testing.T) {
 // looked at. The frontend Service and the TLS secret live in the cluster,
 // not in these files, so their two warnings are expected.
 func TestSeedHasNoSurprises(t *testing.T) {
-	mux, err := ingressmux.Load(ingressmux.Config{Paths: []string{"../seed"}})
+	mux, err := ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{"../seed"}})
 	require.NoError(t, err)
 	var messages []string
 	for _, w := range mux.Warnings() {

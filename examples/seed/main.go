@@ -148,7 +148,7 @@ func start(httpsAddr, httpAddr string, logger *slog.Logger) (*example, error) {
 	}
 	ex.httpsAddr = tlsLn.Addr().String()
 	httpsPort := tlsLn.Addr().(*net.TCPAddr).Port
-	ex.mux, err = ingressmux.Load(ingressmux.Config{
+	ex.mux, err = ingressmux.Load(context.Background(), ingressmux.Config{
 		FS:    manifests,
 		Paths: []string{"."},
 		// Where the two Services are: a cluster would have told us.
