@@ -106,7 +106,7 @@ func (h *Handler) Explain(r *http.Request) Decision {
 	dry := &dryRun{}
 	info := &Info{Canary: -1, dry: dry}
 	w := &recorder{header: http.Header{}}
-	h.serve(&infoWriter{ResponseWriter: w, info: info}, in, info)
+	h.serve(info.writer(w), in, info)
 	d := Decision{Action: info.Action, Route: info.Route, Canary: info.Canary, Upstream: info.Upstream, Header: w.header, Auth: dry.auth}
 	if d.Action == ActionNotFound && h.cfg.NotFound != nil {
 		d.Status = 0 // Config.NotFound's to decide; it is not called

@@ -88,7 +88,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info := h.tracking(r)
 	if info != nil {
 		info.Start = time.Now()
-		w = &infoWriter{ResponseWriter: w, info: info}
+		w = info.writer(w)
 		defer h.finish(info)
 	}
 	h.serve(w, r, info)

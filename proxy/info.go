@@ -108,8 +108,10 @@ type Info struct {
 	// away. Nil otherwise.
 	Err error
 
-	bytesIn atomic.Int64 // the transport may read the body after ServeHTTP
-	dry     *dryRun      // set by Explain: record, do not send
+	bytesIn  int64        // atomic: the transport may read the body after ServeHTTP
+	dry      *dryRun      // set by Explain: record, do not send
+	w        infoWriter   // the client's writer, counted: one allocation with the Info
+	attempts [1]Attempt   // backing for Attempts without a retry
 }
 
 // Attempt is one exchange with an endpoint.
@@ -181,13 +183,19 @@ func (i *Info) act(a Action) {
 // observer.
 func (h *Handler) finish(info *Info) {
 	info.Total = time.Since(info.Start)
-	info.BytesIn = info.bytesIn.Load()
+	info.BytesIn = atomic.LoadInt64(&info.bytesIn)
 	if len(info.Attempts) > 0 {
 		info.UpstreamTime = time.Since(info.Attempts[0].Start)
 	}
 	if f := h.cfg.Observe; f != nil {
 		f(info)
 	}
+}
+
+// writer returns w wrapped to count into i.
+func (i *Info) writer(w http.ResponseWriter) http.ResponseWriter {
+	i.w = infoWriter{ResponseWriter: w, info: i}
+	return &i.w
 }
 
 // infoWriter is the client's ResponseWriter while an Info is filled in:
@@ -220,6 +228,9 @@ func (w *infoWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // beginAttempt records the start of an attempt to send to endpoint.
 func (rc *reqCtx) beginAttempt(endpoint string) {
+	if rc.info.Attempts == nil {
+		rc.info.Attempts = rc.info.attempts[:0]
+	}
 	rc.info.Attempts = append(rc.info.Attempts, Attempt{Endpoint: endpoint, Start: time.Now()})
 	rc.connStart = time.Time{}
 }

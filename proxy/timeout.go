@@ -265,7 +265,7 @@ func (b *sendBody) Read(p []byte) (int, error) {
 	}
 	n, err := b.r.Read(p)
 	if b.rc.info != nil {
-		b.rc.info.bytesIn.Add(int64(n))
+		atomic.AddInt64(&b.rc.info.bytesIn, int64(n))
 	}
 	switch {
 	case err == io.EOF:
