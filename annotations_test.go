@@ -154,8 +154,7 @@ func (tt annotationCase) run(t *testing.T) {
 	if tt.clientTLS {
 		req.TLS = &tls.ConnectionState{ServerName: "app.example.com"}
 	}
-	rec := httptest.NewRecorder()
-	mux.ServeHTTP(rec, req)
+	rec := serveAndExplain(t, mux, req)
 	require.Equal(t, tt.wantCode, rec.Code, "body: %s", rec.Body.String())
 	assert.Equal(t, tt.wantLocation, rec.Header().Get("Location"))
 	for k, v := range tt.wantHeader {

@@ -90,11 +90,13 @@ func TestProxySSLAnnotations(t *testing.T) {
 			mux, err := ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{"."}, FS: fsys, BackendCAs: tt.backendCAs, Logger: quiet(),
 				Options: ingress.Options{Backends: map[string]string{"default/web:80": srv.Listener.Addr().String()}}})
 			require.NoError(t, err)
-			rec := httptest.NewRecorder()
-			mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://app.example.com/", nil))
+			e, err := mux.Explain("http://app.example.com/")
+			require.NoError(t, err)
+			rec := serveAndExplain(t, mux, httptest.NewRequest(http.MethodGet, "http://app.example.com/", nil))
 			require.Equal(t, tt.wantCode, rec.Code, rec.Body.String())
 			if tt.wantCode == 200 {
 				assert.Equal(t, tt.wantSNI, *sni)
+				assert.Equal(t, tt.wantSNI, e.Outgoing.SNI, "Explain's SNI")
 			}
 		})
 	}

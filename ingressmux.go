@@ -11,8 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"net/url"
-	"strings"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
@@ -383,20 +381,3 @@ func (m *Mux) upstream(p ingress.Policy, t ingress.Target) *proxy.Upstream {
 
 // errNoSources is returned when Config names nothing to read.
 var errNoSources = errors.New("ingressmux: Config.Paths is empty: nothing to load")
-
-// Explain tells how the current table routes rawURL ("https://host/path",
-// or "host/path"): the winning rule, if any, and every candidate with the
-// reason it won or lost. The query string takes no part.
-func (m *Mux) Explain(rawURL string) (route.Explanation, error) {
-	if !strings.Contains(rawURL, "://") {
-		rawURL = "http://" + rawURL
-	}
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return route.Explanation{}, fmt.Errorf("ingressmux: %w", err)
-	}
-	if u.Host == "" {
-		return route.Explanation{}, fmt.Errorf("ingressmux: %q has no host", rawURL)
-	}
-	return m.Compiled().Table.Explain(u.Host, u.EscapedPath()), nil
-}

@@ -107,9 +107,7 @@ func TestTrafficThroughLoad(t *testing.T) {
 		for i := 0; i+1 < len(headers); i += 2 {
 			r.Header.Set(headers[i], headers[i+1])
 		}
-		w := httptest.NewRecorder()
-		mux.ServeHTTP(w, r)
-		return w.Result()
+		return serveAndExplain(t, mux, r).Result()
 	}
 	const ann = "Basic YW5uOnMzY3JldA==" // ann:s3cret
 	for i, tt := range []struct {

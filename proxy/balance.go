@@ -135,7 +135,21 @@ func (up *upstream) next() (string, bool) {
 	case 1:
 		return up.endpoints[0], true
 	}
-	i := up.n.Add(1) - 1
+	return up.turn(up.n.Add(1) - 1)
+}
+
+// peek returns the endpoint next would return, without taking the turn:
+// what a dry run (Explain) reports.
+func (up *upstream) peek() (string, bool) {
+	if len(up.endpoints) == 0 {
+		return "", false
+	}
+	return up.turn(up.n.Load())
+}
+
+// turn returns the endpoint of round-robin turn i, skipping those out of
+// rotation.
+func (up *upstream) turn(i uint64) (string, bool) {
 	n := uint64(len(up.endpoints))
 	if up.health != nil {
 		// Skip endpoints out of rotation; if all are, the turn's one is
@@ -152,9 +166,15 @@ func (up *upstream) next() (string, bool) {
 // choose picks the endpoint of up for a request: by affinity cookie, by
 // hash, by EWMA or in turn, as the upstream says. It reports false when up
 // has no endpoint.
-func (h *Handler) choose(up *upstream, r *http.Request, p peer, path string) (choice, bool) {
+func (h *Handler) choose(up *upstream, r *http.Request, p peer, path string, dry bool) (choice, bool) {
 	if up.sel == nil {
-		ep, ok := up.next()
+		var ep string
+		var ok bool
+		if dry {
+			ep, ok = up.peek()
+		} else {
+			ep, ok = up.next()
+		}
 		return choice{endpoint: ep}, ok
 	}
 	if len(up.endpoints) == 0 {

@@ -82,10 +82,16 @@ func (d *dryRun) record(rc *reqCtx, out *http.Request) {
 	if o.Host == "" {
 		o.Host = rc.in.Host
 	}
+	if out.Close {
+		o.Header.Set("Connection", "close") // as the transport writes it
+	}
 	if rc.te.scheme == "https" && !rc.te.key.tls.DisableSNI {
 		o.SNI = rc.te.key.tls.ServerName
 		if o.SNI == "" {
 			o.SNI, _, _ = net.SplitHostPort(rc.endpoint)
+		}
+		if net.ParseIP(o.SNI) != nil {
+			o.SNI = "" // an IP address is never sent as SNI (RFC 6066)
 		}
 	}
 	d.out, d.rt, d.up = o, rc.rt, rc.up
@@ -95,11 +101,11 @@ func (d *dryRun) record(rc *reqCtx, out *http.Request) {
 // ServeHTTP's own steps without sending anything: nothing reaches a
 // backend or an auth service, and rate limits are looked at, not counted.
 // Round-robin turns and affinity are taken as for a real request. r is
-// not changed; its body is not read, so a route that buffers bodies is
-// explained as for a request without one.
+// not changed and its body is not read: its ContentLength is what the
+// body limit is checked against.
 func (h *Handler) Explain(r *http.Request) Decision {
 	in := r.Clone(r.Context())
-	in.Body, in.ContentLength = http.NoBody, 0
+	in.Body = http.NoBody // never read; a declared ContentLength still counts
 	if in.RequestURI == "" && in.URL != nil {
 		in.RequestURI = in.URL.RequestURI()
 	}

@@ -27,6 +27,7 @@ func (h *Handler) forward(w http.ResponseWriter, rc *reqCtx, out *http.Request) 
 	upType := upgradeType(in.Header)
 	if upType != "" && !printableASCII(upType) {
 		rc.log(slog.LevelDebug, "proxy: malformed Upgrade header", nil, slog.String("upgrade", upType))
+		rc.info.act(ActionBadRequest)
 		writeError(w, http.StatusBadRequest, "400 bad request: malformed Upgrade header")
 		return
 	}

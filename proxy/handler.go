@@ -166,13 +166,14 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 		writeError(w, http.StatusRequestEntityTooLarge, "413 request body too large")
 		return
 	}
+	dry := info != nil && info.dry != nil
 	up, canary := rt.pickUpstream(r)
-	pick, ok := h.choose(up, r, peer, cleanPath)
+	pick, ok := h.choose(up, r, peer, cleanPath, dry)
 	action := ActionProxy
 	if !ok && rt.fallback != nil {
 		// default-backend: it serves while the backend has no endpoint.
 		up, action = rt.fallback, ActionDefaultBackend
-		pick, ok = h.choose(up, r, peer, cleanPath)
+		pick, ok = h.choose(up, r, peer, cleanPath, dry)
 	}
 	if info != nil {
 		info.Action, info.Upstream, info.Canary = action, up.cfg, canary
@@ -212,6 +213,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 	}
 	rc.Context, rc.cancel = httptrace.WithClientTrace(ctx, &rc.trace), cancel
 	out := r.WithContext(rc)
+	if dry {
+		// Explain: forward prepares the request as it would be sent and
+		// records it instead; no body is read, no timer started.
+		h.forward(w, rc, out)
+		cancel()
+		return
+	}
 	defer rc.finish()
 	if !rc.start(out, w) {
 		return
