@@ -108,10 +108,10 @@ type Info struct {
 	// away. Nil otherwise.
 	Err error
 
-	bytesIn  int64        // atomic: the transport may read the body after ServeHTTP
-	dry      *dryRun      // set by Explain: record, do not send
-	w        infoWriter   // the client's writer, counted: one allocation with the Info
-	attempts [1]Attempt   // backing for Attempts without a retry
+	bytesIn  int64      // atomic: the transport may read the body after ServeHTTP
+	dry      *dryRun    // set by Explain: record, do not send
+	w        infoWriter // the client's writer, counted: one allocation with the Info
+	attempts [1]Attempt // backing for Attempts without a retry
 }
 
 // Attempt is one exchange with an endpoint.
