@@ -29,6 +29,20 @@ func (e *OverrideError) Error() string {
 	return fmt.Sprintf("backend override %q=%q: %s", e.Key, e.Value, e.Reason)
 }
 
+// CheckBackendOverride reports, as an *OverrideError, what makes the
+// backend override key=value (an entry of Options.Backends) unusable, or
+// nil: a program that reads overrides from flags or a file checks each
+// where it can name it.
+func CheckBackendOverride(key, value string) error {
+	if reason := badOverrideKey(key); reason != "" {
+		return &OverrideError{Key: key, Value: value, Reason: reason}
+	}
+	if reason := badOverrideValue(value); reason != "" {
+		return &OverrideError{Key: key, Value: value, Reason: reason}
+	}
+	return nil
+}
+
 // checkOverrides returns every unusable override, joined, or nil. The
 // ingress package would report a bad value on the first route that uses
 // it, and the proxy a bad port as a problem of that route's endpoints:
@@ -41,12 +55,8 @@ func checkOverrides(backends map[string]string) error {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		v := backends[k]
-		if reason := badOverrideKey(k); reason != "" {
-			errs = append(errs, &OverrideError{Key: k, Value: v, Reason: reason})
-		}
-		if reason := badOverrideValue(v); reason != "" {
-			errs = append(errs, &OverrideError{Key: k, Value: v, Reason: reason})
+		if err := CheckBackendOverride(k, backends[k]); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if len(errs) == 0 {

@@ -82,6 +82,9 @@ func (d *dryRun) record(rc *reqCtx, out *http.Request) {
 	if o.Host == "" {
 		o.Host = rc.in.Host
 	}
+	if v := o.Header["User-Agent"]; len(v) == 1 && v[0] == "" {
+		delete(o.Header, "User-Agent") // the transport then sends none
+	}
 	if out.Close {
 		o.Header.Set("Connection", "close") // as the transport writes it
 	}
