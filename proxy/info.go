@@ -139,9 +139,13 @@ type infoKey struct{}
 // fill in info. A middleware that wraps the Handler serves the returned
 // request and reads info once ServeHTTP has returned:
 //
-//	r, info := proxy.WithInfo(r)
-//	h.ServeHTTP(w, r)
-//	log.Print(info.Action, info.Status, info.Total)
+//	func logged(h http.Handler) http.Handler {
+//		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+//			r, info := proxy.WithInfo(r)
+//			h.ServeHTTP(w, r)
+//			log.Print(info.Action, info.Status, info.Total)
+//		})
+//	}
 func WithInfo(r *http.Request) (*http.Request, *Info) {
 	info := &Info{Canary: -1}
 	return r.WithContext(context.WithValue(r.Context(), infoKey{}, info)), info
