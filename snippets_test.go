@@ -88,7 +88,7 @@ func (s snippet) program() (string, error) {
 		code = "func snippet(t *testing.T) {\n" + code + "\n}\n\nvar _ = snippet\n"
 	}
 	for name, path := range imports {
-		if regexp.MustCompile(`\b`+name+`\.`).MatchString(code) {
+		if regexp.MustCompile(`\b` + name + `\.`).MatchString(code) {
 			fmt.Fprintf(&b, "\t%q\n", path)
 		}
 	}
