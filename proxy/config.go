@@ -285,7 +285,10 @@ type Retry struct {
 // To. In Route.LocationRewrite, To may contain $scheme and $host, the
 // client's scheme and Host.
 type Replace struct {
-	From, To string
+	// From is the prefix replaced; empty turns the replacement off.
+	From string
+	// To replaces From.
+	To string
 }
 
 // Origin names the object a route was made from, such as the Ingress
