@@ -197,7 +197,7 @@
 // or replaces what sends each upstream's requests (tracing, client
 // certificates), ModifyResponse edits backend responses, ErrorHandler
 // writes error pages. Config.Observe receives, for every request, an Info:
-// the rule and route it matched (with the Origin object), the Action
+// the rule and route it matched (with the object that declared it), the Action
 // taken, the upstream and canary, each Attempt at an endpoint, the
 // statuses, body sizes, and the connect, first-byte, upstream and total
 // times. A middleware that wraps the Handler gets the same Info with

@@ -67,7 +67,7 @@ type Info struct {
 	// Rule is the rule of the table the request matched: its Host, Path,
 	// Type, Backend and Origin. Nil when none matched.
 	Rule *route.Rule
-	// Route is the rule's route: its Name, Origin and settings. Nil when
+	// Route is the rule's route: its Name, Object and settings. Nil when
 	// no rule matched.
 	Route *Route
 	// Upstream is where the request was sent: Route.Upstream, a canary's

@@ -26,7 +26,7 @@ func TestInfoThroughTheHandler(t *testing.T) {
 	t.Cleanup(flaky.Close)
 	canary := newBackend(t, "canary")
 	down := &Upstream{Name: "down"} // no endpoints
-	rWeb := &Route{Upstream: upstreamOf("default/web:80", web), Name: "ingress default/web", Origin: Origin{Kind: "Ingress", Namespace: "default", Name: "web"},
+	rWeb := &Route{Upstream: upstreamOf("default/web:80", web), Name: "ingress default/web", Object: ObjectRef{Kind: "Ingress", Namespace: "default", Name: "web"},
 		Canaries: []Canary{{Upstream: upstreamOf("default/canary:80", canary), Header: "X-Canary"}}}
 	rRetry := &Route{Upstream: upstreamOf("default/flaky:80", flaky, web), Name: "retry",
 		Retry: Retry{OnStatus: []int{503}}}
@@ -102,7 +102,7 @@ func TestInfoThroughTheHandler(t *testing.T) {
 		r, info := WithInfo(httptest.NewRequest(http.MethodPost, "http://info.test/a", strings.NewReader("hello")))
 		w := serve(h, r)
 		require.Equal(t, 200, w.Code)
-		assert.Equal(t, "Ingress default/web", info.Route.Origin.String())
+		assert.Equal(t, "Ingress default/web", info.Route.Object.String())
 		assert.Equal(t, int64(5), info.BytesIn)
 		require.Len(t, info.Attempts, 1)
 		a := info.Attempts[0]
