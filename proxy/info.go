@@ -88,7 +88,8 @@ type Info struct {
 	Status int
 	// BytesIn counts the request body bytes read from the client.
 	BytesIn int64
-	// BytesOut counts the response body bytes written to the client.
+	// BytesOut counts the response body bytes written to the client. The
+	// bytes of an upgraded connection (WebSocket) are not counted.
 	BytesOut int64
 	// Connect is the time spent getting connections to the backend,
 	// dialing and TLS handshakes included, over all attempts; zero when
@@ -188,6 +189,9 @@ func (i *Info) act(a Action) {
 func (h *Handler) finish(info *Info) {
 	info.Total = time.Since(info.Start)
 	info.BytesIn = atomic.LoadInt64(&info.bytesIn)
+	if info.Status == 0 && info.UpstreamStatus == http.StatusSwitchingProtocols {
+		info.Status = http.StatusSwitchingProtocols // written on the hijacked connection
+	}
 	if len(info.Attempts) > 0 {
 		info.UpstreamTime = time.Since(info.Attempts[0].Start)
 	}

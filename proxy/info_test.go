@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"net"
@@ -288,4 +289,30 @@ func closedPort(t *testing.T) string {
 	a := l.Addr().String()
 	l.Close()
 	return a
+}
+
+// TestInfoOfAnUpgrade checks that an upgraded connection is observed
+// once it ends, with the 101 the client got.
+func TestInfoOfAnUpgrade(t *testing.T) {
+	backend := httptest.NewServer(echoUpgrade)
+	defer backend.Close()
+	observed := make(chan *Info, 1)
+	h, _ := newHandler(t, Config{
+		Table:   newTable(t, prefix("", "/", &Route{Upstream: &Upstream{Name: "ws", Endpoints: []string{addr(backend)}}})),
+		Observe: func(i *Info) { observed <- i },
+	})
+	defer h.Close()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	c, err := net.Dial("tcp", addr(srv))
+	require.NoError(t, err)
+	fmt.Fprintf(c, "GET /chat HTTP/1.1\r\nHost: chat.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+	res, err := http.ReadResponse(bufio.NewReader(c), nil)
+	require.NoError(t, err)
+	require.Equal(t, 101, res.StatusCode)
+	c.Close()
+	info := <-observed // once the relay ends
+	assert.Equal(t, ActionProxy, info.Action)
+	assert.Equal(t, 101, info.Status)
+	assert.Equal(t, 101, info.UpstreamStatus)
 }
