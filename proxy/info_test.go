@@ -229,11 +229,11 @@ func TestHooks(t *testing.T) {
 	}
 	assert.Equal(t, int32(2), sent.Load())
 
-	r, info := WithInfo(httptest.NewRequest(http.MethodGet, "http://h.test/x", nil))
+	r, _ := WithInfo(httptest.NewRequest(http.MethodGet, "http://h.test/x", nil))
 	w := serve(h, r)
 	assert.Equal(t, "proxy", decode(t, w.Body.Bytes()).Header.Get("X-Action"), "RequestInfo in the wrapped transport")
 
-	r, info = WithInfo(httptest.NewRequest(http.MethodGet, "http://h.test/x?fail=1", nil))
+	r, info := WithInfo(httptest.NewRequest(http.MethodGet, "http://h.test/x?fail=1", nil))
 	w = serve(h, r)
 	assert.Equal(t, 502, w.Code)
 	assert.Equal(t, "custom 502", w.Body.String())
