@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -177,6 +178,10 @@ func TestNoInfoWithoutReaders(t *testing.T) {
 func TestHooks(t *testing.T) {
 	web := newBackend(t, "web")
 	refused := &Upstream{Name: "refused", Endpoints: []string{closedPort(t)}}
+	release := make(chan struct{})
+	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
+	defer silent.Close()
+	defer close(release)
 	var wrapped []string
 	var sent atomic.Int32
 	cfg := Config{
@@ -184,6 +189,7 @@ func TestHooks(t *testing.T) {
 			prefix("h.test", "/", &Route{Upstream: upstreamOf("web", web), Name: "web"}),
 			prefix("h.test", "/refused", &Route{Upstream: refused, Name: "refused"}),
 			prefix("h.test", "/none", &Route{Upstream: &Upstream{Name: "none"}, Name: "none"}),
+			prefix("h.test", "/silent", &Route{Upstream: upstreamOf("silent", silent), Name: "silent", ReadTimeout: 50 * time.Millisecond}),
 		),
 		WrapTransport: func(u Upstream, next http.RoundTripper) http.RoundTripper {
 			wrapped = append(wrapped, u.Name)
@@ -211,13 +217,14 @@ func TestHooks(t *testing.T) {
 				return
 			}
 			w.Header().Set("X-Cause", fmt.Sprint(errors.Is(err, ErrNoEndpoints)))
+			w.Header().Set("X-Read-Timeout", fmt.Sprint(errors.Is(err, ErrReadTimeout)))
 			w.WriteHeader(e.Status)
 			fmt.Fprintf(w, "custom %d", e.Status)
 		},
 	}
 	h, _ := newHandler(t, cfg)
 	t.Cleanup(func() { h.Close() })
-	assert.ElementsMatch(t, []string{"web", "refused", "none"}, wrapped, "WrapTransport is called per upstream")
+	assert.ElementsMatch(t, []string{"web", "refused", "none", "silent"}, wrapped, "WrapTransport is called per upstream")
 
 	// Both the direct path (GET) and http.Transport (POST) go through
 	// the wrapper.
@@ -243,6 +250,11 @@ func TestHooks(t *testing.T) {
 	w = serve(h, httptest.NewRequest(http.MethodGet, "http://h.test/refused", nil))
 	assert.Equal(t, "custom 502", w.Body.String())
 	assert.Equal(t, "false", w.Header().Get("X-Cause"))
+
+	w = serve(h, httptest.NewRequest(http.MethodGet, "http://h.test/silent", nil))
+	assert.Equal(t, 504, w.Code)
+	assert.Equal(t, "custom 504", w.Body.String())
+	assert.Equal(t, "true", w.Header().Get("X-Read-Timeout"))
 
 	w = serve(h, httptest.NewRequest(http.MethodGet, "http://h.test/none", nil))
 	assert.Equal(t, 503, w.Code)
