@@ -113,6 +113,9 @@ type Info struct {
 	dry      *dryRun    // set by Explain: record, do not send
 	w        infoWriter // the client's writer, counted: one allocation with the Info
 	attempts [1]Attempt // backing for Attempts without a retry
+	// connStart is clock() when the current attempt began to get a
+	// connection; 0 when it is not getting one.
+	connStart int64
 }
 
 // Attempt is one exchange with an endpoint.
@@ -240,7 +243,7 @@ func (rc *reqCtx) beginAttempt(endpoint string) {
 		rc.info.Attempts = rc.info.attempts[:0]
 	}
 	rc.info.Attempts = append(rc.info.Attempts, Attempt{Endpoint: endpoint, Start: time.Now()})
-	rc.connStart = time.Time{}
+	rc.info.connStart = 0
 }
 
 // endAttempt records the outcome of the current attempt.
@@ -259,14 +262,14 @@ func (rc *reqCtx) endAttempt(res *http.Response, err error) {
 // connecting and connected time a new connection of the current attempt;
 // they are the client trace's GetConn and GotConn, and are called around
 // the direct path's dials.
-func (rc *reqCtx) connecting(string) { rc.connStart = time.Now() }
+func (rc *reqCtx) connecting(string) { rc.info.connStart = clock() }
 
 func (rc *reqCtx) connected(c httptrace.GotConnInfo) {
-	if rc.connStart.IsZero() || c.Reused || len(rc.info.Attempts) == 0 {
+	if rc.info.connStart == 0 || c.Reused || len(rc.info.Attempts) == 0 {
 		return
 	}
-	d := time.Since(rc.connStart)
+	d := time.Duration(clock() - rc.info.connStart)
 	rc.info.Attempts[len(rc.info.Attempts)-1].Connect += d
 	rc.info.Connect += d
-	rc.connStart = time.Time{}
+	rc.info.connStart = 0
 }
