@@ -254,7 +254,8 @@ type Config struct {
 	// from ModifyResponse. err is an *Error giving the status the Handler
 	// would send and the cause (ErrNoEndpoints, ErrReadTimeout,
 	// ErrSendTimeout, a net.Error, a certificate error). The failure is
-	// logged first, as without an ErrorHandler.
+	// logged first, as without an ErrorHandler. When the request's Info
+	// is being filled in, RequestInfo(r.Context()) returns it.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 }
 

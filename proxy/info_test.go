@@ -203,6 +203,7 @@ func TestHooks(t *testing.T) {
 				return next.RoundTrip(req)
 			})
 		},
+		Observe: func(*Info) {},
 		ModifyResponse: func(res *http.Response) error {
 			if res.Request.URL.Query().Get("fail") != "" {
 				return errors.New("refused by ModifyResponse")
@@ -217,6 +218,9 @@ func TestHooks(t *testing.T) {
 				return
 			}
 			w.Header().Set("X-Cause", fmt.Sprint(errors.Is(err, ErrNoEndpoints)))
+			if i := RequestInfo(r.Context()); i != nil {
+				w.Header().Set("X-Info-Action", string(i.Action))
+			}
 			w.Header().Set("X-Read-Timeout", fmt.Sprint(errors.Is(err, ErrReadTimeout)))
 			w.WriteHeader(e.Status)
 			fmt.Fprintf(w, "custom %d", e.Status)
@@ -257,6 +261,7 @@ func TestHooks(t *testing.T) {
 	assert.Equal(t, "true", w.Header().Get("X-Read-Timeout"))
 
 	w = serve(h, httptest.NewRequest(http.MethodGet, "http://h.test/none", nil))
+	assert.Equal(t, "unavailable", w.Header().Get("X-Info-Action"), "ErrorHandler reads the Info Observe gets")
 	assert.Equal(t, 503, w.Code)
 	assert.Equal(t, "custom 503", w.Body.String())
 	assert.Equal(t, "true", w.Header().Get("X-Cause"))
