@@ -1,6 +1,7 @@
 package ingressmux_test
 
 import (
+	"context"
 	"crypto/tls"
 	"encoding/json"
 	"fmt"
@@ -134,7 +135,7 @@ func (tt annotationCase) run(t *testing.T) {
 	} else {
 		opts.Backends["default/web:80"] = web.URL
 	}
-	mux, err := ingressmux.Load(ingressmux.Config{Paths: []string{"."}, FS: fsys, Options: opts, Logger: quiet()})
+	mux, err := ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{"."}, FS: fsys, Options: opts, Logger: quiet()})
 	require.NoError(t, err)
 
 	method := tt.method
@@ -153,8 +154,7 @@ func (tt annotationCase) run(t *testing.T) {
 	if tt.clientTLS {
 		req.TLS = &tls.ConnectionState{ServerName: "app.example.com"}
 	}
-	rec := httptest.NewRecorder()
-	mux.ServeHTTP(rec, req)
+	rec := serveAndExplain(t, mux, req)
 	require.Equal(t, tt.wantCode, rec.Code, "body: %s", rec.Body.String())
 	assert.Equal(t, tt.wantLocation, rec.Header().Get("Location"))
 	for k, v := range tt.wantHeader {
@@ -328,11 +328,11 @@ func TestBadAnnotationOnReloadKeepsServing(t *testing.T) {
 	fsys := fstest.MapFS{"app.yaml": {Data: []byte(good)}}
 	cfg := ingressmux.Config{Paths: []string{"."}, FS: fsys, Logger: quiet(),
 		Options: ingress.Options{Backends: map[string]string{"default/web:80": web.URL}}}
-	mux, err := ingressmux.Load(cfg)
+	mux, err := ingressmux.Load(context.Background(), cfg)
 	require.NoError(t, err)
 
 	fsys["app.yaml"] = &fstest.MapFile{Data: []byte(bad)}
-	err = mux.Reload()
+	err = mux.Reload(context.Background())
 	require.ErrorContains(t, err, "ingress default/app: metadata.annotations[nginx.ingress.kubernetes.io/upstream-vhost]: Invalid value: \"$host\"")
 	rec := httptest.NewRecorder()
 	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://app.example.com/", nil))
@@ -342,7 +342,7 @@ func TestBadAnnotationOnReloadKeepsServing(t *testing.T) {
 
 	cfg.SkipInvalidIngresses = true
 	fsys["app.yaml"] = &fstest.MapFile{Data: []byte(bad)}
-	mux, err = ingressmux.Load(cfg)
+	mux, err = ingressmux.Load(context.Background(), cfg)
 	require.NoError(t, err)
 	rec = httptest.NewRecorder()
 	mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://app.example.com/", nil))

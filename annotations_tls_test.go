@@ -1,6 +1,7 @@
 package ingressmux_test
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/base64"
@@ -86,14 +87,16 @@ func TestProxySSLAnnotations(t *testing.T) {
 			srv, sni := start(t, tt.backend)
 			tt.annotations["backend-protocol"] = "HTTPS"
 			fsys := fstest.MapFS{"app.yaml": {Data: []byte(appIngress(tt.annotations, "/", "Prefix", false) + tt.extra)}}
-			mux, err := ingressmux.Load(ingressmux.Config{Paths: []string{"."}, FS: fsys, BackendCAs: tt.backendCAs, Logger: quiet(),
+			mux, err := ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{"."}, FS: fsys, BackendCAs: tt.backendCAs, Logger: quiet(),
 				Options: ingress.Options{Backends: map[string]string{"default/web:80": srv.Listener.Addr().String()}}})
 			require.NoError(t, err)
-			rec := httptest.NewRecorder()
-			mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "http://app.example.com/", nil))
+			e, err := mux.Explain("http://app.example.com/")
+			require.NoError(t, err)
+			rec := serveAndExplain(t, mux, httptest.NewRequest(http.MethodGet, "http://app.example.com/", nil))
 			require.Equal(t, tt.wantCode, rec.Code, rec.Body.String())
 			if tt.wantCode == 200 {
 				assert.Equal(t, tt.wantSNI, *sni)
+				assert.Equal(t, tt.wantSNI, e.Outgoing.SNI, "Explain's SNI")
 			}
 		})
 	}
@@ -107,7 +110,7 @@ func TestDefaultBackendOverHTTPSIsVerified(t *testing.T) {
 	defer untrusted.Close()
 	web := echo(t, "web")
 	fsys := fstest.MapFS{"app.yaml": {Data: []byte(appIngress(a("default-backend", "errors", "custom-http-errors", "404"), "/", "Prefix", false) + errorsServiceYAML)}}
-	mux, err := ingressmux.Load(ingressmux.Config{Paths: []string{"."}, FS: fsys, Logger: quiet(), Options: ingress.Options{Backends: map[string]string{
+	mux, err := ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{"."}, FS: fsys, Logger: quiet(), Options: ingress.Options{Backends: map[string]string{
 		"default/web:80": web.URL, "default/errors:8080": untrusted.URL,
 	}}})
 	require.NoError(t, err)

@@ -1,6 +1,7 @@
 package ingressmux_test
 
 import (
+	"context"
 	"crypto/tls"
 	"fmt"
 	"net/http"
@@ -48,7 +49,7 @@ func loadPool(t *testing.T, n int, slow bool, annotations map[string]string, pat
 	}
 	fsys := fstest.MapFS{"app.yaml": {Data: []byte(appIngress(annotations, path, pathType, false))}}
 	opts := ingress.Options{Resolver: func(b route.Backend) ([]string, error) { return p.Endpoints, nil }}
-	mux, err := ingressmux.Load(ingressmux.Config{Paths: []string{"."}, FS: fsys, Options: opts, Logger: quiet(),
+	mux, err := ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{"."}, FS: fsys, Options: opts, Logger: quiet(),
 		TrustedProxies: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}})
 	require.NoError(t, err)
 	p.mux = mux
@@ -197,7 +198,7 @@ func TestBalancingAnnotationsThroughTheHandler(t *testing.T) {
 				}
 			}
 			p.Endpoints = rest
-			require.NoError(t, p.mux.Reload())
+			require.NoError(t, p.mux.Reload(context.Background()))
 			moved, res := p.get(t, url, "Cookie: "+cookie)
 			require.NotEqual(t, first, moved)
 			next := strings.Split(affinityCookie(res, "INGRESSCOOKIE"), ";")[0]
@@ -296,7 +297,7 @@ func TestBalancingAnnotationErrors(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			fsys := fstest.MapFS{"app.yaml": {Data: []byte(appIngress(a(tt.name, tt.value), "/", "Prefix", false))}}
-			_, err := ingressmux.Load(ingressmux.Config{Paths: []string{"."}, FS: fsys, Logger: quiet(),
+			_, err := ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{"."}, FS: fsys, Logger: quiet(),
 				Options: ingress.Options{Backends: map[string]string{"default/web:80": "127.0.0.1:1"}}})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)

@@ -1,6 +1,7 @@
 package ingressmux_test
 
 import (
+	"context"
 	"crypto/tls"
 	"errors"
 	"flag"
@@ -69,7 +70,7 @@ func loadCost(tb testing.TB, data string) (*ingressmux.Mux, float64, error) {
 	var mux *ingressmux.Mux
 	var err error
 	n := allocated(func() {
-		mux, err = ingressmux.Load(ingressmux.Config{Paths: []string{f}, Logger: quiet(), DefaultCertificate: cert})
+		mux, err = ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{f}, Logger: quiet(), DefaultCertificate: cert})
 	})
 	return mux, float64(n) / float64(len(data)), err
 }
@@ -157,7 +158,7 @@ func TestBoundedHostileFiles(t *testing.T) {
 			f := writeManifest(t, tt.data)
 			var err error
 			n := allocated(func() {
-				_, err = ingressmux.Load(ingressmux.Config{Paths: []string{f}, Logger: quiet(), DefaultCertificate: testCert(t)})
+				_, err = ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{f}, Logger: quiet(), DefaultCertificate: testCert(t)})
 			})
 			t.Logf("%s: %d bytes in, %d allocated", tt.name, len(tt.data), n)
 			switch {
@@ -181,7 +182,7 @@ func TestBoundedHostileFiles(t *testing.T) {
 	fh.Truncate(1 << 40) // sparse: a terabyte that takes no disk
 	fh.Close()
 	n := allocated(func() {
-		_, err = ingressmux.Load(ingressmux.Config{Paths: []string{huge}, Logger: quiet(), DefaultCertificate: testCert(t)})
+		_, err = ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{huge}, Logger: quiet(), DefaultCertificate: testCert(t)})
 	})
 	if err == nil || !strings.Contains(err.Error(), "limit") {
 		t.Errorf("a 1 TiB file: error %v, want the size limit", err)

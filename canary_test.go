@@ -1,6 +1,7 @@
 package ingressmux_test
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"net/http"
@@ -37,7 +38,7 @@ func loadCanaries(t *testing.T, canaries ...string) *ingressmux.Mux {
 		backends["default/"+svc+":80"] = echo(t, svc).URL
 	}
 	fsys := fstest.MapFS{"app.yaml": {Data: []byte(appIngress(nil, "/", "Prefix", false) + strings.Join(canaries, ""))}}
-	mux, err := ingressmux.Load(ingressmux.Config{Paths: []string{"."}, FS: fsys, Logger: quiet(), Options: ingress.Options{Backends: backends}})
+	mux, err := ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{"."}, FS: fsys, Logger: quiet(), Options: ingress.Options{Backends: backends}})
 	require.NoError(t, err)
 	return mux
 }
@@ -78,7 +79,7 @@ func TestCanaryByHeaderAndCookie(t *testing.T) {
 			if tt.cookie != "" {
 				req.Header.Set("Cookie", tt.cookie)
 			}
-			assert.Equal(t, tt.want, backendOf(t, mux, req))
+			assert.Equal(t, tt.want, explainedBackendOf(t, mux, req))
 		})
 	}
 }
@@ -90,7 +91,7 @@ func TestCanaryHeaderPattern(t *testing.T) {
 		if value != "" {
 			req.Header.Set("X-Region", value)
 		}
-		assert.Equal(t, want, backendOf(t, mux, req), value)
+		assert.Equal(t, want, explainedBackendOf(t, mux, req), value)
 	}
 }
 

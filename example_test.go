@@ -1,6 +1,7 @@
 package ingressmux_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -39,7 +40,7 @@ spec:
               service: {name: web, port: {number: 80}}
 `), 0o644)
 
-	mux, err := ingressmux.Load(ingressmux.Config{
+	mux, err := ingressmux.Load(context.Background(), ingressmux.Config{
 		Paths:   []string{dir},
 		Options: ingress.Options{Backends: map[string]string{"default/web:80": web.URL}},
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),

@@ -1,6 +1,7 @@
 package ingressmux
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -10,8 +11,6 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
-	"net/url"
-	"strings"
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
@@ -60,9 +59,16 @@ type Config struct {
 	// limit-rpm and limit-connections (ingress-nginx's
 	// limit-req-status-code). Zero means 503; 429 is the usual choice.
 	LimitRejectStatus int
-	// Logger receives load warnings and backend errors. Nil means
-	// slog.Default().
+	// Logger receives backend errors. Nil means slog.Default(). Load
+	// warnings are not logged: they are returned by Warnings.
 	Logger *slog.Logger
+	// Resolver, when not nil, finds the addresses of backends without an
+	// override, before the loaded Services; it replaces Options.Resolver.
+	// It is given the context of Load, Reload or Resolve.
+	Resolver Resolver
+	// Hooks let the program observe and shape the proxying of every
+	// request: request Info, transports, responses, error pages.
+	Hooks Hooks
 }
 
 // Mux serves the Ingresses of its Config: it is an http.Handler, and its
@@ -81,20 +87,24 @@ type Mux struct {
 
 // Load reads, validates and compiles the manifests of cfg and returns a
 // ready Mux. The error, when not nil, lists every problem; see Warnings for
-// what loaded but deserves attention.
-func Load(cfg Config) (*Mux, error) {
+// what loaded but deserves attention. ctx bounds the Resolver's answers:
+// once it is done, Load returns its error.
+func Load(ctx context.Context, cfg Config) (*Mux, error) {
 	if len(cfg.Paths) == 0 {
 		return nil, errNoSources
+	}
+	if err := checkOverrides(cfg.Backends); err != nil {
+		return nil, err
 	}
 	m := &Mux{cfg: cfg, certs: new(tlsconfig.Store)}
 	if err := m.ensureDefaultCertificate(); err != nil {
 		return nil, err
 	}
-	b, err := m.build()
+	b, err := m.build(ctx, nil)
 	if err != nil {
 		return nil, err
 	}
-	h, err := proxy.New(proxy.Config{
+	pc := proxy.Config{
 		Table:          b.table,
 		Certificates:   m.certs,
 		TrustedProxies: cfg.TrustedProxies,
@@ -102,7 +112,9 @@ func Load(cfg Config) (*Mux, error) {
 		NotFound:       cfg.NotFound,
 		RedirectPort:   cfg.HTTPSPort,
 		Logger:         cfg.Logger,
-	})
+	}
+	cfg.Hooks.apply(&pc)
+	h, err := proxy.New(pc)
 	if err != nil {
 		return nil, err
 	}
@@ -123,11 +135,25 @@ func (m *Mux) TLSConfig() *tls.Config { return m.certs.ServerConfig() }
 // Reload re-reads the sources and, if they load, validate and compile,
 // swaps in the new routing table and certificates. On error the running
 // table keeps serving, untouched. In-flight requests finish on the table
-// they started with.
-func (m *Mux) Reload() error {
+// they started with. ctx bounds the Resolver's answers.
+func (m *Mux) Reload(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	b, err := m.build()
+	return m.swap(m.build(ctx, nil))
+}
+
+// Resolve asks where the backends are again (Config.Resolver, then the
+// loaded EndpointSlices and Services) without re-reading the sources,
+// and swaps in the routing with the new addresses if it compiles, as
+// Reload does. A program whose Resolver learns of new endpoints calls it.
+func (m *Mux) Resolve(ctx context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.swap(m.build(ctx, m.state.load().set))
+}
+
+// swap serves b, unless err says it did not build.
+func (m *Mux) swap(b *built, err error) error {
 	if err != nil {
 		return err
 	}
@@ -138,7 +164,14 @@ func (m *Mux) Reload() error {
 	return nil
 }
 
-// Warnings returns the warnings of the last successful load.
+// Close releases the proxy's connections and goroutines (see
+// proxy.Handler.Close): call it once the server has shut down. The Mux
+// then answers every request with 503.
+func (m *Mux) Close() error { return m.handler.Close() }
+
+// Warnings returns the warnings of the last successful Load, Reload or
+// Resolve. They are reported nowhere else: a program logs them, shows
+// them or fails a test on them as it sees fit.
 func (m *Mux) Warnings() []ingress.Warning { return m.state.load().warnings }
 
 // Compiled returns the result of the last successful load: the routing
@@ -148,24 +181,43 @@ func (m *Mux) Compiled() *ingress.Compiled { return m.state.load().compiled }
 
 // built is one load: everything a swap needs, computed off to the side.
 type built struct {
+	set      *ingress.Set // as validated, for Resolve
 	compiled *ingress.Compiled
 	table    *route.Table // with *proxy.Route values
 	certs    map[string]*tls.Certificate
 	warnings []ingress.Warning
 }
 
-// build loads, validates and compiles the sources and converts the result
-// for the proxy, without touching what is being served.
-func (m *Mux) build() (*built, error) {
+// build loads, validates and compiles the sources (or compiles set, when
+// not nil, again) and converts the result for the proxy, without touching
+// what is being served.
+func (m *Mux) build(ctx context.Context, set *ingress.Set) (*built, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("ingressmux: %w", err)
+	}
 	opts := m.cfg.Options
 	for name := range m.cfg.Secrets {
 		opts.ProvidedSecrets = append(opts.ProvidedSecrets, name)
 	}
-	set, compiled, err := ingress.Load(m.cfg.FS, m.cfg.Paths, opts)
+	if r := m.cfg.Resolver; r != nil {
+		opts.Resolver = func(b route.Backend) ([]string, error) { return r(ctx, b) }
+	}
+	var compiled *ingress.Compiled
+	var err error
+	if set == nil {
+		set, compiled, err = ingress.Load(m.cfg.FS, m.cfg.Paths, opts)
+	} else {
+		compiled, err = ingress.Compile(set, opts)
+	}
 	if err != nil {
 		return nil, err
 	}
-	b := &built{compiled: compiled, warnings: compiled.Warnings}
+	if err := ctx.Err(); err != nil {
+		// The Resolver's answers may be cut short: not a table to serve.
+		return nil, fmt.Errorf("ingressmux: %w", err)
+	}
+	b := &built{set: set, compiled: compiled, warnings: compiled.Warnings}
+	b.warnings = append(b.warnings, unusedOverrides(m.cfg.Backends, compiled.Table)...)
 	b.certs, b.warnings = m.certificates(set, compiled, b.warnings)
 	if err := new(tlsconfig.Store).Replace(b.certs, nil); err != nil {
 		return nil, fmt.Errorf("ingressmux: %w", err)
@@ -187,14 +239,7 @@ func (m *Mux) install(b *built) {
 	// build already checked b.certs against a scratch store, so this
 	// cannot fail.
 	_ = m.certs.Replace(b.certs, def)
-	m.state.store(&state{compiled: b.compiled, warnings: b.warnings})
-	logger := m.cfg.Logger
-	if logger == nil {
-		logger = slog.Default()
-	}
-	for _, w := range b.warnings {
-		logger.Warn("ingressmux: " + w.String())
-	}
+	m.state.store(&state{set: b.set, compiled: b.compiled, warnings: b.warnings})
 }
 
 func (m *Mux) ensureDefaultCertificate() error {
@@ -266,6 +311,7 @@ func (m *Mux) proxyTable(t *route.Table) (*route.Table, error) {
 			SSLRedirect:      p.SSLRedirect,
 			ForceSSLRedirect: p.ForceSSLRedirect,
 			Name:             rules[i].Origin,
+			Object:           proxy.ObjectRef{Kind: "Ingress", Namespace: r.Namespace, Name: r.Name},
 			Rewrite:          r.Rewrite,
 			ForwardedPrefix:  p.ForwardedPrefix,
 			Redirect:         p.Redirect,
@@ -335,20 +381,3 @@ func (m *Mux) upstream(p ingress.Policy, t ingress.Target) *proxy.Upstream {
 
 // errNoSources is returned when Config names nothing to read.
 var errNoSources = errors.New("ingressmux: Config.Paths is empty: nothing to load")
-
-// Explain tells how the current table routes rawURL ("https://host/path",
-// or "host/path"): the winning rule, if any, and every candidate with the
-// reason it won or lost. The query string takes no part.
-func (m *Mux) Explain(rawURL string) (route.Explanation, error) {
-	if !strings.Contains(rawURL, "://") {
-		rawURL = "http://" + rawURL
-	}
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		return route.Explanation{}, fmt.Errorf("ingressmux: %w", err)
-	}
-	if u.Host == "" {
-		return route.Explanation{}, fmt.Errorf("ingressmux: %q has no host", rawURL)
-	}
-	return m.Compiled().Table.Explain(u.Host, u.EscapedPath()), nil
-}

@@ -1,6 +1,7 @@
 package ingressmux_test
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -63,7 +64,7 @@ func TestLoadServesAndReloads(t *testing.T) {
 			"default/green:80": green.URL,
 		}},
 	}
-	mux, err := ingressmux.Load(cfg)
+	mux, err := ingressmux.Load(context.Background(), cfg)
 	require.NoError(t, err)
 
 	code, body := get(t, mux, "http://shop.example.com/cart?x=1")
@@ -74,13 +75,13 @@ func TestLoadServesAndReloads(t *testing.T) {
 
 	// A good edit is picked up by Reload.
 	require.NoError(t, os.WriteFile(file, []byte(ingressYAML("shop.example.com", "/", "green")), 0o644))
-	require.NoError(t, mux.Reload())
+	require.NoError(t, mux.Reload(context.Background()))
 	_, body = get(t, mux, "http://shop.example.com/")
 	assert.True(t, strings.HasPrefix(body, "green "), body)
 
 	// A bad edit is refused, with the field, and the good table keeps serving.
 	require.NoError(t, os.WriteFile(file, []byte(strings.Replace(ingressYAML("shop.example.com", "/", "blue"), "pathType", "pathtype", 1)), 0o644))
-	err = mux.Reload()
+	err = mux.Reload(context.Background())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `pathtype: unknown field; did you mean "pathType"?`)
 	_, body = get(t, mux, "http://shop.example.com/")
@@ -88,17 +89,17 @@ func TestLoadServesAndReloads(t *testing.T) {
 }
 
 func TestLoadErrors(t *testing.T) {
-	_, err := ingressmux.Load(ingressmux.Config{})
+	_, err := ingressmux.Load(context.Background(), ingressmux.Config{})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "nothing to load")
 
-	_, err = ingressmux.Load(ingressmux.Config{Paths: []string{"testdata/does-not-exist"}, Logger: quiet()})
+	_, err = ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{"testdata/does-not-exist"}, Logger: quiet()})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "does-not-exist")
 }
 
 func TestExplain(t *testing.T) {
-	mux, err := ingressmux.Load(ingressmux.Config{Paths: []string{"examples/seed"}, Logger: quiet()})
+	mux, err := ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{"examples/seed"}, Logger: quiet()})
 	require.NoError(t, err)
 	e, err := mux.Explain("https://projectdomain.com/api/me")
 	require.NoError(t, err)
@@ -148,7 +149,7 @@ spec:
         paths:
           - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
 `), 0o644))
-	mux, err := ingressmux.Load(ingressmux.Config{Paths: []string{dir}, Logger: quiet(),
+	mux, err := ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{dir}, Logger: quiet(),
 		Options: ingress.Options{Backends: map[string]string{"default/web:80": be.URL}}})
 	require.NoError(t, err)
 

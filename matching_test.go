@@ -79,7 +79,7 @@ func loadMux(t *testing.T, opts ingress.Options, yaml ...string) *ingressmux.Mux
 		"service1:80", "service2:80", "service3:80", "source:80", "root:80", "app:80"} {
 		opts.Backends["default/"+svc] = backend(t, strings.Split(svc, ":")[0]).URL
 	}
-	mux, err := ingressmux.Load(ingressmux.Config{
+	mux, err := ingressmux.Load(t.Context(), ingressmux.Config{
 		FS:      fstest.MapFS{"in.yaml": {Data: []byte(strings.Join(yaml, "---\n"))}},
 		Paths:   []string{"in.yaml"},
 		Options: opts,

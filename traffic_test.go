@@ -1,6 +1,7 @@
 package ingressmux_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -90,7 +91,7 @@ func TestTrafficThroughLoad(t *testing.T) {
 		files["traffic.yaml"] = &fstest.MapFile{Data: []byte(y)}
 	}
 	write("1")
-	mux, err := ingressmux.Load(ingressmux.Config{
+	mux, err := ingressmux.Load(context.Background(), ingressmux.Config{
 		FS: files, Paths: []string{"."}, Logger: quiet(), LimitRejectStatus: http.StatusTooManyRequests,
 		Options: ingress.Options{Backends: map[string]string{"default/api:80": be.URL}},
 	})
@@ -106,9 +107,7 @@ func TestTrafficThroughLoad(t *testing.T) {
 		for i := 0; i+1 < len(headers); i += 2 {
 			r.Header.Set(headers[i], headers[i+1])
 		}
-		w := httptest.NewRecorder()
-		mux.ServeHTTP(w, r)
-		return w.Result()
+		return serveAndExplain(t, mux, r).Result()
 	}
 	const ann = "Basic YW5uOnMzY3JldA==" // ann:s3cret
 	for i, tt := range []struct {
@@ -146,9 +145,9 @@ func TestTrafficThroughLoad(t *testing.T) {
 	}
 	// A reload that leaves the policy alone keeps the counters; one that
 	// changes it starts afresh.
-	require.NoError(t, mux.Reload())
+	require.NoError(t, mux.Reload(context.Background()))
 	assert.Equal(t, 429, send("api.example.com", "/", "192.0.2.1:1", "Authorization", ann).StatusCode, "after a reload without changes")
 	write("2")
-	require.NoError(t, mux.Reload())
+	require.NoError(t, mux.Reload(context.Background()))
 	assert.Equal(t, 200, send("api.example.com", "/", "192.0.2.1:1", "Authorization", ann).StatusCode, "after a reload that changed the limit")
 }

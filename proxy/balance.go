@@ -42,6 +42,7 @@ func (b Balance) String() string {
 // any. Routes of one table that share an *Upstream share one upstream, so
 // they share the rotation and the EWMA record too.
 type upstream struct {
+	cfg        *Upstream // as given, for Info
 	name       string
 	endpoints  []string
 	te         *transportEntry
@@ -57,6 +58,9 @@ type upstream struct {
 	lat *latencies
 	// health leaves failing endpoints out for a while; nil when off.
 	health *health
+	// rt and rtTLS are what Config.WrapTransport returned for te and
+	// teTLS; nil without a WrapTransport.
+	rt, rtTLS http.RoundTripper
 }
 
 // selector is the policy of an upstream that is not plain round robin,
@@ -82,11 +86,12 @@ type pickInput struct {
 	peer    peer
 	path    string         // the cleaned path that was matched, for $uri
 	trusted []netip.Prefix // Config.TrustedProxies, for $remote_addr
+	dry     bool           // Explain: look at round-robin turns, take none
 }
 
 // newBalancer returns the runtime form of u, which New has validated.
 func newBalancer(u *Upstream, te, teTLS *transportEntry) *upstream {
-	up := &upstream{name: u.Name, endpoints: slices.Clone(u.Endpoints), te: te, teTLS: teTLS, serverName: u.TLS.ServerName}
+	up := &upstream{cfg: u, name: u.Name, endpoints: slices.Clone(u.Endpoints), te: te, teTLS: teTLS, serverName: u.TLS.ServerName}
 	switch {
 	case u.Affinity != nil:
 		a := newAffinity(u.Name, u.Affinity, up.endpoints)
@@ -113,6 +118,15 @@ func (up *upstream) transport(clientTLS bool) *transportEntry {
 	return up.te
 }
 
+// wrapped returns Config.WrapTransport's RoundTripper for the transport
+// that transport(clientTLS) returns, or nil.
+func (up *upstream) wrapped(clientTLS bool) http.RoundTripper {
+	if clientTLS && up.teTLS != nil {
+		return up.rtTLS
+	}
+	return up.rt
+}
+
 // next returns the next endpoint in round-robin order, or false when there
 // is none.
 func (up *upstream) next() (string, bool) {
@@ -122,7 +136,21 @@ func (up *upstream) next() (string, bool) {
 	case 1:
 		return up.endpoints[0], true
 	}
-	i := up.n.Add(1) - 1
+	return up.turn(up.n.Add(1) - 1)
+}
+
+// peek returns the endpoint next would return, without taking the turn:
+// what a dry run (Explain) reports.
+func (up *upstream) peek() (string, bool) {
+	if len(up.endpoints) == 0 {
+		return "", false
+	}
+	return up.turn(up.n.Load())
+}
+
+// turn returns the endpoint of round-robin turn i, skipping those out of
+// rotation.
+func (up *upstream) turn(i uint64) (string, bool) {
 	n := uint64(len(up.endpoints))
 	if up.health != nil {
 		// Skip endpoints out of rotation; if all are, the turn's one is
@@ -139,15 +167,21 @@ func (up *upstream) next() (string, bool) {
 // choose picks the endpoint of up for a request: by affinity cookie, by
 // hash, by EWMA or in turn, as the upstream says. It reports false when up
 // has no endpoint.
-func (h *Handler) choose(up *upstream, r *http.Request, p peer, path string) (choice, bool) {
+func (h *Handler) choose(up *upstream, r *http.Request, p peer, path string, dry bool) (choice, bool) {
 	if up.sel == nil {
-		ep, ok := up.next()
+		var ep string
+		var ok bool
+		if dry {
+			ep, ok = up.peek()
+		} else {
+			ep, ok = up.next()
+		}
 		return choice{endpoint: ep}, ok
 	}
 	if len(up.endpoints) == 0 {
 		return choice{}, false
 	}
-	return up.sel.choose(up, pickInput{r: r, peer: p, path: path, trusted: h.cfg.TrustedProxies})
+	return up.sel.choose(up, pickInput{r: r, peer: p, path: path, trusted: h.cfg.TrustedProxies, dry: dry})
 }
 
 // choose picks the endpoint for in from up's endpoints, of which there is

@@ -39,7 +39,7 @@ func BenchmarkPick(b *testing.B) {
 		r.Header.Set("Cookie", "theme=dark; sid=0123456789")
 		if bb.cookie {
 			// A session cookie that leads to an endpoint.
-			c, _ := h.choose(up, r, parsePeer(r.RemoteAddr, nil), "/users/42")
+			c, _ := h.choose(up, r, parsePeer(r.RemoteAddr, nil), "/users/42", false)
 			r.Header.Set("Cookie", "theme=dark; "+DefaultAffinityCookie+"="+c.cookie)
 		}
 		p := parsePeer(r.RemoteAddr, nil)
@@ -48,7 +48,7 @@ func BenchmarkPick(b *testing.B) {
 			b.ReportAllocs()
 			hdr := http.Header{}
 			for b.Loop() {
-				c, _ := h.choose(up, r, p, "/users/42")
+				c, _ := h.choose(up, r, p, "/users/42", false)
 				pickSink = c.endpoint
 				if l := up.lat; l != nil {
 					// What measure adds around the backend's answer.

@@ -81,18 +81,19 @@ func (c *Canary) share() float64 {
 	return float64(c.Weight) / float64(total)
 }
 
-// pickUpstream returns the upstream for r: the first canary whose header
+// pickUpstream returns the upstream for r and the index of the canary
+// it belongs to (-1 for the route's own): the first canary whose header
 // or cookie says "always", else one drawn by weight among the canaries not
 // ruled out by "never", else the route's own upstream.
-func (rs *routeState) pickUpstream(r *http.Request) *upstream {
+func (rs *routeState) pickUpstream(r *http.Request) (*upstream, int) {
 	if len(rs.canaries) == 0 {
-		return rs.up
+		return rs.up, -1
 	}
 	var ruledOut uint64 // bit i: canary i said never (the first 64 can)
 	for i := range rs.route.Canaries {
 		switch rs.route.Canaries[i].decide(r) {
 		case always:
-			return rs.canaries[i]
+			return rs.canaries[i], i
 		case never:
 			if i < 64 {
 				ruledOut |= 1 << i
@@ -106,8 +107,8 @@ func (rs *routeState) pickUpstream(r *http.Request) *upstream {
 		}
 		acc += rs.route.Canaries[i].share()
 		if x < acc {
-			return rs.canaries[i]
+			return rs.canaries[i], i
 		}
 	}
-	return rs.up
+	return rs.up, -1
 }

@@ -117,6 +117,10 @@ type Route struct {
 	ForceSSLRedirect bool
 	// Name names the route in logs, such as "ingress default/web".
 	Name string
+	// Object is the object that declared the route, such as an Ingress,
+	// for Info and metrics; the zero value when the route was not made
+	// from one.
+	Object ObjectRef
 	// Rewrite, when not nil, replaces the path sent to the backend when its
 	// pattern matches (rewrite-target); the query string is kept.
 	Rewrite *rewrite.Path
@@ -220,6 +224,39 @@ type Config struct {
 	// Logger receives backend errors and configuration hints. Nil means
 	// slog.Default().
 	Logger *slog.Logger
+
+	// Observe, when not nil, is called with the Info of every request once
+	// the Handler is done with it, on the request's goroutine: the place
+	// for metrics and access logs. It may keep the Info. Nil costs
+	// nothing per request.
+	Observe func(*Info)
+	// WrapTransport, when not nil, wraps or replaces what sends the
+	// requests of each upstream, as httputil.ReverseProxy.Transport does:
+	// for tracing, or client certificates of one's own. It is called once
+	// per upstream each time a table is built (New, Reload), with the
+	// upstream (for AUTO_HTTP twice: with Protocol HTTP and with HTTPS) and
+	// the Handler's own RoundTripper for it. A wrapper that calls next
+	// keeps the Handler's connection pools and its direct path for
+	// bodiless requests; RequestInfo(req.Context()) gives the request's
+	// Info. Close calls CloseIdleConnections on returned RoundTrippers
+	// that have it.
+	WrapTransport func(u Upstream, next http.RoundTripper) http.RoundTripper
+	// ModifyResponse, when not nil, is given every backend response after
+	// the route's own edits (response headers, cookies, Location) and
+	// before it is copied to the client; res.Request is the request that
+	// was sent. An error ends the request as a failed backend does: the
+	// response body is closed and the client gets 502 (or ErrorHandler's
+	// answer) with an *Error wrapping it.
+	ModifyResponse func(res *http.Response) error
+	// ErrorHandler, when not nil, answers the requests the Handler would
+	// answer with its own 502, 503 or 504: a backend that cannot be
+	// reached or timed out, an upstream without ready endpoints, an error
+	// from ModifyResponse. err is an *Error giving the status the Handler
+	// would send and the cause (ErrNoEndpoints, ErrReadTimeout,
+	// ErrSendTimeout, a net.Error, a certificate error). The failure is
+	// logged first, as without an ErrorHandler. When the request's Info
+	// is being filled in, RequestInfo(r.Context()) returns it.
+	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 }
 
 // Retry says when a request that failed on one endpoint is sent to the
@@ -250,5 +287,25 @@ type Retry struct {
 // To. In Route.LocationRewrite, To may contain $scheme and $host, the
 // client's scheme and Host.
 type Replace struct {
-	From, To string
+	// From is the prefix replaced; empty turns the replacement off.
+	From string
+	// To replaces From.
+	To string
+}
+
+// ObjectRef names the object a route was made from, such as the Ingress
+// "default/web".
+type ObjectRef struct {
+	// Kind is the object's kind, such as "Ingress" or "HTTPRoute".
+	Kind string
+	// Namespace and Name identify the object.
+	Namespace, Name string
+}
+
+// String returns "Kind namespace/name", or "" for the zero ObjectRef.
+func (o ObjectRef) String() string {
+	if o == (ObjectRef{}) {
+		return ""
+	}
+	return o.Kind + " " + o.Namespace + "/" + o.Name
 }

@@ -27,6 +27,7 @@ type reqCtx struct {
 	rt       *routeState
 	up       *upstream       // rt.up, or rt.fallback when rt.up has no endpoint
 	te       *transportEntry // up's transport for this request (see AutoHTTP)
+	info     *Info           // nil unless somebody reads it (see Info)
 	in       *http.Request   // the client's request
 	endpoint string          // "host:port" chosen for this request
 	cookie   string          // the affinity cookie value to set; empty: none

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 
 	"github.com/ingressmux/ingressmux/tlsconfig"
 )
@@ -16,13 +17,59 @@ import (
 // ResponseWriter, though no client will ever see it.
 const statusClientClosedRequest = 499
 
+// Error is the error Config.ErrorHandler receives, and Info.Err holds,
+// for a request the Handler answers with 502, 503 or 504.
+type Error struct {
+	// Status is what the Handler sends without an ErrorHandler: 502
+	// (bad gateway), 503 (no ready endpoint) or 504 (timeout).
+	Status int
+	// Route is the route's Name.
+	Route string
+	// Upstream is the upstream's Name.
+	Upstream string
+	// Endpoint is the last endpoint tried; empty when there was none.
+	Endpoint string
+	// Err is the cause: ErrNoEndpoints, ErrReadTimeout, ErrSendTimeout,
+	// a net.Error, a TLS certificate error, ModifyResponse's error.
+	Err error
+}
+
+func (e *Error) Error() string {
+	s := "proxy: " + strconv.Itoa(e.Status) + " for route " + e.Route + " upstream " + e.Upstream
+	if e.Endpoint != "" {
+		s += " endpoint " + e.Endpoint
+	}
+	if e.Err != nil {
+		s += ": " + e.Err.Error()
+	}
+	return s
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// The causes of Error that the Handler itself detects.
+var (
+	// ErrNoEndpoints: the upstream has no ready endpoint (and the route
+	// no DefaultBackend).
+	ErrNoEndpoints = errors.New("proxy: backend has no ready endpoints")
+	// ErrReadTimeout: the backend sent nothing for longer than the
+	// route's ReadTimeout. It is a net.Error whose Timeout is true.
+	ErrReadTimeout error = errReadTimeout
+	// ErrSendTimeout: the request body stalled for longer than the
+	// route's SendTimeout. It is a net.Error whose Timeout is true.
+	ErrSendTimeout error = errSendTimeout
+)
+
 // serveError answers a request whose backend round trip failed before
 // any response was written. It picks the status, writes a short
-// plain-text body, and logs the details with the route.
+// plain-text body (or lets Config.ErrorHandler answer), and logs the
+// details with the route.
 func (h *Handler) serveError(w http.ResponseWriter, rc *reqCtx, err error) {
 	switch {
 	case rc.tooLarge.Load():
 		rc.log(slog.LevelDebug, "proxy: request body too large", err, slog.Int64("limit", rc.rt.maxBody))
+		rc.info.act(ActionTooLarge)
 		writeError(w, http.StatusRequestEntityTooLarge, "413 request body too large")
 	case rc.timedOut() != nil:
 		te := rc.timedOut()
@@ -31,15 +78,18 @@ func (h *Handler) serveError(w http.ResponseWriter, rc *reqCtx, err error) {
 			d = rc.rt.sendTimeout
 		}
 		rc.log(slog.LevelWarn, "proxy: backend timed out", te, slog.Duration("timeout", d))
-		writeError(w, http.StatusGatewayTimeout, "504 gateway timeout")
+		h.failed(w, rc, http.StatusGatewayTimeout, te)
 	case rc.client.Err() != nil:
 		// Not a backend error: the client canceled, or the server is
 		// shutting down.
 		rc.log(slog.LevelDebug, "proxy: client went away", err)
+		if rc.info != nil {
+			rc.info.Err = rc.client.Err()
+		}
 		w.WriteHeader(statusClientClosedRequest)
 	case isNetTimeout(err):
 		rc.log(slog.LevelError, "proxy: backend timed out", err)
-		writeError(w, http.StatusGatewayTimeout, "504 gateway timeout")
+		h.failed(w, rc, http.StatusGatewayTimeout, err)
 	case tlsconfig.IsVerificationError(err):
 		name := rc.up.serverName
 		if name == "" {
@@ -47,11 +97,50 @@ func (h *Handler) serveError(w http.ResponseWriter, rc *reqCtx, err error) {
 		}
 		rc.log(slog.LevelError, "proxy: backend certificate rejected for "+name+": "+err.Error()+
 			`; to trust its CA set nginx.ingress.kubernetes.io/proxy-ssl-secret, to skip verification set nginx.ingress.kubernetes.io/proxy-ssl-verify: "off"`, err)
-		writeError(w, http.StatusBadGateway, "502 bad gateway")
+		h.failed(w, rc, http.StatusBadGateway, err)
 	default:
 		rc.log(slog.LevelError, "proxy: backend unavailable", err)
-		writeError(w, http.StatusBadGateway, "502 bad gateway")
+		h.failed(w, rc, http.StatusBadGateway, err)
 	}
+}
+
+// failed answers a request that the Handler could not proxy with status,
+// or lets Config.ErrorHandler answer it.
+func (h *Handler) failed(w http.ResponseWriter, rc *reqCtx, status int, cause error) {
+	if rc.info == nil && h.cfg.ErrorHandler == nil {
+		writeError(w, status, errorText(status))
+		return
+	}
+	h.fail(w, rc.in, &Error{Status: status, Route: rc.rt.route.Name, Upstream: rc.up.name, Endpoint: rc.endpoint, Err: cause}, rc.info)
+}
+
+// fail answers r with e.Status, or lets Config.ErrorHandler answer it,
+// and records e in info.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, e *Error, info *Info) {
+	if info != nil {
+		info.Err = e
+	}
+	if h.cfg.ErrorHandler != nil {
+		if info != nil && RequestInfo(r.Context()) == nil {
+			// So that ErrorHandler finds the Info with RequestInfo, as
+			// the other hooks do.
+			r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
+		}
+		h.cfg.ErrorHandler(w, r, e)
+		return
+	}
+	writeError(w, e.Status, errorText(e.Status))
+}
+
+// errorText is the body of the Handler's own 502, 503 and 504 answers.
+func errorText(status int) string {
+	switch status {
+	case http.StatusBadGateway:
+		return "502 bad gateway"
+	case http.StatusGatewayTimeout:
+		return "504 gateway timeout"
+	}
+	return "503 service unavailable: no ready endpoints"
 }
 
 // isNetTimeout reports whether err is a network timeout, such as a connect

@@ -27,6 +27,7 @@ func (h *Handler) forward(w http.ResponseWriter, rc *reqCtx, out *http.Request) 
 	upType := upgradeType(in.Header)
 	if upType != "" && !printableASCII(upType) {
 		rc.log(slog.LevelDebug, "proxy: malformed Upgrade header", nil, slog.String("upgrade", upType))
+		rc.info.act(ActionBadRequest)
 		writeError(w, http.StatusBadRequest, "400 bad request: malformed Upgrade header")
 		return
 	}
@@ -51,6 +52,10 @@ func (h *Handler) forward(w http.ResponseWriter, rc *reqCtx, out *http.Request) 
 		writeError(w, http.StatusBadGateway, "502 bad gateway")
 		return
 	}
+	if rc.info != nil && rc.info.dry != nil {
+		rc.info.dry.record(rc, out) // Explain: what would be sent, not sent
+		return
+	}
 
 	var res *http.Response
 	var err error
@@ -72,12 +77,18 @@ func (h *Handler) forward(w http.ResponseWriter, rc *reqCtx, out *http.Request) 
 		return
 	}
 	if res.StatusCode == http.StatusSwitchingProtocols {
-		rc.modifyResponse(res)
+		if err := rc.modifyResponse(res); err != nil {
+			h.serveError(w, rc, err)
+			return
+		}
 		serveUpgrade(w, rc, res)
 		return
 	}
 	removeHopByHop(res.Header)
-	rc.modifyResponse(res)
+	if err := rc.modifyResponse(res); err != nil {
+		h.serveError(w, rc, err)
+		return
+	}
 	addHeaders(w.Header(), res.Header)
 	announced := len(res.Trailer)
 	if announced > 0 {
@@ -91,6 +102,9 @@ func (h *Handler) forward(w http.ResponseWriter, rc *reqCtx, out *http.Request) 
 
 	if err := copyBody(w, res); err != nil {
 		res.Body.Close()
+		if rc.info != nil {
+			rc.info.Err = err
+		}
 		// Headers, and maybe part of the body, are out: the only way left
 		// to tell the client the response is broken is to abort it, which
 		// net/http's server does on this panic (recovered there, not

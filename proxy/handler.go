@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/ingressmux/ingressmux/route"
 )
@@ -84,17 +85,35 @@ func (h *Handler) logger() *slog.Logger {
 // to the endpoint the upstream's Balancing picks for it, retried on
 // another as Route.Retry allows.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	info := h.tracking(r)
+	if info != nil {
+		info.Start = time.Now()
+		w = info.writer(w)
+		defer h.finish(info)
+	}
+	h.serve(w, r, info)
+}
+
+// serve is ServeHTTP, with info to fill in when not nil.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 	if r.Method == http.MethodOptions && r.RequestURI == "*" {
+		info.act(ActionOptions)
 		serveOptionsStar(w)
 		return
 	}
 	if r.Method == http.MethodConnect {
 		// A reverse proxy offers no tunnels: forwarded, a CONNECT would
 		// ask a backend to open one, past every route. nginx answers 405.
+		info.act(ActionBadRequest)
 		writeError(w, http.StatusMethodNotAllowed, "405 method not allowed")
 		return
 	}
 	st := h.state.Load()
+	if st.closed {
+		info.act(ActionClosed)
+		writeError(w, http.StatusServiceUnavailable, "503 service unavailable: shutting down")
+		return
+	}
 	rule, cleanPath, err := st.table.MatchRequest(r)
 	if err == nil && r.URL == nil {
 		err = errors.New("proxy: request without a URL")
@@ -102,26 +121,37 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		h.logger().LogAttrs(r.Context(), slog.LevelDebug, "proxy: malformed request path",
 			slog.String("uri", r.RequestURI), slog.Any("error", err))
+		info.act(ActionBadRequest)
 		writeError(w, http.StatusBadRequest, "400 bad request: malformed path")
 		return
 	}
 	if rule == nil {
+		info.act(ActionNotFound)
+		if info != nil && info.dry != nil && h.cfg.NotFound != nil {
+			return // a dry run does not call the program's handler
+		}
 		h.notFound(w, r)
 		return
 	}
 	rt := st.routes[rule.Value.(*Route)] // validated by build
+	if info != nil {
+		info.Rule, info.Route = rule, rt.route
+	}
 	if t := rt.route.Traffic; t != nil && t.respond(w, r) {
+		info.act(ActionPreflight)
 		return // a CORS preflight, answered before redirects as in ingress-nginx
 	}
 	peer := parsePeer(r.RemoteAddr, h.cfg.TrustedProxies)
 	if h.redirect(w, r, rt.route, cleanPath, peer) {
+		info.act(ActionRedirect)
 		return
 	}
 	if t := rt.route.Traffic; t != nil {
 		var release func()
-		var handled bool
-		r, release, handled = t.admit(h, rt.route, w, r, peer)
-		if handled {
+		var refused Action
+		r, release, refused = t.admit(h, rt.route, w, r, peer, info)
+		if refused != "" {
+			info.act(refused)
 			return
 		}
 		if release != nil {
@@ -132,29 +162,42 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.logger().LogAttrs(r.Context(), slog.LevelDebug, "proxy: request body too large",
 			slog.String("route", rt.route.Name), slog.Int64("content_length", r.ContentLength),
 			slog.Int64("limit", rt.maxBody))
+		info.act(ActionTooLarge)
 		writeError(w, http.StatusRequestEntityTooLarge, "413 request body too large")
 		return
 	}
-	up := rt.pickUpstream(r)
-	pick, ok := h.choose(up, r, peer, cleanPath)
+	dry := info != nil && info.dry != nil
+	up, canary := rt.pickUpstream(r)
+	pick, ok := h.choose(up, r, peer, cleanPath, dry)
+	action := ActionProxy
 	if !ok && rt.fallback != nil {
 		// default-backend: it serves while the backend has no endpoint.
-		up = rt.fallback
-		pick, ok = h.choose(up, r, peer, cleanPath)
+		up, action = rt.fallback, ActionDefaultBackend
+		pick, ok = h.choose(up, r, peer, cleanPath, dry)
+	}
+	if info != nil {
+		info.Action, info.Upstream, info.Canary = action, up.cfg, canary
 	}
 	if !ok {
 		h.logger().LogAttrs(r.Context(), slog.LevelWarn, "proxy: backend has no ready endpoints",
 			slog.String("route", rt.route.Name), slog.String("upstream", up.name))
-		writeError(w, http.StatusServiceUnavailable, "503 service unavailable: no ready endpoints")
+		info.act(ActionUnavailable)
+		if info == nil && h.cfg.ErrorHandler == nil {
+			writeError(w, http.StatusServiceUnavailable, errorText(http.StatusServiceUnavailable))
+			return
+		}
+		h.fail(w, r, &Error{Status: http.StatusServiceUnavailable, Route: rt.route.Name, Upstream: up.name, Err: ErrNoEndpoints}, info)
 		return
 	}
 
+	clientTLS := r.TLS != nil
 	rc := &reqCtx{
 		w:        w,
 		h:        h,
 		rt:       rt,
 		up:       up,
-		te:       up.transport(r.TLS != nil),
+		te:       up.transport(clientTLS),
+		info:     info,
 		in:       r,
 		endpoint: pick.endpoint,
 		cookie:   pick.cookie,
@@ -164,8 +207,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithCancel(r.Context())
 	rc.trace.Got1xxResponse = rc.got1xx
+	if info != nil {
+		rc.trace.GetConn, rc.trace.GotConn = rc.connecting, rc.connected
+	}
 	rc.Context, rc.cancel = httptrace.WithClientTrace(ctx, &rc.trace), cancel
 	out := r.WithContext(rc)
+	if dry {
+		// Explain: forward prepares the request as it would be sent and
+		// records it instead; no body is read, no timer started.
+		h.forward(w, rc, out)
+		cancel()
+		return
+	}
 	defer rc.finish()
 	if !rc.start(out, w) {
 		return

@@ -27,16 +27,24 @@ func BenchmarkOverhead(b *testing.B) {
 	dial := func(context.Context, string, string) (net.Conn, error) { return newMemConn(resp), nil }
 
 	up := &Upstream{Name: "bench", Endpoints: []string{"10.0.0.1:80"}}
-	h, err := New(Config{Table: newTable(b, prefix("bench.example", "/", &Route{Upstream: up, Name: "bench"}))})
+	table := newTable(b, prefix("bench.example", "/", &Route{Upstream: up, Name: "bench"}))
+	h, err := New(Config{Table: table})
+	if err != nil {
+		b.Fatal(err)
+	}
+	// observed is the handler with request Info read by an Observe hook,
+	// which is what metrics cost.
+	var observedRequests int
+	observed, err := New(Config{Table: table, Observe: func(*Info) { observedRequests++ }})
 	if err != nil {
 		b.Fatal(err)
 	}
 	bareTransport := baseTransport(&net.Dialer{}, DefaultConnectTimeout)
 	bareTransport.DialContext = dial
-	for _, te := range h.state.Load().transports.all {
+	for _, te := range append(h.state.Load().transports.all, observed.state.Load().transports.all...) {
 		te.t.DialContext = dial
 		if te.direct != nil {
-			te.direct.dial = dial
+			te.direct.dial = timedDial(dial)
 		}
 		b.Cleanup(te.closeIdle)
 	}
@@ -59,6 +67,7 @@ func BenchmarkOverhead(b *testing.B) {
 	}{
 		{"bare", bare},
 		{"handler", h},
+		{"observed", observed},
 	} {
 		b.Run(p.name, func(b *testing.B) {
 			w := &discardWriter{header: http.Header{}}

@@ -19,6 +19,7 @@ type state struct {
 	table      *route.Table
 	routes     map[*Route]*routeState
 	transports transportSet // the transports the routes use
+	closed     bool         // Close was called: nothing is served
 }
 
 // routeState is a validated Route with its defaults applied.
@@ -45,6 +46,9 @@ func (h *Handler) Reload(table *route.Table) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	old := h.state.Load()
+	if old.closed {
+		return ErrClosed
+	}
 	st, err := h.build(table, old)
 	if err != nil {
 		return err
@@ -203,7 +207,9 @@ func (h *Handler) newUpstream(u *Upstream, set *transportSet, old *state) (*upst
 		if err != nil {
 			return nil, []error{err}
 		}
-		return h.withHealth(newBalancer(u, te, nil)), nil
+		up := h.withHealth(newBalancer(u, te, nil))
+		up.rt = h.wrap(u, u.Protocol, te, set)
+		return up, nil
 	}
 	te, err := transportFor(keyOf(u, HTTP), set, old)
 	if err != nil {
@@ -213,7 +219,25 @@ func (h *Handler) newUpstream(u *Upstream, set *transportSet, old *state) (*upst
 	if err != nil {
 		return nil, []error{err}
 	}
-	return h.withHealth(newBalancer(u, te, teTLS)), nil
+	up := h.withHealth(newBalancer(u, te, teTLS))
+	up.rt, up.rtTLS = h.wrap(u, HTTP, te, set), h.wrap(u, HTTPS, teTLS, set)
+	return up, nil
+}
+
+// wrap returns what Config.WrapTransport makes of te for u spoken with
+// proto, or nil without a WrapTransport.
+func (h *Handler) wrap(u *Upstream, proto Protocol, te *transportEntry, set *transportSet) http.RoundTripper {
+	if h.cfg.WrapTransport == nil {
+		return nil
+	}
+	c := *u
+	c.Protocol = proto
+	rt := h.cfg.WrapTransport(c, entryTransport{te})
+	if rt == nil {
+		return nil
+	}
+	set.wrapped = append(set.wrapped, rt)
+	return rt
 }
 
 // withHealth gives up its passive health record, as Config says.

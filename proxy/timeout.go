@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"math"
@@ -207,10 +208,12 @@ func (rc *reqCtx) expire() {
 // timedOut returns the timeout that canceled the request, or nil.
 func (rc *reqCtx) timedOut() *timeoutError { return rc.timeout.Load() }
 
-// modifyResponse applies the route to a backend's response before its
-// headers are copied: the response headers are in, so the read timeout
-// applies from now on, reset by every read of the response body.
-func (rc *reqCtx) modifyResponse(res *http.Response) {
+// modifyResponse applies the route, then Config.ModifyResponse, to a
+// backend's response before its headers are copied: the response headers
+// are in, so the read timeout applies from now on, reset by every read of
+// the response body. An error from Config.ModifyResponse is returned, the
+// response body closed.
+func (rc *reqCtx) modifyResponse(res *http.Response) error {
 	rc.toReadPhase()
 	rc.responding.Store(true)
 	if rc.rt.intercept != nil {
@@ -234,6 +237,15 @@ func (rc *reqCtx) modifyResponse(res *http.Response) {
 		rc.resBody = recvBody{rc: rc, r: res.Body}
 		res.Body = &rc.resBody
 	}
+	if f := rc.h.cfg.ModifyResponse; f != nil {
+		if err := f(res); err != nil {
+			if res.Body != nil {
+				res.Body.Close()
+			}
+			return fmt.Errorf("proxy: ModifyResponse: %w", err)
+		}
+	}
+	return nil
 }
 
 // sendBody is the request body on its way to the backend.
@@ -256,6 +268,9 @@ func (b *sendBody) Read(p []byte) (int, error) {
 		return 0, errBodyClosed
 	}
 	n, err := b.r.Read(p)
+	if b.rc.info != nil {
+		atomic.AddInt64(&b.rc.info.bytesIn, int64(n))
+	}
 	switch {
 	case err == io.EOF:
 		b.rc.toReadPhase()

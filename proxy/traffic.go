@@ -169,13 +169,18 @@ func (t *Traffic) respond(w http.ResponseWriter, r *http.Request) (handled bool)
 	return false
 }
 
-// admit runs steps 3 to 7 of the order for r, which matched route. It
-// reports handled when it answered r itself (a refusal). Otherwise it
+// admit runs steps 3 to 7 of the order for r, which matched route. When
+// it answered r itself (a refusal), refused says why. Otherwise it
 // returns the request to proxy (r, with its headers edited, or a copy
 // carrying what modifyResponse needs), and release, when not nil, is to be
-// called once the request is done.
-func (t *Traffic) admit(h *Handler, route *Route, w http.ResponseWriter, r *http.Request, p peer) (out *http.Request, release func(), handled bool) {
+// called once the request is done. In a dry run (info.dry), limits are
+// looked at without being counted and the auth service is not asked.
+func (t *Traffic) admit(h *Handler, route *Route, w http.ResponseWriter, r *http.Request, p peer, info *Info) (out *http.Request, release func(), refused Action) {
 	st := t.rt
+	var dry *dryRun
+	if info != nil {
+		dry = info.dry
+	}
 	var client netip.Addr
 	known := false
 	if st.limit != nil || st.sources != nil || st.ext != nil {
@@ -187,44 +192,55 @@ func (t *Traffic) admit(h *Handler, route *Route, w http.ResponseWriter, r *http
 			// Limit what cannot be placed by the connection it came on.
 			key, _ = netip.ParseAddr(p.ip)
 		}
-		var ok bool
-		if release, ok = st.limit.admit(key); !ok {
+		ok := true
+		if dry != nil {
+			ok = st.limit.wouldAdmit(key)
+		} else {
+			release, ok = st.limit.admit(key)
+		}
+		if !ok {
 			writeError(w, st.limit.status, st.limit.text)
-			return r, nil, true
+			return r, nil, ActionRateLimit
 		}
 	}
-	refuse := func() (*http.Request, func(), bool) {
+	refuse := func(why Action) (*http.Request, func(), Action) {
 		if release != nil {
 			release()
 		}
-		return r, nil, true
+		return r, nil, why
 	}
 	if st.sources != nil && !st.sources.permits(client, known) {
 		writeError(w, http.StatusForbidden, "403 forbidden")
-		return refuse()
+		return refuse(ActionDeny)
 	}
 	if st.basic != nil && !st.basic.authenticate(r) {
 		st.basic.refuse(w)
-		return refuse()
+		return refuse(ActionAuth)
 	}
 	if st.ext != nil {
 		ri := &reqInfo{r: r, scheme: requestScheme(r, p.trusted)}
 		if known {
 			ri.client = client.String()
 		}
-		cookies, refused := st.ext.authorize(h, route.Name, w, r, ri, p.trusted)
-		if refused {
-			return refuse()
-		}
-		if len(cookies) > 0 {
-			r = r.WithContext(context.WithValue(r.Context(), authCookiesKey{}, cookies))
+		if dry != nil {
+			// Not asked: the dry run reports what would be asked, and
+			// goes on as if the answer were yes.
+			dry.auth = st.ext.request(h, r, ri, p.trusted)
+		} else {
+			cookies, refused := st.ext.authorize(h, route.Name, w, r, ri, p.trusted)
+			if refused {
+				return refuse(ActionAuth)
+			}
+			if len(cookies) > 0 {
+				r = r.WithContext(context.WithValue(r.Context(), authCookiesKey{}, cookies))
+			}
 		}
 	}
 	if st.basic != nil {
 		delete(r.Header, "Authorization")
 	}
 	st.req.apply(r.Header)
-	return r, release, false
+	return r, release, ""
 }
 
 // authCookiesKey carries, in the proxied request's context, the Set-Cookie

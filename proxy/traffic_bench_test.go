@@ -102,8 +102,8 @@ func BenchmarkTraffic(b *testing.B) {
 				if t.respond(w, r) {
 					b.Fatal("answered")
 				}
-				out, release, handled := t.admit(h, &Route{Name: "bench"}, w, r, parsePeer(r.RemoteAddr, nil))
-				if handled {
+				out, release, refused := t.admit(h, &Route{Name: "bench"}, w, r, parsePeer(r.RemoteAddr, nil), nil)
+				if refused != "" {
 					b.Fatalf("refused: %d %s", w.Code, w.Body)
 				}
 				if release != nil {

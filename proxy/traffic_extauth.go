@@ -291,9 +291,19 @@ func (ea *extAuth) authorize(h *Handler, route string, w http.ResponseWriter, r 
 
 // ask sends the auth request for r.
 func (ea *extAuth) ask(h *Handler, r *http.Request, ri *reqInfo, trusted bool) (authAnswer, error) {
+	req := ea.request(h, r, ri, trusted)
+	if req == nil {
+		return authAnswer{}, errors.New("proxy: auth-url " + ea.url + ": cannot build the request")
+	}
+	return ea.answer(ea.client.Do(req))
+}
+
+// request builds the auth request for r; nil if ea's URL cannot make one
+// (New checked it can).
+func (ea *extAuth) request(h *Handler, r *http.Request, ri *reqInfo, trusted bool) *http.Request {
 	req, err := http.NewRequestWithContext(r.Context(), ea.method, ea.url, nil)
 	if err != nil {
-		return authAnswer{}, err
+		return nil
 	}
 	hdr := r.Header.Clone()
 	removeHopByHop(hdr)
@@ -325,7 +335,11 @@ func (ea *extAuth) ask(h *Handler, r *http.Request, ri *reqInfo, trusted bool) (
 		set("X-Auth-Request-Redirect", ri.requestURI())
 	}
 	req.Header = hdr
-	res, err := ea.client.Do(req)
+	return req
+}
+
+// answer reads the auth service's response to an auth request.
+func (ea *extAuth) answer(res *http.Response, err error) (authAnswer, error) {
 	if err != nil {
 		return authAnswer{}, err
 	}

@@ -185,6 +185,25 @@ func (lm *limiter) admit(a netip.Addr) (release func(), ok bool) {
 	}, true
 }
 
+// wouldAdmit reports whether admit would let a request from a through
+// now, without counting it: what a dry run (Explain) asks.
+func (lm *limiter) wouldAdmit(a netip.Addr) bool {
+	if contains(lm.exempt, a) {
+		return true
+	}
+	now := lm.now()
+	s := lm.clients.lock(a)
+	defer s.mu.Unlock()
+	c := s.get(a)
+	if c == nil {
+		return true // a client never seen has every token
+	}
+	if lm.conns > 0 && c.inFlight >= lm.conns {
+		return false
+	}
+	return !(c.rps != nil && c.rps.TokensAt(now) < 1 || c.rpm != nil && c.rpm.TokensAt(now) < 1)
+}
+
 // normalizePrefixes masks the prefixes and turns IPv4-mapped IPv6 prefixes
 // into IPv4 ones, since client addresses are compared unmapped.
 func normalizePrefixes(ps []netip.Prefix) []netip.Prefix {

@@ -5,6 +5,8 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/http/httptrace"
+	"net/textproto"
 	"slices"
 	"time"
 
@@ -61,6 +63,7 @@ func (k transportKey) bucket() bucket {
 type transportSet struct {
 	byBucket map[bucket][]*transportEntry
 	all      []*transportEntry
+	wrapped  []http.RoundTripper // what Config.WrapTransport returned
 }
 
 func (s *transportSet) find(k transportKey) *transportEntry {
@@ -123,6 +126,7 @@ func newTransportEntry(k transportKey) (*transportEntry, error) {
 	case HTTP:
 		if directPathSupported {
 			te.direct = newDirectPool(d)
+			te.direct.dial = timedDial(te.direct.dial)
 		}
 	case GRPC:
 		// HTTP/2 with prior knowledge over TCP (h2c).
@@ -155,7 +159,7 @@ func newTransportEntry(k transportKey) (*transportEntry, error) {
 					return nil, err
 				}
 				te.direct = newDirectPool(d)
-				te.direct.dial = dial
+				te.direct.dial = timedDial(dial)
 			}
 		}
 		if !c.DisableSNI {
@@ -230,6 +234,9 @@ func handshakeTimeout(dial func(context.Context, string, string) (net.Conn, erro
 // roundTrip sends req once, with the transport chosen for the request,
 // timing the answer when the upstream balances by EWMA.
 func (rc *reqCtx) roundTrip(req *http.Request) (*http.Response, error) {
+	if rc.info != nil {
+		rc.beginAttempt(req.URL.Host)
+	}
 	var res *http.Response
 	var err error
 	if rc.up.lat != nil {
@@ -238,19 +245,67 @@ func (rc *reqCtx) roundTrip(req *http.Request) (*http.Response, error) {
 		res, err = rc.send(req)
 	}
 	rc.record(req.URL.Host, err)
+	if rc.info != nil {
+		rc.endAttempt(res, err)
+	}
 	return res, err
 }
 
-// send sends req once, with the transport chosen for the request.
+// send sends req once, with the transport chosen for the request, or
+// what Config.WrapTransport made of it.
 func (rc *reqCtx) send(req *http.Request) (*http.Response, error) {
-	te := rc.te
+	if rt := rc.up.wrapped(rc.in.TLS != nil); rt != nil {
+		return rt.RoundTrip(req)
+	}
+	return rc.te.send(req, rc.trace.Got1xxResponse)
+}
+
+// send sends req once: bodiless requests on the direct path where it
+// applies, WebSocket handshakes over HTTP/1.1, the rest through the
+// http.Transport. got1xx, if not nil, is given interim responses on the
+// direct path (http.Transport finds them in req's client trace).
+func (te *transportEntry) send(req *http.Request, got1xx func(int, textproto.MIMEHeader) error) (*http.Response, error) {
 	if te.direct != nil && sendsDirect(req) {
-		return te.direct.roundTrip(req, rc.trace.Got1xxResponse)
+		return te.direct.roundTrip(req, got1xx)
 	}
 	if te.h1 != nil && isWebSocket(req.Header) {
 		return te.h1.RoundTrip(req)
 	}
 	return te.t.RoundTrip(req)
+}
+
+// entryTransport is the Handler's RoundTripper for one transport entry,
+// as Config.WrapTransport is given it.
+type entryTransport struct{ te *transportEntry }
+
+// RoundTrip sends req as the Handler would without a WrapTransport.
+func (t entryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	var got1xx func(int, textproto.MIMEHeader) error
+	if rc := requestState(req.Context()); rc != nil {
+		got1xx = rc.trace.Got1xxResponse
+	}
+	return t.te.send(req, got1xx)
+}
+
+// CloseIdleConnections closes the entry's idle connections.
+func (t entryTransport) CloseIdleConnections() { t.te.closeIdle() }
+
+// timedDial wraps the direct path's dial so that a tracked request (see
+// Info) learns how long its new connection took, as the client trace's
+// GetConn and GotConn tell it for http.Transport.
+func timedDial(dial func(context.Context, string, string) (net.Conn, error)) func(context.Context, string, string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		rc := requestState(ctx)
+		if rc == nil || rc.info == nil {
+			return dial(ctx, network, addr)
+		}
+		rc.connecting(addr)
+		c, err := dial(ctx, network, addr)
+		if err == nil {
+			rc.connected(httptrace.GotConnInfo{Conn: c})
+		}
+		return c, err
+	}
 }
 
 // isWebSocket reports whether h asks for a WebSocket upgrade, which needs

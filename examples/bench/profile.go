@@ -41,7 +41,7 @@ func runProfileServer(args []string) int {
 	if *bare != "" {
 		h, err = newBareProxy(*bare)
 	} else {
-		h, err = ingressmux.Load(ingressmux.Config{
+		h, err = ingressmux.Load(context.Background(), ingressmux.Config{
 			Paths:   []string{*manifests},
 			Options: ingress.Options{Backends: overridesFromEnv()},
 		})

@@ -1,13 +1,22 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
-	"net/url"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"slices"
 	"strings"
 
+	"github.com/ingressmux/ingressmux"
 	"github.com/ingressmux/ingressmux/ingress"
+	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/route"
 )
 
@@ -21,12 +30,33 @@ type decision struct {
 	PathType string `json:"pathType"` // as written in the Ingress; "" for a default backend
 	Backend  string `json:"backend"`  // "namespace/service:port"
 
+	Action   string    `json:"action"`             // proxy, redirect, deny, auth, rate-limit, not-found, ...
+	Status   int       `json:"status,omitempty"`   // the status of the proxy's own answer
+	Location string    `json:"location,omitempty"` // of a redirect
+	Upstream *upstream `json:"upstream,omitempty"` // for a proxied request
+
 	URL         string      `json:"url"`
 	RequestHost string      `json:"requestHost"` // after normalisation
 	RequestPath string      `json:"requestPath"` // after normalisation
 	HostEntry   string      `json:"hostEntry"`   // exact, wildcard, hostless or none
 	Error       string      `json:"error,omitempty"`
 	Candidates  []candidate `json:"candidates"`
+}
+
+// upstream is the request the backend would receive.
+type upstream struct {
+	URL            string              `json:"url"`  // scheme://endpoint/path?query as sent
+	Host           string              `json:"host"` // the Host header
+	SNI            string              `json:"sni"`  // the TLS server name; "" for none
+	Name           string              `json:"name"` // the upstream: "namespace/service:port"
+	Canary         bool                `json:"canary"`
+	HeadersSet     map[string][]string `json:"headersSet"`
+	HeadersRemoved []string            `json:"headersRemoved"`
+	Auth           string              `json:"auth,omitempty"` // "METHOD url" of the auth request, not sent
+	ConnectTimeout string              `json:"connectTimeout"`
+	ReadTimeout    string              `json:"readTimeout"`
+	SendTimeout    string              `json:"sendTimeout"`
+	MaxBodyBytes   int64               `json:"maxBodyBytes"` // -1: no limit
 }
 
 type candidate struct {
@@ -40,25 +70,80 @@ type candidate struct {
 	Reason   string `json:"reason"`
 }
 
-// runExplain prints the routing decision for one URL as a JSON object.
-func runExplain(files []string, opts ingress.Options, rawURL string, stdout, stderr io.Writer) int {
-	u, err := parseTarget(rawURL)
+// explainRequest is what -explain's request carries besides its URL.
+type explainRequest struct {
+	method  string
+	headers headerList
+	client  string
+}
+
+func (e *explainRequest) register(fs *flag.FlagSet) {
+	fs.StringVar(&e.method, "explain-method", http.MethodGet, "the `METHOD` of -explain's request")
+	fs.Var(&e.headers, "explain-header", "a header of -explain's request, `'Name: value'` (repeatable; Cookie too)")
+	fs.StringVar(&e.client, "explain-client", "192.0.2.1", "the client `IP` of -explain's request")
+}
+
+// headerList is the repeatable -explain-header flag.
+type headerList []string
+
+func (h *headerList) String() string { return strings.Join(*h, ", ") }
+
+func (h *headerList) Set(v string) error {
+	name, _, ok := strings.Cut(v, ":")
+	if !ok || strings.TrimSpace(name) == "" {
+		return errors.New("want 'Name: value'")
+	}
+	*h = append(*h, v)
+	return nil
+}
+
+// newRequest builds the request to explain.
+func (e explainRequest) newRequest(rawURL string) (*http.Request, error) {
+	r, err := ingressmux.NewExplainRequest(e.method, rawURL)
+	if err != nil {
+		return nil, err
+	}
+	for _, h := range e.headers {
+		name, value, _ := strings.Cut(h, ":")
+		r.Header.Add(strings.TrimSpace(name), strings.TrimSpace(value))
+	}
+	ip, err := netip.ParseAddr(e.client)
+	if err != nil {
+		return nil, fmt.Errorf("-explain-client %q: want an IP address", e.client)
+	}
+	r.RemoteAddr = net.JoinHostPort(ip.String(), "1234")
+	return r, nil
+}
+
+// runExplain prints the decision for one request as a JSON object.
+func runExplain(files []string, opts ingress.Options, rawURL string, er explainRequest, stdout, stderr io.Writer) int {
+	r, err := er.newRequest(rawURL)
 	if err != nil {
 		fmt.Fprintf(stderr, "ingress-proxy: -explain %q: %v\n", rawURL, err)
 		return 2
 	}
-	compiled := load(files, opts, stderr)
-	if compiled == nil {
+	if load(files, opts, stderr) == nil { // prints every error and warning
 		return 1
 	}
-	e := compiled.Table.Explain(u.Host, u.EscapedPath())
-	d := decision{URL: rawURL, RequestHost: e.Host, RequestPath: e.Path, HostEntry: e.HostEntry, Candidates: []candidate{}}
+	mux, err := ingressmux.Load(context.Background(), ingressmux.Config{Paths: files, Options: opts,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return 1
+	}
+	defer mux.Close()
+	e := mux.ExplainRequest(r)
+	d := decision{URL: rawURL, RequestHost: e.Host, RequestPath: e.Path, HostEntry: e.HostEntry, Candidates: []candidate{},
+		Action: string(e.Action), Status: e.Status, Location: e.Location}
 	if e.Err != nil {
 		d.Error = e.Err.Error()
 	}
 	if e.Rule != nil {
 		d.Matched = true
 		d.Ingress, d.Host, d.Path, d.PathType, d.Backend = describeRule(*e.Rule)
+	}
+	if e.Outgoing != nil {
+		d.Upstream = describeUpstream(e.Decision)
 	}
 	for _, c := range e.Candidates {
 		var out candidate
@@ -75,6 +160,25 @@ func runExplain(files []string, opts ingress.Options, rawURL string, stdout, std
 	return 0
 }
 
+// describeUpstream renders the request a backend would receive.
+func describeUpstream(d proxy.Decision) *upstream {
+	o := d.Outgoing
+	u := &upstream{URL: o.URL.String(), Host: o.Host, SNI: o.SNI, Name: d.Upstream.Name, Canary: d.Canary >= 0,
+		HeadersSet: map[string][]string{}, HeadersRemoved: slices.Clip(o.Removed),
+		ConnectTimeout: d.ConnectTimeout.String(), ReadTimeout: d.ReadTimeout.String(), SendTimeout: d.SendTimeout.String(),
+		MaxBodyBytes: max(d.MaxBodyBytes, -1)}
+	for _, k := range o.Set {
+		u.HeadersSet[k] = o.Header[k]
+	}
+	if u.HeadersRemoved == nil {
+		u.HeadersRemoved = []string{}
+	}
+	if d.Auth != nil {
+		u.Auth = d.Auth.Method + " " + d.Auth.URL.String()
+	}
+	return u
+}
+
 // describeRule renders a rule in Kubernetes terms, from the Origin that
 // ingress.Compile attaches.
 func describeRule(r route.Rule) (ingressName, host, path, pathType, backend string) {
@@ -86,20 +190,4 @@ func describeRule(r route.Rule) (ingressName, host, path, pathType, backend stri
 		pathType = o.PathType
 	}
 	return ingressName, r.Host, path, pathType, r.Backend.String()
-}
-
-// parseTarget accepts "https://host/path?query" and, for convenience,
-// "host/path" without a scheme.
-func parseTarget(raw string) (*url.URL, error) {
-	if !strings.Contains(raw, "://") {
-		raw = "http://" + raw
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return nil, err
-	}
-	if u.Host == "" {
-		return nil, fmt.Errorf("no host in URL")
-	}
-	return u, nil
 }

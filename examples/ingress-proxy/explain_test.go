@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"os"
+	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -51,4 +54,106 @@ func TestExplainBadURL(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	assert.Equal(t, 2, run([]string{"-f", "../seed", "-explain", "http://"}, &stdout, &stderr))
 	assert.Contains(t, stderr.String(), "no host")
+}
+
+// explainYAML has a rewriting route with a canary and a route behind an
+// allowlist.
+const explainYAML = `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: api
+  annotations:
+    nginx.ingress.kubernetes.io/use-regex: "true"
+    nginx.ingress.kubernetes.io/rewrite-target: /$2
+    nginx.ingress.kubernetes.io/upstream-vhost: api.internal
+    nginx.ingress.kubernetes.io/proxy-read-timeout: "7"
+spec:
+  rules:
+    - host: app.example.com
+      http:
+        paths:
+          - {path: /api(/|$)(.*), pathType: ImplementationSpecific, backend: {service: {name: api, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: api-canary
+  annotations:
+    nginx.ingress.kubernetes.io/canary: "true"
+    nginx.ingress.kubernetes.io/canary-by-header: X-Canary
+spec:
+  rules:
+    - host: app.example.com
+      http:
+        paths:
+          - {path: /api(/|$)(.*), pathType: ImplementationSpecific, backend: {service: {name: api-v2, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: admin
+  annotations:
+    nginx.ingress.kubernetes.io/allowlist-source-range: 10.0.0.0/8
+spec:
+  rules:
+    - host: admin.example.com
+      http:
+        paths:
+          - {path: /, pathType: Prefix, backend: {service: {name: admin, port: {number: 80}}}}
+`
+
+// TestExplainDecision checks -explain's whole decision and the request
+// flags.
+func TestExplainDecision(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "app.yaml"), []byte(explainYAML), 0o644))
+	common := []string{"-f", dir,
+		"-backend", "default/api:80=http://127.0.0.1:8081",
+		"-backend", "default/api-v2:80=http://127.0.0.1:8082",
+		"-backend", "default/admin:80=https://127.0.0.1:8443"}
+	for _, tt := range []struct {
+		name string
+		args []string
+		want map[string]any
+	}{
+		{"rewritten", []string{"-explain", "http://app.example.com/api/users?page=2"}, map[string]any{
+			"action": "proxy",
+			"upstream": map[string]any{"url": "http://127.0.0.1:8081/users?page=2", "host": "api.internal", "sni": "",
+				"name": "default/api:80", "canary": false, "readTimeout": "7s"}}},
+		{"canary by header", []string{"-explain", "http://app.example.com/api/x", "-explain-header", "X-Canary: always", "-explain-method", "POST"}, map[string]any{
+			"action":   "proxy",
+			"upstream": map[string]any{"url": "http://127.0.0.1:8082/x", "name": "default/api-v2:80", "canary": true}}},
+		{"denied", []string{"-explain", "https://admin.example.com/", "-explain-client", "192.0.2.9"}, map[string]any{
+			"action": "deny", "status": float64(403)}},
+		{"allowed", []string{"-explain", "https://admin.example.com/", "-explain-client", "10.1.2.3"}, map[string]any{
+			"action": "proxy", "upstream": map[string]any{"url": "https://127.0.0.1:8443/", "sni": ""}}},
+		{"not found", []string{"-explain", "http://nowhere.example.com/"}, map[string]any{
+			"action": "not-found", "status": float64(404)}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			require.Equal(t, 0, run(append(slices.Clone(common), tt.args...), &stdout, &stderr), stderr.String())
+			var got map[string]any
+			require.NoError(t, json.Unmarshal(stdout.Bytes(), &got), stdout.String())
+			for k, v := range tt.want {
+				if sub, ok := v.(map[string]any); ok {
+					gotSub, _ := got[k].(map[string]any)
+					for sk, sv := range sub {
+						assert.Equal(t, sv, gotSub[sk], "%s.%s in %s", k, sk, stdout.String())
+					}
+					continue
+				}
+				assert.Equal(t, v, got[k], "key %q in %s", k, stdout.String())
+			}
+		})
+	}
+}
+
+// TestBadBackendOverrideNamesTheFlag checks that an unusable -backend is
+// reported as that flag's error, not as a proxy error on a route.
+func TestBadBackendOverrideNamesTheFlag(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	assert.Equal(t, 2, run([]string{"-f", "../seed", "-check", "-backend", "default/web:80=127.0.0.1:http"}, &stdout, &stderr))
+	assert.Contains(t, stderr.String(), `invalid value "default/web:80=127.0.0.1:http" for flag -backend`)
+	assert.Contains(t, stderr.String(), `port "http": want a number from 1 to 65535`)
 }

@@ -16,9 +16,15 @@
 //
 //	go run ./examples/ingress-proxy -f examples/seed -explain https://projectdomain.com/api/me
 //
-// prints the routing decision for one URL as a JSON object: matched,
-// ingress, host, path, pathType and backend of the winning rule, then every
-// candidate rule and why it won or lost.
+// prints the whole decision for one request as a JSON object: matched,
+// ingress, host, path, pathType and backend of the winning rule; the
+// action (proxy, redirect, deny, auth, rate-limit, not-found, bad-request,
+// default-backend...), the status and location of an answer of the
+// proxy's own, and for a proxied request the upstream (url as sent, host,
+// sni), the headers set and removed, the canary, the timeouts and the body
+// limit; then every candidate rule and why it won or lost. The request can
+// carry -explain-method, -explain-header 'Name: value' (repeatable) and
+// -explain-client IP.
 package main
 
 import (
@@ -66,10 +72,8 @@ func (b backendList) Set(v string) error {
 	if !ok || key == "" || url == "" {
 		return fmt.Errorf("want NS/SVC:PORT=URL, such as default/web:80=http://127.0.0.1:8081")
 	}
-	ns, rest, ok1 := strings.Cut(key, "/")
-	svc, port, ok2 := strings.Cut(rest, ":")
-	if !ok1 || !ok2 || ns == "" || svc == "" || port == "" {
-		return fmt.Errorf("%q: want NS/SVC:PORT, such as default/web:80 or default/web:http", key)
+	if err := ingressmux.CheckBackendOverride(key, url); err != nil {
+		return err
 	}
 	b[key] = url
 	return nil
@@ -124,6 +128,8 @@ func runContext(ctx context.Context, args []string, reload <-chan struct{}, stdo
 	fs.Var(&files, "f", "YAML file or directory of Kubernetes manifests (repeatable)")
 	check := fs.Bool("check", false, "load and validate the manifests, print the routing table and the warnings; exit 0, or 1 with the errors")
 	explain := fs.String("explain", "", "print the routing decision for `URL` as one JSON object")
+	var er explainRequest
+	er.register(fs)
 	var opts ingress.Options
 	fs.BoolVar(&opts.SkipInvalidIngresses, "skip-invalid", false, "leave out, with a warning, each Ingress with an error, and serve the rest (as ingress-nginx does)")
 	fs.StringVar(&opts.IngressClass, "ingress-class", "", "take only Ingresses of class `NAME` (default: every Ingress)")
@@ -161,7 +167,7 @@ func runContext(ctx context.Context, args []string, reload <-chan struct{}, stdo
 	opts.Backends = backends
 	switch {
 	case *explain != "":
-		return runExplain(files, opts, *explain, stdout, stderr)
+		return runExplain(files, opts, *explain, er, stdout, stderr)
 	case *check:
 		return runCheck(files, opts, stdout, stderr)
 	}

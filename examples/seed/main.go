@@ -148,7 +148,7 @@ func start(httpsAddr, httpAddr string, logger *slog.Logger) (*example, error) {
 	}
 	ex.httpsAddr = tlsLn.Addr().String()
 	httpsPort := tlsLn.Addr().(*net.TCPAddr).Port
-	ex.mux, err = ingressmux.Load(ingressmux.Config{
+	ex.mux, err = ingressmux.Load(context.Background(), ingressmux.Config{
 		FS:    manifests,
 		Paths: []string{"."},
 		// Where the two Services are: a cluster would have told us.
@@ -164,6 +164,9 @@ func start(httpsAddr, httpAddr string, logger *slog.Logger) (*example, error) {
 	if err != nil {
 		_ = tlsLn.Close()
 		return nil, err
+	}
+	for _, w := range ex.mux.Warnings() {
+		logger.Warn("ingressmux: " + w.String())
 	}
 	ex.serve(ex.proxyServer(), tlsLn, true)
 
