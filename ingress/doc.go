@@ -62,6 +62,17 @@
 // An *Error unwraps to the apimachinery *field.Error (field path, error type,
 // bad value), so programs can match on them with errors.As.
 //
+// Load reports everything in one pass, sorted by file and line: the
+// decoding errors of every file, the validation errors of every object, and
+// the annotation and backend errors of every valid Ingress. An object that
+// failed to decode is still validated as far as it could be read, so a
+// misspelt key does not hide a bad pathType beside it; what only echoes a
+// decoding problem is left out (a misspelt pathtype is not also reported as
+// a missing pathType, a port number that is not a number not also as a
+// missing port). A YAML syntax error names the line where the problem is:
+// the YAML parser names the line where the enclosing block starts, so the
+// loader finds the first line at which the text stops parsing the same way.
+//
 // Warnings (skipped kinds, converted versions, empty directories) are
 // returned in Set.Warnings and never dropped.
 //
