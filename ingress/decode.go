@@ -236,7 +236,6 @@ func mappingValue(n *yaml.Node, key string) *yaml.Node {
 	return nil
 }
 
-
 func (d *Decoder) tooLarge() error {
 	return fmt.Errorf("input is larger than the %d-byte limit (Decoder.MaxFileSize)", d.maxFileSize())
 }

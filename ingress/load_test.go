@@ -63,9 +63,9 @@ func TestLoadReportsEverythingInOnePass(t *testing.T) {
 		files: map[string]string{"a.yaml": "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: svc\nspec:\n  defaultBackend:\n    service:\n      nmae: web\n      port:\n        number: 80\n"},
 		want:  []string{`a.yaml:8 (document 1): ingress default/svc: spec.defaultBackend.service.nmae: unknown field; did you mean "name"?`},
 	}, {
-		name: "a bad value is not also reported as missing",
+		name:  "a bad value is not also reported as missing",
 		files: map[string]string{"a.yaml": "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: port\nspec:\n  defaultBackend:\n    service:\n      name: web\n      port:\n        number: http\n"},
-		want: []string{`a.yaml:10 (document 1): ingress default/port: spec.defaultBackend.service.port.number: Invalid value: "http": must be an integer`},
+		want:  []string{`a.yaml:10 (document 1): ingress default/port: spec.defaultBackend.service.port.number: Invalid value: "http": must be an integer`},
 	}} {
 		t.Run(tt.name, func(t *testing.T) {
 			fsys := fstest.MapFS{}
