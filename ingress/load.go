@@ -15,8 +15,9 @@ import (
 // the validation errors of every object (those that failed to decode
 // included, as far as they could be read), and the annotation and backend
 // errors of every valid Ingress, sorted by file and line. The Set is never
-// nil, so that its warnings can be shown even when an error is returned;
-// Compiled is nil whenever the error is not. With
+// nil, so that its warnings can be shown even when an error is returned.
+// Compiled is nil when decoding or validation failed; when only compiling
+// failed, it carries the warnings (its Table is nil). With
 // opts.SkipInvalidIngresses, Ingresses that fail validation are left out
 // with warnings (see Compile), and so are missing from the Set.
 func Load(fsys fs.FS, paths []string, opts Options) (*Set, *Compiled, error) {

@@ -1,10 +1,12 @@
 package ingress
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
 // Lookups of the objects that annotations name, indexed once per Compile:
@@ -60,7 +62,7 @@ func (c *compiler) secret(ing Ingress, ref string) (*corev1.Secret, string, erro
 	}
 	s := c.objects().secrets[key]
 	if s == nil {
-		return nil, key, fmt.Errorf("secret %s is not loaded; add it to the manifests", key)
+		return nil, key, &notLoadedError{kind: "secret", key: key}
 	}
 	return s, key, nil
 }
@@ -74,7 +76,34 @@ func (c *compiler) configMap(ing Ingress, ref string) (*corev1.ConfigMap, string
 	}
 	cm := c.objects().configMaps[key]
 	if cm == nil {
-		return nil, key, fmt.Errorf("configmap %s is not loaded; add it to the manifests", key)
+		return nil, key, &notLoadedError{kind: "configmap", key: key}
 	}
 	return cm, key, nil
+}
+
+// notLoadedError says that an object an annotation names is not in the
+// Set. It is not a reason to refuse the Ingress: the apiserver and
+// ingress-nginx accept it, and the object may come later.
+type notLoadedError struct{ kind, key string }
+
+func (e *notLoadedError) Error() string { return e.kind + " " + e.key + " is not loaded" }
+
+// denyUntilLoaded handles an annotation of ing whose object is not loaded
+// and without which serving the Ingress would open what its author closed
+// (authentication, a backend's TLS, headers): every path of the Ingress
+// answers 503 until the object is loaded, as ingress-nginx denies such
+// locations, and a warning says so. It reports whether err was such an
+// error.
+func (c *compiler) denyUntilLoaded(ing Ingress, p *Policy, annotation string, err error) bool {
+	var missing *notLoadedError
+	if !errors.As(err, &missing) {
+		return false
+	}
+	reason := fmt.Sprintf("%s %s (named by %s) is not loaded", missing.kind, missing.key, annotation)
+	c.warn(ing, field.NewPath("metadata", "annotations").Key(c.opts.annotation(annotation)).String(),
+		missing.Error()+"; every path of this Ingress answers 503 until it is, as in ingress-nginx (serving them without it would drop a policy its author asked for)")
+	if p.Traffic.Denied == "" {
+		p.Traffic.Denied = reason
+	}
+	return true
 }

@@ -105,6 +105,7 @@ func (c *compiler) finishTraffic(ing Ingress, p *Policy) bool {
 		case raw.authSecret == "":
 			c.fail(ing, field.Required(key("auth-secret"), `auth-type "basic" needs the Secret of its users`))
 			ok = false
+		case c.denyUntilLoaded(ing, p, "auth-secret", err):
 		case err != nil:
 			c.fail(ing, field.Invalid(key("auth-secret"), raw.authSecret, err.Error()))
 			ok = false
@@ -131,7 +132,9 @@ func (c *compiler) finishTraffic(ing Ingress, p *Policy) bool {
 
 	if ref := raw.customHeaders; ref != "" {
 		h, err := c.customHeaders(ing, ref)
-		if err != nil {
+		if c.denyUntilLoaded(ing, p, "custom-headers", err) {
+			// denied until the ConfigMap is loaded
+		} else if err != nil {
 			c.fail(ing, field.Invalid(key("custom-headers"), ref, err.Error()))
 			ok = false
 		} else {

@@ -209,7 +209,6 @@ func TestTrafficAnnotationErrors(t *testing.T) {
 		{map[string]string{"auth-type": "digest"}, "auth-type", "digest", field.ErrorTypeInvalid, `digest authentication is not supported (its MD5 challenge adds nothing over basic over HTTPS); use "basic", or auth-url`},
 		{map[string]string{"auth-type": "Basic"}, "auth-type", "Basic", field.ErrorTypeInvalid, `supported values: "basic"`},
 		{map[string]string{"auth-type": "basic"}, "auth-secret", "", field.ErrorTypeRequired, `auth-type "basic" needs the Secret of its users`},
-		{map[string]string{"auth-type": "basic", "auth-secret": "missing"}, "auth-secret", "missing", field.ErrorTypeInvalid, "secret default/missing is not loaded; add it to the manifests"},
 		{map[string]string{"auth-type": "basic", "auth-secret": "other/elsewhere"}, "auth-secret", "other/elsewhere", field.ErrorTypeInvalid, `the Secret must be in the Ingress's namespace "default" (cross-namespace references are refused, as in ingress-nginx)`},
 		{map[string]string{"auth-type": "basic", "auth-secret": "no-auth-key"}, "auth-secret", "no-auth-key", field.ErrorTypeInvalid, `secret default/no-auth-key has no key "auth" (auth-secret-type "auth-file" wants htpasswd lines there; for one key per user set auth-secret-type: auth-map)`},
 		{map[string]string{"auth-type": "basic", "auth-secret": "des"}, "auth-secret", "des", field.ErrorTypeInvalid, `secret default/des, key "auth": line 1 (user "foo"): unsupported password hash: want bcrypt ($2y$...), Apache MD5 ($apr1$...), MD5-crypt ($1$...), SHA-crypt ($5$..., $6$...), {SHA}, {SSHA} or {PLAIN}; traditional DES crypt is not supported (regenerate with htpasswd -B)`},
@@ -227,7 +226,6 @@ func TestTrafficAnnotationErrors(t *testing.T) {
 		{map[string]string{"auth-cache-key": "${cookie_a"}, "auth-cache-key", "${cookie_a", field.ErrorTypeInvalid, "unterminated ${"},
 		{map[string]string{"auth-cache-duration": "200 5 minutes"}, "auth-cache-duration", "200 5 minutes", field.ErrorTypeInvalid, `"minutes" is not a time: must be comma-separated entries of status codes (or "any") and an nginx time, such as "200 202 401 5m" or "200 10m, 401 30s"`},
 		{map[string]string{"auth-cache-duration": "20 5m"}, "auth-cache-duration", "20 5m", field.ErrorTypeInvalid, `"20" is not a status code: must be comma-separated entries of status codes (or "any") and an nginx time, such as "200 202 401 5m" or "200 10m, 401 30s"`},
-		{map[string]string{"custom-headers": "missing"}, "custom-headers", "missing", field.ErrorTypeInvalid, "configmap default/missing is not loaded; add it to the manifests"},
 		{map[string]string{"custom-headers": "framing"}, "custom-headers", "framing", field.ErrorTypeInvalid, `configmap default/framing: header "Content-Length" cannot be set: it frames the message, which the proxy does`},
 		{map[string]string{"custom-headers": "multiline"}, "custom-headers", "multiline", field.ErrorTypeInvalid, `configmap default/multiline: header "X-Note": control characters such as CR and LF are not allowed in values`},
 	} {

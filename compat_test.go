@@ -1,0 +1,118 @@
+package ingressmux_test
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ingressmux/ingressmux"
+	"github.com/ingressmux/ingressmux/ingress"
+)
+
+// compatIngress is one Ingress of host "app.example.com" with the given
+// annotations (without prefix) and ImplementationSpecific path, to the
+// Service "web".
+func compatIngress(name, path string, annotations ...string) string {
+	var b strings.Builder
+	b.WriteString("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: " + name + "\n  annotations:\n")
+	for i := 0; i+1 < len(annotations); i += 2 {
+		b.WriteString("    nginx.ingress.kubernetes.io/" + annotations[i] + ": \"" + annotations[i+1] + "\"\n")
+	}
+	b.WriteString("spec:\n  rules:\n  - host: app.example.com\n    http:\n      paths:\n")
+	b.WriteString("      - {path: \"" + path + "\", pathType: ImplementationSpecific, backend: {service: {name: web, port: {number: 80}}}}\n")
+	return b.String()
+}
+
+// TestAcceptWhatIngressNginxAccepts serves manifests that the apiserver and
+// ingress-nginx accept but that ingressmux used to refuse, and checks that
+// each loads, with the warning that says what happens, and that the
+// handler does what ingress-nginx does.
+func TestAcceptWhatIngressNginxAccepts(t *testing.T) {
+	be := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "web "+r.URL.RequestURI())
+	}))
+	defer be.Close()
+	for _, tt := range []struct {
+		name     string
+		manifest string
+		warning  string
+		path     string
+		status   int
+		body     string // the backend's answer, when status is 200
+		location string
+	}{{
+		name:     "rewrite-target to a group the path does not have",
+		manifest: compatIngress("root", "/", "rewrite-target", "/$1"),
+		warning:  `path "/" (spec.rules[0].http.paths[0].path) has no capture group for $1: it is replaced by nothing, as nginx does`,
+		path:     "/anything?q=1", status: 200, body: "web /?q=1",
+	}, {
+		name:     "rewrite-target to the second group of a one-group pattern",
+		manifest: compatIngress("one", "/api(/.*)", "rewrite-target", "/v1$1$2", "use-regex", "true"),
+		warning:  "has no capture group for $2",
+		path:     "/api/users", status: 200, body: "web /v1/users",
+	}, {
+		name:     "rewrite-target to an absolute URL",
+		manifest: compatIngress("moved", "/old(/|$)(.*)", "rewrite-target", "https://new.example.com/$2"),
+		warning:  `"https://new.example.com/$2" is an absolute URL: requests for path "/old(/|$)(.*)" (spec.rules[0].http.paths[0].path) are redirected there with 302`,
+		path:     "/old/a/b?x=1", status: 302, location: "https://new.example.com/a/b?x=1",
+	}, {
+		name:     "auth-secret not loaded: fail closed",
+		manifest: compatIngress("basic", "/", "auth-type", "basic", "auth-secret", "htpasswd"),
+		warning:  "secret default/htpasswd is not loaded; every path of this Ingress answers 503 until it is",
+		path:     "/", status: 503,
+	}, {
+		name:     "custom-headers ConfigMap not loaded: fail closed",
+		manifest: compatIngress("headers", "/", "custom-headers", "security-headers"),
+		warning:  "configmap default/security-headers is not loaded; every path of this Ingress answers 503",
+		path:     "/", status: 503,
+	}, {
+		name:     "proxy-ssl-secret not loaded: fail closed",
+		manifest: compatIngress("tls", "/", "proxy-ssl-secret", "backend-ca"),
+		warning:  "secret default/backend-ca is not loaded; every path of this Ingress answers 503",
+		path:     "/", status: 503,
+	}, {
+		name:     "default-backend Service not loaded: ignored",
+		manifest: compatIngress("errors", "/", "default-backend", "error-pages", "custom-http-errors", "404"),
+		warning:  "service default/error-pages is not loaded; ignored until it is",
+		path:     "/x", status: 200, body: "web /x",
+	}} {
+		t.Run(tt.name, func(t *testing.T) {
+			mux, err := ingressmux.Load(ingressmux.Config{
+				FS: fstest.MapFS{"app.yaml": {Data: []byte(tt.manifest)}}, Paths: []string{"."}, Logger: quiet(),
+				Options: ingress.Options{Backends: map[string]string{"default/web:80": be.URL}},
+			})
+			require.NoError(t, err)
+			var warnings []string
+			for _, w := range mux.Warnings() {
+				warnings = append(warnings, w.String())
+			}
+			assert.True(t, containsFragment(warnings, tt.warning), "no warning contains %q:\n%s", tt.warning, strings.Join(warnings, "\n"))
+			w := httptest.NewRecorder()
+			mux.ServeHTTP(w, httptest.NewRequest("GET", "http://app.example.com"+tt.path, nil))
+			res := w.Result()
+			body, _ := io.ReadAll(res.Body)
+			require.Equal(t, tt.status, res.StatusCode, "GET %s: %s", tt.path, body)
+			if tt.status == 200 {
+				assert.Equal(t, tt.body, string(body))
+			} else {
+				assert.NotContains(t, string(body), "web ", "the backend must not be reached")
+			}
+			assert.Equal(t, tt.location, res.Header.Get("Location"))
+		})
+	}
+}
+
+func containsFragment(list []string, fragment string) bool {
+	for _, s := range list {
+		if strings.Contains(s, fragment) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,85 @@
+package ingress
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestMissingReferencedObjects checks that an object an annotation names
+// but that is not loaded is a warning, never an error, as the apiserver and
+// ingress-nginx accept such an Ingress; and that the route then does what
+// ingress-nginx does while the object is missing: authentication, backend
+// TLS and header ConfigMaps deny the route (fail closed), a default-backend
+// Service is ignored.
+func TestMissingReferencedObjects(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		annotations map[string]string
+		warning     string // the warning on the annotation
+		denied      string // Policy.Traffic.Denied; "" when the route stays open
+		check       func(t *testing.T, p Policy)
+	}{{
+		name:        "auth-secret",
+		annotations: map[string]string{"auth-type": "basic", "auth-secret": "htpasswd"},
+		warning:     "metadata.annotations[nginx.ingress.kubernetes.io/auth-secret]: secret default/htpasswd is not loaded; every path of this Ingress answers 503 until it is",
+		denied:      "secret default/htpasswd (named by auth-secret) is not loaded",
+		check:       func(t *testing.T, p Policy) { assert.Nil(t, p.Traffic.BasicAuth) },
+	}, {
+		name:        "auth-secret as namespace/name",
+		annotations: map[string]string{"auth-type": "basic", "auth-secret": "default/htpasswd", "auth-realm": "Staff"},
+		warning:     "secret default/htpasswd is not loaded; every path of this Ingress answers 503",
+		denied:      "secret default/htpasswd (named by auth-secret) is not loaded",
+	}, {
+		name:        "custom-headers",
+		annotations: map[string]string{"custom-headers": "security-headers"},
+		warning:     "metadata.annotations[nginx.ingress.kubernetes.io/custom-headers]: configmap default/security-headers is not loaded; every path of this Ingress answers 503 until it is",
+		denied:      "configmap default/security-headers (named by custom-headers) is not loaded",
+		check:       func(t *testing.T, p Policy) { assert.Nil(t, p.Traffic.ResponseHeaders) },
+	}, {
+		name:        "proxy-ssl-secret",
+		annotations: map[string]string{"backend-protocol": "HTTPS", "proxy-ssl-secret": "backend-ca"},
+		warning:     "metadata.annotations[nginx.ingress.kubernetes.io/proxy-ssl-secret]: secret default/backend-ca is not loaded; every path of this Ingress answers 503 until it is",
+		denied:      "secret default/backend-ca (named by proxy-ssl-secret) is not loaded",
+		check: func(t *testing.T, p Policy) {
+			assert.Nil(t, p.Upstream.RootCAs)
+			assert.Empty(t, p.Upstream.TLSSecret)
+		},
+	}, {
+		name:        "default-backend",
+		annotations: map[string]string{"default-backend": "error-pages", "custom-http-errors": "404,503"},
+		warning:     "metadata.annotations[nginx.ingress.kubernetes.io/default-backend]: service default/error-pages is not loaded; ignored until it is",
+		check: func(t *testing.T, p Policy) {
+			assert.Nil(t, p.Upstream.DefaultBackend)
+			assert.Nil(t, p.Upstream.CustomHTTPErrors, "custom-http-errors has nowhere to go")
+		},
+	}, {
+		name:        "the first missing object names the denial",
+		annotations: map[string]string{"auth-type": "basic", "auth-secret": "htpasswd", "custom-headers": "security-headers"},
+		warning:     "configmap default/security-headers is not loaded",
+		denied:      "secret default/htpasswd (named by auth-secret) is not loaded",
+	}} {
+		t.Run(tt.name, func(t *testing.T) {
+			annotations := map[string]string{}
+			for k, v := range tt.annotations {
+				annotations[nginx+k] = v
+			}
+			p, errs, warnings := compileAnnotated(t, annotations)
+			require.Empty(t, errs)
+			var all []string
+			for _, w := range warnings {
+				all = append(all, w.String())
+			}
+			assert.True(t, slices.ContainsFunc(all, func(w string) bool { return strings.Contains(w, tt.warning) }),
+				"no warning contains %q: %q", tt.warning, all)
+			assert.Equal(t, tt.denied, p.Traffic.Denied)
+			if tt.check != nil {
+				tt.check(t, p)
+			}
+		})
+	}
+}
+
