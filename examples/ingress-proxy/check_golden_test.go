@@ -38,3 +38,29 @@ func TestCheckMigrationGolden(t *testing.T) {
 		"1 error(s)",
 	})
 }
+
+// TestCheckShowsEveryPolicy pins the -check report of routes that use
+// every traffic policy (basic and external auth, CORS, allow and deny
+// lists, rate limits, canaries, custom headers, a route denied because its
+// auth Secret is missing), with paths printed as written in the Ingress.
+func TestCheckShowsEveryPolicy(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"-check", "-f", "testdata/policies"}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	const golden = "testdata/policies.golden"
+	if *update {
+		require.NoError(t, os.WriteFile(golden, stdout.Bytes(), 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), stdout.String(), "rerun with -update if the change is intended")
+	for _, fragment := range []string{
+		"api.example.com     /foo(/|$)(.*)", "app.example.com     /café/menü",
+		"basic auth (secret default/staff, 2 user(s)", "external auth GET http://oauth2-proxy.auth.svc.cluster.local/oauth2/auth",
+		"CORS origins https://ui.example.com https://*.example.org", "allowlist 10.0.0.0/8 192.0.2.7/32", "denylist 10.66.0.0/16",
+		"rate limit 20 connections, 10 rps (burst x3), exempt 10.1.0.0/16", "rate limit 600 rpm", "canary default/app-next:80 by cookie next",
+		"response headers Referrer-Policy: no-referrer, X-Frame-Options: DENY", "locked.example.com /: DENIED (503)",
+	} {
+		assert.Contains(t, stdout.String(), fragment)
+	}
+}
