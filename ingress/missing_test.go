@@ -82,4 +82,3 @@ func TestMissingReferencedObjects(t *testing.T) {
 		})
 	}
 }
-
