@@ -116,3 +116,107 @@ func containsFragment(list []string, fragment string) bool {
 	}
 	return false
 }
+
+// oauthIngresses is ingress-nginx's oauth2-proxy example: the app's
+// auth-url names "$host", which is the app's own host, where another
+// Ingress serves oauth2-proxy under /oauth2. ANNOT are extra annotations
+// of the oauth2-proxy Ingress.
+const oauthIngresses = `
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: app
+  annotations:
+    nginx.ingress.kubernetes.io/auth-url: "https://$host/oauth2/auth?from=$escaped_request_uri&u=$arg_u"
+    nginx.ingress.kubernetes.io/auth-signin: "https://$host/oauth2/start?rd=$escaped_request_uri"
+    nginx.ingress.kubernetes.io/auth-response-headers: X-Auth-Request-User
+spec:
+  rules:
+  - host: HOST
+    http:
+      paths:
+      - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: oauth2-proxy
+  annotations: {ANNOT}
+spec:
+  rules:
+  - host: HOST
+    http:
+      paths:
+      - {path: /oauth2, pathType: Prefix, backend: {service: {name: oauth2-proxy, port: {number: 4180}}}}
+`
+
+// TestAuthURLWithHostGoesThroughTheTable checks that an auth-url with
+// $host is accepted, expands to the host the request matched, and, since
+// that host is served by the same table, is answered in-process: the
+// names used here resolve nowhere, so a request sent out through DNS would
+// fail.
+func TestAuthURLWithHostGoesThroughTheTable(t *testing.T) {
+	be := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "web "+r.Header.Get("X-Auth-Request-User"))
+	}))
+	defer be.Close()
+	var asked []string
+	oauth := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		asked = append(asked, r.Host+" "+r.URL.RequestURI()+" "+r.Header.Get("X-Original-Url"))
+		if c, err := r.Cookie("_oauth2_proxy"); err == nil && c.Value == "alice" {
+			w.Header().Set("X-Auth-Request-User", "alice")
+			w.WriteHeader(http.StatusAccepted)
+			return
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+	}))
+	defer oauth.Close()
+	for _, tt := range []struct {
+		name, host, annot, reqHost, cookie string
+		status                             int
+		body, location, asked              string
+	}{{
+		name: "signed in", host: "app.internal.test", reqHost: "app.internal.test", cookie: "alice", status: 200, body: "web alice",
+		asked: "app.internal.test /oauth2/auth?from=%2Fpage%3Fu%3Dx%26y&u=x http://app.internal.test/page?u=x&y",
+	}, {
+		name: "not signed in", host: "app.internal.test", reqHost: "app.internal.test", status: 302,
+		location: "https://app.internal.test/oauth2/start?rd=%2Fpage%3Fu%3Dx%26y",
+		asked:    "app.internal.test /oauth2/auth?from=%2Fpage%3Fu%3Dx%26y&u=x http://app.internal.test/page?u=x&y",
+	}, {
+		name: "a wildcard host expands to the host the request matched", host: "'*.internal.test'", reqHost: "Team-A.internal.test", cookie: "alice",
+		status: 200, body: "web alice",
+		asked: "team-a.internal.test /oauth2/auth?from=%2Fpage%3Fu%3Dx%26y&u=x http://Team-A.internal.test/page?u=x&y",
+	}, {
+		name: "an auth route that requires the same auth is refused, not looped", host: "app.internal.test", reqHost: "app.internal.test", cookie: "alice",
+		annot: `nginx.ingress.kubernetes.io/auth-url: "https://$host/oauth2/auth"`, status: 500,
+	}} {
+		t.Run(tt.name, func(t *testing.T) {
+			asked = nil
+			manifest := strings.NewReplacer("HOST", tt.host, "ANNOT", tt.annot).Replace(oauthIngresses)
+			mux, err := ingressmux.Load(ingressmux.Config{
+				FS: fstest.MapFS{"app.yaml": {Data: []byte(manifest)}}, Paths: []string{"."}, Logger: quiet(),
+				Options: ingress.Options{Backends: map[string]string{"default/web:80": be.URL, "default/oauth2-proxy:4180": oauth.URL}},
+			})
+			require.NoError(t, err)
+			r := httptest.NewRequest("GET", "http://"+tt.reqHost+"/page?u=x&y", nil)
+			if tt.cookie != "" {
+				r.AddCookie(&http.Cookie{Name: "_oauth2_proxy", Value: tt.cookie})
+			}
+			r.Header.Set("X-Auth-Request-User", "mallory")
+			w := httptest.NewRecorder()
+			mux.ServeHTTP(w, r)
+			res := w.Result()
+			body, _ := io.ReadAll(res.Body)
+			require.Equal(t, tt.status, res.StatusCode, "%s", body)
+			if tt.status == 200 {
+				assert.Equal(t, tt.body, string(body))
+			}
+			assert.Equal(t, tt.location, res.Header.Get("Location"))
+			if tt.asked != "" {
+				assert.Equal(t, []string{tt.asked}, asked, "what the auth service was asked")
+			} else {
+				assert.Empty(t, asked, "the looping auth request never reaches the auth service")
+			}
+		})
+	}
+}

@@ -82,3 +82,20 @@ func TestMissingReferencedObjects(t *testing.T) {
 		})
 	}
 }
+
+// TestRefusedAuthURLHasNoFollowUpWarning checks that when auth-url is
+// refused, its error is the only word about it: the annotations that go
+// with it are not also reported as ignored "because auth-url is not set".
+func TestRefusedAuthURLHasNoFollowUpWarning(t *testing.T) {
+	_, errs, warnings := compileTraffic(t, map[string]string{
+		"auth-url": "https://$http_host/oauth2/auth", "auth-signin": "https://$host/oauth2/start", "auth-response-headers": "X-Auth-Request-User"})
+	require.Len(t, errs, 1)
+	assert.Contains(t, errs[0].Error(), "auth-url")
+	for _, w := range warnings {
+		assert.NotContains(t, w.String(), "auth-url is not set")
+	}
+	_, errs, warnings = compileTraffic(t, map[string]string{"auth-signin": "https://$host/oauth2/start"})
+	require.Empty(t, errs)
+	require.Len(t, warnings, 1, "without auth-url, auth-signin is ignored with a warning")
+	assert.Contains(t, warnings[0].String(), "auth-signin]: ignored: auth-url is not set")
+}
