@@ -77,6 +77,11 @@ func TestAcceptWhatIngressNginxAccepts(t *testing.T) {
 		warning:  "secret default/backend-ca is not loaded; every path of this Ingress answers 503",
 		path:     "/", status: 503,
 	}, {
+		name:     "backend-protocol FCGI: accepted, never spoken",
+		manifest: compatIngress("php", "/", "backend-protocol", "FCGI"),
+		warning:  "FastCGI backends are not supported; every path of this Ingress answers 503",
+		path:     "/index.php", status: 503,
+	}, {
 		name:     "default-backend Service not loaded: ignored",
 		manifest: compatIngress("errors", "/", "default-backend", "error-pages", "custom-http-errors", "404"),
 		warning:  "service default/error-pages is not loaded; ignored until it is",

@@ -109,7 +109,10 @@ var annotations = map[string]annotation{
 			p.Protocol = u
 			return nil
 		case "FCGI":
-			return fmt.Errorf("FastCGI backends are not supported; supported values: \"HTTP\", \"HTTPS\", \"AUTO_HTTP\", \"GRPC\", \"GRPCS\"")
+			// Accepted, as ingress-nginx accepts it, but never proxied as
+			// HTTP: finishProxying closes the routes with a warning.
+			p.Proxying.askedFCGI = true
+			return nil
 		}
 		return fmt.Errorf(`supported values: "HTTP", "HTTPS", "AUTO_HTTP", "GRPC", "GRPCS"`)
 	}},

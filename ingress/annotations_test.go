@@ -113,7 +113,6 @@ func TestAnnotationErrors(t *testing.T) {
 		name, value, detail string
 	}{
 		{"backend-protocol", "FTP", `supported values: "HTTP", "HTTPS", "AUTO_HTTP", "GRPC", "GRPCS"`},
-		{"backend-protocol", "FCGI", "FastCGI backends are not supported"},
 		{"proxy-ssl-verify-depth", "0", "from 1 to 100"},
 		{"proxy-ssl-protocols", "SSLv3", "not supported by Go"},
 		{"proxy-ssl-protocols", "TLSv1 TLSv1.2", "TLSv1.1 is missing"},

@@ -155,7 +155,9 @@
 // carry over.
 //
 //	annotation               notes, and differences from ingress-nginx
-//	backend-protocol         HTTP, HTTPS, AUTO_HTTP (the client's scheme), GRPC, GRPCS; FCGI refused
+//	backend-protocol         HTTP, HTTPS, AUTO_HTTP (the client's scheme), GRPC, GRPCS; FCGI is
+//	                         accepted, as ingress-nginx accepts it, but FastCGI is not spoken:
+//	                         the Ingress's routes answer 503 (warned)
 //	upstream-vhost           a host name with optional port; nginx variables are refused.
 //	                         Also the default TLS name of an HTTPS backend (ingress-nginx: no)
 //	service-upstream         the Service's cluster IP (or cluster DNS name); headless and

@@ -57,6 +57,12 @@ func TestMissingReferencedObjects(t *testing.T) {
 			assert.Nil(t, p.Upstream.CustomHTTPErrors, "custom-http-errors has nowhere to go")
 		},
 	}, {
+		name:        "backend-protocol FCGI, which cannot be proxied",
+		annotations: map[string]string{"backend-protocol": "FCGI"},
+		warning:     `metadata.annotations[nginx.ingress.kubernetes.io/backend-protocol]: "FCGI": FastCGI backends are not supported; every path of this Ingress answers 503`,
+		denied:      "backend-protocol FCGI: FastCGI backends are not supported",
+		check:       func(t *testing.T, p Policy) { assert.Empty(t, p.Protocol) },
+	}, {
 		name:        "the first missing object names the denial",
 		annotations: map[string]string{"auth-type": "basic", "auth-secret": "htpasswd", "custom-headers": "security-headers"},
 		warning:     "configmap default/security-headers is not loaded",

@@ -215,6 +215,10 @@ func (c *converter) object(n *yaml.Node, t reflect.Type, path *field.Path, depth
 				detail = fmt.Sprintf("did you mean %q?", meant)
 			}
 			c.problem(keyNode.Line, &field.Error{Type: ErrorTypeUnknownField, Field: path.Child(key).String(), Detail: detail})
+			// The field it was meant to be, else the whole object that
+			// holds it (a v1 "service" in a v1beta1 backend leaves the
+			// backend without its serviceName and servicePort).
+			c.errs[len(c.errs)-1].shadow = path.String()
 			if meant != "" {
 				c.errs[len(c.errs)-1].shadow = path.Child(meant).String()
 			}
