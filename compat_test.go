@@ -82,6 +82,11 @@ func TestAcceptWhatIngressNginxAccepts(t *testing.T) {
 		warning:  "FastCGI backends are not supported; every path of this Ingress answers 503",
 		path:     "/index.php", status: 503,
 	}, {
+		name:     "client certificate authentication, which is not supported: fail closed",
+		manifest: compatIngress("mtls", "/", "auth-tls-secret", "default/ca", "auth-tls-verify-client", "on"),
+		warning:  "client certificate authentication (auth-tls-secret) is not supported; every path of this Ingress answers 503",
+		path:     "/", status: 503,
+	}, {
 		name:     "default-backend Service not loaded: ignored",
 		manifest: compatIngress("errors", "/", "default-backend", "error-pages", "custom-http-errors", "404"),
 		warning:  "service default/error-pages is not loaded; ignored until it is",

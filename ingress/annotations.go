@@ -229,6 +229,13 @@ func (c *compiler) parsePolicy(ing Ingress) (Policy, bool) {
 			continue
 		}
 		a, supported := lookupAnnotation(name)
+		if why, closes := unenforceable(name, ing.Annotations, prefix); !supported && closes && !canary {
+			c.warn(ing, at.String(), why+"; every path of this Ingress answers 503 rather than serving without the check")
+			if p.Traffic.Denied == "" {
+				p.Traffic.Denied = why
+			}
+			continue
+		}
 		if !supported {
 			c.warn(ing, at.String(), "not supported by ingressmux; ignored")
 			continue

@@ -289,7 +289,10 @@
 // fails closed, since serving the routes without them would drop the
 // authentication, headers or backend verification their author asked
 // for. The default-backend Service is ignored (and custom-http-errors with
-// it). TrafficPolicy.Denied says why a route is closed.
+// it). An annotation that asks for a check ingressmux cannot make closes
+// the routes the same way: client certificate authentication
+// (auth-tls-secret, unless auth-tls-verify-client is off or optional), and
+// backend-protocol FCGI. TrafficPolicy.Denied says why a route is closed.
 //
 // # External auth through the table
 //

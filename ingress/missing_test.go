@@ -63,6 +63,15 @@ func TestMissingReferencedObjects(t *testing.T) {
 		denied:      "backend-protocol FCGI: FastCGI backends are not supported",
 		check:       func(t *testing.T, p Policy) { assert.Empty(t, p.Protocol) },
 	}, {
+		name:        "auth-tls-secret, which is not supported: closed rather than open",
+		annotations: map[string]string{"auth-tls-secret": "default/ca", "auth-tls-verify-depth": "1"},
+		warning:     "metadata.annotations[nginx.ingress.kubernetes.io/auth-tls-secret]: client certificate authentication (auth-tls-secret) is not supported; every path of this Ingress answers 503",
+		denied:      "client certificate authentication (auth-tls-secret) is not supported",
+	}, {
+		name:        "auth-tls-secret with auth-tls-verify-client optional asks nothing of clients",
+		annotations: map[string]string{"auth-tls-secret": "default/ca", "auth-tls-verify-client": "optional"},
+		warning:     "metadata.annotations[nginx.ingress.kubernetes.io/auth-tls-secret]: not supported by ingressmux; ignored",
+	}, {
 		name:        "the first missing object names the denial",
 		annotations: map[string]string{"auth-type": "basic", "auth-secret": "htpasswd", "custom-headers": "security-headers"},
 		warning:     "configmap default/security-headers is not loaded",
