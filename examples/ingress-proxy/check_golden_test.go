@@ -60,6 +60,8 @@ func TestCheckShowsEveryPolicy(t *testing.T) {
 		"CORS origins https://ui.example.com https://*.example.org", "allowlist 10.0.0.0/8 192.0.2.7/32", "denylist 10.66.0.0/16",
 		"rate limit 20 connections, 10 rps (burst x3), exempt 10.1.0.0/16", "rate limit 600 rpm", "canary default/app-next:80 by cookie next",
 		"response headers Referrer-Policy: no-referrer, X-Frame-Options: DENY", "locked.example.com /: DENIED (503)",
+		"old.example.com /(.*): rewrite-target https://new.example.com/$1 (a 302 redirect",
+		"external auth GET https://$host/oauth2/auth (asked through this table, in-process)",
 	} {
 		assert.Contains(t, stdout.String(), fragment)
 	}

@@ -64,9 +64,15 @@ func orDash(s string) string {
 // does, one line with those settings, so that a migrating user can read
 // what each route will do, not only where it goes.
 func printSettings(w io.Writer, rules []route.Rule) {
+	hosts := hostSet{}
+	for _, r := range rules {
+		if r.Host != "" {
+			hosts[r.Host] = true
+		}
+	}
 	var lines []string
 	for _, r := range rules {
-		settings := routeSettings(r)
+		settings := routeSettings(r, hosts)
 		if len(settings) == 0 {
 			continue
 		}
@@ -80,7 +86,7 @@ func printSettings(w io.Writer, rules []route.Rule) {
 
 // routeSettings describes what differs from the defaults in the route's
 // policy, in the annotations' own terms.
-func routeSettings(r route.Rule) []string {
+func routeSettings(r route.Rule, hosts hostSet) []string {
 	rt := r.Value.(*ingress.Route)
 	p := rt.Policy
 	var s []string
@@ -97,7 +103,8 @@ func routeSettings(r route.Rule) []string {
 		// app-root is a host setting: it shows where "/" is routed.
 		add(true, "app-root %s", rt.AppRoot.Path)
 	}
-	add(p.RewriteTarget != "", "rewrite-target %s", p.RewriteTarget)
+	add(p.RewriteTarget != "" && (rt.Rewrite == nil || !rt.Rewrite.Redirects()), "rewrite-target %s", p.RewriteTarget)
+	add(rt.Rewrite != nil && rt.Rewrite.Redirects(), "rewrite-target %s (a 302 redirect, as nginx answers a rewrite to a URL)", p.RewriteTarget)
 	add(p.ForwardedPrefix != "", "x-forwarded-prefix %s", p.ForwardedPrefix)
 	add(p.Protocol != "", "backend-protocol %s", p.Protocol)
 	add(p.UpstreamVHost != "", "Host %s", p.UpstreamVHost)
@@ -140,7 +147,7 @@ func routeSettings(r route.Rule) []string {
 		}
 		add(true, "canary %s by %s (ingress %s/%s)", c.Backend, strings.Join(how, ", "), c.Origin.Namespace, c.Origin.Name)
 	}
-	s = append(s, trafficSettings(p.Traffic)...)
+	s = append(s, trafficSettings(p.Traffic, hosts)...)
 	pr := p.Proxying
 	add(retriesChanged(pr.NextUpstream), "retries %s", describeRetries(pr.NextUpstream))
 	add(!pr.RequestBuffering, "request streaming (proxy-request-buffering off)")

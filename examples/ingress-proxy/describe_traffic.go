@@ -14,7 +14,7 @@ import (
 // own terms: who may call it, how often, how it is authenticated, and the
 // headers it adds. Every part that is set is shown, so that -check never
 // hides a policy a route enforces.
-func trafficSettings(t ingress.TrafficPolicy) []string {
+func trafficSettings(t ingress.TrafficPolicy, hosts hostSet) []string {
 	var s []string
 	if t.Denied != "" {
 		s = append(s, "DENIED (503): "+t.Denied)
@@ -53,7 +53,7 @@ func trafficSettings(t ingress.TrafficPolicy) []string {
 		s = append(s, d+")")
 	}
 	if e := t.ExternalAuth; e != nil {
-		s = append(s, externalAuthSetting(e))
+		s = append(s, externalAuthSetting(e, hosts))
 	}
 	if c := t.CORS; c != nil {
 		d := "CORS origins " + strings.Join(c.AllowOrigins, " ")
@@ -77,12 +77,15 @@ func trafficSettings(t ingress.TrafficPolicy) []string {
 }
 
 // externalAuthSetting describes auth-url and the annotations with it.
-func externalAuthSetting(e *ingress.ExternalAuthPolicy) string {
+func externalAuthSetting(e *ingress.ExternalAuthPolicy, hosts hostSet) string {
 	method := e.Method
 	if method == "" {
 		method = "GET"
 	}
 	d := fmt.Sprintf("external auth %s %s", method, e.URL)
+	if hosts.answersAuth(e.URL) {
+		d += " (asked through this table, in-process)"
+	}
 	if e.SignIn != "" {
 		d += ", sign-in " + e.SignIn
 	}
@@ -104,4 +107,28 @@ func cidrList(ps []netip.Prefix) string {
 		out[i] = p.String()
 	}
 	return strings.Join(out, " ")
+}
+
+// hostSet holds the hosts that rules of the table name.
+type hostSet map[string]bool
+
+// answersAuth tells whether the proxy answers the auth URL u itself,
+// through the table: no port, and a host that a rule names ($host is the
+// route's own host).
+func (h hostSet) answersAuth(u string) bool {
+	_, rest, _ := strings.Cut(u, "://")
+	authority, _, _ := strings.Cut(rest, "/")
+	authority, _, _ = strings.Cut(authority, "?")
+	if authority == "$host" || authority == "${host}" {
+		return true
+	}
+	if strings.Contains(authority, ":") || strings.Contains(authority, "$") {
+		return false
+	}
+	host := strings.ToLower(authority)
+	if h[host] {
+		return true
+	}
+	_, parent, ok := strings.Cut(host, ".")
+	return ok && h["*."+parent]
 }
