@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,13 +22,7 @@ func TestCheckMigrationGolden(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"-check", "-skip-invalid", "-f", "testdata/migration"}, &stdout, &stderr)
 	require.Equal(t, 0, code, stderr.String())
-	const golden = "testdata/migration.golden"
-	if *update {
-		require.NoError(t, os.WriteFile(golden, stdout.Bytes(), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err)
-	assert.Equal(t, string(want), stdout.String(), "rerun with -update if the change is intended")
+	assertGolden(t, "testdata/migration.golden", stdout.String())
 
 	stdout.Reset()
 	stderr.Reset()
@@ -47,13 +42,7 @@ func TestCheckShowsEveryPolicy(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"-check", "-f", "testdata/policies"}, &stdout, &stderr)
 	require.Equal(t, 0, code, stderr.String())
-	const golden = "testdata/policies.golden"
-	if *update {
-		require.NoError(t, os.WriteFile(golden, stdout.Bytes(), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err)
-	assert.Equal(t, string(want), stdout.String(), "rerun with -update if the change is intended")
+	assertGolden(t, "testdata/policies.golden", stdout.String())
 	for _, fragment := range []string{
 		"api.example.com     /foo(/|$)(.*)", "app.example.com     /café/menü",
 		"basic auth (secret default/staff, 2 user(s)", "external auth GET http://oauth2-proxy.auth.svc.cluster.local/oauth2/auth",
@@ -65,4 +54,17 @@ func TestCheckShowsEveryPolicy(t *testing.T) {
 	} {
 		assert.Contains(t, stdout.String(), fragment)
 	}
+}
+
+// assertGolden compares got with the golden file, or rewrites it (and its
+// directory) with -update.
+func assertGolden(t *testing.T, golden, got string) {
+	t.Helper()
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
+		require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err, "run with -update to create it")
+	assert.Equal(t, string(want), got, "rerun with -update if the change is intended")
 }

@@ -3,12 +3,10 @@ package main
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
 
@@ -38,14 +36,7 @@ func TestCheckRealWorldGolden(t *testing.T) {
 			// The report names files by the path given; the golden files
 			// should not depend on where the corpus lives.
 			got = strings.ReplaceAll(got, realWorldDir+"/", "")
-			golden := filepath.Join("testdata", "realworld", name+".golden")
-			if *update {
-				require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
-				require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
-			}
-			want, err := os.ReadFile(golden)
-			require.NoError(t, err, "run with -update to create it")
-			assert.Equal(t, string(want), got, "rerun with -update if the change is intended")
+			assertGolden(t, filepath.Join("testdata", "realworld", name+".golden"), got)
 		})
 	}
 }
