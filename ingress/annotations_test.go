@@ -117,7 +117,6 @@ func TestAnnotationErrors(t *testing.T) {
 		{"proxy-ssl-protocols", "SSLv3", "not supported by Go"},
 		{"proxy-ssl-protocols", "TLSv1 TLSv1.2", "TLSv1.1 is missing"},
 		{"proxy-ssl-secret", "a/b/c", "namespace/name"},
-		{"proxy-ssl-secret", "other/ca", "Ingress's namespace"},
 		{"default-backend", "Errors_Page", "name of a Service"},
 		{"custom-http-errors", "404,302", "4xx and 5xx"},
 		{"custom-http-errors", "404;503", "4xx and 5xx"},

@@ -130,7 +130,7 @@ func (c *compiler) finishUpstream(ing Ingress, p *Policy) bool {
 	if name := p.Upstream.defaultBackendName; name != "" {
 		at := field.NewPath("metadata", "annotations").Key(c.opts.annotation("default-backend"))
 		db, warning, err := c.defaultBackend(ing, name)
-		var missing *notLoadedError
+		var missing *unusableRef
 		switch {
 		case errors.As(err, &missing):
 			// As in ingress-nginx, which ignores the annotation while it
@@ -189,7 +189,7 @@ func (c *compiler) loadUpstreamTLS(ing Ingress, u *UpstreamPolicy) error {
 func (c *compiler) defaultBackend(ing Ingress, name string) (*DefaultBackend, string, error) {
 	svc := c.resolver.services[ing.Namespace+"/"+name]
 	if svc == nil {
-		return nil, "", &notLoadedError{kind: "service", key: ing.Namespace + "/" + name}
+		return nil, "", &unusableRef{kind: "service", key: ing.Namespace + "/" + name}
 	}
 	if len(svc.Spec.Ports) == 0 {
 		return nil, "", fmt.Errorf("service %s/%s has no ports: ingress-nginx sends to its first port", ing.Namespace, name)

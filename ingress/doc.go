@@ -235,7 +235,8 @@
 //	limit-allowlist          exempt from all limits (also limit-whitelist)
 //	auth-type                basic; digest is refused with a reason
 //	auth-secret(-type), auth-realm  auth-file (key "auth") or auth-map; the Secret must be in the
-//	                         Ingress's namespace; not loaded: warned, routes answer 503 (below);
+//	                         Ingress's namespace; not loaded (or in another namespace): warned,
+//	                         routes answer 503 (below);
 //	                         bcrypt, apr1, $1$, $5$, $6$, {SHA},
 //	                         {SSHA}, {PLAIN}; no DES crypt; Authorization removed before proxying
 //	auth-url, auth-method    absolute http(s) URL; GET by default; 2xx allows, 401/403 pass
@@ -288,7 +289,9 @@
 // route of the Ingress with 503 ("location denied" in ingress-nginx): it
 // fails closed, since serving the routes without them would drop the
 // authentication, headers or backend verification their author asked
-// for. The default-backend Service is ignored (and custom-http-errors with
+// for. So does such an object named in another namespace than the
+// Ingress's: cross-namespace references are refused, as ingress-nginx
+// refuses them by default. The default-backend Service is ignored (and custom-http-errors with
 // it). An annotation that asks for a check ingressmux cannot make closes
 // the routes the same way: client certificate authentication
 // (auth-tls-secret, unless auth-tls-verify-client is off or optional), and

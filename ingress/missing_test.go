@@ -34,6 +34,21 @@ func TestMissingReferencedObjects(t *testing.T) {
 		warning:     "secret default/htpasswd is not loaded; every path of this Ingress answers 503",
 		denied:      "secret default/htpasswd (named by auth-secret) is not loaded",
 	}, {
+		name:        "auth-secret in another namespace, loaded or not",
+		annotations: map[string]string{"auth-type": "basic", "auth-secret": "other/elsewhere"},
+		warning:     `metadata.annotations[nginx.ingress.kubernetes.io/auth-secret]: secret other/elsewhere is not in the Ingress's namespace "default" (cross-namespace references are refused, as in ingress-nginx); every path of this Ingress answers 503, as in ingress-nginx`,
+		denied:      "secret other/elsewhere (named by auth-secret) is in another namespace",
+	}, {
+		name:        "proxy-ssl-secret in another namespace",
+		annotations: map[string]string{"proxy-ssl-secret": "other/ca"},
+		warning:     `secret other/ca is not in the Ingress's namespace "default"`,
+		denied:      "secret other/ca (named by proxy-ssl-secret) is in another namespace",
+	}, {
+		name:        "custom-headers in another namespace",
+		annotations: map[string]string{"custom-headers": "other/security-headers"},
+		warning:     `configmap other/security-headers is not in the Ingress's namespace "default"`,
+		denied:      "configmap other/security-headers (named by custom-headers) is in another namespace",
+	}, {
 		name:        "custom-headers",
 		annotations: map[string]string{"custom-headers": "security-headers"},
 		warning:     "metadata.annotations[nginx.ingress.kubernetes.io/custom-headers]: configmap default/security-headers is not loaded; every path of this Ingress answers 503 until it is",
