@@ -13,7 +13,8 @@ import (
 // they cannot send the auth request to a host the route's author did not
 // name: $scheme as the scheme, $host (the host the request matched, which a
 // rule of the route declared) as the host, and any of TemplateVariables in
-// the query, whose values are percent-encoded. The path is fixed: a
+// the query, whose values are percent-encoded (but $escaped_request_uri and
+// $arg_NAME, which are already one query value). The path is fixed: a
 // variable there would let a request pick which endpoint of the auth
 // service judges it ("/auth/../open").
 type authURL struct {
@@ -136,7 +137,9 @@ func (a *authURL) expand(ri *reqInfo) (string, error) {
 		b.WriteByte('?')
 		for _, p := range a.query {
 			switch p.v {
-			case varNone, varEscapedRequestURI:
+			case varNone, varEscapedRequestURI, varArg:
+				// Already one query value: $arg_NAME is the raw value,
+				// cut at the "&" that ends it, as nginx gives it.
 				b.WriteString(template{p}.expand(ri))
 			default:
 				// A value must stay one query value: "&" or "#" in it
