@@ -214,6 +214,10 @@ func (c *converter) object(n *yaml.Node, t reflect.Type, path *field.Path, depth
 			if meant != "" {
 				detail = fmt.Sprintf("did you mean %q?", meant)
 			}
+			if _, v1 := fields["service"]; v1 && (key == "serviceName" || key == "servicePort") {
+				// The commonest migration slip: a v1beta1 backend in a v1 Ingress.
+				meant, detail = "service", "this is the networking.k8s.io/v1beta1 spelling; v1 has service: {name: NAME, port: {number: PORT}} (or port: {name: NAME})"
+			}
 			c.problem(keyNode.Line, &field.Error{Type: ErrorTypeUnknownField, Field: path.Child(key).String(), Detail: detail})
 			// The field it was meant to be, else the whole object that
 			// holds it (a v1 "service" in a v1beta1 backend leaves the
