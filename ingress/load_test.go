@@ -63,6 +63,13 @@ func TestLoadReportsEverythingInOnePass(t *testing.T) {
 		files: map[string]string{"a.yaml": "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: svc\nspec:\n  defaultBackend:\n    service:\n      nmae: web\n      port:\n        number: 80\n"},
 		want:  []string{`a.yaml:8 (document 1): ingress default/svc: spec.defaultBackend.service.nmae: unknown field; did you mean "name"?`},
 	}, {
+		name:  "a v1beta1 backend in a v1 Ingress is named as such, once",
+		files: map[string]string{"a.yaml": "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: old\nspec:\n  defaultBackend:\n    serviceName: web\n    servicePort: 80\n"},
+		want: []string{
+			`a.yaml:7 (document 1): ingress default/old: spec.defaultBackend.serviceName: unknown field; this is the networking.k8s.io/v1beta1 spelling; v1 has service: {name: NAME, port: {number: PORT}} (or port: {name: NAME})`,
+			`a.yaml:8 (document 1): ingress default/old: spec.defaultBackend.servicePort: unknown field; this is the networking.k8s.io/v1beta1 spelling; v1 has service: {name: NAME, port: {number: PORT}} (or port: {name: NAME})`,
+		},
+	}, {
 		name:  "a bad value is not also reported as missing",
 		files: map[string]string{"a.yaml": "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: port\nspec:\n  defaultBackend:\n    service:\n      name: web\n      port:\n        number: http\n"},
 		want:  []string{`a.yaml:10 (document 1): ingress default/port: spec.defaultBackend.service.port.number: Invalid value: "http": must be an integer`},
