@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+	yaml2 "sigs.k8s.io/yaml/goyaml.v2"
 )
 
 // The YAML parser reports a syntax error on the line where the enclosing
@@ -18,8 +19,12 @@ import (
 
 // syntaxSearchBudget bounds the bytes re-parsed while looking for the line
 // of one syntax error, so that a broken multi-megabyte file costs no more
-// than a few parses of it.
-const syntaxSearchBudget = 32 << 20
+// than a few parses of it; linearLines is how far the search steps line by
+// line before it halves the rest.
+const (
+	syntaxSearchBudget = 8 << 20
+	linearLines        = 16
+)
 
 var yamlLine = regexp.MustCompile(`^(?:yaml: )?line (\d+): `)
 
@@ -62,17 +67,49 @@ func locateSyntaxError(data []byte, err error) (int, string) {
 		}
 	}
 	spent := 0
-	for l := reported; l <= len(lineStarts) && spent < syntaxSearchBudget; l++ {
+	fails := func(l int) bool {
 		end := len(data)
 		if l < len(lineStarts) {
 			end = lineStarts[l]
 		}
 		spent += end - start
-		if _, cutMsg := parseAll(data[start:end]); cutMsg == msg {
+		_, cutMsg := parseAll(data[start:end])
+		return cutMsg == msg
+	}
+	last := len(lineStarts)
+	// The YAML v2 parser names the line of the problem itself, but counts
+	// from 0 or 1 depending on the kind of error: it is a hint, checked.
+	if h := problemLineHint(data); h > reported && h <= last {
+		for _, l := range []int{h, h + 1} {
+			if l <= last && fails(l) && !fails(l-1) {
+				return l, msg
+			}
+		}
+	}
+	// The problem is usually a few lines below the block's start: step.
+	for l := reported; l <= last && l < reported+linearLines; l++ {
+		if fails(l) {
 			return l, msg
 		}
 	}
-	return reported, msg
+	// Then halve: text cut before the problem parses, text cut after it
+	// fails the same way.
+	lo, hi := reported+linearLines, last
+	if lo > hi || !fails(hi) {
+		return reported, msg
+	}
+	for lo < hi && spent < syntaxSearchBudget {
+		mid := (lo + hi) / 2
+		if fails(mid) {
+			hi = mid
+		} else {
+			lo = mid + 1
+		}
+	}
+	if lo < hi {
+		return reported, msg // out of budget: the parser's line is better than a guess
+	}
+	return hi, msg
 }
 
 // parseAll parses every document of data and returns the message of the
@@ -88,5 +125,20 @@ func parseAll(data []byte) (int, string) {
 		if err != nil {
 			return yamlErrorLine(err)
 		}
+	}
+}
+
+// problemLineHint returns the line the YAML v2 parser gives for the first
+// syntax error of data, or 0.
+func problemLineHint(data []byte) int {
+	dec := yaml2.NewDecoder(bytes.NewReader(data))
+	for {
+		var v any
+		err := dec.Decode(&v)
+		if err == nil {
+			continue
+		}
+		line, _ := yamlErrorLine(err)
+		return line
 	}
 }
