@@ -31,8 +31,10 @@ type TrafficPolicy struct {
 	// Denied, when not empty, says why every request of the route is
 	// refused with 503: an object that an annotation needs (the auth-secret
 	// Secret, the custom-headers ConfigMap, the proxy-ssl-secret Secret) is
-	// not loaded. ingress-nginx denies such locations the same way; serving
-	// them without the object would open what the author closed.
+	// not loaded or is in another namespace, or an annotation asks for what
+	// ingressmux cannot do (client certificate authentication, FastCGI).
+	// ingress-nginx denies such locations the same way; serving them
+	// without the check would open what the author closed.
 	Denied string
 
 	raw trafficRaw // annotation values, combined by finishTraffic
