@@ -23,7 +23,7 @@ import (
 func (m *Mux) traffic(r *ingress.Route, byIngress map[string]*proxy.Traffic) *proxy.Traffic {
 	tp := &r.Policy.Traffic
 	if tp.CORS == nil && tp.AllowSources == nil && tp.DenySources == nil && tp.RateLimit == nil &&
-		tp.BasicAuth == nil && tp.ExternalAuth == nil && tp.ResponseHeaders == nil {
+		tp.BasicAuth == nil && tp.ExternalAuth == nil && tp.ResponseHeaders == nil && tp.Denied == "" {
 		return nil
 	}
 	ref := r.Namespace + "/" + r.Name
@@ -50,6 +50,7 @@ func (m *Mux) sharedTraffic(ref string, tp *ingress.TrafficPolicy) *proxy.Traffi
 // newTraffic builds the proxy's form of tp.
 func (m *Mux) newTraffic(tp *ingress.TrafficPolicy) *proxy.Traffic {
 	t := &proxy.Traffic{
+		Deny:            tp.Denied,
 		AllowSources:    tp.AllowSources,
 		DenySources:     tp.DenySources,
 		ResponseHeaders: proxy.HeaderRules{Set: tp.ResponseHeaders},

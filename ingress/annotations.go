@@ -109,7 +109,10 @@ var annotations = map[string]annotation{
 			p.Protocol = u
 			return nil
 		case "FCGI":
-			return fmt.Errorf("FastCGI backends are not supported; supported values: \"HTTP\", \"HTTPS\", \"AUTO_HTTP\", \"GRPC\", \"GRPCS\"")
+			// Accepted, as ingress-nginx accepts it, but never proxied as
+			// HTTP: finishProxying closes the routes with a warning.
+			p.Proxying.askedFCGI = true
+			return nil
 		}
 		return fmt.Errorf(`supported values: "HTTP", "HTTPS", "AUTO_HTTP", "GRPC", "GRPCS"`)
 	}},
@@ -226,6 +229,13 @@ func (c *compiler) parsePolicy(ing Ingress) (Policy, bool) {
 			continue
 		}
 		a, supported := lookupAnnotation(name)
+		if why, closes := unenforceable(name, ing.Annotations, prefix); !supported && closes && !canary {
+			c.warn(ing, at.String(), why+"; every path of this Ingress answers 503 rather than serving without the check")
+			if p.Traffic.Denied == "" {
+				p.Traffic.Denied = why
+			}
+			continue
+		}
 		if !supported {
 			c.warn(ing, at.String(), "not supported by ingressmux; ignored")
 			continue

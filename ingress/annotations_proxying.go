@@ -39,6 +39,7 @@ type ProxyingPolicy struct {
 	CloseConnection bool
 
 	askedHTTP10 bool // proxy-http-version: "1.0", which is not supported
+	askedFCGI   bool // backend-protocol: "FCGI", which is not supported
 }
 
 // NextUpstream says which failures send a request to the next endpoint.
@@ -194,6 +195,14 @@ func (c *compiler) finishProxying(ing Ingress, p *Policy) bool {
 		c.warn(ing, key("proxy-http-version"), "HTTP/1.0 to backends is not supported; HTTP/1.1 is used")
 	}
 	pr := &p.Proxying
+	if pr.askedFCGI {
+		// Speaking HTTP to a FastCGI server would fail in ways that are
+		// harder to read than a 503.
+		c.warn(ing, key("backend-protocol"), `"FCGI": FastCGI backends are not supported; every path of this Ingress answers 503`)
+		if p.Traffic.Denied == "" {
+			p.Traffic.Denied = "backend-protocol FCGI: FastCGI backends are not supported"
+		}
+	}
 	if pr.ResponseBuffering {
 		c.warn(ing, key("proxy-buffering"), `"on" is not supported: responses are passed on as they arrive, as with "off" (nginx's buffering frees the backend before a slow client has read the response)`)
 	}

@@ -113,15 +113,11 @@ func TestAnnotationErrors(t *testing.T) {
 		name, value, detail string
 	}{
 		{"backend-protocol", "FTP", `supported values: "HTTP", "HTTPS", "AUTO_HTTP", "GRPC", "GRPCS"`},
-		{"backend-protocol", "FCGI", "FastCGI backends are not supported"},
 		{"proxy-ssl-verify-depth", "0", "from 1 to 100"},
 		{"proxy-ssl-protocols", "SSLv3", "not supported by Go"},
 		{"proxy-ssl-protocols", "TLSv1 TLSv1.2", "TLSv1.1 is missing"},
 		{"proxy-ssl-secret", "a/b/c", "namespace/name"},
-		{"proxy-ssl-secret", "other/ca", "Ingress's namespace"},
-		{"proxy-ssl-secret", "missing", "secret default/missing is not loaded"},
 		{"default-backend", "Errors_Page", "name of a Service"},
-		{"default-backend", "absent", "service default/absent is not loaded"},
 		{"custom-http-errors", "404,302", "4xx and 5xx"},
 		{"custom-http-errors", "404;503", "4xx and 5xx"},
 		{"service-upstream", "on", "boolean"},

@@ -3,6 +3,7 @@ package ingress
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"errors"
 	"fmt"
 	"regexp"
 	"slices"
@@ -119,7 +120,9 @@ func (c *compiler) finishUpstream(ing Ingress, p *Policy) bool {
 	ok := true
 	if ref := p.Upstream.TLSSecret; ref != "" {
 		at := field.NewPath("metadata", "annotations").Key(c.opts.annotation("proxy-ssl-secret"))
-		if err := c.loadUpstreamTLS(ing, &p.Upstream); err != nil {
+		if err := c.loadUpstreamTLS(ing, &p.Upstream); c.denyUntilLoaded(ing, p, "proxy-ssl-secret", err) {
+			p.Upstream = UpstreamPolicy{ServiceUpstream: p.Upstream.ServiceUpstream, defaultBackendName: p.Upstream.defaultBackendName, CustomHTTPErrors: p.Upstream.CustomHTTPErrors}
+		} else if err != nil {
 			c.fail(ing, field.Invalid(at, ref, err.Error()))
 			ok = false
 		}
@@ -127,17 +130,24 @@ func (c *compiler) finishUpstream(ing Ingress, p *Policy) bool {
 	if name := p.Upstream.defaultBackendName; name != "" {
 		at := field.NewPath("metadata", "annotations").Key(c.opts.annotation("default-backend"))
 		db, warning, err := c.defaultBackend(ing, name)
-		if err != nil {
+		var missing *unusableRef
+		switch {
+		case errors.As(err, &missing):
+			// As in ingress-nginx, which ignores the annotation while it
+			// cannot read the Service.
+			c.warn(ing, at.String(), missing.Error()+"; ignored until it is: requests without a ready endpoint get 503 and backend errors pass through")
+			p.Upstream.defaultBackendName = ""
+		case err != nil:
 			c.fail(ing, field.Invalid(at, name, err.Error()))
 			ok = false
-		} else {
+		default:
 			if warning != "" {
 				c.warn(ing, at.String(), warning)
 			}
 			p.Upstream.DefaultBackend = db
 		}
 	}
-	if len(p.Upstream.CustomHTTPErrors) > 0 && p.Upstream.defaultBackendName == "" {
+	if len(p.Upstream.CustomHTTPErrors) > 0 && p.Upstream.DefaultBackend == nil {
 		c.warn(ing, field.NewPath("metadata", "annotations").Key(c.opts.annotation("custom-http-errors")).String(),
 			"ignored: there is no default backend to send these errors to; set default-backend on the Ingress")
 		p.Upstream.CustomHTTPErrors = nil
@@ -178,8 +188,11 @@ func (c *compiler) loadUpstreamTLS(ing Ingress, u *UpstreamPolicy) error {
 // Ingress's namespace, on its first port, as in ingress-nginx.
 func (c *compiler) defaultBackend(ing Ingress, name string) (*DefaultBackend, string, error) {
 	svc := c.resolver.services[ing.Namespace+"/"+name]
-	if svc == nil || len(svc.Spec.Ports) == 0 {
-		return nil, "", fmt.Errorf("service %s/%s is not loaded (or has no ports): ingress-nginx sends to its first port, which only the Service says", ing.Namespace, name)
+	if svc == nil {
+		return nil, "", &unusableRef{kind: "service", key: ing.Namespace + "/" + name}
+	}
+	if len(svc.Spec.Ports) == 0 {
+		return nil, "", fmt.Errorf("service %s/%s has no ports: ingress-nginx sends to its first port", ing.Namespace, name)
 	}
 	b := route.Backend{Namespace: ing.Namespace, Service: name, Port: strconv.Itoa(int(svc.Spec.Ports[0].Port))}
 	target, warning, err := c.resolver.resolve(b)

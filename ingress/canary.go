@@ -159,7 +159,7 @@ func (c *compiler) addCanary(ing Ingress, at *field.Path, host, path, pathType s
 		c.warn(ing, at.Child("backend").String(), warning)
 	}
 	c.canaries = append(c.canaries, canaryPath{ing: ing, at: at, host: host, path: path, pathType: pathType, canary: Canary{
-		Origin:  Origin{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Field: at.String(), Source: ing.Source},
+		Origin:  Origin{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Path: path, Field: at.String(), Source: ing.Source},
 		Policy:  policy,
 		Backend: b,
 		Target:  target,

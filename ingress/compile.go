@@ -200,6 +200,10 @@ type Origin struct {
 	// PathType is the pathType as written ("Exact", "Prefix",
 	// "ImplementationSpecific"); empty for a defaultBackend.
 	PathType string
+	// Path is the path as written in the Ingress ("/" for an empty
+	// ImplementationSpecific path), before the route package normalises
+	// it; empty for a defaultBackend.
+	Path string
 	// Field is the path of the rule's field, such as
 	// "spec.rules[0].http.paths[1]" or "spec.defaultBackend".
 	Field string
@@ -270,7 +274,7 @@ func (c *compiler) add(ing Ingress, at *field.Path, pathType string, policy Poli
 	}
 	r.Origin = ing.Ref()
 	rt := &Route{
-		Origin: Origin{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Field: at.String(), Source: ing.Source},
+		Origin: Origin{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Path: r.Path, Field: at.String(), Source: ing.Source},
 		Policy: policy,
 		Target: target,
 	}
@@ -281,6 +285,7 @@ func (c *compiler) add(ing Ingress, at *field.Path, pathType string, policy Poli
 			c.fail(ing, field.Invalid(key, t, fmt.Sprintf("with path %q (%s): %s", r.Path, at.Child("path"), strings.TrimPrefix(err.Error(), "rewrite: "))))
 			return
 		}
+		c.warnRewrite(ing, at, r.Path, rw)
 		rt.Rewrite = rw
 	}
 	r.Value = rt
@@ -416,6 +421,7 @@ func (c *compiler) applyAppRoots() {
 		r := c.rules[i]
 		rt := *r.Value.(*Route)
 		rt.Rewrite = nil
+		rt.Origin.Path = "/"
 		c.rules = append(c.rules, route.Rule{Host: host, Path: "/", Type: route.Exact, Backend: r.Backend, Origin: r.Origin, Value: &rt})
 		c.places = append(c.places, place{ing: c.appRoots[host].ing, field: c.annotationPath("app-root")})
 	}

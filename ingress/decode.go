@@ -9,8 +9,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -89,8 +87,9 @@ func (d *Decoder) DecodeBytes(name string, data []byte) (*Set, error) {
 		if err != nil {
 			// The parser cannot resynchronise after a syntax error, so the
 			// rest of this input is lost; say so rather than guess.
-			src.Line = yamlErrorLine(err)
-			errs = append(errs, &Error{Source: src, Err: fmt.Errorf("invalid YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))})
+			var msg string
+			src.Line, msg = locateSyntaxError(data, err)
+			errs = append(errs, &Error{Source: src, Err: fmt.Errorf("invalid YAML: %s", msg)})
 			break
 		}
 		// The document node sits on its "---" line; users look for the
@@ -235,17 +234,6 @@ func mappingValue(n *yaml.Node, key string) *yaml.Node {
 		}
 	}
 	return nil
-}
-
-var yamlLine = regexp.MustCompile(`line (\d+)`)
-
-// yamlErrorLine digs the line number out of a parser error message.
-func yamlErrorLine(err error) int {
-	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
-		n, _ := strconv.Atoi(m[1])
-		return n
-	}
-	return 0
 }
 
 func (d *Decoder) tooLarge() error {

@@ -130,7 +130,7 @@ func (c *compiler) differences(spec, nginx *route.Table, regexHosts map[string]s
 					Spec:   so, IngressNginx: no,
 					Reason: nginxReason(n, regexHosts[r.Host]),
 				}
-				if strings.Count(host, ".") > strings.Count(r.Host, ".") {
+				if strings.HasPrefix(r.Host, "*.") && strings.Count(host, ".") > strings.Count(r.Host, ".") {
 					d.Reason = fmt.Sprintf("ingress-nginx writes the server-alias %s as nginx's server_name, which covers names any number of labels deep, such as %s; "+
 						"a Kubernetes wildcard covers one label", r.Host, host)
 				}

@@ -62,6 +62,17 @@
 // An *Error unwraps to the apimachinery *field.Error (field path, error type,
 // bad value), so programs can match on them with errors.As.
 //
+// Load reports everything in one pass, sorted by file and line: the
+// decoding errors of every file, the validation errors of every object, and
+// the annotation and backend errors of every valid Ingress. An object that
+// failed to decode is still validated as far as it could be read, so a
+// misspelt key does not hide a bad pathType beside it; what only echoes a
+// decoding problem is left out (a misspelt pathtype is not also reported as
+// a missing pathType, a port number that is not a number not also as a
+// missing port). A YAML syntax error names the line where the problem is:
+// the YAML parser names the line where the enclosing block starts, so the
+// loader finds the first line at which the text stops parsing the same way.
+//
 // Warnings (skipped kinds, converted versions, empty directories) are
 // returned in Set.Warnings and never dropped.
 //
@@ -148,13 +159,16 @@
 // carry over.
 //
 //	annotation               notes, and differences from ingress-nginx
-//	backend-protocol         HTTP, HTTPS, AUTO_HTTP (the client's scheme), GRPC, GRPCS; FCGI refused
+//	backend-protocol         HTTP, HTTPS, AUTO_HTTP (the client's scheme), GRPC, GRPCS; FCGI is
+//	                         accepted, as ingress-nginx accepts it, but FastCGI is not spoken:
+//	                         the Ingress's routes answer 503 (warned)
 //	upstream-vhost           a host name with optional port; nginx variables are refused.
 //	                         Also the default TLS name of an HTTPS backend (ingress-nginx: no)
 //	service-upstream         the Service's cluster IP (or cluster DNS name); headless and
 //	                         ExternalName Services keep their endpoints
 //	default-backend          a Service of the Ingress's namespace, its first port: serves while
-//	                         the backend has no endpoint (X-Code: 503), and custom-http-errors
+//	                         the backend has no endpoint (X-Code: 503), and custom-http-errors;
+//	                         ignored (warned) while the Service is not loaded, as in ingress-nginx
 //	custom-http-errors       4xx/5xx codes answered by default-backend's GET / with X-Code,
 //	                         X-Format, X-Original-URI, X-Namespace, X-Ingress-Name, X-Service-Name,
 //	                         X-Service-Port, X-Request-ID; ignored (warned) without default-backend
@@ -184,7 +198,8 @@
 //	                         ~regex refused; a name a rule declares is ignored (warned)
 //	proxy-ssl-secret         namespace/name in the Ingress's namespace: ca.crt verifies, tls.crt
 //	                         and tls.key are the client certificate. Every proxy-ssl-* works
-//	                         without it (ingress-nginx ignores them all without a secret)
+//	                         without it (ingress-nginx ignores them all without a secret).
+//	                         Not loaded: warned, and the Ingress's routes answer 503 (below)
 //	proxy-ssl-name           name verified in the backend certificate, and sent as SNI
 //	proxy-ssl-verify         "on" by default (ingress-nginx: off); "off" skips verification
 //	proxy-ssl-verify-depth   1-100 certificates above the backend's; unlimited by default
@@ -196,7 +211,11 @@
 //	                         (ingress-nginx: every path of the host; see "Matching modes")
 //	rewrite-target           whole-path replacement with $1-$9; the query is kept; only
 //	                         $1-$9, no nginx variables; makes the Ingress's
-//	                         ImplementationSpecific paths regexes, as use-regex does
+//	                         ImplementationSpecific paths regexes, as use-regex does. A $N the
+//	                         path lacks is replaced by nothing, as nginx does (warned). An
+//	                         absolute http(s) URL target is a 302 redirect there with the query
+//	                         appended, as nginx answers such a rewrite (warned); groups may not
+//	                         appear in its host
 //	x-forwarded-prefix       sent on rewritten requests only, as in ingress-nginx
 //	app-root                 302 from exactly "/", host-wide, from the first Ingress setting it
 //	permanent-redirect(-code)  fixed URL, path not appended; code 300-308, else 301 (warned)
@@ -221,18 +240,27 @@
 //	limit-burst-multiplier   default 5
 //	limit-allowlist          exempt from all limits (also limit-whitelist)
 //	auth-type                basic; digest is refused with a reason
-//	auth-secret(-type), auth-realm  auth-file (key "auth") or auth-map; the Secret must be loaded
-//	                         and in the Ingress's namespace; bcrypt, apr1, $1$, $5$, $6$, {SHA},
+//	auth-secret(-type), auth-realm  auth-file (key "auth") or auth-map; the Secret must be in the
+//	                         Ingress's namespace; not loaded (or in another namespace): warned,
+//	                         routes answer 503 (below);
+//	                         bcrypt, apr1, $1$, $5$, $6$, {SHA},
 //	                         {SSHA}, {PLAIN}; no DES crypt; Authorization removed before proxying
-//	auth-url, auth-method    absolute http(s) URL without variables; GET by default; 2xx allows,
-//	                         401/403 pass through, anything else is 500; no redirects followed
+//	auth-url, auth-method    absolute http(s) URL; GET by default; 2xx allows, 401/403 pass
+//	                         through, anything else is 500; no redirects followed. Variables
+//	                         only where they cannot steer the request: $scheme as the scheme,
+//	                         $host (the host the request matched; refused when the Ingress has
+//	                         a rule for any host) as the host, with an optional port, and any of
+//	                         the auth-signin variables in the query, percent-encoded (nginx:
+//	                         raw); none in the path. A host (without port) that the routing
+//	                         table serves is asked in-process, through the table (below)
 //	auth-signin(-redirect-param)  302 on 401 with rd=<original URL>; $host, $escaped_request_uri…
 //	auth-response-headers    copied to the proxied request, or removed when absent (no spoofing)
 //	auth-request-redirect, auth-always-set-cookie  as in ingress-nginx
 //	auth-cache-key, -duration  host + key, bounded cache; default "200 202 401 5m"; answers with
 //	                         Set-Cookie or no-store are not cached
-//	custom-headers           a ConfigMap of the Ingress's namespace, loaded; set on every response,
-//	                         replacing the backend's; CR/LF and framing headers refused
+//	custom-headers           a ConfigMap of the Ingress's namespace; set on every response,
+//	                         replacing the backend's; CR/LF and framing headers refused; not
+//	                         loaded: warned, routes answer 503 (below)
 //	canary, canary-by-header(-value, -pattern), canary-by-cookie, canary-weight(-total)
 //	                         alternative backends of the route with the same host, path and
 //	                         pathType; header, then cookie, then weight. Per route and several per
@@ -255,6 +283,35 @@
 //	session-cookie-*         name (INGRESSCOOKIE), path (the rule's; "/" for regex), domain,
 //	                         samesite (+conditional-samesite-none), secure, max-age, expires,
 //	                         change-on-failure; always HttpOnly; the value never shows an address
+//
+// # Objects that are not loaded
+//
+// An Ingress that names an object the load does not hold is accepted, as
+// the apiserver and ingress-nginx accept it; a warning names the object,
+// and the route does what ingress-nginx does while the object is missing.
+// A backend Service falls back to its cluster DNS name and a TLS Secret to
+// the default certificate (see Backends and TLS). The auth-secret Secret,
+// the custom-headers ConfigMap and the proxy-ssl-secret Secret close every
+// route of the Ingress with 503 ("location denied" in ingress-nginx): it
+// fails closed, since serving the routes without them would drop the
+// authentication, headers or backend verification their author asked
+// for. So does such an object named in another namespace than the
+// Ingress's: cross-namespace references are refused, as ingress-nginx
+// refuses them by default. The default-backend Service is ignored (and custom-http-errors with
+// it). An annotation that asks for a check ingressmux cannot make closes
+// the routes the same way: client certificate authentication
+// (auth-tls-secret, unless auth-tls-verify-client is off or optional), and
+// backend-protocol FCGI. TrafficPolicy.Denied says why a route is closed.
+//
+// # External auth through the table
+//
+// ingress-nginx's oauth2-proxy example serves oauth2-proxy under /oauth2
+// of the protected host itself and sets auth-url to
+// "https://$host/oauth2/auth". When an auth URL without a port names a
+// host that a rule of the table serves, the auth request goes through the
+// table in-process, as if it had left and come back: no DNS, no
+// connection, the auth route's own policy applied. An auth request that
+// reaches a route with external auth again gets 500 rather than a loop.
 //
 // A canary Ingress's load-balance, upstream-hash-by and affinity
 // annotations apply to its own backend, as in ingress-nginx; its other

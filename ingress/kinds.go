@@ -88,25 +88,33 @@ func typed[T any](namespaced bool, store func(*Set, *T, Source, *docRef)) kindDe
 			src.Line = conv.fatalLine
 			return ErrorList{{Source: src, Object: name, Err: conv.fatal}}
 		}
+		obj := new(T)
+		data, err := json.Marshal(value)
+		if err == nil {
+			err = json.Unmarshal(data, obj)
+		}
+		if meta, ok := any(obj).(metav1.Object); ok && err == nil && namespaced && meta.GetNamespace() == "" {
+			meta.SetNamespace(metav1.NamespaceDefault)
+		}
 		if len(conv.errs) > 0 {
 			errs := make(ErrorList, len(conv.errs))
 			for i, p := range conv.errs {
 				s := src
 				s.Line = p.line
 				errs[i] = &Error{Source: s, Object: name, Field: p.err}
+				if p.shadow != "" {
+					ref.shadow = append(ref.shadow, p.shadow)
+				}
+			}
+			if err == nil {
+				// What could be read is validated too (never compiled), so
+				// that a typo does not hide the object's other mistakes.
+				store(set.partialSet(), obj, src, ref)
 			}
 			return errs
 		}
-		obj := new(T)
-		data, err := json.Marshal(value)
-		if err == nil {
-			err = json.Unmarshal(data, obj)
-		}
 		if err != nil {
 			return ErrorList{{Source: src, Object: name, Err: fmt.Errorf("cannot decode: %w", err)}}
-		}
-		if meta, ok := any(obj).(metav1.Object); ok && namespaced && meta.GetNamespace() == "" {
-			meta.SetNamespace(metav1.NamespaceDefault)
 		}
 		store(set, obj, src, ref)
 		return nil

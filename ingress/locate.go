@@ -19,6 +19,9 @@ type docRef struct {
 	text  *docText
 	item  int // index in a List's items; -1 when the document is the object
 	start int // line where the object starts
+	// shadow lists the field paths that decoding left out of the object
+	// because of a problem already reported; see Set.Validate.
+	shadow []string
 }
 
 // docText is one YAML document's bytes and the file line they start on. It

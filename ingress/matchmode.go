@@ -255,7 +255,8 @@ func (c *compiler) nginxHostRules(locs []nginxLocation, regexMode bool) ([]route
 		rt.Policy = defaultPolicy()
 		rt.Rewrite, rt.Canaries = nil, nil
 		rt.Policy.Redirect = &rewrite.Redirect{URL: l.path, Code: 301, AppendQuery: true}
-		emit(l, route.Exact, strings.TrimSuffix(l.path, "/"), &rt)
+		rt.Origin.Path = strings.TrimSuffix(l.path, "/") // the location nginx adds, not the path as written
+		emit(l, route.Exact, rt.Origin.Path, &rt)
 	}
 	return rules, places
 }

@@ -64,6 +64,19 @@ type Set struct {
 	// Warnings lists everything that was skipped, converted or looks wrong
 	// but does not stop the load.
 	Warnings []Warning
+
+	// partial holds, as far as they could be read, the objects that failed
+	// to decode. Validate checks them so that one pass reports every
+	// problem; nothing else sees them.
+	partial *Set
+}
+
+// partialSet returns s.partial, creating it on first use.
+func (s *Set) partialSet() *Set {
+	if s.partial == nil {
+		s.partial = &Set{}
+	}
+	return s.partial
 }
 
 // Add appends the objects and warnings of other to s, after s's own, as if
@@ -79,6 +92,9 @@ func (s *Set) Add(other *Set) {
 	s.Secrets = append(s.Secrets, other.Secrets...)
 	s.ConfigMaps = append(s.ConfigMaps, other.ConfigMaps...)
 	s.Warnings = append(s.Warnings, other.Warnings...)
+	if other.partial != nil {
+		s.partialSet().Add(other.partial)
+	}
 }
 
 // Len returns the number of objects in s.

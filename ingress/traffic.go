@@ -28,6 +28,14 @@ type TrafficPolicy struct {
 	// ResponseHeaders are the headers of the custom-headers ConfigMap,
 	// set on every response.
 	ResponseHeaders map[string]string
+	// Denied, when not empty, says why every request of the route is
+	// refused with 503: an object that an annotation needs (the auth-secret
+	// Secret, the custom-headers ConfigMap, the proxy-ssl-secret Secret) is
+	// not loaded or is in another namespace, or an annotation asks for what
+	// ingressmux cannot do (client certificate authentication, FastCGI).
+	// ingress-nginx denies such locations the same way; serving them
+	// without the check would open what the author closed.
+	Denied string
 
 	raw trafficRaw // annotation values, combined by finishTraffic
 }

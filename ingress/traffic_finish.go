@@ -12,6 +12,8 @@ import (
 
 	htpasswd "github.com/tg123/go-htpasswd"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/ingressmux/ingressmux/proxy"
 )
 
 // CORS defaults of ingress-nginx.
@@ -105,6 +107,7 @@ func (c *compiler) finishTraffic(ing Ingress, p *Policy) bool {
 		case raw.authSecret == "":
 			c.fail(ing, field.Required(key("auth-secret"), `auth-type "basic" needs the Secret of its users`))
 			ok = false
+		case c.denyUntilLoaded(ing, p, "auth-secret", err):
 		case err != nil:
 			c.fail(ing, field.Invalid(key("auth-secret"), raw.authSecret, err.Error()))
 			ok = false
@@ -115,7 +118,11 @@ func (c *compiler) finishTraffic(ing Ingress, p *Policy) bool {
 		ignored([]string{"auth-secret", "auth-secret-type", "auth-realm"}, `auth-type is not "basic"`)
 	}
 
-	if raw.ext.URL != "" {
+	if raw.ext.URL != "" && proxy.AuthURLUsesHost(raw.ext.URL) && hasHostlessRule(ing) {
+		c.fail(ing, field.Invalid(key("auth-url"), raw.ext.URL, "$host is the host the request matched, but this Ingress has a rule (or a defaultBackend) for any host, "+
+			"so a client could choose it and so where it is authenticated: give every rule a host, or name the auth service"))
+		ok = false
+	} else if raw.ext.URL != "" {
 		ext := raw.ext
 		if ext.CacheKey == "" {
 			ext.CacheFor = nil
@@ -124,14 +131,17 @@ func (c *compiler) finishTraffic(ing Ingress, p *Policy) bool {
 			ext.CacheFor = []AuthCacheRule{{Statuses: []int{200, 202, 401}, For: 5 * time.Minute}}
 		}
 		t.ExternalAuth = &ext
-	} else {
+	} else if _, given := raw.given["auth-url"]; !given {
+		// When auth-url is given but refused, its error says it all.
 		ignored([]string{"auth-method", "auth-signin", "auth-signin-redirect-param", "auth-response-headers", "auth-request-redirect",
 			"auth-always-set-cookie", "auth-cache-key", "auth-cache-duration"}, "auth-url is not set")
 	}
 
 	if ref := raw.customHeaders; ref != "" {
 		h, err := c.customHeaders(ing, ref)
-		if err != nil {
+		if c.denyUntilLoaded(ing, p, "custom-headers", err) {
+			// denied until the ConfigMap is loaded
+		} else if err != nil {
 			c.fail(ing, field.Invalid(key("custom-headers"), ref, err.Error()))
 			ok = false
 		} else {
@@ -248,3 +258,17 @@ func (c *compiler) customHeaders(ing Ingress, ref string) (map[string]string, er
 // framingHeaders describe the message or the connection rather than the
 // content; the proxy refuses to set them (see proxy.HeaderRules).
 var framingHeaders = []string{"Connection", "Content-Length", "Keep-Alive", "Proxy-Connection", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
+
+// hasHostlessRule reports whether ing routes requests of any host: a rule
+// without a host, or a defaultBackend without rules.
+func hasHostlessRule(ing Ingress) bool {
+	if len(ing.Spec.Rules) == 0 {
+		return ing.Spec.DefaultBackend != nil
+	}
+	for _, r := range ing.Spec.Rules {
+		if r.Host == "" {
+			return true
+		}
+	}
+	return false
+}

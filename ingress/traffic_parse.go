@@ -3,12 +3,13 @@ package ingress
 import (
 	"fmt"
 	"net/netip"
-	"net/url"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ingressmux/ingressmux/proxy"
 )
 
 // The syntax of list items, as ingress-nginx's validators have it.
@@ -146,12 +147,8 @@ func parseAuthType(t *trafficRaw, v string) error {
 }
 
 func parseAuthURL(t *trafficRaw, v string) error {
-	u, err := url.Parse(v)
-	switch {
-	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil || strings.ContainsAny(v, " \t"):
-		return fmt.Errorf("must be an absolute http or https URL, such as http://oauth2-proxy.auth.svc.cluster.local/oauth2/auth")
-	case strings.Contains(v, "$"):
-		return fmt.Errorf("nginx variables are not supported in auth-url: name the auth service itself, such as http://oauth2-proxy.auth.svc.cluster.local/oauth2/auth ($host would let a client choose who authenticates it)")
+	if err := proxy.CheckAuthURL(v); err != nil {
+		return err
 	}
 	t.ext.URL = v
 	return nil

@@ -2,6 +2,7 @@ package ingress
 
 import (
 	"fmt"
+	"strings"
 
 	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -15,16 +16,30 @@ import (
 // Validate does not modify s.
 func (s *Set) Validate() error {
 	var errs ErrorList
+	dups := newDuplicateCheck()
+	s.validateInto(&errs, dups)
+	if s.partial != nil {
+		// Objects that failed to decode: their other mistakes are reported
+		// too, less the echoes of the decoding problems.
+		s.partial.validateInto(&errs, dups)
+	}
+	return errs.orNil()
+}
+
+// validateInto appends the problems of every object of s to errs.
+func (s *Set) validateInto(errs *ErrorList, dups duplicateCheck) {
 	add := func(src Source, ref *docRef, object string, list field.ErrorList) {
 		for _, fe := range list {
+			if ref.shadows(fe.Field) {
+				continue
+			}
 			at := src
 			if line := ref.line(fe.Field); line > 0 {
 				at.Line = line
 			}
-			errs = append(errs, &Error{Source: at, Object: object, Field: fe})
+			*errs = append(*errs, &Error{Source: at, Object: object, Field: fe})
 		}
 	}
-	dups := newDuplicateCheck()
 	for _, o := range s.Ingresses {
 		add(o.Source, o.doc, o.Ref(), validateIngress(o.Ingress))
 		add(o.Source, o.doc, o.Ref(), dups.check(o.Ref(), o.Source))
@@ -49,7 +64,31 @@ func (s *Set) Validate() error {
 		add(o.Source, o.doc, o.Ref(), validateConfigMap(o.ConfigMap))
 		add(o.Source, o.doc, o.Ref(), dups.check(o.Ref(), o.Source))
 	}
-	return errs.orNil()
+}
+
+// shadows reports whether a validation error at fieldPath only echoes a
+// decoding problem: it concerns a field that decoding left out, something
+// inside it, or an object that holds it (a port without its number is
+// "Required" because the number was bad).
+func (d *docRef) shadows(fieldPath string) bool {
+	if d == nil {
+		return false
+	}
+	for _, s := range d.shadow {
+		if within(fieldPath, s) || within(s, fieldPath) {
+			return true
+		}
+	}
+	return false
+}
+
+// within reports whether path p is inner or the same as outer.
+func within(p, outer string) bool {
+	if !strings.HasPrefix(p, outer) {
+		return false
+	}
+	rest := p[len(outer):]
+	return rest == "" || rest[0] == '.' || rest[0] == '['
 }
 
 // duplicateCheck finds two objects of one kind with the same namespace and

@@ -47,6 +47,11 @@ func (c *converter) stop(line int, format string, args ...any) {
 type fieldProblem struct {
 	err  *field.Error
 	line int
+	// shadow is the field path whose value the problem left out of the
+	// decoded object (the bad value's own path, or the field a misspelt key
+	// was probably meant to be); "" when none. Validation errors about it are
+	// echoes of this problem, not news.
+	shadow string
 }
 
 var (
@@ -59,7 +64,11 @@ var (
 )
 
 func (c *converter) problem(line int, err *field.Error) {
-	c.errs = append(c.errs, fieldProblem{err: err, line: line})
+	shadow := ""
+	if err.Type == field.ErrorTypeInvalid || err.Type == field.ErrorTypeTypeInvalid {
+		shadow = err.Field
+	}
+	c.errs = append(c.errs, fieldProblem{err: err, line: line, shadow: shadow})
 }
 
 // convert returns the JSON-compatible value of n for Go type t. Problems are
@@ -200,11 +209,23 @@ func (c *converter) object(n *yaml.Node, t reflect.Type, path *field.Path, depth
 	c.eachPair(n, path, func(key string, keyNode, val *yaml.Node) {
 		ft, ok := fields[key]
 		if !ok {
-			c.problem(keyNode.Line, &field.Error{
-				Type:   ErrorTypeUnknownField,
-				Field:  path.Child(key).String(),
-				Detail: suggest(key, fields),
-			})
+			meant := closestField(key, fields)
+			detail := knownFields(fields)
+			if meant != "" {
+				detail = fmt.Sprintf("did you mean %q?", meant)
+			}
+			if _, v1 := fields["service"]; v1 && (key == "serviceName" || key == "servicePort") {
+				// The commonest migration slip: a v1beta1 backend in a v1 Ingress.
+				meant, detail = "service", "this is the networking.k8s.io/v1beta1 spelling; v1 has service: {name: NAME, port: {number: PORT}} (or port: {name: NAME})"
+			}
+			c.problem(keyNode.Line, &field.Error{Type: ErrorTypeUnknownField, Field: path.Child(key).String(), Detail: detail})
+			// The field it was meant to be, else the whole object that
+			// holds it (a v1 "service" in a v1beta1 backend leaves the
+			// backend without its serviceName and servicePort).
+			c.errs[len(c.errs)-1].shadow = path.String()
+			if meant != "" {
+				c.errs[len(c.errs)-1].shadow = path.Child(meant).String()
+			}
 			return
 		}
 		out[key] = c.convert(val, ft, path.Child(key), depth+1)
@@ -403,9 +424,23 @@ func addJSONFields(t reflect.Type, into map[string]reflect.Type) {
 	}
 }
 
-// suggest proposes the field the user probably meant: the same name in
-// another case, or one within two edits.
-func suggest(key string, fields map[string]reflect.Type) string {
+// knownFields lists the fields of a short struct, for a key that is close
+// to none of them (see closestField); "" for long structs.
+func knownFields(fields map[string]reflect.Type) string {
+	if len(fields) > 12 {
+		return ""
+	}
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return "known fields: " + strings.Join(names, ", ")
+}
+
+// closestField is the field the user probably meant by key: the same name
+// in another case, or one within two edits; "" when none is that close.
+func closestField(key string, fields map[string]reflect.Type) string {
 	names := make([]string, 0, len(fields))
 	for name := range fields {
 		names = append(names, name)
@@ -414,19 +449,13 @@ func suggest(key string, fields map[string]reflect.Type) string {
 	best, bestDist := "", 3
 	for _, name := range names {
 		if strings.EqualFold(name, key) {
-			return fmt.Sprintf("did you mean %q?", name)
+			return name
 		}
 		if d := editDistance(strings.ToLower(key), strings.ToLower(name)); d < bestDist {
 			best, bestDist = name, d
 		}
 	}
-	if best != "" {
-		return fmt.Sprintf("did you mean %q?", best)
-	}
-	if len(names) > 12 {
-		return ""
-	}
-	return "known fields: " + strings.Join(names, ", ")
+	return best
 }
 
 // editDistance is the Levenshtein distance, for short field names only.

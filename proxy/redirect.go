@@ -21,7 +21,8 @@ const acmeChallenge = "/.well-known/acme-challenge/"
 // redirect answers r with a redirect when its route asks for one, and
 // reports whether it did. Redirects come before anything else, as in
 // ingress-nginx: app-root (a server-level rule there), then the route's
-// fixed redirect or host redirect, then the redirect to HTTPS.
+// fixed redirect, a rewrite to an absolute URL or the host redirect, then
+// the redirect to HTTPS.
 func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, rt *Route, cleanPath string, p peer) bool {
 	scheme := "http"
 	if r.TLS != nil {
@@ -33,6 +34,7 @@ func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, rt *Route, cl
 		writeError(w, http.StatusFound, "302 found")
 	case rt.Redirect != nil:
 		rt.Redirect.ServeHTTP(w, r)
+	case rt.Rewrite != nil && rt.Rewrite.Redirects() && h.rewriteRedirect(w, r, rt, cleanPath):
 	case rt.HostRedirect != "":
 		host := rt.HostRedirect
 		if _, port, err := net.SplitHostPort(r.Host); err == nil && !strings.Contains(host, ":") {
@@ -101,4 +103,20 @@ func (h *Handler) redirectToHTTPS(w http.ResponseWriter, r *http.Request, preser
 	}
 	w.Header().Set("Location", "https://"+host+uri)
 	writeError(w, http.StatusPermanentRedirect, "308 permanent redirect")
+}
+
+// rewriteRedirect answers r with a 302 when the route's Rewrite is to an
+// absolute URL and matches the path, as nginx answers such a rewrite; the
+// query string is appended. It reports whether it answered.
+func (h *Handler) rewriteRedirect(w http.ResponseWriter, r *http.Request, rt *Route, cleanPath string) bool {
+	target, matched := rt.Rewrite.Apply(cleanPath)
+	if !matched {
+		return false
+	}
+	if q := r.URL.RawQuery; q != "" {
+		target += "?" + q
+	}
+	w.Header().Set("Location", target)
+	writeError(w, http.StatusFound, "302 found")
+	return true
 }

@@ -19,6 +19,7 @@ import (
 // in ingress-nginx's order (nginx's rewrite, preaccess and access phases);
 // the first that answers ends it:
 //
+//  0. a route with Deny gets 503;
 //  1. ResponseHeaders.Set and, for an allowed Origin, the CORS headers are
 //     put on the response, whoever ends up writing it (a redirect, a
 //     refusal, the backend). An allowed CORS preflight is answered here,
@@ -56,6 +57,11 @@ import (
 // in the table given to Reload keeps it. Do not change a Traffic, nor copy
 // it, once it was given to New or Reload.
 type Traffic struct {
+	// Deny, when not empty, says why the route is closed: every request
+	// gets 503 before anything else is done, as ingress-nginx answers a
+	// "denied location" (one whose auth Secret, for example, is missing).
+	// It fails closed: the other parts of the policy cannot be enforced.
+	Deny string
 	// CORS, when not nil, answers cross-origin requests (enable-cors).
 	CORS *CORS
 	// AllowSources, when not empty, lists the only client addresses
@@ -157,6 +163,10 @@ func (t *Traffic) build() (*trafficState, []error) {
 // respond runs step 1 of the order: it puts the route's response headers
 // on w and reports whether it answered r, a CORS preflight.
 func (t *Traffic) respond(w http.ResponseWriter, r *http.Request) (handled bool) {
+	if t.Deny != "" {
+		writeError(w, http.StatusServiceUnavailable, "503 service unavailable")
+		return true
+	}
 	st := t.rt
 	h := w.Header()
 	for _, hv := range st.res.set {
@@ -225,7 +235,13 @@ func (t *Traffic) admit(h *Handler, route *Route, w http.ResponseWriter, r *http
 		if dry != nil {
 			// Not asked: the dry run reports what would be asked, and
 			// goes on as if the answer were yes.
-			dry.auth = st.ext.request(h, r, ri, p.trusted)
+			req, err := st.ext.request(h, r, ri, p.trusted)
+			if err != nil {
+				// The real request fails here as well: authorize answers 500.
+				writeError(w, http.StatusInternalServerError, "500 internal server error")
+				return refuse(ActionAuth)
+			}
+			dry.auth = req
 		} else {
 			cookies, refused := st.ext.authorize(h, route.Name, w, r, ri, p.trusted)
 			if refused {

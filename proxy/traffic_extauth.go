@@ -64,10 +64,19 @@ const (
 //
 // The requests use a client of their own that never follows redirects (a
 // 3xx answer is "otherwise") and never uses a proxy from the environment.
+// When the auth URL has no port and its host is one that a rule of the
+// Handler's own table names (oauth2-proxy behind an Ingress of the same
+// host, as in ingress-nginx's examples), the auth request is served by the
+// Handler in-process instead, as if it had come back through the network:
+// no DNS, no connection, the same routing. Such a request that reaches a
+// route with external auth again is refused (500) rather than looping.
 type ExternalAuth struct {
-	// URL is the auth service's absolute http or https URL (auth-url). It
-	// cannot contain variables: the request must not choose where it is
-	// authenticated.
+	// URL is the auth service's absolute http or https URL (auth-url).
+	// The request must not choose where it is authenticated, so variables
+	// may only appear where they cannot steer it: $scheme as the scheme,
+	// $host (the host the request matched) as the host, optionally with a
+	// port, and any of TemplateVariables in the query, percent-encoded.
+	// The path is fixed.
 	URL string
 	// Method is the auth request's method (auth-method). Empty means GET.
 	Method string
@@ -123,6 +132,8 @@ type AuthCacheRule struct {
 // extAuth is the runtime of an ExternalAuth.
 type extAuth struct {
 	url, method     string
+	target          *authURL
+	timeout         time.Duration
 	signIn          template // nil when none
 	rdParam         string
 	responseHeaders []string // canonical
@@ -153,15 +164,13 @@ func newExtAuth(e *ExternalAuth) (*extAuth, []error) {
 	}
 	rt := &extAuth{url: e.URL, method: cmp.Or(e.Method, http.MethodGet), rdParam: cmp.Or(e.SignInRedirectParam, DefaultAuthRedirectParam),
 		alwaysCookie: e.AlwaysSetCookie, now: time.Now}
-	if u, err := url.Parse(e.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.User != nil {
-		bad("URL", e.URL, "want an absolute http or https URL, such as http://oauth2-proxy.auth.svc.cluster.local/oauth2/auth")
-	} else if strings.Contains(e.URL, "$") {
-		bad("URL", e.URL, "variables are not supported: name the auth service itself ($host would let clients choose who authenticates them)")
+	var err error
+	if rt.target, err = parseAuthURL(e.URL); err != nil {
+		bad("URL", e.URL, err.Error())
 	}
 	if !slices.Contains(authMethods, rt.method) {
 		bad("Method", e.Method, "supported values: "+strings.Join(authMethods, ", "))
 	}
-	var err error
 	if e.SignIn != "" {
 		if rt.signIn, err = parseTemplate(e.SignIn); err != nil {
 			bad("SignIn", e.SignIn, err.Error())
@@ -208,6 +217,7 @@ func newExtAuth(e *ExternalAuth) (*extAuth, []error) {
 	if timeout <= 0 {
 		timeout = DefaultAuthTimeout
 	}
+	rt.timeout = timeout
 	rt.client = &http.Client{
 		Transport: &http.Transport{
 			Proxy:                 nil, // never HTTP_PROXY and friends
@@ -291,19 +301,29 @@ func (ea *extAuth) authorize(h *Handler, route string, w http.ResponseWriter, r 
 
 // ask sends the auth request for r.
 func (ea *extAuth) ask(h *Handler, r *http.Request, ri *reqInfo, trusted bool) (authAnswer, error) {
-	req := ea.request(h, r, ri, trusted)
-	if req == nil {
-		return authAnswer{}, errors.New("proxy: auth-url " + ea.url + ": cannot build the request")
+	req, err := ea.request(h, r, ri, trusted)
+	if err != nil {
+		return authAnswer{}, err
 	}
-	return ea.answer(ea.client.Do(req))
+	var res *http.Response
+	if h.servesAuthHost(req) {
+		res, err = ea.askInProcess(h, r, req)
+	} else {
+		res, err = ea.client.Do(req)
+	}
+	return ea.answer(res, err)
 }
 
-// request builds the auth request for r; nil if ea's URL cannot make one
-// (New checked it can).
-func (ea *extAuth) request(h *Handler, r *http.Request, ri *reqInfo, trusted bool) *http.Request {
-	req, err := http.NewRequestWithContext(r.Context(), ea.method, ea.url, nil)
+// request builds the auth request for r: the auth URL with its variables
+// expanded for r, and the headers ingress-nginx sends.
+func (ea *extAuth) request(h *Handler, r *http.Request, ri *reqInfo, trusted bool) (*http.Request, error) {
+	target, err := ea.target.expand(ri)
 	if err != nil {
-		return nil
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(r.Context(), ea.method, target, nil)
+	if err != nil {
+		return nil, err
 	}
 	hdr := r.Header.Clone()
 	removeHopByHop(hdr)
@@ -335,7 +355,7 @@ func (ea *extAuth) request(h *Handler, r *http.Request, ri *reqInfo, trusted boo
 		set("X-Auth-Request-Redirect", ri.requestURI())
 	}
 	req.Header = hdr
-	return req
+	return req, nil
 }
 
 // answer reads the auth service's response to an auth request.

@@ -15,6 +15,11 @@
 //	  /something/      -> /
 //	  /something/new   -> /new
 //
+// As in nginx, a reference to a group the pattern does not have expands to
+// nothing (Path.MissingGroups lists them), and a target that is an absolute
+// http or https URL makes the rewrite a redirect (Path.Redirects): the
+// client is sent there with 302, the query string appended.
+//
 // # Redirects
 //
 // Redirect answers a request with a fixed URL and status code, as the

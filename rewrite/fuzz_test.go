@@ -24,7 +24,7 @@ func refApply(pattern, target, p string) (string, bool) {
 	}
 	tmpl := regexp.MustCompile(`\$(?:\{([1-9])\}|([1-9]))`).ReplaceAllString(target, "$${$1$2}")
 	out := string(re.ExpandString(nil, tmpl, p, m))
-	if !strings.HasPrefix(out, "/") {
+	if !isURL(target) && !strings.HasPrefix(out, "/") {
 		out = "/" + out
 	}
 	return out, true
@@ -46,6 +46,9 @@ func FuzzPathRewriteReference(f *testing.F) {
 		{"^/b/(.*)$", "/c/$1/$1", "/b/%2F..%2F"},
 		{"/x", "", "/x"},
 		{"/(?P<n>y)", "/$1", "/y"},
+		{"/old(/|$)(.*)", "https://new.example.com/$2", "/old/a"},
+		{"/(.*)", "http://new.example.com$1", "/@evil.com"},
+		{"/", "/$1/$7", "/x"},
 	} {
 		f.Add(s[0], s[1], s[2])
 	}
@@ -59,8 +62,16 @@ func FuzzPathRewriteReference(f *testing.F) {
 		if got != want || ok != wantOK {
 			t.Fatalf("NewPath(%q, %q).Apply(%q) = %q, %v; reference gives %q, %v", pattern, target, p, got, ok, want, wantOK)
 		}
-		if ok && !strings.HasPrefix(got, "/") {
+		if ok && !r.Redirects() && !strings.HasPrefix(got, "/") {
 			t.Fatalf("NewPath(%q, %q).Apply(%q) = %q, not a path", pattern, target, p, got)
+		}
+		if ok && r.Redirects() {
+			// The request chooses the path of the redirect, never its host.
+			want, _ := url.Parse(target)
+			u, err := url.Parse(got)
+			if err != nil || !strings.EqualFold(u.Host, want.Host) || !strings.EqualFold(u.Scheme, want.Scheme) {
+				t.Fatalf("NewPath(%q, %q).Apply(%q) = %q: redirects away from %s://%s", pattern, target, p, got, want.Scheme, want.Host)
+			}
 		}
 		if !ok && got != p {
 			t.Fatalf("NewPath(%q, %q).Apply(%q) changed an unmatched path to %q", pattern, target, p, got)

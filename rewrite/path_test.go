@@ -1,6 +1,7 @@
 package rewrite
 
 import (
+	"slices"
 	"strings"
 	"testing"
 )
@@ -25,6 +26,14 @@ func TestPathApply(t *testing.T) {
 		{"/a(/x)?(.*)", "/b$1$2", "/a/y", "/b/y", true},
 		{"/(.*)", "$1", "/x/y", "/x/y", true}, // a result without a leading slash gets one
 		{"/", "", "/x", "/", true},            // empty target means "/"
+		// Groups the pattern does not have expand to nothing, as in nginx.
+		{"/", "/$1", "/x/y", "/", true},
+		{"/a(/|$)", "/b/$2", "/a/c", "/b/", true},
+		{"/(.*)", "$3", "/x", "/", true},
+		// An absolute URL: the result is where to redirect.
+		{"/old(/|$)(.*)", "https://new.example.com/$2", "/old/a/b", "https://new.example.com/a/b", true},
+		{"/old", "http://new.example.com", "/old", "http://new.example.com", true},
+		{"/old(.*)", "https://new.example.com/x$9", "/other", "/other", false},
 	} {
 		r, err := NewPath(tt.pattern, tt.target)
 		if err != nil {
@@ -41,13 +50,16 @@ func TestNewPathErrors(t *testing.T) {
 	for _, tt := range []struct{ pattern, target, want string }{
 		{"/(a", "/", "missing closing )"},
 		{"/(?=x)", "/", "invalid or unsupported Perl syntax"},
-		{"/a", "/$1", "refers to $1 but pattern \"/a\" has 0 capture group(s)"},
 		{"/(a)", "/$host", "only $1 to $9 are supported, not $h"},
 		{"/(a)", "/${host}", "not $host"},
 		{"/(a)", "/${1", "unclosed ${"},
 		{"/(a)", "/$", "not $"},
 		{"/(a)", "relative", "must be a path"},
-		{"/(a)", "https://x/", "must be a path"},
+		{"/(a)", "https://$1/", "capture groups may not be used in the host"},
+		{"/(a)", "https://x$1.example.com/", "capture groups may not be used in the host"},
+		{"/(a)", "https:///x", "nor an absolute http or https URL"},
+		{"/(a)", "ftp://x/", "must be a path"},
+		{"/(a)", "$scheme://x/", "only $1 to $9 are supported"},
 	} {
 		_, err := NewPath(tt.pattern, tt.target)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
@@ -68,8 +80,31 @@ func FuzzPathApply(f *testing.F) {
 		if !ok && got != path {
 			t.Fatalf("unmatched path changed: %q -> %q", path, got)
 		}
-		if ok && !strings.HasPrefix(got, "/") {
+		if ok && !r.Redirects() && !strings.HasPrefix(got, "/") {
 			t.Fatalf("rewritten path %q does not start with /", got)
 		}
 	})
+}
+
+func TestPathRedirectsAndMissingGroups(t *testing.T) {
+	for _, tt := range []struct {
+		pattern, target string
+		redirects       bool
+		missing         []int
+	}{
+		{"/foo(/|$)(.*)", "/$2", false, nil},
+		{"/", "/$1", false, []int{1}},
+		{"/a(b)", "/$3/$2/$1/$3", false, []int{2, 3}},
+		{"/(.*)", "https://other.example.com/$1", true, nil},
+		{"/", "HTTP://other.example.com/$1", true, []int{1}},
+	} {
+		r, err := NewPath(tt.pattern, tt.target)
+		if err != nil {
+			t.Fatalf("NewPath(%q, %q): %v", tt.pattern, tt.target, err)
+		}
+		if r.Redirects() != tt.redirects || !slices.Equal(r.MissingGroups(), tt.missing) {
+			t.Errorf("NewPath(%q, %q): Redirects() = %v, MissingGroups() = %v; want %v, %v",
+				tt.pattern, tt.target, r.Redirects(), r.MissingGroups(), tt.redirects, tt.missing)
+		}
+	}
 }

@@ -43,7 +43,7 @@ func runCheck(files []string, opts ingress.Options, stdout, stderr io.Writer) in
 	}
 	rules := compiled.Table.Rules()
 	fmt.Fprintf(stdout, "%d route(s) from %s\n\n", len(rules), describeSources(rules))
-	fmt.Fprint(stdout, compiled.Table)
+	printTable(stdout, rules)
 	printSettings(stdout, rules)
 	if len(compiled.TLS) > 0 {
 		fmt.Fprintln(stdout)

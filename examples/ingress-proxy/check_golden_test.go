@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"flag"
 	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,13 +22,7 @@ func TestCheckMigrationGolden(t *testing.T) {
 	var stdout, stderr bytes.Buffer
 	code := run([]string{"-check", "-skip-invalid", "-f", "testdata/migration"}, &stdout, &stderr)
 	require.Equal(t, 0, code, stderr.String())
-	const golden = "testdata/migration.golden"
-	if *update {
-		require.NoError(t, os.WriteFile(golden, stdout.Bytes(), 0o644))
-	}
-	want, err := os.ReadFile(golden)
-	require.NoError(t, err)
-	assert.Equal(t, string(want), stdout.String(), "rerun with -update if the change is intended")
+	assertGolden(t, "testdata/migration.golden", stdout.String())
 
 	stdout.Reset()
 	stderr.Reset()
@@ -37,4 +32,39 @@ func TestCheckMigrationGolden(t *testing.T) {
 		"ingress shop/admin: metadata.annotations[nginx.ingress.kubernetes.io/configuration-snippet]: Forbidden: raw nginx configuration is never executed",
 		"1 error(s)",
 	})
+}
+
+// TestCheckShowsEveryPolicy pins the -check report of routes that use
+// every traffic policy (basic and external auth, CORS, allow and deny
+// lists, rate limits, canaries, custom headers, a route denied because its
+// auth Secret is missing), with paths printed as written in the Ingress.
+func TestCheckShowsEveryPolicy(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"-check", "-f", "testdata/policies"}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	assertGolden(t, "testdata/policies.golden", stdout.String())
+	for _, fragment := range []string{
+		"api.example.com     /foo(/|$)(.*)", "app.example.com     /café/menü",
+		"basic auth (secret default/staff, 2 user(s)", "external auth GET http://oauth2-proxy.auth.svc.cluster.local/oauth2/auth",
+		"CORS origins https://ui.example.com https://*.example.org", "allowlist 10.0.0.0/8 192.0.2.7/32", "denylist 10.66.0.0/16",
+		"rate limit 20 connections, 10 rps (burst x3), exempt 10.1.0.0/16", "rate limit 600 rpm", "canary default/app-next:80 by cookie next",
+		"response headers Referrer-Policy: no-referrer, X-Frame-Options: DENY", "locked.example.com /: DENIED (503)",
+		"old.example.com /(.*): rewrite-target https://new.example.com/$1 (a 302 redirect",
+		"external auth GET https://$host/oauth2/auth (asked through this table, in-process)",
+	} {
+		assert.Contains(t, stdout.String(), fragment)
+	}
+}
+
+// assertGolden compares got with the golden file, or rewrites it (and its
+// directory) with -update.
+func assertGolden(t *testing.T, golden, got string) {
+	t.Helper()
+	if *update {
+		require.NoError(t, os.MkdirAll(filepath.Dir(golden), 0o755))
+		require.NoError(t, os.WriteFile(golden, []byte(got), 0o644))
+	}
+	want, err := os.ReadFile(golden)
+	require.NoError(t, err, "run with -update to create it")
+	assert.Equal(t, string(want), got, "rerun with -update if the change is intended")
 }

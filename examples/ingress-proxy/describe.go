@@ -4,31 +4,79 @@ import (
 	"crypto/tls"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/ingressmux/ingressmux/ingress"
 	"github.com/ingressmux/ingressmux/route"
 )
 
+// printTable prints the routing table as route.Table's dump does, but
+// with each path as written in its Ingress ("/foo(/|$)(.*)"), not as the
+// route package normalised it for matching ("/foo(/%7C$)(.*)").
+func printTable(w io.Writer, rules []route.Rule) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "HOST\tPATH\tTYPE\tBACKEND\tORIGIN")
+	for _, r := range rules {
+		cells := []string{hostColumn(r.Host), pathColumn(r), r.Type.String(), orDash(r.Backend.String()), orDash(r.Origin)}
+		for i, c := range cells {
+			if strings.ContainsAny(c, "\t\n\r\v\f") { // origins come from configuration
+				cells[i] = strconv.Quote(c)
+			}
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	tw.Flush()
+}
+
+// writtenPath is the rule's path as its Ingress has it.
+func writtenPath(r route.Rule) string {
+	if rt, ok := r.Value.(*ingress.Route); ok && rt.Origin.Path != "" {
+		return rt.Origin.Path
+	}
+	return r.Path
+}
+
+func hostColumn(host string) string {
+	if host == "" {
+		return "*"
+	}
+	return host
+}
+
+func pathColumn(r route.Rule) string {
+	if r.Type == route.Default {
+		return "-"
+	}
+	return writtenPath(r)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
 // printSettings prints, for every route whose annotations change what it
 // does, one line with those settings, so that a migrating user can read
 // what each route will do, not only where it goes.
 func printSettings(w io.Writer, rules []route.Rule) {
+	hosts := hostSet{}
+	for _, r := range rules {
+		if r.Host != "" {
+			hosts[r.Host] = true
+		}
+	}
 	var lines []string
 	for _, r := range rules {
-		settings := routeSettings(r)
+		settings := routeSettings(r, hosts)
 		if len(settings) == 0 {
 			continue
 		}
-		host, path := r.Host, r.Path
-		if host == "" {
-			host = "*"
-		}
-		if r.Type == route.Default {
-			path = "-"
-		}
-		lines = append(lines, fmt.Sprintf("  %s %s: %s", host, path, strings.Join(settings, "; ")))
+		lines = append(lines, fmt.Sprintf("  %s %s: %s", hostColumn(r.Host), pathColumn(r), strings.Join(settings, "; ")))
 	}
 	if len(lines) == 0 {
 		return
@@ -38,7 +86,7 @@ func printSettings(w io.Writer, rules []route.Rule) {
 
 // routeSettings describes what differs from the defaults in the route's
 // policy, in the annotations' own terms.
-func routeSettings(r route.Rule) []string {
+func routeSettings(r route.Rule, hosts hostSet) []string {
 	rt := r.Value.(*ingress.Route)
 	p := rt.Policy
 	var s []string
@@ -55,7 +103,8 @@ func routeSettings(r route.Rule) []string {
 		// app-root is a host setting: it shows where "/" is routed.
 		add(true, "app-root %s", rt.AppRoot.Path)
 	}
-	add(p.RewriteTarget != "", "rewrite-target %s", p.RewriteTarget)
+	add(p.RewriteTarget != "" && (rt.Rewrite == nil || !rt.Rewrite.Redirects()), "rewrite-target %s", p.RewriteTarget)
+	add(rt.Rewrite != nil && rt.Rewrite.Redirects(), "rewrite-target %s (a 302 redirect, as nginx answers a rewrite to a URL)", p.RewriteTarget)
 	add(p.ForwardedPrefix != "", "x-forwarded-prefix %s", p.ForwardedPrefix)
 	add(p.Protocol != "", "backend-protocol %s", p.Protocol)
 	add(p.UpstreamVHost != "", "Host %s", p.UpstreamVHost)
@@ -98,6 +147,7 @@ func routeSettings(r route.Rule) []string {
 		}
 		add(true, "canary %s by %s (ingress %s/%s)", c.Backend, strings.Join(how, ", "), c.Origin.Namespace, c.Origin.Name)
 	}
+	s = append(s, trafficSettings(p.Traffic, hosts)...)
 	pr := p.Proxying
 	add(retriesChanged(pr.NextUpstream), "retries %s", describeRetries(pr.NextUpstream))
 	add(!pr.RequestBuffering, "request streaming (proxy-request-buffering off)")

@@ -188,6 +188,9 @@ func describeRule(r route.Rule) (ingressName, host, path, pathType, backend stri
 	if o, ok := r.Value.(*ingress.Route); ok {
 		ingressName = o.Namespace + "/" + o.Name
 		pathType = o.PathType
+		if o.Origin.Path != "" {
+			path = o.Origin.Path // as written, not as normalised for matching
+		}
 	}
 	return ingressName, r.Host, path, pathType, r.Backend.String()
 }

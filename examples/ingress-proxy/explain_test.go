@@ -30,6 +30,10 @@ func TestExplain(t *testing.T) {
 			"matched": false, "error": `route: malformed request path "/a/../../etc": ".." climbs above the root`}},
 		{[]string{"../../ingress/testdata/compile/regex-scoped.yaml"}, "http://api.example.com/V1/users/7", map[string]any{
 			"matched": true, "ingress": "default/regex", "path": "/v1/users/[0-9]+", "pathType": "ImplementationSpecific", "backend": "default/users:80"}},
+		{[]string{"testdata/policies"}, "http://app.example.com/caf%C3%A9/men%C3%BC/x", map[string]any{
+			"matched": true, "ingress": "default/menu", "path": "/café/menü", "pathType": "Prefix"}},
+		{[]string{"testdata/policies"}, "http://api.example.com/FOO/bar", map[string]any{
+			"matched": true, "ingress": "default/api", "path": "/foo(/|$)(.*)", "pathType": "ImplementationSpecific"}},
 		{[]string{"../../ingress/testdata/compile/default-backends.yaml"}, "http://app.example.com/nothing", map[string]any{
 			"matched": true, "ingress": "default/app", "host": "app.example.com", "path": "", "pathType": "", "backend": "default/app-fallback:80"}},
 	} {

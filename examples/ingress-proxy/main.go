@@ -9,10 +9,14 @@
 //
 //	go run ./examples/ingress-proxy -check -f examples/seed
 //
-// prints the merged routing table, the requests that the Kubernetes spec
-// and ingress-nginx route differently, and every warning, and exits 0, or
-// prints every error and exits 1; -match ingress-nginx serves (or checks)
-// with ingress-nginx's matching instead of the spec's;
+// prints the merged routing table (paths as written in the Ingresses), what
+// each route does beyond routing (rewrites, redirects, timeouts, external
+// and basic auth, CORS, allow and deny lists, rate limits, canaries, custom
+// headers, and routes closed with 503 because an object they need is
+// missing), the certificates, the requests that the Kubernetes spec and
+// ingress-nginx route differently, and every warning, and exits 0; or
+// prints every error of every file and exits 1; -match ingress-nginx
+// serves (or checks) with ingress-nginx's matching instead of the spec's;
 //
 //	go run ./examples/ingress-proxy -f examples/seed -explain https://projectdomain.com/api/me
 //
