@@ -136,7 +136,7 @@ func runContext(ctx context.Context, args []string, reload <-chan struct{}, stdo
 	var so serveOptions
 	fs.StringVar(&so.listen, "listen", "127.0.0.1:8080", "plain HTTP `ADDR` (\"\" disables)")
 	fs.StringVar(&so.tlsListen, "tls-listen", "", "HTTPS `ADDR` with the Ingress TLS secrets (default off)")
-	fs.StringVar(&so.adminListen, "admin-listen", "", "`ADDR` for /healthz and /readyz (default off)")
+	fs.StringVar(&so.adminListen, "admin-listen", "", "`ADDR` for /healthz, /readyz, /metrics and the routes page at / (default off)")
 	fs.DurationVar(&so.drainTimeout, "drain-timeout", 30*time.Second, "how long in-flight requests may take to finish at shutdown")
 	fs.DurationVar(&so.watchInterval, "watch-interval", 2*time.Second, "how often to look for changed manifests (0 disables)")
 	var trusted prefixList
@@ -145,6 +145,7 @@ func runContext(ctx context.Context, args []string, reload <-chan struct{}, stdo
 	fs.BoolVar(&so.accessLog, "access-log", true, "log one line per request")
 	fs.DurationVar(&so.readHeaderTimeout, "read-header-timeout", 10*time.Second, "how long a client may take to send a request's headers (against slowloris)")
 	fs.DurationVar(&so.idleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection is kept open")
+	so.observe.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
