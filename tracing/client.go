@@ -38,6 +38,41 @@ type transport struct {
 
 // RoundTrip sends req in a client span.
 func (tr *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx, span := tr.t.tracer.Start(req.Context(), req.Method, trace.WithSpanKind(trace.SpanKindClient))
+	if span.IsRecording() { // an unsampled request skips the attributes
+		span.SetAttributes(tr.attributes(req)...)
+	}
+	// The request is the proxy's own, made for this attempt: its headers
+	// may be written.
+	tr.t.prop.Inject(ctx, carrier(req.Header))
+	res, err := tr.next.RoundTrip(req)
+	if err != nil {
+		span.RecordError(err)
+		span.SetStatus(codes.Error, err.Error())
+		span.End()
+		return nil, err
+	}
+	if !span.IsRecording() {
+		span.End()
+		return res, nil
+	}
+	span.SetAttributes(semconv.HTTPResponseStatusCodeKey.Int(res.StatusCode))
+	if res.StatusCode >= 400 {
+		// Client spans count 4xx as errors too: the backend refused.
+		span.SetStatus(codes.Error, http.StatusText(res.StatusCode))
+	}
+	if res.StatusCode == http.StatusSwitchingProtocols || res.Body == nil || res.Body == http.NoBody {
+		// An upgraded connection's body is the connection itself, which
+		// must keep its type; its span ends here.
+		span.End()
+		return res, nil
+	}
+	res.Body = &spanBody{ReadCloser: res.Body, span: span}
+	return res, nil
+}
+
+// attributes are the attributes of an attempt to send req.
+func (tr *transport) attributes(req *http.Request) []attribute.KeyValue {
 	attrs := []attribute.KeyValue{
 		tr.upstream,
 		AttrEndpoint.String(req.URL.Host),
@@ -58,30 +93,7 @@ func (tr *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 			attrs = append(attrs, AttrRoute.String(rt.Name))
 		}
 	}
-	ctx, span := tr.t.tracer.Start(req.Context(), req.Method, trace.WithSpanKind(trace.SpanKindClient), trace.WithAttributes(attrs...))
-	// The request is the proxy's own, made for this attempt: its headers
-	// may be written.
-	tr.t.prop.Inject(ctx, carrier(req.Header))
-	res, err := tr.next.RoundTrip(req)
-	if err != nil {
-		span.RecordError(err)
-		span.SetStatus(codes.Error, err.Error())
-		span.End()
-		return nil, err
-	}
-	span.SetAttributes(semconv.HTTPResponseStatusCodeKey.Int(res.StatusCode))
-	if res.StatusCode >= 400 {
-		// Client spans count 4xx as errors too: the backend refused.
-		span.SetStatus(codes.Error, http.StatusText(res.StatusCode))
-	}
-	if res.StatusCode == http.StatusSwitchingProtocols || res.Body == nil || res.Body == http.NoBody {
-		// An upgraded connection's body is the connection itself, which
-		// must keep its type; its span ends here.
-		span.End()
-		return res, nil
-	}
-	res.Body = &spanBody{ReadCloser: res.Body, span: span}
-	return res, nil
+	return attrs
 }
 
 // CloseIdleConnections passes the call on to the wrapped transport.

@@ -47,29 +47,39 @@ func (t *Tracer) Handler(next http.Handler) http.Handler {
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := t.prop.Extract(r.Context(), carrier(r.Header))
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
+		ctx, span := t.tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer))
+		if span.IsRecording() { // an unsampled request skips the attributes
+			span.SetAttributes(requestAttributes(r)...)
 		}
-		attrs := []attribute.KeyValue{
-			semconv.HTTPRequestMethodKey.String(r.Method),
-			semconv.URLPathKey.String(r.URL.Path),
-			semconv.URLSchemeKey.String(scheme),
-			semconv.ServerAddressKey.String(hostOnly(r.Host)),
-			semconv.NetworkProtocolVersionKey.String(strconv.Itoa(r.ProtoMajor) + "." + strconv.Itoa(r.ProtoMinor)),
-		}
-		if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-			attrs = append(attrs, semconv.ClientAddressKey.String(host))
-		}
-		if ua := r.UserAgent(); ua != "" {
-			attrs = append(attrs, semconv.UserAgentOriginalKey.String(ua))
-		}
-		ctx, span := t.tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(attrs...))
 		defer span.End()
 		r, info := proxy.WithInfo(r.WithContext(ctx))
 		next.ServeHTTP(w, r)
-		describe(span, r.Method, info)
+		if span.IsRecording() {
+			describe(span, r.Method, info)
+		}
 	})
+}
+
+// requestAttributes are the attributes of r known before it is served.
+func requestAttributes(r *http.Request) []attribute.KeyValue {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	attrs := []attribute.KeyValue{
+		semconv.HTTPRequestMethodKey.String(r.Method),
+		semconv.URLPathKey.String(r.URL.Path),
+		semconv.URLSchemeKey.String(scheme),
+		semconv.ServerAddressKey.String(hostOnly(r.Host)),
+		semconv.NetworkProtocolVersionKey.String(strconv.Itoa(r.ProtoMajor) + "." + strconv.Itoa(r.ProtoMinor)),
+	}
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		attrs = append(attrs, semconv.ClientAddressKey.String(host))
+	}
+	if ua := r.UserAgent(); ua != "" {
+		attrs = append(attrs, semconv.UserAgentOriginalKey.String(ua))
+	}
+	return attrs
 }
 
 // describe names span after the route info matched and records what the
