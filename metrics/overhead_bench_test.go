@@ -87,8 +87,8 @@ func BenchmarkObservabilityOverhead(b *testing.B) {
 				r := &http.Request{
 					Method: http.MethodGet, URL: &url.URL{Path: "/bench/path", RawQuery: "q=1"},
 					Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1,
-					Header:     http.Header{"User-Agent": {"bench"}, "Accept": {"*/*"}},
-					Host:       "bench.example", RemoteAddr: "127.0.0.1:40000", RequestURI: "/bench/path?q=1", Body: http.NoBody,
+					Header: http.Header{"User-Agent": {"bench"}, "Accept": {"*/*"}},
+					Host:   "bench.example", RemoteAddr: "127.0.0.1:40000", RequestURI: "/bench/path?q=1", Body: http.NoBody,
 				}
 				handler.ServeHTTP(w, r.WithContext(ctx))
 				cancel()
