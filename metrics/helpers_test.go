@@ -1,7 +1,6 @@
 package metrics_test
 
 import (
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -97,5 +96,3 @@ func labels(pairs ...string) string {
 	sort.Strings(all)
 	return strings.Join(all, ",")
 }
-
-var _ = fmt.Sprint
