@@ -39,14 +39,14 @@ type transport struct {
 // RoundTrip sends req in a client span.
 func (tr *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	ctx, span := tr.t.tracer.Start(req.Context(), req.Method, trace.WithSpanKind(trace.SpanKindClient))
-	if span.IsRecording() { // an unsampled request skips the attributes
-		span.SetAttributes(tr.attributes(req)...)
-	}
 	// The request is the proxy's own, made for this attempt: its headers
 	// may be written.
 	tr.t.prop.Inject(ctx, carrier(req.Header))
 	res, err := tr.next.RoundTrip(req)
 	if err != nil {
+		if span.IsRecording() {
+			span.SetAttributes(tr.attributes(req)...)
+		}
 		span.RecordError(err)
 		span.SetStatus(codes.Error, err.Error())
 		span.End()
@@ -56,7 +56,9 @@ func (tr *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		span.End()
 		return res, nil
 	}
-	span.SetAttributes(semconv.HTTPResponseStatusCodeKey.Int(res.StatusCode))
+	// All at once, the status with the rest: each SetAttributes call
+	// grows the span's list.
+	span.SetAttributes(append(tr.attributes(req), semconv.HTTPResponseStatusCodeKey.Int(res.StatusCode))...)
 	if res.StatusCode >= 400 {
 		// Client spans count 4xx as errors too: the backend refused.
 		span.SetStatus(codes.Error, http.StatusText(res.StatusCode))
@@ -73,12 +75,13 @@ func (tr *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 
 // attributes are the attributes of an attempt to send req.
 func (tr *transport) attributes(req *http.Request) []attribute.KeyValue {
-	attrs := []attribute.KeyValue{
+	attrs := make([]attribute.KeyValue, 0, 9)
+	attrs = append(attrs,
 		tr.upstream,
 		AttrEndpoint.String(req.URL.Host),
 		semconv.HTTPRequestMethodKey.String(req.Method),
 		semconv.URLFullKey.String(req.URL.String()),
-	}
+	)
 	if host, port, err := net.SplitHostPort(req.URL.Host); err == nil {
 		attrs = append(attrs, semconv.ServerAddressKey.String(host))
 		if n, err := strconv.Atoi(port); err == nil {

@@ -48,14 +48,12 @@ func (t *Tracer) Handler(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := t.prop.Extract(r.Context(), carrier(r.Header))
 		ctx, span := t.tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer))
-		if span.IsRecording() { // an unsampled request skips the attributes
-			span.SetAttributes(requestAttributes(r)...)
-		}
 		defer span.End()
 		r, info := proxy.WithInfo(r.WithContext(ctx))
 		next.ServeHTTP(w, r)
-		if span.IsRecording() {
-			describe(span, r.Method, info)
+		if span.IsRecording() { // an unsampled request skips the attributes
+			// All at once: each SetAttributes call grows the span's list.
+			span.SetAttributes(describe(span, r, info, requestAttributes(r))...)
 		}
 	})
 }
@@ -66,13 +64,14 @@ func requestAttributes(r *http.Request) []attribute.KeyValue {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	attrs := []attribute.KeyValue{
+	attrs := make([]attribute.KeyValue, 0, 20) // room for describe's too
+	attrs = append(attrs,
 		semconv.HTTPRequestMethodKey.String(r.Method),
 		semconv.URLPathKey.String(r.URL.Path),
 		semconv.URLSchemeKey.String(scheme),
 		semconv.ServerAddressKey.String(hostOnly(r.Host)),
-		semconv.NetworkProtocolVersionKey.String(strconv.Itoa(r.ProtoMajor) + "." + strconv.Itoa(r.ProtoMinor)),
-	}
+		semconv.NetworkProtocolVersionKey.String(strconv.Itoa(r.ProtoMajor)+"."+strconv.Itoa(r.ProtoMinor)),
+	)
 	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
 		attrs = append(attrs, semconv.ClientAddressKey.String(host))
 	}
@@ -82,22 +81,22 @@ func requestAttributes(r *http.Request) []attribute.KeyValue {
 	return attrs
 }
 
-// describe names span after the route info matched and records what the
-// proxy did.
-func describe(span trace.Span, method string, info *proxy.Info) {
+// describe names span after the route info matched and appends what the
+// proxy did to attrs.
+func describe(span trace.Span, r *http.Request, info *proxy.Info, attrs []attribute.KeyValue) []attribute.KeyValue {
 	if info.Rule != nil && info.Rule.Path != "" {
-		span.SetName(method + " " + info.Rule.Path)
-		span.SetAttributes(semconv.HTTPRouteKey.String(info.Rule.Path), AttrBackend.String(info.Rule.Backend.String()))
+		span.SetName(r.Method + " " + info.Rule.Path)
+		attrs = append(attrs, semconv.HTTPRouteKey.String(info.Rule.Path), AttrBackend.String(info.Rule.Backend.String()))
 	}
-	span.SetAttributes(AttrAction.String(string(info.Action)))
+	attrs = append(attrs, AttrAction.String(string(info.Action)))
 	if info.Status != 0 {
-		span.SetAttributes(semconv.HTTPResponseStatusCodeKey.Int(info.Status))
+		attrs = append(attrs, semconv.HTTPResponseStatusCodeKey.Int(info.Status))
 	}
 	if rt := info.Route; rt != nil {
-		span.SetAttributes(AttrRoute.String(rt.Name), AttrNamespace.String(rt.Origin.Namespace), AttrIngress.String(rt.Origin.Name))
+		attrs = append(attrs, AttrRoute.String(rt.Name), AttrNamespace.String(rt.Origin.Namespace), AttrIngress.String(rt.Origin.Name))
 	}
 	if u := info.Upstream; u != nil {
-		span.SetAttributes(AttrUpstream.String(u.Name), AttrCanary.Bool(info.Canary >= 0))
+		attrs = append(attrs, AttrUpstream.String(u.Name), AttrCanary.Bool(info.Canary >= 0))
 	}
 	// Server spans are errors for 5xx only: 4xx are the client's.
 	if info.Status >= 500 {
@@ -106,6 +105,7 @@ func describe(span trace.Span, method string, info *proxy.Info) {
 	if info.Err != nil {
 		span.RecordError(info.Err)
 	}
+	return attrs
 }
 
 // hostOnly strips the port from a Host header.
