@@ -45,7 +45,10 @@
 // that is not served.
 //
 // Options drop the host or path label, report status classes ("2xx"),
-// set the bucket boundaries and turn on native histograms.
+// set the bucket boundaries and turn on native histograms. After a reload,
+// Retain removes the series of Ingresses no longer served, as
+// ingress-nginx does, so that a long-running process exports only what
+// its current configuration can produce.
 //
 // # Controller metrics
 //

@@ -262,3 +262,29 @@ func TestControllerMetrics(t *testing.T) {
 	c.SetLeader("ingressmux-leader", false)
 	assert.Equal(t, map[string]float64{labels("name=ingressmux-leader"): 0}, seriesOf(scrape(t, c), "nginx_ingress_controller_leader_election_status"))
 }
+
+// TestRetain checks that the series of an Ingress no longer served are
+// removed, and those of the Ingresses still served and of unmatched
+// requests kept.
+func TestRetain(t *testing.T) {
+	f := newFixture(t, metrics.Options{})
+	f.do("GET", "http://shop.example.com/a")
+	f.do("GET", "http://shop.example.com/retry")
+	f.do("GET", "http://nowhere.example.com/")
+	before := scrape(t, f.c)
+	require.Len(t, seriesOf(before, "nginx_ingress_controller_requests"), 3)
+	require.Len(t, seriesOf(before, "ingressmux_upstream_retries_total"), 1)
+
+	f.c.Retain(func(ns, ing string) bool { return ns == "default" && ing == "shop" })
+	assert.Equal(t, before, scrape(t, f.c), "everything still served is kept")
+
+	f.c.Retain(func(ns, ing string) bool { return false })
+	after := scrape(t, f.c)
+	assert.Equal(t, map[string]float64{labels("canary=", "host=", "ingress=", "method=GET", "namespace=", "path=", "service=", "status=404"): 1},
+		seriesOf(after, "nginx_ingress_controller_requests"))
+	for _, name := range []string{"nginx_ingress_controller_response_duration_seconds", "ingressmux_upstream_retries_total"} {
+		assert.Empty(t, seriesOf(after, name), name)
+	}
+	f.do("GET", "http://shop.example.com/a")
+	assert.Len(t, seriesOf(scrape(t, f.c), "nginx_ingress_controller_requests"), 2, "a series comes back with its traffic")
+}

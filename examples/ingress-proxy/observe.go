@@ -26,6 +26,7 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.37.0"
 
 	"github.com/ingressmux/ingressmux"
+	"github.com/ingressmux/ingressmux/ingress"
 	"github.com/ingressmux/ingressmux/metrics"
 	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/statuspage"
@@ -163,7 +164,23 @@ func (ob *observer) reloaded(r ingressmux.ReloadResult) {
 	}
 	if mux := ob.mux.Load(); mux != nil && r.Err == nil {
 		ob.certificates(mux)
+		ob.retain(mux)
 	}
+}
+
+// retain drops the request series of Ingresses the new table no longer
+// has.
+func (ob *observer) retain(mux *ingressmux.Mux) {
+	if ob.metrics == nil {
+		return
+	}
+	served := map[[2]string]bool{}
+	for _, rule := range mux.Compiled().Table.Rules() {
+		if r, ok := rule.Value.(*ingress.Route); ok {
+			served[[2]string{r.Namespace, r.Name}] = true
+		}
+	}
+	ob.metrics.Retain(func(ns, name string) bool { return served[[2]string{ns, name}] })
 }
 
 // certificates exports the expiry of the certificate served for each TLS

@@ -52,8 +52,9 @@ func TestServeMetricsAndPage(t *testing.T) {
 	defer api.Close()
 	dir := t.TempDir()
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "shop.yaml"), []byte(shopIngress), 0o644))
+	reload := make(chan struct{}, 1)
 	addrs, _, stop := startServe(t, []string{"-f", dir, "-listen", "127.0.0.1:0", "-admin-listen", "127.0.0.1:0",
-		"-watch-interval", "0", "-access-log=false", "-backend", "default/api:80=" + api.URL}, nil)
+		"-watch-interval", "0", "-access-log=false", "-backend", "default/api:80=" + api.URL}, reload)
 	defer stop()
 	for i := range 50 {
 		require.Equal(t, 200, get(t, fmt.Sprintf("%s/api/item/%d?q=%d", addrs["http"], i, i), "shop.example.com"))
@@ -91,6 +92,15 @@ func TestServeMetricsAndPage(t *testing.T) {
 	assert.Contains(t, page, `<span id="reload-result" class="ok">succeeded</span>`)
 	code, _ = body(t, addrs["admin"]+"/nothing-here")
 	assert.Equal(t, 404, code, "the page is at / only")
+
+	// The Ingress is renamed: its old series go with the reload.
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "shop.yaml"), []byte(strings.Replace(shopIngress, "name: shop", "name: store", 1)), 0o644))
+	reload <- struct{}{}
+	eventually(t, "the reload to drop the old Ingress's series", func() bool {
+		_, text := body(t, addrs["admin"]+"/metrics")
+		return strings.Contains(text, `nginx_ingress_controller_success{`) && !strings.Contains(text, `ingress="shop"`) &&
+			strings.Contains(text, `nginx_ingress_controller_success{controller_class="ingressmux",controller_namespace="",controller_pod="`)
+	})
 }
 
 // otlpReceiver is an OTLP/HTTP endpoint that counts the trace exports it
