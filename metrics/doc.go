@@ -71,5 +71,7 @@
 //
 // Observe looks up the request's series in a map keyed by its label
 // values and updates them: no allocation once a series exists, about
-// 0.65 µs per request on the machine of the benchmarks.
+// 1,400 instructions. Counting in a whole proxy process, metrics cost
+// about 5 % of its user-space instructions per request, most of it the
+// request Info the Handler fills in for Observe.
 package metrics

@@ -5,7 +5,10 @@
 //
 // serves until SIGINT or SIGTERM, then drains in-flight requests; SIGHUP or
 // a change to a loaded file reloads, and a bad edit keeps the old table
-// (the log says why). Two more modes:
+// (the log says why). With -admin-listen it serves /healthz, /readyz,
+// Prometheus metrics at /metrics (ingress-nginx's names and labels) and
+// a routes page at /; -otlp-endpoint exports OpenTelemetry traces. Two
+// more modes:
 //
 //	go run ./examples/ingress-proxy -check -f examples/seed
 //
