@@ -79,7 +79,7 @@ func TestCanaryByHeaderAndCookie(t *testing.T) {
 			if tt.cookie != "" {
 				req.Header.Set("Cookie", tt.cookie)
 			}
-			assert.Equal(t, tt.want, backendOf(t, mux, req))
+			assert.Equal(t, tt.want, explainedBackendOf(t, mux, req))
 		})
 	}
 }
@@ -91,7 +91,7 @@ func TestCanaryHeaderPattern(t *testing.T) {
 		if value != "" {
 			req.Header.Set("X-Region", value)
 		}
-		assert.Equal(t, want, backendOf(t, mux, req), value)
+		assert.Equal(t, want, explainedBackendOf(t, mux, req), value)
 	}
 }
 

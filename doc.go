@@ -23,19 +23,39 @@
 //
 // Load reads files and directories (or an fs.FS such as embed.FS),
 // validates them as the apiserver would, merges the Ingresses, resolves
-// their backends and returns a Mux: an http.Handler (a reverse proxy built
-// on net/http/httputil) and, through TLSConfig, the certificates of the
+// their backends and returns a Mux: an http.Handler (the reverse proxy of
+// package proxy) and, through TLSConfig, the certificates of the
 // Ingresses' TLS secrets chosen by SNI. Reload re-reads the same sources and
 // swaps the new routing in only if it builds; a bad edit never replaces a
-// good table.
+// good table. Warnings (what loaded but deserves attention) are returned
+// by Warnings and reported nowhere else. Close releases the proxy's
+// connections once the server has shut down.
 //
 // # Where backends are
 //
 // Outside a cluster, Services have no addresses of their own. A backend
-// "namespace/service:port" resolves, in order: to Config.Backends (an
-// override such as "http://127.0.0.1:8080"), to Config.Resolver, to a loaded
-// ExternalName Service, to the ready endpoints of loaded EndpointSlices, and
-// last to the cluster DNS name, with a warning.
+// "namespace/service:port" resolves, in order: to the Backends overrides
+// of Config.Options (such as "http://127.0.0.1:8080"), to
+// Config.Resolver, to a loaded ExternalName Service, to the ready
+// endpoints of loaded EndpointSlices, and last to the cluster DNS name,
+// with a warning. Resolve asks again without re-reading the sources.
+//
+// # Watching and shaping requests
+//
+// Config.Hooks observe every request (proxy.Info: the rule, Ingress,
+// backend, endpoints tried, statuses, sizes and timings) and shape the
+// proxying as httputil.ReverseProxy's hooks do: a transport wrapper per
+// upstream, ModifyResponse, and an ErrorHandler for the 502, 503 and 504
+// pages. A middleware wrapping the Mux reads the same Info with
+// proxy.WithInfo.
+//
+// # Asking what would happen
+//
+// Explain and ExplainRequest tell what the Mux would do with a request,
+// without sending it anywhere: the rule that matched and why, the action
+// (proxy, redirect, deny, auth, rate-limit, not-found...), and the request
+// the backend would receive. Package ingressmuxtest turns that into
+// one-line assertions for routing tests.
 //
 // # The packages
 //
@@ -47,6 +67,7 @@
 //	metrics    Prometheus metrics under ingress-nginx's names (feed it from Hooks.Observe and Hooks.Reloaded)
 //	tracing    OpenTelemetry spans per request and per attempt (its Handler and Hooks.WrapTransport)
 //	statuspage the routes page: table, endpoint health (Mux.Upstreams), warnings, last reload
+//	ingressmuxtest  routing assertions for tests
 //
 // This package wires them: ingress in, proxy out.
 package ingressmux

@@ -54,7 +54,7 @@ func TestHooksSeeTheIngress(t *testing.T) {
 	require.Len(t, seen, 1)
 	i := seen[0]
 	assert.Equal(t, proxy.ActionProxy, i.Action)
-	assert.Equal(t, proxy.Origin{Kind: "Ingress", Namespace: "default", Name: "blue"}, i.Route.Origin)
+	assert.Equal(t, proxy.ObjectRef{Kind: "Ingress", Namespace: "default", Name: "blue"}, i.Route.Object)
 	assert.Equal(t, "shop.example.com", i.Rule.Host)
 	assert.Equal(t, "/", i.Rule.Path)
 	assert.Equal(t, route.Prefix, i.Rule.Type)

@@ -17,7 +17,10 @@ import (
 // and Location of an answer of its own, the request the backend would
 // receive, the canary, the timeouts and the body limit).
 type Explanation struct {
+	// Explanation is the matching: the winning Rule and every candidate
+	// with the reason it won or lost.
 	route.Explanation
+	// Decision is what the Mux would do: its fields are promoted.
 	proxy.Decision
 }
 

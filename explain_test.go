@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/ingressmux/ingressmux"
 	"github.com/ingressmux/ingressmux/proxy"
@@ -74,4 +75,14 @@ func serveAndExplain(t *testing.T, mux *ingressmux.Mux, req *http.Request) *http
 		assert.True(t, ok || strings.HasPrefix(k, "X-Auth-Request-"), "the backend got %s, which Explain did not list", k)
 	}
 	return rec
+}
+
+// explainedBackendOf is backendOf, with the real request checked against
+// Explain's: a canary chosen by header, cookie or a weight of 100 is the
+// one Explain names.
+func explainedBackendOf(t *testing.T, mux *ingressmux.Mux, req *http.Request) string {
+	t.Helper()
+	rec := serveAndExplain(t, mux, req)
+	require.Equal(t, 200, rec.Code, rec.Body.String())
+	return rec.Header().Get("X-Backend")
 }

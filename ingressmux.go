@@ -316,7 +316,7 @@ func (m *Mux) proxyTable(t *route.Table) (*route.Table, error) {
 			SSLRedirect:      p.SSLRedirect,
 			ForceSSLRedirect: p.ForceSSLRedirect,
 			Name:             rules[i].Origin,
-			Origin:           proxy.Origin{Kind: "Ingress", Namespace: r.Namespace, Name: r.Name},
+			Object:           proxy.ObjectRef{Kind: "Ingress", Namespace: r.Namespace, Name: r.Name},
 			Rewrite:          r.Rewrite,
 			ForwardedPrefix:  p.ForwardedPrefix,
 			Redirect:         p.Redirect,

@@ -12,7 +12,7 @@ import (
 // observed is the Info of a proxied request with one attempt, as the
 // Handler gives it to Observe.
 func observed() *proxy.Info {
-	rt := &proxy.Route{Origin: proxy.Origin{Kind: "Ingress", Namespace: "default", Name: "shop"}}
+	rt := &proxy.Route{Object: proxy.ObjectRef{Kind: "Ingress", Namespace: "default", Name: "shop"}}
 	return &proxy.Info{
 		Method: "GET", Action: proxy.ActionProxy, Status: 200, UpstreamStatus: 200, Canary: -1,
 		Rule:     &route.Rule{Host: "shop.example.com", Path: "/", Type: route.Prefix, Backend: route.Backend{Namespace: "default", Service: "web", Port: "80"}},

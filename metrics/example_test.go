@@ -32,7 +32,7 @@ func Example() {
 
 	web := &proxy.Route{
 		Upstream: &proxy.Upstream{Name: "default/web:80", Endpoints: []string{backend.Listener.Addr().String()}},
-		Origin:   proxy.Origin{Kind: "Ingress", Namespace: "default", Name: "shop"},
+		Object:   proxy.ObjectRef{Kind: "Ingress", Namespace: "default", Name: "shop"},
 	}
 	table, err := route.New([]route.Rule{{Host: "shop.example.com", Path: "/api", Type: route.Prefix,
 		Backend: route.Backend{Namespace: "default", Service: "web", Port: "80"}, Value: web}})

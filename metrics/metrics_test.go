@@ -43,17 +43,17 @@ func newFixture(t *testing.T, opts metrics.Options) *fixture {
 	ln.Close()
 	ep := web.Listener.Addr().String()
 	webUp := &proxy.Upstream{Name: "default/web:80", Endpoints: []string{ep}}
-	origin := proxy.Origin{Kind: "Ingress", Namespace: "default", Name: "shop"}
+	origin := proxy.ObjectRef{Kind: "Ingress", Namespace: "default", Name: "shop"}
 	backend := route.Backend{Namespace: "default", Service: "web", Port: "80"}
 	rule := func(host, path string, rt *proxy.Route) route.Rule {
 		return route.Rule{Host: host, Path: path, Type: route.Prefix, Backend: backend, Origin: "ingress default/shop", Value: rt}
 	}
-	shop := &proxy.Route{Upstream: webUp, Name: "ingress default/shop", Origin: origin,
+	shop := &proxy.Route{Upstream: webUp, Name: "ingress default/shop", Object: origin,
 		Canaries: []proxy.Canary{{Upstream: &proxy.Upstream{Name: "default/web-canary:80", Endpoints: []string{ep}}, Header: "X-Canary"}}}
-	retry := &proxy.Route{Upstream: &proxy.Upstream{Name: "default/flaky:80", Endpoints: []string{dead, ep}}, Origin: origin,
+	retry := &proxy.Route{Upstream: &proxy.Upstream{Name: "default/flaky:80", Endpoints: []string{dead, ep}}, Object: origin,
 		Retry: proxy.Retry{OnError: true}}
-	limited := &proxy.Route{Upstream: webUp, Origin: origin, Traffic: &proxy.Traffic{RateLimit: &proxy.RateLimit{RPM: 1, BurstMultiplier: 1, RejectStatus: 429}}}
-	denied := &proxy.Route{Upstream: webUp, Origin: origin, Traffic: &proxy.Traffic{AllowSources: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}}
+	limited := &proxy.Route{Upstream: webUp, Object: origin, Traffic: &proxy.Traffic{RateLimit: &proxy.RateLimit{RPM: 1, BurstMultiplier: 1, RejectStatus: 429}}}
+	denied := &proxy.Route{Upstream: webUp, Object: origin, Traffic: &proxy.Traffic{AllowSources: []netip.Prefix{netip.MustParsePrefix("10.0.0.0/8")}}}
 	table, err := route.New([]route.Rule{
 		rule("shop.example.com", "/", shop),
 		rule("shop.example.com", "/retry", retry),

@@ -66,7 +66,7 @@ func BenchmarkObservabilityOverhead(b *testing.B) {
 				return mem
 			}
 			rt := &proxy.Route{Upstream: &proxy.Upstream{Name: "default/web:80", Endpoints: []string{"10.0.0.1:80"}},
-				Name: "ingress default/web", Origin: proxy.Origin{Kind: "Ingress", Namespace: "default", Name: "web"}}
+				Name: "ingress default/web", Object: proxy.ObjectRef{Kind: "Ingress", Namespace: "default", Name: "web"}}
 			table, err := route.New([]route.Rule{{Host: "bench.example", Path: "/", Type: route.Prefix,
 				Backend: route.Backend{Namespace: "default", Service: "web", Port: "80"}, Value: rt}})
 			if err != nil {

@@ -115,7 +115,7 @@ func (m *requestMetrics) key(info *proxy.Info) seriesKey {
 		}
 	}
 	if rt := info.Route; rt != nil {
-		k.namespace, k.ingress = rt.Origin.Namespace, rt.Origin.Name
+		k.namespace, k.ingress = rt.Object.Namespace, rt.Object.Name
 		if info.Canary >= 0 && info.Canary < len(rt.Canaries) && rt.Canaries[info.Canary].Upstream != nil {
 			k.canary = rt.Canaries[info.Canary].Upstream.Name
 		}

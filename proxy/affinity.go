@@ -168,6 +168,12 @@ func (a *affinity) choose(up *upstream, ring *ring, in pickInput) choice {
 			return choice{endpoint: up.endpoints[i]}
 		}
 	}
+	if in.dry && a.persistent {
+		// Explain: the session the next turn would start, without taking
+		// the turn.
+		i := int(up.n.Load() % uint64(len(up.endpoints)))
+		return choice{endpoint: up.endpoints[i], cookie: a.ids[i]}
+	}
 	c, _ := a.place(up, ring, nil)
 	return c
 }

@@ -86,6 +86,7 @@ type pickInput struct {
 	peer    peer
 	path    string         // the cleaned path that was matched, for $uri
 	trusted []netip.Prefix // Config.TrustedProxies, for $remote_addr
+	dry     bool           // Explain: look at round-robin turns, take none
 }
 
 // newBalancer returns the runtime form of u, which New has validated.
@@ -180,7 +181,7 @@ func (h *Handler) choose(up *upstream, r *http.Request, p peer, path string, dry
 	if len(up.endpoints) == 0 {
 		return choice{}, false
 	}
-	return up.sel.choose(up, pickInput{r: r, peer: p, path: path, trusted: h.cfg.TrustedProxies})
+	return up.sel.choose(up, pickInput{r: r, peer: p, path: path, trusted: h.cfg.TrustedProxies, dry: dry})
 }
 
 // choose picks the endpoint for in from up's endpoints, of which there is

@@ -132,6 +132,10 @@ func (s *selector) chooseByHash(up *upstream, in pickInput, tried []string) stri
 	h, ok := s.hash.sum(&in)
 	if !ok || len(up.endpoints) == 1 {
 		if tried == nil {
+			if in.dry {
+				ep, _ := up.peek()
+				return ep
+			}
 			ep, _ := up.next()
 			return ep
 		}

@@ -117,9 +117,10 @@ type Route struct {
 	ForceSSLRedirect bool
 	// Name names the route in logs, such as "ingress default/web".
 	Name string
-	// Origin is the object that declared the route, for Info and
-	// metrics; the zero value when the route was not made from one.
-	Origin Origin
+	// Object is the object that declared the route, such as an Ingress,
+	// for Info and metrics; the zero value when the route was not made
+	// from one.
+	Object ObjectRef
 	// Rewrite, when not nil, replaces the path sent to the backend when its
 	// pattern matches (rewrite-target); the query string is kept.
 	Rewrite *rewrite.Path
@@ -253,7 +254,8 @@ type Config struct {
 	// from ModifyResponse. err is an *Error giving the status the Handler
 	// would send and the cause (ErrNoEndpoints, ErrReadTimeout,
 	// ErrSendTimeout, a net.Error, a certificate error). The failure is
-	// logged first, as without an ErrorHandler.
+	// logged first, as without an ErrorHandler. When the request's Info
+	// is being filled in, RequestInfo(r.Context()) returns it.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
 }
 
@@ -285,21 +287,24 @@ type Retry struct {
 // To. In Route.LocationRewrite, To may contain $scheme and $host, the
 // client's scheme and Host.
 type Replace struct {
-	From, To string
+	// From is the prefix replaced; empty turns the replacement off.
+	From string
+	// To replaces From.
+	To string
 }
 
-// Origin names the object a route was made from, such as the Ingress
+// ObjectRef names the object a route was made from, such as the Ingress
 // "default/web".
-type Origin struct {
+type ObjectRef struct {
 	// Kind is the object's kind, such as "Ingress" or "HTTPRoute".
 	Kind string
 	// Namespace and Name identify the object.
 	Namespace, Name string
 }
 
-// String returns "Kind namespace/name", or "" for the zero Origin.
-func (o Origin) String() string {
-	if o == (Origin{}) {
+// String returns "Kind namespace/name", or "" for the zero ObjectRef.
+func (o ObjectRef) String() string {
+	if o == (ObjectRef{}) {
 		return ""
 	}
 	return o.Kind + " " + o.Namespace + "/" + o.Name

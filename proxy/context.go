@@ -8,7 +8,6 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
-	"time"
 )
 
 // reqCtx is everything the handler knows about one proxied request, from
@@ -23,19 +22,17 @@ type reqCtx struct {
 	timeout atomic.Pointer[timeoutError] // why the idle timer canceled, if it did
 	client  context.Context              // the incoming request's context
 
-	w         http.ResponseWriter // the client's, for a send timeout (see expire)
-	h         *Handler
-	rt        *routeState
-	up        *upstream         // rt.up, or rt.fallback when rt.up has no endpoint
-	te        *transportEntry   // up's transport for this request (see AutoHTTP)
-	wrapped   http.RoundTripper // Config.WrapTransport's for te; nil: send on te
-	info      *Info             // nil unless somebody reads it (see Info)
-	connStart time.Time         // when the current attempt began to get a connection
-	in        *http.Request     // the client's request
-	endpoint  string            // "host:port" chosen for this request
-	cookie    string            // the affinity cookie value to set; empty: none
-	path      string            // the cleaned, escaped path that was matched
-	peer      peer
+	w        http.ResponseWriter // the client's, for a send timeout (see expire)
+	h        *Handler
+	rt       *routeState
+	up       *upstream       // rt.up, or rt.fallback when rt.up has no endpoint
+	te       *transportEntry // up's transport for this request (see AutoHTTP)
+	info     *Info           // nil unless somebody reads it (see Info)
+	in       *http.Request   // the client's request
+	endpoint string          // "host:port" chosen for this request
+	cookie   string          // the affinity cookie value to set; empty: none
+	path     string          // the cleaned, escaped path that was matched
+	peer     peer
 
 	idle    idleTimer
 	reqBody sendBody    // wraps the request body, if any

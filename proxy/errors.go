@@ -121,6 +121,11 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, e *Error, info *I
 		info.Err = e
 	}
 	if h.cfg.ErrorHandler != nil {
+		if info != nil && RequestInfo(r.Context()) == nil {
+			// So that ErrorHandler finds the Info with RequestInfo, as
+			// the other hooks do.
+			r = r.WithContext(context.WithValue(r.Context(), infoKey{}, info))
+		}
 		h.cfg.ErrorHandler(w, r, e)
 		return
 	}

@@ -103,7 +103,8 @@ func (d *dryRun) record(rc *reqCtx, out *http.Request) {
 // Explain tells what the Handler would do with r, by running it through
 // ServeHTTP's own steps without sending anything: nothing reaches a
 // backend or an auth service, and rate limits are looked at, not counted.
-// Round-robin turns and affinity are taken as for a real request. r is
+// The endpoint is the one the next real request would get, but no
+// round-robin turn is taken; Config.Observe is not called. r is
 // not changed and its body is not read: its ContentLength is what the
 // body limit is checked against.
 func (h *Handler) Explain(r *http.Request) Decision {

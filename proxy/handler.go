@@ -197,7 +197,6 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 		rt:       rt,
 		up:       up,
 		te:       up.transport(clientTLS),
-		wrapped:  up.wrapped(clientTLS),
 		info:     info,
 		in:       r,
 		endpoint: pick.endpoint,

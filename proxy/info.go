@@ -69,7 +69,7 @@ type Info struct {
 	// Rule is the rule of the table the request matched: its Host, Path,
 	// Type, Backend and Origin. Nil when none matched.
 	Rule *route.Rule
-	// Route is the rule's route: its Name, Origin and settings. Nil when
+	// Route is the rule's route: its Name, Object and settings. Nil when
 	// no rule matched.
 	Route *Route
 	// Upstream is where the request was sent: Route.Upstream, a canary's
@@ -90,7 +90,8 @@ type Info struct {
 	Status int
 	// BytesIn counts the request body bytes read from the client.
 	BytesIn int64
-	// BytesOut counts the response body bytes written to the client.
+	// BytesOut counts the response body bytes written to the client. The
+	// bytes of an upgraded connection (WebSocket) are not counted.
 	BytesOut int64
 	// Connect is the time spent getting connections to the backend,
 	// dialing and TLS handshakes included, over all attempts; zero when
@@ -114,6 +115,9 @@ type Info struct {
 	dry      *dryRun    // set by Explain: record, do not send
 	w        infoWriter // the client's writer, counted: one allocation with the Info
 	attempts [1]Attempt // backing for Attempts without a retry
+	// connStart is clock() when the current attempt began to get a
+	// connection; 0 when it is not getting one.
+	connStart int64
 }
 
 // Attempt is one exchange with an endpoint.
@@ -141,9 +145,13 @@ type infoKey struct{}
 // fill in info. A middleware that wraps the Handler serves the returned
 // request and reads info once ServeHTTP has returned:
 //
-//	r, info := proxy.WithInfo(r)
-//	h.ServeHTTP(w, r)
-//	log.Print(info.Action, info.Status, info.Total)
+//	func logged(h http.Handler) http.Handler {
+//		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+//			r, info := proxy.WithInfo(r)
+//			h.ServeHTTP(w, r)
+//			log.Print(info.Action, info.Status, info.Total)
+//		})
+//	}
 func WithInfo(r *http.Request) (*http.Request, *Info) {
 	info := &Info{Canary: -1}
 	return r.WithContext(context.WithValue(r.Context(), infoKey{}, info)), info
@@ -186,6 +194,9 @@ func (i *Info) act(a Action) {
 func (h *Handler) finish(info *Info) {
 	info.Total = time.Since(info.Start)
 	info.BytesIn = atomic.LoadInt64(&info.bytesIn)
+	if info.Status == 0 && info.UpstreamStatus == http.StatusSwitchingProtocols {
+		info.Status = http.StatusSwitchingProtocols // written on the hijacked connection
+	}
 	if len(info.Attempts) > 0 {
 		info.UpstreamTime = time.Since(info.Attempts[0].Start)
 	}
@@ -234,7 +245,7 @@ func (rc *reqCtx) beginAttempt(endpoint string) {
 		rc.info.Attempts = rc.info.attempts[:0]
 	}
 	rc.info.Attempts = append(rc.info.Attempts, Attempt{Endpoint: endpoint, Start: time.Now()})
-	rc.connStart = time.Time{}
+	rc.info.connStart = 0
 }
 
 // endAttempt records the outcome of the current attempt.
@@ -253,14 +264,14 @@ func (rc *reqCtx) endAttempt(res *http.Response, err error) {
 // connecting and connected time a new connection of the current attempt;
 // they are the client trace's GetConn and GotConn, and are called around
 // the direct path's dials.
-func (rc *reqCtx) connecting(string) { rc.connStart = time.Now() }
+func (rc *reqCtx) connecting(string) { rc.info.connStart = clock() }
 
 func (rc *reqCtx) connected(c httptrace.GotConnInfo) {
-	if rc.connStart.IsZero() || c.Reused || len(rc.info.Attempts) == 0 {
+	if rc.info.connStart == 0 || c.Reused || len(rc.info.Attempts) == 0 {
 		return
 	}
-	d := time.Since(rc.connStart)
+	d := time.Duration(clock() - rc.info.connStart)
 	rc.info.Attempts[len(rc.info.Attempts)-1].Connect += d
 	rc.info.Connect += d
-	rc.connStart = time.Time{}
+	rc.info.connStart = 0
 }

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"net"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -26,7 +28,7 @@ func TestInfoThroughTheHandler(t *testing.T) {
 	t.Cleanup(flaky.Close)
 	canary := newBackend(t, "canary")
 	down := &Upstream{Name: "down"} // no endpoints
-	rWeb := &Route{Upstream: upstreamOf("default/web:80", web), Name: "ingress default/web", Origin: Origin{Kind: "Ingress", Namespace: "default", Name: "web"},
+	rWeb := &Route{Upstream: upstreamOf("default/web:80", web), Name: "ingress default/web", Object: ObjectRef{Kind: "Ingress", Namespace: "default", Name: "web"},
 		Canaries: []Canary{{Upstream: upstreamOf("default/canary:80", canary), Header: "X-Canary"}}}
 	rRetry := &Route{Upstream: upstreamOf("default/flaky:80", flaky, web), Name: "retry",
 		Retry: Retry{OnStatus: []int{503}}}
@@ -103,7 +105,7 @@ func TestInfoThroughTheHandler(t *testing.T) {
 		r, info := WithInfo(httptest.NewRequest(http.MethodPost, "http://info.test/a", strings.NewReader("hello")))
 		w := serve(h, r)
 		require.Equal(t, 200, w.Code)
-		assert.Equal(t, "Ingress default/web", info.Route.Origin.String())
+		assert.Equal(t, "Ingress default/web", info.Route.Object.String())
 		assert.Equal(t, int64(5), info.BytesIn)
 		require.Len(t, info.Attempts, 1)
 		a := info.Attempts[0]
@@ -177,6 +179,10 @@ func TestNoInfoWithoutReaders(t *testing.T) {
 func TestHooks(t *testing.T) {
 	web := newBackend(t, "web")
 	refused := &Upstream{Name: "refused", Endpoints: []string{closedPort(t)}}
+	release := make(chan struct{})
+	silent := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
+	defer silent.Close()
+	defer close(release)
 	var wrapped []string
 	var sent atomic.Int32
 	cfg := Config{
@@ -184,6 +190,7 @@ func TestHooks(t *testing.T) {
 			prefix("h.test", "/", &Route{Upstream: upstreamOf("web", web), Name: "web"}),
 			prefix("h.test", "/refused", &Route{Upstream: refused, Name: "refused"}),
 			prefix("h.test", "/none", &Route{Upstream: &Upstream{Name: "none"}, Name: "none"}),
+			prefix("h.test", "/silent", &Route{Upstream: upstreamOf("silent", silent), Name: "silent", ReadTimeout: 50 * time.Millisecond}),
 		),
 		WrapTransport: func(u Upstream, next http.RoundTripper) http.RoundTripper {
 			wrapped = append(wrapped, u.Name)
@@ -191,12 +198,12 @@ func TestHooks(t *testing.T) {
 				sent.Add(1)
 				req.Header.Set("X-Traced", u.Name)
 				if i := RequestInfo(req.Context()); i != nil {
-					i.Route.Name += "" // the wrapper reads the request's Info
 					req.Header.Set("X-Action", string(i.Action))
 				}
 				return next.RoundTrip(req)
 			})
 		},
+		Observe: func(*Info) {},
 		ModifyResponse: func(res *http.Response) error {
 			if res.Request.URL.Query().Get("fail") != "" {
 				return errors.New("refused by ModifyResponse")
@@ -211,13 +218,17 @@ func TestHooks(t *testing.T) {
 				return
 			}
 			w.Header().Set("X-Cause", fmt.Sprint(errors.Is(err, ErrNoEndpoints)))
+			if i := RequestInfo(r.Context()); i != nil {
+				w.Header().Set("X-Info-Action", string(i.Action))
+			}
+			w.Header().Set("X-Read-Timeout", fmt.Sprint(errors.Is(err, ErrReadTimeout)))
 			w.WriteHeader(e.Status)
 			fmt.Fprintf(w, "custom %d", e.Status)
 		},
 	}
 	h, _ := newHandler(t, cfg)
 	t.Cleanup(func() { h.Close() })
-	assert.ElementsMatch(t, []string{"web", "refused", "none"}, wrapped, "WrapTransport is called per upstream")
+	assert.ElementsMatch(t, []string{"web", "refused", "none", "silent"}, wrapped, "WrapTransport is called per upstream")
 
 	// Both the direct path (GET) and http.Transport (POST) go through
 	// the wrapper.
@@ -229,11 +240,11 @@ func TestHooks(t *testing.T) {
 	}
 	assert.Equal(t, int32(2), sent.Load())
 
-	r, info := WithInfo(httptest.NewRequest(http.MethodGet, "http://h.test/x", nil))
+	r, _ := WithInfo(httptest.NewRequest(http.MethodGet, "http://h.test/x", nil))
 	w := serve(h, r)
 	assert.Equal(t, "proxy", decode(t, w.Body.Bytes()).Header.Get("X-Action"), "RequestInfo in the wrapped transport")
 
-	r, info = WithInfo(httptest.NewRequest(http.MethodGet, "http://h.test/x?fail=1", nil))
+	r, info := WithInfo(httptest.NewRequest(http.MethodGet, "http://h.test/x?fail=1", nil))
 	w = serve(h, r)
 	assert.Equal(t, 502, w.Code)
 	assert.Equal(t, "custom 502", w.Body.String())
@@ -244,7 +255,13 @@ func TestHooks(t *testing.T) {
 	assert.Equal(t, "custom 502", w.Body.String())
 	assert.Equal(t, "false", w.Header().Get("X-Cause"))
 
+	w = serve(h, httptest.NewRequest(http.MethodGet, "http://h.test/silent", nil))
+	assert.Equal(t, 504, w.Code)
+	assert.Equal(t, "custom 504", w.Body.String())
+	assert.Equal(t, "true", w.Header().Get("X-Read-Timeout"))
+
 	w = serve(h, httptest.NewRequest(http.MethodGet, "http://h.test/none", nil))
+	assert.Equal(t, "unavailable", w.Header().Get("X-Info-Action"), "ErrorHandler reads the Info Observe gets")
 	assert.Equal(t, 503, w.Code)
 	assert.Equal(t, "custom 503", w.Body.String())
 	assert.Equal(t, "true", w.Header().Get("X-Cause"))
@@ -289,4 +306,30 @@ func closedPort(t *testing.T) string {
 	a := l.Addr().String()
 	l.Close()
 	return a
+}
+
+// TestInfoOfAnUpgrade checks that an upgraded connection is observed
+// once it ends, with the 101 the client got.
+func TestInfoOfAnUpgrade(t *testing.T) {
+	backend := httptest.NewServer(echoUpgrade)
+	defer backend.Close()
+	observed := make(chan *Info, 1)
+	h, _ := newHandler(t, Config{
+		Table:   newTable(t, prefix("", "/", &Route{Upstream: &Upstream{Name: "ws", Endpoints: []string{addr(backend)}}})),
+		Observe: func(i *Info) { observed <- i },
+	})
+	defer h.Close()
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	c, err := net.Dial("tcp", addr(srv))
+	require.NoError(t, err)
+	fmt.Fprintf(c, "GET /chat HTTP/1.1\r\nHost: chat.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+	res, err := http.ReadResponse(bufio.NewReader(c), nil)
+	require.NoError(t, err)
+	require.Equal(t, 101, res.StatusCode)
+	c.Close()
+	info := <-observed // once the relay ends
+	assert.Equal(t, ActionProxy, info.Action)
+	assert.Equal(t, 101, info.Status)
+	assert.Equal(t, 101, info.UpstreamStatus)
 }

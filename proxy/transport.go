@@ -254,8 +254,8 @@ func (rc *reqCtx) roundTrip(req *http.Request) (*http.Response, error) {
 // send sends req once, with the transport chosen for the request, or
 // what Config.WrapTransport made of it.
 func (rc *reqCtx) send(req *http.Request) (*http.Response, error) {
-	if rc.wrapped != nil {
-		return rc.wrapped.RoundTrip(req)
+	if rt := rc.up.wrapped(rc.in.TLS != nil); rt != nil {
+		return rt.RoundTrip(req)
 	}
 	return rc.te.send(req, rc.trace.Got1xxResponse)
 }

@@ -11,8 +11,8 @@ import (
 // status code: ingress-nginx's permanent-redirect and temporal-redirect. The
 // request's path is not appended; the URL is used as given.
 type Redirect struct {
-	URL  string
-	Code int
+	URL  string // the Location sent, as given
+	Code int    // the 3xx status sent (see NewRedirect)
 }
 
 // NewRedirect checks a redirect target: an absolute http or https URL, or
@@ -53,7 +53,7 @@ func (r *Redirect) ServeHTTP(w http.ResponseWriter, _ *http.Request) {
 // scheme; any other path is left alone. The query string of "/" is not
 // carried over, as in ingress-nginx.
 type AppRoot struct {
-	Path string
+	Path string // the application's root path, such as "/app"
 }
 
 // NewAppRoot checks that root is an absolute path (not a URL).

@@ -30,7 +30,7 @@ type Explanation struct {
 
 // Candidate is one rule considered by Explain.
 type Candidate struct {
-	Rule    Rule
+	Rule    Rule   // the rule considered
 	Matched bool   // the rule's host and path match the request on their own
 	Won     bool   // the rule is the answer
 	Reason  string // why it won or lost, in plain words

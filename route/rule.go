@@ -45,8 +45,8 @@ func (t PathType) String() string {
 // it. The route package only carries it around for dumps and diagnostics;
 // resolving it to addresses is the caller's business.
 type Backend struct {
-	Namespace string
-	Service   string
+	Namespace string // the Service's namespace
+	Service   string // the Service's name
 	Port      string // a port number or a port name, as written
 }
 

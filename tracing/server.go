@@ -93,7 +93,7 @@ func describe(span trace.Span, r *http.Request, info *proxy.Info, attrs []attrib
 		attrs = append(attrs, semconv.HTTPResponseStatusCodeKey.Int(info.Status))
 	}
 	if rt := info.Route; rt != nil {
-		attrs = append(attrs, AttrRoute.String(rt.Name), AttrNamespace.String(rt.Origin.Namespace), AttrIngress.String(rt.Origin.Name))
+		attrs = append(attrs, AttrRoute.String(rt.Name), AttrNamespace.String(rt.Object.Namespace), AttrIngress.String(rt.Object.Name))
 	}
 	if u := info.Upstream; u != nil {
 		attrs = append(attrs, AttrUpstream.String(u.Name), AttrCanary.Bool(info.Canary >= 0))

@@ -45,7 +45,7 @@ func newBackend(t *testing.T) *backend {
 func newProxy(t *testing.T, tr *tracing.Tracer, endpoints ...string) http.Handler {
 	t.Helper()
 	rt := &proxy.Route{Upstream: &proxy.Upstream{Name: "default/web:80", Endpoints: endpoints},
-		Name: "ingress default/shop", Origin: proxy.Origin{Kind: "Ingress", Namespace: "default", Name: "shop"},
+		Name: "ingress default/shop", Object: proxy.ObjectRef{Kind: "Ingress", Namespace: "default", Name: "shop"},
 		Retry: proxy.Retry{OnError: true}}
 	table, err := route.New([]route.Rule{{Host: "shop.example.com", Path: "/api", Type: route.Prefix,
 		Backend: route.Backend{Namespace: "default", Service: "web", Port: "80"}, Value: rt}})

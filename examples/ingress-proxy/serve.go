@@ -71,15 +71,17 @@ func runServe(ctx context.Context, cfg ingressmux.Config, so serveOptions, reloa
 		return 2
 	}
 	changes := watch(ctx, cfg.Paths, so.watchInterval)
-	mux, err := ingressmux.Load(context.Background(), cfg)
+	mux, err := ingressmux.Load(ctx, cfg)
 	if err != nil {
 		logger.Error("load failed", "err", err)
 		closeAll(lns[:])
 		obs.close(context.Background())
 		return 1
 	}
+	defer mux.Close() // after the servers have drained
 	obs.attach(mux)
 	s := &server{mux: mux, logger: logger, stdout: stdout, so: so, obs: obs}
+	s.logWarnings()
 	handler := obs.wrap(mux)
 	if so.accessLog {
 		handler = accessLog(handler, logger)
@@ -101,9 +103,9 @@ func runServe(ctx context.Context, cfg ingressmux.Config, so serveOptions, reloa
 			s.stop(so.drainTimeout)
 			return 0
 		case <-reload:
-			s.reload("signal")
+			s.reload(ctx, "signal")
 		case <-changes:
-			s.reload("file change")
+			s.reload(ctx, "file change")
 		}
 	}
 }
@@ -118,13 +120,22 @@ func closeAll(lns []net.Listener) {
 
 // reload swaps in the re-read manifests, or keeps the running table and
 // says why.
-func (s *server) reload(why string) {
+func (s *server) reload(ctx context.Context, why string) {
 	start := time.Now()
-	if err := s.mux.Reload(context.Background()); err != nil {
+	if err := s.mux.Reload(ctx); err != nil {
 		s.logger.Error("reload failed; the previous routing table keeps serving", "trigger", why, "err", err)
 		return
 	}
 	s.logger.Info("reloaded", "trigger", why, "routes", len(s.mux.Compiled().Table.Rules()), "took", time.Since(start).Round(time.Millisecond))
+	s.logWarnings()
+}
+
+// logWarnings logs the warnings of the last load: the Mux reports them
+// nowhere else.
+func (s *server) logWarnings() {
+	for _, w := range s.mux.Warnings() {
+		s.logger.Warn("ingressmux: " + w.String())
+	}
 }
 
 // serve starts one server on ln. Timeouts are set against slow clients:

@@ -165,6 +165,9 @@ func start(httpsAddr, httpAddr string, logger *slog.Logger) (*example, error) {
 		_ = tlsLn.Close()
 		return nil, err
 	}
+	for _, w := range ex.mux.Warnings() {
+		logger.Warn("ingressmux: " + w.String())
+	}
 	ex.serve(ex.proxyServer(), tlsLn, true)
 
 	plainLn, err := net.Listen("tcp", httpAddr)
