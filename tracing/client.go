@@ -38,6 +38,13 @@ type transport struct {
 
 // RoundTrip sends req in a client span.
 func (tr *transport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if sc := trace.SpanContextFromContext(req.Context()); sc.IsValid() && !sc.IsSampled() {
+		// The request's trace is not sampled: a client span would record
+		// nothing, so the backend's parent is the server span, passed on
+		// with its not-sampled flag.
+		tr.t.prop.Inject(req.Context(), carrier(req.Header))
+		return tr.next.RoundTrip(req)
+	}
 	ctx, span := tr.t.tracer.Start(req.Context(), req.Method, trace.WithSpanKind(trace.SpanKindClient))
 	// The request is the proxy's own, made for this attempt: its headers
 	// may be written.

@@ -49,12 +49,16 @@ func (t *Tracer) Handler(next http.Handler) http.Handler {
 		ctx := t.prop.Extract(r.Context(), carrier(r.Header))
 		ctx, span := t.tracer.Start(ctx, r.Method, trace.WithSpanKind(trace.SpanKindServer))
 		defer span.End()
+		if !span.IsRecording() {
+			// Not sampled: nothing to describe, only the context to pass
+			// on (see WrapTransport).
+			next.ServeHTTP(w, r.WithContext(ctx))
+			return
+		}
 		r, info := proxy.WithInfo(r.WithContext(ctx))
 		next.ServeHTTP(w, r)
-		if span.IsRecording() { // an unsampled request skips the attributes
-			// All at once: each SetAttributes call grows the span's list.
-			span.SetAttributes(describe(span, r, info, requestAttributes(r))...)
-		}
+		// All at once: each SetAttributes call grows the span's list.
+		span.SetAttributes(describe(span, r, info, requestAttributes(r))...)
 	})
 }
 

@@ -178,3 +178,19 @@ func TestTracingOff(t *testing.T) {
 	assert.Equal(t, []string{traceparent}, web.headers[0].Values("traceparent"))
 	assert.Equal(t, []string{tracestate}, web.headers[0].Values("tracestate"))
 }
+
+// TestUnsampledPassesTheContextOn checks a request whose trace is not
+// sampled: no span is recorded, and the backend gets the client's trace
+// with the not-sampled flag, so that it does not sample it either.
+func TestUnsampledPassesTheContextOn(t *testing.T) {
+	rec := tracetest.NewSpanRecorder()
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec), sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.AlwaysSample())))
+	web := newBackend(t)
+	h := newProxy(t, tracing.New(tracing.Options{TracerProvider: tp}), web.Listener.Addr().String())
+	r := httptest.NewRequest("GET", "http://shop.example.com/api/", nil)
+	r.Header.Set("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00")
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	assert.Empty(t, rec.Ended())
+	require.Len(t, web.headers, 1)
+	assert.Regexp(t, "^00-4bf92f3577b34da6a3ce929d0e0e4736-[0-9a-f]{16}-00$", web.headers[0].Get("traceparent"))
+}
