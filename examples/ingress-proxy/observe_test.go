@@ -1,6 +1,8 @@
 package main
 
 import (
+	"crypto/x509"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +17,8 @@ import (
 	"github.com/prometheus/common/model"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ingressmux/ingressmux/internal/testpki"
 )
 
 // shopIngress routes shop.example.com/api to default/api:80.
@@ -165,4 +169,37 @@ func TestServeRefusesBadObservabilityFlags(t *testing.T) {
 	}
 	var f floatList
 	assert.Error(t, f.Set("1,x"))
+}
+
+// TestServeCertificateExpiry checks nginx_ingress_controller_ssl_expire_time_seconds:
+// the NotAfter of the certificate of each TLS host, from its Secret.
+func TestServeCertificateExpiry(t *testing.T) {
+	t.Setenv("POD_NAMESPACE", "ingress") // as the Downward API sets it
+	ca := testpki.NewCA(t, "test CA")
+	cert := ca.Issue(t, "shop.example.com")
+	certPEM, keyPEM := testpki.PEM(cert)
+	leaf, err := x509.ParseCertificate(cert.Certificate[0])
+	require.NoError(t, err)
+	secret := fmt.Sprintf("---\napiVersion: v1\nkind: Secret\nmetadata: {name: shop-tls, namespace: default}\ntype: kubernetes.io/tls\ndata: {tls.crt: %s, tls.key: %s}\n",
+		base64.StdEncoding.EncodeToString(certPEM), base64.StdEncoding.EncodeToString(keyPEM))
+	manifest := strings.Replace(shopIngress, "spec:\n", "spec:\n  tls: [{hosts: [shop.example.com], secretName: shop-tls}]\n", 1) + secret
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "shop.yaml"), []byte(manifest), 0o644))
+	addrs, stderr, stop := startServe(t, []string{"-f", dir, "-listen", "127.0.0.1:0", "-admin-listen", "127.0.0.1:0",
+		"-watch-interval", "0", "-access-log=false", "-backend", "default/api:80=http://127.0.0.1:1"}, nil)
+	defer stop()
+	res, err := http.Get(addrs["admin"] + "/metrics")
+	require.NoError(t, err)
+	defer res.Body.Close()
+	p := expfmt.NewTextParser(model.UTF8Validation)
+	mfs, err := p.TextToMetricFamilies(res.Body)
+	require.NoError(t, err, stderr.String())
+	got := mfs["nginx_ingress_controller_ssl_expire_time_seconds"].GetMetric()
+	require.Len(t, got, 1)
+	labels := map[string]string{}
+	for _, l := range got[0].GetLabel() {
+		labels[l.GetName()] = l.GetValue()
+	}
+	assert.Equal(t, map[string]string{"host": "shop.example.com", "class": "ingressmux", "namespace": "ingress"}, labels)
+	assert.Equal(t, float64(leaf.NotAfter.Unix()), got[0].GetGauge().GetValue())
 }
