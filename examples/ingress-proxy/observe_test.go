@@ -102,8 +102,7 @@ func TestServeMetricsAndPage(t *testing.T) {
 	reload <- struct{}{}
 	eventually(t, "the reload to drop the old Ingress's series", func() bool {
 		_, text := body(t, addrs["admin"]+"/metrics")
-		return strings.Contains(text, `nginx_ingress_controller_success{`) && !strings.Contains(text, `ingress="shop"`) &&
-			strings.Contains(text, `nginx_ingress_controller_success{controller_class="ingressmux",controller_namespace="",controller_pod="`)
+		return strings.Contains(text, `nginx_ingress_controller_success{`) && !strings.Contains(text, `ingress="shop"`)
 	})
 }
 
