@@ -64,6 +64,9 @@
 //	proxy      the http.Handler that serves a route table as a reverse proxy
 //	tlsconfig  certificates by SNI, client TLS to HTTPS backends
 //	rewrite    path, host and header rewriting, redirects
+//	metrics    Prometheus metrics under ingress-nginx's names (feed it from Hooks.Observe and Hooks.Reloaded)
+//	tracing    OpenTelemetry spans per request and per attempt (its Handler and Hooks.WrapTransport)
+//	statuspage the routes page: table, endpoint health (Mux.Upstreams), warnings, last reload
 //	ingressmuxtest  routing assertions for tests
 //
 // This package wires them: ingress in, proxy out.

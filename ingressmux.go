@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/netip"
 	"sync"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 
@@ -89,7 +90,9 @@ type Mux struct {
 // ready Mux. The error, when not nil, lists every problem; see Warnings for
 // what loaded but deserves attention. ctx bounds the Resolver's answers:
 // once it is done, Load returns its error.
-func Load(ctx context.Context, cfg Config) (*Mux, error) {
+func Load(ctx context.Context, cfg Config) (loaded *Mux, err error) {
+	start := time.Now()
+	defer func() { reportLoad(cfg.Hooks.Reloaded, start, loaded, err) }()
 	if len(cfg.Paths) == 0 {
 		return nil, errNoSources
 	}
@@ -139,7 +142,8 @@ func (m *Mux) TLSConfig() *tls.Config { return m.certs.ServerConfig() }
 func (m *Mux) Reload(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.swap(m.build(ctx, nil))
+	start := time.Now()
+	return m.reported("reload", start, m.swap(m.build(ctx, nil)))
 }
 
 // Resolve asks where the backends are again (Config.Resolver, then the
@@ -149,7 +153,8 @@ func (m *Mux) Reload(ctx context.Context) error {
 func (m *Mux) Resolve(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.swap(m.build(ctx, m.state.load().set))
+	start := time.Now()
+	return m.reported("resolve", start, m.swap(m.build(ctx, m.state.load().set)))
 }
 
 // swap serves b, unless err says it did not build.

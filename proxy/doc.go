@@ -109,6 +109,10 @@
 //     one.
 //   - Otherwise round robin, one counter per Upstream.
 //
+// Handler.Upstreams snapshots each upstream's endpoints with their
+// passive health (up, failing, or down until a time; see Config.MaxFails)
+// for status pages and metrics.
+//
 // A retry (Route.Retry) goes to an endpoint not tried yet: the next one
 // along the ring for a hash key, another random member of its subset, the
 // cheaper of two untried endpoints for EWMA, the next untried in turn

@@ -87,7 +87,7 @@ func (h *Handler) logger() *slog.Logger {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	info := h.tracking(r)
 	if info != nil {
-		info.Start = time.Now()
+		info.Start, info.Method = time.Now(), r.Method
 		w = info.writer(w)
 		defer h.finish(info)
 	}

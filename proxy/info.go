@@ -62,6 +62,8 @@ const (
 type Info struct {
 	// Start is when ServeHTTP began.
 	Start time.Time
+	// Method is the request's method, as the client sent it.
+	Method string
 	// Action is what the Handler did.
 	Action Action
 	// Rule is the rule of the table the request matched: its Host, Path,

@@ -77,6 +77,7 @@ func TestInfoThroughTheHandler(t *testing.T) {
 			require.Len(t, observed, 1, "Observe is called once per request")
 			assert.Same(t, info, observed[0], "Observe gets the Info WithInfo planted")
 			assert.Equal(t, tt.action, info.Action)
+			assert.Equal(t, http.MethodGet, info.Method)
 			assert.Equal(t, tt.status, info.Status)
 			assert.Equal(t, int64(w.Body.Len()), info.BytesOut)
 			assert.Equal(t, tt.canary, info.Canary)

@@ -63,7 +63,7 @@ func parseFlags(args []string) (*flags, error) {
 	fs.DurationVar(&f.duration, "duration", 0, "length of each closed-loop round; each of the two open-loop rounds runs five times as long (default 500ms, 100ms with -quick)")
 	fs.IntVar(&f.rounds, "rounds", 0, "closed-loop rounds per proxy and concurrency, the best counts (default 4, 1 with -quick)")
 	fs.StringVar(&f.scenarios, "scenarios", "all", "comma-separated `LIST` of scenarios: one-route, 10k-rules, tls, tls-newconn, https-backend, 16k, websocket")
-	fs.StringVar(&f.proxies, "proxies", "all", "comma-separated `LIST` of proxies: ingressmux, bare, nginx, caddy, none")
+	fs.StringVar(&f.proxies, "proxies", "all", "comma-separated `LIST` of proxies: ingressmux, bare, nginx, caddy, none; and, only when named, ingressmux-metrics and ingressmux-tracing (ingressmux with metrics or with every request traced)")
 	fs.StringVar(&f.out, "out", "", "also write the Markdown report to `FILE`")
 	fs.StringVar(&f.loadgen, "loadgen", "builtin", "closed-loop generator: builtin, or wrk (on PATH; WebSocket and the open loop stay built-in)")
 	fs.Float64Var(&f.rateScale, "rate-scale", 1, "multiply every scenario's open-loop rate by `F`")
@@ -236,6 +236,8 @@ func selectProxies(e *env, list string) ([]proxyKind, error) {
 		{Name: nameCaddy, start: startCaddy},
 		{Name: nameTraefik},
 		{Name: nameNone},
+		{Name: nameIngressmuxMetrics, start: startIngressmuxMetrics},
+		{Name: nameIngressmuxTracing, start: startIngressmuxTracing},
 	}
 	if e.NginxBin == "" {
 		all[2].Skip = "skipped: nginx not found (Debian: apt-get install nginx)"
@@ -249,14 +251,15 @@ func selectProxies(e *env, list string) ([]proxyKind, error) {
 		all[4].Skip = "skipped: " + p + " found, but this harness has no traefik configuration writer yet"
 	}
 	if list == "" || list == "all" {
-		return all, nil
+		return all[:len(all)-2], nil // the observability variants are asked for by name
 	}
-	keys := map[string]string{"ingressmux": nameIngressmux, "bare": nameBare, "nginx": nameNginx, "caddy": nameCaddy, "traefik": nameTraefik, "none": nameNone}
+	keys := map[string]string{"ingressmux": nameIngressmux, "bare": nameBare, "nginx": nameNginx, "caddy": nameCaddy, "traefik": nameTraefik, "none": nameNone,
+		"ingressmux-metrics": nameIngressmuxMetrics, "ingressmux-tracing": nameIngressmuxTracing}
 	want := map[string]bool{}
 	for _, k := range strings.Split(list, ",") {
 		name, ok := keys[strings.TrimSpace(k)]
 		if !ok {
-			return nil, fmt.Errorf("-proxies: unknown proxy %q: want ingressmux, bare, nginx, caddy, traefik or none", k)
+			return nil, fmt.Errorf("-proxies: unknown proxy %q: want ingressmux, bare, nginx, caddy, traefik, none, ingressmux-metrics or ingressmux-tracing", k)
 		}
 		want[name] = true
 	}

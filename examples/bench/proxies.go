@@ -78,18 +78,24 @@ var goEnv = []string{"GOMAXPROCS=1"}
 // examples/ingress-proxy on it. Access logging is off (nginx's is off
 // too) and the file watcher is off (the reload test sends SIGHUP).
 func startIngressmux(e *env, sc *scenario, dir, listen string) (*process, error) {
+	return startIngressmuxWith(e, sc, dir, listen, nameIngressmux)
+}
+
+// startIngressmuxWith is startIngressmux under name, with extra flags.
+func startIngressmuxWith(e *env, sc *scenario, dir, listen, name string, extra ...string) (*process, error) {
 	o := manifestOptions{ClientTLS: sc.ClientTLS, BackendTLS: sc.BackendTLS, CertPEM: e.Certs.CertPEM, KeyPEM: e.Certs.KeyPEM}
 	if err := writeManifests(dir, sc.Routes, o); err != nil {
 		return nil, err
 	}
 	args := []string{e.IngressBin, "-f", dir, "-access-log=false", "-watch-interval=0", "-drain-timeout=1s", "-admin-listen="}
 	args = append(args, backendOverrides(e.Backend.HTTPAddr, e.Backend.HTTPSAddr)...)
+	args = append(args, extra...)
 	if sc.ClientTLS {
 		args = append(args, "-listen=", "-tls-listen="+listen)
 	} else {
 		args = append(args, "-listen="+listen)
 	}
-	return startProcess(nameIngressmux, e.ProxyCore, goEnv, filepath.Join(dir, "proxy.log"), args...)
+	return startProcess(name, e.ProxyCore, goEnv, filepath.Join(dir, "proxy.log"), args...)
 }
 
 // startBare runs this program's serve-bare mode.

@@ -5,7 +5,10 @@
 //
 // serves until SIGINT or SIGTERM, then drains in-flight requests; SIGHUP or
 // a change to a loaded file reloads, and a bad edit keeps the old table
-// (the log says why). Two more modes:
+// (the log says why). With -admin-listen it serves /healthz, /readyz,
+// Prometheus metrics at /metrics (ingress-nginx's names and labels) and
+// a routes page at /; -otlp-endpoint exports OpenTelemetry traces. Two
+// more modes:
 //
 //	go run ./examples/ingress-proxy -check -f examples/seed
 //
@@ -143,7 +146,7 @@ func runContext(ctx context.Context, args []string, reload <-chan struct{}, stdo
 	var so serveOptions
 	fs.StringVar(&so.listen, "listen", "127.0.0.1:8080", "plain HTTP `ADDR` (\"\" disables)")
 	fs.StringVar(&so.tlsListen, "tls-listen", "", "HTTPS `ADDR` with the Ingress TLS secrets (default off)")
-	fs.StringVar(&so.adminListen, "admin-listen", "", "`ADDR` for /healthz and /readyz (default off)")
+	fs.StringVar(&so.adminListen, "admin-listen", "", "`ADDR` for /healthz, /readyz, /metrics and the routes page at / (default off)")
 	fs.DurationVar(&so.drainTimeout, "drain-timeout", 30*time.Second, "how long in-flight requests may take to finish at shutdown")
 	fs.DurationVar(&so.watchInterval, "watch-interval", 2*time.Second, "how often to look for changed manifests (0 disables)")
 	var trusted prefixList
@@ -152,6 +155,7 @@ func runContext(ctx context.Context, args []string, reload <-chan struct{}, stdo
 	fs.BoolVar(&so.accessLog, "access-log", true, "log one line per request")
 	fs.DurationVar(&so.readHeaderTimeout, "read-header-timeout", 10*time.Second, "how long a client may take to send a request's headers (against slowloris)")
 	fs.DurationVar(&so.idleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection is kept open")
+	so.observe.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}

@@ -23,6 +23,7 @@ type server struct {
 	ready   atomic.Bool
 	stdout  io.Writer
 	so      serveOptions
+	obs     *observer
 }
 
 // serveOptions are the serving flags.
@@ -32,6 +33,7 @@ type serveOptions struct {
 	accessLog                      bool
 	// Against slow clients; see serve.
 	readHeaderTimeout, idleTimeout time.Duration
+	observe                        observeOptions
 }
 
 // runServe loads the manifests, serves until ctx is done, then drains
@@ -62,19 +64,27 @@ func runServe(ctx context.Context, cfg ingressmux.Config, so serveOptions, reloa
 	if lns[1] != nil {
 		cfg.HTTPSPort = lns[1].Addr().(*net.TCPAddr).Port
 	}
+	obs, err := newObserver(ctx, so.observe, lns[2] != nil, &cfg, logger)
+	if err != nil {
+		logger.Error("observability", "err", err)
+		closeAll(lns[:])
+		return 2
+	}
 	changes := watch(ctx, cfg.Paths, so.watchInterval)
 	mux, err := ingressmux.Load(ctx, cfg)
 	if err != nil {
 		logger.Error("load failed", "err", err)
 		closeAll(lns[:])
+		obs.close(context.Background())
 		return 1
 	}
 	defer mux.Close() // after the servers have drained
-	s := &server{mux: mux, logger: logger, stdout: stdout, so: so}
+	obs.attach(mux)
+	s := &server{mux: mux, logger: logger, stdout: stdout, so: so, obs: obs}
 	s.logWarnings()
-	var handler http.Handler = mux
+	handler := obs.wrap(mux)
 	if so.accessLog {
-		handler = accessLog(mux, logger)
+		handler = accessLog(handler, logger)
 	}
 	if lns[0] != nil {
 		s.serve("http", lns[0], handler, false)
@@ -179,12 +189,14 @@ func (s *server) stop(drainTimeout time.Duration) {
 			s.logger.Warn("drain incomplete", "err", err)
 		}
 	}
+	s.obs.close(ctx)
 }
 
 // admin serves /healthz (the process is up) and /readyz (it serves
-// traffic: loaded and not draining).
+// traffic: loaded and not draining), /metrics and the routes page at /.
 func (s *server) admin() http.Handler {
 	mux := http.NewServeMux()
+	s.obs.mount(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = io.WriteString(w, "ok\n")
 	})
