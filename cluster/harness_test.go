@@ -238,3 +238,10 @@ func newRecorder() *record.FakeRecorder { return record.NewFakeRecorder(100) }
 func conflict() error {
 	return apierrors.NewConflict(schema.GroupResource{Group: "networking.k8s.io", Resource: "ingresses"}, "web", errors.New("the object has been modified"))
 }
+
+// muxTarget is a Target that New can be given; its methods are never
+// called by the tests that use it.
+type muxTarget struct{}
+
+func (*muxTarget) ReplaceObjects(*ingress.Set) error { return nil }
+func (*muxTarget) Warnings() []ingress.Warning       { return nil }
