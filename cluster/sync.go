@@ -10,6 +10,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
@@ -149,54 +150,43 @@ func (s *Source) replace(set *ingress.Set) error {
 // creationTimestamp merge in the same order on every replica.
 func (s *Source) snapshot() (*ingress.Set, error) {
 	set := &ingress.Set{}
-	all := labels.Everything()
-	classes, err := s.informers.classes.List(all)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range sorted(classes) {
-		set.IngressClasses = append(set.IngressClasses, ingress.IngressClass{IngressClass: c, Source: source})
-	}
+	errs := []error{collect(&set.IngressClasses, s.informers.classes.List, func(o *networkingv1.IngressClass) (ingress.IngressClass, bool) {
+		return ingress.IngressClass{IngressClass: o, Source: source}, true
+	})}
 	for _, sc := range s.informers.scopes {
-		ingresses, err := sc.ingresses.List(all)
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range sorted(ingresses) {
-			set.Ingresses = append(set.Ingresses, ingress.Ingress{Ingress: o, Source: source})
-		}
-		services, err := sc.services.List(all)
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range sorted(services) {
-			set.Services = append(set.Services, ingress.Service{Service: o, Source: source})
-		}
-		endpointSlices, err := sc.endpointSlices.List(all)
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range sorted(endpointSlices) {
-			set.EndpointSlices = append(set.EndpointSlices, ingress.EndpointSlice{EndpointSlice: o, Source: source})
-		}
-		secrets, err := sc.secrets.List(all)
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range sorted(secrets) {
-			if routingSecretTypes[o.Type] {
-				set.Secrets = append(set.Secrets, ingress.Secret{Secret: o, Source: source})
-			}
-		}
-		configMaps, err := sc.configMaps.List(all)
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range sorted(configMaps) {
-			set.ConfigMaps = append(set.ConfigMaps, ingress.ConfigMap{ConfigMap: o, Source: source})
+		errs = append(errs,
+			collect(&set.Ingresses, sc.ingresses.List, func(o *networkingv1.Ingress) (ingress.Ingress, bool) {
+				return ingress.Ingress{Ingress: o, Source: source}, true
+			}),
+			collect(&set.Services, sc.services.List, func(o *corev1.Service) (ingress.Service, bool) {
+				return ingress.Service{Service: o, Source: source}, true
+			}),
+			collect(&set.EndpointSlices, sc.endpointSlices.List, func(o *discoveryv1.EndpointSlice) (ingress.EndpointSlice, bool) {
+				return ingress.EndpointSlice{EndpointSlice: o, Source: source}, true
+			}),
+			collect(&set.Secrets, sc.secrets.List, func(o *corev1.Secret) (ingress.Secret, bool) {
+				return ingress.Secret{Secret: o, Source: source}, routingSecretTypes[o.Type]
+			}),
+			collect(&set.ConfigMaps, sc.configMaps.List, func(o *corev1.ConfigMap) (ingress.ConfigMap, bool) {
+				return ingress.ConfigMap{ConfigMap: o, Source: source}, true
+			}))
+	}
+	return set, errors.Join(errs...)
+}
+
+// collect appends to dst the objects list returns, sorted, each wrapped,
+// leaving out those wrap says not to keep.
+func collect[T named, W any](dst *[]W, list func(labels.Selector) ([]T, error), wrap func(T) (W, bool)) error {
+	objs, err := list(labels.Everything())
+	if err != nil {
+		return err
+	}
+	for _, o := range sorted(objs) {
+		if w, keep := wrap(o); keep {
+			*dst = append(*dst, w)
 		}
 	}
-	return set, nil
+	return nil
 }
 
 // named is what sorted needs of an object.
