@@ -96,13 +96,16 @@ type Source struct {
 	informers *watchers
 	recorder  record.EventRecorder
 
-	ready    atomic.Bool
-	leader   atomic.Bool
-	health   health
-	running  atomic.Bool
-	syncs    syncState // owned by the sync worker
-	servedMu sync.Mutex
-	served   []servedIngress // the Ingresses served, for status
+	ready   atomic.Bool
+	leader  atomic.Bool
+	health  health
+	running atomic.Bool
+	// changes counts the changes seen; compiled is its value when the last
+	// successful sync started.
+	changes, compiled atomic.Uint64
+	syncs             syncState // owned by the sync worker
+	servedMu          sync.Mutex
+	served            []servedIngress // the Ingresses served, for status
 }
 
 // Queue keys: the two jobs of the workers.
@@ -227,6 +230,7 @@ func (s *Source) Run(ctx context.Context) error {
 // changed is what every event handler calls: it only enqueues, and the
 // delay coalesces a burst of changes into one compile.
 func (s *Source) changed() {
+	s.changes.Add(1)
 	s.queue.AddAfter(syncKey, s.cfg.Debounce)
 }
 
@@ -247,7 +251,11 @@ func (s *Source) work(ctx context.Context) {
 		var err error
 		switch key {
 		case syncKey:
-			err = s.sync(ctx)
+			// The initial sync already compiled what the informers'
+			// first lists queued: no second compile of the same objects.
+			if s.changes.Load() != s.compiled.Load() || !s.ready.Load() {
+				err = s.sync(ctx)
+			}
 		case statusKey:
 			err = s.writeStatus(ctx)
 		}

@@ -51,7 +51,7 @@ func (s *Source) sync(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return nil
 	}
-	start := time.Now()
+	start, changes := time.Now(), s.changes.Load()
 	set, err := s.snapshot()
 	if err != nil {
 		return err
@@ -105,6 +105,7 @@ func (s *Source) sync(ctx context.Context) error {
 	s.report(current, problems, restored)
 	s.setServed(set, problems, restored)
 
+	s.compiled.Store(changes)
 	s.syncs.applied++
 	msg := "cluster: change applied"
 	if s.syncs.applied == 1 {
