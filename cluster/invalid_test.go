@@ -3,6 +3,7 @@ package cluster_test
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -48,6 +49,26 @@ func TestBadUpdateKeepsTheLastGoodVersion(t *testing.T) {
 		newIngress("default", "web", "web.example.com", "", "1"))
 	require.Equal(t, "default/web", h.routes("web.example.com/"))
 
+	// Never out of service, not even between two compiles.
+	watching, gaps := make(chan struct{}), make(chan int)
+	go func() {
+		n := 0
+		for i := 0; i < 100000; i++ { // bounded; stopped long before
+			select {
+			case <-watching:
+				gaps <- n
+				return
+			default:
+			}
+			if h.routes("web.example.com/") != "default/web" {
+				n++
+			}
+			time.Sleep(100 * time.Microsecond)
+		}
+		<-watching
+		gaps <- n
+	}()
+
 	// The update moves the host and breaks an annotation: none of it is
 	// applied, the old version keeps serving.
 	ing := h.getIngress("default", "web")
@@ -67,6 +88,8 @@ func TestBadUpdateKeepsTheLastGoodVersion(t *testing.T) {
 	h.waitRoute("other.example.com/", "default/other")
 	assert.Equal(t, "default/web", h.routes("web.example.com/"))
 	h.noEvent()
+	close(watching)
+	assert.Zero(t, <-gaps, "lookups that found no route while the bad update was in place")
 
 	// The fix is applied.
 	ing = h.getIngress("default", "web")

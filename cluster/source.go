@@ -39,9 +39,10 @@ type Config struct {
 	// means every namespace. IngressClasses are cluster-scoped and always
 	// watched.
 	Namespaces []string
-	// Options are the class-selection options the Target compiles with
-	// (IngressClass, RejectClassless), so that status is written for the
-	// Ingresses it serves and for no others.
+	// Options are the options the Target compiles with: the class
+	// selection decides whose status is written, and the rest is used to
+	// check an Ingress's update on its own before it replaces a version
+	// that works.
 	Options ingress.Options
 	// Status, when not nil, makes the elected leader write the Ingresses'
 	// status.loadBalancer.ingress.
