@@ -66,7 +66,7 @@ func (h *harness) run(cfg cluster.Config) (*ingressmux.Mux, *cluster.Source, fun
 	if h.wrap != nil {
 		cfg.Target = h.wrap(mux)
 	}
-	if cfg.Recorder == nil {
+	if cfg.Recorder == nil && h.recorder != nil { // else Events go to the apiserver
 		cfg.Recorder = h.recorder
 	}
 	cfg.Debounce = 10 * time.Millisecond
