@@ -31,6 +31,10 @@
 // by Warnings and reported nowhere else. Close releases the proxy's
 // connections once the server has shut down.
 //
+// Objects that do not come from files (a live cluster, through the cluster
+// package; a database; a test) go in with LoadObjects and ReplaceObjects,
+// whole sets at a time, through the same validation and compilation.
+//
 // # Where backends are
 //
 // Outside a cluster, Services have no addresses of their own. A backend

@@ -84,6 +84,7 @@ type Mux struct {
 	state    atomicState
 	traffics trafficCache     // see traffic.go
 	fallback *tls.Certificate // the generated default certificate
+	objects  *ingress.Set     // served instead of cfg.Paths when not nil; see LoadObjects
 }
 
 // Load reads, validates and compiles the manifests of cfg and returns a
@@ -96,10 +97,16 @@ func Load(ctx context.Context, cfg Config) (loaded *Mux, err error) {
 	if len(cfg.Paths) == 0 {
 		return nil, errNoSources
 	}
+	return newMux(ctx, cfg, nil)
+}
+
+// newMux builds a Mux that serves the files of cfg, or objects when it is
+// not nil (see LoadObjects).
+func newMux(ctx context.Context, cfg Config, objects *ingress.Set) (*Mux, error) {
 	if err := checkOverrides(cfg.Backends); err != nil {
 		return nil, err
 	}
-	m := &Mux{cfg: cfg, certs: new(tlsconfig.Store)}
+	m := &Mux{cfg: cfg, certs: new(tlsconfig.Store), objects: objects}
 	if err := m.ensureDefaultCertificate(); err != nil {
 		return nil, err
 	}
@@ -210,7 +217,7 @@ func (m *Mux) build(ctx context.Context, set *ingress.Set) (*built, error) {
 	var compiled *ingress.Compiled
 	var err error
 	if set == nil {
-		set, compiled, err = ingress.Load(m.cfg.FS, m.cfg.Paths, opts)
+		set, compiled, err = m.load(opts)
 	} else {
 		compiled, err = ingress.Compile(set, opts)
 	}

@@ -33,6 +33,22 @@ func Load(fsys fs.FS, paths []string, opts Options) (*Set, *Compiled, error) {
 	if readErr != nil && errs == nil {
 		return set, nil, readErr // cannot happen: readers return ErrorLists
 	}
+	return compileSet(set, errs, opts, paths)
+}
+
+// CompileSet validates set and compiles it with opts: what Load does once
+// the files are read, for objects that come from elsewhere (a cluster's
+// informer caches, say), with every problem in one pass as Load reports
+// it. With opts.SkipInvalidIngresses, Ingresses that fail validation are
+// left out with warnings, and so are missing from the returned Set; set
+// itself is not modified. Compiled is nil when validation failed.
+func CompileSet(set *Set, opts Options) (*Set, *Compiled, error) {
+	return compileSet(set, nil, opts, nil)
+}
+
+// compileSet validates and compiles set. errs holds the errors of reading
+// it; every error comes back sorted by place, files in the order of paths.
+func compileSet(set *Set, errs ErrorList, opts Options, paths []string) (*Set, *Compiled, error) {
 	invalid := map[string]bool{}
 	var verrs ErrorList
 	errors.As(set.Validate(), &verrs)

@@ -208,7 +208,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 }
 
 // Reloaded records the outcome of a load, reload or resolve of the
-// routing: op names it ("load", "reload", "resolve"), took is how long it
+// routing: op names it ("load", "reload", "resolve", "replace"), took is how long it
 // took, err is nil when the new routing is served, and routes is the
 // number of rules served afterwards. A program passes on what its Mux's
 // Hooks.Reloaded is told.

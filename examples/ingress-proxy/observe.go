@@ -228,6 +228,16 @@ func (ob *observer) upstreams() []proxy.UpstreamStatus {
 // wrap traces h when tracing is on.
 func (ob *observer) wrap(h http.Handler) http.Handler { return ob.tracer.Handler(h) }
 
+// leading returns the function that tells the metrics whether this
+// replica holds the election Lease name (cluster mode); nil without
+// metrics.
+func (ob *observer) leading(name string) func(bool) {
+	if ob.metrics == nil {
+		return nil
+	}
+	return func(leading bool) { ob.metrics.SetLeader(name, leading) }
+}
+
 // mount adds /metrics and the status page to the admin mux.
 func (ob *observer) mount(mux *http.ServeMux) {
 	if ob.registry != nil {

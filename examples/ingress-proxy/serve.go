@@ -24,6 +24,9 @@ type server struct {
 	stdout  io.Writer
 	so      serveOptions
 	obs     *observer
+	// readiness, when not nil, must also say ready for /readyz to; its
+	// text is shown either way.
+	readiness func() (bool, string)
 }
 
 // serveOptions are the serving flags.
@@ -42,24 +45,9 @@ type serveOptions struct {
 func runServe(ctx context.Context, cfg ingressmux.Config, so serveOptions, reload <-chan struct{}, stdout io.Writer, logger *slog.Logger) int {
 	ctx, cancel := context.WithCancel(ctx) // stops the watcher on every return
 	defer cancel()
-	// Bind first: redirects to HTTPS must name the port it is served on,
-	// which is known only once bound (-tls-listen 127.0.0.1:0).
-	var lns [3]net.Listener
-	for i, addr := range []string{so.listen, so.tlsListen, so.adminListen} {
-		if addr == "" {
-			continue
-		}
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			logger.Error("listen", "addr", addr, "err", err)
-			closeAll(lns[:])
-			return 1
-		}
-		lns[i] = ln
-	}
-	if lns == [3]net.Listener{} {
-		logger.Error("nothing to serve: -listen, -tls-listen and -admin-listen are all empty")
-		return 2
+	lns, code := bind(so, logger)
+	if code != 0 {
+		return code
 	}
 	if lns[1] != nil {
 		cfg.HTTPSPort = lns[1].Addr().(*net.TCPAddr).Port
@@ -80,21 +68,8 @@ func runServe(ctx context.Context, cfg ingressmux.Config, so serveOptions, reloa
 	}
 	defer mux.Close() // after the servers have drained
 	obs.attach(mux)
-	s := &server{mux: mux, logger: logger, stdout: stdout, so: so, obs: obs}
+	s := startServer(mux, lns, so, obs, stdout, logger, nil)
 	s.logWarnings()
-	handler := obs.wrap(mux)
-	if so.accessLog {
-		handler = accessLog(handler, logger)
-	}
-	if lns[0] != nil {
-		s.serve("http", lns[0], handler, false)
-	}
-	if lns[1] != nil {
-		s.serve("https", lns[1], handler, true)
-	}
-	if lns[2] != nil {
-		s.serve("admin", lns[2], s.admin(), false)
-	}
 	s.ready.Store(true)
 
 	for {
@@ -108,6 +83,52 @@ func runServe(ctx context.Context, cfg ingressmux.Config, so serveOptions, reloa
 			s.reload(ctx, "file change")
 		}
 	}
+}
+
+// bind opens the listeners of -listen, -tls-listen and -admin-listen, in
+// that order (nil where the flag is empty). Binding comes first: redirects
+// to HTTPS must name the port it is served on, which is known only once
+// bound (-tls-listen 127.0.0.1:0). A non-zero code means failure, logged.
+func bind(so serveOptions, logger *slog.Logger) ([3]net.Listener, int) {
+	var lns [3]net.Listener
+	for i, addr := range []string{so.listen, so.tlsListen, so.adminListen} {
+		if addr == "" {
+			continue
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			logger.Error("listen", "addr", addr, "err", err)
+			closeAll(lns[:])
+			return lns, 1
+		}
+		lns[i] = ln
+	}
+	if lns == [3]net.Listener{} {
+		logger.Error("nothing to serve: -listen, -tls-listen and -admin-listen are all empty")
+		return lns, 2
+	}
+	return lns, 0
+}
+
+// startServer serves mux on the listeners from bind, observed by obs. It
+// is not ready until the caller says so; readiness, when not nil, is asked
+// too, and adds its state to /readyz.
+func startServer(mux *ingressmux.Mux, lns [3]net.Listener, so serveOptions, obs *observer, stdout io.Writer, logger *slog.Logger, readiness func() (bool, string)) *server {
+	s := &server{mux: mux, logger: logger, stdout: stdout, so: so, obs: obs, readiness: readiness}
+	handler := obs.wrap(mux)
+	if so.accessLog {
+		handler = accessLog(handler, logger)
+	}
+	if lns[0] != nil {
+		s.serve("http", lns[0], handler, false)
+	}
+	if lns[1] != nil {
+		s.serve("https", lns[1], handler, true)
+	}
+	if lns[2] != nil {
+		s.serve("admin", lns[2], s.admin(), false)
+	}
+	return s
 }
 
 func closeAll(lns []net.Listener) {
@@ -193,7 +214,8 @@ func (s *server) stop(drainTimeout time.Duration) {
 }
 
 // admin serves /healthz (the process is up) and /readyz (it serves
-// traffic: loaded and not draining), /metrics and the routes page at /.
+// traffic: loaded, in cluster mode synced, and not draining), /metrics
+// and the routes page at /.
 func (s *server) admin() http.Handler {
 	mux := http.NewServeMux()
 	s.obs.mount(mux)
@@ -203,6 +225,15 @@ func (s *server) admin() http.Handler {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
 		if !s.ready.Load() {
 			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+		if s.readiness != nil {
+			ok, detail := s.readiness()
+			if !ok {
+				http.Error(w, "not ready: "+detail, http.StatusServiceUnavailable)
+				return
+			}
+			_, _ = io.WriteString(w, "ok: "+detail+"\n")
 			return
 		}
 		_, _ = io.WriteString(w, "ok\n")
