@@ -23,7 +23,7 @@ import (
 type Tracker struct {
 	opts Options
 	objs [kindCount]map[string]*entry // by kind, then "namespace/name" (or name)
-	seq  int                      // load order: the last seq given
+	seq  int                          // load order: the last seq given
 
 	setWarnings   []Warning // of the decoding, given to Reset or Sync
 	classWarnings []Warning // of the IngressClasses (several marked default)
