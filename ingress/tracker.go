@@ -109,10 +109,11 @@ func (t *Tracker) Reset(set *Set) (*Result, error) {
 		}
 		nt.put(n.kind, n.key, e)
 	}
-	up, err := nt.recompile(nil, nil, true)
+	up, commit, err := nt.recompile(nil, nil, true)
 	if err != nil {
 		return nil, err
 	}
+	commit()
 	*t = *nt
 	return up, nil
 }
@@ -213,6 +214,53 @@ func (t *Tracker) put(k kind, key string, e *entry) {
 // Options.SkipInvalidIngresses, and anything else invalid fails the whole
 // call. On error nothing changes: the previous Compiled stays current.
 func (t *Tracker) Apply(changes ...Change) (*Result, error) {
+	p, err := t.Prepare(changes...)
+	if err != nil {
+		return nil, err
+	}
+	p.Commit()
+	return p.Result, nil
+}
+
+// Pending is a prepared change: its Result is computed but not yet
+// current. Commit makes it current, Discard drops it; until one of them is
+// called the Tracker must not be used otherwise. Pending lets a caller
+// check what depends on the Result (building the proxy's table, say)
+// before the Tracker moves on.
+type Pending struct {
+	// Result is what the change gives.
+	Result *Result
+	t      *Tracker
+	log    []undo
+	commit func()
+}
+
+// Commit makes the prepared change current.
+func (p *Pending) Commit() {
+	if p.commit != nil {
+		p.commit()
+		p.commit = nil
+	}
+}
+
+// Discard drops the prepared change: the Tracker is as before Prepare.
+func (p *Pending) Discard() {
+	if p.commit != nil {
+		p.t.undo(p.log)
+		p.commit = nil
+	}
+}
+
+// undo takes back the puts of log.
+func (t *Tracker) undo(log []undo) {
+	for i := len(log) - 1; i >= 0; i-- {
+		t.put(log[i].kind, log[i].key, log[i].prev)
+	}
+	t.seq = t.maxSeq(log)
+}
+
+// Prepare is Apply without the commit: see Pending.
+func (t *Tracker) Prepare(changes ...Change) (*Pending, error) {
 	var log []undo
 	affected := map[*group]bool{}
 	touched := map[string]bool{} // Ingress keys
@@ -285,24 +333,22 @@ func (t *Tracker) Apply(changes ...Change) (*Result, error) {
 		}
 	}
 	if len(errs) == 0 && len(log) == 0 {
-		return &Result{Compiled: t.compiled, Hosts: map[string]bool{}}, nil
+		return &Pending{Result: &Result{Compiled: t.compiled, Hosts: map[string]bool{}}, t: t, commit: func() {}}, nil
 	}
 	var up *Result
+	var commit func()
 	var err error
 	if len(errs) == 0 {
-		up, err = t.recompile(affected, touched, full)
+		up, commit, err = t.recompile(affected, touched, full)
 	}
 	if len(errs) > 0 || err != nil {
-		for i := len(log) - 1; i >= 0; i-- {
-			t.put(log[i].kind, log[i].key, log[i].prev)
-		}
-		t.seq = t.maxSeq(log)
+		t.undo(log)
 		if err != nil {
 			return nil, err
 		}
 		return nil, errs
 	}
-	return up, nil
+	return &Pending{Result: up, t: t, log: log, commit: commit}, nil
 }
 
 // maxSeq returns the seq to go back to after undoing log.
@@ -326,9 +372,9 @@ func (t *Tracker) linkedGroups(links []string, into map[*group]bool) {
 }
 
 // recompile compiles the Ingresses of the affected groups and the touched
-// Ingresses (every Ingress when full), splits them into groups again, and
-// on success makes the result current.
-func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, full bool) (*Result, error) {
+// Ingresses (every Ingress when full) and splits them into groups again.
+// It changes nothing: the returned commit makes the result current.
+func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, full bool) (*Result, func(), error) {
 	classes := t.sorted(kindIngressClass)
 	classSet := &Set{}
 	for _, e := range classes {
@@ -365,7 +411,7 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 	for _, comp := range partition(members) {
 		g, err := t.compileGroup(comp, classSet.IngressClasses, len(classWarnings))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		fresh = append(fresh, g)
 	}
@@ -396,38 +442,39 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 		table = route.Splice(t.compiled.Table, func(host string) bool { return !up.Hosts[host] }, tables...)
 	}
 
-	// Commit.
-	t.classWarnings = classWarnings
-	for g := range affected {
-		for _, l := range g.links {
-			if t.linkGroup[l] == g {
-				delete(t.linkGroup, l)
-			}
-		}
-		for _, m := range g.members {
-			t.unindexRefs(m)
-		}
-	}
-	for _, g := range fresh {
-		for _, l := range g.links {
-			t.linkGroup[l] = g
-		}
-		for _, m := range g.members {
-			m.grp = g
-			t.indexRefs(m)
-		}
-	}
-	kept := slices.DeleteFunc(slices.Clone(t.groups), func(g *group) bool { return affected[g] })
-	t.groups = mergeGroups(kept, fresh)
+	groups := mergeGroups(slices.DeleteFunc(slices.Clone(t.groups), func(g *group) bool { return affected[g] }), fresh)
 	out := &Compiled{Table: table}
-	out.Warnings = append(slices.Clone(t.setWarnings), t.classWarnings...)
-	for _, g := range t.groups {
+	out.Warnings = append(slices.Clone(t.setWarnings), classWarnings...)
+	for _, g := range groups {
 		out.TLS = append(out.TLS, g.tls...)
 		out.Warnings = append(out.Warnings, g.warnings...)
 	}
-	t.compiled = out
 	up.Compiled = out
-	return up, nil
+	commit := func() {
+		t.classWarnings = classWarnings
+		for g := range affected {
+			for _, l := range g.links {
+				if t.linkGroup[l] == g {
+					delete(t.linkGroup, l)
+				}
+			}
+			for _, m := range g.members {
+				t.unindexRefs(m)
+			}
+		}
+		for _, g := range fresh {
+			for _, l := range g.links {
+				t.linkGroup[l] = g
+			}
+			for _, m := range g.members {
+				m.grp = g
+				t.indexRefs(m)
+			}
+		}
+		t.groups = groups
+		t.compiled = out
+	}
+	return up, commit, nil
 }
 
 // indexRefs and unindexRefs keep refIngs, by which a Secret or ConfigMap

@@ -86,13 +86,13 @@ func (c *Canary) share() float64 {
 // ruled out by "never", else the route's own upstream.
 func (rs *routeState) pickUpstream(r *http.Request) *upstream {
 	if len(rs.canaries) == 0 {
-		return rs.up
+		return rs.up.current()
 	}
 	var ruledOut uint64 // bit i: canary i said never (the first 64 can)
 	for i := range rs.route.Canaries {
 		switch rs.route.Canaries[i].decide(r) {
 		case always:
-			return rs.canaries[i]
+			return rs.canaries[i].current()
 		case never:
 			if i < 64 {
 				ruledOut |= 1 << i
@@ -106,8 +106,8 @@ func (rs *routeState) pickUpstream(r *http.Request) *upstream {
 		}
 		acc += rs.route.Canaries[i].share()
 		if x < acc {
-			return rs.canaries[i]
+			return rs.canaries[i].current()
 		}
 	}
-	return rs.up
+	return rs.up.current()
 }

@@ -139,7 +139,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	pick, ok := h.choose(up, r, peer, cleanPath)
 	if !ok && rt.fallback != nil {
 		// default-backend: it serves while the backend has no endpoint.
-		up = rt.fallback
+		up = rt.fallback.current()
 		pick, ok = h.choose(up, r, peer, cleanPath)
 	}
 	if !ok {

@@ -19,6 +19,11 @@ type state struct {
 	table      *route.Table
 	routes     map[*Route]*routeState
 	transports transportSet // the transports the routes use
+	// upstreams is the runtime form of each Upstream of the table, so that
+	// the next table can keep those that did not change, and SetEndpoints
+	// can find them by name.
+	upstreams map[*Upstream]*upstream
+	byName    map[string][]*upstream // upstreams by Upstream.Name
 }
 
 // routeState is a validated Route with its defaults applied.
@@ -66,6 +71,7 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 	}
 	st := &state{table: table, routes: make(map[*Route]*routeState)}
 	ups := make(map[*Upstream]*upstream)
+	st.upstreams = ups
 	reported := make(map[*Upstream]bool)
 	var errs []error
 	for _, rule := range table.Rules() {
@@ -86,10 +92,23 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 		// upstreamOf returns the runtime form of u, built once per table.
 		upstreamOf := func(u *Upstream, what string) *upstream {
 			up, seen := ups[u]
+			if !seen && old != nil {
+				// The same Upstream, unchanged: keep its balancer, so that
+				// its rotation, EWMA and health records and the endpoints
+				// SetEndpoints gave it survive the reload.
+				if prev := old.upstreams[u]; prev != nil && sameUpstream(&prev.spec, u) {
+					up, seen = prev, true
+					ups[u] = prev
+					st.transports.keep(prev)
+				}
+			}
 			if !seen {
 				var bad []error
 				up, bad = h.newUpstream(u, &st.transports, old)
 				ups[u] = up
+				if up != nil {
+					up.carryFrom(old)
+				}
 				if len(bad) > 0 && !reported[u] {
 					reported[u] = true
 					for _, err := range bad {
@@ -129,6 +148,12 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 			readTimeout: cmp.Or(rt.ReadTimeout, DefaultReadTimeout),
 			sendTimeout: cmp.Or(rt.SendTimeout, DefaultSendTimeout),
 			cookiePath:  ruleCookiePath(rule),
+		}
+	}
+	st.byName = make(map[string][]*upstream, len(ups))
+	for _, up := range ups {
+		if up != nil {
+			st.byName[up.name] = append(st.byName[up.name], up)
 		}
 	}
 	if len(errs) > 0 {

@@ -259,3 +259,12 @@ func isWebSocket(h http.Header) bool {
 	return httpguts.HeaderValuesContainsToken(h["Connection"], "upgrade") &&
 		httpguts.HeaderValuesContainsToken(h["Upgrade"], "websocket")
 }
+
+// keep adds the transports of up, kept from the previous table.
+func (s *transportSet) keep(up *upstream) {
+	for _, te := range []*transportEntry{up.te, up.teTLS} {
+		if te != nil && !s.holds(te) {
+			s.add(te)
+		}
+	}
+}
