@@ -77,6 +77,7 @@ type Mux struct {
 	state    atomicState
 	traffics trafficCache     // see traffic.go
 	fallback *tls.Certificate // the generated default certificate
+	live     live             // see changes.go
 }
 
 // Load reads, validates and compiles the manifests of cfg and returns a
@@ -132,6 +133,7 @@ func (m *Mux) Reload() error {
 		return err
 	}
 	if err := m.handler.Reload(b.table); err != nil {
+		b.discard()
 		return err
 	}
 	m.install(b)
@@ -152,29 +154,18 @@ type built struct {
 	table    *route.Table // with *proxy.Route values
 	certs    map[string]*tls.Certificate
 	warnings []ingress.Warning
+	// logged are the warnings to log: all of them after a full build, those
+	// of what was compiled again after a change.
+	logged []ingress.Warning
+	// pending is the incremental state that install makes current, and
+	// discard drops (see changes.go).
+	pending *pendingLive
 }
 
-// build loads, validates and compiles the sources and converts the result
-// for the proxy, without touching what is being served.
+// build reads the sources (only the files that changed since the last
+// build) and applies what changed, without touching what is being served.
 func (m *Mux) build() (*built, error) {
-	opts := m.cfg.Options
-	for name := range m.cfg.Secrets {
-		opts.ProvidedSecrets = append(opts.ProvidedSecrets, name)
-	}
-	set, compiled, err := ingress.Load(m.cfg.FS, m.cfg.Paths, opts)
-	if err != nil {
-		return nil, err
-	}
-	b := &built{compiled: compiled, warnings: compiled.Warnings}
-	b.certs, b.warnings = m.certificates(set, compiled, b.warnings)
-	if err := new(tlsconfig.Store).Replace(b.certs, nil); err != nil {
-		return nil, fmt.Errorf("ingressmux: %w", err)
-	}
-	b.table, err = m.proxyTable(compiled.Table)
-	if err != nil {
-		return nil, err
-	}
-	return b, nil
+	return m.buildFromSources()
 }
 
 // install makes b the current state: certificates, then bookkeeping. The
@@ -187,12 +178,13 @@ func (m *Mux) install(b *built) {
 	// build already checked b.certs against a scratch store, so this
 	// cannot fail.
 	_ = m.certs.Replace(b.certs, def)
+	b.commit()
 	m.state.store(&state{compiled: b.compiled, warnings: b.warnings})
 	logger := m.cfg.Logger
 	if logger == nil {
 		logger = slog.Default()
 	}
-	for _, w := range b.warnings {
+	for _, w := range b.logged {
 		logger.Warn("ingressmux: " + w.String())
 	}
 }
@@ -213,11 +205,7 @@ func (m *Mux) ensureDefaultCertificate() error {
 // else the loaded Secret. A host whose Secret is missing gets the default
 // certificate explicitly, so that it still counts as a TLS host for
 // ssl-redirect, as in ingress-nginx.
-func (m *Mux) certificates(set *ingress.Set, compiled *ingress.Compiled, warnings []ingress.Warning) (map[string]*tls.Certificate, []ingress.Warning) {
-	loaded := map[string]*corev1.Secret{}
-	for _, s := range set.Secrets {
-		loaded[s.Namespace+"/"+s.Name] = s.Secret
-	}
+func (m *Mux) certificates(loaded func(string) (*corev1.Secret, bool), compiled *ingress.Compiled, warnings []ingress.Warning) (map[string]*tls.Certificate, []ingress.Warning) {
 	def := m.cfg.DefaultCertificate
 	if def == nil {
 		def = m.fallback
@@ -226,9 +214,9 @@ func (m *Mux) certificates(set *ingress.Set, compiled *ingress.Compiled, warning
 	for _, t := range compiled.TLS {
 		cert := m.cfg.Secrets[t.Secret]
 		if cert == nil {
-			if s, ok := loaded[t.Secret]; ok {
+			if s, ok := loaded(t.Secret); ok {
 				var err error
-				cert, err = tlsconfig.KeyPair(s.Data[corev1.TLSCertKey], s.Data[corev1.TLSPrivateKeyKey])
+				cert, err = m.live.keyPair(s)
 				if err != nil {
 					warnings = append(warnings, ingress.Warning{Source: t.Source, Object: t.Origin, Message: fmt.Sprintf("secret %s: %v; serving the default certificate", t.Secret, err)})
 				}
@@ -248,9 +236,14 @@ func (m *Mux) certificates(set *ingress.Set, compiled *ingress.Compiled, warning
 // proxyTable converts the ingress routes into proxy routes. Routes that
 // resolve to the same backend with the same connection settings share one
 // *proxy.Upstream, and so one connection pool.
-func (m *Mux) proxyTable(t *route.Table) (*route.Table, error) {
-	m.traffics.sweep()
-	upstreams := upstreamSet{}
+//
+// A full build sweeps the traffic cache and starts a new upstream set; a
+// build of the routes of a few hosts (see changes.go) shares upstreams with
+// the table it joins.
+func (m *Mux) proxyTable(t *route.Table, upstreams upstreamSet, full bool) (*route.Table, error) {
+	if full {
+		m.traffics.sweep()
+	}
 	traffics := map[string]*proxy.Traffic{} // per Ingress, for this build
 	rules := t.Rules()
 	for i := range rules {

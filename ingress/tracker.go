@@ -95,6 +95,16 @@ func (t *Tracker) Compiled() *Compiled { return t.compiled }
 // validated (with Options.SkipInvalidIngresses, invalid Ingresses are left
 // out with warnings) and compiled. On error the Tracker is unchanged.
 func (t *Tracker) Reset(set *Set) (*Result, error) {
+	p, err := t.prepareReset(set)
+	if err != nil {
+		return nil, err
+	}
+	p.Commit()
+	return p.Result, nil
+}
+
+// prepareReset is Reset without the commit.
+func (t *Tracker) prepareReset(set *Set) (*Pending, error) {
 	skips, err := validateForTracker(set, t.opts)
 	if err != nil {
 		return nil, err
@@ -113,9 +123,10 @@ func (t *Tracker) Reset(set *Set) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	commit()
-	*t = *nt
-	return up, nil
+	return &Pending{Result: up, t: t, commit: func() {
+		commit()
+		*t = *nt
+	}}, nil
 }
 
 // validateForTracker validates set as Load does and returns, per Ingress
@@ -233,6 +244,8 @@ type Pending struct {
 	t      *Tracker
 	log    []undo
 	commit func()
+	// undoMore takes back what prepare did besides puts; may be nil.
+	undoMore func()
 }
 
 // Commit makes the prepared change current.
@@ -247,20 +260,31 @@ func (p *Pending) Commit() {
 func (p *Pending) Discard() {
 	if p.commit != nil {
 		p.t.undo(p.log)
+		if p.undoMore != nil {
+			p.undoMore()
+		}
 		p.commit = nil
 	}
 }
 
 // undo takes back the puts of log.
 func (t *Tracker) undo(log []undo) {
+	seq := t.maxSeq(log)
 	for i := len(log) - 1; i >= 0; i-- {
 		t.put(log[i].kind, log[i].key, log[i].prev)
 	}
-	t.seq = t.maxSeq(log)
+	t.seq = seq
 }
 
 // Prepare is Apply without the commit: see Pending.
 func (t *Tracker) Prepare(changes ...Change) (*Pending, error) {
+	return t.prepare(changes, nil, nil)
+}
+
+// prepare is Prepare; seqOf, when not nil, gives the load order of the
+// objects that changes store (by kind and key), and undo is run on
+// failure and on Discard before the puts are taken back.
+func (t *Tracker) prepare(changes []Change, seqOf map[kindKey]int, undoMore func()) (*Pending, error) {
 	var log []undo
 	affected := map[*group]bool{}
 	touched := map[string]bool{} // Ingress keys
@@ -282,6 +306,9 @@ func (t *Tracker) Prepare(changes ...Change) (*Pending, error) {
 			if old != nil {
 				e.seq = old.seq
 			}
+			if seqOf != nil {
+				e.seq = seqOf[kindKey{n.kind, n.key}]
+			}
 			bad := n.validate()
 			var skip []Warning
 			if len(bad) > 0 {
@@ -291,7 +318,7 @@ func (t *Tracker) Prepare(changes ...Change) (*Pending, error) {
 				}
 				skip, _ = skipInvalid(bad, map[string]bool{})
 			}
-			if old == nil {
+			if old == nil && seqOf == nil {
 				t.seq++
 			}
 			if n.kind == kindIngress {
@@ -332,7 +359,7 @@ func (t *Tracker) Prepare(changes ...Change) (*Pending, error) {
 			}
 		}
 	}
-	if len(errs) == 0 && len(log) == 0 {
+	if len(errs) == 0 && len(log) == 0 && undoMore == nil {
 		return &Pending{Result: &Result{Compiled: t.compiled, Hosts: map[string]bool{}}, t: t, commit: func() {}}, nil
 	}
 	var up *Result
@@ -343,12 +370,21 @@ func (t *Tracker) Prepare(changes ...Change) (*Pending, error) {
 	}
 	if len(errs) > 0 || err != nil {
 		t.undo(log)
+		if undoMore != nil {
+			undoMore()
+		}
 		if err != nil {
 			return nil, err
 		}
 		return nil, errs
 	}
-	return &Pending{Result: up, t: t, log: log, commit: commit}, nil
+	return &Pending{Result: up, t: t, log: log, commit: commit, undoMore: undoMore}, nil
+}
+
+// kindKey names an object of any kind.
+type kindKey struct {
+	kind kind
+	key  string
 }
 
 // maxSeq returns the seq to go back to after undoing log.

@@ -82,7 +82,23 @@ func runTrackerSequence(t *testing.T, seed uint64, opts Options, n int) int {
 			c = Change{Op: Op(g.r.IntN(2)), Object: obj}
 		}
 		before := tr.Compiled()
-		_, err := tr.Apply(c)
+		var err error
+		if step%7 == 0 {
+			// As a file reload does: the whole set, one object different.
+			next := tr.allObjects()
+			n, nerr := normalize(c)
+			if nerr != nil {
+				t.Fatal(nerr)
+			}
+			if c.Op == Deleted {
+				next = withoutObject(next, n)
+			} else {
+				next = replaceObject(next, n)
+			}
+			_, err = tr.Sync(next)
+		} else {
+			_, err = tr.Apply(c)
+		}
 		if err != nil {
 			// The same objects with the change, compiled from scratch, must
 			// fail too, and the Tracker must not have moved.
@@ -196,6 +212,17 @@ func replaceObject(set *Set, n normalized) *Set {
 	}
 	if !replaced {
 		out.addObject(n.obj)
+	}
+	return out
+}
+
+// withoutObject returns set without n's object.
+func withoutObject(set *Set, n normalized) *Set {
+	out := &Set{Warnings: set.Warnings}
+	for _, o := range setObjects(set) {
+		if o.kind != n.kind || o.key != n.key {
+			out.addObject(o.obj)
+		}
 	}
 	return out
 }

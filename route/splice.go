@@ -61,3 +61,22 @@ func Splice(t *Table, keep func(host string) bool, add ...*Table) *Table {
 	}
 	return build(valid)
 }
+
+// HostRules returns the rules of host ("" for the rules without a host and
+// the global Default), in precedence order, as Rules lists them.
+func (t *Table) HostRules(host string) []Rule {
+	if t == nil {
+		return nil
+	}
+	var out []Rule
+	for i := range t.entries {
+		if m := t.entries[i].meta; m.host == host {
+			out = append(out, t.rules[m.first:m.last]...)
+			break
+		}
+	}
+	if host == "" && t.fallback != nil {
+		out = append(out, *t.fallback)
+	}
+	return out
+}
