@@ -82,7 +82,7 @@ type live struct {
 	upstreams upstreamSet  // the upstreams of table, for new routes to share
 	keyPairs  map[*corev1.Secret]keyPair
 	used      map[*corev1.Secret]keyPair // those the build under way used
-	files     *ingress.FileCache // decoded objects of unchanged files
+	files     *ingress.FileCache         // decoded objects of unchanged files
 }
 
 // keyPair is a parsed certificate Secret, or why it does not parse.
