@@ -132,7 +132,7 @@ func (c *compiler) finishUpstream(ing Ingress, p *Policy) bool {
 			ok = false
 		} else {
 			if warning != "" {
-				c.warn(ing, at.String(), warning)
+				c.warnBackend(ing, at.String(), backendKey{backend: db.Backend}, warning)
 			}
 			p.Upstream.DefaultBackend = db
 		}

@@ -53,6 +53,12 @@ type Options struct {
 	// fails validation or has an invalid annotation, and serves the rest,
 	// as ingress-nginx does. By default such an Ingress fails the load.
 	SkipInvalidIngresses bool
+
+	// backendWarnings makes Compile collect the warning of a backend for
+	// every Ingress that uses it, in Compiled.backendWarnings, instead of
+	// warning once: a Tracker compiles Ingresses in groups and keeps the
+	// first in merge order over all of them.
+	backendWarnings bool
 }
 
 func (o *Options) annotation(name string) string {
@@ -73,6 +79,8 @@ type Compiled struct {
 	// Warnings lists what was skipped or overridden while merging, and the
 	// warnings of the Set.
 	Warnings []Warning
+
+	backendWarnings []backendWarning // see Options.backendWarnings
 }
 
 // TLSHost names the certificate Secret of one host.
@@ -123,6 +131,7 @@ func Compile(set *Set, opts Options) (*Compiled, error) {
 func compileOnce(set *Set, opts Options) (*Compiled, error) {
 	c := &compiler{opts: opts, set: set, out: &Compiled{}, introducedBy: map[string]string{}}
 	c.resolver = newResolver(set, &c.opts)
+	c.resolver.everyCaller = opts.backendWarnings
 	c.out.Warnings = append(c.out.Warnings, set.Warnings...)
 	defClass, warnings := defaultClass(set)
 	c.out.Warnings = append(c.out.Warnings, warnings...)
@@ -253,7 +262,7 @@ func (c *compiler) add(ing Ingress, at *field.Path, pathType string, policy Poli
 		return
 	}
 	if warning != "" {
-		c.warn(ing, backendPath.String(), warning)
+		c.warnBackend(ing, backendPath.String(), backendKey{r.Backend, policy.Upstream.ServiceUpstream}, warning)
 	}
 	r.Origin = ing.Ref()
 	rt := &Route{

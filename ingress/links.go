@@ -4,26 +4,29 @@ import (
 	"strings"
 
 	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 )
 
 // Incremental compiling rests on one observation: what Compile makes of an
-// Ingress depends on other Ingresses only through names they share. Two
-// Ingresses on one host decide together the host's fallback, conflicts,
-// canaries, certificate and host settings; two Ingresses with one backend
-// share its resolution (and its one warning); an alias or a www twin
-// claims a host name that a rule may declare. Those names are an Ingress's
-// links. Ingresses joined by links, directly or through others, form a
-// group; groups compile independently of each other, so a change
-// recompiles only the groups it touches.
+// Ingress depends on other Ingresses only through the hosts they share.
+// Two Ingresses on one host decide together the host's fallback,
+// conflicts, canaries, certificate and host settings; an alias or a www
+// twin claims a host name that a rule may declare. Those names are an
+// Ingress's links. Ingresses joined by links, directly or through others,
+// form a group; groups compile independently of each other, so a change
+// recompiles only the groups it touches. (Two Ingresses with one backend
+// share its one warning too: the Tracker keeps that warning for the first
+// of them in merge order over every group, see backendWarning.)
 //
-// An Ingress's refs name the Secrets and ConfigMaps it may read: a change
-// to one of them recompiles the Ingresses that may read it. Refs
-// over-approximate (every word of every annotation value), which costs a
-// needless recompile at worst, never a missed one.
+// An Ingress's refs name the objects it may read: a change to one of them
+// recompiles the Ingresses that may read it. Refs over-approximate (every
+// word of every annotation value), which costs a needless recompile at
+// worst, never a missed one.
 
-// Link kinds: a host name (rules, TLS hosts, aliases, www twins; "h:" is
-// the rules without a host and the catch-all default backend), a Service
-// ("s:namespace/name").
+// Link and ref kinds: a host name (rules, TLS hosts, aliases, www twins;
+// "h:" is the rules without a host and the catch-all default backend), a
+// Service routed to ("s:namespace/name"), any object an annotation may
+// name ("o:namespace/name").
 const (
 	hostLink    = "h:"
 	serviceLink = "s:"
@@ -46,9 +49,6 @@ func (o *Options) links(ing Ingress) []string {
 		if len(spec.Rules) == 0 {
 			addHost("")
 		}
-		if s := spec.DefaultBackend.Service; s != nil {
-			add(serviceLink + ing.Namespace + "/" + s.Name)
-		}
 	}
 	www := ing.Annotations[o.annotation("from-to-www-redirect")] != ""
 	for _, r := range spec.Rules {
@@ -58,14 +58,6 @@ func (o *Options) links(ing Ingress) []string {
 				addHost(bare)
 			} else {
 				addHost("www." + r.Host)
-			}
-		}
-		if r.HTTP == nil {
-			continue
-		}
-		for _, p := range r.HTTP.Paths {
-			if s := p.Backend.Service; s != nil {
-				add(serviceLink + ing.Namespace + "/" + s.Name)
 			}
 		}
 	}
@@ -82,9 +74,6 @@ func (o *Options) links(ing Ingress) []string {
 			addHost(alias)
 		}
 	}
-	if name := strings.TrimSpace(ing.Annotations[o.annotation("default-backend")]); name != "" {
-		add(serviceLink + ing.Namespace + "/" + name)
-	}
 	return out
 }
 
@@ -94,12 +83,29 @@ func linkHost(h string) string {
 	return strings.TrimSuffix(strings.ToLower(h), ".")
 }
 
-// refs returns the Secrets and ConfigMaps ing may read, as
-// "o:namespace/name": its TLS Secrets, and every word of its annotation
-// values taken as a name in its namespace or as namespace/name.
+// refs returns the Services ing routes to, as "s:namespace/name", and the
+// Secrets, ConfigMaps and Services it may read, as "o:namespace/name": its
+// TLS Secrets, and every word of its annotation values taken as a name in
+// its namespace or as namespace/name.
 func refs(ing Ingress) []string {
 	var out []string
 	seen := map[string]bool{}
+	service := func(s *networkingv1.IngressServiceBackend) {
+		if s != nil && !seen[serviceLink+s.Name] {
+			seen[serviceLink+s.Name] = true
+			out = append(out, serviceLink+ing.Namespace+"/"+s.Name)
+		}
+	}
+	if b := ing.Spec.DefaultBackend; b != nil {
+		service(b.Service)
+	}
+	for _, r := range ing.Spec.Rules {
+		if r.HTTP != nil {
+			for _, p := range r.HTTP.Paths {
+				service(p.Backend.Service)
+			}
+		}
+	}
 	add := func(word string) {
 		if word == "" {
 			return

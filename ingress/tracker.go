@@ -55,6 +55,9 @@ type group struct {
 	table    *route.Table // nil when nothing was compiled
 	tls      []TLSHost
 	warnings []Warning
+	// backendWarnings are the warnings of backends its Ingresses use,
+	// of which only the first in merge order over every group is kept.
+	backendWarnings []backendWarning
 }
 
 // Result is what one Apply, Reset or Sync changed.
@@ -341,22 +344,17 @@ func (t *Tracker) prepare(changes []Change, seqOf map[kindKey]int, undoMore func
 		case kindIngressClass:
 			full = true
 		case kindService:
-			t.linkedGroups([]string{serviceLink + n.key}, affected)
+			t.readers(n.key, affected, touched)
 		case kindEndpointSlice:
 			for _, v := range []*entry{old, e} {
 				if v != nil {
 					if svc := sliceService(v.n.obj.(EndpointSlice)); svc != "" {
-						t.linkedGroups([]string{serviceLink + svc}, affected)
+						t.readers(svc, affected, touched)
 					}
 				}
 			}
 		case kindSecret, kindConfigMap:
-			for key := range t.refIngs[objectRef+n.key] {
-				touched[key] = true
-				if ie := t.objs[kindIngress][key]; ie != nil && ie.grp != nil {
-					affected[ie.grp] = true
-				}
-			}
+			t.readers(n.key, affected, touched)
 		}
 	}
 	if len(errs) == 0 && len(log) == 0 && undoMore == nil {
@@ -396,6 +394,20 @@ func (t *Tracker) maxSeq(log []undo) int {
 		}
 	}
 	return seq
+}
+
+// readers adds the Ingresses that may read the object "namespace/name" (a
+// Service they route to, or any object their annotations name) to touched,
+// and their groups to affected.
+func (t *Tracker) readers(key string, affected map[*group]bool, touched map[string]bool) {
+	for _, ref := range []string{serviceLink + key, objectRef + key} {
+		for ing := range t.refIngs[ref] {
+			touched[ing] = true
+			if ie := t.objs[kindIngress][ing]; ie != nil && ie.grp != nil {
+				affected[ie.grp] = true
+			}
+		}
+	}
 }
 
 // linkedGroups adds to into the groups that hold any of links.
@@ -485,6 +497,7 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 		out.TLS = append(out.TLS, g.tls...)
 		out.Warnings = append(out.Warnings, g.warnings...)
 	}
+	out.Warnings = append(out.Warnings, firstBackendWarnings(groups)...)
 	up.Compiled = out
 	commit := func() {
 		t.classWarnings = classWarnings
@@ -617,26 +630,23 @@ func (t *Tracker) compileGroup(members []*entry, classes []IngressClass, classWa
 		}
 		set.Ingresses = append(set.Ingresses, m.n.obj.(Ingress))
 		for _, l := range m.links {
-			if seenLink[l] {
-				continue
-			}
-			seenLink[l] = true
-			g.links = append(g.links, l)
-			if svc, ok := cutPrefix(l, serviceLink); ok {
-				if e := t.objs[kindService][svc]; e != nil {
-					services = append(services, e)
-				}
-				for key := range t.slicesOf[svc] {
-					slices_ = append(slices_, t.objs[kindEndpointSlice][key])
-				}
+			if !seenLink[l] {
+				seenLink[l] = true
+				g.links = append(g.links, l)
 			}
 		}
 		for _, r := range m.refs {
-			if seenRef[r] {
+			key := r[len(objectRef):] // both kinds of ref have 2-byte prefixes
+			if seenRef[key] {
 				continue
 			}
-			seenRef[r] = true
-			key, _ := cutPrefix(r, objectRef)
+			seenRef[key] = true
+			if e := t.objs[kindService][key]; e != nil {
+				services = append(services, e)
+			}
+			for sk := range t.slicesOf[key] {
+				slices_ = append(slices_, t.objs[kindEndpointSlice][sk])
+			}
 			if e := t.objs[kindSecret][key]; e != nil {
 				secrets = append(secrets, e)
 			}
@@ -663,14 +673,16 @@ func (t *Tracker) compileGroup(members []*entry, classes []IngressClass, classWa
 	for _, e := range configMaps {
 		set.ConfigMaps = append(set.ConfigMaps, e.n.obj.(ConfigMap))
 	}
-	out, err := Compile(set, t.opts)
+	opts := t.opts
+	opts.backendWarnings = true
+	out, err := Compile(set, opts)
 	if err != nil {
 		return nil, err
 	}
 	if out.Table == nil {
 		return nil, errors.New("ingress: compiling a group gave no table")
 	}
-	g.table, g.tls = out.Table, out.TLS
+	g.table, g.tls, g.backendWarnings = out.Table, out.TLS, out.backendWarnings
 	g.warnings = append(g.warnings, out.Warnings[classWarnings:]...)
 	return g, nil
 }
