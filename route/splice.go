@@ -10,56 +10,64 @@ package route
 // reported when they were built.
 //
 // Splice is how an incremental compiler replaces the rules of a few hosts
-// without compiling every rule again. Its cost is that of laying out the
-// table, which grows with the number of rules.
+// without compiling every rule again. A large table that Splice makes is
+// laid out in shards by host, so that the next Splice lays out again only
+// the shards whose hosts change; its cost then grows with the rules of the
+// hosts that change, not with the table. Match answers the same either
+// way, in constant time and without allocating.
 func Splice(t *Table, keep func(host string) bool, add ...*Table) *Table {
-	n := 0
+	if t != nil && t.sharded != nil {
+		return t.sharded.splice(keep, add)
+	}
+	var valid, added []compiled
 	if t != nil {
-		n += len(t.rules)
+		valid = appendCompiled(valid, t, keep)
 	}
 	for _, a := range add {
 		if a != nil {
-			n += len(a.rules)
+			added = appendCompiled(added, a, nil)
 		}
 	}
-	valid := make([]compiled, 0, n)
-	seen := make(map[dupKey]bool, n)
-	take := func(src *Table, keep func(string) bool) {
-		if src == nil {
-			return
-		}
-		for i := range src.entries {
-			e := &src.entries[i]
+	return spliceFlat(valid, added)
+}
+
+// spliceFlat lays out kept and added rules, the first of duplicates
+// winning, in shards when there are many.
+func spliceFlat(kept, added []compiled) *Table {
+	valid := dedupe(append(kept, added...))
+	if len(valid) >= shardMin {
+		return newSharded(valid)
+	}
+	return build(valid)
+}
+
+// appendCompiled appends the rules of src whose host keep accepts (all
+// when keep is nil), in compiled form with their regular expressions, the
+// global Default once.
+func appendCompiled(out []compiled, src *Table, keep func(string) bool) []compiled {
+	subs := src.subTables()
+	for _, sub := range subs {
+		for i := range sub.entries {
+			e := &sub.entries[i]
 			if keep != nil && !keep(e.meta.host) {
 				continue
 			}
 			regex := e.regex
 			for j := e.meta.first; j < e.meta.last; j++ {
-				c := compiled{rule: src.rules[j]}
-				if len(regex) > 0 && regex[0].rule == &src.rules[j] {
+				c := compiled{rule: sub.rules[j]}
+				if len(regex) > 0 && regex[0].rule == &sub.rules[j] {
 					c.re, c.lit = regex[0].re, regex[0].lit
 					regex = regex[1:]
 				}
-				k := dupKey{c.rule.Host, c.rule.Path, c.rule.Type}
-				if !seen[k] {
-					seen[k] = true
-					valid = append(valid, c)
-				}
-			}
-		}
-		if f := src.fallback; f != nil && (keep == nil || keep("")) {
-			k := dupKey{"", "", Default}
-			if !seen[k] {
-				seen[k] = true
-				valid = append(valid, compiled{rule: *f})
+				out = append(out, c)
 			}
 		}
 	}
-	take(t, keep)
-	for _, a := range add {
-		take(a, nil)
+	// Every sub-table holds the global Default; take it once.
+	if f := subs[len(subs)-1].fallback; f != nil && (keep == nil || keep("")) {
+		out = append(out, compiled{rule: *f})
 	}
-	return build(valid)
+	return out
 }
 
 // HostRules returns the rules of host ("" for the rules without a host and
@@ -67,6 +75,9 @@ func Splice(t *Table, keep func(host string) bool, add ...*Table) *Table {
 func (t *Table) HostRules(host string) []Rule {
 	if t == nil {
 		return nil
+	}
+	if t.sharded != nil {
+		return t.sharded.entryShard(host).HostRules(host)
 	}
 	var out []Rule
 	for i := range t.entries {

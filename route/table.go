@@ -150,5 +150,5 @@ func (t *Table) Conflicts() []Conflict {
 // Rules returns a copy of the table's rules in normalised form, in the
 // order of String: by host entry, then in precedence order.
 func (t *Table) Rules() []Rule {
-	return slices.Clone(t.rules)
+	return slices.Clone(t.ruleList())
 }
