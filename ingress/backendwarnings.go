@@ -2,7 +2,6 @@ package ingress
 
 import (
 	"cmp"
-	"slices"
 
 	"github.com/ingressmux/ingressmux/route"
 )
@@ -25,6 +24,7 @@ type backendWarning struct {
 	key backendKey
 	ing Ingress
 	n   int // the order of the warning within its Compile
+	member *entry // ing's entry in the Tracker, whose seq is its load order
 	w   Warning
 }
 
@@ -42,7 +42,7 @@ func (c *compiler) warnBackend(ing Ingress, fieldPath string, key backendKey, ms
 
 // firstBackendWarnings returns, for each backend, the warning of its first
 // user in merge order over groups (given in load order of their first
-// Ingresses), in that order.
+// Ingresses), in the order of the groups.
 func firstBackendWarnings(groups []*group) []Warning {
 	type candidate struct {
 		bw  *backendWarning
@@ -50,37 +50,21 @@ func firstBackendWarnings(groups []*group) []Warning {
 	}
 	first := map[backendKey]candidate{}
 	for _, g := range groups {
-		if len(g.backendWarnings) == 0 {
-			continue
-		}
-		seqOf := make(map[string]int, len(g.members))
-		for _, m := range g.members {
-			seqOf[m.n.key] = m.seq
-		}
 		for i := range g.backendWarnings {
 			bw := &g.backendWarnings[i]
-			c := candidate{bw, seqOf[objectKey(bw.ing.Namespace, bw.ing.Name)]}
+			c := candidate{bw, bw.member.seq}
 			if have, ok := first[bw.key]; !ok || earlier(c.bw, c.seq, have.bw, have.seq) {
 				first[bw.key] = c
 			}
 		}
 	}
-	list := make([]candidate, 0, len(first))
-	for _, c := range first {
-		list = append(list, c)
-	}
-	slices.SortFunc(list, func(a, b candidate) int {
-		if earlier(a.bw, a.seq, b.bw, b.seq) {
-			return -1
+	out := make([]Warning, 0, len(first))
+	for _, g := range groups {
+		for i := range g.backendWarnings {
+			if bw := &g.backendWarnings[i]; first[bw.key].bw == bw {
+				out = append(out, bw.w)
+			}
 		}
-		if earlier(b.bw, b.seq, a.bw, a.seq) {
-			return 1
-		}
-		return 0
-	})
-	out := make([]Warning, len(list))
-	for i, c := range list {
-		out[i] = c.bw.w
 	}
 	return out
 }

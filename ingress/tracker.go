@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"slices"
 
+	networkingv1 "k8s.io/api/networking/v1"
+
 	"github.com/ingressmux/ingressmux/route"
 )
 
@@ -683,6 +685,15 @@ func (t *Tracker) compileGroup(members []*entry, classes []IngressClass, classWa
 		return nil, errors.New("ingress: compiling a group gave no table")
 	}
 	g.table, g.tls, g.backendWarnings = out.Table, out.TLS, out.backendWarnings
+	if len(g.backendWarnings) > 0 {
+		byIngress := make(map[*networkingv1.Ingress]*entry, len(members))
+		for _, m := range members {
+			byIngress[m.n.obj.(Ingress).Ingress] = m
+		}
+		for i := range g.backendWarnings {
+			g.backendWarnings[i].member = byIngress[g.backendWarnings[i].ing.Ingress]
+		}
+	}
 	g.warnings = append(g.warnings, out.Warnings[classWarnings:]...)
 	return g, nil
 }
