@@ -21,11 +21,11 @@ type backendKey struct {
 
 // backendWarning is a backend's warning for one of its users.
 type backendWarning struct {
-	key backendKey
-	ing Ingress
-	n   int // the order of the warning within its Compile
+	key    backendKey
+	ing    Ingress
+	n      int    // the order of the warning within its Compile
 	member *entry // ing's entry in the Tracker, whose seq is its load order
-	w   Warning
+	w      Warning
 }
 
 // warnBackend warns about the backend key, used by ing, once per Compile;
