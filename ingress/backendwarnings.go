@@ -25,6 +25,7 @@ type backendWarning struct {
 	ing    Ingress
 	n      int    // the order of the warning within its Compile
 	member *entry // ing's entry in the Tracker, whose seq is its load order
+	grp    *group // the group whose Compile gave it
 	w      Warning
 }
 
@@ -40,38 +41,127 @@ func (c *compiler) warnBackend(ing Ingress, fieldPath string, key backendKey, ms
 	c.out.Warnings = c.out.Warnings[:last]
 }
 
-// firstBackendWarnings returns, for each backend, the warning of its first
-// user in merge order over groups (given in load order of their first
-// Ingresses), in the order of the groups.
-func firstBackendWarnings(groups []*group) []Warning {
-	type candidate struct {
-		bw  *backendWarning
-		seq int // the load order of bw.ing
-	}
-	first := map[backendKey]candidate{}
-	for _, g := range groups {
-		for i := range g.backendWarnings {
-			bw := &g.backendWarnings[i]
-			c := candidate{bw, bw.member.seq}
-			if have, ok := first[bw.key]; !ok || earlier(c.bw, c.seq, have.bw, have.seq) {
-				first[bw.key] = c
-			}
-		}
-	}
-	out := make([]Warning, 0, len(first))
-	for _, g := range groups {
-		for i := range g.backendWarnings {
-			if bw := &g.backendWarnings[i]; first[bw.key].bw == bw {
-				out = append(out, bw.w)
-			}
-		}
-	}
-	return out
+// backendIndex keeps, over the groups of a Tracker, the candidate
+// warnings of each backend and the one that wins (its first user's), so
+// that a change looks again only at the backends its groups use.
+type backendIndex struct {
+	cands   map[backendKey]map[*backendWarning]bool
+	winners map[backendKey]*backendWarning
+	emitted map[*group][]Warning // the winners each group gives, when any
 }
 
-// earlier reports whether warning a (of an Ingress of load order seqA)
-// comes before b in a full Compile: by merge order, then load order, then
-// its order within the Ingress.
-func earlier(a *backendWarning, seqA int, b *backendWarning, seqB int) bool {
-	return cmp.Or(compareMerge(a.ing, b.ing), cmp.Compare(seqA, seqB), cmp.Compare(a.n, b.n)) < 0
+func newBackendIndex() backendIndex {
+	return backendIndex{cands: map[backendKey]map[*backendWarning]bool{}, winners: map[backendKey]*backendWarning{}, emitted: map[*group][]Warning{}}
+}
+
+// plan works out the winners once the removed groups are replaced by the
+// fresh ones. It changes nothing: emitted tells what a group gives in the
+// new state, and commit makes the new state current.
+func (x *backendIndex) plan(removed map[*group]bool, fresh []*group) (emitted func(*group) []Warning, commit func()) {
+	touched := map[backendKey]bool{}
+	for g := range removed {
+		for i := range g.backendWarnings {
+			touched[g.backendWarnings[i].key] = true
+		}
+	}
+	freshBy := map[backendKey][]*backendWarning{}
+	for _, g := range fresh {
+		for i := range g.backendWarnings {
+			bw := &g.backendWarnings[i]
+			touched[bw.key] = true
+			freshBy[bw.key] = append(freshBy[bw.key], bw)
+		}
+	}
+	newWin := make(map[backendKey]*backendWarning, len(touched))
+	for k := range touched {
+		var best *backendWarning
+		consider := func(bw *backendWarning) {
+			if best == nil || earlier(bw, best) {
+				best = bw
+			}
+		}
+		for bw := range x.cands[k] {
+			if !removed[bw.grp] {
+				consider(bw)
+			}
+		}
+		for _, bw := range freshBy[k] {
+			consider(bw)
+		}
+		newWin[k] = best
+	}
+	changed := map[*group]bool{}
+	for k := range touched {
+		if w := x.winners[k]; w != nil && !removed[w.grp] {
+			changed[w.grp] = true
+		}
+		if w := newWin[k]; w != nil {
+			changed[w.grp] = true
+		}
+	}
+	for _, g := range fresh {
+		changed[g] = true
+	}
+	newEmitted := make(map[*group][]Warning, len(changed))
+	for g := range changed {
+		var ws []Warning
+		for i := range g.backendWarnings {
+			bw := &g.backendWarnings[i]
+			w, ok := newWin[bw.key]
+			if !ok {
+				w = x.winners[bw.key]
+			}
+			if w == bw {
+				ws = append(ws, bw.w)
+			}
+		}
+		newEmitted[g] = ws
+	}
+	emitted = func(g *group) []Warning {
+		if ws, ok := newEmitted[g]; ok {
+			return ws
+		}
+		return x.emitted[g]
+	}
+	commit = func() {
+		for g := range removed {
+			for i := range g.backendWarnings {
+				bw := &g.backendWarnings[i]
+				delete(x.cands[bw.key], bw)
+				if len(x.cands[bw.key]) == 0 {
+					delete(x.cands, bw.key)
+				}
+			}
+			delete(x.emitted, g)
+		}
+		for k, list := range freshBy {
+			if x.cands[k] == nil {
+				x.cands[k] = map[*backendWarning]bool{}
+			}
+			for _, bw := range list {
+				x.cands[k][bw] = true
+			}
+		}
+		for k, w := range newWin {
+			if w == nil {
+				delete(x.winners, k)
+			} else {
+				x.winners[k] = w
+			}
+		}
+		for g, ws := range newEmitted {
+			if len(ws) == 0 {
+				delete(x.emitted, g)
+			} else {
+				x.emitted[g] = ws
+			}
+		}
+	}
+	return emitted, commit
+}
+
+// earlier reports whether warning a comes before b in a full Compile: by
+// merge order, then load order, then its order within the Ingress.
+func earlier(a, b *backendWarning) bool {
+	return cmp.Or(compareMerge(a.ing, b.ing), cmp.Compare(a.member.seq, b.member.seq), cmp.Compare(a.n, b.n)) < 0
 }

@@ -34,6 +34,7 @@ type Tracker struct {
 	linkGroup map[string]*group // which group holds a link
 	refIngs   map[string]map[string]bool
 	slicesOf  map[string]map[string]bool // "namespace/service" -> EndpointSlice keys
+	backends  backendIndex
 
 	compiled *Compiled
 }
@@ -84,7 +85,7 @@ type Result struct {
 func NewTracker(opts Options) *Tracker { return newTracker(opts) }
 
 func newTracker(opts Options) *Tracker {
-	t := &Tracker{opts: opts, linkGroup: map[string]*group{}, refIngs: map[string]map[string]bool{}, slicesOf: map[string]map[string]bool{}}
+	t := &Tracker{opts: opts, linkGroup: map[string]*group{}, refIngs: map[string]map[string]bool{}, slicesOf: map[string]map[string]bool{}, backends: newBackendIndex()}
 	for k := range t.objs {
 		t.objs[k] = map[string]*entry{}
 	}
@@ -493,15 +494,17 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 	}
 
 	groups := mergeGroups(slices.DeleteFunc(slices.Clone(t.groups), func(g *group) bool { return affected[g] }), fresh)
+	emitted, commitBackends := t.backends.plan(affected, fresh)
 	out := &Compiled{Table: table}
 	out.Warnings = append(slices.Clone(t.setWarnings), classWarnings...)
 	for _, g := range groups {
 		out.TLS = append(out.TLS, g.tls...)
 		out.Warnings = append(out.Warnings, g.warnings...)
+		out.Warnings = append(out.Warnings, emitted(g)...)
 	}
-	out.Warnings = append(out.Warnings, firstBackendWarnings(groups)...)
 	up.Compiled = out
 	commit := func() {
+		commitBackends()
 		t.classWarnings = classWarnings
 		for g := range affected {
 			for _, l := range g.links {
@@ -692,6 +695,7 @@ func (t *Tracker) compileGroup(members []*entry, classes []IngressClass, classWa
 		}
 		for i := range g.backendWarnings {
 			g.backendWarnings[i].member = byIngress[g.backendWarnings[i].ing.Ingress]
+			g.backendWarnings[i].grp = g
 		}
 	}
 	g.warnings = append(g.warnings, out.Warnings[classWarnings:]...)
