@@ -45,14 +45,27 @@ func (m *Mux) Apply(ctx context.Context, changes ...ingress.Change) error {
 		p.Discard()
 		return err
 	}
-	if b.table != m.live.table {
-		if err := m.handler.Reload(b.table); err != nil {
-			b.discard()
-			return err
-		}
+	if err := m.serve(b); err != nil {
+		b.discard()
+		return err
 	}
 	m.install(b)
 	return nil
+}
+
+// tableUpdate is how a spliced table differs from the table being served.
+type tableUpdate struct{ removed, added []route.Rule }
+
+// serve gives the proxy b's table: nothing when it is the table being
+// served, the changed rules when b says which, else the whole table.
+func (m *Mux) serve(b *built) error {
+	switch {
+	case b.table == m.live.table:
+		return nil
+	case b.update != nil:
+		return m.handler.Update(b.table, b.update.removed, b.update.added)
+	}
+	return m.handler.Reload(b.table)
 }
 
 // SetEndpoints gives the upstreams of backend ("namespace/service:port",
@@ -230,6 +243,11 @@ func (m *Mux) buildChange(p *ingress.Pending) (*built, error) {
 		part, err = m.proxyTable(res.Changed, pl.upstreams, false)
 		if err == nil {
 			pl.table = route.Splice(m.live.table, func(host string) bool { return !res.Hosts[host] }, part)
+			up := &tableUpdate{added: part.Rules()}
+			for host := range res.Hosts {
+				up.removed = append(up.removed, m.live.table.HostRules(host)...)
+			}
+			b.update = up
 		}
 	}
 	if err != nil {

@@ -132,7 +132,7 @@ func (m *Mux) Reload() error {
 	if err != nil {
 		return err
 	}
-	if err := m.handler.Reload(b.table); err != nil {
+	if err := m.serve(b); err != nil {
 		b.discard()
 		return err
 	}
@@ -160,6 +160,9 @@ type built struct {
 	// pending is the incremental state that install makes current, and
 	// discard drops (see changes.go).
 	pending *pendingLive
+	// update, when not nil, says which rules table changed from the table
+	// being served, so that the proxy prepares only those.
+	update *tableUpdate
 }
 
 // build reads the sources (only the files that changed since the last

@@ -496,7 +496,14 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 	groups := mergeGroups(slices.DeleteFunc(slices.Clone(t.groups), func(g *group) bool { return affected[g] }), fresh)
 	emitted, commitBackends := t.backends.plan(affected, fresh)
 	out := &Compiled{Table: table}
-	out.Warnings = append(slices.Clone(t.setWarnings), classWarnings...)
+	nw, nt := len(t.setWarnings)+len(classWarnings), 0
+	for _, g := range groups {
+		nw += len(g.warnings) + len(emitted(g))
+		nt += len(g.tls)
+	}
+	out.Warnings = make([]Warning, 0, nw)
+	out.TLS = make([]TLSHost, 0, nt)
+	out.Warnings = append(append(out.Warnings, t.setWarnings...), classWarnings...)
 	for _, g := range groups {
 		out.TLS = append(out.TLS, g.tls...)
 		out.Warnings = append(out.Warnings, g.warnings...)

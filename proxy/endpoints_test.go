@@ -3,6 +3,8 @@ package proxy
 import (
 	"net/http/httptest"
 	"testing"
+
+	"github.com/ingressmux/ingressmux/route"
 )
 
 // get sends GET host/ through h and returns the answering backend.
@@ -126,5 +128,42 @@ func TestSetEndpointsKeepsBalancingState(t *testing.T) {
 	}
 	if next.lat.eps[next.lat.index[addr(b)]].stamp.Load() != 1000 {
 		t.Errorf("a reload lost b's EWMA record")
+	}
+}
+
+func TestUpdateKeepsUnchangedRoutes(t *testing.T) {
+	a, b := newBackend(t, "a"), newBackend(t, "b")
+	keep := &Route{Upstream: upstreamOf("a", a)}
+	gone := &Route{Upstream: upstreamOf("b", b)}
+	rules := []route.Rule{prefix("a.test", "/", keep), prefix("b.test", "/", gone)}
+	h, _ := newHandler(t, Config{Table: newTable(t, rules...)})
+	before := h.state.Load().routes[keep]
+
+	added := []route.Rule{prefix("b.test", "/v2", &Route{Upstream: upstreamOf("a", a)})}
+	part := newTable(t, added...)
+	table := route.Splice(h.state.Load().table, func(host string) bool { return host != "b.test" }, part)
+	if err := h.Update(table, rules[1:], part.Rules()); err != nil {
+		t.Fatal(err)
+	}
+	st := h.state.Load()
+	if st.routes[keep] != before {
+		t.Error("the unchanged route was prepared again")
+	}
+	if _, ok := st.routes[gone]; ok {
+		t.Error("the removed route is still prepared")
+	}
+	if w := serve(h, httptest.NewRequest("GET", "http://b.test/v2/x", nil)); w.Code != 200 || decode(t, w.Body.Bytes()).Backend != "a" {
+		t.Errorf("new route: %d %s", w.Code, w.Body)
+	}
+	if w := serve(h, httptest.NewRequest("GET", "http://b.test/", nil)); w.Code != 404 {
+		t.Errorf("removed route still answers: %d", w.Code)
+	}
+	// An invalid added route changes nothing.
+	bad := newTable(t, prefix("c.test", "/", &Route{Upstream: &Upstream{Name: "bad", Endpoints: []string{"nowhere"}}}))
+	if err := h.Update(route.Splice(table, nil, bad), nil, bad.Rules()); err == nil {
+		t.Fatal("Update took an invalid route")
+	}
+	if h.state.Load() != st {
+		t.Error("a failed Update replaced the state")
 	}
 }

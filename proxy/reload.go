@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -69,12 +70,18 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 	if table == nil {
 		return nil, errors.New("proxy: the route table is nil")
 	}
-	st := &state{table: table, routes: make(map[*Route]*routeState)}
-	ups := make(map[*Upstream]*upstream)
-	st.upstreams = ups
+	st := &state{table: table, routes: make(map[*Route]*routeState), upstreams: make(map[*Upstream]*upstream)}
+	return h.fill(st, table.Rules(), old)
+}
+
+// fill validates rules and adds their routes and upstreams to st, taking
+// transports and balancers from old (which may be nil) when unchanged.
+func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error) {
+	ups := st.upstreams
+	added := make(map[*Upstream]bool)
 	reported := make(map[*Upstream]bool)
 	var errs []error
-	for _, rule := range table.Rules() {
+	for _, rule := range rules {
 		rt, ok := rule.Value.(*Route)
 		if !ok || rt == nil {
 			errs = append(errs, fmt.Errorf("proxy: %s: Value is %T, want a non-nil *proxy.Route", ruleName(rule, nil), rule.Value))
@@ -106,6 +113,7 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 				var bad []error
 				up, bad = h.newUpstream(u, &st.transports, old)
 				ups[u] = up
+				added[u] = true
 				if up != nil {
 					up.carryFrom(old)
 				}
@@ -150,10 +158,18 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 			cookiePath:  ruleCookiePath(rule),
 		}
 	}
-	st.byName = make(map[string][]*upstream, len(ups))
-	for _, up := range ups {
-		if up != nil {
-			st.byName[up.name] = append(st.byName[up.name], up)
+	if st.byName == nil {
+		st.byName = make(map[string][]*upstream, len(ups))
+		for _, up := range ups {
+			if up != nil {
+				st.byName[up.name] = append(st.byName[up.name], up)
+			}
+		}
+	} else {
+		for u := range added {
+			if up := ups[u]; up != nil {
+				st.byName[up.name] = append(slices.Clip(st.byName[up.name]), up)
+			}
 		}
 	}
 	if len(errs) > 0 {
