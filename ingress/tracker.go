@@ -501,8 +501,12 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 		nw += len(g.warnings) + len(emitted(g))
 		nt += len(g.tls)
 	}
-	out.Warnings = make([]Warning, 0, nw)
-	out.TLS = make([]TLSHost, 0, nt)
+	if nw > 0 {
+		out.Warnings = make([]Warning, 0, nw)
+	}
+	if nt > 0 {
+		out.TLS = make([]TLSHost, 0, nt)
+	}
 	out.Warnings = append(append(out.Warnings, t.setWarnings...), classWarnings...)
 	for _, g := range groups {
 		out.TLS = append(out.TLS, g.tls...)
