@@ -27,7 +27,15 @@
 // on net/http/httputil) and, through TLSConfig, the certificates of the
 // Ingresses' TLS secrets chosen by SNI. Reload re-reads the same sources and
 // swaps the new routing in only if it builds; a bad edit never replaces a
-// good table.
+// good table. Reload decodes only the files whose content changed and
+// compiles only the Ingresses those changes touch.
+//
+// Mux.Apply takes changes to single objects (an Ingress, Service,
+// EndpointSlice, Secret, ConfigMap or IngressClass added, updated or
+// deleted), as a cluster watch delivers them, and applies them the same
+// way; a change that only moves endpoints gives the upstreams their new
+// endpoints without a new route table. Mux.SetEndpoints does that for
+// endpoints learnt by other means.
 //
 // # Where backends are
 //

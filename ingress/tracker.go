@@ -20,7 +20,9 @@ import (
 //
 // A change that fails (an invalid object without
 // Options.SkipInvalidIngresses, a backend that cannot resolve) leaves the
-// Tracker as it was. A Tracker is not safe for concurrent use; the
+// Tracker as it was. Options.Resolver is asked when an Ingress is
+// compiled: the backends of Ingresses that no change touches are not
+// resolved again (Reset resolves everything). A Tracker is not safe for concurrent use; the
 // Compiled values it returns are never modified afterwards.
 type Tracker struct {
 	opts Options
