@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ingressmux/ingressmux/ingress"
 )
@@ -147,7 +148,10 @@ func decodeBench(b *testing.B, doc string) any {
 func BenchmarkApplyIngress(b *testing.B) {
 	for _, n := range benchSizes(b) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			m := benchLoad(b, writeBenchFiles(b, n))
+			dir := writeBenchFiles(b, n)
+			start := time.Now()
+			m := benchLoad(b, dir)
+			b.ReportMetric(time.Since(start).Seconds(), "load-s")
 			i := n / 2
 			versions := []any{decodeBench(b, benchIngress(i, 1)), decodeBench(b, benchIngress(i, 2))}
 			ctx := context.Background()

@@ -1,6 +1,7 @@
 package ingress
 
 import (
+	"reflect"
 	"slices"
 )
 
@@ -40,7 +41,7 @@ func (t *Tracker) PrepareSync(set *Set) (*Pending, error) {
 	for i, n := range objs {
 		k := kindKey{n.kind, n.key}
 		seqOf[k] = i + 1
-		if old := t.objs[n.kind][n.key]; old != nil && old.n.obj == n.obj {
+		if old := t.objs[n.kind][n.key]; old != nil && sameObject(old.n, n) {
 			if old.seq != i+1 {
 				moved = append(moved, renumbered{old, old.seq})
 				old.seq = i + 1
@@ -78,4 +79,31 @@ func (t *Tracker) PrepareSync(set *Set) (*Pending, error) {
 // String names the kind as object references do.
 func (k kind) String() string {
 	return [...]string{"ingress", "ingressclass", "service", "endpointslice", "secret", "configmap"}[k]
+}
+
+// sameObject reports whether b is a as far as compiling goes: the very
+// object, or one decoded again from the same place with the same content
+// (the other documents of a file in which one document changed).
+func sameObject(a, b normalized) bool {
+	if a.obj == b.obj {
+		return true
+	}
+	if a.kind != b.kind || a.source() != b.source() {
+		return false
+	}
+	switch x := a.obj.(type) {
+	case Ingress:
+		return reflect.DeepEqual(x.Ingress, b.obj.(Ingress).Ingress)
+	case IngressClass:
+		return reflect.DeepEqual(x.IngressClass, b.obj.(IngressClass).IngressClass)
+	case Service:
+		return reflect.DeepEqual(x.Service, b.obj.(Service).Service)
+	case EndpointSlice:
+		return reflect.DeepEqual(x.EndpointSlice, b.obj.(EndpointSlice).EndpointSlice)
+	case Secret:
+		return reflect.DeepEqual(x.Secret, b.obj.(Secret).Secret)
+	case ConfigMap:
+		return reflect.DeepEqual(x.ConfigMap, b.obj.(ConfigMap).ConfigMap)
+	}
+	return false
 }
