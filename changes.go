@@ -45,6 +45,12 @@ func (m *Mux) Apply(ctx context.Context, changes ...ingress.Change) error {
 		p.Discard()
 		return err
 	}
+	return m.swap(b)
+}
+
+// swap serves b and makes it current, or, when the proxy refuses it, drops
+// it and leaves everything as it was.
+func (m *Mux) swap(b *built) error {
 	if err := m.serve(b); err != nil {
 		b.discard()
 		return err

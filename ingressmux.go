@@ -132,12 +132,7 @@ func (m *Mux) Reload() error {
 	if err != nil {
 		return err
 	}
-	if err := m.serve(b); err != nil {
-		b.discard()
-		return err
-	}
-	m.install(b)
-	return nil
+	return m.swap(b)
 }
 
 // Warnings returns the warnings of the last successful load.
