@@ -2,6 +2,7 @@ package ingress
 
 import (
 	"cmp"
+	"slices"
 
 	"github.com/ingressmux/ingressmux/route"
 )
@@ -57,7 +58,7 @@ func newBackendIndex() backendIndex {
 // plan works out the winners once the removed groups are replaced by the
 // fresh ones. It changes nothing: emitted tells what a group gives in the
 // new state, and commit makes the new state current.
-func (x *backendIndex) plan(removed map[*group]bool, fresh []*group) (emitted func(*group) []Warning, commit func()) {
+func (x *backendIndex) plan(removed map[*group]bool, fresh []*group) (emitted func(*group) []Warning, moved func() []*group, commit func()) {
 	touched := map[backendKey]bool{}
 	for g := range removed {
 		for i := range g.backendWarnings {
@@ -117,6 +118,15 @@ func (x *backendIndex) plan(removed map[*group]bool, fresh []*group) (emitted fu
 		}
 		newEmitted[g] = ws
 	}
+	moved = func() []*group {
+		var out []*group
+		for g := range newEmitted {
+			if !removed[g] && !slices.Equal(newEmitted[g], x.emitted[g]) {
+				out = append(out, g)
+			}
+		}
+		return out
+	}
 	emitted = func(g *group) []Warning {
 		if ws, ok := newEmitted[g]; ok {
 			return ws
@@ -157,7 +167,7 @@ func (x *backendIndex) plan(removed map[*group]bool, fresh []*group) (emitted fu
 			}
 		}
 	}
-	return emitted, commit
+	return emitted, moved, commit
 }
 
 // earlier reports whether warning a comes before b in a full Compile: by

@@ -496,24 +496,13 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 	}
 
 	groups := mergeGroups(slices.DeleteFunc(slices.Clone(t.groups), func(g *group) bool { return affected[g] }), fresh)
-	emitted, commitBackends := t.backends.plan(affected, fresh)
+	emitted, moved, commitBackends := t.backends.plan(affected, fresh)
 	out := &Compiled{Table: table}
-	nw, nt := len(t.setWarnings)+len(classWarnings), 0
-	for _, g := range groups {
-		nw += len(g.warnings) + len(emitted(g))
-		nt += len(g.tls)
-	}
-	if nw > 0 {
-		out.Warnings = make([]Warning, 0, nw)
-	}
-	if nt > 0 {
-		out.TLS = make([]TLSHost, 0, nt)
-	}
-	out.Warnings = append(append(out.Warnings, t.setWarnings...), classWarnings...)
-	for _, g := range groups {
-		out.TLS = append(out.TLS, g.tls...)
-		out.Warnings = append(out.Warnings, g.warnings...)
-		out.Warnings = append(out.Warnings, emitted(g)...)
+	if !full && t.sameOutput(affected, fresh, emitted, classWarnings, moved) {
+		// Endpoints moved, say: the lists are those of the previous result.
+		out.Warnings, out.TLS = t.compiled.Warnings, t.compiled.TLS
+	} else {
+		out.Warnings, out.TLS = t.outputLists(groups, emitted, classWarnings)
 	}
 	up.Compiled = out
 	commit := func() {
@@ -760,4 +749,65 @@ func (t *Tracker) Secret(key string) (Secret, bool) {
 		return e.n.obj.(Secret), true
 	}
 	return Secret{}, false
+}
+
+// outputLists makes the warnings and TLS hosts of a result from its groups.
+func (t *Tracker) outputLists(groups []*group, emitted func(*group) []Warning, classWarnings []Warning) ([]Warning, []TLSHost) {
+	nw, nt := len(t.setWarnings)+len(classWarnings), 0
+	for _, g := range groups {
+		nw += len(g.warnings) + len(emitted(g))
+		nt += len(g.tls)
+	}
+	var warnings []Warning
+	var tls []TLSHost
+	if nw > 0 {
+		warnings = make([]Warning, 0, nw)
+	}
+	if nt > 0 {
+		tls = make([]TLSHost, 0, nt)
+	}
+	warnings = append(append(warnings, t.setWarnings...), classWarnings...)
+	for _, g := range groups {
+		tls = append(tls, g.tls...)
+		warnings = append(warnings, g.warnings...)
+		warnings = append(warnings, emitted(g)...)
+	}
+	return warnings, tls
+}
+
+// sameOutput reports whether the fresh groups give exactly the warnings
+// and TLS hosts of the groups they replace, in the same places, so that
+// the previous result's lists serve again: the usual case when only
+// endpoints moved. It costs what the groups hold, not the whole list.
+func (t *Tracker) sameOutput(affected map[*group]bool, fresh []*group, emitted func(*group) []Warning, classWarnings []Warning, moved func() []*group) bool {
+	if len(fresh) != len(affected) || !slices.Equal(classWarnings, t.classWarnings) ||
+		len(t.compiled.Warnings) < len(t.setWarnings) || !slices.Equal(t.compiled.Warnings[:len(t.setWarnings)], t.setWarnings) {
+		return false
+	}
+	fromFresh := make(map[*group]bool, len(fresh))
+	for _, g := range fresh {
+		fromFresh[g] = true
+	}
+	for _, g := range moved() {
+		if !fromFresh[g] {
+			return false // a backend's warning moved to another group
+		}
+	}
+	bySeq := make(map[int]*group, len(affected))
+	for g := range affected {
+		bySeq[g.members[0].seq] = g
+	}
+	for _, g := range fresh {
+		old := bySeq[g.members[0].seq]
+		if old == nil || len(old.members) != len(g.members) || !slices.Equal(old.warnings, g.warnings) ||
+			!slices.Equal(old.tls, g.tls) || !slices.Equal(t.backends.emitted[old], emitted(g)) {
+			return false
+		}
+		for i := range g.members {
+			if old.members[i].seq != g.members[i].seq {
+				return false
+			}
+		}
+	}
+	return true
 }
