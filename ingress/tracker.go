@@ -587,8 +587,7 @@ func partition(members []*entry) [][]*entry {
 	for i := range parent {
 		parent[i] = i
 	}
-	var find func(int) int
-	find = func(i int) int {
+	find := func(i int) int {
 		for parent[i] != i {
 			parent[i] = parent[parent[i]]
 			i = parent[i]
@@ -702,13 +701,6 @@ func (t *Tracker) compileGroup(members []*entry, classes []IngressClass, classWa
 	}
 	g.warnings = append(g.warnings, out.Warnings[classWarnings:]...)
 	return g, nil
-}
-
-func cutPrefix(s, prefix string) (string, bool) {
-	if len(s) >= len(prefix) && s[:len(prefix)] == prefix {
-		return s[len(prefix):], true
-	}
-	return "", false
 }
 
 // Set returns the objects the Tracker holds, in load order, as Load would
