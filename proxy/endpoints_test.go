@@ -167,3 +167,44 @@ func TestUpdateKeepsUnchangedRoutes(t *testing.T) {
 		t.Error("a failed Update replaced the state")
 	}
 }
+
+// TestSetEndpointsUnderLoad moves the endpoints back and forth while
+// requests run; none may fail, and every answer comes from an endpoint of
+// one of the two sets.
+func TestSetEndpointsUnderLoad(t *testing.T) {
+	a, b, c := newBackend(t, "a"), newBackend(t, "b"), newBackend(t, "c")
+	up := upstreamOf("svc", a, b)
+	up.Balance = EWMA
+	h, _ := newHandler(t, Config{Table: newTable(t, prefix("", "/", &Route{Upstream: up}))})
+	sets := [][]string{{addr(a), addr(b)}, {addr(b), addr(c)}}
+	done := make(chan struct{})
+	errs := make(chan string, 8)
+	for range 4 {
+		go func() {
+			defer func() { errs <- "" }()
+			for i := 0; i < 200; i++ {
+				select {
+				case <-done:
+					return
+				default:
+				}
+				w := serve(h, httptest.NewRequest("GET", "http://x/", nil))
+				if w.Code != 200 {
+					errs <- w.Body.String()
+					return
+				}
+			}
+		}()
+	}
+	for i := range 50 {
+		if _, err := h.SetEndpoints("svc", sets[i%2]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	for range 4 {
+		if msg := <-errs; msg != "" {
+			t.Fatalf("a request failed while endpoints moved: %s", msg)
+		}
+	}
+}
