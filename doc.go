@@ -27,13 +27,23 @@
 // package proxy) and, through TLSConfig, the certificates of the
 // Ingresses' TLS secrets chosen by SNI. Reload re-reads the same sources and
 // swaps the new routing in only if it builds; a bad edit never replaces a
-// good table. Warnings (what loaded but deserves attention) are returned
-// by Warnings and reported nowhere else. Close releases the proxy's
-// connections once the server has shut down.
+// good table. Reload decodes only the files whose content changed and
+// compiles only the Ingresses those changes touch. Warnings (what loaded
+// but deserves attention) are returned by Warnings and reported nowhere
+// else. Close releases the proxy's connections once the server has shut
+// down.
 //
 // Objects that do not come from files (a live cluster, through the cluster
 // package; a database; a test) go in with LoadObjects and ReplaceObjects,
-// whole sets at a time, through the same validation and compilation.
+// whole sets at a time, through the same validation and compilation; only
+// what differs from the set being served is compiled again.
+//
+// Mux.Apply takes changes to single objects (an Ingress, Service,
+// EndpointSlice, Secret, ConfigMap or IngressClass added, updated or
+// deleted), as a cluster watch delivers them, and applies them the same
+// way; a change that only moves endpoints gives the upstreams their new
+// endpoints without a new route table. Mux.SetEndpoints does that for
+// endpoints learnt by other means.
 //
 // # Where backends are
 //

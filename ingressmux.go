@@ -85,6 +85,10 @@ type Mux struct {
 	traffics trafficCache     // see traffic.go
 	fallback *tls.Certificate // the generated default certificate
 	objects  *ingress.Set     // served instead of cfg.Paths when not nil; see LoadObjects
+	live     live             // what incremental builds start from; see Apply
+	// buildCtx is the context of the build under way (under mu, or in
+	// Load), which the Resolver is asked with.
+	buildCtx context.Context
 }
 
 // Load reads, validates and compiles the manifests of cfg and returns a
@@ -110,7 +114,7 @@ func newMux(ctx context.Context, cfg Config, objects *ingress.Set) (*Mux, error)
 	if err := m.ensureDefaultCertificate(); err != nil {
 		return nil, err
 	}
-	b, err := m.build(ctx, nil)
+	b, err := m.build(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -126,6 +130,7 @@ func newMux(ctx context.Context, cfg Config, objects *ingress.Set) (*Mux, error)
 	cfg.Hooks.apply(&pc)
 	h, err := proxy.New(pc)
 	if err != nil {
+		b.discard()
 		return nil, err
 	}
 	m.handler = h
@@ -150,7 +155,11 @@ func (m *Mux) Reload(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	start := time.Now()
-	return m.reported("reload", start, m.swap(m.build(ctx, nil)))
+	b, err := m.build(ctx)
+	if err == nil {
+		err = m.swap(b)
+	}
+	return m.reported("reload", start, err)
 }
 
 // Resolve asks where the backends are again (Config.Resolver, then the
@@ -161,19 +170,11 @@ func (m *Mux) Resolve(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	start := time.Now()
-	return m.reported("resolve", start, m.swap(m.build(ctx, m.state.load().set)))
-}
-
-// swap serves b, unless err says it did not build.
-func (m *Mux) swap(b *built, err error) error {
-	if err != nil {
-		return err
+	b, err := m.buildWith(ctx, func() (*built, error) { return m.buildFull(m.live.tracker.Set()) })
+	if err == nil {
+		err = m.swap(b)
 	}
-	if err := m.handler.Reload(b.table); err != nil {
-		return err
-	}
-	m.install(b)
-	return nil
+	return m.reported("resolve", start, err)
 }
 
 // Close releases the proxy's connections and goroutines (see
@@ -193,50 +194,41 @@ func (m *Mux) Compiled() *ingress.Compiled { return m.state.load().compiled }
 
 // built is one load: everything a swap needs, computed off to the side.
 type built struct {
-	set      *ingress.Set // as validated, for Resolve
 	compiled *ingress.Compiled
 	table    *route.Table // with *proxy.Route values
 	certs    map[string]*tls.Certificate
 	warnings []ingress.Warning
+	// pending is the incremental state that install makes current, and
+	// discard drops (see Apply).
+	pending *pendingLive
+	// update, when not nil, says which rules table changed from the table
+	// being served, so that the proxy prepares only those.
+	update *tableUpdate
 }
 
-// build loads, validates and compiles the sources (or compiles set, when
-// not nil, again) and converts the result for the proxy, without touching
-// what is being served.
-func (m *Mux) build(ctx context.Context, set *ingress.Set) (*built, error) {
+// build reads the sources (the objects the Mux serves, or the files, of
+// which only those that changed are decoded again) and applies what
+// changed, without touching what is being served.
+func (m *Mux) build(ctx context.Context) (*built, error) {
+	return m.buildWith(ctx, m.buildFromSources)
+}
+
+// buildWith runs build with the Resolver asked with ctx; a build that ctx
+// cut short is not one to serve.
+func (m *Mux) buildWith(ctx context.Context, build func() (*built, error)) (*built, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("ingressmux: %w", err)
 	}
-	opts := m.cfg.Options
-	for name := range m.cfg.Secrets {
-		opts.ProvidedSecrets = append(opts.ProvidedSecrets, name)
-	}
-	if r := m.cfg.Resolver; r != nil {
-		opts.Resolver = func(b route.Backend) ([]string, error) { return r(ctx, b) }
-	}
-	var compiled *ingress.Compiled
-	var err error
-	if set == nil {
-		set, compiled, err = m.load(opts)
-	} else {
-		compiled, err = ingress.Compile(set, opts)
-	}
+	m.buildCtx = ctx
+	defer func() { m.buildCtx = nil }()
+	b, err := build()
 	if err != nil {
 		return nil, err
 	}
 	if err := ctx.Err(); err != nil {
 		// The Resolver's answers may be cut short: not a table to serve.
+		b.discard()
 		return nil, fmt.Errorf("ingressmux: %w", err)
-	}
-	b := &built{set: set, compiled: compiled, warnings: compiled.Warnings}
-	b.warnings = append(b.warnings, unusedOverrides(m.cfg.Backends, compiled.Table)...)
-	b.certs, b.warnings = m.certificates(set, compiled, b.warnings)
-	if err := new(tlsconfig.Store).Replace(b.certs, nil); err != nil {
-		return nil, fmt.Errorf("ingressmux: %w", err)
-	}
-	b.table, err = m.proxyTable(compiled.Table)
-	if err != nil {
-		return nil, err
 	}
 	return b, nil
 }
@@ -251,7 +243,8 @@ func (m *Mux) install(b *built) {
 	// build already checked b.certs against a scratch store, so this
 	// cannot fail.
 	_ = m.certs.Replace(b.certs, def)
-	m.state.store(&state{set: b.set, compiled: b.compiled, warnings: b.warnings})
+	b.commit()
+	m.state.store(&state{compiled: b.compiled, warnings: b.warnings})
 }
 
 func (m *Mux) ensureDefaultCertificate() error {
@@ -270,11 +263,7 @@ func (m *Mux) ensureDefaultCertificate() error {
 // else the loaded Secret. A host whose Secret is missing gets the default
 // certificate explicitly, so that it still counts as a TLS host for
 // ssl-redirect, as in ingress-nginx.
-func (m *Mux) certificates(set *ingress.Set, compiled *ingress.Compiled, warnings []ingress.Warning) (map[string]*tls.Certificate, []ingress.Warning) {
-	loaded := map[string]*corev1.Secret{}
-	for _, s := range set.Secrets {
-		loaded[s.Namespace+"/"+s.Name] = s.Secret
-	}
+func (m *Mux) certificates(loaded func(string) (*corev1.Secret, bool), compiled *ingress.Compiled, warnings []ingress.Warning) (map[string]*tls.Certificate, []ingress.Warning) {
 	def := m.cfg.DefaultCertificate
 	if def == nil {
 		def = m.fallback
@@ -283,9 +272,9 @@ func (m *Mux) certificates(set *ingress.Set, compiled *ingress.Compiled, warning
 	for _, t := range compiled.TLS {
 		cert := m.cfg.Secrets[t.Secret]
 		if cert == nil {
-			if s, ok := loaded[t.Secret]; ok {
+			if s, ok := loaded(t.Secret); ok {
 				var err error
-				cert, err = tlsconfig.KeyPair(s.Data[corev1.TLSCertKey], s.Data[corev1.TLSPrivateKeyKey])
+				cert, err = m.live.keyPair(s)
 				if err != nil {
 					warnings = append(warnings, ingress.Warning{Source: t.Source, Object: t.Origin, Message: fmt.Sprintf("secret %s: %v; serving the default certificate", t.Secret, err)})
 				}
@@ -305,9 +294,14 @@ func (m *Mux) certificates(set *ingress.Set, compiled *ingress.Compiled, warning
 // proxyTable converts the ingress routes into proxy routes. Routes that
 // resolve to the same backend with the same connection settings share one
 // *proxy.Upstream, and so one connection pool.
-func (m *Mux) proxyTable(t *route.Table) (*route.Table, error) {
-	m.traffics.sweep()
-	upstreams := upstreamSet{}
+//
+// A full build sweeps the traffic cache and starts a new upstream set; a
+// build of the routes of a few hosts (see changes.go) shares upstreams with
+// the table it joins.
+func (m *Mux) proxyTable(t *route.Table, upstreams upstreamSet, full bool) (*route.Table, error) {
+	if full {
+		m.traffics.sweep()
+	}
 	traffics := map[string]*proxy.Traffic{} // per Ingress, for this build
 	rules := t.Rules()
 	for i := range rules {

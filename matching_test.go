@@ -345,16 +345,16 @@ func TestSpecModeWarnsWhereIngressNginxDiffers(t *testing.T) {
 			`spec.rules[0].http.paths[0].path: host "test.com" path "/foo/bar": ingress-nginx routes differently: http://test.com/foo/bar -> default/service2:80 here, default/service1:80 in ingress-nginx (ingress-nginx gives each Prefix path an exact location`,
 		}},
 		{"host-wide regex", []string{regexHost}, []string{
-			`ingress default/plain: spec.rules[0].http.paths[0].path: host "app.example.com" path "/docs": ingress-nginx routes differently: http://app.example.com/docsx -> 404 (no route) here, default/web:80 in ingress-nginx (use-regex or rewrite-target of ingress default/regex puts the whole host in regex mode`,
-			`path "/exact": ingress-nginx routes differently: http://app.example.com/exact/ -> 404 (no route) here, default/other:80 in ingress-nginx`,
-			`path "/source": ingress-nginx routes differently: http://app.example.com/sourcex -> 404 (no route) here, default/source:80 in ingress-nginx`,
+			`ingress default/plain: spec.rules[0].http.paths[0].path: host "app.example.com" path "/docs": ingress-nginx routes differently: http://app.example.com/docsx -> no rule of this host (the rules without a host, the default backend, else 404) here, default/web:80 in ingress-nginx (use-regex or rewrite-target of ingress default/regex puts the whole host in regex mode`,
+			`path "/exact": ingress-nginx routes differently: http://app.example.com/exact/ -> no rule of this host (the rules without a host, the default backend, else 404) here, default/other:80 in ingress-nginx`,
+			`path "/source": ingress-nginx routes differently: http://app.example.com/sourcex -> no rule of this host (the rules without a host, the default backend, else 404) here, default/source:80 in ingress-nginx`,
 		}},
 		{"trailing slash", []string{slashes}, []string{
 			`path "/api/": ingress-nginx routes differently: http://slash.example.com/api -> default/api:80 here, 301 to /api/ in ingress-nginx (ingress-nginx answers /api with a 301 to /api/`,
 			`path "/exact/": ingress-nginx routes differently: http://slash.example.com/exact -> default/root:80 here, 301 to /exact/ in ingress-nginx`,
 		}},
 		{"wildcard alias", []string{wildcardAlias}, []string{
-			`host "*.alias.com" path "/": ingress-nginx routes differently: http://a.b.alias.com/ -> 404 (no route) here, default/app:80 in ingress-nginx (ingress-nginx writes the server-alias *.alias.com as nginx's server_name`,
+			`host "*.alias.com" path "/": ingress-nginx routes differently: http://a.b.alias.com/ -> no rule of this host (the rules without a host, the default backend, else 404) here, default/app:80 in ingress-nginx (ingress-nginx writes the server-alias *.alias.com as nginx's server_name`,
 		}},
 		{"kind quick-start agrees", []string{kindQuickStart}, nil},
 		{"documented trap agrees", []string{pathWarning}, nil},

@@ -49,18 +49,12 @@ func (m *Mux) ReplaceObjects(ctx context.Context, set *ingress.Set) error {
 	start := time.Now()
 	previous := m.objects
 	m.objects = set
-	err := m.swap(m.build(ctx, nil))
+	b, err := m.build(ctx)
+	if err == nil {
+		err = m.swap(b)
+	}
 	if err != nil {
 		m.objects = previous
 	}
 	return m.reported("replace", start, err)
-}
-
-// load reads and compiles the sources: the objects when the Mux has them,
-// else the files.
-func (m *Mux) load(opts ingress.Options) (*ingress.Set, *ingress.Compiled, error) {
-	if m.objects != nil {
-		return ingress.CompileSet(m.objects, opts)
-	}
-	return ingress.Load(m.cfg.FS, m.cfg.Paths, opts)
 }

@@ -8,7 +8,6 @@ import (
 
 // state is what a successful load leaves for introspection.
 type state struct {
-	set      *ingress.Set // the sources as last read, for Resolve
 	compiled *ingress.Compiled
 	warnings []ingress.Warning
 }

@@ -142,7 +142,7 @@ func (c *compiler) finishUpstream(ing Ingress, p *Policy) bool {
 			ok = false
 		default:
 			if warning != "" {
-				c.warn(ing, at.String(), warning)
+				c.warnBackend(ing, at.String(), backendKey{backend: db.Backend}, warning)
 			}
 			p.Upstream.DefaultBackend = db
 		}

@@ -51,6 +51,9 @@ type resolver struct {
 	slices   map[string][]*discoveryv1.EndpointSlice // "ns/service"
 	cache    map[route.Backend]*resolved
 	cacheSvc map[route.Backend]*resolved // service-upstream answers
+	// everyCaller gives every caller the warning, not only the first (see
+	// Options.backendWarnings).
+	everyCaller bool
 }
 
 type resolved struct {
@@ -77,6 +80,9 @@ func newResolver(set *Set, opts *Options) *resolver {
 // backend gets its warning, later callers get "".
 func (r *resolver) resolve(b route.Backend) (Target, string, error) {
 	if res, ok := r.cache[b]; ok {
+		if r.everyCaller {
+			return res.target, res.warning, res.err
+		}
 		return res.target, "", res.err
 	}
 	res := r.lookup(b)
@@ -92,6 +98,9 @@ func (r *resolver) resolve(b route.Backend) (Target, string, error) {
 // as without service-upstream.
 func (r *resolver) resolveServiceUpstream(b route.Backend) (Target, string, error) {
 	if res, ok := r.cacheSvc[b]; ok {
+		if r.everyCaller {
+			return res.target, res.warning, res.err
+		}
 		return res.target, "", res.err
 	}
 	res := r.lookupServiceUpstream(b)

@@ -156,7 +156,7 @@ func (c *compiler) addCanary(ing Ingress, at *field.Path, host, path, pathType s
 		return
 	}
 	if warning != "" {
-		c.warn(ing, at.Child("backend").String(), warning)
+		c.warnBackend(ing, at.Child("backend").String(), backendKey{backend: b}, warning)
 	}
 	c.canaries = append(c.canaries, canaryPath{ing: ing, at: at, host: host, path: path, pathType: pathType, canary: Canary{
 		Origin:  Origin{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Path: path, Field: at.String(), Source: ing.Source},

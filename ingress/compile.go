@@ -57,6 +57,12 @@ type Options struct {
 	// ingress-nginx would route differently; MatchIngressNginx reproduces
 	// ingress-nginx (see "Matching modes" in the package documentation).
 	Matching MatchMode
+
+	// backendWarnings makes Compile collect the warning of a backend for
+	// every Ingress that uses it, in Compiled.backendWarnings, instead of
+	// warning once: a Tracker compiles Ingresses in groups and keeps the
+	// first in merge order over all of them.
+	backendWarnings bool
 }
 
 func (o *Options) annotation(name string) string {
@@ -81,6 +87,8 @@ type Compiled struct {
 	// differently, whichever mode Table uses: what a switch from
 	// ingress-nginx (or to MatchIngressNginx) changes.
 	Differences []Difference
+
+	backendWarnings []backendWarning // see Options.backendWarnings
 }
 
 // TLSHost names the certificate Secret of one host.
@@ -131,6 +139,7 @@ func Compile(set *Set, opts Options) (*Compiled, error) {
 func compileOnce(set *Set, opts Options) (*Compiled, error) {
 	c := &compiler{opts: opts, set: set, out: &Compiled{}, introducedBy: map[string]string{}}
 	c.resolver = newResolver(set, &c.opts)
+	c.resolver.everyCaller = opts.backendWarnings
 	c.out.Warnings = append(c.out.Warnings, set.Warnings...)
 	defClass, warnings := defaultClass(set)
 	c.out.Warnings = append(c.out.Warnings, warnings...)
@@ -270,7 +279,7 @@ func (c *compiler) add(ing Ingress, at *field.Path, pathType string, policy Poli
 		return
 	}
 	if warning != "" {
-		c.warn(ing, backendPath.String(), warning)
+		c.warnBackend(ing, backendPath.String(), backendKey{r.Backend, policy.Upstream.ServiceUpstream}, warning)
 	}
 	r.Origin = ing.Ref()
 	rt := &Route{

@@ -45,14 +45,14 @@ func (d *Decoder) maxFileSize() int64 {
 // holds what could be decoded even when the error is not nil, so that callers
 // can still show the warnings. The error, when not nil, is an ErrorList.
 func (d *Decoder) ReadFiles(paths ...string) (*Set, error) {
-	return d.readTree(osFS{}, paths)
+	return d.readTree(osFS{}, paths, d.DecodeBytes)
 }
 
 // ReadFS is ReadFiles over a file system, for embedded manifests
 // (embed.FS) and tests (fstest.MapFS). Paths are fs.FS paths; "." reads
 // everything.
 func (d *Decoder) ReadFS(fsys fs.FS, paths ...string) (*Set, error) {
-	return d.readTree(fsys, paths)
+	return d.readTree(fsys, paths, d.DecodeBytes)
 }
 
 // Decode reads one stream of YAML or JSON documents. The name is used in
@@ -254,8 +254,9 @@ func (d *Decoder) readAll(r io.Reader) ([]byte, error) {
 	return data, nil
 }
 
-// readTree is the shared body of ReadFiles and ReadFS.
-func (d *Decoder) readTree(fsys fs.FS, roots []string) (*Set, error) {
+// readTree is the shared body of ReadFiles and ReadFS; decode turns the
+// content of each file into objects.
+func (d *Decoder) readTree(fsys fs.FS, roots []string, decode func(name string, data []byte) (*Set, error)) (*Set, error) {
 	set := &Set{}
 	var errs ErrorList
 	readOne := func(name string) {
@@ -274,7 +275,7 @@ func (d *Decoder) readTree(fsys fs.FS, roots []string) (*Set, error) {
 			errs = append(errs, &Error{Source: Source{File: name}, Err: err})
 			return
 		}
-		got, err := d.DecodeBytes(name, data)
+		got, err := decode(name, data)
 		set.Add(got)
 		var list ErrorList
 		if errors.As(err, &list) {

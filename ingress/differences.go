@@ -25,7 +25,8 @@ type Difference struct {
 	Object, Field string
 	// Spec and IngressNginx say where each mode sends the request: a
 	// backend ("default/service1:80"), a redirect ("301 to /api/"), or
-	// "404 (no route)".
+	// "no rule of this host" (then the rules without a host, the default
+	// backend, or 404 decide, alike in both modes).
 	Spec, IngressNginx string
 	// Reason says in a sentence which ingress-nginx rule makes the
 	// difference.
@@ -113,7 +114,7 @@ func (c *compiler) differences(spec, nginx *route.Table, regexHosts map[string]s
 					continue
 				}
 				tried[request{host, clean}] = true
-				s, n := spec.Match(host, clean), nginx.Match(host, clean)
+				s, n := unmatched(r.Host, spec.Match(host, clean)), unmatched(r.Host, nginx.Match(host, clean))
 				if sameOutcome(s, n) {
 					continue
 				}
@@ -244,10 +245,22 @@ func sameOutcome(a, b *route.Rule) bool {
 		a.Backend == b.Backend && isSlashRedirect(ra) == isSlashRedirect(rb) && ra.HostRedirect == rb.HostRedirect
 }
 
+// unmatched returns nil when a request made for the rules of host went
+// past them: to the global catch-all default backend, or, for a rule with
+// a host, to the rules without one. What it finds there depends on other
+// Ingresses than those of host, in both modes alike; a difference is about
+// how host's own rules route.
+func unmatched(host string, r *route.Rule) *route.Rule {
+	if r != nil && r.Host == "" && (r.Type == route.Default || host != "") {
+		return nil
+	}
+	return r
+}
+
 // describeOutcome says where a match sends a request.
 func describeOutcome(r *route.Rule) string {
 	if r == nil {
-		return "404 (no route)"
+		return "no rule of this host (the rules without a host, the default backend, else 404)"
 	}
 	rt := r.Value.(*Route)
 	switch {

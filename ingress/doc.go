@@ -457,4 +457,20 @@
 // before it is read; YAML aliases that expand to more than 100,000 nodes
 // (a "billion laughs" bomb) and nesting deeper than 64 levels are errors; the
 // YAML parser itself stops at 10,000 levels of flow or indentation.
+//
+// # Changes
+//
+// A Tracker holds the objects of a cluster or of a set of files and keeps
+// their compiled table current change by change: Apply takes Changes (an
+// object added, updated or deleted), Reset a whole Set. What Compile makes
+// of an Ingress depends on other Ingresses only through names they share:
+// hosts (with TLS hosts, server aliases and www twins) and backend
+// Services. Ingresses joined by such names form a group that compiles on
+// its own; a change recompiles the groups it touches (an Ingress's, a
+// Service's or EndpointSlice's users, the Ingresses whose TLS section or
+// annotations name a Secret or ConfigMap; everything when an IngressClass
+// changes) and the table is rebuilt from the previous one, the rules of
+// untouched hosts reused as they are. The result equals compiling every
+// object again; only the order of the warnings may differ. A change that
+// fails leaves the Tracker, and its table, as they were.
 package ingress

@@ -12,20 +12,24 @@ import (
 // remaining tie.
 func mergeOrder(ings []Ingress) []Ingress {
 	out := slices.Clone(ings)
-	slices.SortStableFunc(out, func(a, b Ingress) int {
-		at, bt := a.CreationTimestamp, b.CreationTimestamp
-		switch {
-		case at.IsZero() && bt.IsZero():
-			return 0
-		case at.IsZero():
-			return 1
-		case bt.IsZero():
-			return -1
-		}
-		if c := at.Time.Compare(bt.Time); c != 0 {
-			return c
-		}
-		return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
-	})
+	slices.SortStableFunc(out, compareMerge)
 	return out
+}
+
+// compareMerge orders two Ingresses as mergeOrder does, but for load
+// order.
+func compareMerge(a, b Ingress) int {
+	at, bt := a.CreationTimestamp, b.CreationTimestamp
+	switch {
+	case at.IsZero() && bt.IsZero():
+		return 0
+	case at.IsZero():
+		return 1
+	case bt.IsZero():
+		return -1
+	}
+	if c := at.Time.Compare(bt.Time); c != 0 {
+		return c
+	}
+	return cmp.Or(cmp.Compare(a.Namespace, b.Namespace), cmp.Compare(a.Name, b.Name))
 }

@@ -61,6 +61,24 @@ type upstream struct {
 	// rt and rtTLS are what Config.WrapTransport returned for te and
 	// teTLS; nil without a WrapTransport.
 	rt, rtTLS http.RoundTripper
+
+	// spec is the Upstream this was built from, as it was then.
+	spec Upstream
+	// origin is the upstream of the table that this one stands for: itself,
+	// or the one whose endpoints SetEndpoints replaced with this one.
+	origin *upstream
+	// live, on a table's upstream, is its replacement with the endpoints
+	// SetEndpoints gave last; nil until then. Requests take current().
+	live atomic.Pointer[upstream]
+}
+
+// current returns the upstream to serve with now: the replacement with the
+// latest endpoints, if any.
+func (up *upstream) current() *upstream {
+	if l := up.live.Load(); l != nil {
+		return l
+	}
+	return up
 }
 
 // selector is the policy of an upstream that is not plain round robin,
@@ -91,7 +109,8 @@ type pickInput struct {
 
 // newBalancer returns the runtime form of u, which New has validated.
 func newBalancer(u *Upstream, te, teTLS *transportEntry) *upstream {
-	up := &upstream{cfg: u, name: u.Name, endpoints: slices.Clone(u.Endpoints), te: te, teTLS: teTLS, serverName: u.TLS.ServerName}
+	up := &upstream{cfg: u, name: u.Name, endpoints: slices.Clone(u.Endpoints), te: te, teTLS: teTLS, serverName: u.TLS.ServerName, spec: *u}
+	up.origin = up
 	switch {
 	case u.Affinity != nil:
 		a := newAffinity(u.Name, u.Affinity, up.endpoints)

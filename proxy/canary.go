@@ -87,13 +87,13 @@ func (c *Canary) share() float64 {
 // ruled out by "never", else the route's own upstream.
 func (rs *routeState) pickUpstream(r *http.Request) (*upstream, int) {
 	if len(rs.canaries) == 0 {
-		return rs.up, -1
+		return rs.up.current(), -1
 	}
 	var ruledOut uint64 // bit i: canary i said never (the first 64 can)
 	for i := range rs.route.Canaries {
 		switch rs.route.Canaries[i].decide(r) {
 		case always:
-			return rs.canaries[i], i
+			return rs.canaries[i].current(), i
 		case never:
 			if i < 64 {
 				ruledOut |= 1 << i
@@ -107,8 +107,8 @@ func (rs *routeState) pickUpstream(r *http.Request) (*upstream, int) {
 		}
 		acc += rs.route.Canaries[i].share()
 		if x < acc {
-			return rs.canaries[i], i
+			return rs.canaries[i].current(), i
 		}
 	}
-	return rs.up, -1
+	return rs.up.current(), -1
 }

@@ -233,8 +233,9 @@ type Config struct {
 	// WrapTransport, when not nil, wraps or replaces what sends the
 	// requests of each upstream, as httputil.ReverseProxy.Transport does:
 	// for tracing, or client certificates of one's own. It is called once
-	// per upstream each time a table is built (New, Reload), with the
-	// upstream (for AUTO_HTTP twice: with Protocol HTTP and with HTTPS) and
+	// for each upstream a table (New, Reload, Update) brings that the table
+	// being served did not have unchanged, with the upstream (for
+	// AUTO_HTTP twice: with Protocol HTTP and with HTTPS) and
 	// the Handler's own RoundTripper for it. A wrapper that calls next
 	// keeps the Handler's connection pools and its direct path for
 	// bodiless requests; RequestInfo(req.Context()) gives the request's

@@ -232,6 +232,15 @@
 // dropped close after their request, at the latest after the 90-second
 // idle timeout.
 //
+// A reload keeps the balancer of an Upstream that did not change, and a
+// new Upstream with the name and settings of an old one takes over what
+// the old one learnt about the endpoints they share: round-robin
+// position, EWMA response times and passive health records. Handler.Update
+// takes a table that differs from the one being served in the rules of a
+// few hosts and prepares only those. Handler.SetEndpoints gives the
+// upstreams of a name new endpoints with no new table at all, as a
+// Service's endpoints move.
+//
 // # Performance
 //
 // A request costs one table match (allocation-free), one map lookup, the

@@ -36,10 +36,10 @@ func (rc *reqCtx) setErrorHeaders(h http.Header, code int) {
 // status, headers and body are what the client gets. If it cannot answer,
 // the original response is kept and the failure logged.
 func (rc *reqCtx) interceptError(res *http.Response) {
-	fb := rc.rt.fallback
-	if !rc.rt.intercept[res.StatusCode] || rc.up == fb {
+	if !rc.rt.intercept[res.StatusCode] || rc.up.origin == rc.rt.fallback {
 		return
 	}
+	fb := rc.rt.fallback.current()
 	endpoint, ok := fb.next()
 	if !ok {
 		rc.log(slog.LevelWarn, "proxy: the default backend has no ready endpoint; passing the backend's error through", nil, slog.Int("status", res.StatusCode))

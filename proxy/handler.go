@@ -172,7 +172,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 	action := ActionProxy
 	if !ok && rt.fallback != nil {
 		// default-backend: it serves while the backend has no endpoint.
-		up, action = rt.fallback, ActionDefaultBackend
+		up, action = rt.fallback.current(), ActionDefaultBackend
 		pick, ok = h.choose(up, r, peer, cleanPath, dry)
 	}
 	if info != nil {

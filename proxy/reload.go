@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -20,6 +21,11 @@ type state struct {
 	routes     map[*Route]*routeState
 	transports transportSet // the transports the routes use
 	closed     bool         // Close was called: nothing is served
+	// upstreams is the runtime form of each Upstream of the table, so that
+	// the next table can keep those that did not change, and SetEndpoints
+	// can find them by name.
+	upstreams map[*Upstream]*upstream
+	byName    map[string][]*upstream // upstreams by Upstream.Name
 }
 
 // routeState is a validated Route with its defaults applied.
@@ -68,11 +74,18 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 	if table == nil {
 		return nil, errors.New("proxy: the route table is nil")
 	}
-	st := &state{table: table, routes: make(map[*Route]*routeState)}
-	ups := make(map[*Upstream]*upstream)
+	st := &state{table: table, routes: make(map[*Route]*routeState), upstreams: make(map[*Upstream]*upstream)}
+	return h.fill(st, table.Rules(), old)
+}
+
+// fill validates rules and adds their routes and upstreams to st, taking
+// transports and balancers from old (which may be nil) when unchanged.
+func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error) {
+	ups := st.upstreams
+	added := make(map[*Upstream]bool)
 	reported := make(map[*Upstream]bool)
 	var errs []error
-	for _, rule := range table.Rules() {
+	for _, rule := range rules {
 		rt, ok := rule.Value.(*Route)
 		if !ok || rt == nil {
 			errs = append(errs, fmt.Errorf("proxy: %s: Value is %T, want a non-nil *proxy.Route", ruleName(rule, nil), rule.Value))
@@ -90,10 +103,24 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 		// upstreamOf returns the runtime form of u, built once per table.
 		upstreamOf := func(u *Upstream, what string) *upstream {
 			up, seen := ups[u]
+			if !seen && old != nil {
+				// The same Upstream, unchanged: keep its balancer, so that
+				// its rotation, EWMA and health records and the endpoints
+				// SetEndpoints gave it survive the reload.
+				if prev := old.upstreams[u]; prev != nil && sameUpstream(&prev.spec, u) {
+					up, seen = prev, true
+					ups[u] = prev
+					st.transports.keep(prev)
+				}
+			}
 			if !seen {
 				var bad []error
 				up, bad = h.newUpstream(u, &st.transports, old)
 				ups[u] = up
+				added[u] = true
+				if up != nil {
+					up.carryFrom(old)
+				}
 				if len(bad) > 0 && !reported[u] {
 					reported[u] = true
 					for _, err := range bad {
@@ -133,6 +160,20 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 			readTimeout: cmp.Or(rt.ReadTimeout, DefaultReadTimeout),
 			sendTimeout: cmp.Or(rt.SendTimeout, DefaultSendTimeout),
 			cookiePath:  ruleCookiePath(rule),
+		}
+	}
+	if st.byName == nil {
+		st.byName = make(map[string][]*upstream, len(ups))
+		for _, up := range ups {
+			if up != nil {
+				st.byName[up.name] = append(st.byName[up.name], up)
+			}
+		}
+	} else {
+		for u := range added {
+			if up := ups[u]; up != nil {
+				st.byName[up.name] = append(slices.Clip(st.byName[up.name]), up)
+			}
 		}
 	}
 	if len(errs) > 0 {

@@ -42,7 +42,7 @@ func (h *Handler) rewrite(rc *reqCtx, in, out *http.Request) {
 	keepPolicyHeaders(rc.rt.route.Traffic, in.Header, out.Header)
 	h.setForwarded(rc, in, out.Header)
 	dropH2CUpgrade(in.Header, out.Header)
-	if rc.up == rc.rt.fallback {
+	if rc.up.origin == rc.rt.fallback {
 		// The default backend serves because the backend has no endpoint.
 		rc.setErrorHeaders(out.Header, http.StatusServiceUnavailable)
 	}

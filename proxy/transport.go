@@ -314,3 +314,17 @@ func isWebSocket(h http.Header) bool {
 	return httpguts.HeaderValuesContainsToken(h["Connection"], "upgrade") &&
 		httpguts.HeaderValuesContainsToken(h["Upgrade"], "websocket")
 }
+
+// keep adds the transports of up, kept from the previous table.
+func (s *transportSet) keep(up *upstream) {
+	for _, te := range []*transportEntry{up.te, up.teTLS} {
+		if te != nil && !s.holds(te) {
+			s.add(te)
+		}
+	}
+	for _, rt := range []http.RoundTripper{up.rt, up.rtTLS} {
+		if rt != nil && !slices.Contains(s.wrapped, rt) {
+			s.wrapped = append(s.wrapped, rt) // for Close
+		}
+	}
+}

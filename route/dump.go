@@ -19,7 +19,7 @@ func (t *Table) String() string {
 	w := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	w.Write([]byte("HOST\tPATH\tTYPE\tBACKEND\tORIGIN\n"))
 	if t != nil {
-		for _, r := range t.rules {
+		for _, r := range t.ruleList() {
 			writeRow(w, r)
 		}
 	}

@@ -44,6 +44,9 @@ func (t *Table) Explain(host, path string) Explanation {
 	if t == nil {
 		return e
 	}
+	if t.sharded != nil {
+		return t.sharded.pick(e.Host).Explain(host, path)
+	}
 	if t.arena == "" {
 		return e
 	}

@@ -30,6 +30,7 @@ type Table struct {
 	rules                   []Rule      // every rule in dump order; the storage Match points into
 	conflicts               []Conflict
 	opts                    Options
+	sharded                 *sharded // when not nil, the table is made of sub-tables (see shard.go)
 }
 
 // hostEntry is the part of a host entry that holds pointers, or that only

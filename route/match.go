@@ -15,7 +15,13 @@ import (
 // path matches, the entry's Default answers, else the global Default; rules
 // of other host entries are never consulted.
 func (t *Table) Match(host, path string) *Rule {
-	if t == nil || t.arena == "" {
+	if t == nil {
+		return nil
+	}
+	if t.sharded != nil {
+		return t.sharded.pick(host).Match(host, path)
+	}
+	if t.arena == "" {
 		return nil
 	}
 	off := t.lookupHost(host)

@@ -173,6 +173,9 @@ func (t *Table) Conflicts() []Conflict {
 // rebuilt from Rules (with other Values) matches the same way.
 func (t *Table) Options() Options {
 	o := t.opts
+	if t.sharded != nil {
+		o = t.sharded.opts
+	}
 	o.DeepWildcards = slices.Clone(o.DeepWildcards)
 	return o
 }
@@ -180,5 +183,5 @@ func (t *Table) Options() Options {
 // Rules returns a copy of the table's rules in normalised form, in the
 // order of String: by host entry, then in precedence order.
 func (t *Table) Rules() []Rule {
-	return slices.Clone(t.rules)
+	return slices.Clone(t.ruleList())
 }

@@ -308,6 +308,9 @@ func buildReport(ctx context.Context, e *env, f *flags, scenarios []*scenario, k
 				return rep
 			}
 			rep.Reloads = append(rep.Reloads, measureReload(ctx, e, k, rep.ReloadOpt))
+			if k.Name == nameIngressmux && ctx.Err() == nil {
+				rep.Reloads = append(rep.Reloads, measureAPIPropagation(ctx, e, rep.ReloadOpt))
+			}
 		}
 		rep.Notes = append(rep.Notes, "Reloads are compared for ingressmux and nginx only: Caddy runs with its admin endpoint off, and its reloads go through that endpoint.")
 	}

@@ -209,6 +209,7 @@ func (r *report) writeReloads(w io.Writer) {
 	p("")
 	p("Load: start of the process until the first request is answered, with %d Ingress rules (ingressmux: %d Ingress objects in one YAML file). "+
 		"Change: one Ingress's path changed (ingressmux: its file rewritten; nginx: nginx.conf regenerated), SIGHUP sent, until a request for the new path is answered; %d changes, median and max. "+
+		"The Mux.Apply row loads the same manifests into a Mux in the benchmark's own process and changes the Ingress through the object-change API (no file, no signal), from the call until a request for the new path is answered. "+
 		"Under load: %d changes applied one after another (each waited for) on a %d-rule table while %d connections sent requests in a closed loop to the other rules.",
 		o.BigHosts*manyPaths, o.BigHosts*manyPaths, o.Changes, o.Reloads, o.LoadHosts*manyPaths, o.LoadConns)
 	p("")

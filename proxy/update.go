@@ -1,0 +1,54 @@
+package proxy
+
+import (
+	"errors"
+	"maps"
+	"slices"
+
+	"github.com/ingressmux/ingressmux/route"
+)
+
+// Update serves table, which must be the table being served with the
+// rules of some hosts replaced: removed lists the rules that left, added
+// those that came (as route.Splice makes it). Only the added rules are
+// validated and prepared, so the cost of an update grows with what
+// changed, not with the table; the routes and upstreams of every other
+// rule are kept as they are, balancing state included. Requests in flight
+// finish on the previous table. On error nothing changes, and the error
+// says why, as Reload's does. Transports that no route uses any more keep
+// their idle connections until the next Reload.
+func (h *Handler) Update(table *route.Table, removed, added []route.Rule) error {
+	if table == nil {
+		return errors.New("proxy: the route table is nil")
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	old := h.state.Load()
+	st := &state{
+		table:      table,
+		routes:     maps.Clone(old.routes),
+		upstreams:  maps.Clone(old.upstreams),
+		byName:     maps.Clone(old.byName),
+		transports: old.transports.clone(),
+	}
+	for _, r := range removed {
+		if rt, ok := r.Value.(*Route); ok {
+			delete(st.routes, rt)
+		}
+	}
+	st, err := h.fill(st, added, old)
+	if err != nil {
+		return err
+	}
+	h.state.Store(st)
+	return nil
+}
+
+// clone returns a copy of s that can grow without changing s.
+func (s *transportSet) clone() transportSet {
+	c := transportSet{byBucket: make(map[bucket][]*transportEntry, len(s.byBucket)), all: slices.Clip(s.all)}
+	for b, list := range s.byBucket {
+		c.byBucket[b] = slices.Clip(list)
+	}
+	return c
+}

@@ -1,0 +1,100 @@
+package route
+
+// Splice returns a table with the rules of t whose host keep accepts (all
+// of them when keep is nil; t may be nil) and every rule of add, which
+// are meant to be for other hosts. Nothing is validated or compiled
+// again: the rules come from tables, which New has checked, and regular
+// expressions are shared. Where two rules have the same host, path and
+// type, the first (t's, then add's in order) wins, as in New. The result
+// lists no Conflicts: those of the tables it was made from were already
+// reported when they were built.
+//
+// Splice is how an incremental compiler replaces the rules of a few hosts
+// without compiling every rule again. A large table that Splice makes is
+// laid out in shards by host, so that the next Splice lays out again only
+// the shards whose hosts change; its cost then grows with the rules of the
+// hosts that change, not with the table. Match answers the same either
+// way, in constant time and without allocating.
+func Splice(t *Table, keep func(host string) bool, add ...*Table) *Table {
+	if t != nil && t.sharded != nil {
+		return t.sharded.splice(keep, add)
+	}
+	var valid, added []compiled
+	var opts Options
+	if t != nil {
+		valid = appendCompiled(valid, t, keep)
+		opts = t.Options()
+	}
+	for i, a := range add {
+		if a != nil {
+			added = appendCompiled(added, a, nil)
+			if t == nil && i == 0 {
+				opts = a.Options()
+			}
+		}
+	}
+	return spliceFlat(valid, added, opts)
+}
+
+// spliceFlat lays out kept and added rules, the first of duplicates
+// winning, with opts, in shards when there are many. Deep wildcards are
+// never sharded: a request host finds its shard by its own name or its
+// parent's, which a wildcard several labels up is neither.
+func spliceFlat(kept, added []compiled, opts Options) *Table {
+	valid := dedupe(append(kept, added...))
+	if len(valid) >= shardMin && len(opts.DeepWildcards) == 0 {
+		return newSharded(valid, opts)
+	}
+	return build(valid, opts)
+}
+
+// appendCompiled appends the rules of src whose host keep accepts (all
+// when keep is nil), in compiled form with their regular expressions, the
+// global Default once.
+func appendCompiled(out []compiled, src *Table, keep func(string) bool) []compiled {
+	subs := src.subTables()
+	for _, sub := range subs {
+		for i := range sub.entries {
+			e := &sub.entries[i]
+			if keep != nil && !keep(e.meta.host) {
+				continue
+			}
+			regex := e.regex
+			for j := e.meta.first; j < e.meta.last; j++ {
+				c := compiled{rule: sub.rules[j]}
+				if len(regex) > 0 && regex[0].rule == &sub.rules[j] {
+					c.re, c.lit = regex[0].re, regex[0].lit
+					regex = regex[1:]
+				}
+				out = append(out, c)
+			}
+		}
+	}
+	// Every sub-table holds the global Default; take it once.
+	if f := subs[len(subs)-1].fallback; f != nil && (keep == nil || keep("")) {
+		out = append(out, compiled{rule: *f})
+	}
+	return out
+}
+
+// HostRules returns the rules of host ("" for the rules without a host and
+// the global Default), in precedence order, as Rules lists them.
+func (t *Table) HostRules(host string) []Rule {
+	if t == nil {
+		return nil
+	}
+	if t.sharded != nil {
+		return t.sharded.entryShard(host).HostRules(host)
+	}
+	var out []Rule
+	for i := range t.entries {
+		if m := t.entries[i].meta; m.host == host {
+			out = append(out, t.rules[m.first:m.last]...)
+			break
+		}
+	}
+	if host == "" && t.fallback != nil {
+		out = append(out, *t.fallback)
+	}
+	return out
+}

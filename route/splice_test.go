@@ -1,0 +1,127 @@
+package route
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// sameAnswers checks that got answers every probe as want does: Match,
+// Explain's rule, the dump and the rule list.
+func sameAnswers(t *testing.T, what string, got, want *Table, probes []benchReq) {
+	t.Helper()
+	if g, w := got.String(), want.String(); g != w {
+		t.Fatalf("%s: dump differs\ngot:\n%s\nwant:\n%s", what, g, w)
+	}
+	if g, w := got.Rules(), want.Rules(); len(g) != len(w) {
+		t.Fatalf("%s: %d rules, want %d", what, len(g), len(w))
+	}
+	for _, p := range probes {
+		g, w := got.Match(p.host, p.path), want.Match(p.host, p.path)
+		if (g == nil) != (w == nil) || g != nil && g.String() != w.String() {
+			t.Fatalf("%s: Match(%q, %q) = %v, want %v", what, p.host, p.path, g, w)
+		}
+		if e := got.Explain(p.host, p.path); (e.Rule == nil) != (w == nil) || e.Rule != nil && e.Rule.String() != w.String() {
+			t.Fatalf("%s: Explain(%q, %q).Rule = %v, want %v", what, p.host, p.path, e.Rule, w)
+		}
+	}
+}
+
+func TestSpliceMatchesNew(t *testing.T) {
+	rules, probes := benchRules(5000)
+	rules = append(rules, Rule{Type: Default, Origin: "global", Backend: Backend{Namespace: "ns", Service: "def", Port: "80"}})
+	probes = append(probes, benchReq{host: "unknown.example.com", path: "/"}, benchReq{host: "x.team3.example.org", path: "/nothing"})
+	full, err := New(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := Splice(nil, nil, full)
+	if sh.sharded == nil {
+		t.Fatal("a table of 5,000 rules was not sharded")
+	}
+	sameAnswers(t, "sharded", sh, full, probes)
+	if hr, want := sh.HostRules("svc3.example.com"), full.HostRules("svc3.example.com"); len(hr) == 0 || !slices.EqualFunc(hr, want, func(a, b Rule) bool { return a.String() == b.String() }) {
+		t.Fatalf("HostRules = %v, want %v", hr, want)
+	}
+
+	r := rand.New(rand.NewPCG(1, 2))
+	current := rules
+	for step := range 20 {
+		// Replace the rules of a few hosts, sometimes the hostless ones and
+		// the global Default.
+		drop := map[string]bool{}
+		for range 1 + r.IntN(5) {
+			drop[current[r.IntN(len(current))].Host] = true
+		}
+		var kept, added []Rule
+		for _, rule := range current {
+			if !drop[rule.Host] {
+				kept = append(kept, rule)
+			}
+		}
+		for h := range drop {
+			added = append(added, Rule{Host: h, Path: fmt.Sprintf("/new%d", step), Type: Prefix, Origin: "added", Backend: Backend{Namespace: "ns", Service: "new", Port: "80"}})
+			probes = append(probes, benchReq{host: h, path: fmt.Sprintf("/new%d/x", step)})
+			if h == "" && r.IntN(2) == 0 {
+				added = append(added, Rule{Type: Default, Origin: fmt.Sprintf("global %d", step), Backend: Backend{Namespace: "ns", Service: "def2", Port: "80"}})
+			}
+		}
+		part, err := New(added)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sh = Splice(sh, func(h string) bool { return !drop[h] }, part)
+		current = append(kept, added...)
+		want, err := New(current)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameAnswers(t, fmt.Sprintf("step %d", step), sh, want, probes)
+	}
+}
+
+func TestSpliceSmallStaysFlat(t *testing.T) {
+	rules, probes := benchRules(100)
+	full, _ := New(rules)
+	got := Splice(full, func(h string) bool { return h != "svc1.example.com" })
+	if got.sharded != nil {
+		t.Fatal("a small table was sharded")
+	}
+	var kept []Rule
+	for _, r := range rules {
+		if r.Host != "svc1.example.com" {
+			kept = append(kept, r)
+		}
+	}
+	want, _ := New(kept)
+	sameAnswers(t, "flat", got, want, probes)
+}
+
+// BenchmarkSplice replaces one host's rules in a table of 30,000.
+func BenchmarkSplice(b *testing.B) {
+	rules, _ := benchRules(30_000)
+	full, _ := New(rules)
+	tbl := Splice(nil, nil, full)
+	part, _ := New([]Rule{{Host: "svc7.example.com", Path: "/v2", Type: Prefix}})
+	keep := func(h string) bool { return h != "svc7.example.com" }
+	b.ReportAllocs()
+	for b.Loop() {
+		tbl = Splice(tbl, keep, part)
+	}
+}
+
+// BenchmarkMatchSharded is BenchmarkMatch's workload on a table that
+// Splice laid out in shards.
+func BenchmarkMatchSharded(b *testing.B) {
+	rules, reqs := benchRules(30_000)
+	full, _ := New(rules)
+	tbl := Splice(nil, nil, full)
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		q := reqs[i%len(reqs)]
+		if tbl.Match(q.host, q.path) == nil {
+			b.Fatalf("no match for %s%s", q.host, q.path)
+		}
+	}
+}
