@@ -94,11 +94,13 @@ func (s *settler) poll(now tree) bool {
 	return true
 }
 
-// fileState is what a poll sees of one file: its size and modification
-// time, or the error that stat or the walk returned.
+// fileState is what a poll sees of one file: its size, modification time
+// and the file its symlinks lead to, or the error that stat or the walk
+// returned. The target tells a ConfigMap's symlink swap apart even when
+// the old and new files have the same size and time.
 type fileState struct {
 	size, modNanos int64
-	err            string
+	target, err    string
 }
 
 // tree is the state of every file under the watched paths, by path.
@@ -132,7 +134,12 @@ func scan(paths []string) tree {
 				t[path] = fileState{err: err.Error()}
 				return nil
 			}
-			t[path] = fileState{size: info.Size(), modNanos: info.ModTime().UnixNano()}
+			target, err := filepath.EvalSymlinks(path)
+			if err != nil {
+				t[path] = fileState{err: err.Error()}
+				return nil
+			}
+			t[path] = fileState{size: info.Size(), modNanos: info.ModTime().UnixNano(), target: target}
 			return nil
 		})
 	}

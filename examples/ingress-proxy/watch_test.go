@@ -92,9 +92,13 @@ func TestEmptiedGraceInPolls(t *testing.T) {
 // the grace).
 func TestWatchFiles(t *testing.T) {
 	dir := t.TempDir()
+	// The ConfigMap's two versions have the same size and time, so that
+	// only the symlink swap tells them apart.
+	stamp := time.Now().Add(-time.Hour)
 	for _, d := range []string{"..v1", "..v2"} {
 		require.NoError(t, os.Mkdir(filepath.Join(dir, d), 0o755))
 		require.NoError(t, os.WriteFile(filepath.Join(dir, d, "cm.yaml"), []byte("kind: "+d+"\n"), 0o644))
+		require.NoError(t, os.Chtimes(filepath.Join(dir, d, "cm.yaml"), stamp, stamp))
 	}
 	require.NoError(t, os.Symlink(filepath.Join(dir, "..v1", "cm.yaml"), filepath.Join(dir, "cm.yaml")))
 	file := filepath.Join(dir, "web.yaml")
