@@ -18,6 +18,15 @@ import (
 // table, since a table that depended on map order would make reloads
 // flap. The seeds are the compile and traffic golden manifests, whose
 // annotations give the mutator the most to work with.
+//
+// Run it with a short -fuzzminimizetime, such as
+// "go test ./ingress -run XXX -fuzz FuzzCompile -fuzzminimizetime 5s":
+// the fuzzing engine minimizes every input that adds coverage by deleting
+// bytes and ranges of bytes, which for an input of 2-3 KB takes far
+// longer than the default limit of 60 s per input. Inputs that add
+// coverage come every few seconds at first, so with the default each
+// worker spends nearly all its time minimizing, and the executions count
+// stands still meanwhile (about 60 executions counted in 3 minutes).
 func FuzzCompile(f *testing.F) {
 	seeds, _ := filepath.Glob("testdata/compile/*.yaml")
 	more, _ := filepath.Glob("testdata/traffic/*.yaml")

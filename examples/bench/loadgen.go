@@ -228,42 +228,62 @@ const openGrace = 2 * time.Second
 // percentiles, including those that waited for a free connection.
 func runOpen(ctx context.Context, s *loadSpec, rate, conns int, d time.Duration) *loadResult {
 	reqs := s.encoded()
+	rs := make([]requester, conns)
+	for i := range conns {
+		rs[i] = s.newRequester(reqs, i, conns)
+	}
+	connectAll(s, rs)
+	return openLoop(ctx, wallClock{}, rs, rate, d)
+}
+
+// clock is where the open loop reads the time and waits: the wall clock,
+// or a test's, which makes the schedule and every latency exact.
+type clock interface {
+	Now() time.Time
+	Sleep(time.Duration)
+}
+
+// wallClock is the real time.
+type wallClock struct{}
+
+func (wallClock) Now() time.Time        { return time.Now() }
+func (wallClock) Sleep(d time.Duration) { time.Sleep(d) }
+
+// openLoop is runOpen on connected requesters, one worker each, with the
+// time from clk.
+func openLoop(ctx context.Context, clk clock, rs []requester, rate int, d time.Duration) *loadResult {
 	total := int64(float64(rate) * d.Seconds())
 	interval := time.Second / time.Duration(rate)
 	var next, sent atomic.Int64
-	tallies := make([]*tally, conns)
-	rs := make([]requester, conns)
-	for i := range conns {
-		tallies[i], rs[i] = new(tally), s.newRequester(reqs, i, conns)
-	}
-	connectAll(s, rs)
-	start := time.Now().Add(10 * time.Millisecond)
+	tallies := make([]*tally, len(rs))
+	start := clk.Now().Add(10 * time.Millisecond)
 	// A proxy too slow for the rate must not hold the run: nothing is sent
 	// after this, and what was due but not sent counts as failed rather
 	// than vanishing from the percentiles.
 	stopAt := start.Add(d + openGrace)
 	var wg sync.WaitGroup
-	for i := range conns {
-		t, r := tallies[i], rs[i]
+	for i, r := range rs {
+		t := new(tally)
+		tallies[i] = t
 		wg.Go(func() {
 			defer r.Close()
 			for ctx.Err() == nil {
 				n := next.Add(1) - 1
-				if n >= total || time.Now().After(stopAt) {
+				if n >= total || clk.Now().After(stopAt) {
 					return
 				}
 				due := start.Add(time.Duration(n) * interval)
-				if wait := time.Until(due); wait > 0 {
-					time.Sleep(wait)
+				if wait := due.Sub(clk.Now()); wait > 0 {
+					clk.Sleep(wait)
 				}
 				sent.Add(1)
 				status, err := r.Do()
-				t.record(status, err, time.Since(due))
+				t.record(status, err, clk.Now().Sub(due))
 			}
 		})
 	}
 	wg.Wait()
-	res := merge(tallies, time.Since(start))
+	res := merge(tallies, clk.Now().Sub(start))
 	if unsent := total - sent.Load(); unsent > 0 {
 		res.Errors += uint64(unsent)
 		res.FirstErr = fmt.Sprintf("%d of %d requests not sent within %v of the run's end: the rate is too high for the proxy", unsent, total, openGrace)

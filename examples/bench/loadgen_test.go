@@ -119,30 +119,66 @@ func TestOpenLoopSendsExactlyTheSchedule(t *testing.T) {
 
 // TestOpenLoopCountsQueueing checks the coordinated-omission correction:
 // when the server stalls, requests due during the stall are measured from
-// when they were due, so the stall shows in the high percentiles.
+// when they were due, so the stall shows in the high percentiles. The
+// clock is the test's, so that a busy machine cannot stretch the schedule:
+// one connection, 200 requests/s for 500 ms, each answered in 1 ms but the
+// tenth, which stalls for 200 ms.
 func TestOpenLoopCountsQueueing(t *testing.T) {
-	var n atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		if n.Add(1) == 10 {
-			time.Sleep(200 * time.Millisecond)
-		}
-	}))
-	defer srv.Close()
-	spec := &loadSpec{Addr: strings.TrimPrefix(srv.URL, "http://"), Timeout: 5 * time.Second, Targets: []target{{"x", "/"}}}
-	// One connection: everything due during the stall waits behind it.
-	res := runOpen(context.Background(), spec, 200, 1, 500*time.Millisecond)
-	if res.OK != 100 {
-		t.Fatalf("%d OK, want 100", res.OK)
+	clk := &fakeClock{now: time.Unix(1e9, 0)}
+	server := &stallingRequester{clk: clk, stallAt: 10, stall: 200 * time.Millisecond, answer: time.Millisecond}
+	res := openLoop(context.Background(), clk, []requester{server}, 200, 500*time.Millisecond)
+	if res.OK != 100 || server.calls != 100 {
+		t.Fatalf("%d OK of %d sent, want 100", res.OK, server.calls)
 	}
-	// About 40 requests were due during the 200 ms stall (200/s), so more
-	// than 10 % of the latencies exceed 50 ms; a closed-loop view would
-	// show only one slow request.
-	if p90 := res.Latency.Quantile(0.90); p90 < 50*time.Millisecond {
-		t.Errorf("p90 = %v, want > 50ms: queueing behind the stall is not counted", p90)
+	// About 40 requests were due during the 200 ms stall (one each 5 ms),
+	// so more than 10 % of the latencies exceed 50 ms; a closed-loop view
+	// would show only one slow request. Queued behind the stall, each
+	// request waits 4 ms less than the one before it (due 5 ms later,
+	// answered 1 ms later): the 90th of the 100 latencies is the 40th
+	// queued one, 200 ms - 40·4 ms.
+	if p90 := res.Latency.Quantile(0.90); p90 < 159*time.Millisecond || p90 > 162*time.Millisecond {
+		t.Errorf("p90 = %v, want 160ms: queueing behind the stall is not counted", p90)
 	}
-	if p50 := res.Latency.Quantile(0.50); p50 > 150*time.Millisecond {
+	if worst := res.Latency.Max(); worst != 200*time.Millisecond {
+		t.Errorf("max = %v, want the 200ms stall", worst)
+	}
+	// The other half were answered in their 1 ms: those before the stall,
+	// and those due after the queue had drained.
+	if p50 := res.Latency.Quantile(0.50); p50 > 2*time.Millisecond {
 		t.Errorf("p50 = %v: requests after the stall should have caught up", p50)
 	}
+	// The run keeps to its schedule: it ends when the last request, due
+	// at 495 ms, is answered.
+	if res.Elapsed != 496*time.Millisecond {
+		t.Errorf("elapsed %v, want 496ms", res.Elapsed)
+	}
+}
+
+// fakeClock is a clock that moves only when the code under test sleeps or
+// a fake server answers. It serves one worker: it is not locked.
+type fakeClock struct{ now time.Time }
+
+func (c *fakeClock) Now() time.Time        { return c.now }
+func (c *fakeClock) Sleep(d time.Duration) { c.now = c.now.Add(d) }
+
+// stallingRequester is a server on the fake clock: it answers each
+// request in answer, except the stallAt-th (from 1), which takes stall.
+type stallingRequester struct {
+	clk            *fakeClock
+	stallAt, calls int
+	stall, answer  time.Duration
+}
+
+func (r *stallingRequester) Connect() error { return nil }
+func (r *stallingRequester) Close()         {}
+func (r *stallingRequester) Do() (int, error) {
+	r.calls++
+	if r.calls == r.stallAt {
+		r.clk.Sleep(r.stall)
+	} else {
+		r.clk.Sleep(r.answer)
+	}
+	return 200, nil
 }
 
 func TestConnectErrorsAreCounted(t *testing.T) {
@@ -194,18 +230,17 @@ func TestWrkScript(t *testing.T) {
 // TestOpenLoopCountsUnsent checks that requests a slow server kept the
 // generator from sending are failures, not silently dropped.
 func TestOpenLoopCountsUnsent(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		time.Sleep(100 * time.Millisecond)
-	}))
-	defer srv.Close()
-	spec := &loadSpec{Addr: strings.TrimPrefix(srv.URL, "http://"), Timeout: 5 * time.Second, Targets: []target{{"x", "/"}}}
-	// 1,000/s for 100 ms over one connection that answers 10 per second:
-	// 100 due, about 21 answered within the run and its grace.
-	res := runOpen(context.Background(), spec, 1000, 1, 100*time.Millisecond)
-	if res.OK+res.Errors != 100 || res.Errors < 70 || res.FirstErr == "" {
-		t.Errorf("OK %d, errors %d (%q); want 100 in all, most of them unsent", res.OK, res.Errors, res.FirstErr)
+	// 1,000/s for 100 ms over one connection that answers 10 per second,
+	// on the test's clock: 100 due, and one sent every 100 ms until the
+	// run and its grace are over (the last at 2.1 s), so 22 answered and
+	// 78 never sent, which count as errors.
+	clk := &fakeClock{now: time.Unix(1e9, 0)}
+	server := &stallingRequester{clk: clk, answer: 100 * time.Millisecond}
+	res := openLoop(context.Background(), clk, []requester{server}, 1000, 100*time.Millisecond)
+	if res.OK != 22 || res.Errors != 78 || res.FirstErr == "" {
+		t.Errorf("OK %d, errors %d (%q); want 22 answered and 78 unsent", res.OK, res.Errors, res.FirstErr)
 	}
-	if res.Elapsed > 3*time.Second {
-		t.Errorf("run took %v, want it cut off after the grace period", res.Elapsed)
+	if res.Elapsed != 100*time.Millisecond+openGrace+100*time.Millisecond {
+		t.Errorf("run took %v, want it cut off after the grace period (2.2s)", res.Elapsed)
 	}
 }

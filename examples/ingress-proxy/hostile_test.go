@@ -89,7 +89,12 @@ spec:
 // after the attack has begun and one after it has returned.
 func (rig *slowRig) whileServing(t *testing.T, attack func()) {
 	t.Helper()
-	client := &http.Client{Transport: &http.Transport{}, Timeout: attackBound}
+	// Each ordinary request has a connection of its own. A kept-alive one
+	// sits idle between requests, and on a busy machine the pause can
+	// reach the rig's short idle timeout: the server then rightly closes
+	// it as the next POST is sent, which the client does not retry (POST
+	// is not idempotent). Failures here must be the attack's doing.
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}, Timeout: attackBound}
 	defer client.CloseIdleConnections()
 	done := make(chan struct{})
 	errs := make(chan error, 1)
