@@ -1,0 +1,89 @@
+package kubetest
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"testing"
+)
+
+// The script that builds and caches kube-apiserver and installs etcd, named
+// in messages about missing binaries.
+const provisionScript = ".ci/kube-apiserver.sh"
+
+// KubernetesVersion is the Kubernetes release whose kube-apiserver the tests
+// run: the one matching the k8s.io/api module the test binary was built
+// with (k8s.io/api v0.N.P belongs to Kubernetes v1.N.P).
+func KubernetesVersion() (string, error) {
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "", fmt.Errorf("kubetest: no build information in this binary to find the k8s.io/api version")
+	}
+	for _, m := range info.Deps {
+		if m.Path != "k8s.io/api" {
+			continue
+		}
+		v := m.Version
+		if m.Replace != nil {
+			v = m.Replace.Version
+		}
+		if rest, ok := strings.CutPrefix(v, "v0."); ok {
+			return "v1." + rest, nil
+		}
+		return "", fmt.Errorf("kubetest: k8s.io/api version %q does not name a Kubernetes release", v)
+	}
+	return "", fmt.Errorf("kubetest: this binary does not depend on k8s.io/api")
+}
+
+// Binaries are the paths of the programs a control plane runs.
+type Binaries struct {
+	// Etcd is the etcd server.
+	Etcd string
+	// KubeAPIServer is kube-apiserver.
+	KubeAPIServer string
+}
+
+// FindBinaries returns the etcd and kube-apiserver to run, as the package
+// documentation describes, or an error saying how to provide them.
+func FindBinaries() (Binaries, error) {
+	var b Binaries
+	b.Etcd = os.Getenv("INGRESSMUX_ETCD")
+	if b.Etcd == "" {
+		path, err := exec.LookPath("etcd")
+		if err != nil {
+			return b, fmt.Errorf("kubetest: etcd not found on PATH and INGRESSMUX_ETCD not set: run %s", provisionScript)
+		}
+		b.Etcd = path
+	}
+	b.KubeAPIServer = os.Getenv("INGRESSMUX_KUBE_APISERVER")
+	if b.KubeAPIServer == "" {
+		version, err := KubernetesVersion()
+		if err != nil {
+			return b, err
+		}
+		cache, err := os.UserCacheDir()
+		if err != nil {
+			return b, fmt.Errorf("kubetest: finding the cached kube-apiserver: %w", err)
+		}
+		b.KubeAPIServer = filepath.Join(cache, "ingressmux", "kube-apiserver-"+version, "kube-apiserver")
+	}
+	for _, path := range []string{b.Etcd, b.KubeAPIServer} {
+		if info, err := os.Stat(path); err != nil || info.IsDir() || info.Mode()&0o111 == 0 {
+			return b, fmt.Errorf("kubetest: %s is not an executable file: run %s (it builds kube-apiserver once and caches it) or set INGRESSMUX_KUBE_APISERVER and INGRESSMUX_ETCD", path, provisionScript)
+		}
+	}
+	return b, nil
+}
+
+// MustFindBinaries is FindBinaries ending the test on error.
+func MustFindBinaries(tb testing.TB) Binaries {
+	tb.Helper()
+	b, err := FindBinaries()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
