@@ -46,7 +46,8 @@ type ControlPlane struct {
 	etcd           *Process
 	apiserver      *Process
 	apiserverArgs  []string
-	apiserverStart int // how many times kube-apiserver was started, for log names
+	apiserverStart int    // how many times kube-apiserver was started, for log names
+	auditLog       string // where kube-apiserver writes its audit events
 }
 
 // Start runs etcd and kube-apiserver on loopback for the test and waits until
@@ -127,6 +128,11 @@ func (cp *ControlPlane) configureAPIServer(tb testing.TB) {
 	if err := os.WriteFile(tokenFile, []byte(cp.adminToken+",admin,admin-uid,system:masters\n"), 0o600); err != nil {
 		tb.Fatalf("kubetest: %v", err)
 	}
+	policyFile := filepath.Join(cp.Dir, "audit-policy.yaml")
+	if err := os.WriteFile(policyFile, []byte(auditPolicy), 0o600); err != nil {
+		tb.Fatalf("kubetest: %v", err)
+	}
+	cp.auditLog = filepath.Join(cp.Dir, "audit.log")
 	certDir := filepath.Join(cp.Dir, "certs")
 	port := FreePort(tb)
 	cp.URL = "https://127.0.0.1:" + strconv.Itoa(port)
@@ -145,6 +151,11 @@ func (cp *ControlPlane) configureAPIServer(tb testing.TB) {
 		// No controller manager runs to create the token controller's
 		// objects that this admission plugin waits for.
 		"--disable-admission-plugins=ServiceAccount",
+		"--audit-policy-file="+policyFile,
+		"--audit-log-path="+cp.auditLog,
+		"--audit-log-format=json",
+		// Every event is on disk when the request has been answered.
+		"--audit-log-mode=blocking",
 	)
 }
 

@@ -19,6 +19,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -49,6 +50,32 @@ func TestControlPlane(t *testing.T) {
 		_, err = reader.CoreV1().Secrets("default").List(ctx, metav1.ListOptions{})
 		if !apierrors.IsForbidden(err) {
 			t.Errorf("ServiceAccount without rights on Secrets: List(secrets) = %v, want Forbidden", err)
+		}
+		_, err = reader.NetworkingV1().Ingresses("default").Create(ctx, &networkingv1.Ingress{
+			ObjectMeta: metav1.ObjectMeta{Name: "not-allowed"},
+			Spec:       networkingv1.IngressSpec{DefaultBackend: &networkingv1.IngressBackend{Service: &networkingv1.IngressServiceBackend{Name: "web", Port: networkingv1.ServiceBackendPort{Number: 80}}}},
+		}, metav1.CreateOptions{})
+		if !apierrors.IsForbidden(err) {
+			t.Errorf("ServiceAccount that may only read Ingresses: Create(ingress) = %v, want Forbidden", err)
+		}
+		// The audit log tells writers apart by their token.
+		credential, err := TokenCredentialID(cfg.BearerToken)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var refused int
+		for _, e := range cp.AuditEvents(t) {
+			if e.ObjectRef.Resource == "ingresses" && e.ObjectRef.Name == "not-allowed" {
+				refused++
+				if e.Verb != "create" || e.ResponseStatus.Code != http.StatusForbidden || e.CredentialID() != credential ||
+					e.User.Username != "system:serviceaccount:kubetest-system:ingress-reader" {
+					t.Errorf("audit event of the refused create: verb %q, code %d, user %q, credential %q; want create, 403, the ServiceAccount, %q",
+						e.Verb, e.ResponseStatus.Code, e.User.Username, e.CredentialID(), credential)
+				}
+			}
+		}
+		if refused != 1 {
+			t.Errorf("audit log has %d events for the refused create, want 1", refused)
 		}
 
 		// The reason the tests need a network namespace at all.
