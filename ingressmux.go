@@ -77,6 +77,7 @@ type Mux struct {
 	state    atomicState
 	traffics trafficCache     // see traffic.go
 	fallback *tls.Certificate // the generated default certificate
+	objects  *ingress.Set     // served instead of cfg.Paths when not nil; see objects.go
 }
 
 // Load reads, validates and compiles the manifests of cfg and returns a
@@ -86,7 +87,13 @@ func Load(cfg Config) (*Mux, error) {
 	if len(cfg.Paths) == 0 {
 		return nil, errNoSources
 	}
-	m := &Mux{cfg: cfg, certs: new(tlsconfig.Store)}
+	return newMux(cfg, nil)
+}
+
+// newMux builds a Mux that serves the files of cfg, or objects when it is
+// not nil (see LoadObjects).
+func newMux(cfg Config, objects *ingress.Set) (*Mux, error) {
+	m := &Mux{cfg: cfg, certs: new(tlsconfig.Store), objects: objects}
 	if err := m.ensureDefaultCertificate(); err != nil {
 		return nil, err
 	}
@@ -161,7 +168,7 @@ func (m *Mux) build() (*built, error) {
 	for name := range m.cfg.Secrets {
 		opts.ProvidedSecrets = append(opts.ProvidedSecrets, name)
 	}
-	set, compiled, err := ingress.Load(m.cfg.FS, m.cfg.Paths, opts)
+	set, compiled, err := m.load(opts)
 	if err != nil {
 		return nil, err
 	}
@@ -187,12 +194,13 @@ func (m *Mux) install(b *built) {
 	// build already checked b.certs against a scratch store, so this
 	// cannot fail.
 	_ = m.certs.Replace(b.certs, def)
+	previous := m.state.load()
 	m.state.store(&state{compiled: b.compiled, warnings: b.warnings})
 	logger := m.cfg.Logger
 	if logger == nil {
 		logger = slog.Default()
 	}
-	for _, w := range b.warnings {
+	for _, w := range m.warningsToLog(previous, b.warnings) {
 		logger.Warn("ingressmux: " + w.String())
 	}
 }

@@ -1,9 +1,6 @@
 package ingress
 
-import (
-	"io/fs"
-	"slices"
-)
+import "io/fs"
 
 // Load is the whole pipeline in one call: read paths (from fsys, or from
 // the operating system when fsys is nil), validate, and compile with opts.
@@ -23,18 +20,5 @@ func Load(fsys fs.FS, paths []string, opts Options) (*Set, *Compiled, error) {
 	if err != nil {
 		return set, nil, err
 	}
-	var skips []Warning
-	if err = set.Validate(); err != nil && opts.SkipInvalidIngresses {
-		skipped := map[string]bool{}
-		var fatal ErrorList
-		skips, fatal = skipInvalid(err.(ErrorList), skipped)
-		err = fatal.orNil()
-		set = withoutIngresses(set, skipped)
-		set.Warnings = append(slices.Clone(set.Warnings), skips...)
-	}
-	if err != nil {
-		return set, nil, err
-	}
-	compiled, err := Compile(set, opts)
-	return set, compiled, err
+	return CompileSet(set, opts)
 }

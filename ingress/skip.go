@@ -31,7 +31,7 @@ func skipInvalid(errs ErrorList, skipped map[string]bool) ([]Warning, ErrorList)
 			continue
 		}
 		skipped[e.Object] = true
-		w := Warning{Source: e.Source, Object: e.Object, Message: "Ingress skipped (SkipInvalidIngresses): "}
+		w := Warning{Source: e.Source, Object: e.Object, Message: skippedMessage}
 		if e.Field != nil {
 			w.Field = e.Field.Field
 			w.Message += e.Field.ErrorBody()
@@ -42,6 +42,9 @@ func skipInvalid(errs ErrorList, skipped map[string]bool) ([]Warning, ErrorList)
 	}
 	return warnings, fatal
 }
+
+// skippedMessage starts the warning of an Ingress left out for its errors.
+const skippedMessage = "Ingress skipped (SkipInvalidIngresses): "
 
 // withoutIngresses returns a copy of set without the Ingresses named in
 // skipped ("ingress namespace/name").

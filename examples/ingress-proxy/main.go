@@ -34,6 +34,7 @@ import (
 	"time"
 
 	"github.com/ingressmux/ingressmux"
+	"github.com/ingressmux/ingressmux/cluster"
 	"github.com/ingressmux/ingressmux/ingress"
 )
 
@@ -139,6 +140,13 @@ func runContext(ctx context.Context, args []string, reload <-chan struct{}, stdo
 	fs.BoolVar(&so.accessLog, "access-log", true, "log one line per request")
 	fs.DurationVar(&so.readHeaderTimeout, "read-header-timeout", 10*time.Second, "how long a client may take to send a request's headers (against slowloris)")
 	fs.DurationVar(&so.idleTimeout, "idle-timeout", 2*time.Minute, "how long an idle keep-alive connection is kept open")
+	var co clusterOptions
+	fs.StringVar(&co.kubeconfig, "kubeconfig", "", "serve the Ingresses of a cluster instead of -f: a kubeconfig `PATH`, or \"in-cluster\" for the pod's service account")
+	fs.StringVar(&co.watchNamespace, "watch-namespace", "", "cluster mode: watch only these namespaces, `NS[,NS...]` (default: all)")
+	fs.StringVar(&co.publishStatusAddress, "publish-status-address", "", "cluster mode: write `ADDR[,ADDR...]` (IPs or host names) into the status of the Ingresses served")
+	fs.StringVar(&co.publishService, "publish-service", "", "cluster mode: write the load-balancer address of Service `NS/NAME` into the status of the Ingresses served")
+	fs.StringVar(&co.electionID, "election-id", cluster.DefaultElectionName, "cluster mode: `NAME` of the Lease that elects the replica writing status")
+	fs.StringVar(&co.electionNamespace, "election-namespace", cluster.DefaultElectionNamespace, "cluster mode: `NS` of the election Lease")
 	if err := fs.Parse(args); err != nil {
 		return 2
 	}
@@ -146,8 +154,16 @@ func runContext(ctx context.Context, args []string, reload <-chan struct{}, stdo
 		fmt.Fprintf(stderr, "ingress-proxy: unexpected arguments %q (manifests are given with -f)\n", fs.Args())
 		return 2
 	}
-	if len(files) == 0 {
-		fmt.Fprintln(stderr, "ingress-proxy: no manifests: give at least one -f PATH")
+	if co.kubeconfig != "" && (len(files) > 0 || *check || *explain != "") {
+		fmt.Fprintln(stderr, "ingress-proxy: -kubeconfig serves a cluster: it takes no -f, -check or -explain")
+		return 2
+	}
+	if co.kubeconfig == "" && (co.watchNamespace != "" || co.publishStatusAddress != "" || co.publishService != "") {
+		fmt.Fprintln(stderr, "ingress-proxy: -watch-namespace, -publish-status-address and -publish-service need -kubeconfig")
+		return 2
+	}
+	if len(files) == 0 && co.kubeconfig == "" {
+		fmt.Fprintln(stderr, "ingress-proxy: no manifests: give at least one -f PATH, or -kubeconfig")
 		return 2
 	}
 	if so.readHeaderTimeout <= 0 || so.idleTimeout <= 0 {
@@ -168,5 +184,8 @@ func runContext(ctx context.Context, args []string, reload <-chan struct{}, stdo
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
 	cfg := ingressmux.Config{Paths: files, Options: opts, TrustedProxies: trusted, Logger: logger}
+	if co.kubeconfig != "" {
+		return runCluster(ctx, cfg, co, so, stdout, logger)
+	}
 	return runServe(ctx, cfg, so, reload, stdout, logger)
 }

@@ -23,6 +23,9 @@ type server struct {
 	ready   atomic.Bool
 	stdout  io.Writer
 	so      serveOptions
+	// readiness, when not nil, must also say ready for /readyz to; its
+	// text is shown either way.
+	readiness func() (bool, string)
 }
 
 // serveOptions are the serving flags.
@@ -40,24 +43,9 @@ type serveOptions struct {
 func runServe(ctx context.Context, cfg ingressmux.Config, so serveOptions, reload <-chan struct{}, stdout io.Writer, logger *slog.Logger) int {
 	ctx, cancel := context.WithCancel(ctx) // stops the watcher on every return
 	defer cancel()
-	// Bind first: redirects to HTTPS must name the port it is served on,
-	// which is known only once bound (-tls-listen 127.0.0.1:0).
-	var lns [3]net.Listener
-	for i, addr := range []string{so.listen, so.tlsListen, so.adminListen} {
-		if addr == "" {
-			continue
-		}
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			logger.Error("listen", "addr", addr, "err", err)
-			closeAll(lns[:])
-			return 1
-		}
-		lns[i] = ln
-	}
-	if lns == [3]net.Listener{} {
-		logger.Error("nothing to serve: -listen, -tls-listen and -admin-listen are all empty")
-		return 2
+	lns, code := bind(so, logger)
+	if code != 0 {
+		return code
 	}
 	if lns[1] != nil {
 		cfg.HTTPSPort = lns[1].Addr().(*net.TCPAddr).Port
@@ -69,20 +57,7 @@ func runServe(ctx context.Context, cfg ingressmux.Config, so serveOptions, reloa
 		closeAll(lns[:])
 		return 1
 	}
-	s := &server{mux: mux, logger: logger, stdout: stdout, so: so}
-	var handler http.Handler = mux
-	if so.accessLog {
-		handler = accessLog(mux, logger)
-	}
-	if lns[0] != nil {
-		s.serve("http", lns[0], handler, false)
-	}
-	if lns[1] != nil {
-		s.serve("https", lns[1], handler, true)
-	}
-	if lns[2] != nil {
-		s.serve("admin", lns[2], s.admin(), false)
-	}
+	s := startServer(mux, lns, so, stdout, logger, nil)
 	s.ready.Store(true)
 
 	for {
@@ -96,6 +71,52 @@ func runServe(ctx context.Context, cfg ingressmux.Config, so serveOptions, reloa
 			s.reload("file change")
 		}
 	}
+}
+
+// bind opens the listeners of -listen, -tls-listen and -admin-listen, in
+// that order (nil where the flag is empty). Binding comes first: redirects
+// to HTTPS must name the port it is served on, which is known only once
+// bound (-tls-listen 127.0.0.1:0). A non-zero code means failure, logged.
+func bind(so serveOptions, logger *slog.Logger) ([3]net.Listener, int) {
+	var lns [3]net.Listener
+	for i, addr := range []string{so.listen, so.tlsListen, so.adminListen} {
+		if addr == "" {
+			continue
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			logger.Error("listen", "addr", addr, "err", err)
+			closeAll(lns[:])
+			return lns, 1
+		}
+		lns[i] = ln
+	}
+	if lns == [3]net.Listener{} {
+		logger.Error("nothing to serve: -listen, -tls-listen and -admin-listen are all empty")
+		return lns, 2
+	}
+	return lns, 0
+}
+
+// startServer serves mux on the listeners from bind. It is not ready
+// until the caller says so; readiness, when not nil, is asked too, and
+// adds its state to /readyz.
+func startServer(mux *ingressmux.Mux, lns [3]net.Listener, so serveOptions, stdout io.Writer, logger *slog.Logger, readiness func() (bool, string)) *server {
+	s := &server{mux: mux, logger: logger, stdout: stdout, so: so, readiness: readiness}
+	var handler http.Handler = mux
+	if so.accessLog {
+		handler = accessLog(mux, logger)
+	}
+	if lns[0] != nil {
+		s.serve("http", lns[0], handler, false)
+	}
+	if lns[1] != nil {
+		s.serve("https", lns[1], handler, true)
+	}
+	if lns[2] != nil {
+		s.serve("admin", lns[2], s.admin(), false)
+	}
+	return s
 }
 
 func closeAll(lns []net.Listener) {
@@ -180,6 +201,15 @@ func (s *server) admin() http.Handler {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
 		if !s.ready.Load() {
 			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+		if s.readiness != nil {
+			ok, detail := s.readiness()
+			if !ok {
+				http.Error(w, "not ready: "+detail, http.StatusServiceUnavailable)
+				return
+			}
+			_, _ = io.WriteString(w, "ok: "+detail+"\n")
 			return
 		}
 		_, _ = io.WriteString(w, "ok\n")

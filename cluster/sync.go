@@ -1,0 +1,314 @@
+package cluster
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/ingressmux/ingressmux/ingress"
+)
+
+// source is the Source of every object a Source reads, as warnings and
+// errors show it.
+var source = ingress.Source{File: "cluster"}
+
+// syncState is what one sync leaves for the next. Only the sync job
+// touches it, and the queue never runs two syncs at once.
+type syncState struct {
+	// lastGood holds, per Ingress ("namespace/name"), the last version
+	// that compiled, to keep serving while a bad update is in place.
+	lastGood map[string]*networkingv1.Ingress
+	// reported holds, per Ingress, the problem last reported in an Event
+	// and the log, so that each is said once, not on every sync.
+	reported map[string]string
+	applied  int // successful syncs
+}
+
+func (st *syncState) init() {
+	st.lastGood = map[string]*networkingv1.Ingress{}
+	st.reported = map[string]string{}
+}
+
+// sync builds the object set from the informer caches and hands it to the
+// Target. An Ingress that fails is left out, or served in its last good
+// version; an invalid object of another kind is left out, so that nothing
+// one object does takes the others down.
+func (s *Source) sync(ctx context.Context) error {
+	if ctx.Err() != nil {
+		return nil
+	}
+	start := time.Now()
+	set, err := s.snapshot()
+	if err != nil {
+		return err
+	}
+	current := map[string]*networkingv1.Ingress{}
+	for _, ing := range set.Ingresses {
+		current[key(ing.Namespace, ing.Name)] = ing.Ingress
+	}
+	if err := s.replace(set); err != nil {
+		return err
+	}
+	problems := skippedIngresses(s.cfg.Target.Warnings())
+	// A bad version of an Ingress that compiled before: serve the old
+	// version in its place, which takes a second compile.
+	var restored []string
+	for k := range problems {
+		if good := s.syncs.lastGood[k]; good != nil && good.UID == current[k].UID && good.ResourceVersion != current[k].ResourceVersion {
+			restored = append(restored, k)
+		}
+	}
+	if len(restored) > 0 {
+		withGood := *set
+		withGood.Ingresses = slices.Clone(set.Ingresses)
+		for i, ing := range withGood.Ingresses {
+			if k := key(ing.Namespace, ing.Name); slices.Contains(restored, k) {
+				withGood.Ingresses[i].Ingress = s.syncs.lastGood[k]
+			}
+		}
+		if err := s.replace(&withGood); err != nil {
+			return err
+		}
+		// The old versions themselves may fail now (their Service went
+		// away, say): those are left out like any other.
+		for k := range skippedIngresses(s.cfg.Target.Warnings()) {
+			if slices.Contains(restored, k) {
+				restored = slices.DeleteFunc(restored, func(r string) bool { return r == k })
+			}
+		}
+	}
+	for k, ing := range current {
+		if _, bad := problems[k]; !bad {
+			s.syncs.lastGood[k] = ing
+		}
+	}
+	for k := range s.syncs.lastGood {
+		if _, ok := current[k]; !ok {
+			delete(s.syncs.lastGood, k)
+			delete(s.syncs.reported, k)
+		}
+	}
+	s.report(current, problems, restored)
+	s.setServed(set, problems, restored)
+
+	s.syncs.applied++
+	msg := "cluster: change applied"
+	if s.syncs.applied == 1 {
+		msg = "cluster: initial sync applied"
+	}
+	s.logger.Info(msg, "ingresses", len(set.Ingresses), "skipped", len(problems)-len(restored),
+		"lastGood", len(restored), "took", time.Since(start).Round(time.Millisecond))
+	if !s.ready.Swap(true) {
+		s.logger.Info("cluster: ready")
+	}
+	s.statusChanged()
+	return nil
+}
+
+// replace hands set to the Target. When the Target refuses it for objects
+// other than Ingresses (which it skips itself), those objects are left out
+// with a warning and the rest is tried once more.
+func (s *Source) replace(set *ingress.Set) error {
+	err := s.cfg.Target.ReplaceObjects(set)
+	var errs ingress.ErrorList
+	if err == nil || !errors.As(err, &errs) {
+		return err
+	}
+	bad := map[string]bool{}
+	for _, e := range errs {
+		if e.Object == "" || strings.HasPrefix(e.Object, "ingress ") {
+			return err // nothing to leave out: a real failure
+		}
+		if !bad[e.Object] {
+			s.logger.Warn("cluster: object left out", "object", e.Object, "err", e.Error())
+		}
+		bad[e.Object] = true
+	}
+	return s.cfg.Target.ReplaceObjects(without(set, bad))
+}
+
+// snapshot lists every watched object from the caches into a Set. Objects
+// are sorted by namespace and name, so that Ingresses with the same
+// creationTimestamp merge in the same order on every replica.
+func (s *Source) snapshot() (*ingress.Set, error) {
+	set := &ingress.Set{}
+	all := labels.Everything()
+	classes, err := s.informers.classes.List(all)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range sorted(classes) {
+		set.IngressClasses = append(set.IngressClasses, ingress.IngressClass{IngressClass: c, Source: source})
+	}
+	for _, sc := range s.informers.scopes {
+		ingresses, err := sc.ingresses.List(all)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range sorted(ingresses) {
+			set.Ingresses = append(set.Ingresses, ingress.Ingress{Ingress: o, Source: source})
+		}
+		services, err := sc.services.List(all)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range sorted(services) {
+			set.Services = append(set.Services, ingress.Service{Service: o, Source: source})
+		}
+		endpointSlices, err := sc.endpointSlices.List(all)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range sorted(endpointSlices) {
+			set.EndpointSlices = append(set.EndpointSlices, ingress.EndpointSlice{EndpointSlice: o, Source: source})
+		}
+		secrets, err := sc.secrets.List(all)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range sorted(secrets) {
+			if routingSecretTypes[o.Type] {
+				set.Secrets = append(set.Secrets, ingress.Secret{Secret: o, Source: source})
+			}
+		}
+		configMaps, err := sc.configMaps.List(all)
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range sorted(configMaps) {
+			set.ConfigMaps = append(set.ConfigMaps, ingress.ConfigMap{ConfigMap: o, Source: source})
+		}
+	}
+	return set, nil
+}
+
+// named is what sorted needs of an object.
+type named interface {
+	GetNamespace() string
+	GetName() string
+}
+
+func sorted[T named](objs []T) []T {
+	slices.SortFunc(objs, func(a, b T) int {
+		return cmp.Or(cmp.Compare(a.GetNamespace(), b.GetNamespace()), cmp.Compare(a.GetName(), b.GetName()))
+	})
+	return objs
+}
+
+func key(namespace, name string) string { return namespace + "/" + name }
+
+// skippedIngresses collects, per Ingress ("namespace/name"), the reasons
+// the Target left it out.
+func skippedIngresses(warnings []ingress.Warning) map[string][]string {
+	out := map[string][]string{}
+	for _, w := range warnings {
+		if !w.SkippedIngress() {
+			continue
+		}
+		k := strings.TrimPrefix(w.Object, "ingress ")
+		reason := strings.TrimPrefix(w.Message, "Ingress skipped (SkipInvalidIngresses): ")
+		if w.Field != "" {
+			reason = w.Field + ": " + reason
+		}
+		out[k] = append(out[k], reason)
+	}
+	return out
+}
+
+// without returns a copy of set without the objects named in bad ("kind
+// namespace/name").
+func without(set *ingress.Set, bad map[string]bool) *ingress.Set {
+	out := *set
+	out.Services = slices.DeleteFunc(slices.Clone(set.Services), func(o ingress.Service) bool { return bad[o.Ref()] })
+	out.EndpointSlices = slices.DeleteFunc(slices.Clone(set.EndpointSlices), func(o ingress.EndpointSlice) bool { return bad[o.Ref()] })
+	out.Secrets = slices.DeleteFunc(slices.Clone(set.Secrets), func(o ingress.Secret) bool { return bad[o.Ref()] })
+	out.ConfigMaps = slices.DeleteFunc(slices.Clone(set.ConfigMaps), func(o ingress.ConfigMap) bool { return bad[o.Ref()] })
+	out.IngressClasses = slices.DeleteFunc(slices.Clone(set.IngressClasses), func(o ingress.IngressClass) bool { return bad[o.Ref()] })
+	return &out
+}
+
+// Event reasons.
+const (
+	// ReasonInvalid marks an Ingress left out because of its errors.
+	ReasonInvalid = "Invalid"
+	// ReasonKeptLastGood marks an Ingress whose new version has errors and
+	// whose last good version keeps serving.
+	ReasonKeptLastGood = "KeptLastGood"
+	// ReasonSync marks an Ingress served again after its errors were fixed.
+	ReasonSync = "Sync"
+)
+
+// maxEventMessage bounds an Event's message; the apiserver refuses
+// messages over 1 KiB in the events API.
+const maxEventMessage = 1000
+
+// report says once, in an Event on the Ingress and in the log, what
+// happened to each Ingress with problems, and when it is fixed.
+func (s *Source) report(current map[string]*networkingv1.Ingress, problems map[string][]string, restored []string) {
+	for k, reasons := range problems {
+		ing := current[k]
+		why := strings.Join(reasons, "; ")
+		reason, msg := ReasonInvalid, "skipped, not served: "+why
+		if slices.Contains(restored, k) {
+			good := s.syncs.lastGood[k]
+			reason = ReasonKeptLastGood
+			msg = fmt.Sprintf("update not applied (resourceVersion %s); still serving the last good version (resourceVersion %s): %s",
+				ing.ResourceVersion, good.ResourceVersion, why)
+		}
+		said := ing.ResourceVersion + "\x00" + msg
+		if s.syncs.reported[k] == said {
+			continue
+		}
+		s.syncs.reported[k] = said
+		s.logger.Warn("cluster: ingress "+k+": "+msg, "ingress", k, "reason", reason)
+		s.recorder.Event(ing, corev1.EventTypeWarning, reason, truncate(msg, maxEventMessage))
+	}
+	for k := range s.syncs.reported {
+		if _, still := problems[k]; still || current[k] == nil {
+			continue
+		}
+		delete(s.syncs.reported, k)
+		s.logger.Info("cluster: ingress "+k+": valid again; serving it", "ingress", k)
+		s.recorder.Event(current[k], corev1.EventTypeNormal, ReasonSync, "valid again; serving resourceVersion "+current[k].ResourceVersion)
+	}
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-len("...")] + "..."
+}
+
+// setServed records the Ingresses whose status the leader writes: those of
+// our class that are served, in their current or last good version.
+func (s *Source) setServed(set *ingress.Set, problems map[string][]string, restored []string) {
+	var served []servedIngress
+	for _, ing := range set.Ingresses {
+		k := key(ing.Namespace, ing.Name)
+		if _, bad := problems[k]; bad && !slices.Contains(restored, k) {
+			continue
+		}
+		if s.cfg.Options.Serves(set, ing) {
+			served = append(served, servedIngress{namespace: ing.Namespace, name: ing.Name, uid: ing.UID})
+		}
+	}
+	s.servedMu.Lock()
+	s.served = served
+	s.servedMu.Unlock()
+}
+
+// servedIngress names an Ingress whose status this instance writes.
+type servedIngress struct {
+	namespace, name string
+	uid             types.UID
+}
