@@ -5,8 +5,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime/debug"
-	"strings"
 	"testing"
 )
 
@@ -15,28 +13,10 @@ import (
 const provisionScript = ".ci/kube-apiserver.sh"
 
 // KubernetesVersion is the Kubernetes release whose kube-apiserver the tests
-// run: the one matching the k8s.io/api module the test binary was built
-// with (k8s.io/api v0.N.P belongs to Kubernetes v1.N.P).
-func KubernetesVersion() (string, error) {
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "", fmt.Errorf("kubetest: no build information in this binary to find the k8s.io/api version")
-	}
-	for _, m := range info.Deps {
-		if m.Path != "k8s.io/api" {
-			continue
-		}
-		v := m.Version
-		if m.Replace != nil {
-			v = m.Replace.Version
-		}
-		if rest, ok := strings.CutPrefix(v, "v0."); ok {
-			return "v1." + rest, nil
-		}
-		return "", fmt.Errorf("kubetest: k8s.io/api version %q does not name a Kubernetes release", v)
-	}
-	return "", fmt.Errorf("kubetest: this binary does not depend on k8s.io/api")
-}
+// run: the one matching the module's k8s.io/api (k8s.io/api v0.N.P belongs
+// to Kubernetes v1.N.P), as the provisioning script derives it from go.mod.
+// A test keeps the two in step.
+const KubernetesVersion = "v1.37.2"
 
 // Binaries are the paths of the programs a control plane runs.
 type Binaries struct {
@@ -60,15 +40,11 @@ func FindBinaries() (Binaries, error) {
 	}
 	b.KubeAPIServer = os.Getenv("INGRESSMUX_KUBE_APISERVER")
 	if b.KubeAPIServer == "" {
-		version, err := KubernetesVersion()
-		if err != nil {
-			return b, err
-		}
 		cache, err := os.UserCacheDir()
 		if err != nil {
 			return b, fmt.Errorf("kubetest: finding the cached kube-apiserver: %w", err)
 		}
-		b.KubeAPIServer = filepath.Join(cache, "ingressmux", "kube-apiserver-"+version, "kube-apiserver")
+		b.KubeAPIServer = filepath.Join(cache, "ingressmux", "kube-apiserver-"+KubernetesVersion, "kube-apiserver")
 	}
 	for _, path := range []string{b.Etcd, b.KubeAPIServer} {
 		if info, err := os.Stat(path); err != nil || info.IsDir() || info.Mode()&0o111 == 0 {

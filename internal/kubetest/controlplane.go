@@ -139,7 +139,6 @@ func (cp *ControlPlane) configureAPIServer(tb testing.TB) {
 	cp.CAFile = filepath.Join(certDir, "apiserver.crt")
 	cp.apiserverArgs = append(cp.apiserverArgs,
 		"--bind-address=127.0.0.1",
-		"--advertise-address=127.0.0.1",
 		"--secure-port="+strconv.Itoa(port),
 		"--cert-dir="+certDir,
 		"--token-auth-file="+tokenFile,

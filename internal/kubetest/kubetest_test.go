@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"net/netip"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -134,4 +135,17 @@ func TestProcessStopEndsTheGroup(t *testing.T) {
 func childRuns(pid string) bool {
 	stat, err := os.ReadFile("/proc/" + pid + "/stat")
 	return err == nil && !strings.Contains(string(stat), ") Z ")
+}
+
+// TestKubernetesVersionMatchesGoMod keeps the release of kube-apiserver the
+// tests look for in step with the k8s.io/api module the code is built with.
+func TestKubernetesVersionMatchesGoMod(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Version}}", "k8s.io/api").Output()
+	if err != nil {
+		t.Fatalf("go list -m k8s.io/api: %v", err)
+	}
+	api := strings.TrimSpace(string(out))
+	if want := "v1." + strings.TrimPrefix(api, "v0."); KubernetesVersion != want {
+		t.Errorf("KubernetesVersion = %s, want %s for k8s.io/api %s", KubernetesVersion, want, api)
+	}
 }

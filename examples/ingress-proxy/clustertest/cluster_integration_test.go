@@ -124,7 +124,7 @@ func TestIntegrationCluster(t *testing.T) {
 			return onBoth(replicas, func(r *replica) error { return r.routesTo("after-bad.example.test", "/", "echo-a") })
 		})
 		eventually(t, propagationTimeout, "Warning Event on Ingress bad", func() error {
-			return wantWarning(c, t, "bad", "configuration-snippet")
+			return wantWarning(c, t, "bad", "Invalid", "configuration-snippet")
 		})
 		for _, r := range replicas {
 			if err := r.notRouted("bad.example.test", "/"); err != nil {
@@ -141,7 +141,7 @@ func TestIntegrationCluster(t *testing.T) {
 			ing.Spec.Rules[0].HTTP.Paths[0].Backend.Service.Name = "search"
 		})
 		eventually(t, propagationTimeout, "Warning Event on Ingress shop", func() error {
-			return wantWarning(c, t, "shop", "server-snippet")
+			return wantWarning(c, t, "shop", "KeptLastGood", "server-snippet")
 		})
 		for _, r := range replicas {
 			if err := r.routesTo("shop.example.test", "/cart", "echo-a"); err != nil {
@@ -282,9 +282,9 @@ func wantStatus(c *cluster, tb testing.TB, name string) error {
 	return nil
 }
 
-// wantWarning returns nil if a Warning Event on Ingress name mentions
-// reason in its message.
-func wantWarning(c *cluster, tb testing.TB, name, reason string) error {
+// wantWarning returns nil if there is a Warning Event with reason on Ingress
+// name whose message mentions mention.
+func wantWarning(c *cluster, tb testing.TB, name, reason, mention string) error {
 	selector := fields.Set{"involvedObject.kind": "Ingress", "involvedObject.name": name}.AsSelector().String()
 	events, err := c.cp.Admin.CoreV1().Events(appNamespace).List(apiContext(tb), metav1.ListOptions{FieldSelector: selector})
 	if err != nil {
@@ -292,12 +292,12 @@ func wantWarning(c *cluster, tb testing.TB, name, reason string) error {
 	}
 	var seen []string
 	for _, e := range events.Items {
-		if e.Type == corev1.EventTypeWarning && strings.Contains(e.Message, reason) {
+		if e.Type == corev1.EventTypeWarning && e.Reason == reason && strings.Contains(e.Message, mention) {
 			return nil
 		}
-		seen = append(seen, e.Type+": "+e.Message)
+		seen = append(seen, e.Type+" "+e.Reason+": "+e.Message)
 	}
-	return fmt.Errorf("no Warning Event on Ingress %s mentioning %q; events: %q", name, reason, seen)
+	return fmt.Errorf("no Warning Event %s on Ingress %s mentioning %q; events: %q", reason, name, mention, seen)
 }
 
 // isStatusWrite reports whether e is a successful write of an Ingress's

@@ -84,9 +84,9 @@ func (c *cluster) readManifests(tb testing.TB, objs []*unstructured.Unstructured
 // they are.
 func shippedManifests(tb testing.TB) []string {
 	tb.Helper()
-	paths, err := filepath.Glob(filepath.Join(deployDir, "*.yaml"))
+	paths, err := filepath.Glob(filepath.Join(*deployDir, "*.yaml"))
 	if err != nil || len(paths) == 0 {
-		tb.Fatalf("no deploy manifests in %s (%v)", deployDir, err)
+		tb.Fatalf("no deploy manifests in %s (%v)", *deployDir, err)
 	}
 	return paths
 }

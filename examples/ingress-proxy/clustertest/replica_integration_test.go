@@ -5,6 +5,7 @@ package clustertest
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -17,8 +18,9 @@ import (
 	"github.com/ingressmux/ingressmux/internal/kubetest"
 )
 
-// deployDir holds the shipped deploy manifests.
-const deployDir = "../deploy"
+// deployDir holds the deploy manifests the tests apply: the shipped ones
+// unless the flag says otherwise.
+var deployDir = flag.String("deploy-dir", "../deploy", "`DIR` of deploy manifests (*.yaml) to apply and run the replicas with")
 
 // electionID is the Lease the replicas elect their leader with.
 const electionID = "ingressmux-clustertest"
