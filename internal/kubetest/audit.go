@@ -8,15 +8,20 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The audit policy of every control plane: one Metadata-level event per
-// completed write, nothing for reads, so the log stays small even while
-// thousands of objects are written and watched.
+// completed request of a ServiceAccount (the program under test: what it
+// did, and whether RBAC let it) and per completed write of anyone; nothing
+// for the administrator's and the apiserver's own reads, so the log stays
+// small even while the test writes thousands of objects.
 const auditPolicy = `apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages: ["RequestReceived", "ResponseStarted"]
 rules:
+  - level: Metadata
+    userGroups: ["system:serviceaccounts"]
   - level: Metadata
     verbs: ["create", "update", "patch", "delete", "deletecollection"]
   - level: None
@@ -42,6 +47,8 @@ type AuditEvent struct {
 		// credential id.
 		Extra map[string][]string `json:"extra"`
 	} `json:"user"`
+	// RequestReceived is when the apiserver received the request.
+	RequestReceived time.Time `json:"requestReceivedTimestamp"`
 	// UserAgent is the client's User-Agent header.
 	UserAgent string `json:"userAgent"`
 	// ObjectRef names the object written.
@@ -73,8 +80,9 @@ func (e AuditEvent) CredentialID() string {
 	return ""
 }
 
-// AuditEvents returns the writes the apiserver has completed so far (across
-// restarts), oldest first.
+// AuditEvents returns the requests the apiserver has audited so far (across
+// restarts), oldest first: every request of a ServiceAccount and every
+// write.
 func (cp *ControlPlane) AuditEvents(tb testing.TB) []AuditEvent {
 	tb.Helper()
 	f, err := os.Open(cp.auditLog)

@@ -48,6 +48,17 @@ type ControlPlane struct {
 	apiserverArgs  []string
 	apiserverStart int    // how many times kube-apiserver was started, for log names
 	auditLog       string // where kube-apiserver writes its audit events
+	outages        []Outage
+}
+
+// Outage is a time when kube-apiserver was stopped or not yet ready: from
+// StopAPIServer to the end of the next StartAPIServer. While kube-apiserver
+// starts, it answers requests before its authorizer has read the RBAC
+// objects, and refuses requests that RBAC allows.
+type Outage struct {
+	// From is when the apiserver was told to stop, Until when it was ready
+	// again (zero while it is not).
+	From, Until time.Time
 }
 
 // Start runs etcd and kube-apiserver on loopback for the test and waits until
@@ -172,7 +183,9 @@ func (cp *ControlPlane) StartAPIServer(tb testing.TB) {
 	if cp.apiserverStart > 1 {
 		name = fmt.Sprintf("kube-apiserver-%d", cp.apiserverStart)
 	}
-	cp.apiserver = StartProcess(tb, cp.Dir, name, cp.bin.KubeAPIServer, cp.apiserverArgs, nil)
+	// The apiserver belongs to the test that started the control plane,
+	// not to the one restarting it.
+	cp.apiserver = startOwnedProcess(tb, cp.tb, cp.Dir, name, cp.bin.KubeAPIServer, cp.apiserverArgs, nil)
 	// The serving certificate is written at start-up; it exists before the
 	// apiserver answers.
 	err := pollUntil(readyTimeout, cp.apiserver, func() error {
@@ -188,6 +201,9 @@ func (cp *ControlPlane) StartAPIServer(tb testing.TB) {
 	})
 	if err != nil {
 		tb.Fatalf("kubetest: kube-apiserver did not become ready: %v\n%s", err, cp.apiserver.Tail(30))
+	}
+	if n := len(cp.outages); n > 0 && cp.outages[n-1].Until.IsZero() {
+		cp.outages[n-1].Until = time.Now()
 	}
 }
 
@@ -224,8 +240,29 @@ func (cp *ControlPlane) ready() error {
 // apiserver's address refuses connections until StartAPIServer.
 func (cp *ControlPlane) StopAPIServer(tb testing.TB) {
 	tb.Helper()
-	// The exit status of a terminated kube-apiserver says nothing useful.
-	_ = cp.apiserver.Stop(30 * time.Second)
+	cp.outages = append(cp.outages, Outage{From: time.Now()})
+	// With clients watching, kube-apiserver sometimes does not finish its
+	// graceful shutdown at all; it is then killed, as a crash would end it.
+	// Its exit status says nothing useful either way.
+	start := time.Now()
+	_ = cp.apiserver.Stop(apiserverStopGrace)
+	if took := time.Since(start); took >= apiserverStopGrace {
+		tb.Logf("kubetest: kube-apiserver did not stop within %v of SIGTERM; killed it", apiserverStopGrace)
+	}
+}
+
+// apiserverStopGrace is how long StopAPIServer waits for kube-apiserver to
+// end after SIGTERM.
+const apiserverStopGrace = 10 * time.Second
+
+// Outages returns the times kube-apiserver was stopped by StopAPIServer
+// until it was ready again, oldest first.
+func (cp *ControlPlane) Outages() []Outage { return append([]Outage(nil), cp.outages...) }
+
+// During reports whether t falls in the outage; one still going on has no
+// end.
+func (o Outage) During(t time.Time) bool {
+	return !t.Before(o.From) && (o.Until.IsZero() || !t.After(o.Until))
 }
 
 // APIServer is the running (or last) kube-apiserver process.

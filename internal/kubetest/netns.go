@@ -125,31 +125,45 @@ func (ns *Netns) Listen(network, address string) (net.Listener, error) {
 	}
 	done := make(chan result, 1)
 	go func() {
-		// The thread switched namespaces is never unlocked: when this
-		// goroutine returns, the runtime ends the thread instead of giving
-		// it, still in the other namespace, to other goroutines.
 		runtime.LockOSThread()
-		l, err := ns.listenHere(network, address)
+		l, restored, err := ns.listenHere(network, address)
+		if restored {
+			runtime.UnlockOSThread()
+		}
+		// Otherwise the thread stays locked, and the runtime ends it with
+		// this goroutine instead of giving it, still in the other
+		// namespace, to other goroutines. Ending a thread is the last
+		// resort: a child process started from it, with Pdeathsig set as
+		// StartProcess sets it, would be killed.
 		done <- result{l, err}
 	}()
 	r := <-done
 	return r.l, r.err
 }
 
-func (ns *Netns) listenHere(network, address string) (net.Listener, error) {
-	f, err := os.Open(filepath.Join("/var/run/netns", ns.Name))
+// listenHere switches the calling thread, which must be locked, into the
+// namespace, listens there, and switches it back; restored says whether the
+// thread is in its own namespace again.
+func (ns *Netns) listenHere(network, address string) (l net.Listener, restored bool, err error) {
+	home, err := os.Open(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()))
 	if err != nil {
-		return nil, fmt.Errorf("kubetest: %w", err)
+		return nil, true, fmt.Errorf("kubetest: %w", err)
 	}
-	defer f.Close()
-	if err := unix.Setns(int(f.Fd()), unix.CLONE_NEWNET); err != nil {
-		return nil, fmt.Errorf("kubetest: entering network namespace %s: %w", ns.Name, err)
-	}
-	l, err := net.Listen(network, address)
+	defer home.Close()
+	target, err := os.Open(filepath.Join("/var/run/netns", ns.Name))
 	if err != nil {
-		return nil, fmt.Errorf("kubetest: in network namespace %s: %w", ns.Name, err)
+		return nil, true, fmt.Errorf("kubetest: %w", err)
 	}
-	return l, nil
+	defer target.Close()
+	if err := unix.Setns(int(target.Fd()), unix.CLONE_NEWNET); err != nil {
+		return nil, true, fmt.Errorf("kubetest: entering network namespace %s: %w", ns.Name, err)
+	}
+	l, err = net.Listen(network, address)
+	if err != nil {
+		err = fmt.Errorf("kubetest: in network namespace %s: %w", ns.Name, err)
+	}
+	restored = unix.Setns(int(home.Fd()), unix.CLONE_NEWNET) == nil
+	return l, restored, err
 }
 
 // MustListen is Listen on ns.Addr with a port the kernel picks, ending the

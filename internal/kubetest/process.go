@@ -30,14 +30,21 @@ type Process struct {
 // log's last lines are copied into the test log if the test failed.
 func StartProcess(tb testing.TB, dir, name, path string, args []string, env []string) *Process {
 	tb.Helper()
+	return startOwnedProcess(tb, tb, dir, name, path, args, env)
+}
+
+// startOwnedProcess is StartProcess for a process that outlives the test
+// starting it: it fails tb, but is stopped when owner ends.
+func startOwnedProcess(tb, owner testing.TB, dir, name, path string, args []string, env []string) *Process {
+	tb.Helper()
 	p, err := startProcess(dir, name, path, args, env)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	tb.Cleanup(func() {
+	owner.Cleanup(func() {
 		p.Stop(10 * time.Second)
-		if tb.Failed() {
-			tb.Logf("last lines of %s's log %s:\n%s", p.Name, p.LogPath, p.Tail(40))
+		if owner.Failed() {
+			owner.Logf("last lines of %s's log %s:\n%s", p.Name, p.LogPath, p.Tail(40))
 		}
 	})
 	return p

@@ -4,6 +4,7 @@ package clustertest
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"testing"
 	"time"
@@ -244,6 +245,35 @@ func (c *cluster) leaseHolder(tb testing.TB) string {
 		return ""
 	}
 	return *lease.Spec.HolderIdentity
+}
+
+// leader returns the replica that leads, once the Lease names it, it says
+// so, and none of the others does; it fails the test if that takes longer
+// than timeout.
+func (c *cluster) leader(tb testing.TB, replicas []*replica, timeout time.Duration) *replica {
+	tb.Helper()
+	var leader *replica
+	eventually(tb, timeout, "one leader", func() error {
+		holder := c.leaseHolder(tb)
+		leader = nil
+		for _, r := range replicas {
+			leads, err := r.leads()
+			if err != nil {
+				return err
+			}
+			if leads != (r.name == holder) {
+				return fmt.Errorf("Lease held by %q, and %s says it leads: %v", holder, r.name, leads)
+			}
+			if leads {
+				leader = r
+			}
+		}
+		if leader == nil {
+			return fmt.Errorf("Lease held by %q, not by a replica", holder)
+		}
+		return nil
+	})
+	return leader
 }
 
 // statusAddresses returns the addresses in Ingress name's status.

@@ -3,8 +3,8 @@
 package clustertest
 
 import (
+	"context"
 	"crypto/tls"
-	"crypto/x509"
 	"flag"
 	"fmt"
 	"io"
@@ -34,8 +34,14 @@ type replica struct {
 	// credential is the id under which the apiserver audits the replica's
 	// token.
 	credential string
-	client     *http.Client
+	// client sends plain HTTP requests to the replica, tlsClient HTTPS
+	// requests, whatever host their URL names.
+	client, tlsClient *http.Client
 }
+
+// noRedirects makes a client return redirects instead of following them: a
+// redirect names a host the test does not resolve, and must not.
+func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
 // startReplica runs the program in cluster mode as POD_NAME name, with a
 // token of the shipped ServiceAccount of its own, and waits until its
@@ -55,10 +61,25 @@ func (c *cluster) startReplica(tb testing.TB, name string, extraArgs ...string) 
 		https:      kubetest.FreeAddr(tb),
 		admin:      kubetest.FreeAddr(tb),
 		credential: credential,
-		client: &http.Client{
-			Transport: &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16},
-			Timeout:   10 * time.Second,
+	}
+	r.client = &http.Client{
+		Transport:     &http.Transport{Proxy: nil, MaxIdleConnsPerHost: 16},
+		CheckRedirect: noRedirects,
+		Timeout:       10 * time.Second,
+	}
+	dialer := &net.Dialer{Timeout: 5 * time.Second}
+	r.tlsClient = &http.Client{
+		Transport: &http.Transport{
+			Proxy: nil,
+			// Every HTTPS request goes to the replica, with the URL's host
+			// as the server name; nothing is looked up in DNS.
+			DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
+				return dialer.DialContext(ctx, network, r.https)
+			},
+			TLSClientConfig: &tls.Config{RootCAs: c.ca.Pool()},
 		},
+		CheckRedirect: noRedirects,
+		Timeout:       10 * time.Second,
 	}
 	args := append([]string{
 		"-kubeconfig", kubeconfig,
@@ -73,6 +94,7 @@ func (c *cluster) startReplica(tb testing.TB, name string, extraArgs ...string) 
 	}, extraArgs...)
 	r.proc = kubetest.StartProcess(tb, c.cp.Dir, name, programPath, args, []string{"POD_NAME=" + name})
 	tb.Cleanup(r.client.CloseIdleConnections)
+	tb.Cleanup(r.tlsClient.CloseIdleConnections)
 	eventually(tb, 2*time.Minute, name+" /readyz", func() error {
 		if exited, err := r.proc.Exited(); exited {
 			tb.Fatalf("%s exited (%v):\n%s", name, err, r.proc.Tail(30))
@@ -84,22 +106,41 @@ func (c *cluster) startReplica(tb testing.TB, name string, extraArgs ...string) 
 
 // ready returns nil if the replica's /readyz answers 200.
 func (r *replica) ready() error {
+	_, err := r.readyz()
+	return err
+}
+
+// readyz returns the body of the replica's /readyz, or an error unless it
+// answers 200.
+func (r *replica) readyz() (string, error) {
 	resp, err := r.client.Get("http://" + r.admin + "/readyz")
 	if err != nil {
-		return err
+		return "", err
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("/readyz: %s: %s", resp.Status, strings.TrimSpace(string(body)))
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return "", err
 	}
-	return nil
+	text := strings.TrimSpace(string(body))
+	if resp.StatusCode != http.StatusOK {
+		return text, fmt.Errorf("%s: /readyz: %s: %s", r.name, resp.Status, text)
+	}
+	return text, nil
+}
+
+// leads reports whether the replica says, in its /readyz, that it is the
+// leader.
+func (r *replica) leads() (bool, error) {
+	body, err := r.readyz()
+	return strings.Contains(body, "; leader"), err
 }
 
 // answer is what a replica answered to one request.
 type answer struct {
-	status  int
-	backend string // the echo backend that answered, "" if none
+	status   int
+	backend  string // the echo backend that answered, "" if none
+	location string // the Location header
 }
 
 func (a answer) String() string { return fmt.Sprintf("%d from %q", a.status, a.backend) }
@@ -111,7 +152,21 @@ func (r *replica) get(host, path string) (answer, error) {
 		return answer{}, err
 	}
 	req.Host = host
-	resp, err := r.client.Do(req)
+	return do(r.client, req)
+}
+
+// getTLS sends GET https://host/path to the replica's HTTPS listener,
+// trusting only the test's CA.
+func (r *replica) getTLS(host, path string) (answer, error) {
+	req, err := http.NewRequest(http.MethodGet, "https://"+host+path, nil)
+	if err != nil {
+		return answer{}, err
+	}
+	return do(r.tlsClient, req)
+}
+
+func do(client *http.Client, req *http.Request) (answer, error) {
+	resp, err := client.Do(req)
 	if err != nil {
 		return answer{}, err
 	}
@@ -119,7 +174,7 @@ func (r *replica) get(host, path string) (answer, error) {
 	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
 		return answer{}, err
 	}
-	return answer{status: resp.StatusCode, backend: resp.Header.Get(kubetest.EchoHeader)}, nil
+	return answer{status: resp.StatusCode, backend: resp.Header.Get(kubetest.EchoHeader), location: resp.Header.Get("Location")}, nil
 }
 
 // routesTo returns nil if GET http://host/path on the replica is answered
@@ -148,16 +203,32 @@ func (r *replica) notRouted(host, path string) error {
 	return nil
 }
 
-// servesCertificate returns nil if a TLS handshake with the replica's HTTPS
-// listener for server name host yields a certificate for host that roots
-// trust.
-func (r *replica) servesCertificate(host string, roots *x509.CertPool) error {
-	dialer := &net.Dialer{Timeout: 5 * time.Second}
-	conn, err := tls.DialWithDialer(dialer, "tcp", r.https, &tls.Config{ServerName: host, RootCAs: roots})
+// routesToTLS is routesTo over HTTPS: the replica must present a
+// certificate for host from the test's CA.
+func (r *replica) routesToTLS(host, path, want string) error {
+	a, err := r.getTLS(host, path)
 	if err != nil {
-		return fmt.Errorf("%s: TLS handshake for %s: %w", r.name, host, err)
+		return fmt.Errorf("%s: GET https://%s%s: %w", r.name, host, path, err)
 	}
-	return conn.Close()
+	if a.status != http.StatusOK || a.backend != want {
+		return fmt.Errorf("%s: GET https://%s%s = %v, want 200 from %q", r.name, host, path, a, want)
+	}
+	return nil
+}
+
+// redirectsToHTTPS returns nil if GET http://host/path on the replica is
+// redirected to the same host and path on the replica's HTTPS port, as
+// ingress-nginx redirects for an Ingress with TLS.
+func (r *replica) redirectsToHTTPS(host, path string) error {
+	a, err := r.get(host, path)
+	if err != nil {
+		return fmt.Errorf("%s: GET %s%s: %w", r.name, host, path, err)
+	}
+	_, port, _ := net.SplitHostPort(r.https)
+	if want := "https://" + net.JoinHostPort(host, port) + path; a.status/100 != 3 || a.location != want {
+		return fmt.Errorf("%s: GET %s%s = %v, Location %q; want a redirect to %s", r.name, host, path, a, a.location, want)
+	}
+	return nil
 }
 
 // onBoth returns the first error check returns for any of the replicas.
