@@ -2,9 +2,11 @@ package cluster_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -12,8 +14,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes/fake"
@@ -41,35 +45,43 @@ const eventually = 10 * time.Second
 func start(t *testing.T, cfg cluster.Config, objects ...runtime.Object) *harness {
 	t.Helper()
 	h := &harness{t: t, client: fake.NewClientset(objects...), recorder: record.NewFakeRecorder(100)}
+	h.mux, h.source, h.stop = h.run(cfg)
+	require.Eventually(t, h.source.Ready, eventually, 5*time.Millisecond, "the source never became ready")
+	return h
+}
+
+// run starts one more replica, a Mux and a Source, on the harness's
+// client; stop ends it (and runs at cleanup if not called).
+func (h *harness) run(cfg cluster.Config) (*ingressmux.Mux, *cluster.Source, func()) {
+	t := h.t
+	t.Helper()
 	mux, err := ingressmux.LoadObjects(ingressmux.Config{
 		Options: ingress.Options{IngressClass: cfg.Options.IngressClass, SkipInvalidIngresses: true},
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}, nil)
 	require.NoError(t, err)
-	h.mux = mux
-	cfg.Client, cfg.Target, cfg.Recorder = h.client, mux, h.recorder
+	cfg.Client, cfg.Target = h.client, mux
+	if cfg.Recorder == nil {
+		cfg.Recorder = h.recorder
+	}
 	cfg.Debounce = 10 * time.Millisecond
 	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+		cfg.Logger = slog.New(slog.NewTextHandler(testWriter{t}, nil))
 	}
 	src, err := cluster.New(cfg)
 	require.NoError(t, err)
-	h.source = src
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- src.Run(ctx) }()
-	h.stop = func() {
-		cancel()
-		require.NoError(t, <-done)
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			require.NoError(t, <-done)
+		})
 	}
-	t.Cleanup(func() {
-		if h.stop != nil {
-			h.stop()
-			h.stop = nil
-		}
-	})
-	require.Eventually(t, src.Ready, eventually, 5*time.Millisecond, "the source never became ready")
-	return h
+	t.Cleanup(stop)
+	return mux, src, stop
 }
 
 // routes returns the Ingress ("ns/name") that serves url, or "" for none.
@@ -121,7 +133,10 @@ func (h *harness) noEvent() {
 	}
 }
 
-var ctx = context.Background()
+var (
+	ctx           = context.Background()
+	deleteOptions = metav1.DeleteOptions{}
+)
 
 func (h *harness) create(obj runtime.Object) {
 	h.t.Helper()
@@ -198,3 +213,35 @@ func newEndpointSlice(namespace, service string, addresses ...string) *discovery
 	}
 	return es
 }
+
+// testWriter sends log lines to t.Log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimSuffix(string(p), "\n"))
+	return len(p), nil
+}
+
+func newIngressClass(name string, isDefault bool) *networkingv1.IngressClass {
+	c := &networkingv1.IngressClass{ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: networkingv1.IngressClassSpec{Controller: "example.com/" + name}}
+	if isDefault {
+		c.Annotations = map[string]string{ingress.DefaultClassAnnotation: "true"}
+	}
+	return c
+}
+
+type runtimeObject = runtime.Object
+
+func newRecorder() *record.FakeRecorder { return record.NewFakeRecorder(100) }
+
+func conflict() error {
+	return apierrors.NewConflict(schema.GroupResource{Group: "networking.k8s.io", Resource: "ingresses"}, "web", errors.New("the object has been modified"))
+}
+
+// muxTarget is a Target that New can be given; its methods are never
+// called by the tests that use it.
+type muxTarget struct{}
+
+func (*muxTarget) ReplaceObjects(*ingress.Set) error { return nil }
+func (*muxTarget) Warnings() []ingress.Warning       { return nil }

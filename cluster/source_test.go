@@ -8,6 +8,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/ingressmux/ingressmux/cluster"
+	"github.com/ingressmux/ingressmux/ingress"
 )
 
 func TestAddUpdateDelete(t *testing.T) {
@@ -39,4 +40,45 @@ func TestAddUpdateDelete(t *testing.T) {
 	h.waitRoute("moved.example.com/", "")
 	assert.Equal(t, "shop/front", h.routes("shop.example.com/"))
 	h.noEvent()
+}
+
+func TestClassFiltering(t *testing.T) {
+	h := start(t, cluster.Config{Options: ingress.Options{IngressClass: "mux"}},
+		newIngressClass("mux", false),
+		newService("default", "web"),
+		newIngress("default", "ours", "ours.example.com", "mux", "1"),
+		newIngress("default", "theirs", "theirs.example.com", "nginx", "1"),
+		newIngress("default", "classless", "classless.example.com", "", "1"))
+	assert.Equal(t, "default/ours", h.routes("ours.example.com/"))
+	assert.Equal(t, "", h.routes("theirs.example.com/"), "another class is not served")
+	assert.Equal(t, "default/classless", h.routes("classless.example.com/"), "no class and no default class: taken, as in file mode")
+
+	// Another IngressClass becomes the default: class-less Ingresses are its.
+	h.create(newIngressClass("nginx", true))
+	h.waitRoute("classless.example.com/", "")
+
+	// An Ingress moved to our class is picked up.
+	ing := h.getIngress("default", "theirs")
+	class := "mux"
+	ing.Spec.IngressClassName = &class
+	h.updateIngress(ing)
+	h.waitRoute("theirs.example.com/", "default/theirs")
+	h.noEvent()
+}
+
+func TestNamespaceScoping(t *testing.T) {
+	h := start(t, cluster.Config{Namespaces: []string{"a", "b"}},
+		newService("a", "web"), newService("b", "web"), newService("c", "web"),
+		newIngress("a", "one", "a.example.com", "", "1"),
+		newIngress("b", "two", "b.example.com", "", "1"),
+		newIngress("c", "three", "c.example.com", "", "1"))
+	assert.Equal(t, "a/one", h.routes("a.example.com/"))
+	assert.Equal(t, "b/two", h.routes("b.example.com/"))
+	assert.Equal(t, "", h.routes("c.example.com/"), "namespace c is not watched")
+
+	h.create(newIngress("c", "four", "c4.example.com", "", ""))
+	h.create(newIngress("b", "five", "b5.example.com", "", ""))
+	h.waitRoute("b5.example.com/", "b/five")
+	assert.Equal(t, "", h.routes("c4.example.com/"), "namespace c is not watched")
+	assert.Empty(t, h.mux.Compiled().Table.Explain("c4.example.com", "/").Candidates)
 }

@@ -30,12 +30,16 @@ type syncState struct {
 	// reported holds, per Ingress, the problem last reported in an Event
 	// and the log, so that each is said once, not on every sync.
 	reported map[string]string
-	applied  int // successful syncs
+	// leftOut holds the error last logged for each object of another kind
+	// left out, so that it is logged once.
+	leftOut map[string]string
+	applied int // successful syncs
 }
 
 func (st *syncState) init() {
 	st.lastGood = map[string]*networkingv1.Ingress{}
 	st.reported = map[string]string{}
+	st.leftOut = map[string]string{}
 }
 
 // sync builds the object set from the informer caches and hands it to the
@@ -120,6 +124,9 @@ func (s *Source) sync(ctx context.Context) error {
 func (s *Source) replace(set *ingress.Set) error {
 	err := s.cfg.Target.ReplaceObjects(set)
 	var errs ingress.ErrorList
+	if err == nil {
+		clear(s.syncs.leftOut)
+	}
 	if err == nil || !errors.As(err, &errs) {
 		return err
 	}
@@ -128,10 +135,11 @@ func (s *Source) replace(set *ingress.Set) error {
 		if e.Object == "" || strings.HasPrefix(e.Object, "ingress ") {
 			return err // nothing to leave out: a real failure
 		}
-		if !bad[e.Object] {
+		if !bad[e.Object] && s.syncs.leftOut[e.Object] != e.Error() {
 			s.logger.Warn("cluster: object left out", "object", e.Object, "err", e.Error())
 		}
 		bad[e.Object] = true
+		s.syncs.leftOut[e.Object] = e.Error()
 	}
 	return s.cfg.Target.ReplaceObjects(without(set, bad))
 }

@@ -78,6 +78,10 @@ func (co clusterOptions) sourceConfig(opts ingress.Options) (cluster.Config, err
 		}
 		cfg.Status = st
 	case co.publishService != "":
+		ns, name, ok := strings.Cut(co.publishService, "/")
+		if !ok || ns == "" || name == "" || strings.Contains(name, "/") {
+			return cfg, fmt.Errorf("-publish-service %s: want NS/NAME", co.publishService)
+		}
 		cfg.Status = &cluster.Status{Service: co.publishService}
 	}
 	cfg.Election = cluster.Election{Namespace: co.electionNamespace, Name: co.electionID}
@@ -133,18 +137,19 @@ func runCluster(ctx context.Context, cfg ingressmux.Config, co clusterOptions, s
 	})
 	s.ready.Store(true)
 
-	ctx, cancel := context.WithCancel(ctx)
+	runCtx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	var runErr error
 	wg.Go(func() {
-		runErr = source.Run(ctx)
+		runErr = source.Run(runCtx)
 		cancel()
 	})
-	<-ctx.Done()
+	<-runCtx.Done()
 	s.stop(so.drainTimeout)
 	cancel()
 	wg.Wait()
-	if runErr != nil {
+	if runErr != nil && ctx.Err() == nil { // not a shutdown before the first sync
+
 		logger.Error("cluster source stopped", "err", runErr)
 		return 1
 	}
