@@ -4,8 +4,12 @@ package clustertest
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +19,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"sigs.k8s.io/yaml"
 
 	"github.com/ingressmux/ingressmux/internal/kubetest"
 	"github.com/ingressmux/ingressmux/internal/testpki"
@@ -24,8 +29,10 @@ import (
 // Ingresses.
 const appNamespace = "shop"
 
-// statusAddress is what the replicas publish in Ingress status. No traffic
-// goes to it: it is only written into the API.
+// statusAddress is the load balancer address the test gives the Service
+// the shipped Deployment publishes (-publish-service), as a cloud's load
+// balancer controller would, and so what the replicas write into Ingress
+// status. No traffic goes to it: it is only written into the API.
 const statusAddress = "198.19.255.254"
 
 // cluster is a control plane with the shipped manifests applied, a network
@@ -40,9 +47,11 @@ type cluster struct {
 	// serviceAccount is the namespace and name of the ServiceAccount the
 	// manifests bind to the ClusterRole; the replicas run with its tokens.
 	serviceAccount [2]string
-	// electionNamespace is where the replicas keep their Lease: the
-	// namespace the manifests deploy the program into.
-	electionNamespace string
+	// args are the program's arguments in the shipped Deployment.
+	args []string
+	// electionNamespace and electionID name the replicas' Lease, as the
+	// Deployment's arguments say.
+	electionNamespace, electionID string
 	// ca signs the certificates of the TLS Secrets.
 	ca *testpki.CA
 }
@@ -53,6 +62,7 @@ func newCluster(tb testing.TB, echoNames ...string) *cluster {
 	tb.Helper()
 	c := &cluster{cp: kubetest.Start(tb), echoes: map[string]*kubetest.Echo{}, ca: testpki.NewCA(tb, "clustertest")}
 	c.readManifests(tb, c.cp.ApplyFiles(tb, shippedManifests(tb)...))
+	c.publishLoadBalancer(tb)
 	c.ns = kubetest.NewNetns(tb)
 	for _, name := range echoNames {
 		c.echoes[name] = kubetest.ServeEcho(tb, c.ns.MustListen(tb), name)
@@ -72,22 +82,120 @@ func (c *cluster) readManifests(tb testing.TB, objs []*unstructured.Unstructured
 		case "ServiceAccount":
 			c.serviceAccount = [2]string{obj.GetNamespace(), obj.GetName()}
 		case "Deployment":
-			c.electionNamespace = obj.GetNamespace()
+			containers, _, _ := unstructured.NestedSlice(obj.Object, "spec", "template", "spec", "containers")
+			if len(containers) != 1 {
+				tb.Fatalf("Deployment %s: want one container, found %d", obj.GetName(), len(containers))
+			}
+			args, _, err := unstructured.NestedStringSlice(containers[0].(map[string]any), "args")
+			if err != nil {
+				tb.Fatalf("Deployment %s: container args: %v", obj.GetName(), err)
+			}
+			c.args = args
 		}
 	}
-	if c.class == "" || c.serviceAccount[1] == "" || c.electionNamespace == "" {
-		tb.Fatalf("the deploy manifests should hold an IngressClass, a ServiceAccount and a Deployment; found class %q, ServiceAccount %q, Deployment namespace %q",
-			c.class, c.serviceAccount, c.electionNamespace)
+	c.electionNamespace = flagValue(c.args, "election-namespace", "default")
+	c.electionID = flagValue(c.args, "election-id", "ingressmux-leader")
+	if c.class == "" || c.serviceAccount[1] == "" || c.args == nil {
+		tb.Fatalf("the deploy manifests should hold an IngressClass, a ServiceAccount and a Deployment with args; found class %q, ServiceAccount %q, args %q",
+			c.class, c.serviceAccount, c.args)
+	}
+	if flagValue(c.args, "ingress-class", "") != c.class {
+		tb.Fatalf("the Deployment serves -ingress-class %q, the manifests' IngressClass is %q", flagValue(c.args, "ingress-class", ""), c.class)
 	}
 }
 
-// shippedManifests returns the deploy manifests of the repository, applied as
-// they are.
+// publishLoadBalancer gives the Service that the Deployment's
+// -publish-service names the load balancer address statusAddress, as a
+// cloud's controller would; with -publish-status-address the Deployment
+// must publish statusAddress itself.
+func (c *cluster) publishLoadBalancer(tb testing.TB) {
+	tb.Helper()
+	if addr := flagValue(c.args, "publish-status-address", ""); addr != "" {
+		if addr != statusAddress {
+			tb.Fatalf("the Deployment publishes %q; the test expects %q in Ingress status", addr, statusAddress)
+		}
+		return
+	}
+	ns, name, ok := strings.Cut(flagValue(c.args, "publish-service", ""), "/")
+	if !ok {
+		tb.Fatalf("the Deployment publishes no status address: its args %q have neither -publish-service NS/NAME nor -publish-status-address", c.args)
+	}
+	services := c.cp.Admin.CoreV1().Services(ns)
+	svc, err := services.Get(apiContext(tb), name, metav1.GetOptions{})
+	if err != nil {
+		tb.Fatalf("the Service -publish-service names: %v", err)
+	}
+	svc.Status.LoadBalancer.Ingress = []corev1.LoadBalancerIngress{{IP: statusAddress}}
+	if _, err := services.UpdateStatus(apiContext(tb), svc, metav1.UpdateOptions{}); err != nil {
+		tb.Fatalf("setting the load balancer address of Service %s/%s: %v", ns, name, err)
+	}
+}
+
+// flagValue returns the value of -name (or --name) in args, given as
+// -name=value or -name value, or def if args do not set it.
+func flagValue(args []string, name, def string) string {
+	for i, arg := range args {
+		flagName, value, hasValue := strings.Cut(strings.TrimLeft(arg, "-"), "=")
+		if !strings.HasPrefix(arg, "-") || flagName != name {
+			continue
+		}
+		if hasValue {
+			return value
+		}
+		if i+1 < len(args) {
+			return args[i+1]
+		}
+	}
+	return def
+}
+
+// withoutFlags returns args without the flags named in drop (and their
+// values).
+func withoutFlags(args []string, drop ...string) []string {
+	var kept []string
+	for i := 0; i < len(args); i++ {
+		name, _, hasValue := strings.Cut(strings.TrimLeft(args[i], "-"), "=")
+		if strings.HasPrefix(args[i], "-") && slices.Contains(drop, name) {
+			if !hasValue {
+				i++ // the value is the next argument
+			}
+			continue
+		}
+		kept = append(kept, args[i])
+	}
+	return kept
+}
+
+// shippedManifests returns the deploy manifests to apply: the resources
+// their kustomization.yaml lists, in its order, as `kubectl apply -k` would
+// apply them, or else every *.yaml file.
 func shippedManifests(tb testing.TB) []string {
 	tb.Helper()
-	paths, err := filepath.Glob(filepath.Join(*deployDir, "*.yaml"))
-	if err != nil || len(paths) == 0 {
-		tb.Fatalf("no deploy manifests in %s (%v)", *deployDir, err)
+	data, err := os.ReadFile(filepath.Join(*deployDir, "kustomization.yaml"))
+	if errors.Is(err, os.ErrNotExist) {
+		paths, err := filepath.Glob(filepath.Join(*deployDir, "*.yaml"))
+		if err != nil || len(paths) == 0 {
+			tb.Fatalf("no deploy manifests in %s (%v)", *deployDir, err)
+		}
+		return paths
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	// Strict: a kustomization doing more than list resources (patches, a
+	// namespace, generators) would make the test apply something other
+	// than what users apply.
+	var k struct {
+		APIVersion string   `json:"apiVersion"`
+		Kind       string   `json:"kind"`
+		Resources  []string `json:"resources"`
+	}
+	if err := yaml.UnmarshalStrict(data, &k); err != nil {
+		tb.Fatalf("%s/kustomization.yaml: only a list of resources is supported here: %v", *deployDir, err)
+	}
+	var paths []string
+	for _, r := range k.Resources {
+		paths = append(paths, filepath.Join(*deployDir, r))
 	}
 	return paths
 }
@@ -240,7 +348,7 @@ func (c *cluster) tlsSecret(tb testing.TB, name, host string) *corev1.Secret {
 // lease returns the holder of the replicas' Lease, "" while there is none.
 func (c *cluster) leaseHolder(tb testing.TB) string {
 	tb.Helper()
-	lease, err := c.cp.Admin.CoordinationV1().Leases(c.electionNamespace).Get(apiContext(tb), electionID, metav1.GetOptions{})
+	lease, err := c.cp.Admin.CoordinationV1().Leases(c.electionNamespace).Get(apiContext(tb), c.electionID, metav1.GetOptions{})
 	if err != nil || lease.Spec.HolderIdentity == nil {
 		return ""
 	}

@@ -22,9 +22,6 @@ import (
 // unless the flag says otherwise.
 var deployDir = flag.String("deploy-dir", "../deploy", "`DIR` of deploy manifests (*.yaml) to apply and run the replicas with")
 
-// electionID is the Lease the replicas elect their leader with.
-const electionID = "ingressmux-clustertest"
-
 // replica is one ingress-proxy process in cluster mode.
 type replica struct {
 	name string
@@ -43,9 +40,9 @@ type replica struct {
 // redirect names a host the test does not resolve, and must not.
 func noRedirects(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 
-// startReplica runs the program in cluster mode as POD_NAME name, with a
-// token of the shipped ServiceAccount of its own, and waits until its
-// /readyz answers 200.
+// startReplica runs the program in cluster mode as POD_NAME name, with the
+// shipped Deployment's arguments and a token of the shipped ServiceAccount of
+// its own, and waits until its /readyz answers 200.
 func (c *cluster) startReplica(tb testing.TB, name string, extraArgs ...string) *replica {
 	tb.Helper()
 	cfg := c.cp.ServiceAccountConfig(tb, c.serviceAccount[0], c.serviceAccount[1])
@@ -81,17 +78,16 @@ func (c *cluster) startReplica(tb testing.TB, name string, extraArgs ...string) 
 		CheckRedirect: noRedirects,
 		Timeout:       10 * time.Second,
 	}
-	args := append([]string{
+	// The shipped Deployment's arguments, but for where to find the
+	// apiserver and where to listen, which differ outside a pod.
+	args := append(withoutFlags(c.args, "kubeconfig", "listen", "tls-listen", "admin-listen"),
 		"-kubeconfig", kubeconfig,
-		"-ingress-class", c.class,
-		"-publish-status-address", statusAddress,
-		"-election-id", electionID,
-		"-election-namespace", c.electionNamespace,
 		"-listen", r.http,
 		"-tls-listen", r.https,
 		"-admin-listen", r.admin,
 		"-access-log=false",
-	}, extraArgs...)
+	)
+	args = append(args, extraArgs...)
 	r.proc = kubetest.StartProcess(tb, c.cp.Dir, name, programPath, args, []string{"POD_NAME=" + name})
 	tb.Cleanup(r.client.CloseIdleConnections)
 	tb.Cleanup(r.tlsClient.CloseIdleConnections)
