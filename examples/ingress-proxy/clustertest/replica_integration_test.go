@@ -177,37 +177,31 @@ func do(client *http.Client, req *http.Request) (answer, error) {
 // with 200 by the echo backend want.
 func (r *replica) routesTo(host, path, want string) error {
 	a, err := r.get(host, path)
-	if err != nil {
-		return fmt.Errorf("%s: GET %s%s: %w", r.name, host, path, err)
-	}
-	if a.status != http.StatusOK || a.backend != want {
-		return fmt.Errorf("%s: GET %s%s = %v, want 200 from %q", r.name, host, path, a, want)
-	}
-	return nil
+	return r.check("http://"+host+path, a, err, http.StatusOK, want)
 }
 
 // notRouted returns nil if GET http://host/path on the replica reaches no
 // backend and is answered 404, as a request matching no Ingress is.
 func (r *replica) notRouted(host, path string) error {
 	a, err := r.get(host, path)
-	if err != nil {
-		return fmt.Errorf("%s: GET %s%s: %w", r.name, host, path, err)
-	}
-	if a.status != http.StatusNotFound || a.backend != "" {
-		return fmt.Errorf("%s: GET %s%s = %v, want 404 from no backend", r.name, host, path, a)
-	}
-	return nil
+	return r.check("http://"+host+path, a, err, http.StatusNotFound, "")
 }
 
 // routesToTLS is routesTo over HTTPS: the replica must present a
 // certificate for host from the test's CA.
 func (r *replica) routesToTLS(host, path, want string) error {
 	a, err := r.getTLS(host, path)
+	return r.check("https://"+host+path, a, err, http.StatusOK, want)
+}
+
+// check returns nil if the answer a (or the error) to GET url is status from
+// the echo backend want ("" for none).
+func (r *replica) check(url string, a answer, err error, status int, want string) error {
 	if err != nil {
-		return fmt.Errorf("%s: GET https://%s%s: %w", r.name, host, path, err)
+		return fmt.Errorf("%s: GET %s: %w", r.name, url, err)
 	}
-	if a.status != http.StatusOK || a.backend != want {
-		return fmt.Errorf("%s: GET https://%s%s = %v, want 200 from %q", r.name, host, path, a, want)
+	if a.status != status || a.backend != want {
+		return fmt.Errorf("%s: GET %s = %v, want %d from %q", r.name, url, a, status, want)
 	}
 	return nil
 }
