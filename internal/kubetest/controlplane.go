@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,7 +68,8 @@ type Outage struct {
 func Start(tb testing.TB) *ControlPlane {
 	tb.Helper()
 	bin := MustFindBinaries(tb)
-	dir, err := os.MkdirTemp("", "ingressmux-kubetest-")
+	removeStaleDirs(tb)
+	dir, err := os.MkdirTemp("", fmt.Sprintf("%s%d-", dirPrefix, os.Getpid()))
 	if err != nil {
 		tb.Fatalf("kubetest: %v", err)
 	}
@@ -83,6 +85,26 @@ func Start(tb testing.TB) *ControlPlane {
 	cp.configureAPIServer(tb)
 	cp.StartAPIServer(tb)
 	return cp
+}
+
+// Control plane directories are named after this prefix and the id of the
+// test process, so that those of a test process that was killed (and could
+// not clean up) can be told from those of one still running.
+const dirPrefix = "ingressmux-kubetest-"
+
+// removeStaleDirs removes the control plane directories of test processes
+// that no longer run.
+func removeStaleDirs(tb testing.TB) {
+	tb.Helper()
+	dirs, _ := filepath.Glob(filepath.Join(os.TempDir(), dirPrefix+"*"))
+	for _, dir := range dirs {
+		pid, _, named := strings.Cut(strings.TrimPrefix(filepath.Base(dir), dirPrefix), "-")
+		if named && stalePid(pid) {
+			if err := os.RemoveAll(dir); err != nil {
+				tb.Logf("kubetest: removing stale %s: %v", dir, err)
+			}
+		}
+	}
 }
 
 func (cp *ControlPlane) startEtcd(tb testing.TB) {

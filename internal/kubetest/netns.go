@@ -11,10 +11,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 
 	"golang.org/x/sys/unix"
@@ -246,16 +244,6 @@ func removeStaleNetns(tb testing.TB) {
 			}
 		}
 	}
-}
-
-// stalePid reports whether pid is a process id that no process has.
-func stalePid(pid string) bool {
-	n, err := strconv.Atoi(pid)
-	if err != nil || n <= 0 {
-		return false // not one of ours after all
-	}
-	err = syscall.Kill(n, 0)
-	return errors.Is(err, syscall.ESRCH)
 }
 
 func netnsExists(name string) bool {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -148,4 +149,14 @@ func (p *Process) Tail(n int) string {
 		}
 	}
 	return string(b)
+}
+
+// stalePid reports whether pid is a process id that no process has.
+func stalePid(pid string) bool {
+	n, err := strconv.Atoi(pid)
+	if err != nil || n <= 0 {
+		return false // not one of ours after all
+	}
+	err = syscall.Kill(n, 0)
+	return errors.Is(err, syscall.ESRCH)
 }
