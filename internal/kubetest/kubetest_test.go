@@ -2,6 +2,7 @@ package kubetest
 
 import (
 	"encoding/base64"
+	"fmt"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -147,5 +148,34 @@ func TestKubernetesVersionMatchesGoMod(t *testing.T) {
 	api := strings.TrimSpace(string(out))
 	if want := "v1." + strings.TrimPrefix(api, "v0."); KubernetesVersion != want {
 		t.Errorf("KubernetesVersion = %s, want %s for k8s.io/api %s", KubernetesVersion, want, api)
+	}
+}
+
+func TestRemoveStaleDirs(t *testing.T) {
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	mk := func(name string) string {
+		t.Helper()
+		dir, err := os.MkdirTemp("", name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { os.RemoveAll(dir) })
+		return dir
+	}
+	stale := mk(fmt.Sprintf("%s%d-", dirPrefix, dead.Process.Pid))
+	mine := mk(fmt.Sprintf("%s%d-", dirPrefix, os.Getpid()))
+	unnamed := mk(dirPrefix) // no process id: never taken for stale
+	removeStaleDirs(t)
+	for _, tt := range []struct {
+		dir  string
+		kept bool
+	}{{stale, false}, {mine, true}, {unnamed, true}} {
+		_, err := os.Stat(tt.dir)
+		if kept := err == nil; kept != tt.kept {
+			t.Errorf("after removeStaleDirs, %s exists: %v, want %v", tt.dir, kept, tt.kept)
+		}
 	}
 }
