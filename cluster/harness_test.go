@@ -36,6 +36,8 @@ type harness struct {
 	source   *cluster.Source
 	recorder *record.FakeRecorder
 	stop     func()
+	// wrap, when not nil, wraps the Mux before the Source gets it.
+	wrap func(cluster.Target) cluster.Target
 }
 
 // eventually is how long a change may take to show: the debounce plus
@@ -61,6 +63,9 @@ func (h *harness) run(cfg cluster.Config) (*ingressmux.Mux, *cluster.Source, fun
 	}, nil)
 	require.NoError(t, err)
 	cfg.Client, cfg.Target = h.client, mux
+	if h.wrap != nil {
+		cfg.Target = h.wrap(mux)
+	}
 	if cfg.Recorder == nil {
 		cfg.Recorder = h.recorder
 	}
@@ -245,3 +250,18 @@ type muxTarget struct{}
 
 func (*muxTarget) ReplaceObjects(*ingress.Set) error { return nil }
 func (*muxTarget) Warnings() []ingress.Warning       { return nil }
+
+// checkedTarget runs check after every replace that succeeded: it sees
+// every table the Mux serves, however briefly.
+type checkedTarget struct {
+	cluster.Target
+	check func()
+}
+
+func (c checkedTarget) ReplaceObjects(set *ingress.Set) error {
+	err := c.Target.ReplaceObjects(set)
+	if err == nil {
+		c.check()
+	}
+	return err
+}

@@ -39,9 +39,10 @@ type Config struct {
 	// means every namespace. IngressClasses are cluster-scoped and always
 	// watched.
 	Namespaces []string
-	// Options are the class-selection options the Target compiles with
-	// (IngressClass, RejectClassless), so that status is written for the
-	// Ingresses it serves and for no others.
+	// Options are the options the Target compiles with: the class
+	// selection decides whose status is written, and the rest is used to
+	// check an Ingress's update on its own before it replaces a version
+	// that works.
 	Options ingress.Options
 	// Status, when not nil, makes the elected leader write the Ingresses'
 	// status.loadBalancer.ingress.
@@ -96,13 +97,16 @@ type Source struct {
 	informers *watchers
 	recorder  record.EventRecorder
 
-	ready    atomic.Bool
-	leader   atomic.Bool
-	health   health
-	running  atomic.Bool
-	syncs    syncState // owned by the sync worker
-	servedMu sync.Mutex
-	served   []servedIngress // the Ingresses served, for status
+	ready   atomic.Bool
+	leader  atomic.Bool
+	health  health
+	running atomic.Bool
+	// changes counts the changes seen; compiled is its value when the last
+	// successful sync started.
+	changes, compiled atomic.Uint64
+	syncs             syncState // owned by the sync worker
+	servedMu          sync.Mutex
+	served            []servedIngress // the Ingresses served, for status
 }
 
 // Queue keys: the two jobs of the workers.
@@ -227,6 +231,7 @@ func (s *Source) Run(ctx context.Context) error {
 // changed is what every event handler calls: it only enqueues, and the
 // delay coalesces a burst of changes into one compile.
 func (s *Source) changed() {
+	s.changes.Add(1)
 	s.queue.AddAfter(syncKey, s.cfg.Debounce)
 }
 
@@ -247,7 +252,11 @@ func (s *Source) work(ctx context.Context) {
 		var err error
 		switch key {
 		case syncKey:
-			err = s.sync(ctx)
+			// The initial sync already compiled what the informers'
+			// first lists queued: no second compile of the same objects.
+			if s.changes.Load() != s.compiled.Load() || !s.ready.Load() {
+				err = s.sync(ctx)
+			}
 		case statusKey:
 			err = s.writeStatus(ctx)
 		}

@@ -1,6 +1,8 @@
 package cluster_test
 
 import (
+	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -173,3 +175,31 @@ func TestStatusRetriesOnConflict(t *testing.T) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+func TestALeaderThatLosesTheLeaseKeepsServing(t *testing.T) {
+	h := &harness{t: t, client: fake.NewClientset(newService("default", "web"), newIngress("default", "web", "web.example.com", "", "1")),
+		recorder: newRecorder()}
+	var renewals atomic.Bool
+	renewals.Store(true)
+	h.client.PrependReactor("update", "leases", func(k8stesting.Action) (bool, runtimeObject, error) {
+		if !renewals.Load() {
+			return true, nil, errors.New("apiserver unreachable")
+		}
+		return false, nil, nil
+	})
+	h.mux, h.source, h.stop = h.run(cluster.Config{
+		Status:   &cluster.Status{Addresses: []string{"203.0.113.7"}},
+		Election: withIdentity(fastElection, "one"),
+	})
+	require.Eventually(t, h.source.Leader, eventually, 10*time.Millisecond)
+
+	renewals.Store(false) // the renewals fail until the renew deadline passes
+	require.Eventually(t, func() bool { return !h.source.Leader() }, eventually, 10*time.Millisecond)
+	assert.True(t, h.source.Ready(), "still ready")
+	assert.Equal(t, "default/web", h.routes("web.example.com/"), "still serving")
+	h.create(newIngress("default", "new", "new.example.com", "", ""))
+	h.waitRoute("new.example.com/", "default/new") // and still following the cluster
+
+	renewals.Store(true) // it stands again, and wins
+	require.Eventually(t, h.source.Leader, eventually, 10*time.Millisecond)
+}

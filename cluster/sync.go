@@ -5,11 +5,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
@@ -50,7 +52,7 @@ func (s *Source) sync(ctx context.Context) error {
 	if ctx.Err() != nil {
 		return nil
 	}
-	start := time.Now()
+	start, changes := time.Now(), s.changes.Load()
 	set, err := s.snapshot()
 	if err != nil {
 		return err
@@ -59,33 +61,38 @@ func (s *Source) sync(ctx context.Context) error {
 	for _, ing := range set.Ingresses {
 		current[key(ing.Namespace, ing.Name)] = ing.Ingress
 	}
-	if err := s.replace(set); err != nil {
+	// Updates of Ingresses that compiled before are checked first, so that
+	// a bad one is never out of service, not even between two compiles:
+	// its last good version goes in its place from the start.
+	problems := s.precheck(set)
+	restored := slices.Collect(maps.Keys(problems))
+	if err := s.replace(s.withLastGood(set, restored)); err != nil {
 		return err
 	}
-	problems := skippedIngresses(s.cfg.Target.Warnings())
-	// A bad version of an Ingress that compiled before: serve the old
-	// version in its place, which takes a second compile.
-	var restored []string
+	for k, reasons := range skippedIngresses(s.cfg.Target.Warnings()) {
+		if slices.Contains(restored, k) {
+			// The last good version fails now too (its Service went
+			// away, say): it is left out like any other.
+			restored = slices.DeleteFunc(restored, func(r string) bool { return r == k })
+			continue
+		}
+		problems[k] = reasons
+	}
+	// A bad update the check missed (it depends on other Ingresses): the
+	// old version goes in, which takes a second compile.
+	var late []string
 	for k := range problems {
-		if good := s.syncs.lastGood[k]; good != nil && good.UID == current[k].UID && good.ResourceVersion != current[k].ResourceVersion {
-			restored = append(restored, k)
+		if !slices.Contains(restored, k) && s.updatedSinceGood(current[k]) {
+			late = append(late, k)
 		}
 	}
-	if len(restored) > 0 {
-		withGood := *set
-		withGood.Ingresses = slices.Clone(set.Ingresses)
-		for i, ing := range withGood.Ingresses {
-			if k := key(ing.Namespace, ing.Name); slices.Contains(restored, k) {
-				withGood.Ingresses[i].Ingress = s.syncs.lastGood[k]
-			}
-		}
-		if err := s.replace(&withGood); err != nil {
+	if len(late) > 0 {
+		restored = append(restored, late...)
+		if err := s.replace(s.withLastGood(set, restored)); err != nil {
 			return err
 		}
-		// The old versions themselves may fail now (their Service went
-		// away, say): those are left out like any other.
 		for k := range skippedIngresses(s.cfg.Target.Warnings()) {
-			if slices.Contains(restored, k) {
+			if _, known := problems[k]; known {
 				restored = slices.DeleteFunc(restored, func(r string) bool { return r == k })
 			}
 		}
@@ -104,6 +111,7 @@ func (s *Source) sync(ctx context.Context) error {
 	s.report(current, problems, restored)
 	s.setServed(set, problems, restored)
 
+	s.compiled.Store(changes)
 	s.syncs.applied++
 	msg := "cluster: change applied"
 	if s.syncs.applied == 1 {
@@ -116,6 +124,57 @@ func (s *Source) sync(ctx context.Context) error {
 	}
 	s.statusChanged()
 	return nil
+}
+
+// updatedSinceGood reports whether ing is a newer version of an Ingress
+// that compiled before (not a new object with the same name).
+func (s *Source) updatedSinceGood(ing *networkingv1.Ingress) bool {
+	good := s.syncs.lastGood[key(ing.Namespace, ing.Name)]
+	return good != nil && good.UID == ing.UID && good.ResourceVersion != ing.ResourceVersion
+}
+
+// precheck returns, for each Ingress updated since its last good version
+// whose new version fails, the reasons. It compiles only those Ingresses,
+// with every object of the other kinds, which finds the errors of one
+// Ingress (validation, annotations, regexes, backends) at a fraction of
+// the cost of the whole compile.
+func (s *Source) precheck(set *ingress.Set) map[string][]string {
+	problems := map[string][]string{}
+	check := *set
+	check.Ingresses, check.Warnings = nil, nil
+	for _, ing := range set.Ingresses {
+		if s.updatedSinceGood(ing.Ingress) {
+			check.Ingresses = append(check.Ingresses, ing)
+		}
+	}
+	if len(check.Ingresses) == 0 {
+		return problems
+	}
+	opts := s.cfg.Options
+	opts.SkipInvalidIngresses = true
+	checked, compiled, _ := ingress.CompileSet(&check, opts)
+	warnings := checked.Warnings
+	if compiled != nil {
+		warnings = compiled.Warnings
+	}
+	maps.Copy(problems, skippedIngresses(warnings))
+	return problems
+}
+
+// withLastGood returns set with the last good version of each Ingress in
+// keys in place of its current one.
+func (s *Source) withLastGood(set *ingress.Set, keys []string) *ingress.Set {
+	if len(keys) == 0 {
+		return set
+	}
+	out := *set
+	out.Ingresses = slices.Clone(set.Ingresses)
+	for i, ing := range out.Ingresses {
+		if k := key(ing.Namespace, ing.Name); slices.Contains(keys, k) {
+			out.Ingresses[i].Ingress = s.syncs.lastGood[k]
+		}
+	}
+	return &out
 }
 
 // replace hands set to the Target. When the Target refuses it for objects
@@ -149,54 +208,43 @@ func (s *Source) replace(set *ingress.Set) error {
 // creationTimestamp merge in the same order on every replica.
 func (s *Source) snapshot() (*ingress.Set, error) {
 	set := &ingress.Set{}
-	all := labels.Everything()
-	classes, err := s.informers.classes.List(all)
-	if err != nil {
-		return nil, err
-	}
-	for _, c := range sorted(classes) {
-		set.IngressClasses = append(set.IngressClasses, ingress.IngressClass{IngressClass: c, Source: source})
-	}
+	errs := []error{collect(&set.IngressClasses, s.informers.classes.List, func(o *networkingv1.IngressClass) (ingress.IngressClass, bool) {
+		return ingress.IngressClass{IngressClass: o, Source: source}, true
+	})}
 	for _, sc := range s.informers.scopes {
-		ingresses, err := sc.ingresses.List(all)
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range sorted(ingresses) {
-			set.Ingresses = append(set.Ingresses, ingress.Ingress{Ingress: o, Source: source})
-		}
-		services, err := sc.services.List(all)
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range sorted(services) {
-			set.Services = append(set.Services, ingress.Service{Service: o, Source: source})
-		}
-		endpointSlices, err := sc.endpointSlices.List(all)
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range sorted(endpointSlices) {
-			set.EndpointSlices = append(set.EndpointSlices, ingress.EndpointSlice{EndpointSlice: o, Source: source})
-		}
-		secrets, err := sc.secrets.List(all)
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range sorted(secrets) {
-			if routingSecretTypes[o.Type] {
-				set.Secrets = append(set.Secrets, ingress.Secret{Secret: o, Source: source})
-			}
-		}
-		configMaps, err := sc.configMaps.List(all)
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range sorted(configMaps) {
-			set.ConfigMaps = append(set.ConfigMaps, ingress.ConfigMap{ConfigMap: o, Source: source})
+		errs = append(errs,
+			collect(&set.Ingresses, sc.ingresses.List, func(o *networkingv1.Ingress) (ingress.Ingress, bool) {
+				return ingress.Ingress{Ingress: o, Source: source}, true
+			}),
+			collect(&set.Services, sc.services.List, func(o *corev1.Service) (ingress.Service, bool) {
+				return ingress.Service{Service: o, Source: source}, true
+			}),
+			collect(&set.EndpointSlices, sc.endpointSlices.List, func(o *discoveryv1.EndpointSlice) (ingress.EndpointSlice, bool) {
+				return ingress.EndpointSlice{EndpointSlice: o, Source: source}, true
+			}),
+			collect(&set.Secrets, sc.secrets.List, func(o *corev1.Secret) (ingress.Secret, bool) {
+				return ingress.Secret{Secret: o, Source: source}, routingSecretTypes[o.Type]
+			}),
+			collect(&set.ConfigMaps, sc.configMaps.List, func(o *corev1.ConfigMap) (ingress.ConfigMap, bool) {
+				return ingress.ConfigMap{ConfigMap: o, Source: source}, true
+			}))
+	}
+	return set, errors.Join(errs...)
+}
+
+// collect appends to dst the objects list returns, sorted, each wrapped,
+// leaving out those wrap says not to keep.
+func collect[T named, W any](dst *[]W, list func(labels.Selector) ([]T, error), wrap func(T) (W, bool)) error {
+	objs, err := list(labels.Everything())
+	if err != nil {
+		return err
+	}
+	for _, o := range sorted(objs) {
+		if w, keep := wrap(o); keep {
+			*dst = append(*dst, w)
 		}
 	}
-	return set, nil
+	return nil
 }
 
 // named is what sorted needs of an object.
