@@ -200,7 +200,7 @@ func shippedManifests(tb testing.TB) []string {
 	return paths
 }
 
-// ctx returns a context for one API call.
+// apiContext returns a context for one API call.
 func apiContext(tb testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	tb.Cleanup(cancel)
@@ -232,8 +232,8 @@ func (c *cluster) create(tb testing.TB, obj any) {
 }
 
 // addService creates Service name in appNamespace with port 80 ("http"),
-// and its EndpointSlice pointing at the named echo backends.
-func (c *cluster) addService(tb testing.TB, name string, echoes ...string) {
+// and its EndpointSlice pointing at the named echo backend.
+func (c *cluster) addService(tb testing.TB, name, echo string) {
 	tb.Helper()
 	c.create(tb, &corev1.Service{
 		ObjectMeta: metav1.ObjectMeta{Namespace: appNamespace, Name: name},
@@ -241,20 +241,16 @@ func (c *cluster) addService(tb testing.TB, name string, echoes ...string) {
 			Name: "http", Port: 80, Protocol: corev1.ProtocolTCP, TargetPort: intstr.FromString("http"),
 		}}},
 	})
-	c.create(tb, c.endpointSlice(tb, name, echoes...))
+	c.create(tb, c.endpointSlice(tb, name, echo))
 }
 
 // endpointSlice is the EndpointSlice of Service name pointing at the echo
-// backends, as the EndpointSlice controller would write it. The backends
-// share the namespace's address, so each gets a slice port of its own only
-// if they differ in port: slices are per port, and the test keeps one
-// backend per slice where ports differ.
-func (c *cluster) endpointSlice(tb testing.TB, service string, echoes ...string) *discoveryv1.EndpointSlice {
+// backend, as the EndpointSlice controller would write it. (The backends
+// share the namespace's address and differ in port, and a slice has one set
+// of ports: one backend per Service.)
+func (c *cluster) endpointSlice(tb testing.TB, service, echo string) *discoveryv1.EndpointSlice {
 	tb.Helper()
-	if len(echoes) != 1 {
-		tb.Fatalf("endpointSlice: one echo backend per Service, got %v", echoes)
-	}
-	e := c.echo(tb, echoes[0])
+	e := c.echo(tb, echo)
 	port, proto, name, ready := int32(e.Addr.Port()), corev1.ProtocolTCP, "http", true
 	return &discoveryv1.EndpointSlice{
 		ObjectMeta: metav1.ObjectMeta{
@@ -345,7 +341,7 @@ func (c *cluster) tlsSecret(tb testing.TB, name, host string) *corev1.Secret {
 	}
 }
 
-// lease returns the holder of the replicas' Lease, "" while there is none.
+// leaseHolder returns the holder of the replicas' Lease, "" while there is none.
 func (c *cluster) leaseHolder(tb testing.TB) string {
 	tb.Helper()
 	lease, err := c.cp.Admin.CoordinationV1().Leases(c.electionNamespace).Get(apiContext(tb), c.electionID, metav1.GetOptions{})
