@@ -97,19 +97,30 @@ func NewNetns(tb testing.TB) *Netns {
 // nothing.
 func (ns *Netns) Delete() error {
 	var errs []error
+	// The link first: deleting it deletes its peer in the namespace at once,
+	// while deleting a namespace deletes its links only later, in the
+	// background.
+	if err := deleteLink(ns.hostLink); err != nil {
+		errs = append(errs, err)
+	}
 	if netnsExists(ns.Name) {
-		// Deleting the namespace deletes the veth end inside it, and with it
-		// the pair.
 		if err := ipCommand("netns", "delete", ns.Name); err != nil {
 			errs = append(errs, err)
 		}
 	}
-	if _, err := net.InterfaceByName(ns.hostLink); err == nil {
-		if err := ipCommand("link", "delete", ns.hostLink); err != nil {
-			errs = append(errs, err)
-		}
-	}
 	return errors.Join(errs...)
+}
+
+// deleteLink deletes the host's link name, if it (still) exists.
+func deleteLink(name string) error {
+	if _, err := net.InterfaceByName(name); err != nil {
+		return nil
+	}
+	err := ipCommand("link", "delete", name)
+	if _, stillThere := net.InterfaceByName(name); stillThere != nil {
+		return nil // gone, if not by this command then by its namespace's end
+	}
+	return err
 }
 
 // Listen opens a listening socket inside the namespace, as net.Listen would
@@ -207,10 +218,26 @@ func nextPrefix(p netip.Prefix) netip.Prefix {
 	return netip.PrefixFrom(netip.AddrFrom4([4]byte{byte(v >> 24), byte(v >> 16), byte(v >> 8), byte(v)}), 30)
 }
 
-// removeStaleNetns deletes the namespaces and host links of this package
-// whose process no longer runs.
+// removeStaleNetns deletes the host links and namespaces of this package
+// whose process no longer runs (the links first, see Delete).
 func removeStaleNetns(tb testing.TB) {
 	tb.Helper()
+	ifaces, err := net.Interfaces()
+	if err != nil {
+		tb.Fatalf("kubetest: %v", err)
+	}
+	for _, iface := range ifaces {
+		rest, ok := strings.CutPrefix(iface.Name, linkPrefix)
+		if !ok {
+			continue
+		}
+		pid, _, _ := strings.Cut(rest, "n")
+		if stalePid(pid) {
+			if err := deleteLink(iface.Name); err != nil {
+				tb.Logf("kubetest: removing stale link: %v", err)
+			}
+		}
+	}
 	out, err := exec.Command("ip", "netns", "list").Output()
 	if err != nil {
 		tb.Fatalf("kubetest: ip netns list: %v", err)
@@ -225,22 +252,6 @@ func removeStaleNetns(tb testing.TB) {
 		if stalePid(pid) {
 			if err := ipCommand("netns", "delete", name); err != nil {
 				tb.Logf("kubetest: removing stale namespace: %v", err)
-			}
-		}
-	}
-	ifaces, err := net.Interfaces()
-	if err != nil {
-		tb.Fatalf("kubetest: %v", err)
-	}
-	for _, iface := range ifaces {
-		rest, ok := strings.CutPrefix(iface.Name, linkPrefix)
-		if !ok {
-			continue
-		}
-		pid, _, _ := strings.Cut(rest, "n")
-		if stalePid(pid) {
-			if err := ipCommand("link", "delete", iface.Name); err != nil {
-				tb.Logf("kubetest: removing stale link: %v", err)
 			}
 		}
 	}
