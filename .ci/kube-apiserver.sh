@@ -2,9 +2,11 @@
 # Provides the two binaries the cluster integration tests run: etcd (Debian's
 # etcd-server, installed with apt-get when missing) and kube-apiserver, built
 # from the k8s.io/kubernetes module source at the release that matches the
-# k8s.io/api version in go.mod and cached under
+# k8s.io/api version in go.mod (k8s.io/api v0.N.P is Kubernetes v1.N.P;
+# INGRESSMUX_KUBE_VERSION overrides it) and cached under
 # ${XDG_CACHE_HOME:-$HOME/.cache}/ingressmux/ keyed by that version, so only
-# the first run on a machine pays for the build.
+# the first run on a machine pays for the build (5-11 minutes of 2 cores on a
+# quiet machine).
 #
 # The module zip of k8s.io/kubernetes cannot be built as it is: its go.mod
 # points the k8s.io staging modules at ./staging/..., which the zip does not
@@ -18,7 +20,11 @@
 # passwordless sudo for the apt-get step).
 set -euo pipefail
 
-version="${INGRESSMUX_KUBE_VERSION:-v1.37.2}"
+version="${INGRESSMUX_KUBE_VERSION:-}"
+if [ -z "$version" ]; then
+  api_version=$(cd "$(dirname "$0")/.." && go list -m -f '{{.Version}}' k8s.io/api)
+  version="v1.${api_version#v0.}"
+fi
 case "$version" in
   v1.*) ;;
   *) echo "INGRESSMUX_KUBE_VERSION must look like v1.N.P, got $version" >&2; exit 2 ;;
@@ -86,8 +92,13 @@ build_kube_apiserver() {
   fi
 
   log "building kube-apiserver $version (several minutes on 2 cores)"
+  # The version Kubernetes' own build stamps in, so that /version and
+  # --version tell the truth.
+  local minor pkg=k8s.io/component-base/version
+  minor=$(echo "$version" | cut -d. -f2)
   (cd "$work/src" && GOWORK=off GOFLAGS=-mod=mod CGO_ENABLED=0 \
-    go build -trimpath -o "$work/kube-apiserver" ./cmd/kube-apiserver) >&2
+    go build -trimpath -ldflags "-X $pkg.gitVersion=$version -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor -X $pkg.gitTreeState=clean" \
+      -o "$work/kube-apiserver" ./cmd/kube-apiserver) >&2
   "$work/kube-apiserver" --version >&2
   mv "$work/kube-apiserver" "$binary.tmp"
   mv "$binary.tmp" "$binary"
