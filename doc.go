@@ -29,6 +29,10 @@
 // swaps the new routing in only if it builds; a bad edit never replaces a
 // good table.
 //
+// Objects that do not come from files (a live cluster, through the cluster
+// package; a database; a test) go in with LoadObjects and ReplaceObjects,
+// whole sets at a time, through the same validation and compilation.
+//
 // # Where backends are
 //
 // Outside a cluster, Services have no addresses of their own. A backend

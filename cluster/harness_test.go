@@ -30,7 +30,7 @@ import (
 
 // harness runs a Source against a fake clientset and a real Mux.
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	client   *fake.Clientset
 	mux      *ingressmux.Mux
 	source   *cluster.Source
@@ -44,7 +44,7 @@ type harness struct {
 // the fake watch, with room for a loaded machine.
 const eventually = 10 * time.Second
 
-func start(t *testing.T, cfg cluster.Config, objects ...runtime.Object) *harness {
+func start(t testing.TB, cfg cluster.Config, objects ...runtime.Object) *harness {
 	t.Helper()
 	h := &harness{t: t, client: fake.NewClientset(objects...), recorder: record.NewFakeRecorder(100)}
 	h.mux, h.source, h.stop = h.run(cfg)
@@ -66,7 +66,7 @@ func (h *harness) run(cfg cluster.Config) (*ingressmux.Mux, *cluster.Source, fun
 	if h.wrap != nil {
 		cfg.Target = h.wrap(mux)
 	}
-	if cfg.Recorder == nil {
+	if cfg.Recorder == nil && h.recorder != nil { // else Events go to the apiserver
 		cfg.Recorder = h.recorder
 	}
 	cfg.Debounce = 10 * time.Millisecond
@@ -220,7 +220,7 @@ func newEndpointSlice(namespace, service string, addresses ...string) *discovery
 }
 
 // testWriter sends log lines to t.Log.
-type testWriter struct{ t *testing.T }
+type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSuffix(string(p), "\n"))

@@ -41,8 +41,11 @@ func (h Health) String() string {
 		state = "ready"
 	}
 	if !h.Reachable {
-		state += fmt.Sprintf("; apiserver unreachable since %s (serving the last routing table): %v",
-			h.Since.UTC().Format(time.RFC3339), h.Err)
+		serving := " (serving the last routing table)"
+		if !h.Ready {
+			serving = ""
+		}
+		state += fmt.Sprintf("; apiserver unreachable since %s%s: %v", h.Since.UTC().Format(time.RFC3339), serving, h.Err)
 	}
 	if h.Leader {
 		state += "; leader"

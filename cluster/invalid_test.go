@@ -8,7 +8,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/ingressmux/ingressmux/cluster"
@@ -105,4 +107,25 @@ func TestDeletedAndRecreatedIngressDoesNotGetItsOldVersionBack(t *testing.T) {
 	e := h.event()
 	assert.True(t, strings.HasPrefix(e, "Warning "+cluster.ReasonInvalid), e)
 	assert.Equal(t, "", h.routes("web.example.com/"), "a new object is not served in the version of the one deleted")
+}
+
+func TestEventsAreWrittenToTheApiserver(t *testing.T) {
+	h := &harness{t: t, client: fake.NewClientset(newService("default", "web"),
+		badPath(newIngress("default", "bad", "bad.example.com", "", "1")))}
+	h.mux, h.source, h.stop = h.run(cluster.Config{})
+	var events []corev1.Event
+	require.Eventually(t, func() bool {
+		list, err := h.client.CoreV1().Events("default").List(ctx, metav1.ListOptions{})
+		require.NoError(t, err)
+		events = list.Items
+		return len(events) > 0
+	}, eventually, 10*time.Millisecond)
+	e := events[0]
+	assert.Equal(t, "Ingress", e.InvolvedObject.Kind)
+	assert.Equal(t, "bad", e.InvolvedObject.Name)
+	assert.Equal(t, corev1.EventTypeWarning, e.Type)
+	assert.Equal(t, cluster.ReasonInvalid, e.Reason)
+	assert.Contains(t, e.Message, "spec.rules[0].http.paths[0].path")
+	assert.Equal(t, cluster.EventComponent, e.Source.Component)
+	assert.Equal(t, h.source.Identity(), e.Source.Host)
 }

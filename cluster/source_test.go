@@ -6,6 +6,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	k8stesting "k8s.io/client-go/testing"
 
 	"github.com/ingressmux/ingressmux/cluster"
 	"github.com/ingressmux/ingressmux/ingress"
@@ -81,4 +83,23 @@ func TestNamespaceScoping(t *testing.T) {
 	h.waitRoute("b5.example.com/", "b/five")
 	assert.Equal(t, "", h.routes("c4.example.com/"), "namespace c is not watched")
 	assert.Empty(t, h.mux.Compiled().Table.Explain("c4.example.com", "/").Candidates)
+}
+
+func TestSecretsOfUnusedTypesAreNotWatched(t *testing.T) {
+	h := start(t, cluster.Config{})
+	var selectors []fields.Selector
+	for _, a := range h.client.Actions() {
+		if l, ok := a.(k8stesting.ListAction); ok && a.GetResource().Resource == "secrets" {
+			selectors = append(selectors, l.GetListRestrictions().Fields)
+		}
+	}
+	require.NotEmpty(t, selectors)
+	for _, sel := range selectors {
+		for typ, watched := range map[string]bool{
+			"kubernetes.io/tls": true, "Opaque": true, "kubernetes.io/basic-auth": true,
+			"kubernetes.io/service-account-token": false, "helm.sh/release.v1": false, "kubernetes.io/dockerconfigjson": false,
+		} {
+			assert.Equal(t, watched, sel.Matches(fields.Set{"type": typ}), "type %s", typ)
+		}
+	}
 }

@@ -102,12 +102,9 @@ func (s *Source) sync(ctx context.Context) error {
 			s.syncs.lastGood[k] = ing
 		}
 	}
-	for k := range s.syncs.lastGood {
-		if _, ok := current[k]; !ok {
-			delete(s.syncs.lastGood, k)
-			delete(s.syncs.reported, k)
-		}
-	}
+	// Deleted Ingresses leave no state behind.
+	maps.DeleteFunc(s.syncs.lastGood, func(k string, _ *networkingv1.Ingress) bool { return current[k] == nil })
+	maps.DeleteFunc(s.syncs.reported, func(k, _ string) bool { return current[k] == nil })
 	s.report(current, problems, restored)
 	s.setServed(set, problems, restored)
 

@@ -129,7 +129,11 @@ func runCluster(ctx context.Context, cfg ingressmux.Config, co clusterOptions, s
 		closeAll(lns[:])
 		return 2
 	}
-	logger.Info("cluster mode", "apiserver", restCfg.Host, "namespaces", co.watchNamespace, "class", cfg.IngressClass,
+	namespaces := co.watchNamespace
+	if namespaces == "" {
+		namespaces = "all"
+	}
+	logger.Info("cluster mode", "apiserver", restCfg.Host, "namespaces", namespaces, "class", cfg.IngressClass,
 		"identity", source.Identity(), "lease", co.electionNamespace+"/"+co.electionID)
 	s := startServer(mux, lns, so, stdout, logger, func() (bool, string) {
 		h := source.Health()

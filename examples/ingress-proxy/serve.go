@@ -192,7 +192,7 @@ func (s *server) stop(drainTimeout time.Duration) {
 }
 
 // admin serves /healthz (the process is up) and /readyz (it serves
-// traffic: loaded and not draining).
+// traffic: loaded, in cluster mode synced, and not draining).
 func (s *server) admin() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
