@@ -292,7 +292,7 @@ func endpointsOnly(old *route.Table, res *ingress.Result) (map[string][]string, 
 		}
 		for i := range now {
 			a, b := was[i], now[i]
-			ra, rb := a.Value.(*ingress.Route), b.Value.(*ingress.Route)
+			ra, rb := a.Value.(*ingress.CompiledRoute), b.Value.(*ingress.CompiledRoute)
 			a.Value, b.Value = nil, nil
 			if !reflect.DeepEqual(a, b) || !sameButAddresses(ra, rb) {
 				return nil, false
@@ -317,7 +317,7 @@ func endpointsOnly(old *route.Table, res *ingress.Result) (map[string][]string, 
 }
 
 // targets lists the backends of r: its own and its canaries'.
-func targets(r *ingress.Route) []ingress.Target {
+func targets(r *ingress.CompiledRoute) []ingress.Target {
 	out := []ingress.Target{r.Target}
 	for _, c := range r.Canaries {
 		out = append(out, c.Target)
@@ -327,7 +327,7 @@ func targets(r *ingress.Route) []ingress.Target {
 
 // sameButAddresses reports whether a and b are equal but for the
 // addresses of their backends and canaries.
-func sameButAddresses(a, b *ingress.Route) bool {
+func sameButAddresses(a, b *ingress.CompiledRoute) bool {
 	if len(a.Canaries) != len(b.Canaries) {
 		return false
 	}
@@ -387,7 +387,7 @@ func (m *Mux) buildFromSources() (*built, error) {
 }
 
 // everyError returns, for a build that failed with err, every problem of
-// the sources in one list, as ingress.Load reports them: the incremental
+// the sources in one list, as ingress.LoadFiles reports them: the incremental
 // path stops at the first stage that fails (a file that does not decode
 // hides the validation errors of the others), and a user fixes them all
 // in one pass. Only failures pay for the second look.
@@ -397,7 +397,7 @@ func (m *Mux) everyError(err error) error {
 	if m.objects != nil {
 		_, _, all = ingress.CompileSet(m.objects, opts)
 	} else {
-		_, _, all = ingress.Load(m.cfg.FS, m.cfg.Paths, opts)
+		_, _, all = ingress.LoadFiles(m.cfg.FS, m.cfg.Paths, opts)
 	}
 	if all == nil {
 		return err

@@ -305,7 +305,7 @@ func (m *Mux) proxyTable(t *route.Table, upstreams upstreamSet, full bool) (*rou
 	traffics := map[string]*proxy.Traffic{} // per Ingress, for this build
 	rules := t.Rules()
 	for i := range rules {
-		r := rules[i].Value.(*ingress.Route)
+		r := rules[i].Value.(*ingress.CompiledRoute)
 		u := upstreams.share(m.upstream(r.Policy, r.Target))
 		p := r.Policy
 		rt := &proxy.Route{

@@ -122,7 +122,7 @@ func unusedOverrides(backends map[string]string, t *route.Table) []ingress.Warni
 		}
 	}
 	for _, rule := range t.Rules() {
-		r, ok := rule.Value.(*ingress.Route)
+		r, ok := rule.Value.(*ingress.CompiledRoute)
 		if !ok {
 			continue
 		}

@@ -12,7 +12,7 @@ import (
 // addProxying sets the fields of rt that the upstream and proxying
 // annotations of r ask for: the default backend and its error pages,
 // retries, buffering, response header rewrites, the www redirect.
-func (m *Mux) addProxying(rt *proxy.Route, r *ingress.Route, b route.Backend, upstreams upstreamSet) {
+func (m *Mux) addProxying(rt *proxy.Route, r *ingress.CompiledRoute, b route.Backend, upstreams upstreamSet) {
 	p := r.Policy
 	rt.HostRedirect = r.HostRedirect
 	if db := p.Upstream.DefaultBackend; db != nil {

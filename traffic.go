@@ -20,7 +20,7 @@ import (
 // byIngress memoizes the answer per Ingress within one build: every route
 // of an Ingress has its policy, and fingerprinting it once per route cost
 // seconds for Ingresses with thousands of paths and many users.
-func (m *Mux) traffic(r *ingress.Route, byIngress map[string]*proxy.Traffic) *proxy.Traffic {
+func (m *Mux) traffic(r *ingress.CompiledRoute, byIngress map[string]*proxy.Traffic) *proxy.Traffic {
 	tp := &r.Policy.Traffic
 	if tp.CORS == nil && tp.AllowSources == nil && tp.DenySources == nil && tp.RateLimit == nil &&
 		tp.BasicAuth == nil && tp.ExternalAuth == nil && tp.ResponseHeaders == nil && tp.Denied == "" {

@@ -67,7 +67,7 @@ func Example() {
 	}
 
 	e, _ := mux.Explain("http://shop.example.com/cart")
-	fmt.Println(e.Rule.Origin, e.Rule.Value.(*ingress.Route).Target.Addresses)
+	fmt.Println(e.Rule.Origin, e.Rule.Value.(*ingress.CompiledRoute).Target.Addresses)
 
 	cancel()
 	fmt.Println(<-done)

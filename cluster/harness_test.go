@@ -106,7 +106,7 @@ func (h *harness) endpoints(url string) []string {
 	if e.Rule == nil {
 		return nil
 	}
-	return e.Rule.Value.(*ingress.Route).Target.Addresses
+	return e.Rule.Value.(*ingress.CompiledRoute).Target.Addresses
 }
 
 // waitRoute waits until url is served by the Ingress want ("" for none).

@@ -14,7 +14,7 @@ import (
 
 // compileManifests compiles YAML documents and returns the routes by
 // "host path".
-func compileManifests(t *testing.T, yaml string, opts Options) (map[string]*Route, *Compiled, error) {
+func compileManifests(t *testing.T, yaml string, opts Options) (map[string]*CompiledRoute, *Compiled, error) {
 	t.Helper()
 	set, err := DecodeBytes("m.yaml", []byte(yaml))
 	require.NoError(t, err)
@@ -23,9 +23,9 @@ func compileManifests(t *testing.T, yaml string, opts Options) (map[string]*Rout
 	if err != nil {
 		return nil, compiled, err
 	}
-	routes := map[string]*Route{}
+	routes := map[string]*CompiledRoute{}
 	for _, r := range compiled.Table.Rules() {
-		routes[r.Host+" "+r.Path] = r.Value.(*Route)
+		routes[r.Host+" "+r.Path] = r.Value.(*CompiledRoute)
 	}
 	return routes, compiled, nil
 }

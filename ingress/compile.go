@@ -181,10 +181,10 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 	return c.out, nil
 }
 
-// Route is the Value of every route.Rule that Compile makes: where the
+// CompiledRoute is the Value of every route.Rule that Compile makes: where the
 // rule came from, what its annotations ask, and where its backend is.
-type Route struct {
-	Origin
+type CompiledRoute struct {
+	RouteSource
 	Policy Policy
 	Target Target
 	// Rewrite is the rewrite-target of this path, compiled with the path
@@ -198,12 +198,12 @@ type Route struct {
 	HostRedirect string
 	// Canaries are the alternative backends that canary Ingresses with the
 	// same host, path and pathType attach to the route, in merge order.
-	Canaries []Canary
+	Canaries []CanaryTarget
 }
 
-// Origin says which Ingress field a route came from, so that tools can
+// RouteSource says which Ingress field a route came from, so that tools can
 // report routes in Kubernetes terms.
-type Origin struct {
+type RouteSource struct {
 	// Namespace and Name name the Ingress.
 	Namespace, Name string
 	// PathType is the pathType as written ("Exact", "Prefix",
@@ -282,10 +282,10 @@ func (c *compiler) add(ing Ingress, at *field.Path, pathType string, policy Poli
 		c.warnBackend(ing, backendPath.String(), backendKey{r.Backend, policy.Upstream.ServiceUpstream}, warning)
 	}
 	r.Origin = ing.Ref()
-	rt := &Route{
-		Origin: Origin{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Path: r.Path, Field: at.String(), Source: ing.Source},
-		Policy: policy,
-		Target: target,
+	rt := &CompiledRoute{
+		RouteSource: RouteSource{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Path: r.Path, Field: at.String(), Source: ing.Source},
+		Policy:      policy,
+		Target:      target,
 	}
 	if t := policy.RewriteTarget; t != "" && r.Type != route.Default && t != r.Path {
 		rw, err := rewrite.NewPath(r.Path, t)
@@ -414,7 +414,7 @@ func (c *compiler) applyAppRoots() {
 		if !ok {
 			continue
 		}
-		r.Value.(*Route).AppRoot = hs.appRoot
+		r.Value.(*CompiledRoute).AppRoot = hs.appRoot
 		if r.Path == "/" && r.Type != route.Regex {
 			hasRoot[r.Host] = true
 		}
@@ -428,9 +428,9 @@ func (c *compiler) applyAppRoots() {
 			continue
 		}
 		r := c.rules[i]
-		rt := *r.Value.(*Route)
+		rt := *r.Value.(*CompiledRoute)
 		rt.Rewrite = nil
-		rt.Origin.Path = "/"
+		rt.RouteSource.Path = "/"
 		c.rules = append(c.rules, route.Rule{Host: host, Path: "/", Type: route.Exact, Backend: r.Backend, Origin: r.Origin, Value: &rt})
 		c.places = append(c.places, place{ing: c.appRoots[host].ing, field: c.annotationPath("app-root")})
 	}

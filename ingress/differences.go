@@ -240,8 +240,8 @@ func sameOutcome(a, b *route.Rule) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	ra, rb := a.Value.(*Route), b.Value.(*Route)
-	return ra.Origin.Namespace == rb.Origin.Namespace && ra.Origin.Name == rb.Origin.Name && ra.Origin.Field == rb.Origin.Field &&
+	ra, rb := a.Value.(*CompiledRoute), b.Value.(*CompiledRoute)
+	return ra.RouteSource.Namespace == rb.RouteSource.Namespace && ra.RouteSource.Name == rb.RouteSource.Name && ra.RouteSource.Field == rb.RouteSource.Field &&
 		a.Backend == b.Backend && isSlashRedirect(ra) == isSlashRedirect(rb) && ra.HostRedirect == rb.HostRedirect
 }
 
@@ -262,7 +262,7 @@ func describeOutcome(r *route.Rule) string {
 	if r == nil {
 		return "no rule of this host (the rules without a host, the default backend, else 404)"
 	}
-	rt := r.Value.(*Route)
+	rt := r.Value.(*CompiledRoute)
 	switch {
 	case isSlashRedirect(rt):
 		return "301 to " + rt.Policy.Redirect.URL
@@ -278,21 +278,21 @@ func originOf(r *route.Rule) string {
 	if r == nil {
 		return "no rule"
 	}
-	return r.Origin + " " + r.Value.(*Route).Origin.Field
+	return r.Origin + " " + r.Value.(*CompiledRoute).RouteSource.Field
 }
 
 // nginxReason names the ingress-nginx rule behind a difference about the
 // path of rule r, which ingress-nginx answers with n.
 func nginxReason(n *route.Rule, regexBy string) string {
 	switch {
-	case n != nil && isSlashRedirect(n.Value.(*Route)):
-		to := n.Value.(*Route).Policy.Redirect.URL
+	case n != nil && isSlashRedirect(n.Value.(*CompiledRoute)):
+		to := n.Value.(*CompiledRoute).Policy.Redirect.URL
 		return fmt.Sprintf("ingress-nginx answers %s with a 301 to %s, as nginx does for a location that ends in \"/\"; the Kubernetes spec makes the path %q match %s itself",
 			strings.TrimSuffix(to, "/"), to, to, strings.TrimSuffix(to, "/"))
 	case regexBy != "":
 		return fmt.Sprintf("use-regex or rewrite-target of %s puts the whole host in regex mode in ingress-nginx: every path of the host, of every Ingress, "+
 			"is a case-insensitive regex anchored at the start only, tried longest first", regexBy)
-	case n != nil && n.Type == route.Exact && n.Value.(*Route).Origin.PathType != string(networkingv1.PathTypeExact):
+	case n != nil && n.Type == route.Exact && n.Value.(*CompiledRoute).RouteSource.PathType != string(networkingv1.PathTypeExact):
 		return "ingress-nginx gives each Prefix path an exact location of its own, which wins for that very path over a longer Prefix that ends in \"/\""
 	}
 	return "ingress-nginx orders its locations by path length, not by the Kubernetes rules"

@@ -62,7 +62,7 @@
 // An *Error unwraps to the apimachinery *field.Error (field path, error type,
 // bad value), so programs can match on them with errors.As.
 //
-// Load reports everything in one pass, sorted by file and line: the
+// LoadFiles reports everything in one pass, sorted by file and line: the
 // decoding errors of every file, the validation errors of every object, and
 // the annotation and backend errors of every valid Ingress. An object that
 // failed to decode is still validated as far as it could be read, so a

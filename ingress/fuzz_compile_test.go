@@ -53,7 +53,7 @@ func FuzzCompile(f *testing.F) {
 			hosts[r.Host] = true
 		}
 		for _, r := range first.Table.Rules() {
-			if rt, ok := r.Value.(*Route); !ok || rt == nil {
+			if rt, ok := r.Value.(*CompiledRoute); !ok || rt == nil {
 				t.Fatalf("rule %v carries %T, want a *Route", r, r.Value)
 			}
 			if r.Type != route.Exact && r.Type != route.Prefix {

@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// Load is the whole pipeline in one call: read paths (from fsys, or from
+// LoadFiles is the whole pipeline in one call: read paths (from fsys, or from
 // the operating system when fsys is nil), validate, and compile with opts.
 //
 // Every problem comes back in one pass: the decoding errors of every file,
@@ -20,7 +20,7 @@ import (
 // failed, it carries the warnings (its Table is nil). With
 // opts.SkipInvalidIngresses, Ingresses that fail validation are left out
 // with warnings (see Compile), and so are missing from the Set.
-func Load(fsys fs.FS, paths []string, opts Options) (*Set, *Compiled, error) {
+func LoadFiles(fsys fs.FS, paths []string, opts Options) (*Set, *Compiled, error) {
 	var set *Set
 	var readErr error
 	if fsys != nil {
@@ -36,9 +36,9 @@ func Load(fsys fs.FS, paths []string, opts Options) (*Set, *Compiled, error) {
 	return compileSet(set, errs, opts, paths)
 }
 
-// CompileSet validates set and compiles it with opts: what Load does once
+// CompileSet validates set and compiles it with opts: what LoadFiles does once
 // the files are read, for objects that come from elsewhere (a cluster's
-// informer caches, say), with every problem in one pass as Load reports
+// informer caches, say), with every problem in one pass as LoadFiles reports
 // it. With opts.SkipInvalidIngresses, Ingresses that fail validation are
 // left out with warnings, and so are missing from the returned Set; set
 // itself is not modified. Compiled is nil when validation failed.

@@ -79,7 +79,7 @@ func TestLoadReportsEverythingInOnePass(t *testing.T) {
 			for name, text := range tt.files {
 				fsys[name] = &fstest.MapFile{Data: []byte(text)}
 			}
-			_, compiled, err := Load(fsys, []string{"."}, Options{})
+			_, compiled, err := LoadFiles(fsys, []string{"."}, Options{})
 			assert.Nil(t, compiled)
 			var list ErrorList
 			require.True(t, errors.As(err, &list), "Load error %v is not an ErrorList", err)

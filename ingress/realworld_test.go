@@ -27,7 +27,7 @@ func TestRealWorldCorpus(t *testing.T) {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			origin, expect := corpusHeader(t, file)
 			require.True(t, strings.HasPrefix(origin, "https://"), "%s: first line must be '# origin: URL'", file)
-			_, compiled, err := Load(nil, []string{file}, Options{})
+			_, compiled, err := LoadFiles(nil, []string{file}, Options{})
 			if expect == "load" {
 				loaded++
 				require.NoError(t, err)

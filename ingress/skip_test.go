@@ -25,11 +25,11 @@ func TestLoadSkipInvalidIngresses(t *testing.T) {
 		"bad-svc/x.yaml": {Data: []byte(badService)},
 	}
 	t.Run("refused by default", func(t *testing.T) {
-		_, _, err := Load(fsys, []string{"good.yaml", "bad-spec.yaml"}, Options{})
+		_, _, err := LoadFiles(fsys, []string{"good.yaml", "bad-spec.yaml"}, Options{})
 		require.ErrorContains(t, err, "ingress default/bad-spec: spec.rules[0].http.paths[0].pathType: Unsupported value")
 	})
 	t.Run("skipped on request", func(t *testing.T) {
-		set, compiled, err := Load(fsys, []string{"good.yaml", "bad-spec.yaml", "bad-annot.yaml"}, Options{SkipInvalidIngresses: true})
+		set, compiled, err := LoadFiles(fsys, []string{"good.yaml", "bad-spec.yaml", "bad-annot.yaml"}, Options{SkipInvalidIngresses: true})
 		require.NoError(t, err)
 		// Validation skips leave the Ingress out of the Set; compile skips
 		// leave it out of the table.
@@ -48,7 +48,7 @@ func TestLoadSkipInvalidIngresses(t *testing.T) {
 		require.Equal(t, "ingress default/good", compiled.Table.Rules()[0].Origin)
 	})
 	t.Run("other objects stay fatal", func(t *testing.T) {
-		_, _, err := Load(fsys, []string{"good.yaml", "bad-svc"}, Options{SkipInvalidIngresses: true})
+		_, _, err := LoadFiles(fsys, []string{"good.yaml", "bad-svc"}, Options{SkipInvalidIngresses: true})
 		require.ErrorContains(t, err, "service default/web: spec.type")
 	})
 }

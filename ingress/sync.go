@@ -26,7 +26,7 @@ func (t *Tracker) PrepareSync(set *Set) (*Pending, error) {
 	dups := newDuplicateCheck()
 	for _, n := range objs {
 		if len(dups.check(n.kind.String()+" "+n.key, n.source())) > 0 {
-			// Two objects under one name: Load's rules decide which survive
+			// Two objects under one name: LoadFiles's rules decide which survive
 			// and with what errors, so compile as Reset does.
 			return t.prepareReset(set)
 		}

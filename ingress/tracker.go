@@ -15,7 +15,7 @@ import (
 // by change. Apply recompiles only the Ingresses a change can affect (see
 // "Changes" in the package documentation) and builds the new table from
 // the previous one, sharing what did not change; the result is the same
-// as compiling every object again (Load, then Compile), warnings and TLS
+// as compiling every object again (LoadFiles, then Compile), warnings and TLS
 // hosts included, though warnings may come in another order.
 //
 // A change that fails (an invalid object without
@@ -102,7 +102,7 @@ func newTracker(opts Options) *Tracker {
 // Compiled returns the current result.
 func (t *Tracker) Compiled() *Compiled { return t.compiled }
 
-// Reset replaces every object with those of set, as Load does: set is
+// Reset replaces every object with those of set, as LoadFiles does: set is
 // validated (with Options.SkipInvalidIngresses, invalid Ingresses are left
 // out with warnings) and compiled. On error the Tracker is unchanged.
 func (t *Tracker) Reset(set *Set) (*Result, error) {
@@ -140,7 +140,7 @@ func (t *Tracker) prepareReset(set *Set) (*Pending, error) {
 	}}, nil
 }
 
-// validateForTracker validates set as Load does and returns, per Ingress
+// validateForTracker validates set as LoadFiles does and returns, per Ingress
 // ref, the warnings that leave it out.
 func validateForTracker(set *Set, opts Options) (map[string][]Warning, error) {
 	err := set.Validate()
@@ -709,7 +709,7 @@ func (t *Tracker) compileGroup(members []*entry, classes []IngressClass, classWa
 	return g, nil
 }
 
-// Set returns the objects the Tracker holds, in load order, as Load would
+// Set returns the objects the Tracker holds, in load order, as LoadFiles would
 // return them: Ingresses left out as invalid are not in it.
 func (t *Tracker) Set() *Set {
 	set := &Set{Warnings: slices.Clone(t.setWarnings)}

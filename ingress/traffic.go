@@ -90,12 +90,12 @@ type ExternalAuthPolicy struct {
 	CacheKey            string   // auth-cache-key
 	// CacheFor is auth-cache-duration; set only with CacheKey, default
 	// "200 202 401 5m".
-	CacheFor []AuthCacheRule
+	CacheFor []AuthCachePolicy
 }
 
-// AuthCacheRule is one entry of auth-cache-duration: statuses and a time,
+// AuthCachePolicy is one entry of auth-cache-duration: statuses and a time,
 // as nginx's proxy_cache_valid.
-type AuthCacheRule struct {
+type AuthCachePolicy struct {
 	// Statuses are the statuses cached; empty means 200, 301 and 302.
 	Statuses []int
 	// AnyStatus is "any".

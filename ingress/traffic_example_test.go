@@ -44,7 +44,7 @@ spec:
 	if err != nil {
 		log.Fatal(err)
 	}
-	t := compiled.Table.Rules()[0].Value.(*ingress.Route).Policy.Traffic
+	t := compiled.Table.Rules()[0].Value.(*ingress.CompiledRoute).Policy.Traffic
 	fmt.Println("origins:", t.CORS.AllowOrigins, "credentials:", t.CORS.AllowCredentials, "max age:", t.CORS.MaxAge)
 	fmt.Printf("rps: %d, burst multiplier: %d\n", t.RateLimit.RPS, t.RateLimit.BurstMultiplier)
 	fmt.Println("allowed:", t.AllowSources)

@@ -128,7 +128,7 @@ func (c *compiler) finishTraffic(ing Ingress, p *Policy) bool {
 			ext.CacheFor = nil
 			ignored([]string{"auth-cache-duration"}, "auth-cache-key is not set, so nothing is cached")
 		} else if ext.CacheFor == nil {
-			ext.CacheFor = []AuthCacheRule{{Statuses: []int{200, 202, 401}, For: 5 * time.Minute}}
+			ext.CacheFor = []AuthCachePolicy{{Statuses: []int{200, 202, 401}, For: 5 * time.Minute}}
 		}
 		t.ExternalAuth = &ext
 	} else if _, given := raw.given["auth-url"]; !given {

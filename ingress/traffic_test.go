@@ -96,7 +96,7 @@ func compileTraffic(t *testing.T, annotations map[string]string) (TrafficPolicy,
 	}
 	rules := compiled.Table.Rules()
 	require.Len(t, rules, 1)
-	return rules[0].Value.(*Route).Policy.Traffic, nil, compiled.Warnings
+	return rules[0].Value.(*CompiledRoute).Policy.Traffic, nil, compiled.Warnings
 }
 
 func prefixes(ss ...string) []netip.Prefix {
@@ -167,10 +167,10 @@ func TestTrafficAnnotationValues(t *testing.T) {
 			SignIn: "https://$host/oauth2/start?rd=$escaped_request_uri", SignInRedirectParam: "redirect_to",
 			ResponseHeaders: []string{"X-Auth-Request-User", "X-Auth-Request-Email"}, RequestRedirect: "https://${host}${request_uri}",
 			AlwaysSetCookie: true, CacheKey: "$remote_user$http_authorization",
-			CacheFor: []AuthCacheRule{{Statuses: []int{200, 202}, For: 10 * time.Minute}, {Statuses: []int{401}, For: 30 * time.Second}, {AnyStatus: true, For: 90 * time.Minute}}}}},
+			CacheFor: []AuthCachePolicy{{Statuses: []int{200, 202}, For: 10 * time.Minute}, {Statuses: []int{401}, For: 30 * time.Second}, {AnyStatus: true, For: 90 * time.Minute}}}}},
 		{"auth-cache-key default duration", map[string]string{"auth-url": "http://a/", "auth-cache-key": "$cookie__oauth2_proxy"},
 			TrafficPolicy{ExternalAuth: &ExternalAuthPolicy{URL: "http://a/", CacheKey: "$cookie__oauth2_proxy",
-				CacheFor: []AuthCacheRule{{Statuses: []int{200, 202, 401}, For: 5 * time.Minute}}}}},
+				CacheFor: []AuthCachePolicy{{Statuses: []int{200, 202, 401}, For: 5 * time.Minute}}}}},
 		{"custom-headers", map[string]string{"custom-headers": "default/security-headers"},
 			TrafficPolicy{ResponseHeaders: map[string]string{"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff"}}},
 	} {
@@ -296,13 +296,13 @@ func TestTrafficGolden(t *testing.T) {
 	for _, file := range files {
 		t.Run(filepath.Base(file), func(t *testing.T) {
 			var b strings.Builder
-			_, compiled, err := Load(nil, []string{file}, Options{Backends: map[string]string{"default/web:80": "127.0.0.1:8080"}})
+			_, compiled, err := LoadFiles(nil, []string{file}, Options{Backends: map[string]string{"default/web:80": "127.0.0.1:8080"}})
 			if err != nil {
 				fmt.Fprintf(&b, "error:\n%v\n", err)
 			}
 			if compiled != nil && compiled.Table != nil {
 				for _, r := range compiled.Table.Rules() {
-					rt := r.Value.(*Route)
+					rt := r.Value.(*CompiledRoute)
 					j, err := json.MarshalIndent(rt.Policy.Traffic, "", "  ")
 					require.NoError(t, err)
 					fmt.Fprintf(&b, "%s %s %s:\n%s\n", r.Host, r.Path, rt.Name, j)

@@ -127,7 +127,7 @@ func TestManifests(t *testing.T) {
 				}
 				want++
 			}
-			set, compiled, err := ingress.Load(nil, []string{dir}, ingress.Options{Backends: backends})
+			set, compiled, err := ingress.LoadFiles(nil, []string{dir}, ingress.Options{Backends: backends})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -12,7 +12,7 @@ import (
 // load reads, validates and compiles the manifests. On failure it prints
 // every error and the warnings to stderr and returns nil.
 func load(files []string, opts ingress.Options, stderr io.Writer) *ingress.Compiled {
-	set, compiled, err := ingress.Load(nil, files, opts)
+	set, compiled, err := ingress.LoadFiles(nil, files, opts)
 	if err == nil {
 		return compiled
 	}

@@ -33,8 +33,8 @@ func printTable(w io.Writer, rules []route.Rule) {
 
 // writtenPath is the rule's path as its Ingress has it.
 func writtenPath(r route.Rule) string {
-	if rt, ok := r.Value.(*ingress.Route); ok && rt.Origin.Path != "" {
-		return rt.Origin.Path
+	if rt, ok := r.Value.(*ingress.CompiledRoute); ok && rt.RouteSource.Path != "" {
+		return rt.RouteSource.Path
 	}
 	return r.Path
 }
@@ -87,7 +87,7 @@ func printSettings(w io.Writer, rules []route.Rule) {
 // routeSettings describes what differs from the defaults in the route's
 // policy, in the annotations' own terms.
 func routeSettings(r route.Rule, hosts hostSet) []string {
-	rt := r.Value.(*ingress.Route)
+	rt := r.Value.(*ingress.CompiledRoute)
 	p := rt.Policy
 	var s []string
 	add := func(cond bool, format string, args ...any) {

@@ -185,11 +185,11 @@ func describeRule(r route.Rule) (ingressName, host, path, pathType, backend stri
 	ingressName = strings.TrimPrefix(r.Origin, "ingress ")
 	path = r.Path
 	pathType = r.Type.String()
-	if o, ok := r.Value.(*ingress.Route); ok {
+	if o, ok := r.Value.(*ingress.CompiledRoute); ok {
 		ingressName = o.Namespace + "/" + o.Name
 		pathType = o.PathType
-		if o.Origin.Path != "" {
-			path = o.Origin.Path // as written, not as normalised for matching
+		if o.RouteSource.Path != "" {
+			path = o.RouteSource.Path // as written, not as normalised for matching
 		}
 	}
 	return ingressName, r.Host, path, pathType, r.Backend.String()

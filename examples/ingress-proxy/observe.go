@@ -176,7 +176,7 @@ func (ob *observer) retain(mux *ingressmux.Mux) {
 	}
 	served := map[[2]string]bool{}
 	for _, rule := range mux.Compiled().Table.Rules() {
-		if r, ok := rule.Value.(*ingress.Route); ok {
+		if r, ok := rule.Value.(*ingress.CompiledRoute); ok {
 			served[[2]string{r.Namespace, r.Name}] = true
 		}
 	}
