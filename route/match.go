@@ -18,6 +18,9 @@ func (t *Table) Match(host, path string) *Rule {
 	if t == nil || t.arena == "" {
 		return nil
 	}
+	if t.preds != nil {
+		return t.matchWith(host, path, &Request{})
+	}
 	off := t.lookupHost(host)
 	if r := t.matchPath(off, path); r != nil {
 		return r
@@ -45,6 +48,10 @@ func (t *Table) MatchRequest(r *http.Request) (rule *Rule, cleanPath string, err
 	p, err := CleanPath(escaped)
 	if err != nil {
 		return nil, "", err
+	}
+	if t != nil && t.preds != nil {
+		req := RequestOf(r)
+		return t.matchWith(NormalizeHost(host), p, &req), p, nil
 	}
 	return t.Match(NormalizeHost(host), p), p, nil
 }
@@ -112,8 +119,8 @@ func (t *Table) matchStringPrefix(off uint32, path string, p *Rule) *Rule {
 		if n > len(path) {
 			continue
 		}
-		if r := h.stringPrefix[path[:n]]; r != nil {
-			return r
+		if r := h.stringPrefix[path[:n]]; r != 0 {
+			return t.rule(r)
 		}
 	}
 	return p
@@ -203,7 +210,7 @@ func (t *Table) matchRegex(off uint32, flags byte, path string) *Rule {
 	}
 	h := t.entry(off)
 	for i := range h.regex {
-		if rx := &h.regex[i]; hasPrefixFold(path, rx.lit) && rx.re.MatchString(path) {
+		if rx := &h.regex[i]; rx.maybe(path) && rx.re.MatchString(path) {
 			return rx.rule
 		}
 	}

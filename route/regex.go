@@ -16,6 +16,17 @@ type regexRule struct {
 	lit  string
 	re   *regexp.Regexp
 	rule *Rule
+	num  int32 // rule's number (see pathRules)
+	// exact makes lit a case-sensitive literal (RegularExpression rules).
+	exact bool
+}
+
+// maybe reports whether the literal pre-check lets path through.
+func (rx *regexRule) maybe(path string) bool {
+	if rx.exact {
+		return strings.HasPrefix(path, rx.lit)
+	}
+	return hasPrefixFold(path, rx.lit)
 }
 
 // compileRegex compiles a Regex path the way ingress-nginx uses it:
@@ -104,4 +115,31 @@ func hasPrefixFold(s, lit string) bool {
 		}
 	}
 	return true
+}
+
+// compileFullRegex compiles a Gateway API regular expression: RE2,
+// case-sensitive, matching the whole string. It also returns the literal
+// every match starts with.
+func compileFullRegex(p string) (*regexp.Regexp, string, error) {
+	tree, err := syntax.Parse(p, syntax.Perl)
+	if err != nil {
+		return nil, "", fmt.Errorf("invalid regex: %w%s", err, regexHint(err))
+	}
+	re, err := regexp.Compile(`^(?:` + p + `)$`)
+	if err != nil {
+		return nil, "", fmt.Errorf("invalid regex: %w", err)
+	}
+	return re, exactLiteral(tree), nil
+}
+
+// exactLiteral returns the literal every match of tree starts with, for a
+// case-sensitive expression; "" when there is none or case folding is on.
+func exactLiteral(tree *syntax.Regexp) string {
+	for (tree.Op == syntax.OpConcat || tree.Op == syntax.OpCapture) && len(tree.Sub) > 0 {
+		tree = tree.Sub[0]
+	}
+	if tree.Op != syntax.OpLiteral || tree.Flags&syntax.FoldCase != 0 {
+		return ""
+	}
+	return string(tree.Rune)
 }

@@ -30,6 +30,10 @@ const (
 	// ingress-nginx makes of ImplementationSpecific paths; Kubernetes
 	// Prefix paths are element-wise (see Prefix).
 	StringPrefix
+	// RegularExpression matches when the RE2 expression matches the whole
+	// request path, case-sensitively: Gateway API's RegularExpression path
+	// match. It is tried with the Regex rules, in the same order.
+	RegularExpression
 )
 
 // String returns the name of the path type, such as "Prefix".
@@ -45,6 +49,8 @@ func (t PathType) String() string {
 		return "Default"
 	case StringPrefix:
 		return "StringPrefix"
+	case RegularExpression:
+		return "RegularExpression"
 	}
 	return "PathType(" + strconv.Itoa(int(t)) + ")"
 }
@@ -93,6 +99,23 @@ type Rule struct {
 	// Value is an opaque payload for the caller (per-route policy, a
 	// handler, ...). The route package never looks at it.
 	Value any
+
+	// Method, Headers and Query are Gateway API's further conditions: a
+	// rule with any of them matches only requests that satisfy them all
+	// (see the package documentation's Predicates section). Rules with the
+	// same host, path and type are tried in Gateway API's order: a method
+	// first, then more headers, then more query parameters, then Tiebreak.
+	//
+	// Method is the HTTP method the request must have, case-sensitive; ""
+	// for any.
+	Method string
+	// Headers are conditions on request headers; all must hold.
+	Headers []HeaderMatch
+	// Query are conditions on query parameters; all must hold.
+	Query []QueryMatch
+	// Tiebreak orders this rule among rules that a request matches equally
+	// well (same host, path and type, and as many conditions).
+	Tiebreak Tiebreak
 }
 
 // String returns the rule on one line, with the same columns as Table.String:
