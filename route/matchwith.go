@@ -125,4 +125,3 @@ func (t *Table) candidates(off uint32, path string, req *Request) *Rule {
 	}
 	return stringPrefix(-1)
 }
-

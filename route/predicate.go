@@ -185,12 +185,12 @@ func (p *predicates) rank() (method, headers, query int) {
 
 // comparePredicates orders two rules of the same path as Gateway API does
 // once their paths tie: method match, header matches, query matches, then
-// the tiebreak. Rules without predicates or tiebreak compare equal, so a
-// stable sort keeps their input order.
+// the tiebreak, then the order given to New.
 func comparePredicates(a, b *compiled) int {
 	am, ah, aq := a.pred.rank()
 	bm, bh, bq := b.pred.rank()
-	return cmp.Or(cmp.Compare(bm, am), cmp.Compare(bh, ah), cmp.Compare(bq, aq), a.rule.Tiebreak.compare(b.rule.Tiebreak))
+	return cmp.Or(cmp.Compare(bm, am), cmp.Compare(bh, ah), cmp.Compare(bq, aq),
+		a.rule.Tiebreak.compare(b.rule.Tiebreak), cmp.Compare(a.index, b.index))
 }
 
 // signature spells a rule's predicates canonically, so that two rules with
