@@ -501,3 +501,35 @@ func TestMatchRequestPredicatesDoNotAllocate(t *testing.T) {
 		t.Errorf("MatchWith allocates %v times, want 0", n)
 	}
 }
+
+// TestDocGatewayExamples checks the worked examples of the package
+// documentation's Gateway API precedence section.
+func TestDocGatewayExamples(t *testing.T) {
+	rules := []Rule{
+		gwRule("foo.com", "ns/a", time.Time{}, 0, pm("1", "/v1")),
+		gwRule("foo.com", "ns/a", time.Time{}, 1, pm("2", "/v1", "GET")),
+		gwRule("foo.com", "ns/a", time.Time{}, 2, pm("3", "/v1", "h:x-env=dev")),
+		gwRule("foo.com", "ns/a", time.Time{}, 3, pm("4", "/v1", "h:x-env=dev", "q:debug=1")),
+		gwRule("foo.com", "ns/a", time.Time{}, 4, em("5", "/v1/a", "POST")),
+		gwRule("foo.com", "ns/a", time.Time{}, 5, pm("6", "/v1/a", "h:x-env=dev")),
+		gwRule("*.foo.com", "ns/a", time.Time{}, 6, pm("7", "/")),
+	}
+	for _, rs := range [][]Rule{rules, reversed(rules)} {
+		tbl, err := NewWithOptions(rs, Options{DeepWildcards: []string{"*.foo.com"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkGW(t, tbl, []gwCase{
+			{"GET foo.com/v1", nil, "2"},
+			{"PUT foo.com/v1", []string{"x-env: dev"}, "3"},
+			{"PUT foo.com/v1?debug=1", []string{"x-env: dev"}, "4"},
+			{"PUT foo.com/v1", nil, "1"},
+			{"POST foo.com/v1/a", nil, "5"},
+			{"GET foo.com/v1/a", []string{"x-env: dev"}, "6"},
+			{"GET foo.com/v1/a", nil, "2"},
+			{"GET a.b.foo.com/x", nil, "7"},
+			{"GET a.foo.com/x", nil, "7"},
+			{"GET foo.com/other", nil, ""},
+		})
+	}
+}
