@@ -335,6 +335,16 @@ func FuzzMatchPredicates(f *testing.F) {
 			if r, _, err := tbl.MatchRequest(req); err != nil || r != got {
 				t.Fatalf("MatchRequest = %v, %v; MatchWith = %v", r, err, got)
 			}
+			e := tbl.ExplainWith(host, path, &view)
+			won := 0
+			for _, c := range e.Candidates {
+				if c.Won {
+					won++
+				}
+			}
+			if e.Rule != got || (got == nil) != (won == 0) || won > 1 {
+				t.Fatalf("ExplainWith = %v with %d winners, MatchWith = %v:\n%v", e.Rule, won, got, e)
+			}
 		}
 	})
 }

@@ -303,3 +303,37 @@ func queryEquals(k, name string) bool {
 	d, err := url.QueryUnescape(k)
 	return err == nil && d == name
 }
+
+// failedCondition names the first condition of r (a rule of t) that req
+// does not satisfy, or "" when all hold.
+func (t *Table) failedCondition(hr *hostEntry, r *Rule, req *Request) string {
+	if t.preds == nil {
+		return ""
+	}
+	i := -1
+	for j := hr.meta.first; j < hr.meta.last; j++ {
+		if &t.rules[j] == r {
+			i = j
+		}
+	}
+	if i < 0 || t.preds[i] == nil {
+		return ""
+	}
+	p := t.preds[i]
+	if p.method != "" && req.Method != p.method {
+		return "the method is not " + p.method
+	}
+	for i := range p.headers {
+		one := predicates{headers: p.headers[i : i+1]}
+		if !one.match(req) {
+			return "header " + p.headers[i].name + " does not match"
+		}
+	}
+	for i := range p.query {
+		one := predicates{query: p.query[i : i+1]}
+		if !one.match(req) {
+			return "query parameter " + p.query[i].name + " does not match"
+		}
+	}
+	return ""
+}

@@ -533,3 +533,35 @@ func TestDocGatewayExamples(t *testing.T) {
 		})
 	}
 }
+
+// TestExplainWithConditions: Explain tells which condition kept a rule
+// whose path matches from answering, and dumps show conditions.
+func TestExplainWithConditions(t *testing.T) {
+	tbl := mustNew(t,
+		gwRule("foo.com", "ns/a", time.Time{}, 0, pm("canary", "/", "GET", "h:X-Canary=1", "q~v=[0-9]")),
+		gwRule("foo.com", "ns/a", time.Time{}, 1, pm("stable", "/")),
+	)
+	req := httptest.NewRequest("GET", "/x?v=7", nil)
+	view := RequestOf(req)
+	e := tbl.ExplainWith("foo.com", "/x", &view)
+	if origin(e.Rule) != "stable" || len(e.Candidates) != 2 {
+		t.Fatalf("ExplainWith = %v", e)
+	}
+	if c := e.Candidates[0]; c.Rule.Origin != "canary" || c.Matched || c.Reason != "path matches, but header X-Canary does not match" {
+		t.Errorf("canary candidate = %+v", c)
+	}
+	req.Header.Set("X-Canary", "1")
+	if e := tbl.ExplainWith("foo.com", "/x", &view); origin(e.Rule) != "canary" ||
+		e.Candidates[1].Reason != "matches too, but canary comes first (a method, then more headers, then more query parameters, then the older, then the alphabetically first route, then the earlier rule)" {
+		t.Errorf("ExplainWith with the header = %v", e)
+	}
+	if got := tbl.Explain("foo.com", "/x").Candidates[0].Reason; got != "path matches, but the method is not GET" {
+		t.Errorf("Explain without a request: canary reason %q", got)
+	}
+	want := "HOST     PATH  TYPE                                        BACKEND  ORIGIN\n" +
+		"foo.com  /     Prefix GET header:X-Canary=1 query~v=[0-9]  -        canary\n" +
+		"foo.com  /     Prefix                                      -        stable\n"
+	if got := tbl.String(); got != want {
+		t.Errorf("String =\n%s\nwant\n%s", got, want)
+	}
+}

@@ -126,7 +126,7 @@ func (r Rule) String() string {
 	b.WriteByte(' ')
 	b.WriteString(pathColumn(r))
 	b.WriteByte(' ')
-	b.WriteString(r.Type.String())
+	b.WriteString(typeColumn(r))
 	b.WriteString(" -> ")
 	b.WriteString(orDash(r.Backend.String()))
 	b.WriteString(" (")
@@ -141,6 +141,30 @@ func hostColumn(host string) string {
 		return "*"
 	}
 	return host
+}
+
+// typeColumn spells a rule's path type and, if it has any, its
+// conditions, as in "Prefix GET header:X-Env=dev query~v=[0-9]+" (":" for
+// an exact value, "~" for a regex).
+func typeColumn(r Rule) string {
+	s := r.Type.String()
+	if r.Method != "" {
+		s += " " + r.Method
+	}
+	cond := func(kind, name, value string, regex bool) {
+		op := ":"
+		if regex {
+			op = "~"
+		}
+		s += " " + kind + op + name + "=" + value
+	}
+	for _, h := range r.Headers {
+		cond("header", h.Name, h.Value, h.Regex)
+	}
+	for _, q := range r.Query {
+		cond("query", q.Name, q.Value, q.Regex)
+	}
+	return s
 }
 
 // pathColumn spells a rule path for humans: "-" stands for a Default rule.
