@@ -6,13 +6,16 @@ package route
 // without predicates it is Match. It does not allocate, except where a
 // predicate must decode an escaped query value or join a repeated header
 // for a regex, and its work grows with the rules on the request's path
-// candidates only.
+// candidates only. A nil req has no method, header or query.
 func (t *Table) MatchWith(host, path string, req *Request) *Rule {
 	if t == nil || t.arena == "" {
 		return nil
 	}
 	if t.preds == nil {
 		return t.Match(host, path)
+	}
+	if req == nil {
+		req = &Request{}
 	}
 	return t.matchWith(host, path, req)
 }

@@ -84,8 +84,8 @@ func (b Backend) String() string {
 // Prefix paths cleaned with CleanPath. Regex paths are kept as written.
 type Rule struct {
 	// Host is "" for any host, an exact name such as "foo.com", or a
-	// wildcard "*.foo.com" that covers exactly one extra label. It is
-	// compared case-insensitively.
+	// wildcard "*.foo.com" that covers exactly one extra label (any number
+	// with Options.DeepWildcards). It is compared case-insensitively.
 	Host string
 	// Path is the path, prefix or regex to match; "" for Default rules.
 	Path string
@@ -207,8 +207,9 @@ func (e *RuleError) Error() string {
 func (e *RuleError) Unwrap() error { return e.Err }
 
 // Conflict records a rule that New dropped because an earlier rule has the
-// same host, path and type (or is a Default for the same host). The earlier
-// rule wins so that configuration order, and nothing else, breaks the tie.
+// same host, path, type and conditions (or is a Default for the same host).
+// The rule with the earlier Tiebreak wins, else the earlier one in the
+// slice, so that configuration order and nothing else breaks the tie.
 type Conflict struct {
 	Kept    Rule // the rule that stays in the table
 	Dropped Rule // the later duplicate, ignored, as normalised
