@@ -51,11 +51,7 @@ func compileRegex(p string) (*regexp.Regexp, string, error) {
 // non-ASCII runes (the Kelvin sign, the long s) that a byte-wise comparison
 // would miss; any shorter prefix is still a correct pre-check.
 func leadingLiteral(tree *syntax.Regexp) string {
-	// The first element of a concatenation or a group is where every match
-	// starts.
-	for (tree.Op == syntax.OpConcat || tree.Op == syntax.OpCapture) && len(tree.Sub) > 0 {
-		tree = tree.Sub[0]
-	}
+	tree = firstElement(tree)
 	if tree.Op != syntax.OpLiteral {
 		return ""
 	}
@@ -135,11 +131,18 @@ func compileFullRegex(p string) (*regexp.Regexp, string, error) {
 // exactLiteral returns the literal every match of tree starts with, for a
 // case-sensitive expression; "" when there is none or case folding is on.
 func exactLiteral(tree *syntax.Regexp) string {
-	for (tree.Op == syntax.OpConcat || tree.Op == syntax.OpCapture) && len(tree.Sub) > 0 {
-		tree = tree.Sub[0]
-	}
+	tree = firstElement(tree)
 	if tree.Op != syntax.OpLiteral || tree.Flags&syntax.FoldCase != 0 {
 		return ""
 	}
 	return string(tree.Rune)
+}
+
+// firstElement returns the part of tree where every match starts: the
+// first element of a concatenation or a group, recursively.
+func firstElement(tree *syntax.Regexp) *syntax.Regexp {
+	for (tree.Op == syntax.OpConcat || tree.Op == syntax.OpCapture) && len(tree.Sub) > 0 {
+		tree = tree.Sub[0]
+	}
+	return tree
 }
