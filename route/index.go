@@ -270,10 +270,14 @@ func (t *Table) place(arena []byte, host string, cs []compiled, paths *[]keyed) 
 	slices.SortStableFunc(stringPrefix, byPrefix)
 
 	meta.first = len(t.rules)
+	var flags byte
 	add := func(c compiled) *Rule {
 		t.rules = append(t.rules, c.rule)
 		if t.preds != nil {
 			t.preds[len(t.rules)-1] = c.pred
+		}
+		if c.pred != nil {
+			flags |= flagPredicates
 		}
 		return &t.rules[len(t.rules)-1]
 	}
@@ -292,7 +296,6 @@ func (t *Table) place(arena []byte, host string, cs []compiled, paths *[]keyed) 
 		}
 		last[head] = n
 	}
-	var flags byte
 	keys := make(map[string]pathRules, len(exact)+len(prefix))
 	for _, c := range exact {
 		r := add(c)

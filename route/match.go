@@ -18,11 +18,16 @@ func (t *Table) Match(host, path string) *Rule {
 	if t == nil || t.arena == "" {
 		return nil
 	}
-	if t.preds != nil {
-		return t.matchWith(host, path, &Request{})
-	}
+	return t.match(host, path, &noRequest)
+}
+
+// noRequest is the request of Match: no method, header or query.
+var noRequest Request
+
+// match is Match with a request for the rules that have predicates.
+func (t *Table) match(host, path string, req *Request) *Rule {
 	off := t.lookupHost(host)
-	if r := t.matchPath(off, path); r != nil {
+	if r := t.matchPath(off, path, req); r != nil {
 		return r
 	}
 	if n := le32(t.arena, int(off)+8); n != 0 {
@@ -51,7 +56,7 @@ func (t *Table) MatchRequest(r *http.Request) (rule *Rule, cleanPath string, err
 	}
 	if t != nil && t.preds != nil {
 		req := RequestOf(r)
-		return t.matchWith(NormalizeHost(host), p, &req), p, nil
+		return t.MatchWith(NormalizeHost(host), p, &req), p, nil
 	}
 	return t.Match(NormalizeHost(host), p), p, nil
 }
@@ -88,10 +93,14 @@ func (t *Table) lookupHost(host string) uint32 {
 }
 
 // matchPath returns the rule of the host entry whose record is at off for
-// path, ignoring its Default.
-func (t *Table) matchPath(off uint32, path string) *Rule {
+// path (and req, if the entry has rules with predicates), ignoring its
+// Default.
+func (t *Table) matchPath(off uint32, path string, req *Request) *Rule {
 	flags := t.arena[off+2]
-	if flags&flagLarge != 0 {
+	if flags&(flagLarge|flagPredicates) != 0 {
+		if flags&flagPredicates != 0 {
+			return t.candidates(off, path, req)
+		}
 		return t.matchLarge(off, flags, path)
 	}
 	exact, prefix := t.matchSmall(off, path)

@@ -11,28 +11,10 @@ func (t *Table) MatchWith(host, path string, req *Request) *Rule {
 	if t == nil || t.arena == "" {
 		return nil
 	}
-	if t.preds == nil {
-		return t.Match(host, path)
-	}
 	if req == nil {
-		req = &Request{}
+		req = &noRequest
 	}
-	return t.matchWith(host, path, req)
-}
-
-// matchWith walks the candidates of the selected host entry in precedence
-// order (the Exact path, the regexes, then prefixes longest first) and
-// returns the first rule whose predicates req satisfies; then the entry's
-// Default, then the global one.
-func (t *Table) matchWith(host, path string, req *Request) *Rule {
-	off := t.lookupHost(host)
-	if r := t.candidates(off, path, req); r != nil {
-		return r
-	}
-	if n := le32(t.arena, int(off)+8); n != 0 {
-		return t.rule(int32(n))
-	}
-	return t.fallback
+	return t.match(host, path, req)
 }
 
 // accept returns the first rule of the chain starting at rule number n
@@ -71,7 +53,10 @@ func (t *Table) lookupKey(off uint32, k string) pathRules {
 	return pathRules{}
 }
 
-// candidates is matchWith's walk within one host entry.
+// candidates walks the path candidates of the host entry at off (which
+// has rules with predicates) in precedence order: the Exact path, the
+// regexes, then prefixes longest first. It returns the first rule whose
+// predicates req satisfies, or nil.
 func (t *Table) candidates(off uint32, path string, req *Request) *Rule {
 	flags := t.arena[off+2]
 	whole := t.lookupKey(off, path)
