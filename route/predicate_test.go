@@ -565,3 +565,19 @@ func TestExplainWithConditions(t *testing.T) {
 		t.Errorf("String =\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestRebuildKeepsPredicates: a table rebuilt from Rules, as a caller does
+// to attach other Values, matches the same way.
+func TestRebuildKeepsPredicates(t *testing.T) {
+	for seed := range uint64(200) {
+		rules, opts := gwRules(seed)
+		tbl, err := NewWithOptions(rules, opts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := NewWithOptions(tbl.Rules(), tbl.Options())
+		if err != nil || again.String() != tbl.String() || len(again.Conflicts()) != 0 {
+			t.Fatalf("rebuilt table differs: %v\n%v\nwant\n%v", err, again, tbl)
+		}
+	}
+}
