@@ -290,6 +290,33 @@
 // 64-byte bucket, so the hop moves to bucket-to-keys: the same misses, a
 // 28% larger heap, and no measured gain.
 //
+// Predicates cost nothing where no rule has them: a host entry's record
+// says whether any of its rules does, in the flag byte Match already tests
+// for large entries, and only such entries take the slower walk, which
+// tries the path candidates in precedence order and, at each, the rules of
+// that path in Gateway API order until one holds. Its work grows with the
+// rules on the request's path and the path's "/" boundaries, never with
+// the table. A header condition is one map lookup by the canonical name
+// computed by New; a query condition scans the raw query without decoding
+// what it does not need. Neither allocates, except to decode an escaped
+// query value or to join a header sent several times for a regex.
+// MatchRequest passes the request's method, header and query by value, so
+// a proxy calls it as before.
+//
+// Callgrind instruction counts per operation (the difference of two runs
+// of 100,000 and 300,000 iterations, GOGC=off, GOMAXPROCS=1, whole
+// program, on 2026-12-06), before predicates existed and after:
+//
+//	Match, 10 rules                 822.7 -> 827.1
+//	Match, 100,000 rules            704.8 -> 707.8
+//	MatchRequest, 10,000 rules      1,710 -> 1,733
+//
+// and MatchRequest on the same tables with three condition variants (a
+// method; a header; a header regex and a query parameter) on a quarter of
+// their Prefix rules, requests spread over every rule: 1,679 against
+// 2,488 instructions at 10 rules, 1,695 against 2,565 at 10,000, and no
+// allocation.
+//
 // MatchRequest, with NormalizeHost and CleanPath, costs about 210 ns at
 // 10,000 rules and does not allocate for paths without escapes; a path
 // that EscapedPath must re-encode costs its allocation.

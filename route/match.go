@@ -13,7 +13,9 @@ import (
 // covering it, else the hostless rules. Within the entry, an Exact path wins,
 // then the first matching Regex, then the longest matching Prefix. When no
 // path matches, the entry's Default answers, else the global Default; rules
-// of other host entries are never consulted.
+// of other host entries are never consulted. Match has no request, so rules
+// with method, header or query conditions never answer it; MatchWith and
+// MatchRequest check them.
 func (t *Table) Match(host, path string) *Rule {
 	if t == nil || t.arena == "" {
 		return nil
@@ -40,7 +42,8 @@ func (t *Table) match(host, path string, req *Request) *Rule {
 // through NormalizeHost, and its escaped URL path through CleanPath. It
 // returns the cleaned path too, so that the proxy forwards exactly what was
 // matched. A path that cannot be cleaned gives an error wrapping ErrBadPath.
-// The query string takes no part.
+// Rules with conditions see r's method, header and raw query (see
+// MatchWith); the query string takes no other part.
 func (t *Table) MatchRequest(r *http.Request) (rule *Rule, cleanPath string, err error) {
 	host := r.Host
 	var escaped string
