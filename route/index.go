@@ -256,11 +256,16 @@ func (t *Table) place(arena []byte, host string, cs []compiled, paths *[]keyed) 
 			return cmp.Or(compareRegexOrder(a.rule.Path, b.rule.Path), comparePredicates(&a, &b))
 		})
 	} else {
-		slices.SortStableFunc(regex, func(a, b compiled) int {
-			if a.rule.Path != b.rule.Path {
-				return 0
+		// In the order given, a pattern's rules together where it first
+		// appears.
+		first := map[string]int{}
+		for i, c := range regex {
+			if _, ok := first[c.rule.Path]; !ok {
+				first[c.rule.Path] = i
 			}
-			return comparePredicates(&a, &b)
+		}
+		slices.SortStableFunc(regex, func(a, b compiled) int {
+			return cmp.Or(cmp.Compare(first[a.rule.Path], first[b.rule.Path]), comparePredicates(&a, &b))
 		})
 	}
 	byPrefix := func(a, b compiled) int {
@@ -283,11 +288,14 @@ func (t *Table) place(arena []byte, host string, cs []compiled, paths *[]keyed) 
 	}
 	// last is the latest rule of each chain (see Table.next), by chain
 	// head.
-	last := map[int32]int32{}
+	var last map[int32]int32
 	chain := func(head int32) {
 		n := int32(len(t.rules))
 		if t.next == nil || head == n {
 			return
+		}
+		if last == nil {
+			last = map[int32]int32{}
 		}
 		if l, ok := last[head]; ok {
 			t.next[l-1] = n

@@ -581,3 +581,23 @@ func TestRebuildKeepsPredicates(t *testing.T) {
 		}
 	}
 }
+
+// TestRegexInOrderWithPredicates: with Options.RegexInOrder, the rules of
+// one pattern are tried together, where the pattern first appears, in
+// Gateway API order.
+func TestRegexInOrderWithPredicates(t *testing.T) {
+	rules := []Rule{
+		{Path: "/a", Type: Regex, Origin: "a"},
+		{Path: "/.*", Type: Regex, Origin: "any"},
+		{Path: "/a", Type: Regex, Origin: "a with header", Headers: []HeaderMatch{{Name: "v", Value: "1"}}},
+	}
+	tbl, err := NewWithOptions(rules, Options{RegexInOrder: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkGW(t, tbl, []gwCase{
+		{"GET x/ab", []string{"v: 1"}, "a with header"},
+		{"GET x/ab", nil, "a"},
+		{"GET x/b", nil, "any"},
+	})
+}
