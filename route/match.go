@@ -57,11 +57,14 @@ func (t *Table) MatchRequest(r *http.Request) (rule *Rule, cleanPath string, err
 	if err != nil {
 		return nil, "", err
 	}
-	if t != nil && t.preds != nil {
-		req := RequestOf(r)
-		return t.MatchWith(NormalizeHost(host), p, &req), p, nil
+	if t == nil || t.arena == "" {
+		return nil, p, nil
 	}
-	return t.Match(NormalizeHost(host), p), p, nil
+	if t.preds == nil {
+		return t.match(NormalizeHost(host), p, &noRequest), p, nil
+	}
+	req := RequestOf(r)
+	return t.match(NormalizeHost(host), p, &req), p, nil
 }
 
 // lookupHost returns the record of the host entry for host, which is the
