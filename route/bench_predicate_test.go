@@ -27,9 +27,9 @@ func benchPredicateRules(n int) ([]Rule, []*http.Request) {
 			continue
 		}
 		for j, v := range []Rule{
-			{Method: "POST"},
-			{Headers: []HeaderMatch{{Name: "x-canary", Value: "always"}}},
-			{Headers: []HeaderMatch{{Name: "x-version", Value: "v[0-9]+", Regex: true}}, Query: []QueryMatch{{Name: "debug", Value: "1"}}},
+			{Conditions: &Conditions{Method: "POST"}},
+			{Conditions: &Conditions{Headers: []HeaderMatch{{Name: "x-canary", Value: "always"}}}},
+			{Conditions: &Conditions{Headers: []HeaderMatch{{Name: "x-version", Value: "v[0-9]+", Regex: true}}, Query: []QueryMatch{{Name: "debug", Value: "1"}}}},
 		} {
 			v.Host, v.Path, v.Type, v.Backend = r.Host, r.Path, r.Type, r.Backend
 			v.Origin = fmt.Sprintf("%s variant %d", r.Origin, j)

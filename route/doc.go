@@ -12,7 +12,7 @@
 // The package knows nothing about Kubernetes. A Rule carries a host, a path,
 // a PathType, a Backend name, an Origin (who declared it, for messages) and
 // an opaque Value for the caller; a rule from Gateway API also carries
-// conditions on the method, headers and query parameters, and a Tiebreak
+// Conditions on the method, headers and query parameters, and a Tiebreak
 // (see Predicates).
 //
 // # Hosts
@@ -78,8 +78,8 @@
 // "/café" matches the request "/caf%C3%A9". Regex paths are used as
 // written and see the cleaned, still-escaped request path.
 //
-// The query string takes part in matching only through a rule's Query
-// conditions.
+// The query string takes part in matching only through a rule's
+// Conditions.
 //
 // # Precedence
 //
@@ -131,11 +131,12 @@
 //
 // # Predicates
 //
-// A rule may carry conditions beyond host and path, as Gateway API's
+// A rule may carry Conditions beyond host and path, as Gateway API's
 // HTTPRouteMatch does: a Method, Headers and Query parameters. Such a rule
 // answers only a request that satisfies all of them; rules without
 // conditions (every Ingress rule) always do, so tables without conditions
-// match exactly as described above.
+// match exactly as described above. A rule's Conditions cost a table one
+// pointer when they are nil.
 //
 //   - Method: equal to the request method, case-sensitively.
 //   - Headers: names are compared case-insensitively. A value condition is
@@ -160,7 +161,7 @@
 //  1. a rule with a Method before one without;
 //  2. more header conditions first;
 //  3. more query conditions first;
-//  4. the earlier Tiebreak: the oldest route (Tiebreak.Created), then the
+//  4. the earlier Conditions.Tiebreak: the oldest route (Created), then the
 //     route's "namespace/name", then the rule's index in its route;
 //  5. the order given to New.
 //

@@ -136,9 +136,9 @@ func ExampleTable_MatchRequest_predicates() {
 	tbl, err := route.New([]route.Rule{
 		{Host: "shop.example.com", Path: "/api", Type: route.Prefix, Origin: "stable"},
 		{Host: "shop.example.com", Path: "/api", Type: route.Prefix, Origin: "canary",
-			Headers: []route.HeaderMatch{{Name: "X-Canary", Value: "always"}}},
+			Conditions: &route.Conditions{Headers: []route.HeaderMatch{{Name: "X-Canary", Value: "always"}}}},
 		{Host: "shop.example.com", Path: "/api", Type: route.Prefix, Origin: "debug",
-			Method: "GET", Query: []route.QueryMatch{{Name: "debug", Value: "1"}}},
+			Conditions: &route.Conditions{Method: "GET", Query: []route.QueryMatch{{Name: "debug", Value: "1"}}}},
 	})
 	if err != nil {
 		panic(err)

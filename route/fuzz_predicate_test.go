@@ -107,11 +107,11 @@ func firstOfEachName[M any](ms []M, name func(M) string, same func(a, b string) 
 }
 
 func refHeaders(r Rule) []HeaderMatch {
-	return firstOfEachName(r.Headers, func(h HeaderMatch) string { return h.Name }, strings.EqualFold)
+	return firstOfEachName(r.conditions().Headers, func(h HeaderMatch) string { return h.Name }, strings.EqualFold)
 }
 
 func refQuery(r Rule) []QueryMatch {
-	return firstOfEachName(r.Query, func(q QueryMatch) string { return q.Name }, func(a, b string) bool { return a == b })
+	return firstOfEachName(r.conditions().Query, func(q QueryMatch) string { return q.Name }, func(a, b string) bool { return a == b })
 }
 
 func refValue(value string, regex bool, got string) bool {
@@ -122,7 +122,7 @@ func refValue(value string, regex bool, got string) bool {
 }
 
 func (g *gwRef) predicatesMatch(r Rule, req *http.Request) bool {
-	if r.Method != "" && r.Method != req.Method {
+	if m := r.conditions().Method; m != "" && m != req.Method {
 		return false
 	}
 	for _, h := range refHeaders(r) {
@@ -193,12 +193,12 @@ func (g *gwRef) match(host, path string, req *http.Request) *Rule {
 			}
 		}
 		return cmp.Or(
-			cmp.Compare(b2i(b.Method != ""), b2i(a.Method != "")),
+			cmp.Compare(b2i(b.conditions().Method != ""), b2i(a.conditions().Method != "")),
 			cmp.Compare(len(refHeaders(b.Rule)), len(refHeaders(a.Rule))),
 			cmp.Compare(len(refQuery(b.Rule)), len(refQuery(a.Rule))),
-			a.Tiebreak.Created.Compare(b.Tiebreak.Created),
-			strings.Compare(a.Tiebreak.Route, b.Tiebreak.Route),
-			cmp.Compare(a.Tiebreak.Index, b.Tiebreak.Index),
+			a.conditions().Tiebreak.Created.Compare(b.conditions().Tiebreak.Created),
+			strings.Compare(a.conditions().Tiebreak.Route, b.conditions().Tiebreak.Route),
+			cmp.Compare(a.conditions().Tiebreak.Index, b.conditions().Tiebreak.Index),
 			cmp.Compare(a.index, b.index))
 	})
 	if len(cands) > 0 {
@@ -241,14 +241,15 @@ func gwRules(seed uint64) ([]Rule, Options) {
 			r.Path = fuzzPath(rng)
 		}
 		if r.Type != Default && rng.IntN(3) > 0 {
-			r.Method = pick(gwMethods)
+			c := &Conditions{Method: pick(gwMethods)}
 			for range rng.IntN(3) * rng.IntN(2) {
-				r.Headers = append(r.Headers, HeaderMatch{Name: pick(gwHeaderNames), Value: pick(gwValues), Regex: rng.IntN(3) == 0})
+				c.Headers = append(c.Headers, HeaderMatch{Name: pick(gwHeaderNames), Value: pick(gwValues), Regex: rng.IntN(3) == 0})
 			}
 			for range rng.IntN(3) {
-				r.Query = append(r.Query, QueryMatch{Name: pick(gwQueryNames), Value: pick(gwValues), Regex: rng.IntN(3) == 0})
+				c.Query = append(c.Query, QueryMatch{Name: pick(gwQueryNames), Value: pick(gwValues), Regex: rng.IntN(3) == 0})
 			}
-			r.Tiebreak = Tiebreak{Created: gwCreated[rng.IntN(len(gwCreated))], Route: pick(gwRoutes), Index: rng.IntN(3)}
+			c.Tiebreak = Tiebreak{Created: gwCreated[rng.IntN(len(gwCreated))], Route: pick(gwRoutes), Index: rng.IntN(3)}
+			r.Conditions = c
 		}
 		rules[i] = r
 	}
@@ -284,10 +285,11 @@ func gwRequest(rng *rand.Rand, rules []Rule) (host, path string, req *http.Reque
 		req.Header.Add(pick(gwHeaderNames), pick(gwValues))
 	}
 	if r := rules[rng.IntN(len(rules))]; rng.IntN(2) == 0 {
-		if r.Method != "" {
-			req.Method = r.Method
+		c := r.conditions()
+		if c.Method != "" {
+			req.Method = c.Method
 		}
-		for _, h := range r.Headers {
+		for _, h := range c.Headers {
 			v := h.Value
 			if h.Regex {
 				v = pick(gwValues)
@@ -295,7 +297,7 @@ func gwRequest(rng *rand.Rand, rules []Rule) (host, path string, req *http.Reque
 			req.Header.Set(h.Name, v)
 		}
 		q := u.Query()
-		for _, m := range r.Query {
+		for _, m := range c.Query {
 			v := m.Value
 			if m.Regex {
 				v = pick(gwValues)
@@ -353,8 +355,8 @@ func FuzzMatchPredicates(f *testing.F) {
 func describeRules(rules []Rule) string {
 	var b strings.Builder
 	for _, r := range rules {
-		fmt.Fprintf(&b, "%v method=%q headers=%v query=%v tiebreak=%v/%s/%d\n", r, r.Method, r.Headers, r.Query,
-			r.Tiebreak.Created.Year(), r.Tiebreak.Route, r.Tiebreak.Index)
+		c := r.conditions()
+		fmt.Fprintf(&b, "%v tiebreak=%v/%s/%d\n", r, c.Tiebreak.Created.Year(), c.Tiebreak.Route, c.Tiebreak.Index)
 	}
 	return b.String()
 }

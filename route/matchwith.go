@@ -1,7 +1,7 @@
 package route
 
-// MatchWith is Match for a table whose rules may carry predicates (Method,
-// Headers, Query): it returns the winning rule for an already normalised
+// MatchWith is Match for a table whose rules may carry Conditions (method,
+// headers, query): it returns the winning rule for an already normalised
 // host and path and the request's method, header and query. For a table
 // without predicates it is Match. It does not allocate, except where a
 // predicate must decode an escaped query value or join a repeated header

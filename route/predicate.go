@@ -14,6 +14,37 @@ import (
 	"golang.org/x/net/http/httpguts"
 )
 
+// Conditions are what a Gateway API rule asks of a request beyond its host
+// and path (an HTTPRouteMatch's method, headers and query parameters), and
+// where it stands among rules that a request matches equally well. A rule
+// with conditions matches only requests that satisfy them all (see the
+// package documentation's Predicates section). Rules with the same host,
+// path and type are tried in Gateway API's order: a method first, then
+// more headers, then more query parameters, then the earlier Tiebreak.
+type Conditions struct {
+	// Method is the HTTP method the request must have, case-sensitive; ""
+	// for any.
+	Method string
+	// Headers are conditions on request headers; all must hold.
+	Headers []HeaderMatch
+	// Query are conditions on query parameters; all must hold.
+	Query []QueryMatch
+	// Tiebreak orders the rule among rules that a request matches equally
+	// well (same host, path and type, and as many conditions).
+	Tiebreak Tiebreak
+}
+
+// clone returns a deep copy of c, or nil for nil.
+func (c *Conditions) clone() *Conditions {
+	if c == nil {
+		return nil
+	}
+	d := *c
+	d.Headers = slices.Clone(c.Headers)
+	d.Query = slices.Clone(c.Query)
+	return &d
+}
+
 // HeaderMatch is a condition on one request header, as Gateway API's
 // HTTPHeaderMatch spells it.
 type HeaderMatch struct {
@@ -102,7 +133,8 @@ func (m *valueMatch) matches(s string) bool {
 // hasPredicates reports whether r carries a method, header or query
 // condition.
 func (r *Rule) hasPredicates() bool {
-	return r.Method != "" || len(r.Headers) > 0 || len(r.Query) > 0
+	c := r.conditions()
+	return c.Method != "" || len(c.Headers) > 0 || len(c.Query) > 0
 }
 
 // compilePredicates checks and compiles r's predicates; nil when it has
@@ -115,12 +147,13 @@ func compilePredicates(r Rule) (*predicates, []error) {
 	if r.Type == Default {
 		errs = append(errs, errors.New("a Default rule cannot have method, header or query conditions"))
 	}
-	p := &predicates{method: r.Method}
-	if r.Method != "" && !httpguts.ValidHeaderFieldName(r.Method) {
-		errs = append(errs, fmt.Errorf("invalid method %q: must be an HTTP token", r.Method))
+	c := r.conditions()
+	p := &predicates{method: c.Method}
+	if c.Method != "" && !httpguts.ValidHeaderFieldName(c.Method) {
+		errs = append(errs, fmt.Errorf("invalid method %q: must be an HTTP token", c.Method))
 	}
 	seen := map[string]bool{}
-	for i, h := range r.Headers {
+	for i, h := range c.Headers {
 		if !httpguts.ValidHeaderFieldName(h.Name) {
 			errs = append(errs, fmt.Errorf("headers[%d]: invalid header name %q", i, h.Name))
 			continue
@@ -138,7 +171,7 @@ func compilePredicates(r Rule) (*predicates, []error) {
 		p.headers = append(p.headers, m)
 	}
 	clear(seen)
-	for i, q := range r.Query {
+	for i, q := range c.Query {
 		if q.Name == "" {
 			errs = append(errs, fmt.Errorf("query[%d]: empty parameter name", i))
 			continue
@@ -190,7 +223,7 @@ func comparePredicates(a, b *compiled) int {
 	am, ah, aq := a.pred.rank()
 	bm, bh, bq := b.pred.rank()
 	return cmp.Or(cmp.Compare(bm, am), cmp.Compare(bh, ah), cmp.Compare(bq, aq),
-		a.rule.Tiebreak.compare(b.rule.Tiebreak), cmp.Compare(a.index, b.index))
+		a.rule.conditions().Tiebreak.compare(b.rule.conditions().Tiebreak), cmp.Compare(a.index, b.index))
 }
 
 // signature spells a rule's predicates canonically, so that two rules with

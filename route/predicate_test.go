@@ -25,25 +25,26 @@ func em(origin, path string, conds ...string) gwMatch { return gwMatch{origin, E
 
 // gwRule turns m into a Rule of route (namespace/name) at rule index i.
 func gwRule(host, route string, created time.Time, i int, m gwMatch) Rule {
-	r := Rule{Host: host, Path: m.path, Type: m.typ, Origin: m.origin, Tiebreak: Tiebreak{Created: created, Route: route, Index: i}}
+	c := &Conditions{Tiebreak: Tiebreak{Created: created, Route: route, Index: i}}
+	r := Rule{Host: host, Path: m.path, Type: m.typ, Origin: m.origin, Conditions: c}
 	if r.Path == "" {
 		r.Path = "/"
 	}
-	for _, c := range m.conds {
-		kind, rest, ok := strings.Cut(c, ":")
+	for _, cond := range m.conds {
+		kind, rest, ok := strings.Cut(cond, ":")
 		regex := false
 		if !ok {
-			kind, rest, ok = strings.Cut(c, "~")
+			kind, rest, ok = strings.Cut(cond, "~")
 			regex = ok
 		}
 		name, value, _ := strings.Cut(rest, "=")
 		switch {
 		case !ok:
-			r.Method = c
+			c.Method = cond
 		case kind == "h":
-			r.Headers = append(r.Headers, HeaderMatch{Name: name, Value: value, Regex: regex})
+			c.Headers = append(c.Headers, HeaderMatch{Name: name, Value: value, Regex: regex})
 		case kind == "q":
-			r.Query = append(r.Query, QueryMatch{Name: name, Value: value, Regex: regex})
+			c.Query = append(c.Query, QueryMatch{Name: name, Value: value, Regex: regex})
 		}
 	}
 	return r
@@ -418,15 +419,15 @@ func TestPredicateErrors(t *testing.T) {
 		rule Rule
 		msg  string
 	}{
-		{Rule{Path: "/", Type: Prefix, Origin: "o", Headers: []HeaderMatch{{Name: "bad name", Value: "x"}}},
+		{Rule{Path: "/", Type: Prefix, Origin: "o", Conditions: &Conditions{Headers: []HeaderMatch{{Name: "bad name", Value: "x"}}}},
 			`route: o: host "" path "/": headers[0]: invalid header name "bad name"`},
-		{Rule{Path: "/", Type: Prefix, Origin: "o", Headers: []HeaderMatch{{Name: "X", Value: "(", Regex: true}}},
+		{Rule{Path: "/", Type: Prefix, Origin: "o", Conditions: &Conditions{Headers: []HeaderMatch{{Name: "X", Value: "(", Regex: true}}}},
 			`route: o: host "" path "/": headers[0] (X): invalid regex: error parsing regexp: missing closing ): ` + "`(`"},
-		{Rule{Path: "/", Type: Prefix, Origin: "o", Query: []QueryMatch{{Name: "", Value: "x"}}},
+		{Rule{Path: "/", Type: Prefix, Origin: "o", Conditions: &Conditions{Query: []QueryMatch{{Name: "", Value: "x"}}}},
 			`route: o: host "" path "/": query[0]: empty parameter name`},
-		{Rule{Path: "/", Type: Prefix, Origin: "o", Method: "G T"},
+		{Rule{Path: "/", Type: Prefix, Origin: "o", Conditions: &Conditions{Method: "G T"}},
 			`route: o: host "" path "/": invalid method "G T": must be an HTTP token`},
-		{Rule{Type: Default, Origin: "o", Method: "GET"},
+		{Rule{Type: Default, Origin: "o", Conditions: &Conditions{Method: "GET"}},
 			`route: o: host "" path "": a Default rule cannot have method, header or query conditions`},
 		{Rule{Path: "/(?=a)", Type: RegularExpression, Origin: "o"},
 			`route: o: host "" path "/(?=a)": invalid regex: error parsing regexp: invalid or unsupported Perl syntax: ` + "`(?=`" +
@@ -589,7 +590,7 @@ func TestRegexInOrderWithPredicates(t *testing.T) {
 	rules := []Rule{
 		{Path: "/a", Type: Regex, Origin: "a"},
 		{Path: "/.*", Type: Regex, Origin: "any"},
-		{Path: "/a", Type: Regex, Origin: "a with header", Headers: []HeaderMatch{{Name: "v", Value: "1"}}},
+		{Path: "/a", Type: Regex, Origin: "a with header", Conditions: &Conditions{Headers: []HeaderMatch{{Name: "v", Value: "1"}}}},
 	}
 	tbl, err := NewWithOptions(rules, Options{RegexInOrder: true})
 	if err != nil {

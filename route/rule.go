@@ -100,23 +100,21 @@ type Rule struct {
 	// handler, ...). The route package never looks at it.
 	Value any
 
-	// Method, Headers and Query are Gateway API's further conditions: a
-	// rule with any of them matches only requests that satisfy them all
-	// (see the package documentation's Predicates section). Rules with the
-	// same host, path and type are tried in Gateway API's order: a method
-	// first, then more headers, then more query parameters, then Tiebreak.
-	//
-	// Method is the HTTP method the request must have, case-sensitive; ""
-	// for any.
-	Method string
-	// Headers are conditions on request headers; all must hold.
-	Headers []HeaderMatch
-	// Query are conditions on query parameters; all must hold.
-	Query []QueryMatch
-	// Tiebreak orders this rule among rules that a request matches equally
-	// well (same host, path and type, and as many conditions).
-	Tiebreak Tiebreak
+	// Conditions are Gateway API's further conditions on the method,
+	// headers and query, and its tiebreak; nil for none (every Ingress
+	// rule). A Table keeps its own copy.
+	Conditions *Conditions
 }
+
+// conditions returns r's conditions, or the empty ones.
+func (r *Rule) conditions() *Conditions {
+	if r.Conditions == nil {
+		return &noConditions
+	}
+	return r.Conditions
+}
+
+var noConditions Conditions
 
 // String returns the rule on one line, with the same columns as Table.String:
 // host ("*" for any host), path ("-" for Default), type, backend and origin.
@@ -148,8 +146,9 @@ func hostColumn(host string) string {
 // an exact value, "~" for a regex).
 func typeColumn(r Rule) string {
 	s := r.Type.String()
-	if r.Method != "" {
-		s += " " + r.Method
+	c := r.conditions()
+	if c.Method != "" {
+		s += " " + c.Method
 	}
 	cond := func(kind, name, value string, regex bool) {
 		op := ":"
@@ -158,10 +157,10 @@ func typeColumn(r Rule) string {
 		}
 		s += " " + kind + op + name + "=" + value
 	}
-	for _, h := range r.Headers {
+	for _, h := range c.Headers {
 		cond("header", h.Name, h.Value, h.Regex)
 	}
-	for _, q := range r.Query {
+	for _, q := range c.Query {
 		cond("query", q.Name, q.Value, q.Regex)
 	}
 	return s

@@ -70,7 +70,7 @@ func NewWithOptions(rules []Rule, opts Options) (*Table, error) {
 		if j, ok := seen[k]; ok {
 			// The same conditions: only one can ever answer, the one with
 			// the earlier Tiebreak, else the earlier one in the slice.
-			if c.rule.Tiebreak.compare(valid[j].rule.Tiebreak) < 0 {
+			if c.rule.conditions().Tiebreak.compare(valid[j].rule.conditions().Tiebreak) < 0 {
 				valid[j], c = c, valid[j]
 			}
 			conflicts = append(conflicts, Conflict{Kept: valid[j].rule, Dropped: c.rule, Index: c.index})
@@ -96,6 +96,7 @@ func compileRule(r Rule) (compiled, []error) {
 		errs = append(errs, err)
 	}
 	r.Host = host
+	r.Conditions = r.Conditions.clone()
 	c, err := compilePath(r)
 	if err != nil {
 		errs = append(errs, err)
