@@ -11,7 +11,9 @@
 //
 // The package knows nothing about Kubernetes. A Rule carries a host, a path,
 // a PathType, a Backend name, an Origin (who declared it, for messages) and
-// an opaque Value for the caller.
+// an opaque Value for the caller; a rule from Gateway API also carries
+// Conditions on the method, headers and query parameters, and a Tiebreak
+// (see Predicates).
 //
 // # Hosts
 //
@@ -63,6 +65,10 @@
 //     "/source" matches "/sourcecode". This is nginx's prefix location,
 //     which ingress-nginx makes of ImplementationSpecific paths; package
 //     ingress uses it in its ingress-nginx matching mode only.
+//   - RegularExpression: Gateway API's regular expression path: RE2,
+//     case-sensitive, matching the whole path: "/api/v[0-9]+" matches
+//     "/api/v2" but neither "/API/v2" nor "/api/v2/x". It is tried with
+//     the Regex rules, in the same order.
 //   - Default: not a path (Path must be ""), but a host's fallback, or with
 //     no Host the global catch-all.
 //
@@ -72,7 +78,8 @@
 // "/café" matches the request "/caf%C3%A9". Regex paths are used as
 // written and see the cleaned, still-escaped request path.
 //
-// The query string never takes part in matching.
+// The query string takes part in matching only through a rule's
+// Conditions.
 //
 // # Precedence
 //
@@ -122,6 +129,82 @@
 // case-insensitive it matches "bar". Table.Explain shows this plainly; an
 // Exact rule "/foo/bar/bar" would win over both.
 //
+// # Predicates
+//
+// A rule may carry Conditions beyond host and path, as Gateway API's
+// HTTPRouteMatch does: a Method, Headers and Query parameters. Such a rule
+// answers only a request that satisfies all of them; rules without
+// conditions (every Ingress rule) always do, so tables without conditions
+// match exactly as described above. A rule's Conditions cost a table one
+// pointer when they are nil.
+//
+//   - Method: equal to the request method, case-sensitively.
+//   - Headers: names are compared case-insensitively. A value condition is
+//     Exact (byte for byte) or a regex (RE2, case-sensitive, matching the
+//     whole value). A header the request sends several times is matched as
+//     its values joined with ",", which RFC 9110 section 5.3 makes the same
+//     header; a missing header fails every condition, even the regex ".*".
+//   - Query: names are compared case-sensitively after percent-decoding,
+//     values after decoding too ("+" is a space), and the first value of a
+//     repeated parameter counts, as Gateway API recommends. Exact or regex,
+//     as for headers. Parameters that url.ParseQuery rejects are skipped.
+//   - Of several conditions on the same header name (in any case) or query
+//     name, only the first counts, as Gateway API says.
+//
+// # Gateway API precedence
+//
+// Rules with conditions slot into the precedence above. Within the selected
+// host entry, the path candidates are tried in their order (the Exact
+// path; the regexes; then the prefixes, longest first), and at each, its
+// rules in this order, the first whose conditions hold winning:
+//
+//  1. a rule with a Method before one without;
+//  2. more header conditions first;
+//  3. more query conditions first;
+//  4. the earlier Conditions.Tiebreak: the oldest route (Created), then the
+//     route's "namespace/name", then the rule's index in its route;
+//  5. the order given to New.
+//
+// When none holds, the next path candidate is tried, then the entry's
+// Default, then the global Default. That is Gateway API's order (Exact
+// path, then the longest prefix, then method, headers, query, age, name,
+// rule order) with Gateway API's hostname specificity as the host entry
+// choice: a caller that builds a table from Gateway API routes puts each
+// rule under its hostname (the route's, intersected with its listener's)
+// and lists every wildcard in Options.DeepWildcards, since Gateway API
+// wildcards cover any number of labels, the longest suffix first.
+//
+// One choice is this package's: as between Ingress hosts, a request never
+// falls through from the host entry it selected to a less specific one,
+// also when no rule of that entry holds. Gateway API orders "rules from the
+// HTTPRoute with the largest number of characters in a matching
+// non-wildcard hostname" first without saying whether a request may reach
+// a wildcard route when every rule of the exact hostname fails; Envoy-based
+// implementations (one virtual host per hostname) and listener isolation
+// (a request belongs to the most specific listener only) both answer no,
+// and so does this package. A catch-all for one hostname is a rule with
+// that hostname and the prefix "/".
+//
+// Worked examples, for a table of these rules (all of route "ns/a",
+// created at the same time, in rule order, with deep wildcards):
+//
+//	foo.com    /v1       Prefix             (1)
+//	foo.com    /v1       Prefix  GET        (2)
+//	foo.com    /v1       Prefix  x-env=dev  (3)
+//	foo.com    /v1       Prefix  x-env=dev  q:debug=1  (4)
+//	foo.com    /v1/a     Exact   POST       (5)
+//	foo.com    /v1/a     Prefix  x-env=dev  (6)
+//	*.foo.com  /         Prefix             (7)
+//
+// GET foo.com/v1 gets (2): a method outranks headers. PUT foo.com/v1 with
+// x-env: dev gets (3), and with ?debug=1 too (4): more conditions first.
+// PUT foo.com/v1 without x-env gets (1). POST foo.com/v1/a gets (5): the
+// Exact path comes first. GET foo.com/v1/a with x-env: dev gets (6), the
+// longer prefix, although (2) has a method; without x-env, (5) and (6) do
+// not hold and it gets (2), the next prefix. a.b.foo.com/x gets (7); so
+// does a.foo.com, but foo.com/other gets nothing: the exact host was
+// selected and has no rule for it.
+//
 // # Normalisation
 //
 // Match expects a normalised host and path; MatchRequest does the work:
@@ -139,9 +222,11 @@
 // New rejects invalid rules: every error is a *RuleError naming the rule's
 // Origin (or its index), host and path, and they are joined with
 // errors.Join. Duplicates are not errors: for two rules with the same host,
-// path and type (after normalisation), or two Default rules for the same
-// host, the first one in the slice is kept and the later one is reported by
-// Table.Conflicts, whose String names both origins, for a warning.
+// path and type (after normalisation) and the same conditions, or two
+// Default rules for the same host, the one with the earlier Tiebreak is
+// kept, else the first one in the slice, and the other one is reported by
+// Table.Conflicts, whose String names both origins, for a warning. Rules
+// that differ in their conditions are not duplicates.
 //
 // # Introspection
 //
@@ -205,6 +290,34 @@
 // removes the slot-to-record hop, but a typical host's keys do not fit a
 // 64-byte bucket, so the hop moves to bucket-to-keys: the same misses, a
 // 28% larger heap, and no measured gain.
+//
+// Predicates cost nothing where no rule has them: a host entry's record
+// says whether any of its rules does, in the flag byte Match already tests
+// for large entries, and only such entries take the slower walk, which
+// tries the path candidates in precedence order and, at each, the rules of
+// that path in Gateway API order until one holds. Its work grows with the
+// rules on the request's path and the path's "/" boundaries, never with
+// the table. A header condition is one map lookup by the canonical name
+// computed by New; a query condition scans the raw query without decoding
+// what it does not need. Neither allocates, except to decode an escaped
+// query value or to join a header sent several times for a regex.
+// MatchRequest passes the request's method, header and query by value, so
+// a proxy calls it as before.
+//
+// Callgrind instruction counts per operation (the difference of two runs
+// of 100,000 and 300,000 iterations, GOGC=off, GOMAXPROCS=1, whole
+// program, on 2026-12-06), before predicates existed and after; the
+// MatchRequest figure before is the mean of three runs (1,705 to 1,714):
+//
+//	Match, 10 rules                 822.7 -> 824.5
+//	Match, 100,000 rules            704.8 -> 706.7
+//	MatchRequest, 10,000 rules      1,710 -> 1,724
+//
+// and MatchRequest on the same tables with three condition variants (a
+// method; a header; a header regex and a query parameter) on a quarter of
+// their Prefix rules, requests spread over every rule: 1,665 against
+// 2,469 instructions at 10 rules, 1,680 against 2,557 at 10,000, and no
+// allocation.
 //
 // MatchRequest, with NormalizeHost and CleanPath, costs about 210 ns at
 // 10,000 rules and does not allocate for paths without escapes; a path

@@ -31,7 +31,7 @@ func (t *Table) String() string {
 func writeRow(w *tabwriter.Writer, r Rule, extra ...string) {
 	// Tabs or newlines in an origin would break the columns; origins come
 	// from configuration, so quote rather than trust them.
-	cells := append([]string{hostColumn(r.Host), pathColumn(r), r.Type.String(), orDash(r.Backend.String()), orDash(r.Origin)}, extra...)
+	cells := append([]string{hostColumn(r.Host), pathColumn(r), typeColumn(r), orDash(r.Backend.String()), orDash(r.Origin)}, extra...)
 	for i, c := range cells {
 		if strings.ContainsAny(c, "\t\n\r\v\f") {
 			c = strconv.Quote(c)

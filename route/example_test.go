@@ -129,3 +129,37 @@ func ExampleTable_String() {
 	// *        /              Prefix  default/web:80    ingress default/web
 	// route: host "foo.com" path "/api" (Prefix) of ingress other/api is ignored: already declared by ingress default/api
 }
+
+func ExampleTable_MatchRequest_predicates() {
+	// Two rules of one HTTPRoute on the same path: a canary for requests
+	// that ask for it, and the stable backend for the rest.
+	tbl, err := route.New([]route.Rule{
+		{Host: "shop.example.com", Path: "/api", Type: route.Prefix, Origin: "stable"},
+		{Host: "shop.example.com", Path: "/api", Type: route.Prefix, Origin: "canary",
+			Conditions: &route.Conditions{Headers: []route.HeaderMatch{{Name: "X-Canary", Value: "always"}}}},
+		{Host: "shop.example.com", Path: "/api", Type: route.Prefix, Origin: "debug",
+			Conditions: &route.Conditions{Method: "GET", Query: []route.QueryMatch{{Name: "debug", Value: "1"}}}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	for _, tc := range []struct{ method, target, canary string }{
+		{"GET", "/api/cart", ""},
+		{"GET", "/api/cart", "always"},
+		{"GET", "/api/cart?debug=1", "always"}, // a method match outranks a header match
+		{"POST", "/api/cart?debug=1", ""},
+	} {
+		req := httptest.NewRequest(tc.method, tc.target, nil)
+		req.Host = "shop.example.com"
+		if tc.canary != "" {
+			req.Header.Set("X-Canary", tc.canary)
+		}
+		rule, _, _ := tbl.MatchRequest(req)
+		fmt.Printf("%s %s canary=%q -> %s\n", tc.method, tc.target, tc.canary, rule.Origin)
+	}
+	// Output:
+	// GET /api/cart canary="" -> stable
+	// GET /api/cart canary="always" -> canary
+	// GET /api/cart?debug=1 canary="always" -> debug
+	// POST /api/cart?debug=1 canary="" -> stable
+}

@@ -38,14 +38,24 @@ type Candidate struct {
 
 // Explain normalises host and path as MatchRequest does and reports how
 // Match decides, rule by rule. Its answer (Explanation.Rule) is always what
-// Match returns for the normalised host and path.
+// Match returns for the normalised host and path. Rules with method, header
+// or query conditions do not hold for it, as for Match; ExplainWith takes
+// the request's.
 func (t *Table) Explain(host, path string) Explanation {
+	return t.ExplainWith(host, path, &Request{})
+}
+
+// ExplainWith is Explain for a request with a method, header and query
+// (see RequestOf): its answer is what MatchWith returns, and a rule whose
+// path matches but whose conditions do not hold says which condition
+// failed.
+func (t *Table) ExplainWith(host, path string, req *Request) Explanation {
 	e := Explanation{Host: NormalizeHost(host), Path: path, HostEntry: "none"}
 	if t == nil {
 		return e
 	}
 	if t.sharded != nil {
-		return t.sharded.pick(e.Host).Explain(host, path)
+		return t.sharded.pick(e.Host).ExplainWith(host, path, req)
 	}
 	if t.arena == "" {
 		return e
@@ -70,23 +80,40 @@ func (t *Table) Explain(host, path string) Explanation {
 		return e
 	}
 	e.Path = p
-	w := t.Match(e.Host, p)
+	w := t.MatchWith(e.Host, p, req)
 	e.Rule = w
 	add := func(r *Rule, matched bool, reason string, args ...any) {
 		e.Candidates = append(e.Candidates, Candidate{Rule: *r, Matched: matched, Won: r == w, Reason: fmt.Sprintf(reason, args...)})
 	}
+	// failed adds r if its path matches (m) but a condition fails.
+	failed := func(r *Rule, m bool) bool {
+		if !m || r == w {
+			return false
+		}
+		f := t.failedCondition(hr, r, req)
+		if f != "" {
+			add(r, false, "path matches, but %s", f)
+		}
+		return f != ""
+	}
 	// beaten says why a rule that matches on its own lost to w.
-	beaten := func() string {
+	beaten := func(r *Rule) string {
+		if r.Type == w.Type && r.Path == w.Path {
+			return "matches too, but " + orDash(w.Origin) + " comes first (a method, then more headers, then more query parameters, then the older, then the alphabetically first route, then the earlier rule)"
+		}
 		switch w.Type {
 		case Exact:
 			return "matches too, but exact path " + w.Path + " comes first"
-		case Regex:
+		case Regex, RegularExpression:
 			return "matches too, but regex " + w.Path + " comes first"
 		}
 		return "matches too, but longer prefix " + w.Path + " matched first"
 	}
 
 	for _, r := range exactList {
+		if failed(r, r.Path == p) {
+			continue
+		}
 		switch {
 		case r == w:
 			add(r, true, "exact path equals request path")
@@ -102,37 +129,51 @@ func (t *Table) Explain(host, path string) Explanation {
 	}
 	for _, rx := range hr.regex {
 		r := rx.rule
-		switch m := rx.re.MatchString(p); {
+		m := rx.re.MatchString(p)
+		if failed(r, m) {
+			continue
+		}
+		switch {
 		case r == w:
 			add(r, true, "regex matches; regexes are tried %s and this is the first that matches", regexOrder)
-		case m && w.Type == Regex:
+		case m && (w.Type == Regex || w.Type == RegularExpression) && w.Path != r.Path:
 			add(r, true, "matches too, but regex %s is tried first (%s)", w.Path, regexFirst)
 		case m:
-			add(r, true, "%s", beaten())
+			add(r, true, "%s", beaten(r))
+		case rx.exact:
+			add(r, false, "regular expression does not match the whole path %s (case-sensitive)", p)
 		default:
 			add(r, false, "regex does not match %s at its start (case-insensitive)", p)
 		}
 	}
 	for _, r := range prefixList {
 		if r.Type == StringPrefix {
-			switch m := strings.HasPrefix(p, r.Path); {
+			m := strings.HasPrefix(p, r.Path)
+			if failed(r, m) {
+				continue
+			}
+			switch {
 			case r == w:
 				add(r, true, "longest matching prefix (string prefix: whatever follows)")
 			case m:
-				add(r, true, "%s", beaten())
+				add(r, true, "%s", beaten(r))
 			default:
 				add(r, false, "string prefix %s does not start %s", r.Path, p)
 			}
 			continue
 		}
 		k := prefixKey(r.Path)
-		switch m := prefixMatches(k, p); {
+		m := prefixMatches(k, p)
+		if failed(r, m) {
+			continue
+		}
+		switch {
 		case r == w:
 			add(r, true, "longest matching prefix")
-		case m && w.Type == Prefix && prefixKey(w.Path) == k:
+		case m && w.Type == Prefix && prefixKey(w.Path) == k && w.Path != r.Path:
 			add(r, true, "matches too, but %s covers the same paths and counts as longer", w.Path)
 		case m:
-			add(r, true, "%s", beaten())
+			add(r, true, "%s", beaten(r))
 		case strings.HasPrefix(p, k):
 			add(r, false, "prefix %s does not match %s element-wise", r.Path, p)
 		default:

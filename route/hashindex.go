@@ -113,6 +113,7 @@ const (
 	flagLarge                    // path keys are in Table.paths, not in the record
 	flagRegex                    // the entry has Regex rules (in Table.entries)
 	flagStringPrefix             // the entry has StringPrefix rules (in Table.entries)
+	flagPredicates               // some rule of the entry has predicates: Match walks candidates
 )
 
 // Small records hold at most smallPaths keys of at most 255 bytes, and

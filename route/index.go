@@ -31,6 +31,12 @@ type Table struct {
 	conflicts               []Conflict
 	opts                    Options
 	sharded                 *sharded // when not nil, the table is made of sub-tables (see shard.go)
+	// Only for tables with predicates (Method, Headers, Query), by rule
+	// number minus one: each rule's compiled predicates, or nil, and the
+	// next rule of the same host, type and path key to try when its
+	// predicates fail, or 0. Tables without predicates leave them nil.
+	preds []*predicates
+	next  []int32
 }
 
 // hostEntry is the part of a host entry that holds pointers, or that only
@@ -41,7 +47,7 @@ type hostEntry struct {
 	// stringPrefixLens the distinct lengths of those paths, longest first:
 	// Match looks up the request path cut at each length, so its work grows
 	// with the number of distinct lengths, never with the number of rules.
-	stringPrefix     map[string]*Rule
+	stringPrefix     map[string]int32 // rule numbers (see pathRules)
 	stringPrefixLens []int
 	fallback         *Rule // this host's Default; for hostless it stays nil (see Table.fallback)
 	meta             hostMeta
@@ -108,6 +114,13 @@ func build(valid []compiled, opts Options) *Table {
 		opts:  opts,
 		seed:  maphash.MakeSeed(),
 		rules: make([]Rule, 0, len(valid)), // never grows: Match points into it
+	}
+	for i := range valid {
+		if valid[i].pred != nil {
+			t.preds = make([]*predicates, len(valid))
+			t.next = make([]int32, len(valid))
+			break
+		}
 	}
 	groups := make(map[string][]compiled)
 	var global *compiled
@@ -223,7 +236,7 @@ func (t *Table) place(arena []byte, host string, cs []compiled, paths *[]keyed) 
 		switch cs[i].rule.Type {
 		case Exact:
 			exact = append(exact, cs[i])
-		case Regex:
+		case Regex, RegularExpression:
 			regex = append(regex, cs[i])
 		case Prefix:
 			prefix = append(prefix, cs[i])
@@ -233,28 +246,77 @@ func (t *Table) place(arena []byte, host string, cs []compiled, paths *[]keyed) 
 			def = &cs[i]
 		}
 	}
-	slices.SortFunc(exact, func(a, b compiled) int { return strings.Compare(a.rule.Path, b.rule.Path) })
+	// Rules with the same path (possible only with predicates) stay
+	// together, in Gateway API's order; stable sorts keep input order for
+	// the rest.
+	slices.SortStableFunc(exact, func(a, b compiled) int {
+		return cmp.Or(strings.Compare(a.rule.Path, b.rule.Path), comparePredicates(&a, &b))
+	})
 	if !t.opts.RegexInOrder {
-		slices.SortStableFunc(regex, func(a, b compiled) int { return compareRegexOrder(a.rule.Path, b.rule.Path) })
+		slices.SortStableFunc(regex, func(a, b compiled) int {
+			return cmp.Or(compareRegexOrder(a.rule.Path, b.rule.Path), comparePredicates(&a, &b))
+		})
+	} else {
+		// In the order given, a pattern's rules together where it first
+		// appears.
+		first := map[string]int{}
+		for i, c := range regex {
+			if _, ok := first[c.rule.Path]; !ok {
+				first[c.rule.Path] = i
+			}
+		}
+		slices.SortStableFunc(regex, func(a, b compiled) int {
+			return cmp.Or(cmp.Compare(first[a.rule.Path], first[b.rule.Path]), comparePredicates(&a, &b))
+		})
 	}
-	slices.SortFunc(prefix, func(a, b compiled) int { return comparePrefixOrder(a.rule.Path, b.rule.Path) })
-	slices.SortFunc(stringPrefix, func(a, b compiled) int { return comparePrefixOrder(a.rule.Path, b.rule.Path) })
+	byPrefix := func(a, b compiled) int {
+		return cmp.Or(comparePrefixOrder(a.rule.Path, b.rule.Path), comparePredicates(&a, &b))
+	}
+	slices.SortStableFunc(prefix, byPrefix)
+	slices.SortStableFunc(stringPrefix, byPrefix)
 
 	meta.first = len(t.rules)
+	var flags byte
 	add := func(c compiled) *Rule {
 		t.rules = append(t.rules, c.rule)
+		if t.preds != nil {
+			t.preds[len(t.rules)-1] = c.pred
+		}
+		if c.pred != nil {
+			flags |= flagPredicates
+		}
 		return &t.rules[len(t.rules)-1]
 	}
-	var flags byte
+	// last is the latest rule of each chain (see Table.next), by chain
+	// head.
+	var last map[int32]int32
+	chain := func(head int32) {
+		n := int32(len(t.rules))
+		if t.next == nil || head == n {
+			return
+		}
+		if last == nil {
+			last = map[int32]int32{}
+		}
+		if l, ok := last[head]; ok {
+			t.next[l-1] = n
+		} else {
+			t.next[head-1] = n
+		}
+		last[head] = n
+	}
 	keys := make(map[string]pathRules, len(exact)+len(prefix))
 	for _, c := range exact {
 		r := add(c)
 		e := keys[r.Path]
-		e.exact = int32(len(t.rules))
-		keys[r.Path] = e
+		if e.exact == 0 {
+			e.exact = int32(len(t.rules))
+			keys[r.Path] = e
+		}
+		chain(e.exact)
 	}
 	for _, c := range regex {
-		hr.regex = append(hr.regex, regexRule{lit: c.lit, re: c.re, rule: add(c)})
+		hr.regex = append(hr.regex, regexRule{lit: c.lit, re: c.re, rule: add(c), num: int32(len(t.rules)), exact: c.exact})
 		flags |= flagRegex
 	}
 	for _, c := range prefix {
@@ -263,18 +325,23 @@ func (t *Table) place(arena []byte, host string, cs []compiled, paths *[]keyed) 
 		// Longest first, so the first rule for a key is the best: "/foo/"
 		// shadows "/foo".
 		k := prefixKey(r.Path)
-		if e := keys[k]; e.prefix == 0 {
+		e := keys[k]
+		if e.prefix == 0 {
 			e.prefix = int32(len(t.rules))
 			keys[k] = e
 		}
+		chain(e.prefix)
 	}
 	for _, c := range stringPrefix {
 		r := add(c)
 		flags |= flagStringPrefix
 		if hr.stringPrefix == nil {
-			hr.stringPrefix = map[string]*Rule{}
+			hr.stringPrefix = map[string]int32{}
 		}
-		hr.stringPrefix[r.Path] = r
+		if hr.stringPrefix[r.Path] == 0 {
+			hr.stringPrefix[r.Path] = int32(len(t.rules))
+		}
+		chain(hr.stringPrefix[r.Path])
 		if n := len(hr.stringPrefixLens); n == 0 || hr.stringPrefixLens[n-1] != len(r.Path) {
 			hr.stringPrefixLens = append(hr.stringPrefixLens, len(r.Path)) // longest first, as sorted
 		}

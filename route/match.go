@@ -13,7 +13,9 @@ import (
 // covering it, else the hostless rules. Within the entry, an Exact path wins,
 // then the first matching Regex, then the longest matching Prefix. When no
 // path matches, the entry's Default answers, else the global Default; rules
-// of other host entries are never consulted.
+// of other host entries are never consulted. Match has no request, so rules
+// with method, header or query conditions never answer it; MatchWith and
+// MatchRequest check them.
 func (t *Table) Match(host, path string) *Rule {
 	if t == nil {
 		return nil
@@ -24,8 +26,16 @@ func (t *Table) Match(host, path string) *Rule {
 	if t.arena == "" {
 		return nil
 	}
+	return t.match(host, path, &noRequest)
+}
+
+// noRequest is the request of Match: no method, header or query.
+var noRequest Request
+
+// match is Match with a request for the rules that have predicates.
+func (t *Table) match(host, path string, req *Request) *Rule {
 	off := t.lookupHost(host)
-	if r := t.matchPath(off, path); r != nil {
+	if r := t.matchPath(off, path, req); r != nil {
 		return r
 	}
 	if n := le32(t.arena, int(off)+8); n != 0 {
@@ -38,7 +48,8 @@ func (t *Table) Match(host, path string) *Rule {
 // through NormalizeHost, and its escaped URL path through CleanPath. It
 // returns the cleaned path too, so that the proxy forwards exactly what was
 // matched. A path that cannot be cleaned gives an error wrapping ErrBadPath.
-// The query string takes no part.
+// Rules with conditions see r's method, header and raw query (see
+// MatchWith); the query string takes no other part.
 func (t *Table) MatchRequest(r *http.Request) (rule *Rule, cleanPath string, err error) {
 	host := r.Host
 	var escaped string
@@ -52,7 +63,20 @@ func (t *Table) MatchRequest(r *http.Request) (rule *Rule, cleanPath string, err
 	if err != nil {
 		return nil, "", err
 	}
-	return t.Match(NormalizeHost(host), p), p, nil
+	if t == nil {
+		return nil, p, nil
+	}
+	if t.sharded != nil {
+		t = t.sharded.pick(NormalizeHost(host))
+	}
+	if t.arena == "" {
+		return nil, p, nil
+	}
+	if t.preds == nil {
+		return t.match(NormalizeHost(host), p, &noRequest), p, nil
+	}
+	req := RequestOf(r)
+	return t.match(NormalizeHost(host), p, &req), p, nil
 }
 
 // lookupHost returns the record of the host entry for host, which is the
@@ -87,10 +111,14 @@ func (t *Table) lookupHost(host string) uint32 {
 }
 
 // matchPath returns the rule of the host entry whose record is at off for
-// path, ignoring its Default.
-func (t *Table) matchPath(off uint32, path string) *Rule {
+// path (and req, if the entry has rules with predicates), ignoring its
+// Default.
+func (t *Table) matchPath(off uint32, path string, req *Request) *Rule {
 	flags := t.arena[off+2]
-	if flags&flagLarge != 0 {
+	if flags&(flagLarge|flagPredicates) != 0 {
+		if flags&flagPredicates != 0 {
+			return t.candidates(off, path, req)
+		}
 		return t.matchLarge(off, flags, path)
 	}
 	exact, prefix := t.matchSmall(off, path)
@@ -118,8 +146,8 @@ func (t *Table) matchStringPrefix(off uint32, path string, p *Rule) *Rule {
 		if n > len(path) {
 			continue
 		}
-		if r := h.stringPrefix[path[:n]]; r != nil {
-			return r
+		if r := h.stringPrefix[path[:n]]; r != 0 {
+			return t.rule(r)
 		}
 	}
 	return p
@@ -209,7 +237,7 @@ func (t *Table) matchRegex(off uint32, flags byte, path string) *Rule {
 	}
 	h := t.entry(off)
 	for i := range h.regex {
-		if rx := &h.regex[i]; hasPrefixFold(path, rx.lit) && rx.re.MatchString(path) {
+		if rx := &h.regex[i]; rx.maybe(path) && rx.re.MatchString(path) {
 			return rx.rule
 		}
 	}

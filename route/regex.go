@@ -16,6 +16,17 @@ type regexRule struct {
 	lit  string
 	re   *regexp.Regexp
 	rule *Rule
+	num  int32 // rule's number (see pathRules)
+	// exact makes lit a case-sensitive literal (RegularExpression rules).
+	exact bool
+}
+
+// maybe reports whether the literal pre-check lets path through.
+func (rx *regexRule) maybe(path string) bool {
+	if rx.exact {
+		return strings.HasPrefix(path, rx.lit)
+	}
+	return hasPrefixFold(path, rx.lit)
 }
 
 // compileRegex compiles a Regex path the way ingress-nginx uses it:
@@ -40,11 +51,7 @@ func compileRegex(p string) (*regexp.Regexp, string, error) {
 // non-ASCII runes (the Kelvin sign, the long s) that a byte-wise comparison
 // would miss; any shorter prefix is still a correct pre-check.
 func leadingLiteral(tree *syntax.Regexp) string {
-	// The first element of a concatenation or a group is where every match
-	// starts.
-	for (tree.Op == syntax.OpConcat || tree.Op == syntax.OpCapture) && len(tree.Sub) > 0 {
-		tree = tree.Sub[0]
-	}
+	tree = firstElement(tree)
 	if tree.Op != syntax.OpLiteral {
 		return ""
 	}
@@ -104,4 +111,38 @@ func hasPrefixFold(s, lit string) bool {
 		}
 	}
 	return true
+}
+
+// compileFullRegex compiles a Gateway API regular expression: RE2,
+// case-sensitive, matching the whole string. It also returns the literal
+// every match starts with.
+func compileFullRegex(p string) (*regexp.Regexp, string, error) {
+	tree, err := syntax.Parse(p, syntax.Perl)
+	if err != nil {
+		return nil, "", fmt.Errorf("invalid regex: %w%s", err, regexHint(err))
+	}
+	re, err := regexp.Compile(`^(?:` + p + `)$`)
+	if err != nil {
+		return nil, "", fmt.Errorf("invalid regex: %w", err)
+	}
+	return re, exactLiteral(tree), nil
+}
+
+// exactLiteral returns the literal every match of tree starts with, for a
+// case-sensitive expression; "" when there is none or case folding is on.
+func exactLiteral(tree *syntax.Regexp) string {
+	tree = firstElement(tree)
+	if tree.Op != syntax.OpLiteral || tree.Flags&syntax.FoldCase != 0 {
+		return ""
+	}
+	return string(tree.Rune)
+}
+
+// firstElement returns the part of tree where every match starts: the
+// first element of a concatenation or a group, recursively.
+func firstElement(tree *syntax.Regexp) *syntax.Regexp {
+	for (tree.Op == syntax.OpConcat || tree.Op == syntax.OpCapture) && len(tree.Sub) > 0 {
+		tree = tree.Sub[0]
+	}
+	return tree
 }

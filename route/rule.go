@@ -30,6 +30,10 @@ const (
 	// ingress-nginx makes of ImplementationSpecific paths; Kubernetes
 	// Prefix paths are element-wise (see Prefix).
 	StringPrefix
+	// RegularExpression matches when the RE2 expression matches the whole
+	// request path, case-sensitively: Gateway API's RegularExpression path
+	// match. It is tried with the Regex rules, in the same order.
+	RegularExpression
 )
 
 // String returns the name of the path type, such as "Prefix".
@@ -45,6 +49,8 @@ func (t PathType) String() string {
 		return "Default"
 	case StringPrefix:
 		return "StringPrefix"
+	case RegularExpression:
+		return "RegularExpression"
 	}
 	return "PathType(" + strconv.Itoa(int(t)) + ")"
 }
@@ -78,8 +84,8 @@ func (b Backend) String() string {
 // Prefix paths cleaned with CleanPath. Regex paths are kept as written.
 type Rule struct {
 	// Host is "" for any host, an exact name such as "foo.com", or a
-	// wildcard "*.foo.com" that covers exactly one extra label. It is
-	// compared case-insensitively.
+	// wildcard "*.foo.com" that covers exactly one extra label (any number
+	// with Options.DeepWildcards). It is compared case-insensitively.
 	Host string
 	// Path is the path, prefix or regex to match; "" for Default rules.
 	Path string
@@ -93,7 +99,22 @@ type Rule struct {
 	// Value is an opaque payload for the caller (per-route policy, a
 	// handler, ...). The route package never looks at it.
 	Value any
+
+	// Conditions are Gateway API's further conditions on the method,
+	// headers and query, and its tiebreak; nil for none (every Ingress
+	// rule). A Table keeps its own copy.
+	Conditions *Conditions
 }
+
+// conditions returns r's conditions, or the empty ones.
+func (r *Rule) conditions() *Conditions {
+	if r.Conditions == nil {
+		return &noConditions
+	}
+	return r.Conditions
+}
+
+var noConditions Conditions
 
 // String returns the rule on one line, with the same columns as Table.String:
 // host ("*" for any host), path ("-" for Default), type, backend and origin.
@@ -103,7 +124,7 @@ func (r Rule) String() string {
 	b.WriteByte(' ')
 	b.WriteString(pathColumn(r))
 	b.WriteByte(' ')
-	b.WriteString(r.Type.String())
+	b.WriteString(typeColumn(r))
 	b.WriteString(" -> ")
 	b.WriteString(orDash(r.Backend.String()))
 	b.WriteString(" (")
@@ -118,6 +139,31 @@ func hostColumn(host string) string {
 		return "*"
 	}
 	return host
+}
+
+// typeColumn spells a rule's path type and, if it has any, its
+// conditions, as in "Prefix GET header:X-Env=dev query~v=[0-9]+" (":" for
+// an exact value, "~" for a regex).
+func typeColumn(r Rule) string {
+	s := r.Type.String()
+	c := r.conditions()
+	if c.Method != "" {
+		s += " " + c.Method
+	}
+	cond := func(kind, name, value string, regex bool) {
+		op := ":"
+		if regex {
+			op = "~"
+		}
+		s += " " + kind + op + name + "=" + value
+	}
+	for _, h := range c.Headers {
+		cond("header", h.Name, h.Value, h.Regex)
+	}
+	for _, q := range c.Query {
+		cond("query", q.Name, q.Value, q.Regex)
+	}
+	return s
 }
 
 // pathColumn spells a rule path for humans: "-" stands for a Default rule.
@@ -160,8 +206,9 @@ func (e *RuleError) Error() string {
 func (e *RuleError) Unwrap() error { return e.Err }
 
 // Conflict records a rule that New dropped because an earlier rule has the
-// same host, path and type (or is a Default for the same host). The earlier
-// rule wins so that configuration order, and nothing else, breaks the tie.
+// same host, path, type and conditions (or is a Default for the same host).
+// The rule with the earlier Tiebreak wins, else the earlier one in the
+// slice, so that configuration order and nothing else breaks the tie.
 type Conflict struct {
 	Kept    Rule // the rule that stays in the table
 	Dropped Rule // the later duplicate, ignored, as normalised

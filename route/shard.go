@@ -182,11 +182,12 @@ func (t *Table) globalCount() int {
 	return 0
 }
 
-// dedupe keeps the first of rules with the same host, path and type.
+// dedupe keeps the first of rules with the same host, path, type and
+// conditions.
 func dedupe(cs []compiled) []compiled {
 	seen := make(map[dupKey]bool, len(cs))
 	return slices.DeleteFunc(cs, func(c compiled) bool {
-		k := dupKey{c.rule.Host, c.rule.Path, c.rule.Type}
+		k := dupKey{c.rule.Host, c.rule.Path, c.rule.Type, c.pred.signature()}
 		if seen[k] {
 			return true
 		}

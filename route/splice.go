@@ -61,10 +61,13 @@ func appendCompiled(out []compiled, src *Table, keep func(string) bool) []compil
 			}
 			regex := e.regex
 			for j := e.meta.first; j < e.meta.last; j++ {
-				c := compiled{rule: sub.rules[j]}
+				c := compiled{rule: sub.rules[j], index: len(out)}
 				if len(regex) > 0 && regex[0].rule == &sub.rules[j] {
-					c.re, c.lit = regex[0].re, regex[0].lit
+					c.re, c.lit, c.exact = regex[0].re, regex[0].lit, regex[0].exact
 					regex = regex[1:]
+				}
+				if sub.preds != nil {
+					c.pred = sub.preds[j]
 				}
 				out = append(out, c)
 			}

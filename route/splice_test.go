@@ -3,6 +3,7 @@ package route
 import (
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"slices"
 	"testing"
 )
@@ -122,6 +123,51 @@ func BenchmarkMatchSharded(b *testing.B) {
 		q := reqs[i%len(reqs)]
 		if tbl.Match(q.host, q.path) == nil {
 			b.Fatalf("no match for %s%s", q.host, q.path)
+		}
+	}
+}
+
+// TestSpliceKeepsConditions: rules with method, header and query
+// conditions answer the same in a sharded table, and after a splice that
+// replaces other hosts, as in the table New makes.
+func TestSpliceKeepsConditions(t *testing.T) {
+	rules, _ := benchRules(4000)
+	cond := []Rule{
+		{Host: "api.example.com", Path: "/v1", Type: Prefix, Backend: Backend{Namespace: "ns", Service: "post", Port: "80"}, Conditions: &Conditions{Method: "POST"}},
+		{Host: "api.example.com", Path: "/v1", Type: Prefix, Backend: Backend{Namespace: "ns", Service: "canary", Port: "80"}, Conditions: &Conditions{Headers: []HeaderMatch{{Name: "x-canary", Value: "always"}}}},
+		{Host: "api.example.com", Path: "/v1", Type: Prefix, Backend: Backend{Namespace: "ns", Service: "debug", Port: "80"}, Conditions: &Conditions{Query: []QueryMatch{{Name: "debug", Value: "1"}}}},
+		{Host: "api.example.com", Path: "/v1", Type: Prefix, Backend: Backend{Namespace: "ns", Service: "plain", Port: "80"}},
+	}
+	full, err := New(append(slices.Clone(rules), cond...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := Splice(nil, nil, full)
+	if sh.sharded == nil {
+		t.Fatal("a table of 4,004 rules was not sharded")
+	}
+	other, err := New([]Rule{{Host: "svc7.example.com", Path: "/new", Type: Exact, Backend: Backend{Namespace: "ns", Service: "new", Port: "80"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spliced := Splice(sh, func(h string) bool { return h != "svc7.example.com" }, other)
+	for _, tt := range []struct {
+		req  Request
+		want string
+	}{
+		{Request{Method: "POST"}, "post"},
+		{Request{Method: "GET", Header: http.Header{"X-Canary": {"always"}}}, "canary"},
+		{Request{Method: "GET", RawQuery: "debug=1"}, "debug"},
+		{Request{Method: "GET"}, "plain"},
+	} {
+		for name, table := range map[string]*Table{"new": full, "sharded": sh, "spliced": spliced} {
+			r := table.MatchWith("api.example.com", "/v1/x", &tt.req)
+			if r == nil || r.Backend.Service != tt.want {
+				t.Errorf("%s: MatchWith(%+v) = %v, want service %s", name, tt.req, r, tt.want)
+			}
+			if e := table.ExplainWith("api.example.com", "/v1/x", &tt.req); e.Rule == nil || e.Rule.Backend.Service != tt.want {
+				t.Errorf("%s: ExplainWith(%+v).Rule = %v, want service %s", name, tt.req, e.Rule, tt.want)
+			}
 		}
 	}
 }

@@ -10,14 +10,18 @@ import (
 
 // compiled is a validated rule awaiting placement.
 type compiled struct {
-	rule Rule
-	re   *regexp.Regexp
-	lit  string // see regexRule.lit
+	rule  Rule
+	re    *regexp.Regexp
+	lit   string // see regexRule.lit
+	exact bool   // see regexRule.exact
+	pred  *predicates
+	index int // position in the slice given to New
 }
 
 type dupKey struct {
 	host, path string
 	typ        PathType
+	pred       string // predicates.signature
 }
 
 // Options change how NewWithOptions orders rules. The zero value is what
@@ -61,9 +65,15 @@ func NewWithOptions(rules []Rule, opts Options) (*Table, error) {
 		if len(bad) > 0 {
 			continue
 		}
-		k := dupKey{c.rule.Host, c.rule.Path, c.rule.Type}
+		c.index = i
+		k := dupKey{c.rule.Host, c.rule.Path, c.rule.Type, c.pred.signature()}
 		if j, ok := seen[k]; ok {
-			conflicts = append(conflicts, Conflict{Kept: valid[j].rule, Dropped: c.rule, Index: i})
+			// The same conditions: only one can ever answer, the one with
+			// the earlier Tiebreak, else the earlier one in the slice.
+			if c.rule.conditions().Tiebreak.compare(valid[j].rule.conditions().Tiebreak) < 0 {
+				valid[j], c = c, valid[j]
+			}
+			conflicts = append(conflicts, Conflict{Kept: valid[j].rule, Dropped: c.rule, Index: c.index})
 			continue
 		}
 		seen[k] = len(valid)
@@ -86,11 +96,14 @@ func compileRule(r Rule) (compiled, []error) {
 		errs = append(errs, err)
 	}
 	r.Host = host
+	r.Conditions = r.Conditions.clone()
 	c, err := compilePath(r)
 	if err != nil {
 		errs = append(errs, err)
 	}
-	return c, errs
+	pred, bad := compilePredicates(r)
+	c.pred = pred
+	return c, append(errs, bad...)
 }
 
 // compilePath normalises r.Path according to r.Type.
@@ -116,12 +129,18 @@ func compilePath(r Rule) (compiled, error) {
 		if err != nil {
 			return c, err
 		}
+	case RegularExpression:
+		c.re, c.lit, err = compileFullRegex(r.Path)
+		if err != nil {
+			return c, err
+		}
+		c.exact = true
 	case Default:
 		if r.Path != "" {
 			return c, errors.New("a Default rule must have an empty path")
 		}
 	default:
-		return c, fmt.Errorf("unknown path type %s (want Prefix, Exact, Regex, StringPrefix or Default)", r.Type)
+		return c, fmt.Errorf("unknown path type %s (want Prefix, Exact, Regex, RegularExpression, StringPrefix or Default)", r.Type)
 	}
 	return c, nil
 }

@@ -14,7 +14,7 @@ func TestNewErrors(t *testing.T) {
 		msg  string
 	}{
 		{Rule{Host: "foo.com", Path: "/a", Origin: "ingress default/web"},
-			`route: ingress default/web: host "foo.com" path "/a": unknown path type PathType(0) (want Prefix, Exact, Regex, StringPrefix or Default)`},
+			`route: ingress default/web: host "foo.com" path "/a": unknown path type PathType(0) (want Prefix, Exact, Regex, RegularExpression, StringPrefix or Default)`},
 		{Rule{Host: "foo.com", Path: "/a", Type: Default, Origin: "o"},
 			`route: o: host "foo.com" path "/a": a Default rule must have an empty path`},
 		{Rule{Path: "a", Type: Prefix, Origin: "o"},
