@@ -134,7 +134,7 @@ func (c *converter) convert(n *yaml.Node, t reflect.Type, path *field.Path, dept
 		c.str(s)
 		return
 	}
-	if reflect.PointerTo(t).Implements(unmarshalerType) {
+	if hasOwnJSON(t) {
 		// A type with its own JSON form that we do not know: pass it through
 		// and let its decoder judge.
 		c.generic(n, path, depth)
@@ -421,6 +421,19 @@ func (c *converter) generic(n *yaml.Node, path *field.Path, depth int) {
 	}
 	c.value(v)
 }
+
+// hasOwnJSON reports whether *t implements json.Unmarshaler. Cached per
+// type: the check is asked for every node.
+func hasOwnJSON(t reflect.Type) bool {
+	if cached, ok := ownJSONCache.Load(t); ok {
+		return cached.(bool)
+	}
+	own := reflect.PointerTo(t).Implements(unmarshalerType)
+	ownJSONCache.Store(t, own)
+	return own
+}
+
+var ownJSONCache sync.Map // reflect.Type → bool
 
 // jsonFields lists the JSON field names of a struct type, flattening inlined
 // and embedded structs as encoding/json does. Cached per type.
