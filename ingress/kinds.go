@@ -75,23 +75,23 @@ func supportedVersions(kind string) string {
 }
 
 // typed builds the decoder of one Go type: a strict, schema-checked
-// conversion of the YAML node, then encoding/json into the API type (which
+// conversion of the YAML node to JSON text, then encoding/json into the API type (which
 // runs the API types' own decoders for quantities, timestamps and
 // int-or-string), then namespace defaulting. Objects without a namespace go
 // to "default", as kubectl apply does.
 func typed[T any](namespaced bool, store func(*Set, *T, Source, *docRef)) kindDecoder {
 	return kindDecoder{decode: func(set *Set, n *yaml.Node, kind string, src Source, ref *docRef) ErrorList {
 		var conv converter
-		value := conv.convert(n, reflect.TypeFor[T](), nil, 0)
+		conv.convert(n, reflect.TypeFor[T](), nil, 0)
 		name := nameFromNode(n, kind, namespaced)
 		if conv.fatal != nil {
 			src.Line = conv.fatalLine
 			return ErrorList{{Source: src, Object: name, Err: conv.fatal}}
 		}
 		obj := new(T)
-		data, err := json.Marshal(value)
+		err := conv.outErr
 		if err == nil {
-			err = json.Unmarshal(data, obj)
+			err = json.Unmarshal(conv.out, obj)
 		}
 		if meta, ok := any(obj).(metav1.Object); ok && err == nil && namespaced && meta.GetNamespace() == "" {
 			meta.SetNamespace(metav1.NamespaceDefault)

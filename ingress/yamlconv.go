@@ -7,6 +7,7 @@ import (
 	"math"
 	"reflect"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -27,11 +28,14 @@ const (
 	maxAliasNodes = 100_000
 )
 
-// converter turns a YAML node tree into JSON-compatible values while checking
-// every key and scalar against the Go type the node will be decoded into. It
-// is what gives strict decoding its field paths and line numbers: encoding/json
-// alone reports neither.
+// converter turns a YAML node tree into JSON text while checking every key
+// and scalar against the Go type the node will be decoded into. It is what
+// gives strict decoding its field paths and line numbers: encoding/json
+// alone reports neither. The JSON is written in one walk of the tree, with
+// no intermediate maps.
 type converter struct {
+	out        []byte // the JSON written so far
+	outErr     error  // the first value JSON cannot express
 	errs       []fieldProblem
 	aliasNodes int
 	fatal      error // a limit was hit; conversion stopped
@@ -71,97 +75,108 @@ func (c *converter) problem(line int, err *field.Error) {
 	c.errs = append(c.errs, fieldProblem{err: err, line: line, shadow: shadow})
 }
 
-// convert returns the JSON-compatible value of n for Go type t. Problems are
-// recorded in c; the returned value is best effort.
-func (c *converter) convert(n *yaml.Node, t reflect.Type, path *field.Path, depth int) any {
+// convert appends the JSON form of n, for Go type t, to c.out. Problems are
+// recorded in c and the value is written as null (or, for timestamps and
+// bytes, as the string read), so that the result is best effort.
+func (c *converter) convert(n *yaml.Node, t reflect.Type, path *field.Path, depth int) {
 	if c.fatal != nil {
-		return nil
+		c.null()
+		return
 	}
 	if depth > maxDepth {
 		c.stop(n.Line, "nesting deeper than %d levels at %s", maxDepth, pathString(path))
-		return nil
+		c.null()
+		return
 	}
 	n = c.deref(n)
-	if n == nil {
-		return nil
-	}
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
-		return nil
+	if n == nil || (n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+		c.null()
+		return
 	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	switch t {
 	case timeType, microTimeType:
-		s, ok := c.scalarString(n, path, "a timestamp in RFC 3339 form").(string)
+		s, ok := c.scalarString(n, path, "a timestamp in RFC 3339 form")
 		if ok {
 			if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
 				c.problem(n.Line, field.Invalid(path, s, "must be a timestamp in RFC 3339 form, such as 2024-05-01T12:00:00Z"))
-				return nil
+				c.null()
+				return
 			}
 		}
-		return s
+		// A string that is no timestamp is written as "", which the
+		// type's own decoder rejects.
+		c.str(s)
+		return
 	case intOrStringType:
 		if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
-			return c.integer(n, path, math.MinInt32, math.MaxInt32)
+			c.integer(n, path, math.MinInt32, math.MaxInt32)
+			return
 		}
-		return c.scalarString(n, path, "an integer or a string")
+		c.strOrNull(c.scalarString(n, path, "an integer or a string"))
+		return
 	case quantityType:
 		if n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float") {
-			return json.Number(n.Value)
+			c.number(n.Value)
+			return
 		}
-		return c.scalarString(n, path, "a quantity such as 100m or 1Gi")
+		c.strOrNull(c.scalarString(n, path, "a quantity such as 100m or 1Gi"))
+		return
 	case bytesType:
-		s, ok := c.scalarString(n, path, "a base64-encoded string").(string)
+		s, ok := c.scalarString(n, path, "a base64-encoded string")
 		if ok {
 			if _, err := base64.StdEncoding.DecodeString(s); err != nil {
 				c.problem(n.Line, field.Invalid(path, s, "must be base64-encoded: "+err.Error()))
 			}
 		}
-		return s
+		c.str(s)
+		return
 	}
-	if reflect.PointerTo(t).Implements(unmarshalerType) {
+	if hasOwnJSON(t) {
 		// A type with its own JSON form that we do not know: pass it through
 		// and let its decoder judge.
-		return c.generic(n, path, depth)
+		c.generic(n, path, depth)
+		return
 	}
 	switch t.Kind() {
 	case reflect.Struct:
-		return c.object(n, t, path, depth)
+		c.object(n, t, path, depth)
 	case reflect.Map:
-		return c.mapping(n, t, path, depth)
+		c.mapping(n, t, path, depth)
 	case reflect.Slice, reflect.Array:
-		return c.sequence(n, t, path, depth)
+		c.sequence(n, t, path, depth)
 	case reflect.String:
-		return c.scalarString(n, path, "a string")
+		c.strOrNull(c.scalarString(n, path, "a string"))
 	case reflect.Bool:
-		if n.Kind == yaml.ScalarNode && n.Tag == "!!bool" {
-			var b bool
-			if err := n.Decode(&b); err == nil {
-				return b
-			}
+		if b, ok := scalarBool(n); ok {
+			c.bool(b)
+			return
 		}
 		c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be a boolean (true or false)"))
-		return nil
+		c.null()
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		bits := t.Bits()
-		return c.integer(n, path, -(1 << (bits - 1)), 1<<(bits-1)-1)
+		c.integer(n, path, -(1 << (bits - 1)), 1<<(bits-1)-1)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		return c.integer(n, path, 0, math.MaxInt64)
+		c.integer(n, path, 0, math.MaxInt64)
 	case reflect.Float32, reflect.Float64:
 		if n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float") {
 			var f float64
 			if err := n.Decode(&f); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
-				return f
+				c.value(f)
+				return
 			}
 		}
 		c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be a number"))
-		return nil
+		c.null()
 	case reflect.Interface:
-		return c.generic(n, path, depth)
+		c.generic(n, path, depth)
+	default:
+		c.problem(n.Line, field.InternalError(path, fmt.Errorf("cannot decode into %s", t)))
+		c.null()
 	}
-	c.problem(n.Line, field.InternalError(path, fmt.Errorf("cannot decode into %s", t)))
-	return nil
 }
 
 // deref follows aliases, counting what they expand to so that a document of a
@@ -199,13 +214,15 @@ func countNodes(n *yaml.Node, limit int) int {
 	return total
 }
 
-func (c *converter) object(n *yaml.Node, t reflect.Type, path *field.Path, depth int) any {
+func (c *converter) object(n *yaml.Node, t reflect.Type, path *field.Path, depth int) {
 	if n.Kind != yaml.MappingNode {
 		c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be an object"))
-		return nil
+		c.null()
+		return
 	}
 	fields := jsonFields(t)
-	out := make(map[string]any, len(n.Content)/2)
+	c.out = append(c.out, '{')
+	first := true
 	c.eachPair(n, path, func(key string, keyNode, val *yaml.Node) {
 		ft, ok := fields[key]
 		if !ok {
@@ -228,21 +245,25 @@ func (c *converter) object(n *yaml.Node, t reflect.Type, path *field.Path, depth
 			}
 			return
 		}
-		out[key] = c.convert(val, ft, path.Child(key), depth+1)
+		c.key(key, &first)
+		c.convert(val, ft, path.Child(key), depth+1)
 	})
-	return out
+	c.out = append(c.out, '}')
 }
 
-func (c *converter) mapping(n *yaml.Node, t reflect.Type, path *field.Path, depth int) any {
+func (c *converter) mapping(n *yaml.Node, t reflect.Type, path *field.Path, depth int) {
 	if n.Kind != yaml.MappingNode {
 		c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be a map"))
-		return nil
+		c.null()
+		return
 	}
-	out := make(map[string]any, len(n.Content)/2)
+	c.out = append(c.out, '{')
+	first := true
 	c.eachPair(n, path, func(key string, _, val *yaml.Node) {
-		out[key] = c.convert(val, t.Elem(), path.Key(key), depth+1)
+		c.key(key, &first)
+		c.convert(val, t.Elem(), path.Key(key), depth+1)
 	})
-	return out
+	c.out = append(c.out, '}')
 }
 
 // eachPair walks the key/value pairs of a mapping, resolving merge keys (<<)
@@ -302,85 +323,117 @@ func (c *converter) eachPair(n *yaml.Node, path *field.Path, fn func(key string,
 	}
 }
 
-func (c *converter) sequence(n *yaml.Node, t reflect.Type, path *field.Path, depth int) any {
+func (c *converter) sequence(n *yaml.Node, t reflect.Type, path *field.Path, depth int) {
 	if n.Kind != yaml.SequenceNode {
 		c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be a list"))
-		return nil
+		c.null()
+		return
 	}
-	out := make([]any, len(n.Content))
+	c.out = append(c.out, '[')
 	for i, item := range n.Content {
-		out[i] = c.convert(item, t.Elem(), path.Index(i), depth+1)
+		if i > 0 {
+			c.out = append(c.out, ',')
+		}
+		c.convert(item, t.Elem(), path.Index(i), depth+1)
 	}
-	return out
+	c.out = append(c.out, ']')
 }
 
 // scalarString accepts only string scalars. YAML turns unquoted true, 80 or
 // 1.0 into booleans and numbers; the apiserver rejects those for string fields
 // (annotations above all), and so do we, with the fix in the message.
-func (c *converter) scalarString(n *yaml.Node, path *field.Path, want string) any {
+func (c *converter) scalarString(n *yaml.Node, path *field.Path, want string) (string, bool) {
 	if n.Kind == yaml.ScalarNode && (n.Tag == "!!str" || n.Tag == "!!binary" || n.Tag == "!!timestamp") {
-		return n.Value
+		return n.Value, true
 	}
 	if n.Kind == yaml.ScalarNode {
 		c.problem(n.Line, field.TypeInvalid(path, n.Value, fmt.Sprintf("must be %s; YAML read this as %s, quote it: %q", want, tagName(n.Tag), n.Value)))
-		return nil
+		return "", false
 	}
 	c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be "+want))
-	return nil
+	return "", false
 }
 
-func (c *converter) integer(n *yaml.Node, path *field.Path, lo, hi int64) any {
-	if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
-		var v int64
-		if err := n.Decode(&v); err == nil {
-			if v < lo || v > hi {
-				c.problem(n.Line, field.Invalid(path, v, fmt.Sprintf("must be between %d and %d", lo, hi)))
-				return nil
-			}
-			return v
+func (c *converter) integer(n *yaml.Node, path *field.Path, lo, hi int64) {
+	if v, ok := scalarInt(n); ok {
+		if v < lo || v > hi {
+			c.problem(n.Line, field.Invalid(path, v, fmt.Sprintf("must be between %d and %d", lo, hi)))
+			c.null()
+			return
 		}
+		c.out = strconv.AppendInt(c.out, v, 10)
+		return
 	}
 	c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be an integer"))
-	return nil
+	c.null()
 }
 
 // generic converts without a schema, for free-form values.
-func (c *converter) generic(n *yaml.Node, path *field.Path, depth int) any {
+func (c *converter) generic(n *yaml.Node, path *field.Path, depth int) {
 	if c.fatal != nil {
-		return nil
+		c.null()
+		return
 	}
 	if depth > maxDepth {
 		c.stop(n.Line, "nesting deeper than %d levels at %s", maxDepth, pathString(path))
-		return nil
+		c.null()
+		return
 	}
 	n = c.deref(n)
 	if n == nil {
-		return nil
+		c.null()
+		return
 	}
 	switch n.Kind {
 	case yaml.MappingNode:
-		out := make(map[string]any, len(n.Content)/2)
+		c.out = append(c.out, '{')
+		first := true
 		c.eachPair(n, path, func(key string, _, val *yaml.Node) {
-			out[key] = c.generic(val, path.Child(key), depth+1)
+			c.key(key, &first)
+			c.generic(val, path.Child(key), depth+1)
 		})
-		return out
+		c.out = append(c.out, '}')
+		return
 	case yaml.SequenceNode:
-		out := make([]any, len(n.Content))
+		c.out = append(c.out, '[')
 		for i, item := range n.Content {
-			out[i] = c.generic(item, path.Index(i), depth+1)
+			if i > 0 {
+				c.out = append(c.out, ',')
+			}
+			c.generic(item, path.Index(i), depth+1)
 		}
-		return out
+		c.out = append(c.out, ']')
+		return
+	}
+	if n.Tag == "!!str" {
+		c.str(n.Value)
+		return
 	}
 	var v any
 	if err := n.Decode(&v); err != nil {
 		c.problem(n.Line, field.Invalid(path, n.Value, err.Error()))
-		return nil
+		c.null()
+		return
 	}
 	if f, ok := v.(float64); ok && (math.IsInf(f, 0) || math.IsNaN(f)) {
-		return n.Value // JSON has no infinities; keep the text
+		c.str(n.Value) // JSON has no infinities; keep the text
+		return
 	}
-	return v
+	c.value(v)
 }
+
+// hasOwnJSON reports whether *t implements json.Unmarshaler. Cached per
+// type: the check is asked for every node.
+func hasOwnJSON(t reflect.Type) bool {
+	if cached, ok := ownJSONCache.Load(t); ok {
+		return cached.(bool)
+	}
+	own := reflect.PointerTo(t).Implements(unmarshalerType)
+	ownJSONCache.Store(t, own)
+	return own
+}
+
+var ownJSONCache sync.Map // reflect.Type → bool
 
 // jsonFields lists the JSON field names of a struct type, flattening inlined
 // and embedded structs as encoding/json does. Cached per type.
