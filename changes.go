@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"time"
@@ -26,7 +27,9 @@ import (
 //
 // Changes apply on top of what Load or the last Reload read and of
 // earlier changes; the next Reload reads the files again and forgets
-// objects that only changes brought. On error (an invalid object, a
+// objects that only changes brought (for a Mux of LoadObjects: the next
+// Reload or ReplaceObjects compiles its object set again, and forgets them
+// likewise; Resolve keeps them). On error (an invalid object, a
 // backend that cannot resolve) nothing changes: the table being served
 // stays, and so do the objects Apply builds on.
 func (m *Mux) Apply(ctx context.Context, changes ...ingress.Change) error {
@@ -260,9 +263,15 @@ func (m *Mux) buildChange(p *ingress.Pending) (*built, error) {
 			break
 		}
 		var part *route.Table
+		// A copy: the set being served must not keep what a build that is
+		// then dropped added to it.
+		pl.upstreams = maps.Clone(m.live.upstreams)
 		part, err = m.proxyTable(res.Changed, pl.upstreams, false)
 		if err == nil {
 			pl.table = route.Splice(m.live.table, func(host string) bool { return !res.Hosts[host] }, part)
+			if len(pl.upstreams) > 2*pl.table.Len()+16 {
+				pl.upstreams = pl.upstreams.usedBy(pl.table)
+			}
 			up := &tableUpdate{added: part.Rules()}
 			for host := range res.Hosts {
 				up.removed = append(up.removed, m.live.table.HostRules(host)...)

@@ -31,9 +31,10 @@ type Hooks struct {
 	// ErrorHandler answers in place of the proxy's own 502, 503 and 504;
 	// err is a *proxy.Error.
 	ErrorHandler func(w http.ResponseWriter, r *http.Request, err error)
-	// Reloaded, when not nil, is told the outcome of every Load, Reload
-	// and Resolve once it is done, failed ones included. It is called
-	// with the Mux's reload lock held: it must not call Reload or Resolve.
+	// Reloaded, when not nil, is told the outcome of every Load,
+	// LoadObjects, Reload, Resolve, ReplaceObjects and Apply once it is
+	// done, failed ones included. It is called with the Mux's reload lock
+	// held: it must not call any of these.
 	Reloaded func(ReloadResult)
 }
 

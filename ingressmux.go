@@ -170,7 +170,7 @@ func (m *Mux) Resolve(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	start := time.Now()
-	b, err := m.buildWith(ctx, func() (*built, error) { return m.buildFull(m.live.tracker.Set()) })
+	b, err := m.buildWith(ctx, func() (*built, error) { return m.buildFull(m.live.tracker.Objects()) })
 	if err == nil {
 		err = m.swap(b)
 	}

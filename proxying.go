@@ -3,6 +3,7 @@ package ingressmux
 import (
 	"fmt"
 	"net/http"
+	"slices"
 
 	"github.com/ingressmux/ingressmux/ingress"
 	"github.com/ingressmux/ingressmux/proxy"
@@ -66,10 +67,7 @@ type upstreamSet map[string][]*proxy.Upstream
 // share returns the upstream of the set equal to u, adding u if there is
 // none.
 func (s upstreamSet) share(u *proxy.Upstream) *proxy.Upstream {
-	key := fmt.Sprint(u.Name, u.Protocol, u.ConnectTimeout, u.Endpoints, u.Balance, u.HashBy, u.HashSubsetSize)
-	if a := u.Affinity; a != nil {
-		key += fmt.Sprintf("%+v", *a) // routes balanced differently must not share
-	}
+	key := upstreamKey(u)
 	for _, have := range s[key] {
 		if have.TLS.Equal(u.TLS) {
 			return have
@@ -77,4 +75,37 @@ func (s upstreamSet) share(u *proxy.Upstream) *proxy.Upstream {
 	}
 	s[key] = append(s[key], u)
 	return u
+}
+
+// upstreamKey is what upstreams that may share have in common.
+func upstreamKey(u *proxy.Upstream) string {
+	key := fmt.Sprint(u.Name, u.Protocol, u.ConnectTimeout, u.Endpoints, u.Balance, u.HashBy, u.HashSubsetSize)
+	if a := u.Affinity; a != nil {
+		key += fmt.Sprintf("%+v", *a) // routes balanced differently must not share
+	}
+	return key
+}
+
+// usedBy returns the upstreams of s that the routes of t use: a set that
+// incremental builds keep adding to sheds those of routes gone, whose
+// endpoints (part of the key) change with every rollout.
+func (s upstreamSet) usedBy(t *route.Table) upstreamSet {
+	used := upstreamSet{}
+	add := func(u *proxy.Upstream) {
+		if u != nil && !slices.Contains(used[upstreamKey(u)], u) {
+			used[upstreamKey(u)] = append(used[upstreamKey(u)], u)
+		}
+	}
+	for _, r := range t.Rules() {
+		rt, ok := r.Value.(*proxy.Route)
+		if !ok {
+			continue
+		}
+		add(rt.Upstream)
+		add(rt.DefaultBackend)
+		for _, c := range rt.Canaries {
+			add(c.Upstream)
+		}
+	}
+	return used
 }

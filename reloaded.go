@@ -9,8 +9,8 @@ import (
 // ReloadResult is the outcome of one Load, Reload or Resolve, given to
 // Hooks.Reloaded: for metrics, status pages and logs.
 type ReloadResult struct {
-	// Op is "load" (Load and LoadObjects), "reload", "resolve" or
-	// "replace" (ReplaceObjects).
+	// Op is "load" (Load and LoadObjects), "reload", "resolve",
+	// "replace" (ReplaceObjects) or "apply" (Apply).
 	Op string
 	// Start is when it began; Duration how long it took.
 	Start    time.Time

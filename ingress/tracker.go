@@ -711,11 +711,18 @@ func (t *Tracker) compileGroup(members []*entry, classes []IngressClass, classWa
 
 // Set returns the objects the Tracker holds, in load order, as LoadFiles would
 // return them: Ingresses left out as invalid are not in it.
-func (t *Tracker) Set() *Set {
+func (t *Tracker) Set() *Set { return t.objects(false) }
+
+// Objects returns every object the Tracker holds, in load order, the
+// Ingresses left out as invalid included: what Reset needs to compile the
+// same objects again, with the same warnings.
+func (t *Tracker) Objects() *Set { return t.objects(true) }
+
+func (t *Tracker) objects(skipped bool) *Set {
 	set := &Set{Warnings: slices.Clone(t.setWarnings)}
 	for k := range kindCount {
 		for _, e := range t.sorted(kind(k)) {
-			if e.skip == nil {
+			if skipped || e.skip == nil {
 				set.addObject(e.n.obj)
 			}
 		}

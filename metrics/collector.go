@@ -207,8 +207,8 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	}
 }
 
-// Reloaded records the outcome of a load, reload or resolve of the
-// routing: op names it ("load", "reload", "resolve", "replace"), took is how long it
+// Reloaded records the outcome of a change of the routing: op names it
+// ("load", "reload", "resolve", "replace", "apply"), took is how long it
 // took, err is nil when the new routing is served, and routes is the
 // number of rules served afterwards. A program passes on what its Mux's
 // Hooks.Reloaded is told.

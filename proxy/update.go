@@ -24,6 +24,9 @@ func (h *Handler) Update(table *route.Table, removed, added []route.Rule) error 
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	old := h.state.Load()
+	if old.closed {
+		return ErrClosed
+	}
 	st := &state{
 		table:      table,
 		routes:     maps.Clone(old.routes),
@@ -40,13 +43,38 @@ func (h *Handler) Update(table *route.Table, removed, added []route.Rule) error 
 	if err != nil {
 		return err
 	}
+	st.dropUnused()
 	h.state.Store(st)
 	return nil
 }
 
+// dropUnused forgets the upstreams no route of st uses any more, so that
+// SetEndpoints finds none of them (and says so) and they do not pile up
+// over many updates. It walks every route, as the copy of the route map
+// that each Update makes does already.
+func (st *state) dropUnused() {
+	used := make(map[*upstream]bool, len(st.routes))
+	for _, rs := range st.routes {
+		for _, up := range append([]*upstream{rs.up, rs.fallback}, rs.canaries...) {
+			if up != nil {
+				used[up] = true
+			}
+		}
+	}
+	maps.DeleteFunc(st.upstreams, func(_ *Upstream, up *upstream) bool { return !used[up] })
+	for name, ups := range st.byName {
+		ups = slices.DeleteFunc(slices.Clone(ups), func(up *upstream) bool { return !used[up] })
+		if len(ups) == 0 {
+			delete(st.byName, name)
+		} else {
+			st.byName[name] = ups
+		}
+	}
+}
+
 // clone returns a copy of s that can grow without changing s.
 func (s *transportSet) clone() transportSet {
-	c := transportSet{byBucket: make(map[bucket][]*transportEntry, len(s.byBucket)), all: slices.Clip(s.all)}
+	c := transportSet{byBucket: make(map[bucket][]*transportEntry, len(s.byBucket)), all: slices.Clip(s.all), wrapped: slices.Clip(s.wrapped)}
 	for b, list := range s.byBucket {
 		c.byBucket[b] = slices.Clip(list)
 	}

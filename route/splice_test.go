@@ -171,3 +171,20 @@ func TestSpliceKeepsConditions(t *testing.T) {
 		}
 	}
 }
+
+func TestLenCountsRules(t *testing.T) {
+	rules, _ := benchRules(3000)
+	full, err := New(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := Splice(nil, nil, full)
+	for name, table := range map[string]*Table{"flat": full, "sharded": sh} {
+		if got, want := table.Len(), len(table.Rules()); got != want {
+			t.Errorf("%s: Len() = %d, want %d", name, got, want)
+		}
+	}
+	if got := (*Table)(nil).Len(); got != 0 {
+		t.Errorf("nil table: Len() = %d, want 0", got)
+	}
+}

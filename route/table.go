@@ -204,3 +204,15 @@ func (t *Table) Options() Options {
 func (t *Table) Rules() []Rule {
 	return slices.Clone(t.ruleList())
 }
+
+// Len returns the number of rules in the table, the global Default
+// included, without copying them as Rules does.
+func (t *Table) Len() int {
+	switch {
+	case t == nil:
+		return 0
+	case t.sharded != nil:
+		return t.sharded.n
+	}
+	return len(t.rules)
+}

@@ -27,7 +27,7 @@ type Snapshot struct {
 
 // Reload is the outcome of one load, reload or resolve of the routing.
 type Reload struct {
-	// Op is "load", "reload", "resolve" or "replace".
+	// Op is "load", "reload", "resolve", "replace" or "apply".
 	Op string
 	// At is when it began; Took how long it took.
 	At   time.Time
