@@ -43,7 +43,8 @@ func (m *Mux) Explain(rawURL string) (Explanation, error) {
 // request. NewExplainRequest makes such requests.
 func (m *Mux) ExplainRequest(r *http.Request) Explanation {
 	e := Explanation{Decision: m.handler.Explain(r)}
-	e.Explanation = m.Compiled().Table.Explain(r.Host, r.URL.EscapedPath())
+	req := route.RequestOf(r)
+	e.Explanation = m.Compiled().Table.ExplainWith(r.Host, r.URL.EscapedPath(), &req)
 	return e
 }
 

@@ -116,21 +116,13 @@ func runCluster(ctx context.Context, cfg ingressmux.Config, co clusterOptions, s
 	}
 	// In a cluster one bad Ingress must never take the others down.
 	cfg.SkipInvalidIngresses = true
-	obs, err := newObserver(ctx, so.observe, lns[2] != nil, &cfg, logger)
-	if err != nil {
-		logger.Error("observability", "err", err)
-		closeAll(lns[:])
-		return 2
-	}
-	mux, err := ingressmux.LoadObjects(ctx, cfg, nil)
-	if err != nil {
-		logger.Error("load failed", "err", err)
-		closeAll(lns[:])
-		obs.close(context.Background())
-		return 1
+	mux, obs, code := loadObserved(ctx, cfg, so, lns, logger, func(ctx context.Context, cfg ingressmux.Config) (*ingressmux.Mux, error) {
+		return ingressmux.LoadObjects(ctx, cfg, nil) // empty until the first sync
+	})
+	if code != 0 {
+		return code
 	}
 	defer mux.Close() // after the servers have drained
-	obs.attach(mux)
 	src.Client, src.Target, src.Logger = client, mux, logger
 	src.Election.Changed = obs.leading(src.Election.Name)
 	source, err := cluster.New(src)

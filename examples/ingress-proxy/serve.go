@@ -52,22 +52,12 @@ func runServe(ctx context.Context, cfg ingressmux.Config, so serveOptions, reloa
 	if lns[1] != nil {
 		cfg.HTTPSPort = lns[1].Addr().(*net.TCPAddr).Port
 	}
-	obs, err := newObserver(ctx, so.observe, lns[2] != nil, &cfg, logger)
-	if err != nil {
-		logger.Error("observability", "err", err)
-		closeAll(lns[:])
-		return 2
-	}
 	changes := watch(ctx, cfg.Paths, so.watchInterval)
-	mux, err := ingressmux.Load(ctx, cfg)
-	if err != nil {
-		logger.Error("load failed", "err", err)
-		closeAll(lns[:])
-		obs.close(context.Background())
-		return 1
+	mux, obs, code := loadObserved(ctx, cfg, so, lns, logger, ingressmux.Load)
+	if code != 0 {
+		return code
 	}
 	defer mux.Close() // after the servers have drained
-	obs.attach(mux)
 	s := startServer(mux, lns, so, obs, stdout, logger, nil)
 	s.logWarnings()
 	s.ready.Store(true)
@@ -83,6 +73,28 @@ func runServe(ctx context.Context, cfg ingressmux.Config, so serveOptions, reloa
 			s.reload(ctx, "file change")
 		}
 	}
+}
+
+// loadObserved starts the observer of so (metrics, tracing, the routes
+// page) and loads the Mux of cfg with load, observed by it. A non-zero
+// code means failure, logged, with the listeners closed.
+func loadObserved(ctx context.Context, cfg ingressmux.Config, so serveOptions, lns [3]net.Listener, logger *slog.Logger,
+	load func(context.Context, ingressmux.Config) (*ingressmux.Mux, error)) (*ingressmux.Mux, *observer, int) {
+	obs, err := newObserver(ctx, so.observe, lns[2] != nil, &cfg, logger)
+	if err != nil {
+		logger.Error("observability", "err", err)
+		closeAll(lns[:])
+		return nil, nil, 2
+	}
+	mux, err := load(ctx, cfg)
+	if err != nil {
+		logger.Error("load failed", "err", err)
+		closeAll(lns[:])
+		obs.close(context.Background())
+		return nil, nil, 1
+	}
+	obs.attach(mux)
+	return mux, obs, 0
 }
 
 // bind opens the listeners of -listen, -tls-listen and -admin-listen, in
