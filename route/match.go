@@ -63,20 +63,8 @@ func (t *Table) MatchRequest(r *http.Request) (rule *Rule, cleanPath string, err
 	if err != nil {
 		return nil, "", err
 	}
-	if t == nil {
-		return nil, p, nil
-	}
-	if t.sharded != nil {
-		t = t.sharded.pick(NormalizeHost(host))
-	}
-	if t.arena == "" {
-		return nil, p, nil
-	}
-	if t.preds == nil {
-		return t.match(NormalizeHost(host), p, &noRequest), p, nil
-	}
 	req := RequestOf(r)
-	return t.match(NormalizeHost(host), p, &req), p, nil
+	return t.MatchWith(NormalizeHost(host), p, &req), p, nil
 }
 
 // lookupHost returns the record of the host entry for host, which is the

@@ -160,26 +160,18 @@ func (s *sharded) splice(keep func(string) bool, add []*Table) *Table {
 		old := s.shards[k]
 		var cs []compiled
 		cs = appendCompiled(cs, old, func(h string) bool { return h != "" && (keep == nil || keep(h)) })
-		n += len(cs) + len(extra) - (len(old.rules) - old.globalCount())
 		ns.shards[k] = build(s.withGlobal(dedupe(append(cs, extra...))), s.opts)
+		n += len(ns.shards[k].rules) - len(old.rules) // the global Default is in both
 	}
 	if len(baseAdded) > 0 || keep != nil && !keep("") {
 		var cs []compiled
 		cs = appendCompiled(cs, s.base, func(h string) bool { return h == "" && (keep == nil || keep("")) })
 		cs = slices.DeleteFunc(cs, func(c compiled) bool { return c.rule.Type == Default })
-		n += len(cs) + len(baseAdded) - (len(s.base.rules) - s.base.globalCount())
 		ns.base = build(s.withGlobal(dedupe(append(cs, baseAdded...))), s.opts)
+		n += len(ns.base.rules) - len(s.base.rules)
 	}
 	ns.n = n
 	return &Table{sharded: &ns}
-}
-
-// globalCount is 1 when t holds the global Default, else 0.
-func (t *Table) globalCount() int {
-	if t.fallback != nil {
-		return 1
-	}
-	return 0
 }
 
 // dedupe keeps the first of rules with the same host, path, type and

@@ -1,5 +1,7 @@
 package route
 
+import "slices"
+
 // Splice returns a table with the rules of t whose host keep accepts (all
 // of them when keep is nil; t may be nil) and every rule of add, which
 // are meant to be for other hosts. Nothing is validated or compiled
@@ -16,24 +18,44 @@ package route
 // hosts that change, not with the table. Match answers the same either
 // way, in constant time and without allocating.
 func Splice(t *Table, keep func(host string) bool, add ...*Table) *Table {
-	if t != nil && t.sharded != nil {
+	opts := splicedOptions(t, keep, add)
+	if t != nil && t.sharded != nil && len(opts.DeepWildcards) == 0 {
 		return t.sharded.splice(keep, add)
 	}
 	var valid, added []compiled
-	var opts Options
 	if t != nil {
 		valid = appendCompiled(valid, t, keep)
-		opts = t.Options()
 	}
-	for i, a := range add {
+	for _, a := range add {
 		if a != nil {
 			added = appendCompiled(added, a, nil)
-			if t == nil && i == 0 {
-				opts = a.Options()
-			}
 		}
 	}
 	return spliceFlat(valid, added, opts)
+}
+
+// splicedOptions are the options of the table Splice makes: regexes in
+// order if any part has them so, and the deep wildcards of t's kept hosts
+// and of every added table.
+func splicedOptions(t *Table, keep func(string) bool, add []*Table) Options {
+	var opts Options
+	deep := func(o Options, keep func(string) bool) {
+		opts.RegexInOrder = opts.RegexInOrder || o.RegexInOrder
+		for _, w := range o.DeepWildcards {
+			if (keep == nil || keep(w)) && !slices.Contains(opts.DeepWildcards, w) {
+				opts.DeepWildcards = append(opts.DeepWildcards, w)
+			}
+		}
+	}
+	if t != nil {
+		deep(t.Options(), keep)
+	}
+	for _, a := range add {
+		if a != nil {
+			deep(a.Options(), nil)
+		}
+	}
+	return opts
 }
 
 // spliceFlat lays out kept and added rules, the first of duplicates

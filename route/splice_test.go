@@ -15,8 +15,8 @@ func sameAnswers(t *testing.T, what string, got, want *Table, probes []benchReq)
 	if g, w := got.String(), want.String(); g != w {
 		t.Fatalf("%s: dump differs\ngot:\n%s\nwant:\n%s", what, g, w)
 	}
-	if g, w := got.Rules(), want.Rules(); len(g) != len(w) {
-		t.Fatalf("%s: %d rules, want %d", what, len(g), len(w))
+	if g, w := got.Rules(), want.Rules(); len(g) != len(w) || got.Len() != len(w) {
+		t.Fatalf("%s: %d rules (Len %d), want %d", what, len(g), got.Len(), len(w))
 	}
 	for _, p := range probes {
 		g, w := got.Match(p.host, p.path), want.Match(p.host, p.path)
@@ -183,6 +183,16 @@ func TestLenCountsRules(t *testing.T) {
 		if got, want := table.Len(), len(table.Rules()); got != want {
 			t.Errorf("%s: Len() = %d, want %d", name, got, want)
 		}
+	}
+	// A splice that brings a rule the sharded table keeps already counts it
+	// once.
+	dup, err := New(rules[:1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := Splice(sh, func(string) bool { return true }, dup)
+	if got, want := again.Len(), len(again.Rules()); got != want || got != len(rules) {
+		t.Errorf("after splicing in a duplicate: Len() = %d, Rules() %d, want %d", got, want, len(rules))
 	}
 	if got := (*Table)(nil).Len(); got != 0 {
 		t.Errorf("nil table: Len() = %d, want 0", got)
