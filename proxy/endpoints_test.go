@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"net/http/httptest"
+	"slices"
 	"testing"
 
 	"github.com/ingressmux/ingressmux/route"
@@ -37,6 +38,15 @@ func TestSetEndpoints(t *testing.T) {
 	}
 	if h.state.Load().table != table {
 		t.Fatal("SetEndpoints replaced the route table")
+	}
+	var shown []string
+	for _, u := range h.Upstreams() {
+		for _, e := range u.Endpoints {
+			shown = append(shown, e.Address)
+		}
+	}
+	if want := []string{addr(a), addr(b), addr(c)}; !slices.Equal(shown, want) {
+		t.Errorf("Upstreams shows %v, want the endpoints SetEndpoints gave %v", shown, want)
 	}
 
 	tests := []struct {
@@ -165,6 +175,25 @@ func TestUpdateKeepsUnchangedRoutes(t *testing.T) {
 	}
 	if h.state.Load() != st {
 		t.Error("a failed Update replaced the state")
+	}
+}
+
+// TestUpdateKeepsARouteOtherRulesCarry: rules may share one Route; an
+// Update that removes one of them keeps the Route for the others.
+func TestUpdateKeepsARouteOtherRulesCarry(t *testing.T) {
+	a := newBackend(t, "a")
+	shared := &Route{Upstream: upstreamOf("a", a)}
+	rules := []route.Rule{prefix("a.test", "/", shared), prefix("b.test", "/", shared)}
+	h, _ := newHandler(t, Config{Table: newTable(t, rules...)})
+	table := route.Splice(h.state.Load().table, func(host string) bool { return host != "a.test" })
+	if err := h.Update(table, rules[:1], nil); err != nil {
+		t.Fatal(err)
+	}
+	if w := serve(h, httptest.NewRequest("GET", "http://b.test/x", nil)); w.Code != 200 || decode(t, w.Body.Bytes()).Backend != "a" {
+		t.Errorf("the rule left with the shared route: %d %s", w.Code, w.Body)
+	}
+	if w := serve(h, httptest.NewRequest("GET", "http://a.test/x", nil)); w.Code != 404 {
+		t.Errorf("the removed rule still answers: %d", w.Code)
 	}
 }
 

@@ -137,6 +137,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 	if info != nil {
 		info.Rule, info.Route = rule, rt.route
 	}
+	if t := rt.route.Traffic; t != nil && t.Deny != "" {
+		// Closed until an object it needs is loaded: before everything
+		// else, so that no policy the route asks for is skipped.
+		writeError(w, http.StatusServiceUnavailable, "503 service unavailable")
+		info.act(ActionUnavailable)
+		return
+	}
 	if t := rt.route.Traffic; t != nil && t.respond(w, r) {
 		info.act(ActionPreflight)
 		return // a CORS preflight, answered before redirects as in ingress-nginx

@@ -58,7 +58,8 @@ func (h *Handler) Upstreams() []UpstreamStatus {
 			return
 		}
 		seen[up] = true
-		out = append(out, UpstreamStatus{Upstream: up.cfg, Endpoints: up.health.snapshot(up.endpoints)})
+		cur := up.current() // with the endpoints SetEndpoints gave last
+		out = append(out, UpstreamStatus{Upstream: cur.cfg, Endpoints: cur.health.snapshot(cur.endpoints)})
 	}
 	for _, rs := range st.routes {
 		add(rs.up)

@@ -44,7 +44,8 @@ const (
 	// DefaultBackend because its upstream has no ready endpoint.
 	ActionDefaultBackend Action = "default-backend"
 	// ActionUnavailable answers 503: the upstream has no ready endpoint
-	// and the route no DefaultBackend.
+	// and the route no DefaultBackend, or the route is closed (Traffic.Deny)
+	// until an object it needs is loaded.
 	ActionUnavailable Action = "unavailable"
 	// ActionClosed answers 503 because the Handler was closed.
 	ActionClosed Action = "closed"

@@ -26,6 +26,9 @@ type state struct {
 	// can find them by name.
 	upstreams map[*Upstream]*upstream
 	byName    map[string][]*upstream // upstreams by Upstream.Name
+	// uses counts the rules of the table that carry each Route, so that
+	// Update drops a Route only with the last rule that carries it.
+	uses map[*Route]int
 }
 
 // routeState is a validated Route with its defaults applied.
@@ -74,7 +77,7 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 	if table == nil {
 		return nil, errors.New("proxy: the route table is nil")
 	}
-	st := &state{table: table, routes: make(map[*Route]*routeState), upstreams: make(map[*Upstream]*upstream)}
+	st := &state{table: table, routes: make(map[*Route]*routeState), upstreams: make(map[*Upstream]*upstream), uses: make(map[*Route]int)}
 	return h.fill(st, table.Rules(), old)
 }
 
@@ -91,6 +94,7 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 			errs = append(errs, fmt.Errorf("proxy: %s: Value is %T, want a non-nil *proxy.Route", ruleName(rule, nil), rule.Value))
 			continue
 		}
+		st.uses[rt]++
 		if _, done := st.routes[rt]; done {
 			continue
 		}

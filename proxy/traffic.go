@@ -163,10 +163,6 @@ func (t *Traffic) build() (*trafficState, []error) {
 // respond runs step 1 of the order: it puts the route's response headers
 // on w and reports whether it answered r, a CORS preflight.
 func (t *Traffic) respond(w http.ResponseWriter, r *http.Request) (handled bool) {
-	if t.Deny != "" {
-		writeError(w, http.StatusServiceUnavailable, "503 service unavailable")
-		return true
-	}
 	st := t.rt
 	h := w.Header()
 	for _, hv := range st.res.set {

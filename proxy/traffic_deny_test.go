@@ -29,9 +29,13 @@ func TestTrafficDeny(t *testing.T) {
 		{"address outside the allowlist", req("GET", "/", "198.51.100.1:1")},
 	} {
 		w := httptest.NewRecorder()
-		h.ServeHTTP(w, tt.r)
+		r, info := WithInfo(tt.r)
+		h.ServeHTTP(w, r)
 		if w.Code != http.StatusServiceUnavailable {
 			t.Errorf("%s: status %d, want 503", tt.name, w.Code)
+		}
+		if info.Action != ActionUnavailable {
+			t.Errorf("%s: Info.Action %q, want %q", tt.name, info.Action, ActionUnavailable)
 		}
 		if v := w.Header().Get("Access-Control-Allow-Origin"); v != "" {
 			t.Errorf("%s: a denied route sent CORS headers (%q)", tt.name, v)

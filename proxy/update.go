@@ -32,11 +32,15 @@ func (h *Handler) Update(table *route.Table, removed, added []route.Rule) error 
 		routes:     maps.Clone(old.routes),
 		upstreams:  maps.Clone(old.upstreams),
 		byName:     maps.Clone(old.byName),
+		uses:       maps.Clone(old.uses),
 		transports: old.transports.clone(),
 	}
 	for _, r := range removed {
 		if rt, ok := r.Value.(*Route); ok {
-			delete(st.routes, rt)
+			if st.uses[rt]--; st.uses[rt] <= 0 {
+				delete(st.routes, rt)
+				delete(st.uses, rt)
+			}
 		}
 	}
 	st, err := h.fill(st, added, old)
@@ -55,15 +59,18 @@ func (h *Handler) Update(table *route.Table, removed, added []route.Rule) error 
 func (st *state) dropUnused() {
 	used := make(map[*upstream]bool, len(st.routes))
 	for _, rs := range st.routes {
-		for _, up := range append([]*upstream{rs.up, rs.fallback}, rs.canaries...) {
-			if up != nil {
-				used[up] = true
-			}
+		used[rs.up], used[rs.fallback] = true, true
+		for _, up := range rs.canaries {
+			used[up] = true
 		}
 	}
-	maps.DeleteFunc(st.upstreams, func(_ *Upstream, up *upstream) bool { return !used[up] })
+	unused := func(up *upstream) bool { return !used[up] }
+	maps.DeleteFunc(st.upstreams, func(_ *Upstream, up *upstream) bool { return unused(up) })
 	for name, ups := range st.byName {
-		ups = slices.DeleteFunc(slices.Clone(ups), func(up *upstream) bool { return !used[up] })
+		if !slices.ContainsFunc(ups, unused) {
+			continue // shared with the previous state: left as it is
+		}
+		ups = slices.DeleteFunc(slices.Clone(ups), unused)
 		if len(ups) == 0 {
 			delete(st.byName, name)
 		} else {
