@@ -26,7 +26,7 @@ type ReloadResult struct {
 // began at start, and returns err.
 func (m *Mux) reported(op string, start time.Time, err error) error {
 	if f := m.cfg.Hooks.Reloaded; f != nil {
-		f(ReloadResult{Op: op, Start: start, Duration: time.Since(start), Err: err, Routes: len(m.handler.Table().Rules())})
+		f(ReloadResult{Op: op, Start: start, Duration: time.Since(start), Err: err, Routes: m.handler.Table().Len()})
 	}
 	return err
 }
@@ -39,7 +39,7 @@ func reportLoad(f func(ReloadResult), start time.Time, m *Mux, err error) {
 	}
 	res := ReloadResult{Op: "load", Start: start, Duration: time.Since(start), Err: err}
 	if m != nil {
-		res.Routes = len(m.handler.Table().Rules())
+		res.Routes = m.handler.Table().Len()
 	}
 	f(res)
 }

@@ -1,6 +1,7 @@
 package ingress
 
 import (
+	"github.com/ingressmux/ingressmux/route"
 	"strings"
 
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -77,11 +78,9 @@ func (o *Options) links(ing Ingress) []string {
 	return out
 }
 
-// linkHost folds a host the way the routing table does (ASCII case, one
-// trailing dot), so that two spellings of one host are one link.
-func linkHost(h string) string {
-	return strings.TrimSuffix(strings.ToLower(h), ".")
-}
+// linkHost folds a host as the routing table does, so that two spellings
+// of one host are one link.
+func linkHost(h string) string { return route.NormalizeHost(h) }
 
 // refs returns the Services ing routes to, as "s:namespace/name", and the
 // Secrets, ConfigMaps and Services it may read, as "o:namespace/name": its

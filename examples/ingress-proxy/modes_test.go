@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"os"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -23,12 +22,7 @@ func TestCheckModesGolden(t *testing.T) {
 			var stdout, stderr bytes.Buffer
 			code := run([]string{"-check", "-match", tt.mode, "-f", "testdata/modes"}, &stdout, &stderr)
 			require.Equal(t, 0, code, stderr.String())
-			if *update {
-				require.NoError(t, os.WriteFile(tt.golden, stdout.Bytes(), 0o644))
-			}
-			want, err := os.ReadFile(tt.golden)
-			require.NoError(t, err)
-			assert.Equal(t, string(want), stdout.String(), "rerun with -update if the change is intended")
+			assertGolden(t, tt.golden, stdout.String())
 		})
 	}
 }

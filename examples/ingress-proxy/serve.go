@@ -159,7 +159,7 @@ func (s *server) reload(ctx context.Context, why string) {
 		s.logger.Error("reload failed; the previous routing table keeps serving", "trigger", why, "err", err)
 		return
 	}
-	s.logger.Info("reloaded", "trigger", why, "routes", len(s.mux.Compiled().Table.Rules()), "took", time.Since(start).Round(time.Millisecond))
+	s.logger.Info("reloaded", "trigger", why, "routes", s.mux.Compiled().Table.Len(), "took", time.Since(start).Round(time.Millisecond))
 	s.logWarnings()
 }
 
