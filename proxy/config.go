@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"crypto/x509"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -76,7 +77,8 @@ type Upstream struct {
 	Endpoints []string
 	// TLS configures the connection for HTTPS and GRPCS. Its ServerName is
 	// the name sent as SNI and verified in the certificate; verification is
-	// on unless TLS.InsecureSkipVerify is set. Ignored for HTTP and GRPC.
+	// on unless TLS.InsecureSkipVerify is set, against TLS.RootCAs, else
+	// Config.BackendCAs, else the system roots. Ignored for HTTP and GRPC.
 	TLS tlsconfig.Client
 	// ConnectTimeout bounds dialing, TLS handshake included. Zero means
 	// DefaultConnectTimeout.
@@ -224,6 +226,14 @@ type Config struct {
 	// Logger receives backend errors and configuration hints. Nil means
 	// slog.Default().
 	Logger *slog.Logger
+	// BackendCAs verify the certificates of HTTPS and GRPCS upstreams and
+	// of https auth services whose TLS settings name no RootCAs. Nil means
+	// the system roots.
+	BackendCAs *x509.CertPool
+	// LimitRejectStatus is the status of requests refused by rate limits
+	// that set no RejectStatus (ingress-nginx's limit-req-status-code).
+	// Zero means DefaultLimitRejectStatus.
+	LimitRejectStatus int
 
 	// Observe, when not nil, is called with the Info of every request once
 	// the Handler is done with it, on the request's goroutine: the place

@@ -29,16 +29,19 @@ type state struct {
 	// uses counts the rules of the table that carry each Route, so that
 	// Update drops a Route only with the last rule that carries it.
 	uses map[*Route]int
+	// traffics are the runtimes of the routes' traffic policies.
+	traffics trafficRuntimes
 }
 
 // routeState is a validated Route with its defaults applied.
 type routeState struct {
 	route       *Route
 	up          *upstream
-	fallback    *upstream    // DefaultBackend's, or nil
-	canaries    []*upstream  // Canaries' upstreams, in order
-	intercept   map[int]bool // InterceptErrors, when there is a fallback
-	maxBody     int64        // negative: no limit
+	fallback    *upstream     // DefaultBackend's, or nil
+	canaries    []*upstream   // Canaries' upstreams, in order
+	traffic     *trafficState // Traffic's runtime, or nil
+	intercept   map[int]bool  // InterceptErrors, when there is a fallback
+	maxBody     int64         // negative: no limit
 	readTimeout time.Duration
 	sendTimeout time.Duration
 	cookiePath  string // the default affinity cookie path (see Affinity.Path)
@@ -68,6 +71,7 @@ func (h *Handler) Reload(table *route.Table) error {
 			te.closeIdle()
 		}
 	}
+	old.traffics.closeUnused(st.traffics)
 	return nil
 }
 
@@ -98,7 +102,16 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 		if _, done := st.routes[rt]; done {
 			continue
 		}
-		if bad := checkRoute(rt); len(bad) > 0 {
+		bad := checkRoute(rt)
+		var traffic *trafficState
+		if rt.Traffic != nil {
+			var tbad []error
+			traffic, tbad = h.trafficOf(st, rt, old)
+			for _, err := range tbad {
+				bad = append(bad, fmt.Errorf("Traffic: %w", err))
+			}
+		}
+		if len(bad) > 0 {
 			for _, err := range bad {
 				errs = append(errs, fmt.Errorf("proxy: %s: %w", ruleName(rule, rt), err))
 			}
@@ -159,6 +172,7 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 			up:          up,
 			fallback:    fallback,
 			canaries:    canaries,
+			traffic:     traffic,
 			intercept:   interceptSet(rt),
 			maxBody:     h.bodyLimit(rt),
 			readTimeout: cmp.Or(rt.ReadTimeout, DefaultReadTimeout),
@@ -218,11 +232,6 @@ func checkRoute(rt *Route) []error {
 	if rt.HostRedirect != "" && !validHost(rt.HostRedirect) {
 		errs = append(errs, fmt.Errorf("HostRedirect: invalid value %q: must be a host name", rt.HostRedirect))
 	}
-	if rt.Traffic != nil {
-		for _, err := range rt.Traffic.check() {
-			errs = append(errs, fmt.Errorf("Traffic: %w", err))
-		}
-	}
 	return errs
 }
 
@@ -248,7 +257,7 @@ func (h *Handler) newUpstream(u *Upstream, set *transportSet, old *state) (*upst
 		return nil, errs
 	}
 	if u.Protocol != AutoHTTP {
-		te, err := transportFor(keyOf(u, u.Protocol), set, old)
+		te, err := transportFor(keyOf(u, u.Protocol, h.cfg.BackendCAs), set, old)
 		if err != nil {
 			return nil, []error{err}
 		}
@@ -256,11 +265,11 @@ func (h *Handler) newUpstream(u *Upstream, set *transportSet, old *state) (*upst
 		up.rt = h.wrap(u, u.Protocol, te, set)
 		return up, nil
 	}
-	te, err := transportFor(keyOf(u, HTTP), set, old)
+	te, err := transportFor(keyOf(u, HTTP, h.cfg.BackendCAs), set, old)
 	if err != nil {
 		return nil, []error{err}
 	}
-	teTLS, err := transportFor(keyOf(u, HTTPS), set, old)
+	teTLS, err := transportFor(keyOf(u, HTTPS, h.cfg.BackendCAs), set, old)
 	if err != nil {
 		return nil, []error{err}
 	}
