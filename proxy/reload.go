@@ -90,6 +90,7 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error) {
 	ups := st.upstreams
 	added := make(map[*Upstream]bool)
+	shared := make(map[string][]*upstream) // the upstreams this fill made or kept, by name
 	reported := make(map[*Upstream]bool)
 	var errs []error
 	for _, rule := range rules {
@@ -120,6 +121,15 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 		// upstreamOf returns the runtime form of u, built once per table.
 		upstreamOf := func(u *Upstream, what string) *upstream {
 			up, seen := ups[u]
+			if !seen {
+				// An equal Upstream of this table, or, for Update, of
+				// the table being served: one balancer and one transport
+				// for the routes that reach the same backend the same way.
+				if up = equalUpstream(u, shared[u.Name], st.byName[u.Name]); up != nil {
+					seen = true
+					ups[u] = up
+				}
+			}
 			if !seen && old != nil {
 				// The same Upstream, unchanged: keep its balancer, so that
 				// its rotation, EWMA and health records and the endpoints
@@ -128,6 +138,7 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 					up, seen = prev, true
 					ups[u] = prev
 					st.transports.keep(prev)
+					shared[u.Name] = append(shared[u.Name], prev)
 				}
 			}
 			if !seen {
@@ -137,6 +148,7 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 				added[u] = true
 				if up != nil {
 					up.carryFrom(old)
+					shared[u.Name] = append(shared[u.Name], up)
 				}
 				if len(bad) > 0 && !reported[u] {
 					reported[u] = true
@@ -181,11 +193,9 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 		}
 	}
 	if st.byName == nil {
-		st.byName = make(map[string][]*upstream, len(ups))
-		for _, up := range ups {
-			if up != nil {
-				st.byName[up.name] = append(st.byName[up.name], up)
-			}
+		st.byName = make(map[string][]*upstream, len(shared))
+		for name, list := range shared {
+			st.byName[name] = list
 		}
 	} else {
 		for u := range added {
@@ -200,6 +210,19 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 		return nil, errors.Join(errs...)
 	}
 	return st, nil
+}
+
+// equalUpstream returns the upstream of the lists whose Upstream is equal
+// to u, or nil.
+func equalUpstream(u *Upstream, lists ...[]*upstream) *upstream {
+	for _, list := range lists {
+		for _, up := range list {
+			if sameUpstream(&up.spec, u) {
+				return up
+			}
+		}
+	}
+	return nil
 }
 
 // checkRoute returns what is wrong with rt itself.
