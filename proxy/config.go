@@ -88,6 +88,11 @@ type Upstream struct {
 	// Balancing chooses the endpoint of each request: in turn (the zero
 	// value), by EWMA, by consistent hashing or by affinity cookie.
 	Balancing
+	// Resolution says how the front end found Endpoints, in its own words
+	// (the ingress package's: "override", "resolver", "externalname",
+	// "endpointslice", "service-upstream", "cluster-dns", "unresolved"),
+	// for tools. The Handler does not read it.
+	Resolution string
 }
 
 // Route is what the proxy does with a request that matched a rule. Every
@@ -125,6 +130,8 @@ type Route struct {
 	// for Info and metrics; the zero value when the route was not made
 	// from one.
 	Object ObjectRef
+	// Origin says where in Object the route was declared, for tools.
+	Origin Origin
 	// Rewrite, when not nil, replaces the path sent to the backend when its
 	// pattern matches (rewrite-target); the query string is kept.
 	Rewrite *rewrite.Path
