@@ -11,6 +11,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/rewrite"
 )
 
@@ -79,8 +80,15 @@ type Policy struct {
 	// are alternative backends of other Ingresses' routes.
 	Canary CanaryPolicy
 	// Traffic is the traffic policy of the Ingress: CORS, client IP lists,
-	// rate limits, authentication and response headers (see traffic.go).
-	Traffic TrafficPolicy
+	// rate limits, authentication and response headers. Its Deny says why
+	// every route of the Ingress answers 503: an object that an annotation
+	// needs (the auth-secret Secret, the custom-headers ConfigMap, the
+	// proxy-ssl-secret Secret) is not loaded or is in another namespace, or
+	// an annotation asks for what ingressmux cannot do (client certificate
+	// authentication, FastCGI). ingress-nginx denies such locations the
+	// same way; serving them without the check would open what the author
+	// closed.
+	Traffic proxy.Traffic
 	// Balance is how requests pick an endpoint: load-balance,
 	// upstream-hash-by, cookie affinity (see BalancePolicy).
 	Balance BalancePolicy
@@ -88,6 +96,10 @@ type Policy struct {
 	// Raw values combined once every annotation is read.
 	permanentRedirect, temporalRedirect         string
 	permanentRedirectCode, temporalRedirectCode int
+	trafficRaw                                  trafficRaw
+	// authSecret is the auth-secret that Traffic.BasicAuth's users were
+	// read from, as "namespace/name".
+	authSecret string
 }
 
 // annotation describes one supported annotation: how to parse it into a
@@ -231,8 +243,8 @@ func (c *compiler) parsePolicy(ing Ingress) (Policy, bool) {
 		a, supported := lookupAnnotation(name)
 		if why, closes := unenforceable(name, ing.Annotations, prefix); !supported && closes && !canary {
 			c.warn(ing, at.String(), why+"; every path of this Ingress answers 503 rather than serving without the check")
-			if p.Traffic.Denied == "" {
-				p.Traffic.Denied = why
+			if p.Traffic.Deny == "" {
+				p.Traffic.Deny = why
 			}
 			continue
 		}

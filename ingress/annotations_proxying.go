@@ -199,8 +199,8 @@ func (c *compiler) finishProxying(ing Ingress, p *Policy) bool {
 		// Speaking HTTP to a FastCGI server would fail in ways that are
 		// harder to read than a 503.
 		c.warn(ing, key("backend-protocol"), `"FCGI": FastCGI backends are not supported; every path of this Ingress answers 503`)
-		if p.Traffic.Denied == "" {
-			p.Traffic.Denied = "backend-protocol FCGI: FastCGI backends are not supported"
+		if p.Traffic.Deny == "" {
+			p.Traffic.Deny = "backend-protocol FCGI: FastCGI backends are not supported"
 		}
 	}
 	if pr.ResponseBuffering {

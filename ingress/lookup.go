@@ -118,8 +118,8 @@ func (c *compiler) denyUntilLoaded(ing Ingress, p *Policy, annotation string, er
 	}
 	c.warn(ing, field.NewPath("metadata", "annotations").Key(c.opts.annotation(annotation)).String(),
 		bad.Error()+"; every path of this Ingress answers 503"+until+", as in ingress-nginx (serving them without it would drop a policy its author asked for)")
-	if p.Traffic.Denied == "" {
-		p.Traffic.Denied = reason
+	if p.Traffic.Deny == "" {
+		p.Traffic.Deny = reason
 	}
 	return true
 }

@@ -20,7 +20,7 @@ func TestMissingReferencedObjects(t *testing.T) {
 		name        string
 		annotations map[string]string
 		warning     string // the warning on the annotation
-		denied      string // Policy.Traffic.Denied; "" when the route stays open
+		denied      string // Policy.Traffic.Deny; "" when the route stays open
 		check       func(t *testing.T, p Policy)
 	}{{
 		name:        "auth-secret",
@@ -53,7 +53,7 @@ func TestMissingReferencedObjects(t *testing.T) {
 		annotations: map[string]string{"custom-headers": "security-headers"},
 		warning:     "metadata.annotations[nginx.ingress.kubernetes.io/custom-headers]: configmap default/security-headers is not loaded; every path of this Ingress answers 503 until it is",
 		denied:      "configmap default/security-headers (named by custom-headers) is not loaded",
-		check:       func(t *testing.T, p Policy) { assert.Nil(t, p.Traffic.ResponseHeaders) },
+		check:       func(t *testing.T, p Policy) { assert.Nil(t, p.Traffic.ResponseHeaders.Set) },
 	}, {
 		name:        "proxy-ssl-secret",
 		annotations: map[string]string{"backend-protocol": "HTTPS", "proxy-ssl-secret": "backend-ca"},
@@ -105,7 +105,7 @@ func TestMissingReferencedObjects(t *testing.T) {
 			}
 			assert.True(t, slices.ContainsFunc(all, func(w string) bool { return strings.Contains(w, tt.warning) }),
 				"no warning contains %q: %q", tt.warning, all)
-			assert.Equal(t, tt.denied, p.Traffic.Denied)
+			assert.Equal(t, tt.denied, p.Traffic.Deny)
 			if tt.check != nil {
 				tt.check(t, p)
 			}

@@ -5,7 +5,6 @@ import (
 	"net"
 	"net/http"
 	"slices"
-	"time"
 
 	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/route"
@@ -207,74 +206,22 @@ func balancing(b BalancePolicy) proxy.Balancing {
 	return out
 }
 
-// traffic returns the traffic policy of r's Ingress for the proxy, one
-// value for all its routes; nil when it has none.
+// traffic returns the traffic policy of r's Ingress, one value for all
+// its routes; nil when it has none.
 func (b *proxyBuilder) traffic(r *compiledRoute) *proxy.Traffic {
 	tp := &r.Policy.Traffic
-	if tp.CORS == nil && tp.AllowSources == nil && tp.DenySources == nil && tp.RateLimit == nil &&
-		tp.BasicAuth == nil && tp.ExternalAuth == nil && tp.ResponseHeaders == nil && tp.Denied == "" {
+	if tp.CORS == nil && tp.AllowSources == nil && tp.DenySources == nil && tp.RateLimit == nil && tp.BasicAuth == nil &&
+		tp.ExternalAuth == nil && tp.ResponseHeaders.Set == nil && tp.RequestHeaders.Set == nil && tp.Deny == "" {
 		return nil
 	}
 	ref := r.Namespace + "/" + r.Name
 	if t, ok := b.traffics[ref]; ok {
 		return t
 	}
-	t := newTraffic(tp)
+	t := *tp
 	if b.traffics == nil {
 		b.traffics = map[string]*proxy.Traffic{}
 	}
-	b.traffics[ref] = t
-	return t
-}
-
-// newTraffic builds the proxy's form of tp.
-func newTraffic(tp *TrafficPolicy) *proxy.Traffic {
-	t := &proxy.Traffic{
-		Deny:            tp.Denied,
-		AllowSources:    tp.AllowSources,
-		DenySources:     tp.DenySources,
-		ResponseHeaders: proxy.HeaderRules{Set: tp.ResponseHeaders},
-	}
-	if c := tp.CORS; c != nil {
-		maxAge := time.Duration(c.MaxAge) * time.Second
-		if c.MaxAge == 0 {
-			maxAge = -1 // "0" is sent as it is; zero would mean the default
-		}
-		t.CORS = &proxy.CORS{
-			AllowOrigins:     c.AllowOrigins,
-			AllowMethods:     c.AllowMethods,
-			AllowHeaders:     c.AllowHeaders,
-			ExposeHeaders:    c.ExposeHeaders,
-			AllowCredentials: c.AllowCredentials,
-			MaxAge:           maxAge,
-		}
-	}
-	if l := tp.RateLimit; l != nil {
-		t.RateLimit = &proxy.RateLimit{
-			RPS:             l.RPS,
-			RPM:             l.RPM,
-			Connections:     l.Connections,
-			BurstMultiplier: l.BurstMultiplier,
-			Exempt:          l.Exempt,
-		}
-	}
-	if b := tp.BasicAuth; b != nil {
-		t.BasicAuth = &proxy.BasicAuth{Realm: b.Realm, Users: b.Users}
-	}
-	if e := tp.ExternalAuth; e != nil {
-		t.ExternalAuth = &proxy.ExternalAuth{
-			URL:                 e.URL,
-			Method:              e.Method,
-			SignIn:              e.SignIn,
-			SignInRedirectParam: e.SignInRedirectParam,
-			ResponseHeaders:     e.ResponseHeaders,
-			RequestRedirect:     e.RequestRedirect,
-			AlwaysSetCookie:     e.AlwaysSetCookie,
-			CacheKey:            e.CacheKey,
-		}
-		for _, c := range e.CacheFor {
-			t.ExternalAuth.CacheFor = append(t.ExternalAuth.CacheFor, proxy.AuthCacheRule{Statuses: c.Statuses, AnyStatus: c.AnyStatus, For: c.For})
-		}
-	}
-	return t
+	b.traffics[ref] = &t
+	return &t
 }

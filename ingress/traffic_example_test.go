@@ -12,7 +12,7 @@ import (
 // The traffic annotations of an Ingress end up in the Traffic of its
 // routes, checked and with ingress-nginx's defaults filled in; a mistake
 // is a field error.
-func ExampleTrafficPolicy() {
+func ExampleCompile_trafficAnnotations() {
 	set, err := ingress.DecodeBytes("api.yaml", []byte(`
 apiVersion: networking.k8s.io/v1
 kind: Ingress
