@@ -90,13 +90,14 @@ type Policy struct {
 	// closed.
 	Traffic proxy.Traffic
 	// Balance is how requests pick an endpoint: load-balance,
-	// upstream-hash-by, cookie affinity (see BalancePolicy).
-	Balance BalancePolicy
+	// upstream-hash-by, cookie affinity, reduced to the one that applies.
+	Balance proxy.Balancing
 
 	// Raw values combined once every annotation is read.
 	permanentRedirect, temporalRedirect         string
 	permanentRedirectCode, temporalRedirectCode int
 	trafficRaw                                  trafficRaw
+	balanceRaw                                  balanceRaw
 	// authSecret is the auth-secret that Traffic.BasicAuth's users were
 	// read from, as "namespace/name".
 	authSecret string
