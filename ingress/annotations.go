@@ -15,10 +15,12 @@ import (
 	"github.com/ingressmux/ingressmux/rewrite"
 )
 
-// Policy is what the ingress-nginx annotations of one Ingress ask of its
-// routes, parsed and checked. Zero values mean "not set": the proxy then
-// uses its defaults (which are ingress-nginx's).
-type Policy struct {
+// policy is what the ingress-nginx annotations of one Ingress ask of its
+// routes, parsed and checked: parsing state, which proxyRoute turns into
+// the routes' proxy.Route and proxy.Upstream (Traffic and Balance are
+// the proxy's own types already). Zero values mean "not set": the proxy
+// then uses its defaults (which are ingress-nginx's).
+type policy struct {
 	// Protocol is backend-protocol: "HTTP" (default), "HTTPS", "AUTO_HTTP"
 	// (the client's scheme), "GRPC" or "GRPCS".
 	Protocol string
@@ -66,10 +68,10 @@ type Policy struct {
 	// Upstream is how the backends are reached: proxy-ssl-secret and the
 	// other proxy-ssl-* settings, service-upstream, default-backend,
 	// custom-http-errors.
-	Upstream UpstreamPolicy
+	Upstream upstreamPolicy
 	// Proxying is how requests and responses pass through: retries,
 	// buffering, header rewriting.
-	Proxying ProxyingPolicy
+	Proxying proxyingPolicy
 	// ServerAliases is server-alias: more host names served with the
 	// Ingress's rules.
 	ServerAliases []string
@@ -78,7 +80,7 @@ type Policy struct {
 	FromToWWWRedirect bool
 	// Canary is canary and the canary-* annotations: the Ingress's paths
 	// are alternative backends of other Ingresses' routes.
-	Canary CanaryPolicy
+	Canary canaryPolicy
 	// Traffic is the traffic policy of the Ingress: CORS, client IP lists,
 	// rate limits, authentication and response headers. Its Deny says why
 	// every route of the Ingress answers 503: an object that an annotation
@@ -106,14 +108,14 @@ type Policy struct {
 // annotation describes one supported annotation: how to parse it into a
 // Policy.
 type annotation struct {
-	parse func(p *Policy, value string) error
+	parse func(p *policy, value string) error
 }
 
 // annotations lists the supported annotations by name (without prefix).
 // Every annotation under the prefix that is not listed here is reported as
 // unsupported, so nothing is ignored silently.
 var annotations = map[string]annotation{
-	"backend-protocol": {func(p *Policy, v string) error {
+	"backend-protocol": {func(p *policy, v string) error {
 		switch u := strings.ToUpper(v); u {
 		case "HTTP", "HTTPS", "GRPC", "GRPCS":
 			p.Protocol = u
@@ -129,14 +131,14 @@ var annotations = map[string]annotation{
 		}
 		return fmt.Errorf(`supported values: "HTTP", "HTTPS", "AUTO_HTTP", "GRPC", "GRPCS"`)
 	}},
-	"upstream-vhost": {func(p *Policy, v string) error {
+	"upstream-vhost": {func(p *policy, v string) error {
 		if !hostHeader.MatchString(v) {
 			return fmt.Errorf("must be a host name with an optional port, such as project-domain.com; nginx variables ($host) are not supported")
 		}
 		p.UpstreamVHost = v
 		return nil
 	}},
-	"proxy-body-size": {func(p *Policy, v string) error {
+	"proxy-body-size": {func(p *policy, v string) error {
 		n, err := parseSize(v)
 		if err != nil {
 			return err
@@ -147,21 +149,21 @@ var annotations = map[string]annotation{
 		p.MaxBodyBytes = n
 		return nil
 	}},
-	"proxy-connect-timeout": {timeoutInto(func(p *Policy) *time.Duration { return &p.ConnectTimeout })},
-	"proxy-read-timeout":    {timeoutInto(func(p *Policy) *time.Duration { return &p.ReadTimeout })},
-	"proxy-send-timeout":    {timeoutInto(func(p *Policy) *time.Duration { return &p.SendTimeout })},
-	"ssl-redirect":          {boolInto(func(p *Policy) *bool { return &p.SSLRedirect })},
-	"force-ssl-redirect":    {boolInto(func(p *Policy) *bool { return &p.ForceSSLRedirect })},
-	"use-regex":             {boolInto(func(p *Policy) *bool { return &p.UseRegex })},
-	"proxy-ssl-name": {func(p *Policy, v string) error {
+	"proxy-connect-timeout": {timeoutInto(func(p *policy) *time.Duration { return &p.ConnectTimeout })},
+	"proxy-read-timeout":    {timeoutInto(func(p *policy) *time.Duration { return &p.ReadTimeout })},
+	"proxy-send-timeout":    {timeoutInto(func(p *policy) *time.Duration { return &p.SendTimeout })},
+	"ssl-redirect":          {boolInto(func(p *policy) *bool { return &p.SSLRedirect })},
+	"force-ssl-redirect":    {boolInto(func(p *policy) *bool { return &p.ForceSSLRedirect })},
+	"use-regex":             {boolInto(func(p *policy) *bool { return &p.UseRegex })},
+	"proxy-ssl-name": {func(p *policy, v string) error {
 		if !hostName.MatchString(v) {
 			return fmt.Errorf("must be a DNS name such as project-domain.com")
 		}
 		p.ProxySSLName = strings.ToLower(v)
 		return nil
 	}},
-	"proxy-ssl-verify": {onOffInto(func(p *Policy) *bool { return &p.ProxySSLVerify })},
-	"rewrite-target": {func(p *Policy, v string) error {
+	"proxy-ssl-verify": {onOffInto(func(p *policy) *bool { return &p.ProxySSLVerify })},
+	"rewrite-target": {func(p *policy, v string) error {
 		if !nginxPath.MatchString(v) {
 			return fmt.Errorf("must be a path of letters, digits and -._~/: with $1 to $9 for capture groups, such as /$2")
 		}
@@ -171,7 +173,7 @@ var annotations = map[string]annotation{
 		p.RewriteTarget = v
 		return nil
 	}},
-	"x-forwarded-prefix": {func(p *Policy, v string) error {
+	"x-forwarded-prefix": {func(p *policy, v string) error {
 		v = strings.ReplaceAll(v, " ", "")
 		if !nginxPath.MatchString(v) || strings.Contains(v, "$") {
 			return fmt.Errorf("must be a path of letters, digits and -._~/:, such as /api")
@@ -179,7 +181,7 @@ var annotations = map[string]annotation{
 		p.ForwardedPrefix = v
 		return nil
 	}},
-	"app-root": {func(p *Policy, v string) error {
+	"app-root": {func(p *policy, v string) error {
 		a, err := rewrite.NewAppRoot(v)
 		if err != nil || !nginxPath.MatchString(v) || strings.Contains(v, "$") {
 			return fmt.Errorf("must be an absolute path such as /app, not a URL")
@@ -187,12 +189,12 @@ var annotations = map[string]annotation{
 		p.AppRoot = a
 		return nil
 	}},
-	"permanent-redirect":      {func(p *Policy, v string) error { p.permanentRedirect = v; return nil }},
-	"temporal-redirect":       {func(p *Policy, v string) error { p.temporalRedirect = v; return nil }},
-	"permanent-redirect-code": {intInto(func(p *Policy) *int { return &p.permanentRedirectCode })},
-	"temporal-redirect-code":  {intInto(func(p *Policy) *int { return &p.temporalRedirectCode })},
-	"preserve-trailing-slash": {boolInto(func(p *Policy) *bool { return &p.PreserveTrailingSlash })},
-	"proxy-ssl-server-name":   {onOffInto(func(p *Policy) *bool { return &p.ProxySSLServerName })},
+	"permanent-redirect":      {func(p *policy, v string) error { p.permanentRedirect = v; return nil }},
+	"temporal-redirect":       {func(p *policy, v string) error { p.temporalRedirect = v; return nil }},
+	"permanent-redirect-code": {intInto(func(p *policy) *int { return &p.permanentRedirectCode })},
+	"temporal-redirect-code":  {intInto(func(p *policy) *int { return &p.temporalRedirectCode })},
+	"preserve-trailing-slash": {boolInto(func(p *policy) *bool { return &p.PreserveTrailingSlash })},
+	"proxy-ssl-server-name":   {onOffInto(func(p *policy) *bool { return &p.ProxySSLServerName })},
 }
 
 var (
@@ -206,17 +208,17 @@ var (
 )
 
 // defaultPolicy is the policy of an Ingress without annotations.
-func defaultPolicy() Policy {
-	p := Policy{SSLRedirect: true, ProxySSLVerify: true, ProxySSLServerName: true}
+func defaultPolicy() policy {
+	p := policy{SSLRedirect: true, ProxySSLVerify: true, ProxySSLServerName: true}
 	p.Proxying.RequestBuffering = true
-	p.Proxying.NextUpstream = defaultNextUpstream()
+	p.Proxying.nextUpstream = defaultNextUpstream()
 	return p
 }
 
 // parsePolicy reads the annotations of ing under the configured prefix.
 // Invalid values are field errors on metadata.annotations[KEY]; snippets
 // are refused; unsupported annotations are warnings.
-func (c *compiler) parsePolicy(ing Ingress) (Policy, bool) {
+func (c *compiler) parsePolicy(ing Ingress) (policy, bool) {
 	p := defaultPolicy()
 	prefix := c.opts.annotation("")
 	keys := make([]string, 0, len(ing.Annotations))
@@ -287,7 +289,7 @@ func lookupAnnotation(name string) (annotation, bool) {
 // finishRedirects builds the redirect from permanent-redirect,
 // temporal-redirect and their codes. An out-of-range code falls back to
 // ingress-nginx's default (301, 302) with a warning rather than silently.
-func (c *compiler) finishRedirects(ing Ingress, p *Policy) bool {
+func (c *compiler) finishRedirects(ing Ingress, p *policy) bool {
 	build := func(kind, target string, code, lo, hi, fallback int) bool {
 		if target == "" {
 			return true
@@ -348,8 +350,8 @@ func parseSize(v string) (int64, error) {
 
 // timeoutInto parses ingress-nginx's timeouts: whole seconds, optionally
 // with an "s" suffix.
-func timeoutInto(field func(*Policy) *time.Duration) func(*Policy, string) error {
-	return func(p *Policy, v string) error {
+func timeoutInto(field func(*policy) *time.Duration) func(*policy, string) error {
+	return func(p *policy, v string) error {
 		n, err := strconv.Atoi(strings.TrimSuffix(v, "s"))
 		if err != nil || n <= 0 || n > 86400*365 {
 			return fmt.Errorf("must be a whole number of seconds greater than 0, such as 60")
@@ -360,8 +362,8 @@ func timeoutInto(field func(*Policy) *time.Duration) func(*Policy, string) error
 }
 
 // boolInto parses booleans as ingress-nginx does (strconv.ParseBool).
-func boolInto(field func(*Policy) *bool) func(*Policy, string) error {
-	return func(p *Policy, v string) error {
+func boolInto(field func(*policy) *bool) func(*policy, string) error {
+	return func(p *policy, v string) error {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
 			return fmt.Errorf("must be a boolean: true or false")
@@ -372,8 +374,8 @@ func boolInto(field func(*Policy) *bool) func(*Policy, string) error {
 }
 
 // intInto parses a whole number.
-func intInto(field func(*Policy) *int) func(*Policy, string) error {
-	return func(p *Policy, v string) error {
+func intInto(field func(*policy) *int) func(*policy, string) error {
+	return func(p *policy, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			return fmt.Errorf("must be a whole number")
@@ -384,8 +386,8 @@ func intInto(field func(*Policy) *int) func(*Policy, string) error {
 }
 
 // onOffInto parses nginx's on/off switches.
-func onOffInto(field func(*Policy) *bool) func(*Policy, string) error {
-	return func(p *Policy, v string) error {
+func onOffInto(field func(*policy) *bool) func(*policy, string) error {
+	return func(p *policy, v string) error {
 		switch strings.ToLower(v) {
 		case "on":
 			*field(p) = true

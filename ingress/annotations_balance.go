@@ -71,7 +71,7 @@ type sessionCookie struct {
 
 // balanceAnnotations are the annotations that fill Policy.Balance.
 var balanceAnnotations = map[string]annotation{
-	"load-balance": {func(p *Policy, v string) error {
+	"load-balance": {func(p *policy, v string) error {
 		switch v {
 		case "round_robin", "ewma":
 			p.balanceRaw.LoadBalance = v
@@ -83,15 +83,15 @@ var balanceAnnotations = map[string]annotation{
 		}
 		return errors.New(`supported values: "round_robin", "ewma"`)
 	}},
-	"upstream-hash-by": {func(p *Policy, v string) error {
+	"upstream-hash-by": {func(p *policy, v string) error {
 		if err := checkHashBy(v); err != nil {
 			return err
 		}
 		p.balanceRaw.HashBy = v
 		return nil
 	}},
-	"upstream-hash-by-subset": {boolInto(func(p *Policy) *bool { return &p.balanceRaw.HashBySubset })},
-	"upstream-hash-by-subset-size": {func(p *Policy, v string) error {
+	"upstream-hash-by-subset": {boolInto(func(p *policy) *bool { return &p.balanceRaw.HashBySubset })},
+	"upstream-hash-by-subset-size": {func(p *policy, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
 			return errors.New("must be a whole number of endpoints from 1 to 1000")
@@ -99,35 +99,35 @@ var balanceAnnotations = map[string]annotation{
 		p.balanceRaw.HashBySubsetSize = n
 		return nil
 	}},
-	"affinity": {func(p *Policy, v string) error {
+	"affinity": {func(p *policy, v string) error {
 		if v != "cookie" {
 			return errors.New(`supported values: "cookie"`)
 		}
 		p.balanceRaw.Affinity = v
 		return nil
 	}},
-	"affinity-mode": {func(p *Policy, v string) error {
+	"affinity-mode": {func(p *policy, v string) error {
 		if v != "balanced" && v != "persistent" {
 			return errors.New(`supported values: "balanced", "persistent"`)
 		}
 		p.balanceRaw.AffinityMode = v
 		return nil
 	}},
-	"session-cookie-name": {func(p *Policy, v string) error {
+	"session-cookie-name": {func(p *policy, v string) error {
 		if !cookieToken.MatchString(v) {
 			return errors.New("must be a cookie name: letters, digits and !#$%&'*+-.^_`|~")
 		}
 		p.balanceRaw.Cookie.Name = v
 		return nil
 	}},
-	"session-cookie-path": {func(p *Policy, v string) error {
+	"session-cookie-path": {func(p *policy, v string) error {
 		if !sessionCookiePath.MatchString(v) {
 			return errors.New("must be a path starting with /, without spaces or semicolons")
 		}
 		p.balanceRaw.Cookie.Path = v
 		return nil
 	}},
-	"session-cookie-domain": {func(p *Policy, v string) error {
+	"session-cookie-domain": {func(p *policy, v string) error {
 		d := strings.TrimPrefix(v, ".")
 		if !hostName.MatchString(d) || strings.HasSuffix(d, ".") {
 			return errors.New("must be a domain name such as example.com, optionally with a leading dot")
@@ -135,7 +135,7 @@ var balanceAnnotations = map[string]annotation{
 		p.balanceRaw.Cookie.Domain = strings.ToLower(v)
 		return nil
 	}},
-	"session-cookie-samesite": {func(p *Policy, v string) error {
+	"session-cookie-samesite": {func(p *policy, v string) error {
 		for _, s := range []string{"None", "Lax", "Strict"} {
 			if strings.EqualFold(v, s) {
 				p.balanceRaw.Cookie.SameSite = s
@@ -144,11 +144,11 @@ var balanceAnnotations = map[string]annotation{
 		}
 		return errors.New(`supported values: "None", "Lax", "Strict"`)
 	}},
-	"session-cookie-conditional-samesite-none": {boolInto(func(p *Policy) *bool { return &p.balanceRaw.Cookie.ConditionalSameSiteNone })},
-	"session-cookie-secure":                    {boolInto(func(p *Policy) *bool { return &p.balanceRaw.Cookie.Secure })},
-	"session-cookie-max-age":                   {secondsInto(func(p *Policy) *time.Duration { return &p.balanceRaw.Cookie.MaxAge })},
-	"session-cookie-expires":                   {secondsInto(func(p *Policy) *time.Duration { return &p.balanceRaw.Cookie.Expires })},
-	"session-cookie-change-on-failure":         {boolInto(func(p *Policy) *bool { return &p.balanceRaw.Cookie.ChangeOnFailure })},
+	"session-cookie-conditional-samesite-none": {boolInto(func(p *policy) *bool { return &p.balanceRaw.Cookie.ConditionalSameSiteNone })},
+	"session-cookie-secure":                    {boolInto(func(p *policy) *bool { return &p.balanceRaw.Cookie.Secure })},
+	"session-cookie-max-age":                   {secondsInto(func(p *policy) *time.Duration { return &p.balanceRaw.Cookie.MaxAge })},
+	"session-cookie-expires":                   {secondsInto(func(p *policy) *time.Duration { return &p.balanceRaw.Cookie.Expires })},
+	"session-cookie-change-on-failure":         {boolInto(func(p *policy) *bool { return &p.balanceRaw.Cookie.ChangeOnFailure })},
 }
 
 var (
@@ -209,8 +209,8 @@ func checkHashBy(v string) error {
 }
 
 // secondsInto parses a cookie lifetime in whole seconds.
-func secondsInto(field func(*Policy) *time.Duration) func(*Policy, string) error {
-	return func(p *Policy, v string) error {
+func secondsInto(field func(*policy) *time.Duration) func(*policy, string) error {
+	return func(p *policy, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > math.MaxInt32 {
 			return errors.New("must be a whole number of seconds greater than 0, such as 172800")
@@ -222,7 +222,7 @@ func secondsInto(field func(*Policy) *time.Duration) func(*Policy, string) error
 
 // finishBalance applies defaults and precedence to the balancing
 // annotations of ing, warning about every annotation that does not apply.
-func (c *compiler) finishBalance(ing Ingress, p *Policy) bool {
+func (c *compiler) finishBalance(ing Ingress, p *policy) bool {
 	b := &p.balanceRaw
 	at := func(name string) string {
 		return field.NewPath("metadata", "annotations").Key(c.opts.annotation(name)).String()

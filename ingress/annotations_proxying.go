@@ -8,14 +8,14 @@ import (
 	"time"
 )
 
-// ProxyingPolicy is what the annotations of one Ingress say about how
+// proxyingPolicy is what the annotations of one Ingress say about how
 // requests and responses pass through: retries, buffering, and rewriting
 // of response headers.
-type ProxyingPolicy struct {
-	// NextUpstream is proxy-next-upstream: when a request is tried again
+type proxyingPolicy struct {
+	// nextUpstream is proxy-next-upstream: when a request is tried again
 	// on another endpoint. The zero value is ingress-nginx's default,
 	// "error timeout".
-	NextUpstream NextUpstream
+	nextUpstream nextUpstream
 	// RequestBuffering is proxy-request-buffering: the whole request body
 	// is read before the backend is contacted. On by default, as in
 	// ingress-nginx.
@@ -42,8 +42,8 @@ type ProxyingPolicy struct {
 	askedFCGI   bool // backend-protocol: "FCGI", which is not supported
 }
 
-// NextUpstream says which failures send a request to the next endpoint.
-type NextUpstream struct {
+// nextUpstream says which failures send a request to the next endpoint.
+type nextUpstream struct {
 	// Off turns retries off (proxy-next-upstream: "off").
 	Off bool
 	// OnError and OnTimeout retry when the connection to the endpoint
@@ -62,8 +62,8 @@ type NextUpstream struct {
 }
 
 // defaultNextUpstream is ingress-nginx's: "error timeout", 3 tries.
-func defaultNextUpstream() NextUpstream {
-	return NextUpstream{OnError: true, OnTimeout: true, Tries: 3}
+func defaultNextUpstream() nextUpstream {
+	return nextUpstream{OnError: true, OnTimeout: true, Tries: 3}
 }
 
 // nextUpstreamStatus maps the http_NNN conditions to their codes.
@@ -74,8 +74,8 @@ var nextUpstreamStatus = map[string]int{
 
 // proxyingAnnotations are the annotations that fill Policy.Proxying.
 var proxyingAnnotations = map[string]annotation{
-	"proxy-next-upstream": {func(p *Policy, v string) error {
-		n := &p.Proxying.NextUpstream
+	"proxy-next-upstream": {func(p *policy, v string) error {
+		n := &p.Proxying.nextUpstream
 		n.OnError, n.OnTimeout, n.OnStatus, n.Off, n.NonIdempotent = false, false, nil, false, false
 		for _, cond := range strings.Fields(v) {
 			switch cond {
@@ -102,52 +102,52 @@ var proxyingAnnotations = map[string]annotation{
 		}
 		return nil
 	}},
-	"proxy-next-upstream-tries": {func(p *Policy, v string) error {
+	"proxy-next-upstream-tries": {func(p *policy, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 100 {
 			return fmt.Errorf("must be a whole number from 0 (no limit) to 100")
 		}
-		p.Proxying.NextUpstream.Tries = n
+		p.Proxying.nextUpstream.Tries = n
 		return nil
 	}},
-	"proxy-next-upstream-timeout": {func(p *Policy, v string) error {
+	"proxy-next-upstream-timeout": {func(p *policy, v string) error {
 		n, err := strconv.Atoi(strings.TrimSuffix(v, "s"))
 		if err != nil || n < 0 || n > 86400 {
 			return fmt.Errorf("must be a whole number of seconds, 0 for no limit")
 		}
-		p.Proxying.NextUpstream.Timeout = time.Duration(n) * time.Second
+		p.Proxying.nextUpstream.Timeout = time.Duration(n) * time.Second
 		return nil
 	}},
-	"proxy-request-buffering": {onOffInto(func(p *Policy) *bool { return &p.Proxying.RequestBuffering })},
-	"proxy-buffering":         {onOffInto(func(p *Policy) *bool { return &p.Proxying.ResponseBuffering })},
-	"proxy-redirect-from": {func(p *Policy, v string) error {
+	"proxy-request-buffering": {onOffInto(func(p *policy) *bool { return &p.Proxying.RequestBuffering })},
+	"proxy-buffering":         {onOffInto(func(p *policy) *bool { return &p.Proxying.ResponseBuffering })},
+	"proxy-redirect-from": {func(p *policy, v string) error {
 		if v != "off" && v != "default" && !redirectPrefix.MatchString(v) {
 			return fmt.Errorf(`must be "off", "default" or the start of a URL, such as http://backend.internal/`)
 		}
 		p.Proxying.RedirectFrom = v
 		return nil
 	}},
-	"proxy-redirect-to": {func(p *Policy, v string) error {
+	"proxy-redirect-to": {func(p *policy, v string) error {
 		if !redirectPrefix.MatchString(v) {
 			return fmt.Errorf("must be a URL or path prefix, such as https://example.com/; of the nginx variables only $scheme and $host are supported")
 		}
 		p.Proxying.RedirectTo = v
 		return nil
 	}},
-	"proxy-cookie-domain": {fromToInto(cookieDomain, "a domain", func(p *Policy) (*string, *string) {
+	"proxy-cookie-domain": {fromToInto(cookieDomain, "a domain", func(p *policy) (*string, *string) {
 		return &p.Proxying.CookieDomainFrom, &p.Proxying.CookieDomainTo
 	})},
-	"proxy-cookie-path": {fromToInto(cookiePath, "a path", func(p *Policy) (*string, *string) {
+	"proxy-cookie-path": {fromToInto(cookiePath, "a path", func(p *policy) (*string, *string) {
 		return &p.Proxying.CookiePathFrom, &p.Proxying.CookiePathTo
 	})},
-	"proxy-http-version": {func(p *Policy, v string) error {
+	"proxy-http-version": {func(p *policy, v string) error {
 		if v != "1.1" && v != "1.0" {
 			return fmt.Errorf(`must be "1.1" or "1.0"`)
 		}
 		p.Proxying.askedHTTP10 = v == "1.0" // warned about in finishProxying
 		return nil
 	}},
-	"connection-proxy-header": {func(p *Policy, v string) error {
+	"connection-proxy-header": {func(p *policy, v string) error {
 		switch strings.ToLower(v) {
 		case "close":
 			p.Proxying.CloseConnection = true
@@ -170,8 +170,8 @@ var (
 )
 
 // fromToInto parses nginx's "off" or "FROM TO" pairs.
-func fromToInto(syntax *regexp.Regexp, what string, fields func(*Policy) (*string, *string)) func(*Policy, string) error {
-	return func(p *Policy, v string) error {
+func fromToInto(syntax *regexp.Regexp, what string, fields func(*policy) (*string, *string)) func(*policy, string) error {
+	return func(p *policy, v string) error {
 		from, to := fields(p)
 		if v == "off" {
 			*from, *to = "", ""
@@ -187,7 +187,7 @@ func fromToInto(syntax *regexp.Regexp, what string, fields func(*Policy) (*strin
 }
 
 // finishProxying combines the proxying annotations of ing.
-func (c *compiler) finishProxying(ing Ingress, p *Policy) bool {
+func (c *compiler) finishProxying(ing Ingress, p *policy) bool {
 	key := func(name string) string {
 		return "metadata.annotations[" + c.opts.annotation(name) + "]"
 	}

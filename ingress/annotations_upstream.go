@@ -18,9 +18,9 @@ import (
 	"github.com/ingressmux/ingressmux/tlsconfig"
 )
 
-// UpstreamPolicy is what the annotations of one Ingress say about reaching
+// upstreamPolicy is what the annotations of one Ingress say about reaching
 // its backends: TLS to them, which address, and where to fall back.
-type UpstreamPolicy struct {
+type upstreamPolicy struct {
 	// ServiceUpstream is service-upstream: send to the Service's cluster
 	// IP (or its cluster DNS name) rather than to its endpoints.
 	ServiceUpstream bool
@@ -59,15 +59,15 @@ type DefaultBackend struct {
 
 // upstreamAnnotations are the annotations that fill Policy.Upstream.
 var upstreamAnnotations = map[string]annotation{
-	"service-upstream": {boolInto(func(p *Policy) *bool { return &p.Upstream.ServiceUpstream })},
-	"proxy-ssl-secret": {func(p *Policy, v string) error {
+	"service-upstream": {boolInto(func(p *policy) *bool { return &p.Upstream.ServiceUpstream })},
+	"proxy-ssl-secret": {func(p *policy, v string) error {
 		if !secretRef.MatchString(v) {
 			return fmt.Errorf("must name a Secret as namespace/name (or name, in the Ingress's namespace)")
 		}
 		p.Upstream.TLSSecret = v
 		return nil
 	}},
-	"proxy-ssl-verify-depth": {func(p *Policy, v string) error {
+	"proxy-ssl-verify-depth": {func(p *policy, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 100 {
 			return fmt.Errorf("must be a whole number from 1 to 100: the certificates allowed above the backend's own")
@@ -75,7 +75,7 @@ var upstreamAnnotations = map[string]annotation{
 		p.Upstream.VerifyDepth = n
 		return nil
 	}},
-	"proxy-ssl-protocols": {func(p *Policy, v string) error {
+	"proxy-ssl-protocols": {func(p *policy, v string) error {
 		lo, hi, err := tlsconfig.ParseProtocols(v)
 		if err != nil {
 			return fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "tlsconfig: "))
@@ -83,14 +83,14 @@ var upstreamAnnotations = map[string]annotation{
 		p.Upstream.MinTLSVersion, p.Upstream.MaxTLSVersion = lo, hi
 		return nil
 	}},
-	"default-backend": {func(p *Policy, v string) error {
+	"default-backend": {func(p *policy, v string) error {
 		if errs := apivalidation.IsDNS1035Label(v); len(errs) > 0 {
 			return fmt.Errorf("must be the name of a Service in the Ingress's namespace: %s", strings.Join(errs, "; "))
 		}
 		p.Upstream.defaultBackendName = v
 		return nil
 	}},
-	"custom-http-errors": {func(p *Policy, v string) error {
+	"custom-http-errors": {func(p *policy, v string) error {
 		var codes []int
 		for _, f := range strings.Split(strings.ReplaceAll(v, " ", ""), ",") {
 			if f == "" {
@@ -116,12 +116,12 @@ var secretRef = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?/)?[a-z0-9]([
 // finishUpstream resolves what the upstream annotations of ing refer to:
 // the proxy-ssl-secret and the default-backend Service. It reports false
 // after recording errors.
-func (c *compiler) finishUpstream(ing Ingress, p *Policy) bool {
+func (c *compiler) finishUpstream(ing Ingress, p *policy) bool {
 	ok := true
 	if ref := p.Upstream.TLSSecret; ref != "" {
 		at := field.NewPath("metadata", "annotations").Key(c.opts.annotation("proxy-ssl-secret"))
 		if err := c.loadUpstreamTLS(ing, &p.Upstream); c.denyUntilLoaded(ing, p, "proxy-ssl-secret", err) {
-			p.Upstream = UpstreamPolicy{ServiceUpstream: p.Upstream.ServiceUpstream, defaultBackendName: p.Upstream.defaultBackendName, CustomHTTPErrors: p.Upstream.CustomHTTPErrors}
+			p.Upstream = upstreamPolicy{ServiceUpstream: p.Upstream.ServiceUpstream, defaultBackendName: p.Upstream.defaultBackendName, CustomHTTPErrors: p.Upstream.CustomHTTPErrors}
 		} else if err != nil {
 			c.fail(ing, field.Invalid(at, ref, err.Error()))
 			ok = false
@@ -158,7 +158,7 @@ func (c *compiler) finishUpstream(ing Ingress, p *Policy) bool {
 // loadUpstreamTLS reads the proxy-ssl-secret of ing into u. As in
 // ingress-nginx (allow-cross-namespace-resources off by default), the
 // Secret must be in the Ingress's namespace.
-func (c *compiler) loadUpstreamTLS(ing Ingress, u *UpstreamPolicy) error {
+func (c *compiler) loadUpstreamTLS(ing Ingress, u *upstreamPolicy) error {
 	secret, ref, err := c.secret(ing, u.TLSSecret)
 	if err != nil {
 		return err

@@ -54,7 +54,7 @@ spec:
 	t.Run("CA and client certificate", func(t *testing.T) {
 		routes, _, err := compileManifests(t, secret("ca.crt: "+b64(ca.CertPEM())+", tls.crt: "+b64(certPEM)+", tls.key: "+b64(keyPEM))+ingress, Options{})
 		require.NoError(t, err)
-		u := routes["api.example.com /"].Policy.Upstream
+		u := routes["api.example.com /"].policy.Upstream
 		require.NotNil(t, u.RootCAs)
 		assert.True(t, u.RootCAs.Equal(ca.Pool()))
 		require.NotNil(t, u.ClientCertificate)
@@ -63,7 +63,7 @@ spec:
 	t.Run("CA only", func(t *testing.T) {
 		routes, _, err := compileManifests(t, secret("ca.crt: "+b64(ca.CertPEM()))+ingress, Options{})
 		require.NoError(t, err)
-		u := routes["api.example.com /"].Policy.Upstream
+		u := routes["api.example.com /"].policy.Upstream
 		assert.NotNil(t, u.RootCAs)
 		assert.Nil(t, u.ClientCertificate)
 	})
@@ -106,7 +106,7 @@ spec:
 	opts := Options{Backends: map[string]string{"default/web:80": "127.0.0.1:1", "default/errors:8080": "127.0.0.1:2"}}
 	routes, _, err := compileManifests(t, errorsService+ingress(`nginx.ingress.kubernetes.io/default-backend: errors, nginx.ingress.kubernetes.io/custom-http-errors: "503, 404,404"`), opts)
 	require.NoError(t, err)
-	u := routes["web.example.com /"].Policy.Upstream
+	u := routes["web.example.com /"].policy.Upstream
 	require.NotNil(t, u.DefaultBackend)
 	assert.Equal(t, "default/errors:8080", u.DefaultBackend.Backend.String(), "the Service's first port, as in ingress-nginx")
 	assert.Equal(t, []string{"127.0.0.1:2"}, u.DefaultBackend.Target.Addresses)
@@ -114,7 +114,7 @@ spec:
 
 	routes, compiled, err := compileManifests(t, ingress(`nginx.ingress.kubernetes.io/custom-http-errors: "404"`), opts)
 	require.NoError(t, err)
-	assert.Empty(t, routes["web.example.com /"].Policy.Upstream.CustomHTTPErrors)
+	assert.Empty(t, routes["web.example.com /"].policy.Upstream.CustomHTTPErrors)
 	assert.True(t, hasWarning(compiled, "custom-http-errors", "no default backend"))
 }
 

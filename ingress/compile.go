@@ -194,7 +194,7 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 // Once merged, each becomes the *proxy.Route of its rule (see toProxy).
 type compiledRoute struct {
 	routeSource
-	Policy Policy
+	policy policy
 	Target Target
 	// Rewrite is the rewrite-target of this path, compiled with the path
 	// as its pattern; nil when the Ingress has none.
@@ -277,7 +277,7 @@ func (c *compiler) fail(ing Ingress, fe *field.Error) {
 
 // add appends a rule made from the field at (a paths entry or a
 // defaultBackend) of ing, resolving its backend.
-func (c *compiler) add(ing Ingress, at *field.Path, pathType string, policy Policy, r route.Rule) {
+func (c *compiler) add(ing Ingress, at *field.Path, pathType string, policy policy, r route.Rule) {
 	resolve := c.resolver.resolve
 	if policy.Upstream.ServiceUpstream {
 		resolve = c.resolver.resolveServiceUpstream
@@ -297,7 +297,7 @@ func (c *compiler) add(ing Ingress, at *field.Path, pathType string, policy Poli
 	r.Origin = ing.Ref()
 	rt := &compiledRoute{
 		routeSource: routeSource{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Path: r.Path, Field: at.String(), Source: ing.Source},
-		Policy:      policy,
+		policy:      policy,
 		Target:      target,
 	}
 	if t := policy.RewriteTarget; t != "" && r.Type != route.Default && t != r.Path {

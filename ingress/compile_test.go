@@ -132,7 +132,7 @@ func dumpCompiled(c *Compiled) string {
 	}
 	for _, r := range c.Table.Rules() {
 		for _, cn := range compiledOf(c, r).Canaries {
-			cp := cn.Policy.Canary
+			cp := cn.policy.Canary
 			fmt.Fprintf(&b, "canary %s %s -> %s from ingress %s/%s header=%q cookie=%q weight=%d/%d\n",
 				hostLabel(r.Host), r.Path, cn.Backend, cn.Origin.Namespace, cn.Origin.Name, cp.Header, cp.Cookie, cp.Weight, cp.WeightTotal)
 		}

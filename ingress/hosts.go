@@ -18,7 +18,7 @@ import (
 
 // hostAnnotations are the annotations that add hosts.
 var hostAnnotations = map[string]annotation{
-	"server-alias": {func(p *Policy, v string) error {
+	"server-alias": {func(p *policy, v string) error {
 		p.ServerAliases = nil
 		for _, alias := range strings.Split(v, ",") {
 			alias = strings.ToLower(strings.TrimSpace(alias))
@@ -32,7 +32,7 @@ var hostAnnotations = map[string]annotation{
 		}
 		return nil
 	}},
-	"from-to-www-redirect": {boolInto(func(p *Policy) *bool { return &p.FromToWWWRedirect })},
+	"from-to-www-redirect": {boolInto(func(p *policy) *bool { return &p.FromToWWWRedirect })},
 }
 
 var aliasSyntax = regexp.MustCompile(`^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\.?$`)
@@ -46,7 +46,7 @@ type hostExtras struct {
 
 // noteHostExtras remembers the host-level annotations of ing, applied by
 // applyHostExtras once every Ingress is merged.
-func (c *compiler) noteHostExtras(ing Ingress, p Policy) {
+func (c *compiler) noteHostExtras(ing Ingress, p policy) {
 	if len(p.ServerAliases) > 0 || p.FromToWWWRedirect {
 		c.hostExtras = append(c.hostExtras, hostExtras{ing: ing, aliases: p.ServerAliases, fromToWWWRedirect: p.FromToWWWRedirect})
 	}
@@ -136,7 +136,7 @@ func (c *compiler) addHostRedirect(ing Ingress, at *field.Path, twin, host strin
 	c.shareTLS(host, twin)
 	c.rules = append(c.rules, route.Rule{Host: twin, Type: route.Default, Origin: ing.Ref(), Value: &compiledRoute{
 		routeSource:  routeSource{Namespace: ing.Namespace, Name: ing.Name, Field: at.String(), Source: ing.Source},
-		Policy:       defaultPolicy(),
+		policy:       defaultPolicy(),
 		HostRedirect: host,
 	}})
 	c.places = append(c.places, place{ing: ing, field: at})

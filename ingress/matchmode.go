@@ -155,7 +155,7 @@ func (c *compiler) nginxLocations(indexes []int) ([]nginxLocation, string) {
 			continue
 		}
 		seen[key{path, typ}] = true
-		loc := nginxLocation{rule: i, path: path, pathType: typ, regex: nginxRegexLocation(rt.Policy, path)}
+		loc := nginxLocation{rule: i, path: path, pathType: typ, regex: nginxRegexLocation(rt.policy, path)}
 		if loc.regex && regexBy == "" {
 			regexBy = c.rules[i].Origin
 		}
@@ -253,9 +253,9 @@ func (c *compiler) nginxHostRules(locs []nginxLocation, regexMode bool) ([]route
 			continue
 		}
 		rt := *c.compiled[l.rule]
-		rt.Policy = defaultPolicy()
+		rt.policy = defaultPolicy()
 		rt.Rewrite, rt.Canaries = nil, nil
-		rt.Policy.Redirect = &rewrite.Redirect{URL: l.path, Code: 301, AppendQuery: true}
+		rt.policy.Redirect = &rewrite.Redirect{URL: l.path, Code: 301, AppendQuery: true}
 		rt.routeSource.Path = strings.TrimSuffix(l.path, "/") // the location nginx adds, not the path as written
 		emit(l, route.Exact, rt.routeSource.Path, c.proxyRoute(c.rules[l.rule], &rt, " slash redirect"))
 	}

@@ -21,13 +21,13 @@ func TestMissingReferencedObjects(t *testing.T) {
 		annotations map[string]string
 		warning     string // the warning on the annotation
 		denied      string // Policy.Traffic.Deny; "" when the route stays open
-		check       func(t *testing.T, p Policy)
+		check       func(t *testing.T, p policy)
 	}{{
 		name:        "auth-secret",
 		annotations: map[string]string{"auth-type": "basic", "auth-secret": "htpasswd"},
 		warning:     "metadata.annotations[nginx.ingress.kubernetes.io/auth-secret]: secret default/htpasswd is not loaded; every path of this Ingress answers 503 until it is",
 		denied:      "secret default/htpasswd (named by auth-secret) is not loaded",
-		check:       func(t *testing.T, p Policy) { assert.Nil(t, p.Traffic.BasicAuth) },
+		check:       func(t *testing.T, p policy) { assert.Nil(t, p.Traffic.BasicAuth) },
 	}, {
 		name:        "auth-secret as namespace/name",
 		annotations: map[string]string{"auth-type": "basic", "auth-secret": "default/htpasswd", "auth-realm": "Staff"},
@@ -53,13 +53,13 @@ func TestMissingReferencedObjects(t *testing.T) {
 		annotations: map[string]string{"custom-headers": "security-headers"},
 		warning:     "metadata.annotations[nginx.ingress.kubernetes.io/custom-headers]: configmap default/security-headers is not loaded; every path of this Ingress answers 503 until it is",
 		denied:      "configmap default/security-headers (named by custom-headers) is not loaded",
-		check:       func(t *testing.T, p Policy) { assert.Nil(t, p.Traffic.ResponseHeaders.Set) },
+		check:       func(t *testing.T, p policy) { assert.Nil(t, p.Traffic.ResponseHeaders.Set) },
 	}, {
 		name:        "proxy-ssl-secret",
 		annotations: map[string]string{"backend-protocol": "HTTPS", "proxy-ssl-secret": "backend-ca"},
 		warning:     "metadata.annotations[nginx.ingress.kubernetes.io/proxy-ssl-secret]: secret default/backend-ca is not loaded; every path of this Ingress answers 503 until it is",
 		denied:      "secret default/backend-ca (named by proxy-ssl-secret) is not loaded",
-		check: func(t *testing.T, p Policy) {
+		check: func(t *testing.T, p policy) {
 			assert.Nil(t, p.Upstream.RootCAs)
 			assert.Empty(t, p.Upstream.TLSSecret)
 		},
@@ -67,7 +67,7 @@ func TestMissingReferencedObjects(t *testing.T) {
 		name:        "default-backend",
 		annotations: map[string]string{"default-backend": "error-pages", "custom-http-errors": "404,503"},
 		warning:     "metadata.annotations[nginx.ingress.kubernetes.io/default-backend]: service default/error-pages is not loaded; ignored until it is",
-		check: func(t *testing.T, p Policy) {
+		check: func(t *testing.T, p policy) {
 			assert.Nil(t, p.Upstream.DefaultBackend)
 			assert.Nil(t, p.Upstream.CustomHTTPErrors, "custom-http-errors has nowhere to go")
 		},
@@ -76,7 +76,7 @@ func TestMissingReferencedObjects(t *testing.T) {
 		annotations: map[string]string{"backend-protocol": "FCGI"},
 		warning:     `metadata.annotations[nginx.ingress.kubernetes.io/backend-protocol]: "FCGI": FastCGI backends are not supported; every path of this Ingress answers 503`,
 		denied:      "backend-protocol FCGI: FastCGI backends are not supported",
-		check:       func(t *testing.T, p Policy) { assert.Empty(t, p.Protocol) },
+		check:       func(t *testing.T, p policy) { assert.Empty(t, p.Protocol) },
 	}, {
 		name:        "auth-tls-secret, which is not supported: closed rather than open",
 		annotations: map[string]string{"auth-tls-secret": "default/ca", "auth-tls-verify-depth": "1"},

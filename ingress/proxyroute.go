@@ -37,7 +37,7 @@ type upstreamKey struct {
 // variant tells routes whose policy is not their Ingress's (the redirects
 // the ingress-nginx mode adds) from the others.
 func (b *proxyBuilder) proxyRoute(rule route.Rule, r *compiledRoute, variant string) *proxy.Route {
-	p := &r.Policy
+	p := &r.policy
 	owner := r.Namespace + "/" + r.Name + variant
 	rt := &proxy.Route{
 		Upstream:              b.upstream(owner, "", r.Target, p),
@@ -62,7 +62,7 @@ func (b *proxyBuilder) proxyRoute(rule route.Rule, r *compiledRoute, variant str
 		// ingress-nginx speaks plain HTTP to the default backend; an
 		// https:// backend override is honoured, and verified like any
 		// other HTTPS backend (the zero Policy would skip verification).
-		plain := &Policy{ConnectTimeout: p.ConnectTimeout, ProxySSLVerify: true, ProxySSLServerName: true}
+		plain := &policy{ConnectTimeout: p.ConnectTimeout, ProxySSLVerify: true, ProxySSLServerName: true}
 		rt.DefaultBackend = b.upstream(owner, "default", db.Target, plain)
 		rt.ErrorHeaders = http.Header{
 			"X-Namespace":    {r.Namespace},
@@ -74,7 +74,7 @@ func (b *proxyBuilder) proxyRoute(rule route.Rule, r *compiledRoute, variant str
 	// Kept without a default backend too, where the proxy ignores it, so
 	// that tools show what the Ingress asks.
 	rt.InterceptErrors = p.Upstream.CustomHTTPErrors
-	if n := p.Proxying.NextUpstream; !n.Off {
+	if n := p.Proxying.nextUpstream; !n.Off {
 		rt.Retry = proxy.Retry{OnError: n.OnError, OnTimeout: n.OnTimeout, OnStatus: n.OnStatus,
 			NonIdempotent: n.NonIdempotent, Tries: n.Tries, Timeout: n.Timeout}
 	}
@@ -88,8 +88,8 @@ func (b *proxyBuilder) proxyRoute(rule route.Rule, r *compiledRoute, variant str
 		// its own annotations: ingress-nginx ignores a canary Ingress's
 		// other annotations and keeps those.
 		reach := *p
-		reach.Balance = c.Policy.Balance
-		cp := c.Policy.Canary
+		reach.Balance = c.policy.Balance
+		cp := c.policy.Canary
 		rt.Canaries = append(rt.Canaries, proxy.Canary{
 			Upstream:      b.upstream(owner, "canary "+c.Origin.Namespace+"/"+c.Origin.Name, c.Target, &reach),
 			Header:        http.CanonicalHeaderKey(cp.Header), // once, not per request
@@ -106,7 +106,7 @@ func (b *proxyBuilder) proxyRoute(rule route.Rule, r *compiledRoute, variant str
 
 // upstream returns the upstream of target reached with the settings of
 // p, shared by the routes of the owner Ingress that reach it so.
-func (b *proxyBuilder) upstream(owner, reach string, t Target, p *Policy) *proxy.Upstream {
+func (b *proxyBuilder) upstream(owner, reach string, t Target, p *policy) *proxy.Upstream {
 	key := upstreamKey{owner, reach, t.Name}
 	if u := b.upstreams[key]; u != nil && u.Resolution == t.Via && slices.Equal(u.Endpoints, t.Addresses) {
 		return u
@@ -124,7 +124,7 @@ func (b *proxyBuilder) upstream(owner, reach string, t Target, p *Policy) *proxy
 // upstream-vhost (without port), else the backend's DNS name: the name a
 // user would expect the certificate to be for. Backends are verified
 // against proxy-ssl-secret's CA, else the proxy's default CAs.
-func newUpstream(p *Policy, t Target) *proxy.Upstream {
+func newUpstream(p *policy, t Target) *proxy.Upstream {
 	u := &proxy.Upstream{Name: t.Name, Endpoints: t.Addresses, ConnectTimeout: p.ConnectTimeout, Resolution: t.Via}
 	switch p.Protocol {
 	case "HTTPS":
@@ -169,7 +169,7 @@ func newUpstream(p *Policy, t Target) *proxy.Upstream {
 // traffic returns the traffic policy of r's Ingress, one value for all
 // its routes; nil when it has none.
 func (b *proxyBuilder) traffic(r *compiledRoute) *proxy.Traffic {
-	tp := &r.Policy.Traffic
+	tp := &r.policy.Traffic
 	if tp.CORS == nil && tp.AllowSources == nil && tp.DenySources == nil && tp.RateLimit == nil && tp.BasicAuth == nil &&
 		tp.ExternalAuth == nil && tp.ResponseHeaders.Set == nil && tp.RequestHeaders.Set == nil && tp.Deny == "" {
 		return nil

@@ -100,7 +100,7 @@ var trafficAnnotations = trafficRegistry(map[string]func(*trafficRaw, string) er
 func trafficRegistry(parsers map[string]func(*trafficRaw, string) error) map[string]annotation {
 	out := make(map[string]annotation, len(parsers))
 	for name, parse := range parsers {
-		out[name] = annotation{func(p *Policy, v string) error {
+		out[name] = annotation{func(p *policy, v string) error {
 			raw := &p.trafficRaw
 			if raw.given == nil {
 				raw.given = map[string]string{}

@@ -28,7 +28,7 @@ const (
 // Set (Secrets, ConfigMaps). Annotations that only matter with another
 // one, given without it, are warned about. It reports false after
 // recording errors.
-func (c *compiler) finishTraffic(ing Ingress, p *Policy) bool {
+func (c *compiler) finishTraffic(ing Ingress, p *policy) bool {
 	t := &p.Traffic
 	raw := p.trafficRaw
 	p.trafficRaw = trafficRaw{}

@@ -105,7 +105,7 @@ func compileTraffic(t *testing.T, annotations map[string]string) (trafficOf, Err
 	}
 	rules := compiled.Table.Rules()
 	require.Len(t, rules, 1)
-	got := trafficOf{authSecret: compiledOf(compiled, rules[0]).Policy.authSecret}
+	got := trafficOf{authSecret: compiledOf(compiled, rules[0]).policy.authSecret}
 	if tr := rules[0].Value.(*proxy.Route).Traffic; tr != nil {
 		got.Traffic = *tr
 	}
@@ -316,7 +316,7 @@ func TestTrafficGolden(t *testing.T) {
 			if compiled != nil && compiled.Table != nil {
 				for _, r := range compiled.Table.Rules() {
 					rt := r.Value.(*proxy.Route)
-					j, err := json.MarshalIndent(goldenTraffic(rt.Traffic, compiledOf(compiled, r).Policy.authSecret), "", "  ")
+					j, err := json.MarshalIndent(goldenTraffic(rt.Traffic, compiledOf(compiled, r).policy.authSecret), "", "  ")
 					require.NoError(t, err)
 					fmt.Fprintf(&b, "%s %s %s:\n%s\n", r.Host, r.Path, rt.Object.Name, j)
 				}
