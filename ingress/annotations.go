@@ -21,21 +21,20 @@ import (
 // the proxy's own types already). Zero values mean "not set": the proxy
 // then uses its defaults (which are ingress-nginx's).
 type policy struct {
+	// route holds what the annotations ask of the Ingress's routes, in the
+	// proxy's own terms: upstream-vhost (Host), proxy-body-size,
+	// proxy-read-timeout and proxy-send-timeout, ssl-redirect and
+	// force-ssl-redirect, x-forwarded-prefix, permanent-redirect and
+	// temporal-redirect, preserve-trailing-slash, and the proxying
+	// annotations (proxy-next-upstream, proxy-request-buffering,
+	// proxy-redirect-*, proxy-cookie-*, connection-proxy-header). Each
+	// route of the Ingress starts from it.
+	route proxy.Route
 	// Protocol is backend-protocol: "HTTP" (default), "HTTPS", "AUTO_HTTP"
 	// (the client's scheme), "GRPC" or "GRPCS".
 	Protocol string
-	// UpstreamVHost is upstream-vhost: the Host header sent to the backend.
-	UpstreamVHost string
-	// MaxBodyBytes is proxy-body-size in bytes: 0 when unset, -1 for "0"
-	// (no limit).
-	MaxBodyBytes int64
-	// ConnectTimeout, ReadTimeout and SendTimeout are proxy-connect-timeout,
-	// proxy-read-timeout and proxy-send-timeout; 0 when unset.
-	ConnectTimeout, ReadTimeout, SendTimeout time.Duration
-	// SSLRedirect is ssl-redirect: true unless the annotation says false.
-	SSLRedirect bool
-	// ForceSSLRedirect is force-ssl-redirect.
-	ForceSSLRedirect bool
+	// ConnectTimeout is proxy-connect-timeout; 0 when unset.
+	ConnectTimeout time.Duration
 	// ProxySSLName is proxy-ssl-name: the name the backend certificate is
 	// verified against, and sent as SNI.
 	ProxySSLName string
@@ -52,25 +51,14 @@ type policy struct {
 	// regex, rewrites matching request paths to this target (see
 	// Route.Rewrite).
 	RewriteTarget string
-	// ForwardedPrefix is x-forwarded-prefix: sent as X-Forwarded-Prefix on
-	// rewritten requests.
-	ForwardedPrefix string
 	// AppRoot is app-root: "/" redirects (302) to it. It applies to the
 	// whole host, from the first Ingress that sets it.
 	AppRoot *rewrite.AppRoot
-	// Redirect is permanent-redirect (with permanent-redirect-code) or
-	// temporal-redirect (with temporal-redirect-code); temporal wins when
-	// both are set, as in ingress-nginx.
-	Redirect *rewrite.Redirect
-	// PreserveTrailingSlash is preserve-trailing-slash: HTTPS redirects keep
-	// the path's trailing slash.
-	PreserveTrailingSlash bool
 	// Upstream is how the backends are reached: proxy-ssl-secret and the
 	// other proxy-ssl-* settings, service-upstream, default-backend,
 	// custom-http-errors.
 	Upstream upstreamPolicy
-	// Proxying is how requests and responses pass through: retries,
-	// buffering, header rewriting.
+	// Proxying is what the proxying annotations leave to finishProxying.
 	Proxying proxyingPolicy
 	// ServerAliases is server-alias: more host names served with the
 	// Ingress's rules.
@@ -135,7 +123,7 @@ var annotations = map[string]annotation{
 		if !hostHeader.MatchString(v) {
 			return fmt.Errorf("must be a host name with an optional port, such as project-domain.com; nginx variables ($host) are not supported")
 		}
-		p.UpstreamVHost = v
+		p.route.Host = v
 		return nil
 	}},
 	"proxy-body-size": {func(p *policy, v string) error {
@@ -146,14 +134,14 @@ var annotations = map[string]annotation{
 		if n == 0 {
 			n = -1 // "0" turns the limit off, as in nginx
 		}
-		p.MaxBodyBytes = n
+		p.route.MaxBodyBytes = n
 		return nil
 	}},
 	"proxy-connect-timeout": {timeoutInto(func(p *policy) *time.Duration { return &p.ConnectTimeout })},
-	"proxy-read-timeout":    {timeoutInto(func(p *policy) *time.Duration { return &p.ReadTimeout })},
-	"proxy-send-timeout":    {timeoutInto(func(p *policy) *time.Duration { return &p.SendTimeout })},
-	"ssl-redirect":          {boolInto(func(p *policy) *bool { return &p.SSLRedirect })},
-	"force-ssl-redirect":    {boolInto(func(p *policy) *bool { return &p.ForceSSLRedirect })},
+	"proxy-read-timeout":    {timeoutInto(func(p *policy) *time.Duration { return &p.route.ReadTimeout })},
+	"proxy-send-timeout":    {timeoutInto(func(p *policy) *time.Duration { return &p.route.SendTimeout })},
+	"ssl-redirect":          {boolInto(func(p *policy) *bool { return &p.route.SSLRedirect })},
+	"force-ssl-redirect":    {boolInto(func(p *policy) *bool { return &p.route.ForceSSLRedirect })},
 	"use-regex":             {boolInto(func(p *policy) *bool { return &p.UseRegex })},
 	"proxy-ssl-name": {func(p *policy, v string) error {
 		if !hostName.MatchString(v) {
@@ -178,7 +166,7 @@ var annotations = map[string]annotation{
 		if !nginxPath.MatchString(v) || strings.Contains(v, "$") {
 			return fmt.Errorf("must be a path of letters, digits and -._~/:, such as /api")
 		}
-		p.ForwardedPrefix = v
+		p.route.ForwardedPrefix = v
 		return nil
 	}},
 	"app-root": {func(p *policy, v string) error {
@@ -193,7 +181,7 @@ var annotations = map[string]annotation{
 	"temporal-redirect":       {func(p *policy, v string) error { p.temporalRedirect = v; return nil }},
 	"permanent-redirect-code": {intInto(func(p *policy) *int { return &p.permanentRedirectCode })},
 	"temporal-redirect-code":  {intInto(func(p *policy) *int { return &p.temporalRedirectCode })},
-	"preserve-trailing-slash": {boolInto(func(p *policy) *bool { return &p.PreserveTrailingSlash })},
+	"preserve-trailing-slash": {boolInto(func(p *policy) *bool { return &p.route.PreserveTrailingSlash })},
 	"proxy-ssl-server-name":   {onOffInto(func(p *policy) *bool { return &p.ProxySSLServerName })},
 }
 
@@ -209,9 +197,10 @@ var (
 
 // defaultPolicy is the policy of an Ingress without annotations.
 func defaultPolicy() policy {
-	p := policy{SSLRedirect: true, ProxySSLVerify: true, ProxySSLServerName: true}
-	p.Proxying.RequestBuffering = true
-	p.Proxying.nextUpstream = defaultNextUpstream()
+	p := policy{ProxySSLVerify: true, ProxySSLServerName: true}
+	p.route.SSLRedirect = true
+	p.route.BufferRequest = true
+	p.route.Retry = defaultRetry()
 	return p
 }
 
@@ -307,7 +296,7 @@ func (c *compiler) finishRedirects(ing Ingress, p *policy) bool {
 			c.warn(ing, field.NewPath("metadata", "annotations").Key(c.opts.annotation(kind+"-code")).String(),
 				fmt.Sprintf("%d is outside %d-%d; using %d, as ingress-nginx does", code, lo, hi, fallback))
 		}
-		p.Redirect = r
+		p.route.Redirect = r
 		return true
 	}
 	ok := build("permanent-redirect", p.permanentRedirect, p.permanentRedirectCode, 300, 308, 301)

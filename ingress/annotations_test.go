@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/route"
 )
 
@@ -49,26 +50,26 @@ func TestAnnotationValues(t *testing.T) {
 	}{
 		{"backend-protocol", "HTTPS", func(p *policy) { p.Protocol = "HTTPS" }},
 		{"backend-protocol", "grpcs", func(p *policy) { p.Protocol = "GRPCS" }},
-		{"upstream-vhost", "project-domain.com", func(p *policy) { p.UpstreamVHost = "project-domain.com" }},
-		{"upstream-vhost", "project-domain.com:8443", func(p *policy) { p.UpstreamVHost = "project-domain.com:8443" }},
-		{"proxy-body-size", "20m", func(p *policy) { p.MaxBodyBytes = 20 << 20 }},
-		{"proxy-body-size", "512K", func(p *policy) { p.MaxBodyBytes = 512 << 10 }},
-		{"proxy-body-size", "2g", func(p *policy) { p.MaxBodyBytes = 2 << 30 }},
-		{"proxy-body-size", "100", func(p *policy) { p.MaxBodyBytes = 100 }},
-		{"proxy-body-size", "0", func(p *policy) { p.MaxBodyBytes = -1 }},
+		{"upstream-vhost", "project-domain.com", func(p *policy) { p.route.Host = "project-domain.com" }},
+		{"upstream-vhost", "project-domain.com:8443", func(p *policy) { p.route.Host = "project-domain.com:8443" }},
+		{"proxy-body-size", "20m", func(p *policy) { p.route.MaxBodyBytes = 20 << 20 }},
+		{"proxy-body-size", "512K", func(p *policy) { p.route.MaxBodyBytes = 512 << 10 }},
+		{"proxy-body-size", "2g", func(p *policy) { p.route.MaxBodyBytes = 2 << 30 }},
+		{"proxy-body-size", "100", func(p *policy) { p.route.MaxBodyBytes = 100 }},
+		{"proxy-body-size", "0", func(p *policy) { p.route.MaxBodyBytes = -1 }},
 		{"proxy-connect-timeout", "10", func(p *policy) { p.ConnectTimeout = 10 * time.Second }},
-		{"proxy-read-timeout", "3600", func(p *policy) { p.ReadTimeout = time.Hour }},
-		{"proxy-send-timeout", "30s", func(p *policy) { p.SendTimeout = 30 * time.Second }},
-		{"ssl-redirect", "false", func(p *policy) { p.SSLRedirect = false }},
-		{"force-ssl-redirect", "true", func(p *policy) { p.ForceSSLRedirect = true }},
+		{"proxy-read-timeout", "3600", func(p *policy) { p.route.ReadTimeout = time.Hour }},
+		{"proxy-send-timeout", "30s", func(p *policy) { p.route.SendTimeout = 30 * time.Second }},
+		{"ssl-redirect", "false", func(p *policy) { p.route.SSLRedirect = false }},
+		{"force-ssl-redirect", "true", func(p *policy) { p.route.ForceSSLRedirect = true }},
 		{"proxy-ssl-name", "Backend.Example.com", func(p *policy) { p.ProxySSLName = "backend.example.com" }},
 		{"proxy-ssl-verify", "off", func(p *policy) { p.ProxySSLVerify = false }},
 		{"proxy-ssl-server-name", "off", func(p *policy) { p.ProxySSLServerName = false }},
 		{"use-regex", "1", func(p *policy) { p.UseRegex = true }},
 		{"rewrite-target", "/$2", func(p *policy) { p.RewriteTarget = "/$2" }},
 		{"rewrite-target", "/", func(p *policy) { p.RewriteTarget = "/" }},
-		{"x-forwarded-prefix", "/api", func(p *policy) { p.ForwardedPrefix = "/api" }},
-		{"preserve-trailing-slash", "true", func(p *policy) { p.PreserveTrailingSlash = true }},
+		{"x-forwarded-prefix", "/api", func(p *policy) { p.route.ForwardedPrefix = "/api" }},
+		{"preserve-trailing-slash", "true", func(p *policy) { p.route.PreserveTrailingSlash = true }},
 		{"backend-protocol", "auto_http", func(p *policy) { p.Protocol = "AUTO_HTTP" }},
 		{"service-upstream", "true", func(p *policy) { p.Upstream.ServiceUpstream = true }},
 		{"proxy-ssl-verify-depth", "2", func(p *policy) { p.Upstream.VerifyDepth = 2 }},
@@ -79,21 +80,21 @@ func TestAnnotationValues(t *testing.T) {
 			p.Upstream.MinTLSVersion, p.Upstream.MaxTLSVersion = tls.VersionTLS13, tls.VersionTLS13
 		}},
 		{"proxy-next-upstream", "error timeout http_502 non_idempotent", func(p *policy) {
-			p.Proxying.nextUpstream = nextUpstream{OnError: true, OnTimeout: true, OnStatus: []int{502}, NonIdempotent: true, Tries: 3}
+			p.route.Retry = proxy.Retry{OnError: true, OnTimeout: true, OnStatus: []int{502}, NonIdempotent: true, Tries: 3}
 		}},
-		{"proxy-next-upstream", "off", func(p *policy) { p.Proxying.nextUpstream = nextUpstream{Off: true, Tries: 3} }},
-		{"proxy-next-upstream-tries", "0", func(p *policy) { p.Proxying.nextUpstream.Tries = 0 }},
-		{"proxy-next-upstream-timeout", "15", func(p *policy) { p.Proxying.nextUpstream.Timeout = 15 * time.Second }},
-		{"proxy-request-buffering", "off", func(p *policy) { p.Proxying.RequestBuffering = false }},
-		{"proxy-buffering", "on", func(p *policy) { p.Proxying.ResponseBuffering = true }},
+		{"proxy-next-upstream", "off", func(p *policy) { p.route.Retry, p.Proxying.retryOff = proxy.Retry{}, true }},
+		{"proxy-next-upstream-tries", "0", func(p *policy) { p.route.Retry.Tries = 0 }},
+		{"proxy-next-upstream-timeout", "15", func(p *policy) { p.route.Retry.Timeout = 15 * time.Second }},
+		{"proxy-request-buffering", "off", func(p *policy) { p.route.BufferRequest = false }},
+		{"proxy-buffering", "on", func(p *policy) { p.Proxying.responseBuffering = true }},
 		{"proxy-cookie-domain", "internal.local example.com", func(p *policy) {
-			p.Proxying.CookieDomainFrom, p.Proxying.CookieDomainTo = "internal.local", "example.com"
+			p.route.CookieDomain = proxy.Replace{From: "internal.local", To: "example.com"}
 		}},
-		{"proxy-cookie-path", "/app/ /", func(p *policy) { p.Proxying.CookiePathFrom, p.Proxying.CookiePathTo = "/app/", "/" }},
+		{"proxy-cookie-path", "/app/ /", func(p *policy) { p.route.CookiePath = proxy.Replace{From: "/app/", To: "/"} }},
 		{"proxy-cookie-path", "off", func(p *policy) {}},
 		{"proxy-http-version", "1.1", func(p *policy) {}},
 		{"proxy-http-version", " 1.0", func(p *policy) { p.Proxying.askedHTTP10 = true }},
-		{"connection-proxy-header", "close", func(p *policy) { p.Proxying.CloseConnection = true }},
+		{"connection-proxy-header", "close", func(p *policy) { p.route.CloseConnection = true }},
 		{"connection-proxy-header", "keep-alive", func(p *policy) {}},
 		{"server-alias", "WWW.example.com, *.example.org", func(p *policy) { p.ServerAliases = []string{"www.example.com", "*.example.org"} }},
 		{"from-to-www-redirect", "true", func(p *policy) { p.FromToWWWRedirect = true }},
@@ -222,9 +223,9 @@ func TestRedirectAnnotations(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p, errs, warnings := compileAnnotated(t, tt.annotations)
 			require.Empty(t, errs)
-			require.NotNil(t, p.Redirect)
-			assert.Equal(t, tt.wantURL, p.Redirect.URL)
-			assert.Equal(t, tt.wantCode, p.Redirect.Code)
+			require.NotNil(t, p.route.Redirect)
+			assert.Equal(t, tt.wantURL, p.route.Redirect.URL)
+			assert.Equal(t, tt.wantCode, p.route.Redirect.Code)
 			var found bool
 			for _, w := range warnings {
 				found = found || (tt.wantWarning != "" && strings.Contains(w.Message, tt.wantWarning))

@@ -255,7 +255,7 @@ func (c *compiler) nginxHostRules(locs []nginxLocation, regexMode bool) ([]route
 		rt := *c.compiled[l.rule]
 		rt.policy = defaultPolicy()
 		rt.Rewrite, rt.Canaries = nil, nil
-		rt.policy.Redirect = &rewrite.Redirect{URL: l.path, Code: 301, AppendQuery: true}
+		rt.policy.route.Redirect = &rewrite.Redirect{URL: l.path, Code: 301, AppendQuery: true}
 		rt.routeSource.Path = strings.TrimSuffix(l.path, "/") // the location nginx adds, not the path as written
 		emit(l, route.Exact, rt.routeSource.Path, c.proxyRoute(c.rules[l.rule], &rt, " slash redirect"))
 	}

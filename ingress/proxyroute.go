@@ -39,31 +39,23 @@ type upstreamKey struct {
 func (b *proxyBuilder) proxyRoute(rule route.Rule, r *compiledRoute, variant string) *proxy.Route {
 	p := &r.policy
 	owner := r.Namespace + "/" + r.Name + variant
-	rt := &proxy.Route{
-		Upstream:              b.upstream(owner, "", r.Target, p),
-		Host:                  p.UpstreamVHost,
-		MaxBodyBytes:          p.MaxBodyBytes,
-		ReadTimeout:           p.ReadTimeout,
-		SendTimeout:           p.SendTimeout,
-		SSLRedirect:           p.SSLRedirect,
-		ForceSSLRedirect:      p.ForceSSLRedirect,
-		Name:                  rule.Origin,
-		Object:                proxy.ObjectRef{Kind: "Ingress", Namespace: r.Namespace, Name: r.Name},
-		Origin:                proxy.Origin{Field: r.Field, Source: r.Source.String(), Path: r.Path, PathType: r.PathType},
-		Rewrite:               r.Rewrite,
-		ForwardedPrefix:       p.ForwardedPrefix,
-		Redirect:              p.Redirect,
-		AppRoot:               r.AppRoot,
-		PreserveTrailingSlash: p.PreserveTrailingSlash,
-		HostRedirect:          r.HostRedirect,
-		Traffic:               b.traffic(r),
-	}
+	tmpl := p.route // what the annotations ask of every route of the Ingress
+	rt := &tmpl
+	rt.Upstream = b.upstream(owner, "", r.Target, p)
+	rt.Name = rule.Origin
+	rt.Object = proxy.ObjectRef{Kind: "Ingress", Namespace: r.Namespace, Name: r.Name}
+	rt.Origin = proxy.Origin{Field: r.Field, Source: r.Source.String(), Path: r.Path, PathType: r.PathType}
+	rt.Rewrite = r.Rewrite
+	rt.AppRoot = r.AppRoot
+	rt.HostRedirect = r.HostRedirect
+	rt.Traffic = b.traffic(r)
 	if db := p.Upstream.DefaultBackend; db != nil {
 		// ingress-nginx speaks plain HTTP to the default backend; an
 		// https:// backend override is honoured, and verified like any
-		// other HTTPS backend (the zero Policy would skip verification).
+		// other HTTPS backend (the zero policy would skip verification).
 		plain := &policy{ConnectTimeout: p.ConnectTimeout, ProxySSLVerify: true, ProxySSLServerName: true}
 		rt.DefaultBackend = b.upstream(owner, "default", db.Target, plain)
+		rt.InterceptErrors = p.Upstream.CustomHTTPErrors
 		rt.ErrorHeaders = http.Header{
 			"X-Namespace":    {r.Namespace},
 			"X-Ingress-Name": {r.Name},
@@ -71,18 +63,6 @@ func (b *proxyBuilder) proxyRoute(rule route.Rule, r *compiledRoute, variant str
 			"X-Service-Port": {rule.Backend.Port},
 		}
 	}
-	// Kept without a default backend too, where the proxy ignores it, so
-	// that tools show what the Ingress asks.
-	rt.InterceptErrors = p.Upstream.CustomHTTPErrors
-	if n := p.Proxying.nextUpstream; !n.Off {
-		rt.Retry = proxy.Retry{OnError: n.OnError, OnTimeout: n.OnTimeout, OnStatus: n.OnStatus,
-			NonIdempotent: n.NonIdempotent, Tries: n.Tries, Timeout: n.Timeout}
-	}
-	rt.BufferRequest = p.Proxying.RequestBuffering
-	rt.LocationRewrite = proxy.Replace{From: p.Proxying.RedirectFrom, To: p.Proxying.RedirectTo}
-	rt.CookieDomain = proxy.Replace{From: p.Proxying.CookieDomainFrom, To: p.Proxying.CookieDomainTo}
-	rt.CookiePath = proxy.Replace{From: p.Proxying.CookiePathFrom, To: p.Proxying.CookiePathTo}
-	rt.CloseConnection = p.Proxying.CloseConnection
 	for _, c := range r.Canaries {
 		// A canary backend is reached as the primary is, but balanced by
 		// its own annotations: ingress-nginx ignores a canary Ingress's
@@ -141,8 +121,8 @@ func newUpstream(p *policy, t Target) *proxy.Upstream {
 		}
 	}
 	serverName := p.ProxySSLName
-	if serverName == "" && p.UpstreamVHost != "" {
-		serverName = p.UpstreamVHost
+	if serverName == "" && p.route.Host != "" {
+		serverName = p.route.Host
 		if host, _, err := net.SplitHostPort(serverName); err == nil {
 			serverName = host
 		}
