@@ -30,20 +30,19 @@ type policy struct {
 	// proxy-redirect-*, proxy-cookie-*, connection-proxy-header). Each
 	// route of the Ingress starts from it.
 	route proxy.Route
-	// Protocol is backend-protocol: "HTTP" (default), "HTTPS", "AUTO_HTTP"
-	// (the client's scheme), "GRPC" or "GRPCS".
-	Protocol string
-	// ConnectTimeout is proxy-connect-timeout; 0 when unset.
-	ConnectTimeout time.Duration
+	// upstream holds how the annotations ask the backends of the Ingress
+	// to be reached, in the proxy's own terms: proxy-connect-timeout, and
+	// the TLS settings (proxy-ssl-verify, which is on by default here,
+	// unlike in ingress-nginx; proxy-ssl-server-name; proxy-ssl-verify-depth;
+	// proxy-ssl-protocols; proxy-ssl-secret's CA and client certificate).
+	// Each upstream of the Ingress starts from it.
+	upstream proxy.Upstream
+	// protocolSet says that backend-protocol set upstream.Protocol; else
+	// an https:// backend override makes it HTTPS.
+	protocolSet bool
 	// ProxySSLName is proxy-ssl-name: the name the backend certificate is
 	// verified against, and sent as SNI.
 	ProxySSLName string
-	// ProxySSLVerify is proxy-ssl-verify: true (the default here, unlike
-	// ingress-nginx) unless the annotation says "off".
-	ProxySSLVerify bool
-	// ProxySSLServerName is proxy-ssl-server-name: whether SNI is sent to
-	// HTTPS backends; true unless the annotation says "off".
-	ProxySSLServerName bool
 	// UseRegex is use-regex: the Ingress's ImplementationSpecific paths are
 	// regular expressions.
 	UseRegex bool
@@ -104,13 +103,12 @@ type annotation struct {
 // unsupported, so nothing is ignored silently.
 var annotations = map[string]annotation{
 	"backend-protocol": {func(p *policy, v string) error {
-		switch u := strings.ToUpper(v); u {
-		case "HTTP", "HTTPS", "GRPC", "GRPCS":
-			p.Protocol = u
+		u := strings.ToUpper(v)
+		if protocol, ok := backendProtocols[u]; ok {
+			p.upstream.Protocol, p.protocolSet = protocol, true
 			return nil
-		case "AUTO_HTTP":
-			p.Protocol = u
-			return nil
+		}
+		switch u {
 		case "FCGI":
 			// Accepted, as ingress-nginx accepts it, but never proxied as
 			// HTTP: finishProxying closes the routes with a warning.
@@ -137,7 +135,7 @@ var annotations = map[string]annotation{
 		p.route.MaxBodyBytes = n
 		return nil
 	}},
-	"proxy-connect-timeout": {timeoutInto(func(p *policy) *time.Duration { return &p.ConnectTimeout })},
+	"proxy-connect-timeout": {timeoutInto(func(p *policy) *time.Duration { return &p.upstream.ConnectTimeout })},
 	"proxy-read-timeout":    {timeoutInto(func(p *policy) *time.Duration { return &p.route.ReadTimeout })},
 	"proxy-send-timeout":    {timeoutInto(func(p *policy) *time.Duration { return &p.route.SendTimeout })},
 	"ssl-redirect":          {boolInto(func(p *policy) *bool { return &p.route.SSLRedirect })},
@@ -150,7 +148,7 @@ var annotations = map[string]annotation{
 		p.ProxySSLName = strings.ToLower(v)
 		return nil
 	}},
-	"proxy-ssl-verify": {onOffInto(func(p *policy) *bool { return &p.ProxySSLVerify })},
+	"proxy-ssl-verify": {offInto(func(p *policy) *bool { return &p.upstream.TLS.InsecureSkipVerify })},
 	"rewrite-target": {func(p *policy, v string) error {
 		if !nginxPath.MatchString(v) {
 			return fmt.Errorf("must be a path of letters, digits and -._~/: with $1 to $9 for capture groups, such as /$2")
@@ -182,8 +180,11 @@ var annotations = map[string]annotation{
 	"permanent-redirect-code": {intInto(func(p *policy) *int { return &p.permanentRedirectCode })},
 	"temporal-redirect-code":  {intInto(func(p *policy) *int { return &p.temporalRedirectCode })},
 	"preserve-trailing-slash": {boolInto(func(p *policy) *bool { return &p.route.PreserveTrailingSlash })},
-	"proxy-ssl-server-name":   {onOffInto(func(p *policy) *bool { return &p.ProxySSLServerName })},
+	"proxy-ssl-server-name":   {offInto(func(p *policy) *bool { return &p.upstream.TLS.DisableSNI })},
 }
+
+// backendProtocols are the values of backend-protocol that are proxied.
+var backendProtocols = map[string]proxy.Protocol{"HTTP": proxy.HTTP, "HTTPS": proxy.HTTPS, "GRPC": proxy.GRPC, "GRPCS": proxy.GRPCS, "AUTO_HTTP": proxy.AutoHTTP}
 
 var (
 	hostName   = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*\.?$`)
@@ -197,7 +198,7 @@ var (
 
 // defaultPolicy is the policy of an Ingress without annotations.
 func defaultPolicy() policy {
-	p := policy{ProxySSLVerify: true, ProxySSLServerName: true}
+	var p policy
 	p.route.SSLRedirect = true
 	p.route.BufferRequest = true
 	p.route.Retry = defaultRetry()
@@ -385,6 +386,19 @@ func onOffInto(field func(*policy) *bool) func(*policy, string) error {
 		default:
 			return fmt.Errorf(`must be "on" or "off"`)
 		}
+		return nil
+	}
+}
+
+// offInto parses an nginx on/off switch into a field that is true for
+// "off".
+func offInto(field func(*policy) *bool) func(*policy, string) error {
+	on := onOffInto(func(p *policy) *bool { return field(p) })
+	return func(p *policy, v string) error {
+		if err := on(p, v); err != nil {
+			return err
+		}
+		*field(p) = !*field(p)
 		return nil
 	}
 }

@@ -53,9 +53,9 @@ type sessionCookie struct {
 	Path string
 	// Domain is session-cookie-domain; empty sends no Domain.
 	Domain string
-	// SameSite is session-cookie-samesite: "None", "Lax", "Strict" or
+	// SameSite is session-cookie-samesite: None, Lax, Strict, or zero
 	// empty.
-	SameSite string
+	SameSite http.SameSite
 	// ConditionalSameSiteNone is session-cookie-conditional-samesite-none:
 	// SameSite=None is left out for browsers known to reject it.
 	ConditionalSameSiteNone bool
@@ -136,9 +136,9 @@ var balanceAnnotations = map[string]annotation{
 		return nil
 	}},
 	"session-cookie-samesite": {func(p *policy, v string) error {
-		for _, s := range []string{"None", "Lax", "Strict"} {
-			if strings.EqualFold(v, s) {
-				p.balanceRaw.Cookie.SameSite = s
+		for name, mode := range sameSiteModes {
+			if strings.EqualFold(v, name) {
+				p.balanceRaw.Cookie.SameSite = mode
 				return nil
 			}
 		}
@@ -150,6 +150,9 @@ var balanceAnnotations = map[string]annotation{
 	"session-cookie-expires":                   {secondsInto(func(p *policy) *time.Duration { return &p.balanceRaw.Cookie.Expires })},
 	"session-cookie-change-on-failure":         {boolInto(func(p *policy) *bool { return &p.balanceRaw.Cookie.ChangeOnFailure })},
 }
+
+// sameSiteModes are the values of session-cookie-samesite.
+var sameSiteModes = map[string]http.SameSite{"None": http.SameSiteNoneMode, "Lax": http.SameSiteLaxMode, "Strict": http.SameSiteStrictMode}
 
 var (
 	// cookieToken is a cookie name: an HTTP token.
@@ -242,7 +245,7 @@ func (c *compiler) finishBalance(ing Ingress, p *policy) bool {
 	} else {
 		b.AffinityMode = cmp.Or(b.AffinityMode, "balanced")
 		b.Cookie.Name = cmp.Or(b.Cookie.Name, "INGRESSCOOKIE")
-		if b.Cookie.ConditionalSameSiteNone && b.Cookie.SameSite != "None" {
+		if b.Cookie.ConditionalSameSiteNone && b.Cookie.SameSite != http.SameSiteNoneMode {
 			ignore(`it only applies to session-cookie-samesite: "None"`, "session-cookie-conditional-samesite-none")
 			b.Cookie.ConditionalSameSiteNone = false
 		}
@@ -296,17 +299,10 @@ func balancing(b balanceRaw) proxy.Balancing {
 		MaxAge:                  c.MaxAge,
 		Expires:                 c.Expires,
 		ChangeOnFailure:         c.ChangeOnFailure,
+		SameSite:                c.SameSite,
 	}
 	if b.AffinityMode == "persistent" {
 		a.Mode = proxy.AffinityPersistent
-	}
-	switch c.SameSite {
-	case "None":
-		a.SameSite = http.SameSiteNoneMode
-	case "Lax":
-		a.SameSite = http.SameSiteLaxMode
-	case "Strict":
-		a.SameSite = http.SameSiteStrictMode
 	}
 	out.Affinity = a
 	return out

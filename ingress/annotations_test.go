@@ -48,8 +48,8 @@ func TestAnnotationValues(t *testing.T) {
 		name, value string
 		want        func(p *policy)
 	}{
-		{"backend-protocol", "HTTPS", func(p *policy) { p.Protocol = "HTTPS" }},
-		{"backend-protocol", "grpcs", func(p *policy) { p.Protocol = "GRPCS" }},
+		{"backend-protocol", "HTTPS", func(p *policy) { p.upstream.Protocol, p.protocolSet = proxy.HTTPS, true }},
+		{"backend-protocol", "grpcs", func(p *policy) { p.upstream.Protocol, p.protocolSet = proxy.GRPCS, true }},
 		{"upstream-vhost", "project-domain.com", func(p *policy) { p.route.Host = "project-domain.com" }},
 		{"upstream-vhost", "project-domain.com:8443", func(p *policy) { p.route.Host = "project-domain.com:8443" }},
 		{"proxy-body-size", "20m", func(p *policy) { p.route.MaxBodyBytes = 20 << 20 }},
@@ -57,27 +57,27 @@ func TestAnnotationValues(t *testing.T) {
 		{"proxy-body-size", "2g", func(p *policy) { p.route.MaxBodyBytes = 2 << 30 }},
 		{"proxy-body-size", "100", func(p *policy) { p.route.MaxBodyBytes = 100 }},
 		{"proxy-body-size", "0", func(p *policy) { p.route.MaxBodyBytes = -1 }},
-		{"proxy-connect-timeout", "10", func(p *policy) { p.ConnectTimeout = 10 * time.Second }},
+		{"proxy-connect-timeout", "10", func(p *policy) { p.upstream.ConnectTimeout = 10 * time.Second }},
 		{"proxy-read-timeout", "3600", func(p *policy) { p.route.ReadTimeout = time.Hour }},
 		{"proxy-send-timeout", "30s", func(p *policy) { p.route.SendTimeout = 30 * time.Second }},
 		{"ssl-redirect", "false", func(p *policy) { p.route.SSLRedirect = false }},
 		{"force-ssl-redirect", "true", func(p *policy) { p.route.ForceSSLRedirect = true }},
 		{"proxy-ssl-name", "Backend.Example.com", func(p *policy) { p.ProxySSLName = "backend.example.com" }},
-		{"proxy-ssl-verify", "off", func(p *policy) { p.ProxySSLVerify = false }},
-		{"proxy-ssl-server-name", "off", func(p *policy) { p.ProxySSLServerName = false }},
+		{"proxy-ssl-verify", "off", func(p *policy) { p.upstream.TLS.InsecureSkipVerify = true }},
+		{"proxy-ssl-server-name", "off", func(p *policy) { p.upstream.TLS.DisableSNI = true }},
 		{"use-regex", "1", func(p *policy) { p.UseRegex = true }},
 		{"rewrite-target", "/$2", func(p *policy) { p.RewriteTarget = "/$2" }},
 		{"rewrite-target", "/", func(p *policy) { p.RewriteTarget = "/" }},
 		{"x-forwarded-prefix", "/api", func(p *policy) { p.route.ForwardedPrefix = "/api" }},
 		{"preserve-trailing-slash", "true", func(p *policy) { p.route.PreserveTrailingSlash = true }},
-		{"backend-protocol", "auto_http", func(p *policy) { p.Protocol = "AUTO_HTTP" }},
+		{"backend-protocol", "auto_http", func(p *policy) { p.upstream.Protocol, p.protocolSet = proxy.AutoHTTP, true }},
 		{"service-upstream", "true", func(p *policy) { p.Upstream.ServiceUpstream = true }},
-		{"proxy-ssl-verify-depth", "2", func(p *policy) { p.Upstream.VerifyDepth = 2 }},
+		{"proxy-ssl-verify-depth", "2", func(p *policy) { p.upstream.TLS.VerifyDepth = 2 }},
 		{"proxy-ssl-protocols", "TLSv1.2 TLSv1.3", func(p *policy) {
-			p.Upstream.MinTLSVersion, p.Upstream.MaxTLSVersion = tls.VersionTLS12, tls.VersionTLS13
+			p.upstream.TLS.MinVersion, p.upstream.TLS.MaxVersion = tls.VersionTLS12, tls.VersionTLS13
 		}},
 		{"proxy-ssl-protocols", "TLSv1.3", func(p *policy) {
-			p.Upstream.MinTLSVersion, p.Upstream.MaxTLSVersion = tls.VersionTLS13, tls.VersionTLS13
+			p.upstream.TLS.MinVersion, p.upstream.TLS.MaxVersion = tls.VersionTLS13, tls.VersionTLS13
 		}},
 		{"proxy-next-upstream", "error timeout http_502 non_idempotent", func(p *policy) {
 			p.route.Retry = proxy.Retry{OnError: true, OnTimeout: true, OnStatus: []int{502}, NonIdempotent: true, Tries: 3}

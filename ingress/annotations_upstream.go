@@ -24,20 +24,10 @@ type upstreamPolicy struct {
 	// ServiceUpstream is service-upstream: send to the Service's cluster
 	// IP (or its cluster DNS name) rather than to its endpoints.
 	ServiceUpstream bool
-	// TLSSecret is proxy-ssl-secret as "namespace/name"; RootCAs and
-	// ClientCertificate come from its ca.crt, tls.crt and tls.key.
+	// TLSSecret is proxy-ssl-secret as "namespace/name"; the policy's
+	// upstream TLS RootCAs and Certificates come from its ca.crt, tls.crt
+	// and tls.key.
 	TLSSecret string
-	// RootCAs verify HTTPS backends (ca.crt of proxy-ssl-secret); nil means
-	// the program's default (system roots, or its configured pool).
-	RootCAs *x509.CertPool
-	// ClientCertificate is presented to HTTPS backends that ask for one
-	// (tls.crt and tls.key of proxy-ssl-secret).
-	ClientCertificate *tls.Certificate
-	// VerifyDepth is proxy-ssl-verify-depth; 0 means no limit.
-	VerifyDepth int
-	// MinTLSVersion and MaxTLSVersion are proxy-ssl-protocols; 0 means Go's
-	// defaults (TLS 1.2 to 1.3).
-	MinTLSVersion, MaxTLSVersion uint16
 	// DefaultBackend is default-backend, resolved: where requests go when
 	// the route's backend has no ready endpoint, and where the errors of
 	// CustomHTTPErrors are sent. Nil when unset.
@@ -72,7 +62,7 @@ var upstreamAnnotations = map[string]annotation{
 		if err != nil || n < 1 || n > 100 {
 			return fmt.Errorf("must be a whole number from 1 to 100: the certificates allowed above the backend's own")
 		}
-		p.Upstream.VerifyDepth = n
+		p.upstream.TLS.VerifyDepth = n
 		return nil
 	}},
 	"proxy-ssl-protocols": {func(p *policy, v string) error {
@@ -80,7 +70,7 @@ var upstreamAnnotations = map[string]annotation{
 		if err != nil {
 			return fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "tlsconfig: "))
 		}
-		p.Upstream.MinTLSVersion, p.Upstream.MaxTLSVersion = lo, hi
+		p.upstream.TLS.MinVersion, p.upstream.TLS.MaxVersion = lo, hi
 		return nil
 	}},
 	"default-backend": {func(p *policy, v string) error {
@@ -120,8 +110,10 @@ func (c *compiler) finishUpstream(ing Ingress, p *policy) bool {
 	ok := true
 	if ref := p.Upstream.TLSSecret; ref != "" {
 		at := field.NewPath("metadata", "annotations").Key(c.opts.annotation("proxy-ssl-secret"))
-		if err := c.loadUpstreamTLS(ing, &p.Upstream); c.denyUntilLoaded(ing, p, "proxy-ssl-secret", err) {
-			p.Upstream = upstreamPolicy{ServiceUpstream: p.Upstream.ServiceUpstream, defaultBackendName: p.Upstream.defaultBackendName, CustomHTTPErrors: p.Upstream.CustomHTTPErrors}
+		if err := c.loadUpstreamTLS(ing, p); c.denyUntilLoaded(ing, p, "proxy-ssl-secret", err) {
+			// Closed: the backend's TLS settings are left as if unset.
+			p.Upstream.TLSSecret = ""
+			p.upstream.TLS = tlsconfig.Client{InsecureSkipVerify: p.upstream.TLS.InsecureSkipVerify, DisableSNI: p.upstream.TLS.DisableSNI}
 		} else if err != nil {
 			c.fail(ing, field.Invalid(at, ref, err.Error()))
 			ok = false
@@ -155,10 +147,11 @@ func (c *compiler) finishUpstream(ing Ingress, p *policy) bool {
 	return ok
 }
 
-// loadUpstreamTLS reads the proxy-ssl-secret of ing into u. As in
-// ingress-nginx (allow-cross-namespace-resources off by default), the
-// Secret must be in the Ingress's namespace.
-func (c *compiler) loadUpstreamTLS(ing Ingress, u *upstreamPolicy) error {
+// loadUpstreamTLS reads the proxy-ssl-secret of ing into the TLS settings
+// of p's upstream. As in ingress-nginx (allow-cross-namespace-resources
+// off by default), the Secret must be in the Ingress's namespace.
+func (c *compiler) loadUpstreamTLS(ing Ingress, p *policy) error {
+	u := &p.Upstream
 	secret, ref, err := c.secret(ing, u.TLSSecret)
 	if err != nil {
 		return err
@@ -169,8 +162,9 @@ func (c *compiler) loadUpstreamTLS(ing Ingress, u *upstreamPolicy) error {
 		return fmt.Errorf("secret %s has neither ca.crt (to verify the backend) nor tls.crt and tls.key (a client certificate)", u.TLSSecret)
 	}
 	if len(ca) > 0 {
-		u.RootCAs = x509.NewCertPool()
-		if !u.RootCAs.AppendCertsFromPEM(ca) {
+		pool := x509.NewCertPool()
+		p.upstream.TLS.RootCAs = pool
+		if !pool.AppendCertsFromPEM(ca) {
 			return fmt.Errorf("secret %s: ca.crt holds no PEM certificate", u.TLSSecret)
 		}
 	}
@@ -179,7 +173,7 @@ func (c *compiler) loadUpstreamTLS(ing Ingress, u *upstreamPolicy) error {
 		if err != nil {
 			return fmt.Errorf("secret %s: %s", u.TLSSecret, strings.TrimPrefix(err.Error(), "tlsconfig: "))
 		}
-		u.ClientCertificate = cert
+		p.upstream.TLS.Certificates = []tls.Certificate{*cert}
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ingressmux/ingressmux/internal/testpki"
+	"github.com/ingressmux/ingressmux/proxy"
 )
 
 // compileManifests compiles YAML documents and returns the routes by
@@ -28,6 +29,18 @@ func compileManifests(t *testing.T, yaml string, opts Options) (map[string]*comp
 		routes[r.Host+" "+r.Path] = compiledOf(compiled, r)
 	}
 	return routes, compiled, nil
+}
+
+// proxyRouteAt returns the route of the rule for host and path.
+func proxyRouteAt(t *testing.T, c *Compiled, host, path string) *proxy.Route {
+	t.Helper()
+	for _, r := range c.Table.Rules() {
+		if r.Host == host && r.Path == path {
+			return r.Value.(*proxy.Route)
+		}
+	}
+	t.Fatalf("no rule for %s %s", host, path)
+	return nil
 }
 
 func TestProxySSLSecret(t *testing.T) {
@@ -52,20 +65,20 @@ spec:
           - {path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 443}}}}
 `
 	t.Run("CA and client certificate", func(t *testing.T) {
-		routes, _, err := compileManifests(t, secret("ca.crt: "+b64(ca.CertPEM())+", tls.crt: "+b64(certPEM)+", tls.key: "+b64(keyPEM))+ingress, Options{})
+		routes, compiled, err := compileManifests(t, secret("ca.crt: "+b64(ca.CertPEM())+", tls.crt: "+b64(certPEM)+", tls.key: "+b64(keyPEM))+ingress, Options{})
 		require.NoError(t, err)
-		u := routes["api.example.com /"].policy.Upstream
+		u := proxyRouteAt(t, compiled, "api.example.com", "/").Upstream.TLS
 		require.NotNil(t, u.RootCAs)
 		assert.True(t, u.RootCAs.Equal(ca.Pool()))
-		require.NotNil(t, u.ClientCertificate)
-		assert.Equal(t, "default/backend-tls", u.TLSSecret)
+		require.Len(t, u.Certificates, 1)
+		assert.Equal(t, "default/backend-tls", routes["api.example.com /"].policy.Upstream.TLSSecret)
 	})
 	t.Run("CA only", func(t *testing.T) {
-		routes, _, err := compileManifests(t, secret("ca.crt: "+b64(ca.CertPEM()))+ingress, Options{})
+		_, compiled, err := compileManifests(t, secret("ca.crt: "+b64(ca.CertPEM()))+ingress, Options{})
 		require.NoError(t, err)
-		u := routes["api.example.com /"].policy.Upstream
+		u := proxyRouteAt(t, compiled, "api.example.com", "/").Upstream.TLS
 		assert.NotNil(t, u.RootCAs)
-		assert.Nil(t, u.ClientCertificate)
+		assert.Empty(t, u.Certificates)
 	})
 	for _, tt := range []struct{ name, data, want string }{
 		{"empty", "other: " + b64([]byte("x")), "neither ca.crt"},

@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ingressmux/ingressmux/proxy"
 )
 
 // TestMissingReferencedObjects checks that an object an annotation names
@@ -60,7 +62,7 @@ func TestMissingReferencedObjects(t *testing.T) {
 		warning:     "metadata.annotations[nginx.ingress.kubernetes.io/proxy-ssl-secret]: secret default/backend-ca is not loaded; every path of this Ingress answers 503 until it is",
 		denied:      "secret default/backend-ca (named by proxy-ssl-secret) is not loaded",
 		check: func(t *testing.T, p policy) {
-			assert.Nil(t, p.Upstream.RootCAs)
+			assert.Nil(t, p.upstream.TLS.RootCAs)
 			assert.Empty(t, p.Upstream.TLSSecret)
 		},
 	}, {
@@ -76,7 +78,10 @@ func TestMissingReferencedObjects(t *testing.T) {
 		annotations: map[string]string{"backend-protocol": "FCGI"},
 		warning:     `metadata.annotations[nginx.ingress.kubernetes.io/backend-protocol]: "FCGI": FastCGI backends are not supported; every path of this Ingress answers 503`,
 		denied:      "backend-protocol FCGI: FastCGI backends are not supported",
-		check:       func(t *testing.T, p policy) { assert.Empty(t, p.Protocol) },
+		check: func(t *testing.T, p policy) {
+			assert.False(t, p.protocolSet)
+			assert.Equal(t, proxy.HTTP, p.upstream.Protocol)
+		},
 	}, {
 		name:        "auth-tls-secret, which is not supported: closed rather than open",
 		annotations: map[string]string{"auth-tls-secret": "default/ca", "auth-tls-verify-depth": "1"},

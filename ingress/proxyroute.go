@@ -1,14 +1,12 @@
 package ingress
 
 import (
-	"crypto/tls"
 	"net"
 	"net/http"
 	"slices"
 
 	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/route"
-	"github.com/ingressmux/ingressmux/tlsconfig"
 )
 
 // What Compile emits: every rule's Value is a *proxy.Route, the one model
@@ -53,7 +51,7 @@ func (b *proxyBuilder) proxyRoute(rule route.Rule, r *compiledRoute, variant str
 		// ingress-nginx speaks plain HTTP to the default backend; an
 		// https:// backend override is honoured, and verified like any
 		// other HTTPS backend (the zero policy would skip verification).
-		plain := &policy{ConnectTimeout: p.ConnectTimeout, ProxySSLVerify: true, ProxySSLServerName: true}
+		plain := &policy{upstream: proxy.Upstream{ConnectTimeout: p.upstream.ConnectTimeout}}
 		rt.DefaultBackend = b.upstream(owner, "default", db.Target, plain)
 		rt.InterceptErrors = p.Upstream.CustomHTTPErrors
 		rt.ErrorHeaders = http.Header{
@@ -105,45 +103,22 @@ func (b *proxyBuilder) upstream(owner, reach string, t Target, p *policy) *proxy
 // user would expect the certificate to be for. Backends are verified
 // against proxy-ssl-secret's CA, else the proxy's default CAs.
 func newUpstream(p *policy, t Target) *proxy.Upstream {
-	u := &proxy.Upstream{Name: t.Name, Endpoints: t.Addresses, ConnectTimeout: p.ConnectTimeout, Resolution: t.Via}
-	switch p.Protocol {
-	case "HTTPS":
+	u := p.upstream // what the annotations ask of every upstream of the Ingress
+	u.Name, u.Endpoints, u.Resolution, u.Balancing = t.Name, t.Addresses, t.Via, p.Balance
+	if !p.protocolSet && t.Scheme == "https" {
 		u.Protocol = proxy.HTTPS
-	case "GRPC":
-		u.Protocol = proxy.GRPC
-	case "GRPCS":
-		u.Protocol = proxy.GRPCS
-	case "AUTO_HTTP":
-		u.Protocol = proxy.AutoHTTP
-	case "":
-		if t.Scheme == "https" {
-			u.Protocol = proxy.HTTPS
+	}
+	u.TLS.ServerName = p.ProxySSLName
+	if u.TLS.ServerName == "" && p.route.Host != "" {
+		u.TLS.ServerName = p.route.Host
+		if host, _, err := net.SplitHostPort(u.TLS.ServerName); err == nil {
+			u.TLS.ServerName = host
 		}
 	}
-	serverName := p.ProxySSLName
-	if serverName == "" && p.route.Host != "" {
-		serverName = p.route.Host
-		if host, _, err := net.SplitHostPort(serverName); err == nil {
-			serverName = host
-		}
+	if u.TLS.ServerName == "" {
+		u.TLS.ServerName = t.DNSName
 	}
-	if serverName == "" {
-		serverName = t.DNSName
-	}
-	u.TLS = tlsconfig.Client{
-		ServerName:         serverName,
-		DisableSNI:         !p.ProxySSLServerName,
-		RootCAs:            p.Upstream.RootCAs,
-		InsecureSkipVerify: !p.ProxySSLVerify,
-		VerifyDepth:        p.Upstream.VerifyDepth,
-		MinVersion:         p.Upstream.MinTLSVersion,
-		MaxVersion:         p.Upstream.MaxTLSVersion,
-	}
-	if c := p.Upstream.ClientCertificate; c != nil {
-		u.TLS.Certificates = []tls.Certificate{*c}
-	}
-	u.Balancing = p.Balance
-	return u
+	return &u
 }
 
 // traffic returns the traffic policy of r's Ingress, one value for all
