@@ -31,7 +31,7 @@ type upstreamPolicy struct {
 	// DefaultBackend is default-backend, resolved: where requests go when
 	// the route's backend has no ready endpoint, and where the errors of
 	// CustomHTTPErrors are sent. Nil when unset.
-	DefaultBackend *DefaultBackend
+	DefaultBackend *resolvedDefaultBackend
 	// CustomHTTPErrors is custom-http-errors: backend responses with these
 	// status codes are replaced by DefaultBackend's answer.
 	CustomHTTPErrors []int
@@ -39,12 +39,12 @@ type upstreamPolicy struct {
 	defaultBackendName string // the raw default-backend value
 }
 
-// DefaultBackend is a resolved default-backend annotation.
-type DefaultBackend struct {
+// resolvedDefaultBackend is a resolved default-backend annotation.
+type resolvedDefaultBackend struct {
 	// Backend is the Service and its first port.
 	Backend route.Backend
 	// Target is where it is.
-	Target Target
+	Target backendTarget
 }
 
 // upstreamAnnotations are the annotations that fill Policy.Upstream.
@@ -180,7 +180,7 @@ func (c *compiler) loadUpstreamTLS(ing Ingress, p *policy) error {
 
 // defaultBackend resolves a default-backend annotation: a Service of the
 // Ingress's namespace, on its first port, as in ingress-nginx.
-func (c *compiler) defaultBackend(ing Ingress, name string) (*DefaultBackend, string, error) {
+func (c *compiler) defaultBackend(ing Ingress, name string) (*resolvedDefaultBackend, string, error) {
 	svc := c.resolver.services[ing.Namespace+"/"+name]
 	if svc == nil {
 		return nil, "", &unusableRef{kind: "service", key: ing.Namespace + "/" + name}
@@ -193,5 +193,5 @@ func (c *compiler) defaultBackend(ing Ingress, name string) (*DefaultBackend, st
 	if err != nil {
 		return nil, "", err
 	}
-	return &DefaultBackend{Backend: b, Target: target}, warning, nil
+	return &resolvedDefaultBackend{Backend: b, Target: target}, warning, nil
 }
