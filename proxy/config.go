@@ -63,10 +63,10 @@ func (p Protocol) String() string {
 
 // Upstream is a backend as routes use it: a named set of addresses and how
 // to reach them. Routes whose Upstreams are equal (the same pointer, or
-// equal in every field) share one balancer (rotation, EWMA and health
-// records); upstreams with equal connection settings share one
-// http.Transport and its connection pool, kept across reloads while the
-// settings are unchanged.
+// equal in every setting: Resolution does not count) share one balancer
+// (rotation, EWMA and health records); upstreams with equal connection
+// settings share one http.Transport and its connection pool, kept across
+// reloads while the settings are unchanged.
 type Upstream struct {
 	// Name identifies the backend in logs and errors, such as
 	// "default/web:80".

@@ -13,7 +13,9 @@ import (
 // those that came (as route.Splice makes it). Only the added rules are
 // validated and prepared, so the cost of an update grows with what
 // changed, not with the table; the routes and upstreams of every other
-// rule are kept as they are, balancing state included. Requests in flight
+// rule are kept as they are, balancing state included, and so are the
+// runtimes of their traffic policies (and of equal policies of the same
+// object that added rules bring; see Traffic). Requests in flight
 // finish on the previous table. On error nothing changes, and the error
 // says why, as Reload's does. Transports that no route uses any more keep
 // their idle connections until the next Reload.
@@ -50,6 +52,7 @@ func (h *Handler) Update(table *route.Table, removed, added []route.Rule) error 
 	}
 	st.dropUnused()
 	h.state.Store(st)
+	old.traffics.closeUnused(st.traffics)
 	return nil
 }
 
