@@ -8,6 +8,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/route"
 )
 
@@ -23,22 +24,12 @@ type canaryPolicy struct {
 	// Enabled is canary: "true"; without it the other canary annotations
 	// are ignored, with a warning.
 	Enabled bool
-	// Header is canary-by-header: a request with this header set to
-	// "always" goes to the canary, "never" to the primary.
-	Header string
-	// HeaderValue is canary-by-header-value: the header must equal it
-	// exactly for the canary; any other value falls through to the cookie
-	// and the weight.
-	HeaderValue string
-	// HeaderPattern is canary-by-header-pattern, used when HeaderValue is
-	// empty: a header value it matches (anywhere) selects the canary.
-	HeaderPattern *regexp.Regexp
-	// Cookie is canary-by-cookie: "always" and "never", like Header.
-	Cookie string
-	// Weight and WeightTotal are canary-weight and canary-weight-total
-	// (default 100): the share of the remaining requests sent to the
-	// canary.
-	Weight, WeightTotal int
+	// Canary holds canary-by-header (Header, as written),
+	// canary-by-header-value, canary-by-header-pattern, canary-by-cookie,
+	// canary-weight and canary-weight-total (default 100), in the proxy's
+	// own terms; each route the canary attaches to gets a copy with the
+	// canary's upstream.
+	proxy.Canary
 }
 
 // canaryAnnotations are the annotations that fill Policy.Canary.

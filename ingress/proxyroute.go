@@ -67,17 +67,11 @@ func (b *proxyBuilder) proxyRoute(rule route.Rule, r *compiledRoute, variant str
 		// other annotations and keeps those.
 		reach := *p
 		reach.Balance = c.policy.Balance
-		cp := c.policy.Canary
-		rt.Canaries = append(rt.Canaries, proxy.Canary{
-			Upstream:      b.upstream(owner, "canary "+c.Origin.Namespace+"/"+c.Origin.Name, c.Target, &reach),
-			Header:        http.CanonicalHeaderKey(cp.Header), // once, not per request
-			HeaderValue:   cp.HeaderValue,
-			HeaderPattern: cp.HeaderPattern,
-			Cookie:        cp.Cookie,
-			Weight:        cp.Weight,
-			WeightTotal:   cp.WeightTotal,
-			Object:        proxy.ObjectRef{Kind: "Ingress", Namespace: c.Origin.Namespace, Name: c.Origin.Name},
-		})
+		canary := c.policy.Canary.Canary
+		canary.Upstream = b.upstream(owner, "canary "+c.Origin.Namespace+"/"+c.Origin.Name, c.Target, &reach)
+		canary.Header = http.CanonicalHeaderKey(canary.Header) // once, not per request
+		canary.Object = proxy.ObjectRef{Kind: "Ingress", Namespace: c.Origin.Namespace, Name: c.Origin.Name}
+		rt.Canaries = append(rt.Canaries, canary)
 	}
 	return rt
 }
