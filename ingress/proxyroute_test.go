@@ -15,7 +15,7 @@ import (
 // *proxy.Route the annotations describe, with where it came from; the
 // routes of one Ingress share one Traffic and, per backend, one Upstream.
 func TestProxyRoutes(t *testing.T) {
-	set, err := DecodeBytes("web.yaml", []byte(`apiVersion: networking.k8s.io/v1
+	_, compiled, err := compileManifests(t, `apiVersion: networking.k8s.io/v1
 kind: Ingress
 metadata:
   name: web
@@ -38,10 +38,7 @@ spec:
       paths:
       - {path: /a, pathType: Prefix, backend: {service: {name: web, port: {number: 443}}}}
       - {path: /b, pathType: Exact, backend: {service: {name: web, port: {number: 443}}}}
-`))
-	require.NoError(t, err)
-	require.NoError(t, set.Validate())
-	compiled, err := Compile(set, Options{Backends: map[string]string{"default/web:443": "127.0.0.1:8443"}})
+`, Options{Backends: map[string]string{"default/web:443": "127.0.0.1:8443"}})
 	require.NoError(t, err)
 	rules := compiled.Table.Rules()
 	require.Len(t, rules, 2)
@@ -50,7 +47,7 @@ spec:
 		a, b = b, a
 	}
 	assert.Equal(t, proxy.ObjectRef{Kind: "Ingress", Namespace: "default", Name: "web"}, a.Object)
-	assert.Equal(t, proxy.Origin{Field: "spec.rules[0].http.paths[0]", Source: "web.yaml:1 (document 1)", Path: "/a", PathType: "Prefix"}, a.Origin)
+	assert.Equal(t, proxy.Origin{Field: "spec.rules[0].http.paths[0]", Source: "m.yaml:1 (document 1)", Path: "/a", PathType: "Prefix"}, a.Origin)
 	assert.Equal(t, "Exact", b.Origin.PathType)
 	assert.Equal(t, "ingress default/web", a.Name)
 	assert.Equal(t, "internal.example.com", a.Host)
