@@ -20,29 +20,35 @@ import (
 
 // proxyBuilder makes the proxy routes of one Compile.
 type proxyBuilder struct {
-	traffics  map[string]*proxy.Traffic // by Ingress "namespace/name"
+	traffics  map[ingressKey]*proxy.Traffic
 	upstreams map[upstreamKey]*proxy.Upstream
+	sources   map[ingressKey]string // Source.String() of each Ingress
 }
 
 // upstreamKey is what routes that share an upstream have in common: the
 // Ingress whose policy reaches it, how (its own backend, a canary of it,
 // its default backend), and the backend.
 type upstreamKey struct {
-	ingress, reach, target string
+	owner         ingressKey
+	reach, target string
 }
+
+// ingressKey names an Ingress, and the variant of its policy a route
+// has: "" for its own (see proxyRoute).
+type ingressKey struct{ namespace, name, variant string }
 
 // proxyRoute returns the proxy's form of the compiled route r of rule.
 // variant tells routes whose policy is not their Ingress's (the redirects
 // the ingress-nginx mode adds) from the others.
 func (b *proxyBuilder) proxyRoute(rule route.Rule, r *compiledRoute, variant string) *proxy.Route {
 	p := &r.policy
-	owner := r.Namespace + "/" + r.Name + variant
+	owner := ingressKey{r.Namespace, r.Name, variant}
 	tmpl := p.route // what the annotations ask of every route of the Ingress
 	rt := &tmpl
 	rt.Upstream = b.upstream(owner, "", r.Target, p)
 	rt.Name = rule.Origin
 	rt.Object = proxy.ObjectRef{Kind: "Ingress", Namespace: r.Namespace, Name: r.Name}
-	rt.Origin = proxy.Origin{Field: r.Field, Source: r.Source.String(), Path: r.Path, PathType: r.PathType}
+	rt.Origin = proxy.Origin{Field: r.Field, Source: b.source(owner, r.Source), Path: r.Path, PathType: r.PathType}
 	rt.Rewrite = r.Rewrite
 	rt.AppRoot = r.AppRoot
 	rt.HostRedirect = r.HostRedirect
@@ -78,7 +84,7 @@ func (b *proxyBuilder) proxyRoute(rule route.Rule, r *compiledRoute, variant str
 
 // upstream returns the upstream of target reached with the settings of
 // p, shared by the routes of the owner Ingress that reach it so.
-func (b *proxyBuilder) upstream(owner, reach string, t backendTarget, p *policy) *proxy.Upstream {
+func (b *proxyBuilder) upstream(owner ingressKey, reach string, t backendTarget, p *policy) *proxy.Upstream {
 	key := upstreamKey{owner, reach, t.Name}
 	if u := b.upstreams[key]; u != nil && u.Resolution == t.Via && slices.Equal(u.Endpoints, t.Addresses) {
 		return u
@@ -115,6 +121,19 @@ func newUpstream(p *policy, t backendTarget) *proxy.Upstream {
 	return &u
 }
 
+// source returns src as proxy.Origin has it, once per Ingress.
+func (b *proxyBuilder) source(owner ingressKey, src Source) string {
+	if s, ok := b.sources[owner]; ok {
+		return s
+	}
+	if b.sources == nil {
+		b.sources = map[ingressKey]string{}
+	}
+	s := src.String()
+	b.sources[owner] = s
+	return s
+}
+
 // traffic returns the traffic policy of r's Ingress, one value for all
 // its routes; nil when it has none.
 func (b *proxyBuilder) traffic(r *compiledRoute) *proxy.Traffic {
@@ -123,13 +142,13 @@ func (b *proxyBuilder) traffic(r *compiledRoute) *proxy.Traffic {
 		tp.ExternalAuth == nil && tp.ResponseHeaders.Set == nil && tp.RequestHeaders.Set == nil && tp.Deny == "" {
 		return nil
 	}
-	ref := r.Namespace + "/" + r.Name
+	ref := ingressKey{namespace: r.Namespace, name: r.Name}
 	if t, ok := b.traffics[ref]; ok {
 		return t
 	}
 	t := *tp
 	if b.traffics == nil {
-		b.traffics = map[string]*proxy.Traffic{}
+		b.traffics = map[ingressKey]*proxy.Traffic{}
 	}
 	b.traffics[ref] = &t
 	return &t
