@@ -44,7 +44,7 @@ type resolvedDefaultBackend struct {
 	// Backend is the Service and its first port.
 	Backend route.Backend
 	// Target is where it is.
-	Target backendTarget
+	Target Target
 }
 
 // upstreamAnnotations are the annotations that fill Policy.Upstream.

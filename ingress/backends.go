@@ -17,9 +17,10 @@ import (
 // back to its cluster DNS name.
 const DefaultClusterDomain = "cluster.local"
 
-// backendTarget is a backend resolved to addresses; the proxy.Upstream
-// made from it carries them (Name, Endpoints, Resolution).
-type backendTarget struct {
+// Target is a backend resolved to addresses. Compile's routes carry it as
+// the proxy.Upstream made from it (Name, Endpoints, Resolution); it is
+// exported for other front ends that resolve the same Services.
+type Target struct {
 	// Name is "namespace/service:port" as the Ingress wrote it.
 	Name string
 	// Addresses are the "host:port" addresses to send requests to, in
@@ -58,7 +59,7 @@ type resolver struct {
 }
 
 type resolved struct {
-	target  backendTarget
+	target  Target
 	warning string // empty, or why the answer may not be what the user expects
 	err     error
 }
@@ -79,7 +80,7 @@ func newResolver(set *Set, opts *Options) *resolver {
 
 // resolve returns the cached resolution of b. The first caller of a
 // backend gets its warning, later callers get "".
-func (r *resolver) resolve(b route.Backend) (backendTarget, string, error) {
+func (r *resolver) resolve(b route.Backend) (Target, string, error) {
 	if res, ok := r.cache[b]; ok {
 		if r.everyCaller {
 			return res.target, res.warning, res.err
@@ -97,7 +98,7 @@ func (r *resolver) resolve(b route.Backend) (backendTarget, string, error) {
 // loaded falls back to its cluster DNS name, which names the cluster IP
 // too. Headless and ExternalName Services have no cluster IP and resolve
 // as without service-upstream.
-func (r *resolver) resolveServiceUpstream(b route.Backend) (backendTarget, string, error) {
+func (r *resolver) resolveServiceUpstream(b route.Backend) (Target, string, error) {
 	if res, ok := r.cacheSvc[b]; ok {
 		if r.everyCaller {
 			return res.target, res.warning, res.err
@@ -121,7 +122,7 @@ func (r *resolver) lookupServiceUpstream(b route.Backend) *resolved {
 	if svc.Spec.Type == corev1.ServiceTypeExternalName || ip == "" || ip == corev1.ClusterIPNone {
 		return r.lookup(b)
 	}
-	res := &resolved{target: backendTarget{Name: b.String(), Via: "service-upstream"}}
+	res := &resolved{target: Target{Name: b.String(), Via: "service-upstream"}}
 	port, found := servicePort(svc, b.Port)
 	if !found {
 		res.target.Via = "unresolved"
@@ -133,7 +134,7 @@ func (r *resolver) lookupServiceUpstream(b route.Backend) *resolved {
 }
 
 func (r *resolver) lookup(b route.Backend) *resolved {
-	res := &resolved{target: backendTarget{Name: b.String()}}
+	res := &resolved{target: Target{Name: b.String()}}
 	if raw, ok := r.override(b); ok {
 		res.target.Via = "override"
 		res.target.Scheme, res.err = parseOverride(raw, &res.target)
@@ -280,7 +281,7 @@ func readyAddresses(slices []*discoveryv1.EndpointSlice, svcPort corev1.ServiceP
 
 // parseOverride reads an override: a URL (http://host:port, https://…) or
 // a bare host:port.
-func parseOverride(raw string, t *backendTarget) (scheme string, err error) {
+func parseOverride(raw string, t *Target) (scheme string, err error) {
 	hostPort := raw
 	if strings.Contains(raw, "://") {
 		u, err := url.Parse(raw)

@@ -29,7 +29,7 @@ spec:
   ports: [{name: https, port: 443}]
 `
 
-func targets(t *testing.T, opts Options) (map[string]backendTarget, error) {
+func targets(t *testing.T, opts Options) (map[string]Target, error) {
 	t.Helper()
 	set, err := DecodeBytes("o.yaml", []byte(overrideManifests))
 	require.NoError(t, err)
@@ -37,7 +37,7 @@ func targets(t *testing.T, opts Options) (map[string]backendTarget, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := map[string]backendTarget{}
+	out := map[string]Target{}
 	for _, r := range compiled.Table.Rules() {
 		out[r.Path] = compiledOf(compiled, r).Target
 	}
@@ -49,23 +49,23 @@ func TestBackendOverrides(t *testing.T) {
 		name      string
 		opts      Options
 		path      string
-		want      backendTarget
+		want      Target
 		wantError string
 	}{
 		{name: "no override: ExternalName", path: "/a",
-			want: backendTarget{Name: "default/api:443", Addresses: []string{"project-domain.com:443"}, DNSName: "project-domain.com", Via: "externalname"}},
+			want: Target{Name: "default/api:443", Addresses: []string{"project-domain.com:443"}, DNSName: "project-domain.com", Via: "externalname"}},
 		{name: "override by the port as written", path: "/a", opts: Options{Backends: map[string]string{"default/api:443": "https://127.0.0.1:8443"}},
-			want: backendTarget{Name: "default/api:443", Addresses: []string{"127.0.0.1:8443"}, Via: "override", Scheme: "https"}},
+			want: Target{Name: "default/api:443", Addresses: []string{"127.0.0.1:8443"}, Via: "override", Scheme: "https"}},
 		{name: "override by the Service's port name", path: "/a", opts: Options{Backends: map[string]string{"default/api:https": "127.0.0.1:9443"}},
-			want: backendTarget{Name: "default/api:443", Addresses: []string{"127.0.0.1:9443"}, Via: "override"}},
+			want: Target{Name: "default/api:443", Addresses: []string{"127.0.0.1:9443"}, Via: "override"}},
 		{name: "URL without port gets the scheme's", path: "/b", opts: Options{Backends: map[string]string{"default/other:80": "http://localhost"}},
-			want: backendTarget{Name: "default/other:80", Addresses: []string{"localhost:80"}, Via: "override", Scheme: "http"}},
+			want: Target{Name: "default/other:80", Addresses: []string{"localhost:80"}, Via: "override", Scheme: "http"}},
 		{name: "resolver", path: "/b", opts: Options{Resolver: func(b route.Backend) ([]string, error) {
 			if b.Service == "other" {
 				return []string{"10.0.0.1:80", "10.0.0.2:80"}, nil
 			}
 			return nil, nil
-		}}, want: backendTarget{Name: "default/other:80", Addresses: []string{"10.0.0.1:80", "10.0.0.2:80"}, Via: "resolver"}},
+		}}, want: Target{Name: "default/other:80", Addresses: []string{"10.0.0.1:80", "10.0.0.2:80"}, Via: "resolver"}},
 		{name: "bad override", opts: Options{Backends: map[string]string{"default/other:80": "ftp://x:1"}}, wantError: "scheme must be http or https"},
 		{name: "override without port", opts: Options{Backends: map[string]string{"default/other:80": "127.0.0.1"}}, wantError: "want host:port"},
 		{name: "resolver error", opts: Options{Resolver: func(route.Backend) ([]string, error) { return nil, errors.New("boom") }}, wantError: "resolver: boom"},

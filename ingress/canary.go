@@ -127,7 +127,7 @@ type canaryTarget struct {
 	policy policy
 	// Backend and Target are the canary's Service port and where it is.
 	Backend route.Backend
-	Target  backendTarget
+	Target  Target
 }
 
 // canaryPath is a path of a canary Ingress, waiting for its primary.

@@ -195,7 +195,7 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 type compiledRoute struct {
 	routeSource
 	policy policy
-	Target backendTarget
+	Target Target
 	// Rewrite is the rewrite-target of this path, compiled with the path
 	// as its pattern; nil when the Ingress has none.
 	Rewrite *rewrite.Path

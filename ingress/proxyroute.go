@@ -84,7 +84,7 @@ func (b *proxyBuilder) proxyRoute(rule route.Rule, r *compiledRoute, variant str
 
 // upstream returns the upstream of target reached with the settings of
 // p, shared by the routes of the owner Ingress that reach it so.
-func (b *proxyBuilder) upstream(owner ingressKey, reach string, t backendTarget, p *policy) *proxy.Upstream {
+func (b *proxyBuilder) upstream(owner ingressKey, reach string, t Target, p *policy) *proxy.Upstream {
 	key := upstreamKey{owner, reach, t.Name}
 	if u := b.upstreams[key]; u != nil && u.Resolution == t.Via && slices.Equal(u.Endpoints, t.Addresses) {
 		return u
@@ -102,7 +102,7 @@ func (b *proxyBuilder) upstream(owner ingressKey, reach string, t backendTarget,
 // upstream-vhost (without port), else the backend's DNS name: the name a
 // user would expect the certificate to be for. Backends are verified
 // against proxy-ssl-secret's CA, else the proxy's default CAs.
-func newUpstream(p *policy, t backendTarget) *proxy.Upstream {
+func newUpstream(p *policy, t Target) *proxy.Upstream {
 	u := p.upstream // what the annotations ask of every upstream of the Ingress
 	u.Name, u.Endpoints, u.Resolution, u.Balancing = t.Name, t.Addresses, t.Via, p.Balance
 	if !p.protocolSet && t.Scheme == "https" {
