@@ -147,6 +147,9 @@ func TestTrafficThroughLoad(t *testing.T) {
 	// changes it starts afresh.
 	require.NoError(t, mux.Reload(context.Background()))
 	assert.Equal(t, 429, send("api.example.com", "/", "192.0.2.1:1", "Authorization", ann).StatusCode, "after a reload without changes")
+	// Resolve compiles every Ingress again: new routes, an equal policy.
+	require.NoError(t, mux.Resolve(context.Background()))
+	assert.Equal(t, 429, send("api.example.com", "/", "192.0.2.1:1", "Authorization", ann).StatusCode, "after a full rebuild with the same policy")
 	write("2")
 	require.NoError(t, mux.Reload(context.Background()))
 	assert.Equal(t, 200, send("api.example.com", "/", "192.0.2.1:1", "Authorization", ann).StatusCode, "after a reload that changed the limit")

@@ -11,37 +11,38 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/rewrite"
 )
 
-// Policy is what the ingress-nginx annotations of one Ingress ask of its
-// routes, parsed and checked. Zero values mean "not set": the proxy then
-// uses its defaults (which are ingress-nginx's).
-type Policy struct {
-	// Protocol is backend-protocol: "HTTP" (default), "HTTPS", "AUTO_HTTP"
-	// (the client's scheme), "GRPC" or "GRPCS".
-	Protocol string
-	// UpstreamVHost is upstream-vhost: the Host header sent to the backend.
-	UpstreamVHost string
-	// MaxBodyBytes is proxy-body-size in bytes: 0 when unset, -1 for "0"
-	// (no limit).
-	MaxBodyBytes int64
-	// ConnectTimeout, ReadTimeout and SendTimeout are proxy-connect-timeout,
-	// proxy-read-timeout and proxy-send-timeout; 0 when unset.
-	ConnectTimeout, ReadTimeout, SendTimeout time.Duration
-	// SSLRedirect is ssl-redirect: true unless the annotation says false.
-	SSLRedirect bool
-	// ForceSSLRedirect is force-ssl-redirect.
-	ForceSSLRedirect bool
+// policy is what the ingress-nginx annotations of one Ingress ask of its
+// routes, parsed and checked: parsing state, which proxyRoute turns into
+// the routes' proxy.Route and proxy.Upstream (Traffic and Balance are
+// the proxy's own types already). Zero values mean "not set": the proxy
+// then uses its defaults (which are ingress-nginx's).
+type policy struct {
+	// route holds what the annotations ask of the Ingress's routes, in the
+	// proxy's own terms: upstream-vhost (Host), proxy-body-size,
+	// proxy-read-timeout and proxy-send-timeout, ssl-redirect and
+	// force-ssl-redirect, x-forwarded-prefix, permanent-redirect and
+	// temporal-redirect, preserve-trailing-slash, and the proxying
+	// annotations (proxy-next-upstream, proxy-request-buffering,
+	// proxy-redirect-*, proxy-cookie-*, connection-proxy-header). Each
+	// route of the Ingress starts from it.
+	route proxy.Route
+	// upstream holds how the annotations ask the backends of the Ingress
+	// to be reached, in the proxy's own terms: proxy-connect-timeout, and
+	// the TLS settings (proxy-ssl-verify, which is on by default here,
+	// unlike in ingress-nginx; proxy-ssl-server-name; proxy-ssl-verify-depth;
+	// proxy-ssl-protocols; proxy-ssl-secret's CA and client certificate).
+	// Each upstream of the Ingress starts from it.
+	upstream proxy.Upstream
+	// protocolSet says that backend-protocol set upstream.Protocol; else
+	// an https:// backend override makes it HTTPS.
+	protocolSet bool
 	// ProxySSLName is proxy-ssl-name: the name the backend certificate is
 	// verified against, and sent as SNI.
 	ProxySSLName string
-	// ProxySSLVerify is proxy-ssl-verify: true (the default here, unlike
-	// ingress-nginx) unless the annotation says "off".
-	ProxySSLVerify bool
-	// ProxySSLServerName is proxy-ssl-server-name: whether SNI is sent to
-	// HTTPS backends; true unless the annotation says "off".
-	ProxySSLServerName bool
 	// UseRegex is use-regex: the Ingress's ImplementationSpecific paths are
 	// regular expressions.
 	UseRegex bool
@@ -49,26 +50,15 @@ type Policy struct {
 	// regex, rewrites matching request paths to this target (see
 	// Route.Rewrite).
 	RewriteTarget string
-	// ForwardedPrefix is x-forwarded-prefix: sent as X-Forwarded-Prefix on
-	// rewritten requests.
-	ForwardedPrefix string
 	// AppRoot is app-root: "/" redirects (302) to it. It applies to the
 	// whole host, from the first Ingress that sets it.
 	AppRoot *rewrite.AppRoot
-	// Redirect is permanent-redirect (with permanent-redirect-code) or
-	// temporal-redirect (with temporal-redirect-code); temporal wins when
-	// both are set, as in ingress-nginx.
-	Redirect *rewrite.Redirect
-	// PreserveTrailingSlash is preserve-trailing-slash: HTTPS redirects keep
-	// the path's trailing slash.
-	PreserveTrailingSlash bool
 	// Upstream is how the backends are reached: proxy-ssl-secret and the
 	// other proxy-ssl-* settings, service-upstream, default-backend,
 	// custom-http-errors.
-	Upstream UpstreamPolicy
-	// Proxying is how requests and responses pass through: retries,
-	// buffering, header rewriting.
-	Proxying ProxyingPolicy
+	Upstream upstreamPolicy
+	// Proxying is what the proxying annotations leave to finishProxying.
+	Proxying proxyingPolicy
 	// ServerAliases is server-alias: more host names served with the
 	// Ingress's rules.
 	ServerAliases []string
@@ -77,37 +67,48 @@ type Policy struct {
 	FromToWWWRedirect bool
 	// Canary is canary and the canary-* annotations: the Ingress's paths
 	// are alternative backends of other Ingresses' routes.
-	Canary CanaryPolicy
+	Canary canaryPolicy
 	// Traffic is the traffic policy of the Ingress: CORS, client IP lists,
-	// rate limits, authentication and response headers (see traffic.go).
-	Traffic TrafficPolicy
+	// rate limits, authentication and response headers. Its Deny says why
+	// every route of the Ingress answers 503: an object that an annotation
+	// needs (the auth-secret Secret, the custom-headers ConfigMap, the
+	// proxy-ssl-secret Secret) is not loaded or is in another namespace, or
+	// an annotation asks for what ingressmux cannot do (client certificate
+	// authentication, FastCGI). ingress-nginx denies such locations the
+	// same way; serving them without the check would open what the author
+	// closed.
+	Traffic proxy.Traffic
 	// Balance is how requests pick an endpoint: load-balance,
-	// upstream-hash-by, cookie affinity (see BalancePolicy).
-	Balance BalancePolicy
+	// upstream-hash-by, cookie affinity, reduced to the one that applies.
+	Balance proxy.Balancing
 
 	// Raw values combined once every annotation is read.
 	permanentRedirect, temporalRedirect         string
 	permanentRedirectCode, temporalRedirectCode int
+	trafficRaw                                  trafficRaw
+	balanceRaw                                  balanceRaw
+	// authSecret is the auth-secret that Traffic.BasicAuth's users were
+	// read from, as "namespace/name".
+	authSecret string
 }
 
 // annotation describes one supported annotation: how to parse it into a
 // Policy.
 type annotation struct {
-	parse func(p *Policy, value string) error
+	parse func(p *policy, value string) error
 }
 
 // annotations lists the supported annotations by name (without prefix).
 // Every annotation under the prefix that is not listed here is reported as
 // unsupported, so nothing is ignored silently.
 var annotations = map[string]annotation{
-	"backend-protocol": {func(p *Policy, v string) error {
-		switch u := strings.ToUpper(v); u {
-		case "HTTP", "HTTPS", "GRPC", "GRPCS":
-			p.Protocol = u
+	"backend-protocol": {func(p *policy, v string) error {
+		u := strings.ToUpper(v)
+		if protocol, ok := backendProtocols[u]; ok {
+			p.upstream.Protocol, p.protocolSet = protocol, true
 			return nil
-		case "AUTO_HTTP":
-			p.Protocol = u
-			return nil
+		}
+		switch u {
 		case "FCGI":
 			// Accepted, as ingress-nginx accepts it, but never proxied as
 			// HTTP: finishProxying closes the routes with a warning.
@@ -116,14 +117,14 @@ var annotations = map[string]annotation{
 		}
 		return fmt.Errorf(`supported values: "HTTP", "HTTPS", "AUTO_HTTP", "GRPC", "GRPCS"`)
 	}},
-	"upstream-vhost": {func(p *Policy, v string) error {
+	"upstream-vhost": {func(p *policy, v string) error {
 		if !hostHeader.MatchString(v) {
 			return fmt.Errorf("must be a host name with an optional port, such as project-domain.com; nginx variables ($host) are not supported")
 		}
-		p.UpstreamVHost = v
+		p.route.Host = v
 		return nil
 	}},
-	"proxy-body-size": {func(p *Policy, v string) error {
+	"proxy-body-size": {func(p *policy, v string) error {
 		n, err := parseSize(v)
 		if err != nil {
 			return err
@@ -131,24 +132,24 @@ var annotations = map[string]annotation{
 		if n == 0 {
 			n = -1 // "0" turns the limit off, as in nginx
 		}
-		p.MaxBodyBytes = n
+		p.route.MaxBodyBytes = n
 		return nil
 	}},
-	"proxy-connect-timeout": {timeoutInto(func(p *Policy) *time.Duration { return &p.ConnectTimeout })},
-	"proxy-read-timeout":    {timeoutInto(func(p *Policy) *time.Duration { return &p.ReadTimeout })},
-	"proxy-send-timeout":    {timeoutInto(func(p *Policy) *time.Duration { return &p.SendTimeout })},
-	"ssl-redirect":          {boolInto(func(p *Policy) *bool { return &p.SSLRedirect })},
-	"force-ssl-redirect":    {boolInto(func(p *Policy) *bool { return &p.ForceSSLRedirect })},
-	"use-regex":             {boolInto(func(p *Policy) *bool { return &p.UseRegex })},
-	"proxy-ssl-name": {func(p *Policy, v string) error {
+	"proxy-connect-timeout": {timeoutInto(func(p *policy) *time.Duration { return &p.upstream.ConnectTimeout })},
+	"proxy-read-timeout":    {timeoutInto(func(p *policy) *time.Duration { return &p.route.ReadTimeout })},
+	"proxy-send-timeout":    {timeoutInto(func(p *policy) *time.Duration { return &p.route.SendTimeout })},
+	"ssl-redirect":          {boolInto(func(p *policy) *bool { return &p.route.SSLRedirect })},
+	"force-ssl-redirect":    {boolInto(func(p *policy) *bool { return &p.route.ForceSSLRedirect })},
+	"use-regex":             {boolInto(func(p *policy) *bool { return &p.UseRegex })},
+	"proxy-ssl-name": {func(p *policy, v string) error {
 		if !hostName.MatchString(v) {
 			return fmt.Errorf("must be a DNS name such as project-domain.com")
 		}
 		p.ProxySSLName = strings.ToLower(v)
 		return nil
 	}},
-	"proxy-ssl-verify": {onOffInto(func(p *Policy) *bool { return &p.ProxySSLVerify })},
-	"rewrite-target": {func(p *Policy, v string) error {
+	"proxy-ssl-verify": {offInto(func(p *policy) *bool { return &p.upstream.TLS.InsecureSkipVerify })},
+	"rewrite-target": {func(p *policy, v string) error {
 		if !nginxPath.MatchString(v) {
 			return fmt.Errorf("must be a path of letters, digits and -._~/: with $1 to $9 for capture groups, such as /$2")
 		}
@@ -158,15 +159,15 @@ var annotations = map[string]annotation{
 		p.RewriteTarget = v
 		return nil
 	}},
-	"x-forwarded-prefix": {func(p *Policy, v string) error {
+	"x-forwarded-prefix": {func(p *policy, v string) error {
 		v = strings.ReplaceAll(v, " ", "")
 		if !nginxPath.MatchString(v) || strings.Contains(v, "$") {
 			return fmt.Errorf("must be a path of letters, digits and -._~/:, such as /api")
 		}
-		p.ForwardedPrefix = v
+		p.route.ForwardedPrefix = v
 		return nil
 	}},
-	"app-root": {func(p *Policy, v string) error {
+	"app-root": {func(p *policy, v string) error {
 		a, err := rewrite.NewAppRoot(v)
 		if err != nil || !nginxPath.MatchString(v) || strings.Contains(v, "$") {
 			return fmt.Errorf("must be an absolute path such as /app, not a URL")
@@ -174,13 +175,16 @@ var annotations = map[string]annotation{
 		p.AppRoot = a
 		return nil
 	}},
-	"permanent-redirect":      {func(p *Policy, v string) error { p.permanentRedirect = v; return nil }},
-	"temporal-redirect":       {func(p *Policy, v string) error { p.temporalRedirect = v; return nil }},
-	"permanent-redirect-code": {intInto(func(p *Policy) *int { return &p.permanentRedirectCode })},
-	"temporal-redirect-code":  {intInto(func(p *Policy) *int { return &p.temporalRedirectCode })},
-	"preserve-trailing-slash": {boolInto(func(p *Policy) *bool { return &p.PreserveTrailingSlash })},
-	"proxy-ssl-server-name":   {onOffInto(func(p *Policy) *bool { return &p.ProxySSLServerName })},
+	"permanent-redirect":      {func(p *policy, v string) error { p.permanentRedirect = v; return nil }},
+	"temporal-redirect":       {func(p *policy, v string) error { p.temporalRedirect = v; return nil }},
+	"permanent-redirect-code": {intInto(func(p *policy) *int { return &p.permanentRedirectCode })},
+	"temporal-redirect-code":  {intInto(func(p *policy) *int { return &p.temporalRedirectCode })},
+	"preserve-trailing-slash": {boolInto(func(p *policy) *bool { return &p.route.PreserveTrailingSlash })},
+	"proxy-ssl-server-name":   {offInto(func(p *policy) *bool { return &p.upstream.TLS.DisableSNI })},
 }
+
+// backendProtocols are the values of backend-protocol that are proxied.
+var backendProtocols = map[string]proxy.Protocol{"HTTP": proxy.HTTP, "HTTPS": proxy.HTTPS, "GRPC": proxy.GRPC, "GRPCS": proxy.GRPCS, "AUTO_HTTP": proxy.AutoHTTP}
 
 var (
 	hostName   = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*\.?$`)
@@ -193,17 +197,18 @@ var (
 )
 
 // defaultPolicy is the policy of an Ingress without annotations.
-func defaultPolicy() Policy {
-	p := Policy{SSLRedirect: true, ProxySSLVerify: true, ProxySSLServerName: true}
-	p.Proxying.RequestBuffering = true
-	p.Proxying.NextUpstream = defaultNextUpstream()
+func defaultPolicy() policy {
+	var p policy
+	p.route.SSLRedirect = true
+	p.route.BufferRequest = true
+	p.route.Retry = defaultRetry()
 	return p
 }
 
 // parsePolicy reads the annotations of ing under the configured prefix.
 // Invalid values are field errors on metadata.annotations[KEY]; snippets
 // are refused; unsupported annotations are warnings.
-func (c *compiler) parsePolicy(ing Ingress) (Policy, bool) {
+func (c *compiler) parsePolicy(ing Ingress) (policy, bool) {
 	p := defaultPolicy()
 	prefix := c.opts.annotation("")
 	keys := make([]string, 0, len(ing.Annotations))
@@ -231,8 +236,8 @@ func (c *compiler) parsePolicy(ing Ingress) (Policy, bool) {
 		a, supported := lookupAnnotation(name)
 		if why, closes := unenforceable(name, ing.Annotations, prefix); !supported && closes && !canary {
 			c.warn(ing, at.String(), why+"; every path of this Ingress answers 503 rather than serving without the check")
-			if p.Traffic.Denied == "" {
-				p.Traffic.Denied = why
+			if p.Traffic.Deny == "" {
+				p.Traffic.Deny = why
 			}
 			continue
 		}
@@ -274,7 +279,7 @@ func lookupAnnotation(name string) (annotation, bool) {
 // finishRedirects builds the redirect from permanent-redirect,
 // temporal-redirect and their codes. An out-of-range code falls back to
 // ingress-nginx's default (301, 302) with a warning rather than silently.
-func (c *compiler) finishRedirects(ing Ingress, p *Policy) bool {
+func (c *compiler) finishRedirects(ing Ingress, p *policy) bool {
 	build := func(kind, target string, code, lo, hi, fallback int) bool {
 		if target == "" {
 			return true
@@ -292,7 +297,7 @@ func (c *compiler) finishRedirects(ing Ingress, p *Policy) bool {
 			c.warn(ing, field.NewPath("metadata", "annotations").Key(c.opts.annotation(kind+"-code")).String(),
 				fmt.Sprintf("%d is outside %d-%d; using %d, as ingress-nginx does", code, lo, hi, fallback))
 		}
-		p.Redirect = r
+		p.route.Redirect = r
 		return true
 	}
 	ok := build("permanent-redirect", p.permanentRedirect, p.permanentRedirectCode, 300, 308, 301)
@@ -335,8 +340,8 @@ func parseSize(v string) (int64, error) {
 
 // timeoutInto parses ingress-nginx's timeouts: whole seconds, optionally
 // with an "s" suffix.
-func timeoutInto(field func(*Policy) *time.Duration) func(*Policy, string) error {
-	return func(p *Policy, v string) error {
+func timeoutInto(field func(*policy) *time.Duration) func(*policy, string) error {
+	return func(p *policy, v string) error {
 		n, err := strconv.Atoi(strings.TrimSuffix(v, "s"))
 		if err != nil || n <= 0 || n > 86400*365 {
 			return fmt.Errorf("must be a whole number of seconds greater than 0, such as 60")
@@ -347,8 +352,8 @@ func timeoutInto(field func(*Policy) *time.Duration) func(*Policy, string) error
 }
 
 // boolInto parses booleans as ingress-nginx does (strconv.ParseBool).
-func boolInto(field func(*Policy) *bool) func(*Policy, string) error {
-	return func(p *Policy, v string) error {
+func boolInto(field func(*policy) *bool) func(*policy, string) error {
+	return func(p *policy, v string) error {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
 			return fmt.Errorf("must be a boolean: true or false")
@@ -359,8 +364,8 @@ func boolInto(field func(*Policy) *bool) func(*Policy, string) error {
 }
 
 // intInto parses a whole number.
-func intInto(field func(*Policy) *int) func(*Policy, string) error {
-	return func(p *Policy, v string) error {
+func intInto(field func(*policy) *int) func(*policy, string) error {
+	return func(p *policy, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			return fmt.Errorf("must be a whole number")
@@ -371,8 +376,8 @@ func intInto(field func(*Policy) *int) func(*Policy, string) error {
 }
 
 // onOffInto parses nginx's on/off switches.
-func onOffInto(field func(*Policy) *bool) func(*Policy, string) error {
-	return func(p *Policy, v string) error {
+func onOffInto(field func(*policy) *bool) func(*policy, string) error {
+	return func(p *policy, v string) error {
 		switch strings.ToLower(v) {
 		case "on":
 			*field(p) = true
@@ -381,6 +386,19 @@ func onOffInto(field func(*Policy) *bool) func(*Policy, string) error {
 		default:
 			return fmt.Errorf(`must be "on" or "off"`)
 		}
+		return nil
+	}
+}
+
+// offInto parses an nginx on/off switch into a field that is true for
+// "off".
+func offInto(field func(*policy) *bool) func(*policy, string) error {
+	on := onOffInto(func(p *policy) *bool { return field(p) })
+	return func(p *policy, v string) error {
+		if err := on(p, v); err != nil {
+			return err
+		}
+		*field(p) = !*field(p)
 		return nil
 	}
 }

@@ -5,21 +5,24 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
 	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/ingressmux/ingressmux/proxy"
 )
 
-// BalancePolicy is what the balancing and session-affinity annotations of
-// an Ingress ask: how each request of its routes picks an endpoint of the
-// backend. Once parsed, only what applies is kept: with precedence as in
+// balanceRaw holds the balancing and session-affinity annotations of an
+// Ingress as read; finishBalance turns them into the proxy.Balancing of
+// its routes, keeping only what applies: with precedence as in
 // ingress-nginx (cookie affinity, then upstream-hash-by, then
 // load-balance), the losers are cleared with a warning. The zero value is
 // round robin.
-type BalancePolicy struct {
+type balanceRaw struct {
 	// LoadBalance is load-balance: "round_robin" or "ewma"; empty when
 	// unset (round robin).
 	LoadBalance string
@@ -38,11 +41,11 @@ type BalancePolicy struct {
 	// "persistent"; empty without affinity.
 	AffinityMode string
 	// Cookie is the session-cookie-* annotations.
-	Cookie SessionCookie
+	Cookie sessionCookie
 }
 
-// SessionCookie is the cookie of session affinity.
-type SessionCookie struct {
+// sessionCookie is the cookie of session affinity.
+type sessionCookie struct {
 	// Name is session-cookie-name: "INGRESSCOOKIE" unless set.
 	Name string
 	// Path is session-cookie-path; empty means the path of each route ("/"
@@ -50,9 +53,9 @@ type SessionCookie struct {
 	Path string
 	// Domain is session-cookie-domain; empty sends no Domain.
 	Domain string
-	// SameSite is session-cookie-samesite: "None", "Lax", "Strict" or
+	// SameSite is session-cookie-samesite: None, Lax, Strict, or zero
 	// empty.
-	SameSite string
+	SameSite http.SameSite
 	// ConditionalSameSiteNone is session-cookie-conditional-samesite-none:
 	// SameSite=None is left out for browsers known to reject it.
 	ConditionalSameSiteNone bool
@@ -68,10 +71,10 @@ type SessionCookie struct {
 
 // balanceAnnotations are the annotations that fill Policy.Balance.
 var balanceAnnotations = map[string]annotation{
-	"load-balance": {func(p *Policy, v string) error {
+	"load-balance": {func(p *policy, v string) error {
 		switch v {
 		case "round_robin", "ewma":
-			p.Balance.LoadBalance = v
+			p.balanceRaw.LoadBalance = v
 			return nil
 		case "chash", "chashsubset":
 			return fmt.Errorf(`supported values: "round_robin", "ewma"; %s is what ingress-nginx calls upstream-hash-by internally: set upstream-hash-by instead`, v)
@@ -80,73 +83,76 @@ var balanceAnnotations = map[string]annotation{
 		}
 		return errors.New(`supported values: "round_robin", "ewma"`)
 	}},
-	"upstream-hash-by": {func(p *Policy, v string) error {
+	"upstream-hash-by": {func(p *policy, v string) error {
 		if err := checkHashBy(v); err != nil {
 			return err
 		}
-		p.Balance.HashBy = v
+		p.balanceRaw.HashBy = v
 		return nil
 	}},
-	"upstream-hash-by-subset": {boolInto(func(p *Policy) *bool { return &p.Balance.HashBySubset })},
-	"upstream-hash-by-subset-size": {func(p *Policy, v string) error {
+	"upstream-hash-by-subset": {boolInto(func(p *policy) *bool { return &p.balanceRaw.HashBySubset })},
+	"upstream-hash-by-subset-size": {func(p *policy, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 1000 {
 			return errors.New("must be a whole number of endpoints from 1 to 1000")
 		}
-		p.Balance.HashBySubsetSize = n
+		p.balanceRaw.HashBySubsetSize = n
 		return nil
 	}},
-	"affinity": {func(p *Policy, v string) error {
+	"affinity": {func(p *policy, v string) error {
 		if v != "cookie" {
 			return errors.New(`supported values: "cookie"`)
 		}
-		p.Balance.Affinity = v
+		p.balanceRaw.Affinity = v
 		return nil
 	}},
-	"affinity-mode": {func(p *Policy, v string) error {
+	"affinity-mode": {func(p *policy, v string) error {
 		if v != "balanced" && v != "persistent" {
 			return errors.New(`supported values: "balanced", "persistent"`)
 		}
-		p.Balance.AffinityMode = v
+		p.balanceRaw.AffinityMode = v
 		return nil
 	}},
-	"session-cookie-name": {func(p *Policy, v string) error {
+	"session-cookie-name": {func(p *policy, v string) error {
 		if !cookieToken.MatchString(v) {
 			return errors.New("must be a cookie name: letters, digits and !#$%&'*+-.^_`|~")
 		}
-		p.Balance.Cookie.Name = v
+		p.balanceRaw.Cookie.Name = v
 		return nil
 	}},
-	"session-cookie-path": {func(p *Policy, v string) error {
+	"session-cookie-path": {func(p *policy, v string) error {
 		if !sessionCookiePath.MatchString(v) {
 			return errors.New("must be a path starting with /, without spaces or semicolons")
 		}
-		p.Balance.Cookie.Path = v
+		p.balanceRaw.Cookie.Path = v
 		return nil
 	}},
-	"session-cookie-domain": {func(p *Policy, v string) error {
+	"session-cookie-domain": {func(p *policy, v string) error {
 		d := strings.TrimPrefix(v, ".")
 		if !hostName.MatchString(d) || strings.HasSuffix(d, ".") {
 			return errors.New("must be a domain name such as example.com, optionally with a leading dot")
 		}
-		p.Balance.Cookie.Domain = strings.ToLower(v)
+		p.balanceRaw.Cookie.Domain = strings.ToLower(v)
 		return nil
 	}},
-	"session-cookie-samesite": {func(p *Policy, v string) error {
-		for _, s := range []string{"None", "Lax", "Strict"} {
-			if strings.EqualFold(v, s) {
-				p.Balance.Cookie.SameSite = s
+	"session-cookie-samesite": {func(p *policy, v string) error {
+		for name, mode := range sameSiteModes {
+			if strings.EqualFold(v, name) {
+				p.balanceRaw.Cookie.SameSite = mode
 				return nil
 			}
 		}
 		return errors.New(`supported values: "None", "Lax", "Strict"`)
 	}},
-	"session-cookie-conditional-samesite-none": {boolInto(func(p *Policy) *bool { return &p.Balance.Cookie.ConditionalSameSiteNone })},
-	"session-cookie-secure":                    {boolInto(func(p *Policy) *bool { return &p.Balance.Cookie.Secure })},
-	"session-cookie-max-age":                   {secondsInto(func(p *Policy) *time.Duration { return &p.Balance.Cookie.MaxAge })},
-	"session-cookie-expires":                   {secondsInto(func(p *Policy) *time.Duration { return &p.Balance.Cookie.Expires })},
-	"session-cookie-change-on-failure":         {boolInto(func(p *Policy) *bool { return &p.Balance.Cookie.ChangeOnFailure })},
+	"session-cookie-conditional-samesite-none": {boolInto(func(p *policy) *bool { return &p.balanceRaw.Cookie.ConditionalSameSiteNone })},
+	"session-cookie-secure":                    {boolInto(func(p *policy) *bool { return &p.balanceRaw.Cookie.Secure })},
+	"session-cookie-max-age":                   {secondsInto(func(p *policy) *time.Duration { return &p.balanceRaw.Cookie.MaxAge })},
+	"session-cookie-expires":                   {secondsInto(func(p *policy) *time.Duration { return &p.balanceRaw.Cookie.Expires })},
+	"session-cookie-change-on-failure":         {boolInto(func(p *policy) *bool { return &p.balanceRaw.Cookie.ChangeOnFailure })},
 }
+
+// sameSiteModes are the values of session-cookie-samesite.
+var sameSiteModes = map[string]http.SameSite{"None": http.SameSiteNoneMode, "Lax": http.SameSiteLaxMode, "Strict": http.SameSiteStrictMode}
 
 var (
 	// cookieToken is a cookie name: an HTTP token.
@@ -206,8 +212,8 @@ func checkHashBy(v string) error {
 }
 
 // secondsInto parses a cookie lifetime in whole seconds.
-func secondsInto(field func(*Policy) *time.Duration) func(*Policy, string) error {
-	return func(p *Policy, v string) error {
+func secondsInto(field func(*policy) *time.Duration) func(*policy, string) error {
+	return func(p *policy, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > math.MaxInt32 {
 			return errors.New("must be a whole number of seconds greater than 0, such as 172800")
@@ -219,8 +225,8 @@ func secondsInto(field func(*Policy) *time.Duration) func(*Policy, string) error
 
 // finishBalance applies defaults and precedence to the balancing
 // annotations of ing, warning about every annotation that does not apply.
-func (c *compiler) finishBalance(ing Ingress, p *Policy) bool {
-	b := &p.Balance
+func (c *compiler) finishBalance(ing Ingress, p *policy) bool {
+	b := &p.balanceRaw
 	at := func(name string) string {
 		return field.NewPath("metadata", "annotations").Key(c.opts.annotation(name)).String()
 	}
@@ -235,11 +241,11 @@ func (c *compiler) finishBalance(ing Ingress, p *Policy) bool {
 		ignore(`there is no affinity: "cookie"`, "affinity-mode", "session-cookie-name", "session-cookie-path",
 			"session-cookie-domain", "session-cookie-samesite", "session-cookie-conditional-samesite-none",
 			"session-cookie-secure", "session-cookie-max-age", "session-cookie-expires", "session-cookie-change-on-failure")
-		b.AffinityMode, b.Cookie = "", SessionCookie{}
+		b.AffinityMode, b.Cookie = "", sessionCookie{}
 	} else {
 		b.AffinityMode = cmp.Or(b.AffinityMode, "balanced")
 		b.Cookie.Name = cmp.Or(b.Cookie.Name, "INGRESSCOOKIE")
-		if b.Cookie.ConditionalSameSiteNone && b.Cookie.SameSite != "None" {
+		if b.Cookie.ConditionalSameSiteNone && b.Cookie.SameSite != http.SameSiteNoneMode {
 			ignore(`it only applies to session-cookie-samesite: "None"`, "session-cookie-conditional-samesite-none")
 			b.Cookie.ConditionalSameSiteNone = false
 		}
@@ -265,5 +271,39 @@ func (c *compiler) finishBalance(ing Ingress, p *Policy) bool {
 		ignore(winner+" takes precedence, as in ingress-nginx", "load-balance")
 		b.LoadBalance = ""
 	}
+	p.Balance = balancing(*b)
 	return true
+}
+
+// balancing translates the balancing and affinity annotations, reduced to
+// the one that applies, for the proxy.
+func balancing(b balanceRaw) proxy.Balancing {
+	var out proxy.Balancing
+	if b.LoadBalance == "ewma" {
+		out.Balance = proxy.EWMA
+	}
+	out.HashBy = b.HashBy
+	if b.HashBySubset {
+		out.HashSubsetSize = b.HashBySubsetSize
+	}
+	if b.Affinity != "cookie" {
+		return out
+	}
+	c := b.Cookie
+	a := &proxy.Affinity{
+		Name:                    c.Name,
+		Path:                    c.Path,
+		Domain:                  c.Domain,
+		ConditionalSameSiteNone: c.ConditionalSameSiteNone,
+		Secure:                  c.Secure,
+		MaxAge:                  c.MaxAge,
+		Expires:                 c.Expires,
+		ChangeOnFailure:         c.ChangeOnFailure,
+		SameSite:                c.SameSite,
+	}
+	if b.AffinityMode == "persistent" {
+		a.Mode = proxy.AffinityPersistent
+	}
+	out.Affinity = a
+	return out
 }

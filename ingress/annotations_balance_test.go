@@ -1,11 +1,14 @@
 package ingress
 
 import (
+	"net/http"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ingressmux/ingressmux/proxy"
 )
 
 // annotated prefixes the names of a map of annotations.
@@ -21,30 +24,32 @@ func TestBalanceAnnotationValues(t *testing.T) {
 	for _, tt := range []struct {
 		name        string
 		annotations map[string]string
-		want        BalancePolicy
+		want        proxy.Balancing
 	}{
-		{"none", annotated(), BalancePolicy{}},
-		{"round robin", annotated("load-balance", "round_robin"), BalancePolicy{LoadBalance: "round_robin"}},
-		{"ewma", annotated("load-balance", "ewma"), BalancePolicy{LoadBalance: "ewma"}},
-		{"hash", annotated("upstream-hash-by", "$request_uri"), BalancePolicy{HashBy: "$request_uri"}},
-		{"hash with text and braces", annotated("upstream-hash-by", "${http_x_user}-v1_$Arg_ID"), BalancePolicy{HashBy: "${http_x_user}-v1_$Arg_ID"}},
+		{"none", annotated(), proxy.Balancing{}},
+		{"round robin", annotated("load-balance", "round_robin"), proxy.Balancing{}},
+		{"ewma", annotated("load-balance", "ewma"), proxy.Balancing{Balance: proxy.EWMA}},
+		{"hash", annotated("upstream-hash-by", "$request_uri"), proxy.Balancing{HashBy: "$request_uri"}},
+		{"hash with text and braces", annotated("upstream-hash-by", "${http_x_user}-v1_$Arg_ID"), proxy.Balancing{HashBy: "${http_x_user}-v1_$Arg_ID"}},
 		{"hash subset, default size", annotated("upstream-hash-by", "$remote_addr", "upstream-hash-by-subset", "true"),
-			BalancePolicy{HashBy: "$remote_addr", HashBySubset: true, HashBySubsetSize: 3}},
+			proxy.Balancing{HashBy: "$remote_addr", HashSubsetSize: 3}},
 		{"hash subset of 5", annotated("upstream-hash-by", "$cookie_session", "upstream-hash-by-subset", "true", "upstream-hash-by-subset-size", "5"),
-			BalancePolicy{HashBy: "$cookie_session", HashBySubset: true, HashBySubsetSize: 5}},
+			proxy.Balancing{HashBy: "$cookie_session", HashSubsetSize: 5}},
+		{"hash subset size without subset", annotated("upstream-hash-by", "$uri", "upstream-hash-by-subset-size", "5"),
+			proxy.Balancing{HashBy: "$uri"}},
 		{"affinity defaults", annotated("affinity", "cookie"),
-			BalancePolicy{Affinity: "cookie", AffinityMode: "balanced", Cookie: SessionCookie{Name: "INGRESSCOOKIE"}}},
+			proxy.Balancing{Affinity: &proxy.Affinity{Mode: proxy.AffinityBalanced, Name: "INGRESSCOOKIE"}}},
 		{"affinity, every cookie setting", annotated("affinity", "cookie", "affinity-mode", "persistent",
 			"session-cookie-name", "route", "session-cookie-path", "/app", "session-cookie-domain", ".Example.com",
 			"session-cookie-samesite", "none", "session-cookie-conditional-samesite-none", "true",
 			"session-cookie-secure", "true", "session-cookie-max-age", "172800", "session-cookie-expires", "3600",
 			"session-cookie-change-on-failure", "true"),
-			BalancePolicy{Affinity: "cookie", AffinityMode: "persistent", Cookie: SessionCookie{
-				Name: "route", Path: "/app", Domain: ".example.com", SameSite: "None", ConditionalSameSiteNone: true,
+			proxy.Balancing{Affinity: &proxy.Affinity{Mode: proxy.AffinityPersistent,
+				Name: "route", Path: "/app", Domain: ".example.com", SameSite: http.SameSiteNoneMode, ConditionalSameSiteNone: true,
 				Secure: true, MaxAge: 48 * time.Hour, Expires: time.Hour, ChangeOnFailure: true}}},
 		{"affinity wins over hash and load-balance", annotated("affinity", "cookie", "upstream-hash-by", "$uri", "load-balance", "ewma"),
-			BalancePolicy{Affinity: "cookie", AffinityMode: "balanced", Cookie: SessionCookie{Name: "INGRESSCOOKIE"}}},
-		{"hash wins over load-balance", annotated("upstream-hash-by", "$uri", "load-balance", "ewma"), BalancePolicy{HashBy: "$uri"}},
+			proxy.Balancing{Affinity: &proxy.Affinity{Mode: proxy.AffinityBalanced, Name: "INGRESSCOOKIE"}}},
+		{"hash wins over load-balance", annotated("upstream-hash-by", "$uri", "load-balance", "ewma"), proxy.Balancing{HashBy: "$uri"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got, errs, _ := compileAnnotated(t, tt.annotations)

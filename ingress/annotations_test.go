@@ -10,12 +10,13 @@ import (
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/route"
 )
 
 // compileAnnotated compiles one Ingress with the given annotations and
 // returns the policy of its route, the errors and the warnings.
-func compileAnnotated(t *testing.T, annotations map[string]string) (Policy, ErrorList, []Warning) {
+func compileAnnotated(t *testing.T, annotations map[string]string) (policy, ErrorList, []Warning) {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n  annotations:\n")
@@ -30,11 +31,11 @@ func compileAnnotated(t *testing.T, annotations map[string]string) (Policy, Erro
 	var list ErrorList
 	if err != nil {
 		require.ErrorAs(t, err, &list)
-		return Policy{}, list, compiled.Warnings
+		return policy{}, list, compiled.Warnings
 	}
 	rules := compiled.Table.Rules()
 	require.Len(t, rules, 1)
-	return rules[0].Value.(*CompiledRoute).Policy, nil, compiled.Warnings
+	return compiledOf(compiled, rules[0]).policy, nil, compiled.Warnings
 }
 
 func quoteYAML(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }
@@ -45,58 +46,58 @@ func TestAnnotationValues(t *testing.T) {
 	defaults := defaultPolicy()
 	for _, tt := range []struct {
 		name, value string
-		want        func(p *Policy)
+		want        func(p *policy)
 	}{
-		{"backend-protocol", "HTTPS", func(p *Policy) { p.Protocol = "HTTPS" }},
-		{"backend-protocol", "grpcs", func(p *Policy) { p.Protocol = "GRPCS" }},
-		{"upstream-vhost", "project-domain.com", func(p *Policy) { p.UpstreamVHost = "project-domain.com" }},
-		{"upstream-vhost", "project-domain.com:8443", func(p *Policy) { p.UpstreamVHost = "project-domain.com:8443" }},
-		{"proxy-body-size", "20m", func(p *Policy) { p.MaxBodyBytes = 20 << 20 }},
-		{"proxy-body-size", "512K", func(p *Policy) { p.MaxBodyBytes = 512 << 10 }},
-		{"proxy-body-size", "2g", func(p *Policy) { p.MaxBodyBytes = 2 << 30 }},
-		{"proxy-body-size", "100", func(p *Policy) { p.MaxBodyBytes = 100 }},
-		{"proxy-body-size", "0", func(p *Policy) { p.MaxBodyBytes = -1 }},
-		{"proxy-connect-timeout", "10", func(p *Policy) { p.ConnectTimeout = 10 * time.Second }},
-		{"proxy-read-timeout", "3600", func(p *Policy) { p.ReadTimeout = time.Hour }},
-		{"proxy-send-timeout", "30s", func(p *Policy) { p.SendTimeout = 30 * time.Second }},
-		{"ssl-redirect", "false", func(p *Policy) { p.SSLRedirect = false }},
-		{"force-ssl-redirect", "true", func(p *Policy) { p.ForceSSLRedirect = true }},
-		{"proxy-ssl-name", "Backend.Example.com", func(p *Policy) { p.ProxySSLName = "backend.example.com" }},
-		{"proxy-ssl-verify", "off", func(p *Policy) { p.ProxySSLVerify = false }},
-		{"proxy-ssl-server-name", "off", func(p *Policy) { p.ProxySSLServerName = false }},
-		{"use-regex", "1", func(p *Policy) { p.UseRegex = true }},
-		{"rewrite-target", "/$2", func(p *Policy) { p.RewriteTarget = "/$2" }},
-		{"rewrite-target", "/", func(p *Policy) { p.RewriteTarget = "/" }},
-		{"x-forwarded-prefix", "/api", func(p *Policy) { p.ForwardedPrefix = "/api" }},
-		{"preserve-trailing-slash", "true", func(p *Policy) { p.PreserveTrailingSlash = true }},
-		{"backend-protocol", "auto_http", func(p *Policy) { p.Protocol = "AUTO_HTTP" }},
-		{"service-upstream", "true", func(p *Policy) { p.Upstream.ServiceUpstream = true }},
-		{"proxy-ssl-verify-depth", "2", func(p *Policy) { p.Upstream.VerifyDepth = 2 }},
-		{"proxy-ssl-protocols", "TLSv1.2 TLSv1.3", func(p *Policy) {
-			p.Upstream.MinTLSVersion, p.Upstream.MaxTLSVersion = tls.VersionTLS12, tls.VersionTLS13
+		{"backend-protocol", "HTTPS", func(p *policy) { p.upstream.Protocol, p.protocolSet = proxy.HTTPS, true }},
+		{"backend-protocol", "grpcs", func(p *policy) { p.upstream.Protocol, p.protocolSet = proxy.GRPCS, true }},
+		{"upstream-vhost", "project-domain.com", func(p *policy) { p.route.Host = "project-domain.com" }},
+		{"upstream-vhost", "project-domain.com:8443", func(p *policy) { p.route.Host = "project-domain.com:8443" }},
+		{"proxy-body-size", "20m", func(p *policy) { p.route.MaxBodyBytes = 20 << 20 }},
+		{"proxy-body-size", "512K", func(p *policy) { p.route.MaxBodyBytes = 512 << 10 }},
+		{"proxy-body-size", "2g", func(p *policy) { p.route.MaxBodyBytes = 2 << 30 }},
+		{"proxy-body-size", "100", func(p *policy) { p.route.MaxBodyBytes = 100 }},
+		{"proxy-body-size", "0", func(p *policy) { p.route.MaxBodyBytes = -1 }},
+		{"proxy-connect-timeout", "10", func(p *policy) { p.upstream.ConnectTimeout = 10 * time.Second }},
+		{"proxy-read-timeout", "3600", func(p *policy) { p.route.ReadTimeout = time.Hour }},
+		{"proxy-send-timeout", "30s", func(p *policy) { p.route.SendTimeout = 30 * time.Second }},
+		{"ssl-redirect", "false", func(p *policy) { p.route.SSLRedirect = false }},
+		{"force-ssl-redirect", "true", func(p *policy) { p.route.ForceSSLRedirect = true }},
+		{"proxy-ssl-name", "Backend.Example.com", func(p *policy) { p.ProxySSLName = "backend.example.com" }},
+		{"proxy-ssl-verify", "off", func(p *policy) { p.upstream.TLS.InsecureSkipVerify = true }},
+		{"proxy-ssl-server-name", "off", func(p *policy) { p.upstream.TLS.DisableSNI = true }},
+		{"use-regex", "1", func(p *policy) { p.UseRegex = true }},
+		{"rewrite-target", "/$2", func(p *policy) { p.RewriteTarget = "/$2" }},
+		{"rewrite-target", "/", func(p *policy) { p.RewriteTarget = "/" }},
+		{"x-forwarded-prefix", "/api", func(p *policy) { p.route.ForwardedPrefix = "/api" }},
+		{"preserve-trailing-slash", "true", func(p *policy) { p.route.PreserveTrailingSlash = true }},
+		{"backend-protocol", "auto_http", func(p *policy) { p.upstream.Protocol, p.protocolSet = proxy.AutoHTTP, true }},
+		{"service-upstream", "true", func(p *policy) { p.Upstream.ServiceUpstream = true }},
+		{"proxy-ssl-verify-depth", "2", func(p *policy) { p.upstream.TLS.VerifyDepth = 2 }},
+		{"proxy-ssl-protocols", "TLSv1.2 TLSv1.3", func(p *policy) {
+			p.upstream.TLS.MinVersion, p.upstream.TLS.MaxVersion = tls.VersionTLS12, tls.VersionTLS13
 		}},
-		{"proxy-ssl-protocols", "TLSv1.3", func(p *Policy) {
-			p.Upstream.MinTLSVersion, p.Upstream.MaxTLSVersion = tls.VersionTLS13, tls.VersionTLS13
+		{"proxy-ssl-protocols", "TLSv1.3", func(p *policy) {
+			p.upstream.TLS.MinVersion, p.upstream.TLS.MaxVersion = tls.VersionTLS13, tls.VersionTLS13
 		}},
-		{"proxy-next-upstream", "error timeout http_502 non_idempotent", func(p *Policy) {
-			p.Proxying.NextUpstream = NextUpstream{OnError: true, OnTimeout: true, OnStatus: []int{502}, NonIdempotent: true, Tries: 3}
+		{"proxy-next-upstream", "error timeout http_502 non_idempotent", func(p *policy) {
+			p.route.Retry = proxy.Retry{OnError: true, OnTimeout: true, OnStatus: []int{502}, NonIdempotent: true, Tries: 3}
 		}},
-		{"proxy-next-upstream", "off", func(p *Policy) { p.Proxying.NextUpstream = NextUpstream{Off: true, Tries: 3} }},
-		{"proxy-next-upstream-tries", "0", func(p *Policy) { p.Proxying.NextUpstream.Tries = 0 }},
-		{"proxy-next-upstream-timeout", "15", func(p *Policy) { p.Proxying.NextUpstream.Timeout = 15 * time.Second }},
-		{"proxy-request-buffering", "off", func(p *Policy) { p.Proxying.RequestBuffering = false }},
-		{"proxy-buffering", "on", func(p *Policy) { p.Proxying.ResponseBuffering = true }},
-		{"proxy-cookie-domain", "internal.local example.com", func(p *Policy) {
-			p.Proxying.CookieDomainFrom, p.Proxying.CookieDomainTo = "internal.local", "example.com"
+		{"proxy-next-upstream", "off", func(p *policy) { p.route.Retry, p.Proxying.retryOff = proxy.Retry{}, true }},
+		{"proxy-next-upstream-tries", "0", func(p *policy) { p.route.Retry.Tries = 0 }},
+		{"proxy-next-upstream-timeout", "15", func(p *policy) { p.route.Retry.Timeout = 15 * time.Second }},
+		{"proxy-request-buffering", "off", func(p *policy) { p.route.BufferRequest = false }},
+		{"proxy-buffering", "on", func(p *policy) { p.Proxying.responseBuffering = true }},
+		{"proxy-cookie-domain", "internal.local example.com", func(p *policy) {
+			p.route.CookieDomain = proxy.Replace{From: "internal.local", To: "example.com"}
 		}},
-		{"proxy-cookie-path", "/app/ /", func(p *Policy) { p.Proxying.CookiePathFrom, p.Proxying.CookiePathTo = "/app/", "/" }},
-		{"proxy-cookie-path", "off", func(p *Policy) {}},
-		{"proxy-http-version", "1.1", func(p *Policy) {}},
-		{"proxy-http-version", " 1.0", func(p *Policy) { p.Proxying.askedHTTP10 = true }},
-		{"connection-proxy-header", "close", func(p *Policy) { p.Proxying.CloseConnection = true }},
-		{"connection-proxy-header", "keep-alive", func(p *Policy) {}},
-		{"server-alias", "WWW.example.com, *.example.org", func(p *Policy) { p.ServerAliases = []string{"www.example.com", "*.example.org"} }},
-		{"from-to-www-redirect", "true", func(p *Policy) { p.FromToWWWRedirect = true }},
+		{"proxy-cookie-path", "/app/ /", func(p *policy) { p.route.CookiePath = proxy.Replace{From: "/app/", To: "/"} }},
+		{"proxy-cookie-path", "off", func(p *policy) {}},
+		{"proxy-http-version", "1.1", func(p *policy) {}},
+		{"proxy-http-version", " 1.0", func(p *policy) { p.Proxying.askedHTTP10 = true }},
+		{"connection-proxy-header", "close", func(p *policy) { p.route.CloseConnection = true }},
+		{"connection-proxy-header", "keep-alive", func(p *policy) {}},
+		{"server-alias", "WWW.example.com, *.example.org", func(p *policy) { p.ServerAliases = []string{"www.example.com", "*.example.org"} }},
+		{"from-to-www-redirect", "true", func(p *policy) { p.FromToWWWRedirect = true }},
 	} {
 		t.Run(tt.name+"="+tt.value, func(t *testing.T) {
 			got, errs, _ := compileAnnotated(t, map[string]string{nginx + tt.name: tt.value})
@@ -222,9 +223,9 @@ func TestRedirectAnnotations(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p, errs, warnings := compileAnnotated(t, tt.annotations)
 			require.Empty(t, errs)
-			require.NotNil(t, p.Redirect)
-			assert.Equal(t, tt.wantURL, p.Redirect.URL)
-			assert.Equal(t, tt.wantCode, p.Redirect.Code)
+			require.NotNil(t, p.route.Redirect)
+			assert.Equal(t, tt.wantURL, p.route.Redirect.URL)
+			assert.Equal(t, tt.wantCode, p.route.Redirect.Code)
 			var found bool
 			for _, w := range warnings {
 				found = found || (tt.wantWarning != "" && strings.Contains(w.Message, tt.wantWarning))

@@ -18,30 +18,20 @@ import (
 	"github.com/ingressmux/ingressmux/tlsconfig"
 )
 
-// UpstreamPolicy is what the annotations of one Ingress say about reaching
+// upstreamPolicy is what the annotations of one Ingress say about reaching
 // its backends: TLS to them, which address, and where to fall back.
-type UpstreamPolicy struct {
+type upstreamPolicy struct {
 	// ServiceUpstream is service-upstream: send to the Service's cluster
 	// IP (or its cluster DNS name) rather than to its endpoints.
 	ServiceUpstream bool
-	// TLSSecret is proxy-ssl-secret as "namespace/name"; RootCAs and
-	// ClientCertificate come from its ca.crt, tls.crt and tls.key.
+	// TLSSecret is proxy-ssl-secret as "namespace/name"; the policy's
+	// upstream TLS RootCAs and Certificates come from its ca.crt, tls.crt
+	// and tls.key.
 	TLSSecret string
-	// RootCAs verify HTTPS backends (ca.crt of proxy-ssl-secret); nil means
-	// the program's default (system roots, or its configured pool).
-	RootCAs *x509.CertPool
-	// ClientCertificate is presented to HTTPS backends that ask for one
-	// (tls.crt and tls.key of proxy-ssl-secret).
-	ClientCertificate *tls.Certificate
-	// VerifyDepth is proxy-ssl-verify-depth; 0 means no limit.
-	VerifyDepth int
-	// MinTLSVersion and MaxTLSVersion are proxy-ssl-protocols; 0 means Go's
-	// defaults (TLS 1.2 to 1.3).
-	MinTLSVersion, MaxTLSVersion uint16
 	// DefaultBackend is default-backend, resolved: where requests go when
 	// the route's backend has no ready endpoint, and where the errors of
 	// CustomHTTPErrors are sent. Nil when unset.
-	DefaultBackend *DefaultBackend
+	DefaultBackend *resolvedDefaultBackend
 	// CustomHTTPErrors is custom-http-errors: backend responses with these
 	// status codes are replaced by DefaultBackend's answer.
 	CustomHTTPErrors []int
@@ -49,8 +39,8 @@ type UpstreamPolicy struct {
 	defaultBackendName string // the raw default-backend value
 }
 
-// DefaultBackend is a resolved default-backend annotation.
-type DefaultBackend struct {
+// resolvedDefaultBackend is a resolved default-backend annotation.
+type resolvedDefaultBackend struct {
 	// Backend is the Service and its first port.
 	Backend route.Backend
 	// Target is where it is.
@@ -59,38 +49,38 @@ type DefaultBackend struct {
 
 // upstreamAnnotations are the annotations that fill Policy.Upstream.
 var upstreamAnnotations = map[string]annotation{
-	"service-upstream": {boolInto(func(p *Policy) *bool { return &p.Upstream.ServiceUpstream })},
-	"proxy-ssl-secret": {func(p *Policy, v string) error {
+	"service-upstream": {boolInto(func(p *policy) *bool { return &p.Upstream.ServiceUpstream })},
+	"proxy-ssl-secret": {func(p *policy, v string) error {
 		if !secretRef.MatchString(v) {
 			return fmt.Errorf("must name a Secret as namespace/name (or name, in the Ingress's namespace)")
 		}
 		p.Upstream.TLSSecret = v
 		return nil
 	}},
-	"proxy-ssl-verify-depth": {func(p *Policy, v string) error {
+	"proxy-ssl-verify-depth": {func(p *policy, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 100 {
 			return fmt.Errorf("must be a whole number from 1 to 100: the certificates allowed above the backend's own")
 		}
-		p.Upstream.VerifyDepth = n
+		p.upstream.TLS.VerifyDepth = n
 		return nil
 	}},
-	"proxy-ssl-protocols": {func(p *Policy, v string) error {
+	"proxy-ssl-protocols": {func(p *policy, v string) error {
 		lo, hi, err := tlsconfig.ParseProtocols(v)
 		if err != nil {
 			return fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "tlsconfig: "))
 		}
-		p.Upstream.MinTLSVersion, p.Upstream.MaxTLSVersion = lo, hi
+		p.upstream.TLS.MinVersion, p.upstream.TLS.MaxVersion = lo, hi
 		return nil
 	}},
-	"default-backend": {func(p *Policy, v string) error {
+	"default-backend": {func(p *policy, v string) error {
 		if errs := apivalidation.IsDNS1035Label(v); len(errs) > 0 {
 			return fmt.Errorf("must be the name of a Service in the Ingress's namespace: %s", strings.Join(errs, "; "))
 		}
 		p.Upstream.defaultBackendName = v
 		return nil
 	}},
-	"custom-http-errors": {func(p *Policy, v string) error {
+	"custom-http-errors": {func(p *policy, v string) error {
 		var codes []int
 		for _, f := range strings.Split(strings.ReplaceAll(v, " ", ""), ",") {
 			if f == "" {
@@ -116,12 +106,14 @@ var secretRef = regexp.MustCompile(`^([a-z0-9]([-a-z0-9]*[a-z0-9])?/)?[a-z0-9]([
 // finishUpstream resolves what the upstream annotations of ing refer to:
 // the proxy-ssl-secret and the default-backend Service. It reports false
 // after recording errors.
-func (c *compiler) finishUpstream(ing Ingress, p *Policy) bool {
+func (c *compiler) finishUpstream(ing Ingress, p *policy) bool {
 	ok := true
 	if ref := p.Upstream.TLSSecret; ref != "" {
 		at := field.NewPath("metadata", "annotations").Key(c.opts.annotation("proxy-ssl-secret"))
-		if err := c.loadUpstreamTLS(ing, &p.Upstream); c.denyUntilLoaded(ing, p, "proxy-ssl-secret", err) {
-			p.Upstream = UpstreamPolicy{ServiceUpstream: p.Upstream.ServiceUpstream, defaultBackendName: p.Upstream.defaultBackendName, CustomHTTPErrors: p.Upstream.CustomHTTPErrors}
+		if err := c.loadUpstreamTLS(ing, p); c.denyUntilLoaded(ing, p, "proxy-ssl-secret", err) {
+			// Closed: the backend's TLS settings are left as if unset.
+			p.Upstream.TLSSecret = ""
+			p.upstream.TLS = tlsconfig.Client{InsecureSkipVerify: p.upstream.TLS.InsecureSkipVerify, DisableSNI: p.upstream.TLS.DisableSNI}
 		} else if err != nil {
 			c.fail(ing, field.Invalid(at, ref, err.Error()))
 			ok = false
@@ -155,10 +147,11 @@ func (c *compiler) finishUpstream(ing Ingress, p *Policy) bool {
 	return ok
 }
 
-// loadUpstreamTLS reads the proxy-ssl-secret of ing into u. As in
-// ingress-nginx (allow-cross-namespace-resources off by default), the
-// Secret must be in the Ingress's namespace.
-func (c *compiler) loadUpstreamTLS(ing Ingress, u *UpstreamPolicy) error {
+// loadUpstreamTLS reads the proxy-ssl-secret of ing into the TLS settings
+// of p's upstream. As in ingress-nginx (allow-cross-namespace-resources
+// off by default), the Secret must be in the Ingress's namespace.
+func (c *compiler) loadUpstreamTLS(ing Ingress, p *policy) error {
+	u := &p.Upstream
 	secret, ref, err := c.secret(ing, u.TLSSecret)
 	if err != nil {
 		return err
@@ -169,8 +162,9 @@ func (c *compiler) loadUpstreamTLS(ing Ingress, u *UpstreamPolicy) error {
 		return fmt.Errorf("secret %s has neither ca.crt (to verify the backend) nor tls.crt and tls.key (a client certificate)", u.TLSSecret)
 	}
 	if len(ca) > 0 {
-		u.RootCAs = x509.NewCertPool()
-		if !u.RootCAs.AppendCertsFromPEM(ca) {
+		pool := x509.NewCertPool()
+		p.upstream.TLS.RootCAs = pool
+		if !pool.AppendCertsFromPEM(ca) {
 			return fmt.Errorf("secret %s: ca.crt holds no PEM certificate", u.TLSSecret)
 		}
 	}
@@ -179,14 +173,14 @@ func (c *compiler) loadUpstreamTLS(ing Ingress, u *UpstreamPolicy) error {
 		if err != nil {
 			return fmt.Errorf("secret %s: %s", u.TLSSecret, strings.TrimPrefix(err.Error(), "tlsconfig: "))
 		}
-		u.ClientCertificate = cert
+		p.upstream.TLS.Certificates = []tls.Certificate{*cert}
 	}
 	return nil
 }
 
 // defaultBackend resolves a default-backend annotation: a Service of the
 // Ingress's namespace, on its first port, as in ingress-nginx.
-func (c *compiler) defaultBackend(ing Ingress, name string) (*DefaultBackend, string, error) {
+func (c *compiler) defaultBackend(ing Ingress, name string) (*resolvedDefaultBackend, string, error) {
 	svc := c.resolver.services[ing.Namespace+"/"+name]
 	if svc == nil {
 		return nil, "", &unusableRef{kind: "service", key: ing.Namespace + "/" + name}
@@ -199,5 +193,5 @@ func (c *compiler) defaultBackend(ing Ingress, name string) (*DefaultBackend, st
 	if err != nil {
 		return nil, "", err
 	}
-	return &DefaultBackend{Backend: b, Target: target}, warning, nil
+	return &resolvedDefaultBackend{Backend: b, Target: target}, warning, nil
 }

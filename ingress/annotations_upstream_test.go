@@ -10,11 +10,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ingressmux/ingressmux/internal/testpki"
+	"github.com/ingressmux/ingressmux/proxy"
 )
 
 // compileManifests compiles YAML documents and returns the routes by
 // "host path".
-func compileManifests(t *testing.T, yaml string, opts Options) (map[string]*CompiledRoute, *Compiled, error) {
+func compileManifests(t *testing.T, yaml string, opts Options) (map[string]*compiledRoute, *Compiled, error) {
 	t.Helper()
 	set, err := DecodeBytes("m.yaml", []byte(yaml))
 	require.NoError(t, err)
@@ -23,11 +24,23 @@ func compileManifests(t *testing.T, yaml string, opts Options) (map[string]*Comp
 	if err != nil {
 		return nil, compiled, err
 	}
-	routes := map[string]*CompiledRoute{}
+	routes := map[string]*compiledRoute{}
 	for _, r := range compiled.Table.Rules() {
-		routes[r.Host+" "+r.Path] = r.Value.(*CompiledRoute)
+		routes[r.Host+" "+r.Path] = compiledOf(compiled, r)
 	}
 	return routes, compiled, nil
+}
+
+// proxyRouteAt returns the route of the rule for host and path.
+func proxyRouteAt(t *testing.T, c *Compiled, host, path string) *proxy.Route {
+	t.Helper()
+	for _, r := range c.Table.Rules() {
+		if r.Host == host && r.Path == path {
+			return r.Value.(*proxy.Route)
+		}
+	}
+	t.Fatalf("no rule for %s %s", host, path)
+	return nil
 }
 
 func TestProxySSLSecret(t *testing.T) {
@@ -52,20 +65,20 @@ spec:
           - {path: /, pathType: Prefix, backend: {service: {name: api, port: {number: 443}}}}
 `
 	t.Run("CA and client certificate", func(t *testing.T) {
-		routes, _, err := compileManifests(t, secret("ca.crt: "+b64(ca.CertPEM())+", tls.crt: "+b64(certPEM)+", tls.key: "+b64(keyPEM))+ingress, Options{})
+		routes, compiled, err := compileManifests(t, secret("ca.crt: "+b64(ca.CertPEM())+", tls.crt: "+b64(certPEM)+", tls.key: "+b64(keyPEM))+ingress, Options{})
 		require.NoError(t, err)
-		u := routes["api.example.com /"].Policy.Upstream
+		u := proxyRouteAt(t, compiled, "api.example.com", "/").Upstream.TLS
 		require.NotNil(t, u.RootCAs)
 		assert.True(t, u.RootCAs.Equal(ca.Pool()))
-		require.NotNil(t, u.ClientCertificate)
-		assert.Equal(t, "default/backend-tls", u.TLSSecret)
+		require.Len(t, u.Certificates, 1)
+		assert.Equal(t, "default/backend-tls", routes["api.example.com /"].policy.Upstream.TLSSecret)
 	})
 	t.Run("CA only", func(t *testing.T) {
-		routes, _, err := compileManifests(t, secret("ca.crt: "+b64(ca.CertPEM()))+ingress, Options{})
+		_, compiled, err := compileManifests(t, secret("ca.crt: "+b64(ca.CertPEM()))+ingress, Options{})
 		require.NoError(t, err)
-		u := routes["api.example.com /"].Policy.Upstream
+		u := proxyRouteAt(t, compiled, "api.example.com", "/").Upstream.TLS
 		assert.NotNil(t, u.RootCAs)
-		assert.Nil(t, u.ClientCertificate)
+		assert.Empty(t, u.Certificates)
 	})
 	for _, tt := range []struct{ name, data, want string }{
 		{"empty", "other: " + b64([]byte("x")), "neither ca.crt"},
@@ -106,7 +119,7 @@ spec:
 	opts := Options{Backends: map[string]string{"default/web:80": "127.0.0.1:1", "default/errors:8080": "127.0.0.1:2"}}
 	routes, _, err := compileManifests(t, errorsService+ingress(`nginx.ingress.kubernetes.io/default-backend: errors, nginx.ingress.kubernetes.io/custom-http-errors: "503, 404,404"`), opts)
 	require.NoError(t, err)
-	u := routes["web.example.com /"].Policy.Upstream
+	u := routes["web.example.com /"].policy.Upstream
 	require.NotNil(t, u.DefaultBackend)
 	assert.Equal(t, "default/errors:8080", u.DefaultBackend.Backend.String(), "the Service's first port, as in ingress-nginx")
 	assert.Equal(t, []string{"127.0.0.1:2"}, u.DefaultBackend.Target.Addresses)
@@ -114,7 +127,7 @@ spec:
 
 	routes, compiled, err := compileManifests(t, ingress(`nginx.ingress.kubernetes.io/custom-http-errors: "404"`), opts)
 	require.NoError(t, err)
-	assert.Empty(t, routes["web.example.com /"].Policy.Upstream.CustomHTTPErrors)
+	assert.Empty(t, routes["web.example.com /"].policy.Upstream.CustomHTTPErrors)
 	assert.True(t, hasWarning(compiled, "custom-http-errors", "no default backend"))
 }
 

@@ -17,7 +17,9 @@ import (
 // back to its cluster DNS name.
 const DefaultClusterDomain = "cluster.local"
 
-// Target is a backend resolved to addresses.
+// Target is a backend resolved to addresses. Compile's routes carry it as
+// the proxy.Upstream made from it (Name, Endpoints, Resolution); it is
+// exported for other front ends that resolve the same Services.
 type Target struct {
 	// Name is "namespace/service:port" as the Ingress wrote it.
 	Name string

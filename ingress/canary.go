@@ -8,6 +8,7 @@ import (
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/route"
 )
 
@@ -18,47 +19,37 @@ import (
 // ingress-nginx, the choice is made per route, not per Service, and a
 // route may have several canaries, tried in merge order.
 
-// CanaryPolicy is what the canary annotations of an Ingress ask.
-type CanaryPolicy struct {
+// canaryPolicy is what the canary annotations of an Ingress ask.
+type canaryPolicy struct {
 	// Enabled is canary: "true"; without it the other canary annotations
 	// are ignored, with a warning.
 	Enabled bool
-	// Header is canary-by-header: a request with this header set to
-	// "always" goes to the canary, "never" to the primary.
-	Header string
-	// HeaderValue is canary-by-header-value: the header must equal it
-	// exactly for the canary; any other value falls through to the cookie
-	// and the weight.
-	HeaderValue string
-	// HeaderPattern is canary-by-header-pattern, used when HeaderValue is
-	// empty: a header value it matches (anywhere) selects the canary.
-	HeaderPattern *regexp.Regexp
-	// Cookie is canary-by-cookie: "always" and "never", like Header.
-	Cookie string
-	// Weight and WeightTotal are canary-weight and canary-weight-total
-	// (default 100): the share of the remaining requests sent to the
-	// canary.
-	Weight, WeightTotal int
+	// Canary holds canary-by-header (Header, as written),
+	// canary-by-header-value, canary-by-header-pattern, canary-by-cookie,
+	// canary-weight and canary-weight-total (default 100), in the proxy's
+	// own terms; each route the canary attaches to gets a copy with the
+	// canary's upstream.
+	proxy.Canary
 }
 
 // canaryAnnotations are the annotations that fill Policy.Canary.
 var canaryAnnotations = map[string]annotation{
-	"canary": {boolInto(func(p *Policy) *bool { return &p.Canary.Enabled })},
-	"canary-by-header": {func(p *Policy, v string) error {
+	"canary": {boolInto(func(p *policy) *bool { return &p.Canary.Enabled })},
+	"canary-by-header": {func(p *policy, v string) error {
 		if !headerName.MatchString(v) {
 			return fmt.Errorf("must be an HTTP header name, such as X-Canary")
 		}
 		p.Canary.Header = v
 		return nil
 	}},
-	"canary-by-header-value": {func(p *Policy, v string) error {
+	"canary-by-header-value": {func(p *policy, v string) error {
 		if !nginxPath.MatchString(v) || strings.Contains(v, "$") {
 			return fmt.Errorf("must be made of letters, digits and the characters - . _ ~ / and colon")
 		}
 		p.Canary.HeaderValue = v
 		return nil
 	}},
-	"canary-by-header-pattern": {func(p *Policy, v string) error {
+	"canary-by-header-pattern": {func(p *policy, v string) error {
 		re, err := regexp.Compile(v)
 		if err != nil {
 			return fmt.Errorf("must be a regular expression RE2 can compile: %v", err)
@@ -66,19 +57,19 @@ var canaryAnnotations = map[string]annotation{
 		p.Canary.HeaderPattern = re
 		return nil
 	}},
-	"canary-by-cookie": {func(p *Policy, v string) error {
+	"canary-by-cookie": {func(p *policy, v string) error {
 		if !headerName.MatchString(v) {
 			return fmt.Errorf("must be a cookie name")
 		}
 		p.Canary.Cookie = v
 		return nil
 	}},
-	"canary-weight":       {canaryIntInto(func(p *Policy) *int { return &p.Canary.Weight })},
-	"canary-weight-total": {canaryIntInto(func(p *Policy) *int { return &p.Canary.WeightTotal })},
+	"canary-weight":       {canaryIntInto(func(p *policy) *int { return &p.Canary.Weight })},
+	"canary-weight-total": {canaryIntInto(func(p *policy) *int { return &p.Canary.WeightTotal })},
 }
 
-func canaryIntInto(field func(*Policy) *int) func(*Policy, string) error {
-	return func(p *Policy, v string) error {
+func canaryIntInto(field func(*policy) *int) func(*policy, string) error {
+	return func(p *policy, v string) error {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 || n > 1_000_000 {
 			return fmt.Errorf("must be a whole number from 0 to 1000000")
@@ -89,14 +80,14 @@ func canaryIntInto(field func(*Policy) *int) func(*Policy, string) error {
 }
 
 // finishCanary checks the canary annotations of ing together.
-func (c *compiler) finishCanary(ing Ingress, p *Policy) bool {
+func (c *compiler) finishCanary(ing Ingress, p *policy) bool {
 	key := func(name string) string { return "metadata.annotations[" + c.opts.annotation(name) + "]" }
 	cp := &p.Canary
 	if !cp.Enabled {
 		if cp.Header != "" || cp.Cookie != "" || cp.Weight != 0 || cp.HeaderValue != "" || cp.HeaderPattern != nil || cp.WeightTotal != 0 {
 			c.warn(ing, key("canary"), `the canary-* annotations are ignored: canary is not "true"`)
 		}
-		*cp = CanaryPolicy{}
+		*cp = canaryPolicy{}
 		return true
 	}
 	if cp.WeightTotal == 0 {
@@ -127,13 +118,13 @@ func (c *compiler) annotationPath(name string) *field.Path {
 	return field.NewPath("metadata", "annotations").Key(c.opts.annotation(name))
 }
 
-// CanaryTarget is an alternative backend of a route.
-type CanaryTarget struct {
+// canaryTarget is an alternative backend of a route.
+type canaryTarget struct {
 	// Origin is the canary Ingress's path.
-	Origin RouteSource
-	// Policy holds the canary Ingress's annotations; only Policy.Canary and
+	Origin routeSource
+	// policy holds the canary Ingress's annotations; only Policy.Canary and
 	// the balancing annotations apply.
-	Policy Policy
+	policy policy
 	// Backend and Target are the canary's Service port and where it is.
 	Backend route.Backend
 	Target  Target
@@ -144,12 +135,12 @@ type canaryPath struct {
 	ing                  Ingress
 	at                   *field.Path
 	host, path, pathType string
-	canary               CanaryTarget
+	canary               canaryTarget
 }
 
 // addCanary records a path of a canary Ingress; attachCanaries finds its
 // primary once every Ingress is merged.
-func (c *compiler) addCanary(ing Ingress, at *field.Path, host, path, pathType string, policy Policy, b route.Backend) {
+func (c *compiler) addCanary(ing Ingress, at *field.Path, host, path, pathType string, policy policy, b route.Backend) {
 	target, warning, err := c.resolver.resolve(b)
 	if err != nil {
 		c.fail(ing, field.Invalid(at.Child("backend"), b.String(), err.Error()))
@@ -158,9 +149,9 @@ func (c *compiler) addCanary(ing Ingress, at *field.Path, host, path, pathType s
 	if warning != "" {
 		c.warnBackend(ing, at.Child("backend").String(), backendKey{backend: b}, warning)
 	}
-	c.canaries = append(c.canaries, canaryPath{ing: ing, at: at, host: host, path: path, pathType: pathType, canary: CanaryTarget{
-		Origin:  RouteSource{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Path: path, Field: at.String(), Source: ing.Source},
-		Policy:  policy,
+	c.canaries = append(c.canaries, canaryPath{ing: ing, at: at, host: host, path: path, pathType: pathType, canary: canaryTarget{
+		Origin:  routeSource{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Path: path, Field: at.String(), Source: ing.Source},
+		policy:  policy,
 		Backend: b,
 		Target:  target,
 	}})
@@ -174,10 +165,10 @@ func (c *compiler) attachCanaries() {
 		return
 	}
 	type pathKey struct{ host, path, pathType string }
-	primaries := map[pathKey][]*CompiledRoute{}
+	primaries := map[pathKey][]*compiledRoute{}
 	for _, r := range c.rules {
-		if rt := r.Value.(*CompiledRoute); r.Type != route.Default {
-			k := pathKey{r.Host, r.Path, rt.RouteSource.PathType}
+		if rt := r.Value.(*compiledRoute); r.Type != route.Default {
+			k := pathKey{r.Host, r.Path, rt.routeSource.PathType}
 			primaries[k] = append(primaries[k], rt)
 		}
 	}

@@ -18,7 +18,7 @@ import (
 
 // hostAnnotations are the annotations that add hosts.
 var hostAnnotations = map[string]annotation{
-	"server-alias": {func(p *Policy, v string) error {
+	"server-alias": {func(p *policy, v string) error {
 		p.ServerAliases = nil
 		for _, alias := range strings.Split(v, ",") {
 			alias = strings.ToLower(strings.TrimSpace(alias))
@@ -32,7 +32,7 @@ var hostAnnotations = map[string]annotation{
 		}
 		return nil
 	}},
-	"from-to-www-redirect": {boolInto(func(p *Policy) *bool { return &p.FromToWWWRedirect })},
+	"from-to-www-redirect": {boolInto(func(p *policy) *bool { return &p.FromToWWWRedirect })},
 }
 
 var aliasSyntax = regexp.MustCompile(`^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\.?$`)
@@ -46,7 +46,7 @@ type hostExtras struct {
 
 // noteHostExtras remembers the host-level annotations of ing, applied by
 // applyHostExtras once every Ingress is merged.
-func (c *compiler) noteHostExtras(ing Ingress, p Policy) {
+func (c *compiler) noteHostExtras(ing Ingress, p policy) {
 	if len(p.ServerAliases) > 0 || p.FromToWWWRedirect {
 		c.hostExtras = append(c.hostExtras, hostExtras{ing: ing, aliases: p.ServerAliases, fromToWWWRedirect: p.FromToWWWRedirect})
 	}
@@ -121,7 +121,7 @@ func (c *compiler) claimExtraHost(ing Ingress, key, name, what string, declared 
 func (c *compiler) copyHost(indexes []int, host string) {
 	for _, i := range indexes {
 		r := c.rules[i]
-		rt := *r.Value.(*CompiledRoute)
+		rt := *r.Value.(*compiledRoute)
 		c.shareTLS(r.Host, host)
 		r.Host, r.Value = host, &rt
 		c.rules = append(c.rules, r)
@@ -134,9 +134,9 @@ func (c *compiler) copyHost(indexes []int, host string) {
 // so it is built whether or not host has rules of its own.
 func (c *compiler) addHostRedirect(ing Ingress, at *field.Path, twin, host string) {
 	c.shareTLS(host, twin)
-	c.rules = append(c.rules, route.Rule{Host: twin, Type: route.Default, Origin: ing.Ref(), Value: &CompiledRoute{
-		RouteSource:  RouteSource{Namespace: ing.Namespace, Name: ing.Name, Field: at.String(), Source: ing.Source},
-		Policy:       defaultPolicy(),
+	c.rules = append(c.rules, route.Rule{Host: twin, Type: route.Default, Origin: ing.Ref(), Value: &compiledRoute{
+		routeSource:  routeSource{Namespace: ing.Namespace, Name: ing.Name, Field: at.String(), Source: ing.Source},
+		policy:       defaultPolicy(),
 		HostRedirect: host,
 	}})
 	c.places = append(c.places, place{ing: ing, field: at})

@@ -105,7 +105,7 @@ func (e *unusableRef) Error() string {
 // its author closed (authentication, a backend's TLS, headers): every path
 // of the Ingress answers 503, as ingress-nginx denies such locations, and
 // a warning says so. It reports whether err was such an error.
-func (c *compiler) denyUntilLoaded(ing Ingress, p *Policy, annotation string, err error) bool {
+func (c *compiler) denyUntilLoaded(ing Ingress, p *policy, annotation string, err error) bool {
 	var bad *unusableRef
 	if !errors.As(err, &bad) {
 		return false
@@ -118,8 +118,8 @@ func (c *compiler) denyUntilLoaded(ing Ingress, p *Policy, annotation string, er
 	}
 	c.warn(ing, field.NewPath("metadata", "annotations").Key(c.opts.annotation(annotation)).String(),
 		bad.Error()+"; every path of this Ingress answers 503"+until+", as in ingress-nginx (serving them without it would drop a policy its author asked for)")
-	if p.Traffic.Denied == "" {
-		p.Traffic.Denied = reason
+	if p.Traffic.Deny == "" {
+		p.Traffic.Deny = reason
 	}
 	return true
 }

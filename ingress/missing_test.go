@@ -7,6 +7,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/ingressmux/ingressmux/proxy"
 )
 
 // TestMissingReferencedObjects checks that an object an annotation names
@@ -20,14 +22,14 @@ func TestMissingReferencedObjects(t *testing.T) {
 		name        string
 		annotations map[string]string
 		warning     string // the warning on the annotation
-		denied      string // Policy.Traffic.Denied; "" when the route stays open
-		check       func(t *testing.T, p Policy)
+		denied      string // Policy.Traffic.Deny; "" when the route stays open
+		check       func(t *testing.T, p policy)
 	}{{
 		name:        "auth-secret",
 		annotations: map[string]string{"auth-type": "basic", "auth-secret": "htpasswd"},
 		warning:     "metadata.annotations[nginx.ingress.kubernetes.io/auth-secret]: secret default/htpasswd is not loaded; every path of this Ingress answers 503 until it is",
 		denied:      "secret default/htpasswd (named by auth-secret) is not loaded",
-		check:       func(t *testing.T, p Policy) { assert.Nil(t, p.Traffic.BasicAuth) },
+		check:       func(t *testing.T, p policy) { assert.Nil(t, p.Traffic.BasicAuth) },
 	}, {
 		name:        "auth-secret as namespace/name",
 		annotations: map[string]string{"auth-type": "basic", "auth-secret": "default/htpasswd", "auth-realm": "Staff"},
@@ -53,21 +55,21 @@ func TestMissingReferencedObjects(t *testing.T) {
 		annotations: map[string]string{"custom-headers": "security-headers"},
 		warning:     "metadata.annotations[nginx.ingress.kubernetes.io/custom-headers]: configmap default/security-headers is not loaded; every path of this Ingress answers 503 until it is",
 		denied:      "configmap default/security-headers (named by custom-headers) is not loaded",
-		check:       func(t *testing.T, p Policy) { assert.Nil(t, p.Traffic.ResponseHeaders) },
+		check:       func(t *testing.T, p policy) { assert.Nil(t, p.Traffic.ResponseHeaders.Set) },
 	}, {
 		name:        "proxy-ssl-secret",
 		annotations: map[string]string{"backend-protocol": "HTTPS", "proxy-ssl-secret": "backend-ca"},
 		warning:     "metadata.annotations[nginx.ingress.kubernetes.io/proxy-ssl-secret]: secret default/backend-ca is not loaded; every path of this Ingress answers 503 until it is",
 		denied:      "secret default/backend-ca (named by proxy-ssl-secret) is not loaded",
-		check: func(t *testing.T, p Policy) {
-			assert.Nil(t, p.Upstream.RootCAs)
+		check: func(t *testing.T, p policy) {
+			assert.Nil(t, p.upstream.TLS.RootCAs)
 			assert.Empty(t, p.Upstream.TLSSecret)
 		},
 	}, {
 		name:        "default-backend",
 		annotations: map[string]string{"default-backend": "error-pages", "custom-http-errors": "404,503"},
 		warning:     "metadata.annotations[nginx.ingress.kubernetes.io/default-backend]: service default/error-pages is not loaded; ignored until it is",
-		check: func(t *testing.T, p Policy) {
+		check: func(t *testing.T, p policy) {
 			assert.Nil(t, p.Upstream.DefaultBackend)
 			assert.Nil(t, p.Upstream.CustomHTTPErrors, "custom-http-errors has nowhere to go")
 		},
@@ -76,7 +78,10 @@ func TestMissingReferencedObjects(t *testing.T) {
 		annotations: map[string]string{"backend-protocol": "FCGI"},
 		warning:     `metadata.annotations[nginx.ingress.kubernetes.io/backend-protocol]: "FCGI": FastCGI backends are not supported; every path of this Ingress answers 503`,
 		denied:      "backend-protocol FCGI: FastCGI backends are not supported",
-		check:       func(t *testing.T, p Policy) { assert.Empty(t, p.Protocol) },
+		check: func(t *testing.T, p policy) {
+			assert.False(t, p.protocolSet)
+			assert.Equal(t, proxy.HTTP, p.upstream.Protocol)
+		},
 	}, {
 		name:        "auth-tls-secret, which is not supported: closed rather than open",
 		annotations: map[string]string{"auth-tls-secret": "default/ca", "auth-tls-verify-depth": "1"},
@@ -105,7 +110,7 @@ func TestMissingReferencedObjects(t *testing.T) {
 			}
 			assert.True(t, slices.ContainsFunc(all, func(w string) bool { return strings.Contains(w, tt.warning) }),
 				"no warning contains %q: %q", tt.warning, all)
-			assert.Equal(t, tt.denied, p.Traffic.Denied)
+			assert.Equal(t, tt.denied, p.Traffic.Deny)
 			if tt.check != nil {
 				tt.check(t, p)
 			}

@@ -4,121 +4,31 @@ import (
 	"fmt"
 	"net/netip"
 	"strings"
-	"time"
+
+	"github.com/ingressmux/ingressmux/proxy"
 )
 
-// TrafficPolicy is what the traffic-policy annotations of one Ingress ask
-// of its routes: CORS, client IP lists, rate limits, basic and external
-// authentication, custom response headers. A nil part is not asked for.
-type TrafficPolicy struct {
-	// CORS is enable-cors with the cors-* annotations, defaults filled.
-	CORS *CORSPolicy
-	// AllowSources is allowlist-source-range (or its older name
-	// whitelist-source-range): the only client addresses allowed.
-	AllowSources []netip.Prefix
-	// DenySources is denylist-source-range.
-	DenySources []netip.Prefix
-	// RateLimit is limit-rps, limit-rpm and limit-connections with
-	// limit-burst-multiplier and limit-allowlist; nil when no limit is set.
-	RateLimit *RateLimitPolicy
-	// BasicAuth is auth-type: basic with its Secret read.
-	BasicAuth *BasicAuthPolicy
-	// ExternalAuth is auth-url and the annotations that go with it.
-	ExternalAuth *ExternalAuthPolicy
-	// ResponseHeaders are the headers of the custom-headers ConfigMap,
-	// set on every response.
-	ResponseHeaders map[string]string
-	// Denied, when not empty, says why every request of the route is
-	// refused with 503: an object that an annotation needs (the auth-secret
-	// Secret, the custom-headers ConfigMap, the proxy-ssl-secret Secret) is
-	// not loaded or is in another namespace, or an annotation asks for what
-	// ingressmux cannot do (client certificate authentication, FastCGI).
-	// ingress-nginx denies such locations the same way; serving them
-	// without the check would open what the author closed.
-	Denied string
-
-	raw trafficRaw // annotation values, combined by finishTraffic
-}
-
-// CORSPolicy is enable-cors and the cors-* annotations.
-type CORSPolicy struct {
-	// AllowOrigins is cors-allow-origin split at commas: origins,
-	// "https://*.example.com" wildcards, or ["*"] (the default).
-	AllowOrigins []string
-	// AllowMethods, AllowHeaders and ExposeHeaders are cors-allow-methods,
-	// cors-allow-headers and cors-expose-headers as written.
-	AllowMethods, AllowHeaders, ExposeHeaders string
-	// AllowCredentials is cors-allow-credentials (default true).
-	AllowCredentials bool
-	// MaxAge is cors-max-age in seconds (default 1728000).
-	MaxAge int
-}
-
-// RateLimitPolicy is limit-rps, limit-rpm, limit-connections,
-// limit-burst-multiplier and limit-allowlist.
-type RateLimitPolicy struct {
-	// RPS, RPM and Connections are the limits; zero is no limit.
-	RPS, RPM, Connections int
-	// BurstMultiplier is limit-burst-multiplier (default 5).
-	BurstMultiplier int
-	// Exempt is limit-allowlist (or limit-whitelist).
-	Exempt []netip.Prefix
-}
-
-// BasicAuthPolicy is auth-type: basic with auth-secret, auth-secret-type
-// and auth-realm.
-type BasicAuthPolicy struct {
-	// Realm is auth-realm.
-	Realm string
-	// Secret is auth-secret as "namespace/name".
-	Secret string
-	// Users maps user names to password hashes, read from the Secret.
-	Users map[string]string
-}
-
-// ExternalAuthPolicy is auth-url and the auth-* annotations that go with
-// it. The fields are the annotations' values; SignIn, RequestRedirect and
-// CacheKey may hold nginx variables (see proxy.TemplateVariables).
-type ExternalAuthPolicy struct {
-	URL                 string   // auth-url
-	Method              string   // auth-method; empty means GET
-	SignIn              string   // auth-signin
-	SignInRedirectParam string   // auth-signin-redirect-param; empty means "rd"
-	ResponseHeaders     []string // auth-response-headers
-	RequestRedirect     string   // auth-request-redirect
-	AlwaysSetCookie     bool     // auth-always-set-cookie
-	CacheKey            string   // auth-cache-key
-	// CacheFor is auth-cache-duration; set only with CacheKey, default
-	// "200 202 401 5m".
-	CacheFor []AuthCachePolicy
-}
-
-// AuthCachePolicy is one entry of auth-cache-duration: statuses and a time,
-// as nginx's proxy_cache_valid.
-type AuthCachePolicy struct {
-	// Statuses are the statuses cached; empty means 200, 301 and 302.
-	Statuses []int
-	// AnyStatus is "any".
-	AnyStatus bool
-	// For is how long.
-	For time.Duration
-}
+// The traffic-policy annotations of an Ingress (CORS, client IP lists,
+// rate limits, basic and external authentication, custom response
+// headers) are read into trafficRaw, then finishTraffic combines them into
+// the Ingress's proxy.Traffic, with ingress-nginx's defaults filled in.
 
 // trafficRaw holds the annotation values until every annotation is read.
 type trafficRaw struct {
 	given          map[string]string // traffic annotations present, by name
-	cors           CORSPolicy
+	cors           proxy.CORS
+	corsMaxAge     int // cors-max-age in seconds
 	corsOn         bool
 	allow, white   []netip.Prefix // allowlist- and whitelist-source-range
 	deny           []netip.Prefix
-	limit          RateLimitPolicy
+	limit          proxy.RateLimit
 	limitAllow     []netip.Prefix // limit-allowlist
 	limitWhite     []netip.Prefix // limit-whitelist
 	authType       string
 	authSecret     string
 	authSecretType string
 	authRealm      string
-	ext            ExternalAuthPolicy
+	ext            proxy.ExternalAuth
 	customHeaders  string
 }
 
@@ -134,7 +44,7 @@ var trafficAnnotations = trafficRegistry(map[string]func(*trafficRaw, string) er
 	"cors-expose-headers": listTo(corsExpose, `a comma-separated list of header names or "*", such as X-Custom, X-Other`,
 		func(t *trafficRaw, v string, _ []string) { t.cors.ExposeHeaders = v }),
 	"cors-allow-credentials": boolTo(func(t *trafficRaw) *bool { return &t.cors.AllowCredentials }),
-	"cors-max-age":           countTo(0, "seconds", func(t *trafficRaw) *int { return &t.cors.MaxAge }),
+	"cors-max-age":           countTo(0, "seconds", func(t *trafficRaw) *int { return &t.corsMaxAge }),
 	"allowlist-source-range": prefixesTo(func(t *trafficRaw) *[]netip.Prefix { return &t.allow }),
 	"whitelist-source-range": prefixesTo(func(t *trafficRaw) *[]netip.Prefix { return &t.white }),
 	"denylist-source-range":  prefixesTo(func(t *trafficRaw) *[]netip.Prefix { return &t.deny }),
@@ -190,8 +100,8 @@ var trafficAnnotations = trafficRegistry(map[string]func(*trafficRaw, string) er
 func trafficRegistry(parsers map[string]func(*trafficRaw, string) error) map[string]annotation {
 	out := make(map[string]annotation, len(parsers))
 	for name, parse := range parsers {
-		out[name] = annotation{func(p *Policy, v string) error {
-			raw := &p.Traffic.raw
+		out[name] = annotation{func(p *policy, v string) error {
+			raw := &p.trafficRaw
 			if raw.given == nil {
 				raw.given = map[string]string{}
 			}

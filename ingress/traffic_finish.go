@@ -28,10 +28,10 @@ const (
 // Set (Secrets, ConfigMaps). Annotations that only matter with another
 // one, given without it, are warned about. It reports false after
 // recording errors.
-func (c *compiler) finishTraffic(ing Ingress, p *Policy) bool {
+func (c *compiler) finishTraffic(ing Ingress, p *policy) bool {
 	t := &p.Traffic
-	raw := t.raw
-	t.raw = trafficRaw{}
+	raw := p.trafficRaw
+	p.trafficRaw = trafficRaw{}
 	if len(raw.given) == 0 {
 		return true
 	}
@@ -48,8 +48,8 @@ func (c *compiler) finishTraffic(ing Ingress, p *Policy) bool {
 	ok := true
 
 	if raw.corsOn {
-		cors := CORSPolicy{AllowOrigins: []string{"*"}, AllowMethods: defaultCORSMethods, AllowHeaders: defaultCORSHeaders,
-			AllowCredentials: true, MaxAge: defaultCORSMaxAge}
+		cors := proxy.CORS{AllowOrigins: []string{"*"}, AllowMethods: defaultCORSMethods, AllowHeaders: defaultCORSHeaders,
+			AllowCredentials: true, MaxAge: defaultCORSMaxAge * time.Second}
 		if raw.cors.AllowOrigins != nil {
 			cors.AllowOrigins = raw.cors.AllowOrigins
 		}
@@ -69,7 +69,10 @@ func (c *compiler) finishTraffic(ing Ingress, p *Policy) bool {
 			}
 		}
 		if _, given := raw.given["cors-max-age"]; given {
-			cors.MaxAge = raw.cors.MaxAge
+			cors.MaxAge = time.Duration(raw.corsMaxAge) * time.Second
+			if raw.corsMaxAge == 0 {
+				cors.MaxAge = -1 // "0" is sent as it is; zero would mean the default
+			}
 		}
 		t.CORS = &cors
 	} else {
@@ -102,7 +105,7 @@ func (c *compiler) finishTraffic(ing Ingress, p *Policy) bool {
 	}
 
 	if raw.authType == "basic" {
-		b, err := c.basicAuth(ing, raw)
+		b, ref, err := c.basicAuth(ing, raw)
 		switch {
 		case raw.authSecret == "":
 			c.fail(ing, field.Required(key("auth-secret"), `auth-type "basic" needs the Secret of its users`))
@@ -112,7 +115,7 @@ func (c *compiler) finishTraffic(ing Ingress, p *Policy) bool {
 			c.fail(ing, field.Invalid(key("auth-secret"), raw.authSecret, err.Error()))
 			ok = false
 		default:
-			t.BasicAuth = b
+			t.BasicAuth, p.authSecret = b, ref
 		}
 	} else {
 		ignored([]string{"auth-secret", "auth-secret-type", "auth-realm"}, `auth-type is not "basic"`)
@@ -128,7 +131,7 @@ func (c *compiler) finishTraffic(ing Ingress, p *Policy) bool {
 			ext.CacheFor = nil
 			ignored([]string{"auth-cache-duration"}, "auth-cache-key is not set, so nothing is cached")
 		} else if ext.CacheFor == nil {
-			ext.CacheFor = []AuthCachePolicy{{Statuses: []int{200, 202, 401}, For: 5 * time.Minute}}
+			ext.CacheFor = []proxy.AuthCacheRule{{Statuses: []int{200, 202, 401}, For: 5 * time.Minute}}
 		}
 		t.ExternalAuth = &ext
 	} else if _, given := raw.given["auth-url"]; !given {
@@ -145,20 +148,21 @@ func (c *compiler) finishTraffic(ing Ingress, p *Policy) bool {
 			c.fail(ing, field.Invalid(key("custom-headers"), ref, err.Error()))
 			ok = false
 		} else {
-			t.ResponseHeaders = h
+			t.ResponseHeaders.Set = h
 		}
 	}
 	return ok
 }
 
-// basicAuth reads the users of the auth-secret of ing.
-func (c *compiler) basicAuth(ing Ingress, raw trafficRaw) (*BasicAuthPolicy, error) {
+// basicAuth reads the users of the auth-secret of ing, and returns them
+// with the Secret's "namespace/name".
+func (c *compiler) basicAuth(ing Ingress, raw trafficRaw) (*proxy.BasicAuth, string, error) {
 	if raw.authSecret == "" {
-		return nil, nil
+		return nil, "", nil
 	}
 	secret, ref, err := c.secret(ing, raw.authSecret)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	data := secret.Data
 	users := map[string]string{}
@@ -166,24 +170,24 @@ func (c *compiler) basicAuth(ing Ingress, raw trafficRaw) (*BasicAuthPolicy, err
 	case "", "auth-file":
 		file, ok := data["auth"]
 		if !ok {
-			return nil, fmt.Errorf(`secret %s has no key "auth" (auth-secret-type "auth-file" wants htpasswd lines there; for one key per user set auth-secret-type: auth-map)`, ref)
+			return nil, "", fmt.Errorf(`secret %s has no key "auth" (auth-secret-type "auth-file" wants htpasswd lines there; for one key per user set auth-secret-type: auth-map)`, ref)
 		}
 		if err := readHtpasswd(file, users); err != nil {
-			return nil, fmt.Errorf("secret %s, key \"auth\": %w", ref, err)
+			return nil, "", fmt.Errorf("secret %s, key \"auth\": %w", ref, err)
 		}
 	case "auth-map":
 		for _, user := range slices.Sorted(maps.Keys(data)) {
 			hash := strings.TrimSpace(string(data[user]))
 			if err := checkPasswordHash(hash); err != nil {
-				return nil, fmt.Errorf("secret %s, user %q: %w", ref, user, err)
+				return nil, "", fmt.Errorf("secret %s, user %q: %w", ref, user, err)
 			}
 			users[user] = hash
 		}
 	}
 	if len(users) == 0 {
-		return nil, fmt.Errorf("secret %s lists no user", ref)
+		return nil, "", fmt.Errorf("secret %s lists no user", ref)
 	}
-	return &BasicAuthPolicy{Realm: raw.authRealm, Secret: ref, Users: users}, nil
+	return &proxy.BasicAuth{Realm: raw.authRealm, Users: users}, ref, nil
 }
 
 // readHtpasswd reads htpasswd lines ("user:hash") into users. Blank lines

@@ -235,7 +235,7 @@ func checkTemplate(v string) error {
 // "200 202 10m, 401 1m" or "any 5m".
 func parseCacheDuration(t *trafficRaw, v string) error {
 	const want = `must be comma-separated entries of status codes (or "any") and an nginx time, such as "200 202 401 5m" or "200 10m, 401 30s"`
-	var rules []AuthCachePolicy
+	var rules []proxy.AuthCacheRule
 	for _, entry := range strings.Split(v, ",") {
 		fields := strings.Fields(entry)
 		if len(fields) == 0 {
@@ -245,7 +245,7 @@ func parseCacheDuration(t *trafficRaw, v string) error {
 		if !ok || d <= 0 {
 			return fmt.Errorf("%q is not a time: %s", fields[len(fields)-1], want)
 		}
-		r := AuthCachePolicy{For: d}
+		r := proxy.AuthCacheRule{For: d}
 		for _, f := range fields[:len(fields)-1] {
 			if f == "any" {
 				r.AnyStatus = true

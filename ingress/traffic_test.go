@@ -14,6 +14,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/ingressmux/ingressmux/proxy"
 )
 
 // trafficObjects are the Secrets and ConfigMaps the traffic tests refer to.
@@ -73,10 +75,17 @@ data:
     lines
 `
 
+// trafficOf is the traffic policy of an Ingress's route, and the Secret
+// its basic-auth users were read from.
+type trafficOf struct {
+	proxy.Traffic
+	authSecret string
+}
+
 // compileTraffic compiles one Ingress with the annotations (names without
 // prefix) next to trafficObjects, and returns its traffic policy, the
 // errors and the warnings.
-func compileTraffic(t *testing.T, annotations map[string]string) (TrafficPolicy, ErrorList, []Warning) {
+func compileTraffic(t *testing.T, annotations map[string]string) (trafficOf, ErrorList, []Warning) {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString("apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: web\n  annotations:\n")
@@ -92,11 +101,15 @@ func compileTraffic(t *testing.T, annotations map[string]string) (TrafficPolicy,
 	if err != nil {
 		var list ErrorList
 		require.ErrorAs(t, err, &list)
-		return TrafficPolicy{}, list, compiled.Warnings
+		return trafficOf{}, list, compiled.Warnings
 	}
 	rules := compiled.Table.Rules()
 	require.Len(t, rules, 1)
-	return rules[0].Value.(*CompiledRoute).Policy.Traffic, nil, compiled.Warnings
+	got := trafficOf{authSecret: compiledOf(compiled, rules[0]).policy.authSecret}
+	if tr := rules[0].Value.(*proxy.Route).Traffic; tr != nil {
+		got.Traffic = *tr
+	}
+	return got, nil, compiled.Warnings
 }
 
 func prefixes(ss ...string) []netip.Prefix {
@@ -108,8 +121,8 @@ func prefixes(ss ...string) []netip.Prefix {
 }
 
 func TestTrafficAnnotationValues(t *testing.T) {
-	defCORS := func(edit func(c *CORSPolicy)) *CORSPolicy {
-		c := &CORSPolicy{AllowOrigins: []string{"*"}, AllowMethods: defaultCORSMethods, AllowHeaders: defaultCORSHeaders, AllowCredentials: true, MaxAge: 1728000}
+	defCORS := func(edit func(c *proxy.CORS)) *proxy.CORS {
+		c := &proxy.CORS{AllowOrigins: []string{"*"}, AllowMethods: defaultCORSMethods, AllowHeaders: defaultCORSHeaders, AllowCredentials: true, MaxAge: 1728000 * time.Second}
 		if edit != nil {
 			edit(c)
 		}
@@ -118,11 +131,11 @@ func TestTrafficAnnotationValues(t *testing.T) {
 	for _, tt := range []struct {
 		name        string
 		annotations map[string]string
-		want        TrafficPolicy
+		want        trafficOf
 	}{
-		{"none", nil, TrafficPolicy{}},
-		{"enable-cors defaults", map[string]string{"enable-cors": "true"}, TrafficPolicy{CORS: defCORS(nil)}},
-		{"enable-cors false", map[string]string{"enable-cors": "false"}, TrafficPolicy{}},
+		{"none", nil, trafficOf{}},
+		{"enable-cors defaults", map[string]string{"enable-cors": "true"}, trafficOf{Traffic: proxy.Traffic{CORS: defCORS(nil)}}},
+		{"enable-cors false", map[string]string{"enable-cors": "false"}, trafficOf{}},
 		{"cors everything", map[string]string{
 			"enable-cors":            "true",
 			"cors-allow-origin":      "https://app.example.com, https://*.example.org:8443,null",
@@ -131,28 +144,28 @@ func TestTrafficAnnotationValues(t *testing.T) {
 			"cors-expose-headers":    "X-Total, *",
 			"cors-allow-credentials": "false",
 			"cors-max-age":           "0",
-		}, TrafficPolicy{CORS: &CORSPolicy{AllowOrigins: []string{"https://app.example.com", "https://*.example.org:8443", "null"},
-			AllowMethods: "GET, POST", AllowHeaders: "X-Custom,Content-Type", ExposeHeaders: "X-Total, *", MaxAge: 0}}},
-		{"star wins in a list", map[string]string{"enable-cors": "true", "cors-allow-origin": "https://a.com, *"}, TrafficPolicy{CORS: defCORS(nil)}},
+		}, trafficOf{Traffic: proxy.Traffic{CORS: &proxy.CORS{AllowOrigins: []string{"https://app.example.com", "https://*.example.org:8443", "null"},
+			AllowMethods: "GET, POST", AllowHeaders: "X-Custom,Content-Type", ExposeHeaders: "X-Total, *", MaxAge: -1}}}}, // "0" is sent as it is
+		{"star wins in a list", map[string]string{"enable-cors": "true", "cors-allow-origin": "https://a.com, *"}, trafficOf{Traffic: proxy.Traffic{CORS: defCORS(nil)}}},
 		{"allowlist", map[string]string{"allowlist-source-range": "10.0.0.0/8, 192.0.2.7,2001:db8::/32,"},
-			TrafficPolicy{AllowSources: prefixes("10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32")}},
-		{"whitelist, old name", map[string]string{"whitelist-source-range": "10.1.2.3/8"}, TrafficPolicy{AllowSources: prefixes("10.0.0.0/8")}},
+			trafficOf{Traffic: proxy.Traffic{AllowSources: prefixes("10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32")}}},
+		{"whitelist, old name", map[string]string{"whitelist-source-range": "10.1.2.3/8"}, trafficOf{Traffic: proxy.Traffic{AllowSources: prefixes("10.0.0.0/8")}}},
 		{"allowlist wins", map[string]string{"allowlist-source-range": "10.0.0.0/8", "whitelist-source-range": "192.0.2.0/24"},
-			TrafficPolicy{AllowSources: prefixes("10.0.0.0/8")}},
-		{"denylist", map[string]string{"denylist-source-range": "::1, 198.51.100.0/24"}, TrafficPolicy{DenySources: prefixes("::1/128", "198.51.100.0/24")}},
-		{"limit-rps", map[string]string{"limit-rps": "10"}, TrafficPolicy{RateLimit: &RateLimitPolicy{RPS: 10, BurstMultiplier: 5}}},
+			trafficOf{Traffic: proxy.Traffic{AllowSources: prefixes("10.0.0.0/8")}}},
+		{"denylist", map[string]string{"denylist-source-range": "::1, 198.51.100.0/24"}, trafficOf{Traffic: proxy.Traffic{DenySources: prefixes("::1/128", "198.51.100.0/24")}}},
+		{"limit-rps", map[string]string{"limit-rps": "10"}, trafficOf{Traffic: proxy.Traffic{RateLimit: &proxy.RateLimit{RPS: 10, BurstMultiplier: 5}}}},
 		{"all limits", map[string]string{"limit-rps": "10", "limit-rpm": "300", "limit-connections": "4", "limit-burst-multiplier": "1", "limit-allowlist": "10.0.0.0/8"},
-			TrafficPolicy{RateLimit: &RateLimitPolicy{RPS: 10, RPM: 300, Connections: 4, BurstMultiplier: 1, Exempt: prefixes("10.0.0.0/8")}}},
+			trafficOf{Traffic: proxy.Traffic{RateLimit: &proxy.RateLimit{RPS: 10, RPM: 300, Connections: 4, BurstMultiplier: 1, Exempt: prefixes("10.0.0.0/8")}}}},
 		{"limit-whitelist, old name", map[string]string{"limit-connections": "1", "limit-whitelist": "10.0.0.0/8"},
-			TrafficPolicy{RateLimit: &RateLimitPolicy{Connections: 1, BurstMultiplier: 5, Exempt: prefixes("10.0.0.0/8")}}},
-		{"zero limits are no limits", map[string]string{"limit-rps": "0"}, TrafficPolicy{}},
+			trafficOf{Traffic: proxy.Traffic{RateLimit: &proxy.RateLimit{Connections: 1, BurstMultiplier: 5, Exempt: prefixes("10.0.0.0/8")}}}},
+		{"zero limits are no limits", map[string]string{"limit-rps": "0"}, trafficOf{}},
 		{"basic auth-file", map[string]string{"auth-type": "basic", "auth-secret": "basic-auth", "auth-realm": "Authentication Required - foo"},
-			TrafficPolicy{BasicAuth: &BasicAuthPolicy{Realm: "Authentication Required - foo", Secret: "default/basic-auth",
-				Users: map[string]string{"foo": "{SHA}Ve5eGGYsQYLuc0uIwhM0Ut5EIfM=", "bar": "$apr1$xyzsalt$46mF7obnb9sH9blgrPZAj0"}}}},
+			trafficOf{authSecret: "default/basic-auth", Traffic: proxy.Traffic{BasicAuth: &proxy.BasicAuth{Realm: "Authentication Required - foo",
+				Users: map[string]string{"foo": "{SHA}Ve5eGGYsQYLuc0uIwhM0Ut5EIfM=", "bar": "$apr1$xyzsalt$46mF7obnb9sH9blgrPZAj0"}}}}},
 		{"basic auth-map, namespace/name", map[string]string{"auth-type": "basic", "auth-secret": "default/basic-map", "auth-secret-type": "auth-map"},
-			TrafficPolicy{BasicAuth: &BasicAuthPolicy{Secret: "default/basic-map", Users: map[string]string{"ann": "{PLAIN}s3cret", "bob": "$1$abc$dPsF0HDVjaO430ypNfqhr."}}}},
+			trafficOf{authSecret: "default/basic-map", Traffic: proxy.Traffic{BasicAuth: &proxy.BasicAuth{Users: map[string]string{"ann": "{PLAIN}s3cret", "bob": "$1$abc$dPsF0HDVjaO430ypNfqhr."}}}}},
 		{"auth-url", map[string]string{"auth-url": "http://oauth2-proxy.auth.svc/oauth2/auth"},
-			TrafficPolicy{ExternalAuth: &ExternalAuthPolicy{URL: "http://oauth2-proxy.auth.svc/oauth2/auth"}}},
+			trafficOf{Traffic: proxy.Traffic{ExternalAuth: &proxy.ExternalAuth{URL: "http://oauth2-proxy.auth.svc/oauth2/auth"}}}},
 		{"auth-url with everything", map[string]string{
 			"auth-url":                   "https://auth.example.com/check?x=1",
 			"auth-method":                "POST",
@@ -163,16 +176,16 @@ func TestTrafficAnnotationValues(t *testing.T) {
 			"auth-always-set-cookie":     "true",
 			"auth-cache-key":             "$remote_user$http_authorization",
 			"auth-cache-duration":        "200 202 10m, 401 30s, any 1h30m",
-		}, TrafficPolicy{ExternalAuth: &ExternalAuthPolicy{URL: "https://auth.example.com/check?x=1", Method: "POST",
+		}, trafficOf{Traffic: proxy.Traffic{ExternalAuth: &proxy.ExternalAuth{URL: "https://auth.example.com/check?x=1", Method: "POST",
 			SignIn: "https://$host/oauth2/start?rd=$escaped_request_uri", SignInRedirectParam: "redirect_to",
 			ResponseHeaders: []string{"X-Auth-Request-User", "X-Auth-Request-Email"}, RequestRedirect: "https://${host}${request_uri}",
 			AlwaysSetCookie: true, CacheKey: "$remote_user$http_authorization",
-			CacheFor: []AuthCachePolicy{{Statuses: []int{200, 202}, For: 10 * time.Minute}, {Statuses: []int{401}, For: 30 * time.Second}, {AnyStatus: true, For: 90 * time.Minute}}}}},
+			CacheFor: []proxy.AuthCacheRule{{Statuses: []int{200, 202}, For: 10 * time.Minute}, {Statuses: []int{401}, For: 30 * time.Second}, {AnyStatus: true, For: 90 * time.Minute}}}}}},
 		{"auth-cache-key default duration", map[string]string{"auth-url": "http://a/", "auth-cache-key": "$cookie__oauth2_proxy"},
-			TrafficPolicy{ExternalAuth: &ExternalAuthPolicy{URL: "http://a/", CacheKey: "$cookie__oauth2_proxy",
-				CacheFor: []AuthCachePolicy{{Statuses: []int{200, 202, 401}, For: 5 * time.Minute}}}}},
+			trafficOf{Traffic: proxy.Traffic{ExternalAuth: &proxy.ExternalAuth{URL: "http://a/", CacheKey: "$cookie__oauth2_proxy",
+				CacheFor: []proxy.AuthCacheRule{{Statuses: []int{200, 202, 401}, For: 5 * time.Minute}}}}}},
 		{"custom-headers", map[string]string{"custom-headers": "default/security-headers"},
-			TrafficPolicy{ResponseHeaders: map[string]string{"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff"}}},
+			trafficOf{Traffic: proxy.Traffic{ResponseHeaders: proxy.HeaderRules{Set: map[string]string{"X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff"}}}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got, errs, _ := compileTraffic(t, tt.annotations)
@@ -302,10 +315,10 @@ func TestTrafficGolden(t *testing.T) {
 			}
 			if compiled != nil && compiled.Table != nil {
 				for _, r := range compiled.Table.Rules() {
-					rt := r.Value.(*CompiledRoute)
-					j, err := json.MarshalIndent(rt.Policy.Traffic, "", "  ")
+					rt := r.Value.(*proxy.Route)
+					j, err := json.MarshalIndent(goldenTraffic(rt.Traffic, compiledOf(compiled, r).policy.authSecret), "", "  ")
 					require.NoError(t, err)
-					fmt.Fprintf(&b, "%s %s %s:\n%s\n", r.Host, r.Path, rt.Name, j)
+					fmt.Fprintf(&b, "%s %s %s:\n%s\n", r.Host, r.Path, rt.Object.Name, j)
 				}
 			}
 			if compiled != nil {
@@ -316,4 +329,67 @@ func TestTrafficGolden(t *testing.T) {
 			checkGolden(t, strings.TrimSuffix(file, ".yaml")+".golden", b.String())
 		})
 	}
+}
+
+// goldenTraffic renders t, the traffic policy of a route, and the Secret
+// of its basic-auth users in the terms of the annotations, as the golden
+// files have it: a limit's burst multiplier, CORS max-age in seconds.
+func goldenTraffic(t *proxy.Traffic, authSecret string) any {
+	type cors struct {
+		AllowOrigins                              []string
+		AllowMethods, AllowHeaders, ExposeHeaders string
+		AllowCredentials                          bool
+		MaxAge                                    int
+	}
+	type limit struct {
+		RPS, RPM, Connections, BurstMultiplier int
+		Exempt                                 []netip.Prefix
+	}
+	type basic struct {
+		Realm, Secret string
+		Users         map[string]string
+	}
+	type cacheRule struct {
+		Statuses  []int
+		AnyStatus bool
+		For       time.Duration
+	}
+	type external struct {
+		URL, Method, SignIn, SignInRedirectParam string
+		ResponseHeaders                          []string
+		RequestRedirect                          string
+		AlwaysSetCookie                          bool
+		CacheKey                                 string
+		CacheFor                                 []cacheRule
+	}
+	var out struct {
+		CORS            *cors
+		AllowSources    []netip.Prefix
+		DenySources     []netip.Prefix
+		RateLimit       *limit
+		BasicAuth       *basic
+		ExternalAuth    *external
+		ResponseHeaders map[string]string
+		Denied          string
+	}
+	if t == nil {
+		return out
+	}
+	out.AllowSources, out.DenySources, out.ResponseHeaders, out.Denied = t.AllowSources, t.DenySources, t.ResponseHeaders.Set, t.Deny
+	if c := t.CORS; c != nil {
+		out.CORS = &cors{c.AllowOrigins, c.AllowMethods, c.AllowHeaders, c.ExposeHeaders, c.AllowCredentials, int(max(c.MaxAge, 0) / time.Second)}
+	}
+	if l := t.RateLimit; l != nil {
+		out.RateLimit = &limit{l.RPS, l.RPM, l.Connections, l.BurstMultiplier, l.Exempt}
+	}
+	if b := t.BasicAuth; b != nil {
+		out.BasicAuth = &basic{b.Realm, authSecret, b.Users}
+	}
+	if e := t.ExternalAuth; e != nil {
+		out.ExternalAuth = &external{e.URL, e.Method, e.SignIn, e.SignInRedirectParam, e.ResponseHeaders, e.RequestRedirect, e.AlwaysSetCookie, e.CacheKey, nil}
+		for _, c := range e.CacheFor {
+			out.ExternalAuth.CacheFor = append(out.ExternalAuth.CacheFor, cacheRule(c))
+		}
+	}
+	return out
 }

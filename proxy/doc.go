@@ -30,6 +30,13 @@
 //	}
 //	log.Fatal(http.ListenAndServe(":8080", h)) // later: h.Reload(newTable)
 //
+// A Route, its Upstreams and its Traffic are plain data, the one model that
+// every front end emits (the ingress package for Ingresses; a Gateway API
+// front end alike): the Handler keeps their runtime state itself (see
+// Reload). Route.Object, Route.Origin, Canary.Object and
+// Upstream.Resolution say where a route came from, for tools such as
+// checks and explanations; the Handler does not read them.
+//
 // # Request flow
 //
 // For each request, in this order:
@@ -166,7 +173,9 @@
 //
 // # TLS to backends
 //
-// HTTPS and GRPCS upstreams use Upstream.TLS (see tlsconfig.Client): its
+// HTTPS and GRPCS upstreams use Upstream.TLS (see tlsconfig.Client),
+// verified against TLS.RootCAs, else Config.BackendCAs, else the system
+// roots: its
 // ServerName is sent as SNI and verified, which is how a backend reached at
 // an IP address is verified against its DNS name; InsecureSkipVerify turns
 // verification off; DisableSNI sends no SNI yet verifies ServerName. HTTPS
@@ -235,7 +244,11 @@
 // A reload keeps the balancer of an Upstream that did not change, and a
 // new Upstream with the name and settings of an old one takes over what
 // the old one learnt about the endpoints they share: round-robin
-// position, EWMA response times and passive health records. Handler.Update
+// position, EWMA response times and passive health records. Routes with
+// equal Upstreams share one balancer. The runtime of a traffic policy
+// (rate-limit counters, cached auth answers, the auth service's
+// connections) is kept for the routes of the same Route.Object whose
+// Traffic is equal, and dropped once no route uses it. Handler.Update
 // takes a table that differs from the one being served in the rules of a
 // few hosts and prepares only those. Handler.SetEndpoints gives the
 // upstreams of a name new endpoints with no new table at all, as a

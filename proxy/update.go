@@ -13,7 +13,9 @@ import (
 // those that came (as route.Splice makes it). Only the added rules are
 // validated and prepared, so the cost of an update grows with what
 // changed, not with the table; the routes and upstreams of every other
-// rule are kept as they are, balancing state included. Requests in flight
+// rule are kept as they are, balancing state included, and so are the
+// runtimes of their traffic policies (and of equal policies of the same
+// object that added rules bring; see Traffic). Requests in flight
 // finish on the previous table. On error nothing changes, and the error
 // says why, as Reload's does. Transports that no route uses any more keep
 // their idle connections until the next Reload.
@@ -34,6 +36,7 @@ func (h *Handler) Update(table *route.Table, removed, added []route.Rule) error 
 		byName:     maps.Clone(old.byName),
 		uses:       maps.Clone(old.uses),
 		transports: old.transports.clone(),
+		traffics:   old.traffics.clone(),
 	}
 	for _, r := range removed {
 		if rt, ok := r.Value.(*Route); ok {
@@ -49,21 +52,25 @@ func (h *Handler) Update(table *route.Table, removed, added []route.Rule) error 
 	}
 	st.dropUnused()
 	h.state.Store(st)
+	old.traffics.closeUnused(st.traffics)
 	return nil
 }
 
-// dropUnused forgets the upstreams no route of st uses any more, so that
-// SetEndpoints finds none of them (and says so) and they do not pile up
-// over many updates. It walks every route, as the copy of the route map
-// that each Update makes does already.
+// dropUnused forgets the upstreams and traffic runtimes no route of st
+// uses any more, so that SetEndpoints finds none of them (and says so) and
+// they do not pile up over many updates. It walks every route, as the copy
+// of the route map that each Update makes does already.
 func (st *state) dropUnused() {
 	used := make(map[*upstream]bool, len(st.routes))
+	usedTraffic := make(map[*trafficState]bool)
 	for _, rs := range st.routes {
 		used[rs.up], used[rs.fallback] = true, true
 		for _, up := range rs.canaries {
 			used[up] = true
 		}
+		usedTraffic[rs.traffic] = true
 	}
+	st.traffics = st.traffics.keep(usedTraffic)
 	unused := func(up *upstream) bool { return !used[up] }
 	maps.DeleteFunc(st.upstreams, func(_ *Upstream, up *upstream) bool { return unused(up) })
 	for name, ups := range st.byName {
