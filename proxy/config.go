@@ -84,6 +84,11 @@ type Upstream struct {
 	// Balancing chooses the endpoint of each request: in turn (the zero
 	// value), by EWMA, by consistent hashing or by affinity cookie.
 	Balancing
+	// Status, when not zero, makes the upstream a stand-in for a backend
+	// that could not be resolved: every request sent to it is answered
+	// with this status (Gateway API answers 500 for a backendRef that
+	// names no usable Service) and Endpoints are ignored.
+	Status int
 }
 
 // Route is what the proxy does with a request that matched a rule. Every

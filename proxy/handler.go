@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -175,6 +177,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 	}
 	dry := info != nil && info.dry != nil
 	up, canary := rt.pickUpstream(r)
+	if status := up.cfg.Status; status != 0 {
+		if info != nil {
+			info.Action, info.Upstream, info.Canary = ActionUnresolved, up.cfg, canary
+		}
+		writeError(w, status, strconv.Itoa(status)+" "+strings.ToLower(http.StatusText(status)))
+		return
+	}
 	pick, ok := h.choose(up, r, peer, cleanPath, dry)
 	action := ActionProxy
 	if !ok && rt.fallback != nil {

@@ -47,6 +47,9 @@ const (
 	// and the route no DefaultBackend, or the route is closed (Traffic.Deny)
 	// until an object it needs is loaded.
 	ActionUnavailable Action = "unavailable"
+	// ActionUnresolved answers with the upstream's Status: the route
+	// names a backend that could not be resolved.
+	ActionUnresolved Action = "unresolved"
 	// ActionClosed answers 503 because the Handler was closed.
 	ActionClosed Action = "closed"
 )

@@ -261,7 +261,8 @@ type authCookiesKey struct{}
 
 // modifyResponse applies t to a backend response: the headers respond put
 // on the client's response replace the backend's, ResponseHeaders.Remove
-// deletes, and the auth service's cookies are added.
+// deletes, ResponseHeaders.Add appends, and the auth service's cookies are
+// added.
 func (t *Traffic) modifyResponse(res *http.Response) {
 	st := t.rt
 	if rc := requestState(res.Request.Context()); rc != nil {
@@ -275,6 +276,7 @@ func (t *Traffic) modifyResponse(res *http.Response) {
 	for _, k := range st.res.remove {
 		delete(res.Header, k)
 	}
+	st.res.appendTo(res.Header)
 	if st.ext == nil {
 		return
 	}
