@@ -153,7 +153,7 @@ func (c *compiler) finish() (*Compiled, error) {
 			var re *route.RuleError
 			if errors.As(e, &re) {
 				bad = append(bad, re.Index)
-				c.warn(c.ruleOrigins[re.Index], "", "rule not served: "+re.Err.Error())
+				c.warn(c.ruleSources[re.Index], c.rules[re.Index].Origin, "", "rule not served: "+re.Err.Error())
 			}
 		}
 		if len(bad) == 0 {

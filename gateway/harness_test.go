@@ -225,3 +225,10 @@ func (wc wantCondition) check(t *testing.T, st Status) {
 	}
 	t.Errorf("%s %s parent %s: no %s condition in %+v", wc.kind, wc.route, wc.gateway, wc.typ, list)
 }
+
+func decodeJSON(t testing.TB, data []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("not JSON: %q", data)
+	}
+}

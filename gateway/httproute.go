@@ -57,10 +57,10 @@ func (c *compiler) httpRoute(r ingress.HTTPRoute) {
 		problems = append(problems, c.httpFilters(rt, rule.Filters, field)...)
 		problems = append(problems, c.timeouts(rt, rule.Timeouts, field)...)
 		if rule.Retry != nil {
-			c.warn(ro.ref, field+".retry", "retry is not supported; requests are not retried")
+			c.warn(ro.source, ro.ref, field+".retry", "retry is not supported; requests are not retried")
 		}
 		if rule.SessionPersistence != nil {
-			c.warn(ro.ref, field+".sessionPersistence", "sessionPersistence is not supported; requests are balanced without it")
+			c.warn(ro.source, ro.ref, field+".sessionPersistence", "sessionPersistence is not supported; requests are balanced without it")
 		}
 		rt = c.rejectRule(ro, rt, problems, &partial)
 		var matches []match
@@ -90,7 +90,7 @@ func (c *compiler) rejectRule(ro routeObject, rt *proxy.Route, problems []string
 		return rt
 	}
 	for _, p := range problems {
-		c.warn(ro.ref, "", p+"; the rule answers 500")
+		c.warn(ro.source, ro.ref, "", p+"; the rule answers 500")
 	}
 	*partial = append(*partial, problems...)
 	return &proxy.Route{Name: rt.Name, Object: rt.Object, Upstream: &proxy.Upstream{Name: "rule not served", Status: unresolvedStatus}}
@@ -152,7 +152,7 @@ func (c *compiler) addRules(ro routeObject, att attachment, i int, rt *proxy.Rou
 			conds.Tiebreak = route.Tiebreak{Created: ro.meta.CreationTimestamp.Time, Route: ro.key(), Index: i<<8 | j}
 			c.rules = append(c.rules, route.Rule{Host: h.host, Path: m.path, Type: m.typ, Backend: dump,
 				Origin: ro.ref, Value: value, Conditions: &conds})
-			c.ruleOrigins = append(c.ruleOrigins, ro.ref)
+			c.ruleSources = append(c.ruleSources, ro.source)
 		}
 	}
 }
@@ -182,7 +182,7 @@ func (c *compiler) grpcRoute(r ingress.GRPCRoute) {
 		program(rt, backends)
 		problems = append(problems, c.grpcFilters(rt, rule.Filters, field)...)
 		if rule.SessionPersistence != nil {
-			c.warn(ro.ref, field+".sessionPersistence", "sessionPersistence is not supported; requests are balanced without it")
+			c.warn(ro.source, ro.ref, field+".sessionPersistence", "sessionPersistence is not supported; requests are balanced without it")
 		}
 		rt = c.rejectRule(ro, rt, problems, &partial)
 		var matches []match
