@@ -39,7 +39,7 @@ func (h *Handler) rewrite(rc *reqCtx, in, out *http.Request) {
 		out.Host = host
 	}
 	// Before the forwarding headers, which win over the route's.
-	keepPolicyHeaders(rc.rt.route.Traffic, in.Header, out.Header)
+	keepPolicyHeaders(rc.rt.traffic, in.Header, out.Header)
 	h.setForwarded(rc, in, out.Header)
 	dropH2CUpgrade(in.Header, out.Header)
 	if rc.up.origin == rc.rt.fallback {
@@ -56,17 +56,17 @@ func (h *Handler) rewrite(rc *reqCtx, in, out *http.Request) {
 // answer) and that outgoingHeader left out because the client named them
 // in Connection: a client must not be able to drop what the proxy vouches
 // for, such as an authenticated user's name.
-func keepPolicyHeaders(t *Traffic, in, out http.Header) {
-	if t == nil || t.rt == nil {
+func keepPolicyHeaders(t *trafficState, in, out http.Header) {
+	if t == nil {
 		return
 	}
-	for _, hv := range t.rt.req.set {
+	for _, hv := range t.req.set {
 		if v, ok := in[hv.key]; ok {
 			out[hv.key] = v
 		}
 	}
-	if t.rt.ext != nil {
-		for _, k := range t.rt.ext.responseHeaders {
+	if t.ext != nil {
+		for _, k := range t.ext.responseHeaders {
 			if v, ok := in[k]; ok {
 				out[k] = v
 			}

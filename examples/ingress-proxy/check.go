@@ -11,10 +11,10 @@ import (
 
 // load reads, validates and compiles the manifests. On failure it prints
 // every error and the warnings to stderr and returns nil.
-func load(files []string, opts ingress.Options, stderr io.Writer) *ingress.Compiled {
+func load(files []string, opts ingress.Options, stderr io.Writer) (*ingress.Set, *ingress.Compiled) {
 	set, compiled, err := ingress.LoadFiles(nil, files, opts)
 	if err == nil {
-		return compiled
+		return set, compiled
 	}
 	var list ingress.ErrorList
 	if errors.As(err, &list) {
@@ -30,21 +30,21 @@ func load(files []string, opts ingress.Options, stderr io.Writer) *ingress.Compi
 		warnings = compiled.Warnings
 	}
 	printWarnings(stderr, warnings)
-	return nil
+	return nil, nil
 }
 
 // runCheck prints the routing table, the TLS hosts and every warning
 // (exit 0), or every error (exit 1). Warnings are printed in both cases: a
 // migrating user needs to see what will not carry over.
 func runCheck(files []string, opts ingress.Options, stdout, stderr io.Writer) int {
-	compiled := load(files, opts, stderr)
+	set, compiled := load(files, opts, stderr)
 	if compiled == nil {
 		return 1
 	}
 	rules := compiled.Table.Rules()
 	fmt.Fprintf(stdout, "%d route(s) from %s\n\n", len(rules), describeSources(rules))
 	printTable(stdout, rules)
-	printSettings(stdout, rules)
+	printSettings(stdout, rules, set, opts)
 	if len(compiled.TLS) > 0 {
 		fmt.Fprintln(stdout)
 		for _, t := range compiled.TLS {

@@ -122,7 +122,7 @@ func runExplain(files []string, opts ingress.Options, rawURL string, er explainR
 		fmt.Fprintf(stderr, "ingress-proxy: -explain %q: %v\n", rawURL, err)
 		return 2
 	}
-	if load(files, opts, stderr) == nil { // prints every error and warning
+	if _, compiled := load(files, opts, stderr); compiled == nil { // prints every error and warning
 		return 1
 	}
 	mux, err := ingressmux.Load(context.Background(), ingressmux.Config{Paths: files, Options: opts,
@@ -185,11 +185,11 @@ func describeRule(r route.Rule) (ingressName, host, path, pathType, backend stri
 	ingressName = strings.TrimPrefix(r.Origin, "ingress ")
 	path = r.Path
 	pathType = r.Type.String()
-	if o, ok := r.Value.(*ingress.CompiledRoute); ok {
-		ingressName = o.Namespace + "/" + o.Name
-		pathType = o.PathType
-		if o.RouteSource.Path != "" {
-			path = o.RouteSource.Path // as written, not as normalised for matching
+	if o, ok := r.Value.(*proxy.Route); ok && o.Object.Kind != "" {
+		ingressName = o.Object.Namespace + "/" + o.Object.Name
+		pathType = o.Origin.PathType
+		if o.Origin.Path != "" {
+			path = o.Origin.Path // as written, not as normalised for matching
 		}
 	}
 	return ingressName, r.Host, path, pathType, r.Backend.String()
