@@ -44,7 +44,8 @@ import (
 // "default" and a cluster-scoped one loses its namespace, as kubectl apply
 // does. The object is returned even when it is invalid, so that callers
 // can report and still inspect it; it is nil only when apiVersion and kind
-// name no known CRD version or obj cannot be read at all.
+// name no known CRD version or obj cannot be read at all (a value that is
+// not JSON, metadata that is not an object).
 //
 // The errors are every problem the apiserver would report, with its field
 // paths and messages: metadata (name and namespace rules, labels,
@@ -85,7 +86,7 @@ func Validate(apiVersion, kind string, obj map[string]any) (map[string]any, fiel
 
 	meta, errs := coerce(u, vs.structural, crd.namespaced)
 	if meta == nil {
-		return u, errs
+		return nil, errs
 	}
 	structuraldefaulting.Default(u, vs.structural)
 
