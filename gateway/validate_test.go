@@ -343,4 +343,3 @@ func TestValidateConcurrently(t *testing.T) {
 		}
 	}
 }
-
