@@ -64,7 +64,15 @@ import (
 // second); later calls reuse it. A call costs what the apiserver's checks
 // cost, a few milliseconds for a route of ten rules, most of it in the CEL
 // rules.
-func Validate(apiVersion, kind string, obj map[string]any) (map[string]any, field.ErrorList) {
+func Validate(apiVersion, kind string, obj map[string]any) (out map[string]any, errs field.ErrorList) {
+	defer func() {
+		// The apiserver answers a panic in validation with an internal
+		// error for that request; one bad object must not take the
+		// program down.
+		if r := recover(); r != nil {
+			out, errs = nil, field.ErrorList{field.InternalError(nil, fmt.Errorf("validating %s %s: %v", apiVersion, kind, r))}
+		}
+	}()
 	compile, ok := compiledCRDs[kind]
 	if !ok {
 		return nil, field.ErrorList{field.NotSupported(field.NewPath("kind"), kind, knownKinds())}
