@@ -111,9 +111,8 @@ var invalidManifests = map[string]string{
 
 // TestValidManifests checks that the Gateway API project's standard
 // examples and its conformance manifests pass, both as read from YAML and
-// as typed objects; the few that need the
-// suite's run-time substitutions or the experimental channel must fail on
-// the field that needs them.
+// as typed objects; the few that need the suite's run-time substitutions
+// or the experimental channel must fail on the field that needs them.
 func TestValidManifests(t *testing.T) {
 	examples, err := filepath.Glob(filepath.Join(gatewayModuleDir(t), "examples", "standard", "*", "*.yaml"))
 	if err != nil {
