@@ -63,8 +63,25 @@ import (
 // that kind's CRD (HTTPRoute's, the largest, takes a few tenths of a
 // second); later calls reuse it. A call costs what the apiserver's checks
 // cost, a few milliseconds for a route of ten rules, most of it in the CEL
-// rules.
-func Validate(apiVersion, kind string, obj map[string]any) (out map[string]any, errs field.ErrorList) {
+// rules; Validate remembers the results for the objects it saw last, so
+// validating an unchanged object again, as every reload does, costs a
+// small fraction of that.
+func Validate(apiVersion, kind string, obj map[string]any) (map[string]any, field.ErrorList) {
+	key, cacheable := keyOf(apiVersion, kind, obj)
+	if cacheable {
+		if out, errs, ok := results.get(key); ok {
+			return out, errs
+		}
+	}
+	out, errs := validate(apiVersion, kind, obj)
+	if cacheable {
+		results.put(key, out, errs)
+	}
+	return out, errs
+}
+
+// validate is Validate without the memory of earlier results.
+func validate(apiVersion, kind string, obj map[string]any) (out map[string]any, errs field.ErrorList) {
 	defer func() {
 		// The apiserver answers a panic in validation with an internal
 		// error for that request; one bad object must not take the
@@ -86,7 +103,7 @@ func Validate(apiVersion, kind string, obj map[string]any) (out map[string]any, 
 	if group != crd.group || vs == nil {
 		return nil, field.ErrorList{field.NotSupported(field.NewPath("apiVersion"), apiVersion, crd.served)}
 	}
-	copied, err := copyJSON(obj)
+	copied, err := copyJSON(obj, 0)
 	if err != nil {
 		return nil, field.ErrorList{field.Invalid(nil, nil, err.Error())}
 	}
@@ -167,6 +184,10 @@ func blockingError(errs field.ErrorList) *field.Error {
 	return nil
 }
 
+// maxDepth bounds the nesting of maps and lists in an object; the deepest
+// Gateway API schema has about twenty levels.
+const maxDepth = 64
+
 // knownKinds lists the kinds Validate knows, sorted.
 func knownKinds() []string {
 	kinds := make([]string, 0, len(crdFileOfKind))
@@ -181,8 +202,13 @@ func knownKinds() []string {
 // float types into the int64 and float64 that the schema validators
 // expect. A whole float64 becomes an int64, as the apiserver's JSON decoder
 // reads 80 (YAML decoders that go through encoding/json give 80 as a
-// float64). It fails, rather than panics, on any other type.
-func copyJSON(v any) (any, error) {
+// float64). It fails, rather than panics, on any other type and on
+// nesting deeper than any Gateway API object has, which also stops at a
+// map that contains itself.
+func copyJSON(v any, depth int) (any, error) {
+	if depth > maxDepth {
+		return nil, fmt.Errorf("the object is nested more than %d levels deep", maxDepth)
+	}
 	switch v := v.(type) {
 	case nil, string, bool, int64:
 		return v, nil
@@ -207,7 +233,7 @@ func copyJSON(v any) (any, error) {
 	case map[string]any:
 		out := make(map[string]any, len(v))
 		for k, e := range v {
-			c, err := copyJSON(e)
+			c, err := copyJSON(e, depth+1)
 			if err != nil {
 				return nil, err
 			}
@@ -217,7 +243,7 @@ func copyJSON(v any) (any, error) {
 	case []any:
 		out := make([]any, len(v))
 		for i, e := range v {
-			c, err := copyJSON(e)
+			c, err := copyJSON(e, depth+1)
 			if err != nil {
 				return nil, err
 			}

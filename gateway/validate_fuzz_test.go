@@ -30,7 +30,7 @@ func FuzzValidate(f *testing.F) {
 		for _, kind := range kinds {
 			out, _ := Validate("gateway.networking.k8s.io/v1", kind, obj)
 			if out != nil {
-				if _, err := copyJSON(out); err != nil {
+				if _, err := copyJSON(out, 0); err != nil {
 					t.Fatalf("Validate(%s) returned a value that is not JSON: %v", kind, err)
 				}
 			}
