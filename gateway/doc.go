@@ -75,9 +75,14 @@
 // NoValidCACertificate, InvalidCACertificateRef, ...), as the types of
 // sigs.k8s.io/gateway-api, sorted, and the same from run to run.
 //
-// Validation of the objects against the schema and CEL rules of the
-// Gateway API CRDs is not done here yet: an object that the apiserver
-// would refuse may compile.
+// # Validation
+//
+// Validate, ValidateSource and ValidateObject check Gateway API objects as
+// a kube-apiserver with the Gateway API CRDs installed does: the CRDs'
+// OpenAPI schemas and CEL rules, with the apiserver's field paths.
+// Compile validates every object it reads so, and leaves out those the
+// apiserver would refuse, reporting each problem with its file, line,
+// object and field path.
 //
 // # Conformance
 //
