@@ -5,6 +5,7 @@ import (
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/ingressmux/ingressmux/ingress"
+	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/tlsconfig"
 )
 
@@ -213,8 +215,8 @@ spec:
   - {name: missing-secret, port: 443, protocol: HTTPS, hostname: a.example.com, tls: {certificateRefs: [{name: nope}]}}
   - {name: other-namespace, port: 443, protocol: HTTPS, hostname: b.example.com, tls: {certificateRefs: [{name: cert, namespace: elsewhere}]}}
   - {name: tcp, port: 9000, protocol: TCP}
-  - {name: dup-1, port: 80, protocol: HTTP, hostname: same.example.com}
-  - {name: dup-2, port: 80, protocol: HTTP, hostname: same.example.com}
+  - {name: plain, port: 8080, protocol: HTTP, hostname: c.example.com}
+  - {name: secure, port: 8080, protocol: HTTPS, hostname: d.example.com, tls: {certificateRefs: [{name: nope}]}}
   - {name: kinds, port: 81, protocol: HTTP, allowedRoutes: {kinds: [{kind: TCPRoute}]}}
 `)
 	_, out := serveSet(t, set, Options{})
@@ -231,8 +233,8 @@ spec:
 		"missing-secret":  "ResolvedRefs=False/InvalidCertificateRef Programmed=False/Invalid",
 		"other-namespace": "ResolvedRefs=False/RefNotPermitted Programmed=False/Invalid",
 		"tcp":             "Accepted=False/UnsupportedProtocol Programmed=False/Invalid",
-		"dup-1":           "Conflicted=True/HostnameConflict Programmed=False/Invalid",
-		"dup-2":           "Conflicted=True/HostnameConflict Programmed=False/Invalid",
+		"plain":           "Conflicted=True/ProtocolConflict Programmed=False/Invalid",
+		"secure":          "Conflicted=True/ProtocolConflict Programmed=False/Invalid",
 		"kinds":           "ResolvedRefs=False/InvalidRouteKinds Programmed=False/Invalid",
 	}
 	for _, ls := range gs.Status.Listeners {
@@ -414,6 +416,47 @@ spec:
 	} {
 		if got[k] != v {
 			t.Errorf("%s = %q, want %q (all: %v)", k, got[k], v, got)
+		}
+	}
+}
+
+// TestInvalidObjectsLeftOut checks that an object the apiserver would
+// refuse is reported with its file, line, object and field path, and left
+// out, while the others are served.
+func TestInvalidObjectsLeftOut(t *testing.T) {
+	set := decodeWithBase(t, `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: bad, namespace: gateway-conformance-infra}
+spec:
+  parentRefs: [{name: same-namespace}]
+  rules:
+  - matches: [{path: {type: PathPrefix, value: /bad}}]
+    backendRefs: [{name: infra-backend-v1, port: 70000}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: good, namespace: gateway-conformance-infra}
+spec:
+  parentRefs: [{name: same-namespace}]
+  rules: [{backendRefs: [{name: infra-backend-v2, port: 8080}]}]
+`)
+	out, err := Compile(set, Options{Backends: echoBackends(t, set)})
+	var list ingress.ErrorList
+	if !errors.As(err, &list) || len(list) != 1 {
+		t.Fatalf("error %v, want one ingress.ErrorList entry", err)
+	}
+	if got, want := list[0].Error(), "test.yaml:8 (document 1): httproute gateway-conformance-infra/bad: spec.rules[0].backendRefs[0].port: Invalid value: 70000"; !strings.HasPrefix(got, want) {
+		t.Errorf("error %q, want it to start with %q", got, want)
+	}
+	h, err := proxy.New(proxy.Config{Table: out.Table})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	exchange{req: "GET /bad", backend: "infra-backend-v2"}.run(t, h)
+	for _, rs := range out.Status.HTTPRoutes {
+		if rs.Name == "bad" {
+			t.Errorf("an invalid route has a status: %+v", rs)
 		}
 	}
 }

@@ -121,20 +121,25 @@ func (l Listener) String() string {
 // GatewayClasses whose controllerName is Options.ControllerName, and the
 // HTTPRoutes and GRPCRoutes attached to them) into a routing table, with
 // the status of every object and warnings. Objects of other controllers
-// are left alone. Problems with single objects are reported in their
-// status and in Warnings, never as an error, as a Gateway API controller
-// reports them: the error is reserved for rules that the route package
-// rejects, which validation should have caught.
+// are left alone. Every Gateway API object is first validated as the
+// apiserver would (see ValidateObject): those it would refuse are left out
+// and their problems returned as an ingress.ErrorList, with the Compiled
+// of the others. Problems that the apiserver lets through (a missing
+// Service, a reference without a ReferenceGrant, ...) are reported in the
+// objects' status and in Warnings, as a Gateway API controller reports
+// them, never as an error.
 func Compile(set *ingress.Set, opts Options) (*Compiled, error) {
-	c := newCompiler(set, opts)
-	// Validation of the CRD schema and CEL rules of the Gateway API
-	// objects belongs here, before anything is compiled; it is not wired
-	// yet (see the package documentation).
+	valid, invalid := checked(set)
+	c := newCompiler(valid, opts)
 	c.classes()
 	c.gateways()
 	c.routes()
 	c.policies()
-	return c.finish()
+	out, err := c.finish()
+	if err == nil && len(invalid) > 0 {
+		err = invalid
+	}
+	return out, err
 }
 
 // finish builds the table, dropping the rules the route package rejects
