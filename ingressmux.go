@@ -69,6 +69,9 @@ type Config struct {
 	// Hooks let the program observe and shape the proxying of every
 	// request: request Info, transports, responses, error pages.
 	Hooks Hooks
+	// GatewayController is the controllerName of the Gateway API
+	// GatewayClasses to serve. Empty means gateway.DefaultControllerName.
+	GatewayController string
 }
 
 // Mux serves the Ingresses of its Config: it is an http.Handler, and its
@@ -171,7 +174,7 @@ func (m *Mux) Resolve(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	start := time.Now()
-	b, err := m.buildWith(ctx, func() (*built, error) { return m.buildFull(m.live.tracker.Objects()) })
+	b, err := m.buildWith(ctx, func() (*built, error) { return m.buildFull(m.withGatewayObjects(m.live.tracker.Objects())) })
 	if err == nil {
 		err = m.swap(b)
 	}
@@ -199,6 +202,7 @@ type built struct {
 	table    *route.Table // the table to serve
 	certs    map[string]*tls.Certificate
 	warnings []ingress.Warning
+	gateway  *gatewaySide // see gateway.go
 	// pending is the incremental state that install makes current, and
 	// discard drops (see Apply).
 	pending *pendingLive
@@ -245,7 +249,7 @@ func (m *Mux) install(b *built) {
 	// cannot fail.
 	_ = m.certs.Replace(b.certs, def)
 	b.commit()
-	m.state.store(&state{compiled: b.compiled, warnings: b.warnings})
+	m.state.store(&state{compiled: b.compiled, warnings: b.warnings, gateway: b.gateway})
 }
 
 func (m *Mux) ensureDefaultCertificate() error {
