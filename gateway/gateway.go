@@ -106,14 +106,14 @@ func (l Listener) String() string {
 	if host == "" {
 		host = "*"
 	}
-	where := "the plain-HTTP listener"
+	where := "served on the plain-HTTP listener"
 	switch l.Served {
 	case ServedTLS:
-		where = "the TLS listener"
+		where = "served on the TLS listener"
 	case NotServed:
-		where = "nowhere (not programmed)"
+		where = "not served (not programmed)"
 	}
-	return fmt.Sprintf("gateway %s listener %s: %s port %d host %s, served on %s, %d route(s)",
+	return fmt.Sprintf("gateway %s listener %s: %s port %d host %s, %s, %d route(s)",
 		l.Gateway, l.Name, l.Protocol, l.Port, host, where, l.AttachedRoutes)
 }
 
