@@ -174,3 +174,36 @@ func serve(h http.Handler, r *http.Request) (int, string) {
 	h.ServeHTTP(rec, r)
 	return rec.Code, rec.Body.String()
 }
+
+// TestReadmeGatewayExample runs the README's Gateway API example beside an
+// Ingress for the same host, as the README describes it.
+func TestReadmeGatewayExample(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	_, section, ok := strings.Cut(string(readme), "## Gateway API, beside Ingress")
+	require.True(t, ok)
+	_, block, ok := strings.Cut(section, "```yaml\n")
+	require.True(t, ok)
+	block, _, _ = strings.Cut(block, "```")
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "gateway.yaml"), []byte(block), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "ingress.yaml"), []byte(ingressYAML("shop.example.com", "/", "web")), 0o644))
+	backends := map[string]string{}
+	for _, name := range []string{"web", "api-v2", "api-v3"} {
+		backends["default/"+name+":80"] = backend(t, name).URL
+	}
+	mux, err := ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{dir}, Logger: quiet(), Options: ingress.Options{Backends: backends}})
+	require.NoError(t, err)
+	defer mux.Close()
+	seen := map[string]int{}
+	for range 200 {
+		_, body := serve(mux, httptestRequest("http://shop.example.com/api/cart", "X-Beta", "yes"))
+		name, _, _ := strings.Cut(body, " ")
+		seen[name]++
+	}
+	assert.Equal(t, 200, seen["api-v2"]+seen["api-v3"], "%v", seen)
+	assert.Greater(t, seen["api-v2"], seen["api-v3"], "%v", seen)
+	assert.Positive(t, seen["api-v3"], "%v", seen)
+	_, body := get(t, mux, "http://shop.example.com/api/cart")
+	assert.True(t, strings.HasPrefix(body, "web "), "without the header the Ingress serves: %s", body)
+}

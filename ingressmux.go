@@ -192,8 +192,9 @@ func (m *Mux) Close() error { return m.handler.Close() }
 func (m *Mux) Warnings() []ingress.Warning { return m.state.load().warnings }
 
 // Compiled returns the result of the last successful load: the routing
-// table as the ingress package built it (for Explain and dumps), the TLS
-// hosts and the warnings.
+// table as the ingress package built it, with the Gateway API routes
+// merged in when the sources have any (for Explain and dumps), the TLS
+// hosts of both and the warnings.
 func (m *Mux) Compiled() *ingress.Compiled { return m.state.load().compiled }
 
 // built is one load: everything a swap needs, computed off to the side.
