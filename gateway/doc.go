@@ -13,6 +13,10 @@
 // Options.ControllerName; Gateways of other classes, and routes attached
 // only to them, are left alone and get no status.
 //
+// Routes attach to a listener that is accepted even when its certificate
+// references do not resolve, and count in its attachedRoutes, but such a
+// listener is not programmed and serves nothing.
+//
 // Gateway listeners of protocol HTTP are served on the program's plain
 // listener and HTTPS listeners on its TLS listener, whatever their port
 // numbers, which are recorded (Compiled.Listeners) for reports. An HTTPS
@@ -106,8 +110,12 @@
 // HTTPRoutePartiallyInvalidViaInvalidReferenceGrant,
 // HTTPRoutePathMatchOrder, HTTPRouteQueryParamMatching,
 // HTTPRouteReferenceGrant, HTTPRouteRequestHeaderModifier,
-// HTTPRouteResponseHeaderModifier, HTTPRouteSimpleSameNamespace and
-// HTTPRouteWeight.
+// HTTPRouteResponseHeaderModifier, HTTPRouteSimpleSameNamespace,
+// HTTPRouteWeight, and of the Gateway's own status,
+// GatewayWithAttachedRoutes, GatewayInvalidRouteKind,
+// GatewaySecretMissingReferenceGrant, GatewaySecretInvalidReferenceGrant,
+// GatewaySecretReferenceGrantSpecific and
+// GatewaySecretReferenceGrantAllInNamespace.
 //
 // Not covered, and why:
 //   - the redirect, rewrite, mirror and timeout tests (HTTPRouteRedirect*,
@@ -136,11 +144,8 @@
 //   - HTTPRouteServiceTypes: it needs Services with real EndpointSlices;
 //   - HTTPRouteBackendProtocolWebSocket, HTTPRouteBackendProtocolH2C,
 //     HTTPRouteNamedRule, HTTPRouteMultipleGateways,
-//     HTTPRouteListenerPortMatching, GatewayWithAttachedRoutes,
-//     GatewayInvalidRouteKind, GatewayInvalidTLSConfiguration and the
-//     GatewaySecret*ReferenceGrant tests: not ported yet; this package's
-//     own tests cover listener kinds, certificate references and
-//     attached-route counts;
+//     HTTPRouteListenerPortMatching and GatewayInvalidTLSConfiguration:
+//     not ported yet;
 //   - Experimental features (retry, session persistence, external auth,
 //     ListenerSet, TLSRoute, TCPRoute, UDPRoute): not implemented.
 package gateway
