@@ -135,9 +135,13 @@
 //   - GatewayStaticAddresses, GatewayInfrastructure,
 //     GatewayOptionalAddressValue: spec.addresses is not supported (the
 //     program listens where it is told to; the Gateway is not Accepted);
-//   - the GRPCRoute tests: they need a gRPC client, which is not a
-//     dependency of this module; GRPCRoute matching is tested over h2c
-//     with plain HTTP/2 requests instead;
+//   - GRPCRouteWeight, GRPCRouteNamedRule, GRPCRouteRequestHeaderModifier
+//     and the BackendTLSPolicy GRPCRoute test: they read the gRPC echo
+//     server's answers with a gRPC client, which is not a dependency of
+//     this module; GRPCExactMethodMatching, GRPCRouteHeaderMatching and
+//     GRPCRouteListenerHostnameMatching are ported with the calls sent as
+//     HTTP/2 POSTs of the gRPC path (a 404 is what a gRPC client reads as
+//     Unimplemented);
 //   - the BackendTLSPolicy tests: they need the suite's TLS backends; a
 //     test here serves HTTPS on 127.0.0.1 and checks SNI, verification
 //     and the policy status instead;

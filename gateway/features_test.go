@@ -299,17 +299,6 @@ spec:
 // TestGRPCRoute checks GRPCRoute matching on the gRPC path and that its
 // backends are spoken to over HTTP/2 without TLS.
 func TestGRPCRoute(t *testing.T) {
-	h2c := func(name string) string {
-		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			w.Header().Set("Content-Type", "application/json")
-			fmt.Fprintf(w, `{"backend": %q, "path": %q, "headers": {"Proto": [%q]}}`, name, r.URL.Path, r.Proto)
-		}))
-		srv.Config.Protocols = new(http.Protocols)
-		srv.Config.Protocols.SetUnencryptedHTTP2(true)
-		srv.Start()
-		t.Cleanup(srv.Close)
-		return srv.Listener.Addr().String()
-	}
 	set := decodeWithBase(t, `apiVersion: gateway.networking.k8s.io/v1
 kind: GRPCRoute
 metadata: {name: rpc, namespace: gateway-conformance-infra}
@@ -325,7 +314,7 @@ spec:
 `)
 	backends := map[string]string{}
 	for _, n := range []string{"infra-backend-v1", "infra-backend-v2", "infra-backend-v3"} {
-		backends["gateway-conformance-infra/"+n+":8080"] = h2c(n)
+		backends["gateway-conformance-infra/"+n+":8080"] = newH2CEcho(t, n)
 	}
 	h, out := serveSet(t, set, Options{Backends: backends})
 	for _, e := range []exchange{
