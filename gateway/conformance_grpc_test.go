@@ -96,3 +96,14 @@ func TestConformanceGRPC(t *testing.T) {
 		})
 	}
 }
+
+// TestConformanceBackendProtocolH2C ports HTTPRouteBackendProtocolH2C: a
+// Service port with appProtocol kubernetes.io/h2c is spoken to over HTTP/2
+// without TLS.
+func TestConformanceBackendProtocolH2C(t *testing.T) {
+	set := loadManifests(t, "httproute-backend-protocol-h2c")
+	h, _ := serveSet(t, set, Options{Backends: map[string]string{
+		"gateway-conformance-infra/infra-backend-v1:8081": newH2CEcho(t, "infra-backend-v1"),
+	}})
+	exchange{req: "GET /", backend: "infra-backend-v1", seen: []string{"Proto: HTTP/2.0"}}.run(t, h)
+}

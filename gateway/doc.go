@@ -106,7 +106,8 @@
 // HTTPRouteInvalidParentRefNotMatchingSectionName,
 // HTTPRouteInvalidReferenceGrant, HTTPRouteListenerHostnameMatching,
 // HTTPRouteMatching, HTTPRouteMatchingAcrossRoutes,
-// HTTPRouteMethodMatching, HTTPRouteOmittedBackendRefs,
+// HTTPRouteMethodMatching, HTTPRouteNamedRule, HTTPRouteOmittedBackendRefs,
+// HTTPRouteBackendProtocolH2C,
 // HTTPRoutePartiallyInvalidViaInvalidReferenceGrant,
 // HTTPRoutePathMatchOrder, HTTPRouteQueryParamMatching,
 // HTTPRouteReferenceGrant, HTTPRouteRequestHeaderModifier,
@@ -115,7 +116,9 @@
 // GatewayWithAttachedRoutes, GatewayInvalidRouteKind,
 // GatewaySecretMissingReferenceGrant, GatewaySecretInvalidReferenceGrant,
 // GatewaySecretReferenceGrantSpecific and
-// GatewaySecretReferenceGrantAllInNamespace.
+// GatewaySecretReferenceGrantAllInNamespace, and of GRPCRoute,
+// GRPCExactMethodMatching, GRPCRouteHeaderMatching and
+// GRPCRouteListenerHostnameMatching.
 //
 // Not covered, and why:
 //   - the redirect, rewrite, mirror and timeout tests (HTTPRouteRedirect*,
@@ -146,9 +149,11 @@
 //     test here serves HTTPS on 127.0.0.1 and checks SNI, verification
 //     and the policy status instead;
 //   - HTTPRouteServiceTypes: it needs Services with real EndpointSlices;
-//   - HTTPRouteBackendProtocolWebSocket, HTTPRouteBackendProtocolH2C,
-//     HTTPRouteNamedRule, HTTPRouteMultipleGateways,
-//     HTTPRouteListenerPortMatching and GatewayInvalidTLSConfiguration:
+//   - HTTPRouteMultipleGateways and HTTPRouteListenerPortMatching: they
+//     tell Gateways and listeners apart by address and port, and this
+//     package serves every Gateway's HTTP listeners from one table on one
+//     listener of the program;
+//   - HTTPRouteBackendProtocolWebSocket and GatewayInvalidTLSConfiguration:
 //     not ported yet;
 //   - Experimental features (retry, session persistence, external auth,
 //     ListenerSet, TLSRoute, TCPRoute, UDPRoute): not implemented.
