@@ -64,7 +64,8 @@ func (wl wantListener) check(t *testing.T, st Status) {
 
 // TestConformanceGatewayStatus ports the conformance tests that assert
 // Gateway and listener status: GatewayWithAttachedRoutes,
-// GatewayInvalidRouteKind and the GatewaySecret*ReferenceGrant tests. The
+// GatewayInvalidRouteKind, GatewayInvalidTLSConfiguration and the
+// GatewaySecret*ReferenceGrant tests. The
 // suite creates the listeners' certificate Secret itself; so does this
 // test.
 func TestConformanceGatewayStatus(t *testing.T) {
@@ -85,6 +86,12 @@ func TestConformanceGatewayStatus(t *testing.T) {
 		{"GatewayInvalidRouteKind", "gateway-invalid-route-kind", []wantListener{
 			{"gateway-only-invalid-route-kind", "http", 0, "", []string{"ResolvedRefs=False/InvalidRouteKinds"}},
 			{"gateway-supported-and-invalid-route-kind", "http", 0, "HTTPRoute", []string{"ResolvedRefs=False/InvalidRouteKinds"}},
+		}, nil},
+		{"GatewayInvalidTLSConfiguration", "gateway-invalid-tls-configuration", []wantListener{
+			{"gateway-certificate-nonexistent-secret", "https", 0, "HTTPRoute", []string{"ResolvedRefs=False/InvalidCertificateRef"}},
+			{"gateway-certificate-unsupported-group", "https", 0, "HTTPRoute", []string{"ResolvedRefs=False/InvalidCertificateRef"}},
+			{"gateway-certificate-unsupported-kind", "https", 0, "HTTPRoute", []string{"ResolvedRefs=False/InvalidCertificateRef"}},
+			{"gateway-certificate-malformed-secret", "https", 0, "HTTPRoute", []string{"ResolvedRefs=False/InvalidCertificateRef"}},
 		}, nil},
 		{"GatewaySecretMissingReferenceGrant", "gateway-secret-missing-reference-grant", []wantListener{
 			{"gateway-secret-missing-reference-grant", "https", 0, "HTTPRoute", []string{"ResolvedRefs=False/RefNotPermitted", "Programmed=False/"}},

@@ -114,7 +114,7 @@
 // HTTPRouteResponseHeaderModifier, HTTPRouteSimpleSameNamespace,
 // HTTPRouteWeight, and of the Gateway's own status,
 // GatewayWithAttachedRoutes, GatewayInvalidRouteKind,
-// GatewaySecretMissingReferenceGrant, GatewaySecretInvalidReferenceGrant,
+// GatewayInvalidTLSConfiguration, GatewaySecretMissingReferenceGrant, GatewaySecretInvalidReferenceGrant,
 // GatewaySecretReferenceGrantSpecific and
 // GatewaySecretReferenceGrantAllInNamespace, and of GRPCRoute,
 // GRPCExactMethodMatching, GRPCRouteHeaderMatching and
@@ -153,8 +153,8 @@
 //     tell Gateways and listeners apart by address and port, and this
 //     package serves every Gateway's HTTP listeners from one table on one
 //     listener of the program;
-//   - HTTPRouteBackendProtocolWebSocket and GatewayInvalidTLSConfiguration:
-//     not ported yet;
+//   - HTTPRouteBackendProtocolWebSocket: not ported yet (the proxy's own
+//     tests cover upgrades);
 //   - Experimental features (retry, session persistence, external auth,
 //     ListenerSet, TLSRoute, TCPRoute, UDPRoute): not implemented.
 package gateway
