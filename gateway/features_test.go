@@ -449,3 +449,32 @@ spec:
 		}
 	}
 }
+
+// TestGatewayAddressesNotServed checks that a Gateway asking for
+// addresses, which the program cannot give it, is not Accepted and serves
+// nothing.
+func TestGatewayAddressesNotServed(t *testing.T) {
+	set := decodeWithBase(t, `apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: addressed, namespace: gateway-conformance-infra}
+spec:
+  gatewayClassName: "{GATEWAY_CLASS_NAME}"
+  addresses: [{type: IPAddress, value: 192.0.2.1}]
+  listeners: [{name: http, port: 80, protocol: HTTP, hostname: addressed.example.com}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: addressed, namespace: gateway-conformance-infra}
+spec:
+  parentRefs: [{name: addressed}]
+  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]
+`)
+	h, out := serveSet(t, set, Options{Backends: echoBackends(t, set)})
+	exchange{req: "GET addressed.example.com/", status: 404}.run(t, h)
+	for _, g := range out.Status.Gateways {
+		if g.Name == "addressed" && (g.Status.Conditions[0].Reason != "UnsupportedAddress" || g.Status.Conditions[0].Status != "False") {
+			t.Errorf("conditions %+v", g.Status.Conditions)
+		}
+	}
+	wantCondition{"HTTPRoute", "gateway-conformance-infra/addressed", "addressed", "Accepted", false, "NotAllowedByListeners"}.check(t, out.Status)
+}
