@@ -33,7 +33,10 @@
 // the listener's have in common: a listener hostname "*.example.com"
 // covers any number of labels, unlike an Ingress wildcard. Since one
 // table serves both of the program's listeners, a hostname that only
-// HTTPS listeners serve redirects plain-HTTP requests to HTTPS.
+// HTTPS listeners serve redirects plain-HTTP requests to HTTPS, and a
+// hostname that only HTTP listeners serve is also answered on the TLS
+// listener (with the default certificate unless another listener or an
+// Ingress has one for it), as Ingress hosts are.
 //
 // HTTPRoute matches (path Exact, PathPrefix and RegularExpression;
 // headers and query parameters Exact and RegularExpression; method)
