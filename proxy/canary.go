@@ -84,9 +84,18 @@ func (c *Canary) share() float64 {
 // pickUpstream returns the upstream for r and the index of the canary
 // it belongs to (-1 for the route's own): the first canary whose header
 // or cookie says "always", else one drawn by weight among the canaries not
-// ruled out by "never", else the route's own upstream.
+// ruled out by "never", else the route's own upstream. A route with
+// Backends draws one of them by weight instead; the upstream is nil when
+// every weight is 0.
 func (rs *routeState) pickUpstream(r *http.Request) (*upstream, int) {
 	if len(rs.canaries) == 0 {
+		if rs.weightSums != nil {
+			i := rs.pickWeighted()
+			if i < 0 {
+				return nil, -1
+			}
+			return rs.backends[i].current(), -1
+		}
 		return rs.up.current(), -1
 	}
 	var ruledOut uint64 // bit i: canary i said never (the first 64 can)

@@ -84,13 +84,20 @@ type Upstream struct {
 	// Balancing chooses the endpoint of each request: in turn (the zero
 	// value), by EWMA, by consistent hashing or by affinity cookie.
 	Balancing
+	// Unresolved, when not empty, says why the backend could not be
+	// resolved, such as a Service that does not exist or a reference that
+	// no ReferenceGrant permits. Nothing is contacted: the requests sent to
+	// it get 500, as Gateway API requires, with ErrUnresolved as the cause
+	// given to Config.ErrorHandler. Endpoints must then be empty.
+	Unresolved string
 }
 
 // Route is what the proxy does with a request that matched a rule. Every
 // route.Rule of the table given to New or Reload must carry a *Route in
 // its Value.
 type Route struct {
-	// Upstream is where requests go. Nil is a configuration error.
+	// Upstream is where requests go. Nil is a configuration error, unless
+	// Backends are given.
 	Upstream *Upstream
 	// Host, when not empty, replaces the Host header sent to the backend
 	// (upstream-vhost). Empty keeps the client's Host.
@@ -179,6 +186,12 @@ type Route struct {
 	// Canaries are alternative backends chosen per request by header,
 	// cookie or weight (canary annotations); see Canary.
 	Canaries []Canary
+	// Backends, when not empty, share the route's requests by weight
+	// instead of Upstream, which may then be nil (Gateway API's
+	// backendRefs); each request goes to one backend drawn by weight. When
+	// every weight is 0, requests get 500. Backends cannot be combined
+	// with Canaries.
+	Backends []WeightedBackend
 	// Traffic, when not nil, is the route's traffic policy: CORS, client
 	// IP lists, rate limits, authentication, response headers. It is
 	// applied after redirects and before the request is proxied.

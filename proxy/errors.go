@@ -132,9 +132,13 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, e *Error, info *I
 	writeError(w, e.Status, errorText(e.Status))
 }
 
-// errorText is the body of the Handler's own 502, 503 and 504 answers.
+// errorText is the body of the Handler's own 500, 502, 503 and 504
+// answers.
 func errorText(status int) string {
 	switch status {
+	case http.StatusInternalServerError:
+		return "500 internal server error"
+
 	case http.StatusBadGateway:
 		return "502 bad gateway"
 	case http.StatusGatewayTimeout:

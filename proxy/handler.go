@@ -175,6 +175,10 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 	}
 	dry := info != nil && info.dry != nil
 	up, canary := rt.pickUpstream(r)
+	if up == nil || up.spec.Unresolved != "" {
+		h.unresolved(w, r, rt, up, info)
+		return
+	}
 	pick, ok := h.choose(up, r, peer, cleanPath, dry)
 	action := ActionProxy
 	if !ok && rt.fallback != nil {

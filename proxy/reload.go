@@ -37,6 +37,11 @@ type routeState struct {
 	up          *upstream
 	fallback    *upstream    // DefaultBackend's, or nil
 	canaries    []*upstream  // Canaries' upstreams, in order
+	backends    []*upstream  // Backends' upstreams, in order
+	weightSums  []int        // running sums of the Backends' weights; nil without Backends
+	// others are the upstreams the route may use beside up and fallback:
+	// canaries, backends, mirrors.
+	others []*upstream
 	intercept   map[int]bool // InterceptErrors, when there is a fallback
 	maxBody     int64        // negative: no limit
 	readTimeout time.Duration
@@ -134,7 +139,10 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 			}
 			return up
 		}
-		up := upstreamOf(rt.Upstream, "upstream")
+		var up *upstream
+		if rt.Upstream != nil {
+			up = upstreamOf(rt.Upstream, "upstream")
+		}
 		var fallback *upstream
 		if rt.DefaultBackend != nil {
 			fallback = upstreamOf(rt.DefaultBackend, "default backend")
@@ -151,20 +159,42 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 				missing = true
 			}
 		}
+		backends := make([]*upstream, len(rt.Backends))
+		for i, b := range rt.Backends {
+			if b.Upstream == nil {
+				errs = append(errs, fmt.Errorf("proxy: %s: Backends[%d]: Upstream is nil", ruleName(rule, rt), i))
+				missing = true
+				continue
+			}
+			if backends[i] = upstreamOf(b.Upstream, "backend"); backends[i] == nil {
+				missing = true
+			}
+		}
+		if rt.Upstream == nil && !missing {
+			// The route's own upstream, for what names one upstream per
+			// route (Explain's defaults): the heaviest backend.
+			up = backends[heaviest(rt.Backends)]
+		}
 		if up == nil || (rt.DefaultBackend != nil && fallback == nil) || missing {
 			continue
 		}
-		st.routes[rt] = &routeState{
+		rs := &routeState{
 			route:       rt,
 			up:          up,
 			fallback:    fallback,
 			canaries:    canaries,
+			backends:    backends,
 			intercept:   interceptSet(rt),
 			maxBody:     h.bodyLimit(rt),
 			readTimeout: cmp.Or(rt.ReadTimeout, DefaultReadTimeout),
 			sendTimeout: cmp.Or(rt.SendTimeout, DefaultSendTimeout),
 			cookiePath:  ruleCookiePath(rule),
 		}
+		if len(backends) > 0 {
+			rs.weightSums = weights(rt.Backends)
+		}
+		rs.others = append(append(slices.Clip(canaries), backends...), rs.others...)
+		st.routes[rt] = rs
 	}
 	if st.byName == nil {
 		st.byName = make(map[string][]*upstream, len(ups))
@@ -191,9 +221,13 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 // checkRoute returns what is wrong with rt itself.
 func checkRoute(rt *Route) []error {
 	var errs []error
-	if rt.Upstream == nil {
+	if rt.Upstream == nil && len(rt.Backends) == 0 {
 		errs = append(errs, errors.New("Upstream is nil"))
 	}
+	if len(rt.Backends) > 0 && len(rt.Canaries) > 0 {
+		errs = append(errs, errors.New("Backends and Canaries cannot be used together"))
+	}
+	errs = append(errs, checkBackends(rt)...)
 	if rt.ReadTimeout < 0 {
 		errs = append(errs, fmt.Errorf("ReadTimeout: invalid value %v: must not be negative", rt.ReadTimeout))
 	}
@@ -238,6 +272,9 @@ func (h *Handler) newUpstream(u *Upstream, set *transportSet, old *state) (*upst
 		errs = append(errs, fmt.Errorf("ConnectTimeout: invalid value %v: must not be negative", u.ConnectTimeout))
 	}
 	errs = append(errs, u.Balancing.check()...)
+	if u.Unresolved != "" && len(u.Endpoints) > 0 {
+		errs = append(errs, errors.New("Endpoints: must be empty when Unresolved is set"))
+	}
 	for i, ep := range u.Endpoints {
 		if err := checkEndpoint(ep); err != nil {
 			//lint:ignore ST1005 the message starts with the field path it is about, as every check of this package does

@@ -60,7 +60,7 @@ func (st *state) dropUnused() {
 	used := make(map[*upstream]bool, len(st.routes))
 	for _, rs := range st.routes {
 		used[rs.up], used[rs.fallback] = true, true
-		for _, up := range rs.canaries {
+		for _, up := range rs.others {
 			used[up] = true
 		}
 	}

@@ -1,0 +1,102 @@
+package proxy
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+)
+
+// WeightedBackend is one of the backends a route shares its requests
+// between by weight, as Gateway API's backendRefs do.
+type WeightedBackend struct {
+	// Upstream is the backend. An Upstream with Unresolved set answers
+	// its share of the requests with 500.
+	Upstream *Upstream
+	// Weight is the backend's share: Weight out of the sum of the weights
+	// of the route's Backends. A backend of weight 0 is never chosen.
+	Weight int
+}
+
+// ErrUnresolved is the cause of the 500 answered for a backend that could
+// not be resolved (see Upstream.Unresolved).
+var ErrUnresolved = errors.New("proxy: the backend could not be resolved")
+
+// ErrNoWeight is the cause of the 500 answered by a route whose Backends
+// all have weight 0, as Gateway API requires.
+var ErrNoWeight = errors.New("proxy: every backend of the route has weight 0")
+
+// maxBackendWeight bounds a weight, as Gateway API's schema does, so that
+// the sum of up to thousands of weights stays far from overflowing.
+const maxBackendWeight = 1_000_000
+
+// checkBackends returns what is wrong with rt.Backends themselves.
+func checkBackends(rt *Route) []error {
+	var errs []error
+	for i, b := range rt.Backends {
+		if b.Weight < 0 || b.Weight > maxBackendWeight {
+			errs = append(errs, fmt.Errorf("Backends[%d]: invalid Weight %d: must be from 0 to %d", i, b.Weight, maxBackendWeight))
+		}
+	}
+	return errs
+}
+
+// weights returns the running sums of the weights of bs: backend i is
+// chosen for a draw in [sums[i-1], sums[i]).
+func weights(bs []WeightedBackend) []int {
+	sums := make([]int, len(bs))
+	total := 0
+	for i, b := range bs {
+		total += max(b.Weight, 0)
+		sums[i] = total
+	}
+	return sums
+}
+
+// pickWeighted returns the index of the backend drawn by weight, or -1
+// when every weight is 0.
+func (rs *routeState) pickWeighted() int {
+	total := rs.weightSums[len(rs.weightSums)-1]
+	if total == 0 {
+		return -1
+	}
+	x := rand.IntN(total)
+	for i, sum := range rs.weightSums {
+		if x < sum {
+			return i
+		}
+	}
+	return len(rs.weightSums) - 1 // not reached: x < total
+}
+
+// heaviest returns the index of the first backend of the largest weight.
+func heaviest(bs []WeightedBackend) int {
+	best := 0
+	for i, b := range bs {
+		if b.Weight > bs[best].Weight {
+			best = i
+		}
+	}
+	return best
+}
+
+// unresolved answers r with 500 for a backend that could not be resolved
+// (up), or for a route whose backends all have weight 0 (up nil), or lets
+// Config.ErrorHandler answer.
+func (h *Handler) unresolved(w http.ResponseWriter, r *http.Request, rs *routeState, up *upstream, info *Info) {
+	e := &Error{Status: http.StatusInternalServerError, Route: rs.route.Name, Err: ErrNoWeight}
+	if up != nil {
+		e.Upstream, e.Err = up.name, ErrUnresolved
+		if info != nil {
+			info.Upstream = up.cfg
+		}
+		h.logger().LogAttrs(r.Context(), slog.LevelWarn, "proxy: backend could not be resolved",
+			slog.String("route", rs.route.Name), slog.String("upstream", up.name), slog.String("reason", up.spec.Unresolved))
+	} else {
+		h.logger().LogAttrs(r.Context(), slog.LevelWarn, "proxy: every backend of the route has weight 0",
+			slog.String("route", rs.route.Name))
+	}
+	info.act(ActionUnresolved)
+	h.fail(w, r, e, info)
+}
