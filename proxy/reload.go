@@ -33,15 +33,15 @@ type state struct {
 
 // routeState is a validated Route with its defaults applied.
 type routeState struct {
-	route       *Route
-	up          *upstream
-	fallback    *upstream    // DefaultBackend's, or nil
-	canaries    []*upstream  // Canaries' upstreams, in order
-	backends    []*upstream  // Backends' upstreams, in order
-	weightSums  []int        // running sums of the Backends' weights; nil without Backends
+	route      *Route
+	up         *upstream
+	fallback   *upstream   // DefaultBackend's, or nil
+	canaries   []*upstream // Canaries' upstreams, in order
+	backends   []*upstream // Backends' upstreams, in order
+	weightSums []int       // running sums of the Backends' weights; nil without Backends
 	// others are the upstreams the route may use beside up and fallback:
 	// canaries, backends, mirrors.
-	others []*upstream
+	others      []*upstream
 	intercept   map[int]bool // InterceptErrors, when there is a fallback
 	maxBody     int64        // negative: no limit
 	readTimeout time.Duration
