@@ -131,13 +131,20 @@ type Route struct {
 	// Rewrite, when not nil, replaces the path sent to the backend when its
 	// pattern matches (rewrite-target); the query string is kept.
 	Rewrite *rewrite.Path
+	// ReplacePath, when not nil, replaces the path sent to the backend, or
+	// the part of it that the matched rule's prefix matched (Gateway API's
+	// URLRewrite path); the query string is kept. It cannot be combined
+	// with Rewrite.
+	ReplacePath *rewrite.PathModifier
 	// ForwardedPrefix, when not empty, is sent as X-Forwarded-Prefix on
 	// requests whose path Rewrite changed (x-forwarded-prefix, which
 	// ingress-nginx also honours only together with a rewrite).
 	ForwardedPrefix string
 	// Redirect, when not nil, answers every request of the route with a
-	// fixed redirect instead of proxying it (permanent-redirect,
-	// temporal-redirect).
+	// redirect instead of proxying it: a fixed one (permanent-redirect,
+	// temporal-redirect), or one built from the request (Gateway API's
+	// RequestRedirect), whose path prefix replacement replaces what the
+	// matched rule's prefix matched.
 	Redirect *rewrite.Redirect
 	// AppRoot, when not nil, answers requests for exactly "/" with a 302 to
 	// the application root on the same scheme and host (app-root).

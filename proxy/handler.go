@@ -149,7 +149,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 		return // a CORS preflight, answered before redirects as in ingress-nginx
 	}
 	peer := parsePeer(r.RemoteAddr, h.cfg.TrustedProxies)
-	if h.redirect(w, r, rt.route, cleanPath, peer) {
+	if h.redirect(w, r, rt.route, rule.Path, cleanPath, peer) {
 		info.act(ActionRedirect)
 		return
 	}
@@ -213,6 +213,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 		endpoint: pick.endpoint,
 		cookie:   pick.cookie,
 		path:     cleanPath,
+		prefix:   rule.Path,
 		peer:     peer,
 		client:   r.Context(),
 	}

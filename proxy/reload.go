@@ -228,6 +228,19 @@ func checkRoute(rt *Route) []error {
 		errs = append(errs, errors.New("Backends and Canaries cannot be used together"))
 	}
 	errs = append(errs, checkBackends(rt)...)
+	if rt.ReplacePath != nil {
+		if rt.Rewrite != nil {
+			errs = append(errs, errors.New("ReplacePath and Rewrite cannot be used together"))
+		}
+		if err := rt.ReplacePath.Check(); err != nil {
+			errs = append(errs, fmt.Errorf("ReplacePath: %w", err))
+		}
+	}
+	if rd := rt.Redirect; rd != nil && rd.URL == "" && rd.Path != nil {
+		if err := rd.Path.Check(); err != nil {
+			errs = append(errs, fmt.Errorf("Redirect.Path: %w", err))
+		}
+	}
 	if rt.ReadTimeout < 0 {
 		errs = append(errs, fmt.Errorf("ReadTimeout: invalid value %v: must not be negative", rt.ReadTimeout))
 	}

@@ -28,6 +28,8 @@ func (h *Handler) rewrite(rc *reqCtx, in, out *http.Request) {
 		if prefix := rc.rt.route.ForwardedPrefix; rewritten && prefix != "" {
 			out.Header["X-Forwarded-Prefix"] = []string{prefix}
 		}
+	} else if pm := rc.rt.route.ReplacePath; pm != nil {
+		setPath(out.URL, pm.Apply(rc.path, rc.prefix))
 	} else if !h.cfg.KeepRawPath {
 		setPath(out.URL, rc.path)
 	}
