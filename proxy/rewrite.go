@@ -54,7 +54,7 @@ func (h *Handler) rewrite(rc *reqCtx, in, out *http.Request) {
 }
 
 // keepPolicyHeaders puts back on out the request headers that the route's
-// traffic policy set on in (RequestHeaders.Set, the auth service's
+// traffic policy set on in (RequestHeaders.Set and Add, the auth service's
 // answer) and that outgoingHeader left out because the client named them
 // in Connection: a client must not be able to drop what the proxy vouches
 // for, such as an authenticated user's name.
@@ -62,9 +62,11 @@ func keepPolicyHeaders(t *Traffic, in, out http.Header) {
 	if t == nil || t.rt == nil {
 		return
 	}
-	for _, hv := range t.rt.req.set {
-		if v, ok := in[hv.key]; ok {
-			out[hv.key] = v
+	for _, hvs := range [2][]headerValue{t.rt.req.set, t.rt.req.add} {
+		for _, hv := range hvs {
+			if v, ok := in[hv.key]; ok {
+				out[hv.key] = v
+			}
 		}
 	}
 	if t.rt.ext != nil {
