@@ -114,6 +114,17 @@ type Route struct {
 	// SendTimeout is the longest wait between two writes of the request to
 	// the backend (proxy-send-timeout). Zero means DefaultSendTimeout.
 	SendTimeout time.Duration
+	// RequestTimeout, when positive, bounds the whole proxied request,
+	// from when the proxy starts sending it to the end of the response
+	// (Gateway API's timeouts.request): the client gets 504 when it passes
+	// before the response headers, and a cut-off response after. Zero
+	// means no bound beyond ReadTimeout and SendTimeout.
+	RequestTimeout time.Duration
+	// BackendTimeout, when positive, bounds each attempt at the backend
+	// the same way, from its start to the end of its response (Gateway
+	// API's timeouts.backendRequest); a retry (Retry) starts a new one,
+	// within RequestTimeout. Passing it gives 504 and is not retried.
+	BackendTimeout time.Duration
 	// SSLRedirect redirects plain-HTTP requests to HTTPS with 308 when the
 	// request's host has its own certificate in Config.Certificates
 	// (ssl-redirect; ingress-nginx's default is on, the zero value here is

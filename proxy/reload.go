@@ -247,6 +247,12 @@ func checkRoute(rt *Route) []error {
 	if rt.SendTimeout < 0 {
 		errs = append(errs, fmt.Errorf("SendTimeout: invalid value %v: must not be negative", rt.SendTimeout))
 	}
+	if rt.RequestTimeout < 0 {
+		errs = append(errs, fmt.Errorf("RequestTimeout: invalid value %v: must not be negative", rt.RequestTimeout))
+	}
+	if rt.BackendTimeout < 0 {
+		errs = append(errs, fmt.Errorf("BackendTimeout: invalid value %v: must not be negative", rt.BackendTimeout))
+	}
 	errs = append(errs, checkResponseRewrites(rt)...)
 	if r := rt.Retry; r.Tries < 0 || r.Timeout < 0 {
 		errs = append(errs, fmt.Errorf("Retry: Tries and Timeout must not be negative"))
