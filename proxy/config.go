@@ -210,6 +210,9 @@ type Route struct {
 	// every weight is 0, requests get 500. Backends cannot be combined
 	// with Canaries.
 	Backends []WeightedBackend
+	// Mirrors receive copies of the route's requests, fire and forget
+	// (Gateway API's RequestMirror); see Mirror.
+	Mirrors []Mirror
 	// Traffic, when not nil, is the route's traffic policy: CORS, client
 	// IP lists, rate limits, authentication, response headers. It is
 	// applied after redirects and before the request is proxied.

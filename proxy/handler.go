@@ -26,6 +26,8 @@ type Handler struct {
 	state atomic.Pointer[state]
 
 	lastPort atomic.Pointer[portName] // see portString
+
+	mirrors mirrorRunner // sends Route.Mirrors' copies
 }
 
 // New validates cfg and returns a Handler serving cfg.Table.
@@ -37,6 +39,7 @@ type Handler struct {
 // checks the configuration again.
 func New(cfg Config) (*Handler, error) {
 	h := &Handler{cfg: cfg, maxBody: cfg.MaxBodyBytes}
+	h.mirrors.init()
 	h.cfg.Table = nil
 	h.cfg.TrustedProxies = slices.Clone(cfg.TrustedProxies)
 	if h.maxBody == 0 {

@@ -38,6 +38,7 @@ type routeState struct {
 	fallback   *upstream   // DefaultBackend's, or nil
 	canaries   []*upstream // Canaries' upstreams, in order
 	backends   []*upstream // Backends' upstreams, in order
+	mirrors    []*upstream // Mirrors' upstreams, in order
 	weightSums []int       // running sums of the Backends' weights; nil without Backends
 	// others are the upstreams the route may use beside up and fallback:
 	// canaries, backends, mirrors.
@@ -170,6 +171,11 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 				missing = true
 			}
 		}
+		mirrors, bad, noMirror := mirrorsOf(rt, upstreamOf)
+		for _, err := range bad {
+			errs = append(errs, fmt.Errorf("proxy: %s: %w", ruleName(rule, rt), err))
+		}
+		missing = missing || noMirror
 		if rt.Upstream == nil && !missing {
 			// The route's own upstream, for what names one upstream per
 			// route (Explain's defaults): the heaviest backend.
@@ -184,6 +190,7 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 			fallback:    fallback,
 			canaries:    canaries,
 			backends:    backends,
+			mirrors:     mirrors,
 			intercept:   interceptSet(rt),
 			maxBody:     h.bodyLimit(rt),
 			readTimeout: cmp.Or(rt.ReadTimeout, DefaultReadTimeout),
@@ -193,7 +200,7 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 		if len(backends) > 0 {
 			rs.weightSums = weights(rt.Backends)
 		}
-		rs.others = append(append(slices.Clip(canaries), backends...), rs.others...)
+		rs.others = append(append(slices.Clip(canaries), backends...), mirrors...)
 		st.routes[rt] = rs
 	}
 	if st.byName == nil {
@@ -228,6 +235,7 @@ func checkRoute(rt *Route) []error {
 		errs = append(errs, errors.New("Backends and Canaries cannot be used together"))
 	}
 	errs = append(errs, checkBackends(rt)...)
+	errs = append(errs, checkMirrors(rt)...)
 	if rt.ReplacePath != nil {
 		if rt.Rewrite != nil {
 			errs = append(errs, errors.New("ReplacePath and Rewrite cannot be used together"))
