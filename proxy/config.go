@@ -84,12 +84,11 @@ type Upstream struct {
 	// Balancing chooses the endpoint of each request: in turn (the zero
 	// value), by EWMA, by consistent hashing or by affinity cookie.
 	Balancing
-	// Unresolved, when not empty, says why the backend could not be
-	// resolved, such as a Service that does not exist or a reference that
-	// no ReferenceGrant permits. Nothing is contacted: the requests sent to
-	// it get 500, as Gateway API requires, with ErrUnresolved as the cause
-	// given to Config.ErrorHandler. Endpoints must then be empty.
-	Unresolved string
+	// Status, when not zero, makes the upstream a stand-in for a backend
+	// that could not be resolved: every request sent to it is answered
+	// with this status (Gateway API answers 500 for a backendRef that
+	// names no usable Service) and Endpoints are ignored.
+	Status int
 }
 
 // Route is what the proxy does with a request that matched a rule. Every

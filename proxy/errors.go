@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/ingressmux/ingressmux/tlsconfig"
 )
@@ -135,8 +136,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, e *Error, info *I
 	writeError(w, e.Status, errorText(e.Status))
 }
 
-// errorText is the body of the Handler's own 500, 502, 503 and 504
-// answers.
+// errorText is the body of the Handler's own error answers.
 func errorText(status int) string {
 	switch status {
 	case http.StatusInternalServerError:
@@ -146,8 +146,10 @@ func errorText(status int) string {
 		return "502 bad gateway"
 	case http.StatusGatewayTimeout:
 		return "504 gateway timeout"
+	case http.StatusServiceUnavailable:
+		return "503 service unavailable: no ready endpoints"
 	}
-	return "503 service unavailable: no ready endpoints"
+	return strconv.Itoa(status) + " " + strings.ToLower(http.StatusText(status))
 }
 
 // isNetTimeout reports whether err is a network timeout, such as a connect

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"slices"
+
 	"sync"
 	"sync/atomic"
 	"time"
@@ -178,8 +179,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 	}
 	dry := info != nil && info.dry != nil
 	up, canary := rt.pickUpstream(r)
-	if up == nil || up.spec.Unresolved != "" {
-		h.unresolved(w, r, rt, up, info)
+	if up == nil || up.spec.Status != 0 {
+		h.unresolved(w, r, rt, up, canary, info)
 		return
 	}
 	pick, ok := h.choose(up, r, peer, cleanPath, dry)

@@ -24,8 +24,9 @@ import (
 // upgrade requests are not sent, and a mirror that fails is only logged
 // (at debug level). Close cancels the copies in flight.
 type Mirror struct {
-	// Upstream receives the copies. An Upstream with Unresolved set, or
-	// without endpoints, receives none.
+	// Upstream receives the copies. An Upstream with Status set (a
+	// stand-in for a backend that could not be resolved), or without
+	// endpoints, receives none.
 	Upstream *Upstream
 	// Numerator out of Denominator is the share of the requests copied,
 	// drawn per request (Gateway API's percent is Numerator out of 100,
@@ -127,7 +128,7 @@ func (rc *reqCtx) mirror(out *http.Request) {
 			continue
 		}
 		up = up.current()
-		if up.spec.Unresolved != "" {
+		if up.spec.Status != 0 {
 			continue
 		}
 		pick, ok := rc.h.choose(up, rc.in, rc.peer, rc.path, false)

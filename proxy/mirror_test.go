@@ -161,7 +161,7 @@ func TestMirrorNeverHoldsThePrimary(t *testing.T) {
 	rt := &Route{Upstream: upstreamOf("primary", be), Mirrors: []Mirror{
 		{Upstream: upstreamOf("stuck", stuck.srv)},
 		{Upstream: &Upstream{Name: "refused", Endpoints: []string{refused}}},
-		{Upstream: &Upstream{Name: "unresolved", Unresolved: "BackendNotFound"}},
+		{Upstream: &Upstream{Name: "unresolved", Status: http.StatusInternalServerError}},
 		{Upstream: &Upstream{Name: "no endpoints"}},
 	}}
 	h, _ := newHandler(t, Config{Table: newTable(t, prefix("", "/", rt))})

@@ -299,8 +299,8 @@ func (h *Handler) newUpstream(u *Upstream, set *transportSet, old *state) (*upst
 		errs = append(errs, fmt.Errorf("ConnectTimeout: invalid value %v: must not be negative", u.ConnectTimeout))
 	}
 	errs = append(errs, u.Balancing.check()...)
-	if u.Unresolved != "" && len(u.Endpoints) > 0 {
-		errs = append(errs, errors.New("Endpoints: must be empty when Unresolved is set"))
+	if u.Status != 0 && (u.Status < 400 || u.Status > 599) {
+		errs = append(errs, fmt.Errorf("Status: invalid value %d: must be a 4xx or 5xx status code", u.Status))
 	}
 	for i, ep := range u.Endpoints {
 		if err := checkEndpoint(ep); err != nil {

@@ -262,7 +262,8 @@ type authCookiesKey struct{}
 
 // modifyResponse applies t to a backend response: the headers respond put
 // on the client's response replace the backend's, ResponseHeaders.Remove
-// deletes, and the auth service's cookies are added.
+// deletes, ResponseHeaders.Add appends, and the auth service's cookies are
+// added.
 func (t *Traffic) modifyResponse(res *http.Response) {
 	st := t.rt
 	if rc := requestState(res.Request.Context()); rc != nil {

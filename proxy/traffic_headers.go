@@ -18,14 +18,16 @@ type HeaderRules struct {
 	// Set gives headers their value, replacing any value they had. Keys
 	// are header names in any case.
 	Set map[string]string
-	// Add appends a value to headers, as Gateway API's header modifiers
-	// add: a header the message has as "client" becomes "client,added",
-	// one it lacks is set. On responses Set-Cookie gets a field line of
-	// its own instead, since cookies cannot be joined with commas. Only
-	// backend responses get Add, not the proxy's own answers.
-	Add map[string]string
 	// Remove lists headers to delete.
 	Remove []string
+	// Add appends a value to headers, keeping the values they had, as
+	// Gateway API's header modifiers add: a header the message has as
+	// "client" becomes "client,added", one field line, so that a backend
+	// reading a single value sees both; a header it lacks is set. On
+	// responses Set-Cookie gets a field line of its own instead, since
+	// cookies cannot be joined with commas. Only backend responses get
+	// Add, not the proxy's own answers.
+	Add map[string]string
 }
 
 // headerRules is the runtime of a HeaderRules, keys canonical.
@@ -46,10 +48,8 @@ var unsettable = []string{
 func newHeaderRules(name string, hr *HeaderRules) (headerRules, []error) {
 	var rt headerRules
 	var errs []error
-	rt.set, errs = headerValues(name+".Set", hr.Set)
-	var es []error
-	rt.add, es = headerValues(name+".Add", hr.Add)
-	errs = append(errs, es...)
+	rt.set = checkHeaderValues(name+".Set", hr.Set, &errs)
+	rt.add = checkHeaderValues(name+".Add", hr.Add, &errs)
 	for i, k := range hr.Remove {
 		if !httpguts.ValidHeaderFieldName(k) {
 			errs = append(errs, fmt.Errorf("%s.Remove[%d]: invalid header name %q", name, i, k))
@@ -60,26 +60,25 @@ func newHeaderRules(name string, hr *HeaderRules) (headerRules, []error) {
 	return rt, errs
 }
 
-// headerValues checks the headers of Set or Add (field, for errors) and
-// returns them with canonical keys, sorted.
-func headerValues(field string, m map[string]string) ([]headerValue, []error) {
+// checkHeaderValues checks and canonicalises the headers of a Set or an
+// Add, in name order.
+func checkHeaderValues(what string, values map[string]string, errs *[]error) []headerValue {
 	var out []headerValue
-	var errs []error
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		v := m[k]
+	for _, k := range slices.Sorted(maps.Keys(values)) {
+		v := values[k]
 		ck := http.CanonicalHeaderKey(k)
 		switch {
 		case !httpguts.ValidHeaderFieldName(k):
-			errs = append(errs, fmt.Errorf("%s: invalid header name %q", field, k))
+			*errs = append(*errs, fmt.Errorf("%s: invalid header name %q", what, k))
 		case slices.Contains(unsettable, ck):
-			errs = append(errs, fmt.Errorf("%s: header %q cannot be set: it frames the message, which the proxy does", field, k))
+			*errs = append(*errs, fmt.Errorf("%s: header %q cannot be set: it frames the message, which the proxy does", what, k))
 		case !validHeaderValue(v):
-			errs = append(errs, fmt.Errorf("%s[%q]: invalid value %q: control characters such as CR and LF are not allowed", field, k, v))
+			*errs = append(*errs, fmt.Errorf("%s[%q]: invalid value %q: control characters such as CR and LF are not allowed", what, k, v))
 		default:
 			out = append(out, newHeaderValue(ck, v))
 		}
 	}
-	return out, errs
+	return out
 }
 
 // apply edits h, a request's headers.

@@ -11,16 +11,17 @@ import (
 // WeightedBackend is one of the backends a route shares its requests
 // between by weight, as Gateway API's backendRefs do.
 type WeightedBackend struct {
-	// Upstream is the backend. An Upstream with Unresolved set answers
-	// its share of the requests with 500.
+	// Upstream is the backend. An Upstream with Status set answers its
+	// share of the requests with that status (500 for a backend that
+	// could not be resolved).
 	Upstream *Upstream
 	// Weight is the backend's share: Weight out of the sum of the weights
 	// of the route's Backends. A backend of weight 0 is never chosen.
 	Weight int
 }
 
-// ErrUnresolved is the cause of the 500 answered for a backend that could
-// not be resolved (see Upstream.Unresolved).
+// ErrUnresolved is the cause of the answer of an upstream that stands in
+// for a backend that could not be resolved (see Upstream.Status).
 var ErrUnresolved = errors.New("proxy: the backend could not be resolved")
 
 // ErrNoWeight is the cause of the 500 answered by a route whose Backends
@@ -81,20 +82,20 @@ func heaviest(bs []WeightedBackend) int {
 	return best
 }
 
-// unresolved answers r with 500 for a backend that could not be resolved
-// (up), or for a route whose backends all have weight 0 (up nil), or lets
-// Config.ErrorHandler answer.
-func (h *Handler) unresolved(w http.ResponseWriter, r *http.Request, rs *routeState, up *upstream, info *Info) {
+// unresolved answers r for up, a stand-in for a backend that could not be
+// resolved, with up's Status, or with 500 for a route whose backends all
+// have weight 0 (up nil); or lets Config.ErrorHandler answer.
+func (h *Handler) unresolved(w http.ResponseWriter, r *http.Request, rs *routeState, up *upstream, canary int, info *Info) {
 	e := &Error{Status: http.StatusInternalServerError, Route: rs.route.Name, Err: ErrNoWeight}
 	if up != nil {
-		e.Upstream, e.Err = up.name, ErrUnresolved
+		e.Status, e.Upstream, e.Err = up.spec.Status, up.name, ErrUnresolved
 		if info != nil {
-			info.Upstream = up.cfg
+			info.Upstream, info.Canary = up.cfg, canary
 		}
-		h.logger().LogAttrs(r.Context(), slog.LevelWarn, "proxy: backend could not be resolved",
-			slog.String("route", rs.route.Name), slog.String("upstream", up.name), slog.String("reason", up.spec.Unresolved))
+		h.logger().LogAttrs(r.Context(), slog.LevelDebug, "proxy: backend could not be resolved",
+			slog.String("route", rs.route.Name), slog.String("upstream", up.name), slog.Int("status", e.Status))
 	} else {
-		h.logger().LogAttrs(r.Context(), slog.LevelWarn, "proxy: every backend of the route has weight 0",
+		h.logger().LogAttrs(r.Context(), slog.LevelDebug, "proxy: every backend of the route has weight 0",
 			slog.String("route", rs.route.Name))
 	}
 	info.act(ActionUnresolved)

@@ -14,7 +14,7 @@ import (
 // every weight is 0 (Gateway API's backendRefs).
 func TestWeightedBackends(t *testing.T) {
 	v1, v2, v3 := newBackend(t, "v1"), newBackend(t, "v2"), newBackend(t, "v3")
-	missing := &Upstream{Name: "ns/missing:80", Unresolved: `Service "ns/missing" not found`}
+	missing := &Upstream{Name: "ns/missing:80", Status: http.StatusInternalServerError}
 	const requests = 1000
 	for _, tc := range []struct {
 		name     string
@@ -92,7 +92,7 @@ func TestWeightedBackends(t *testing.T) {
 // could not be resolved: Config.ErrorHandler gets ErrUnresolved, Info
 // names the action, and nothing is contacted.
 func TestUnresolvedUpstream(t *testing.T) {
-	missing := &Upstream{Name: "ns/missing:80", Unresolved: "BackendNotFound"}
+	missing := &Upstream{Name: "ns/missing:80", Status: http.StatusInternalServerError}
 	var gotErr error
 	var action Action
 	h, logs := newHandler(t, Config{
@@ -115,8 +115,8 @@ func TestUnresolvedUpstream(t *testing.T) {
 	if action != ActionUnresolved {
 		t.Errorf("Info.Action = %q, want %q", action, ActionUnresolved)
 	}
-	if !logs.Contains("BackendNotFound") {
-		t.Errorf("log does not give the reason:\n%s", logs)
+	if !logs.Contains(`upstream=ns/missing:80`) {
+		t.Errorf("log does not name the upstream:\n%s", logs)
 	}
 }
 
@@ -132,7 +132,7 @@ func TestWeightedBackendErrors(t *testing.T) {
 		{"huge weight", &Route{Backends: []WeightedBackend{{Upstream: good, Weight: 2_000_000}}}, "Backends[0]: invalid Weight 2000000"},
 		{"nil upstream", &Route{Backends: []WeightedBackend{{Upstream: good, Weight: 1}, {Weight: 1}}}, "Backends[1]: Upstream is nil"},
 		{"with canaries", &Route{Backends: []WeightedBackend{{Upstream: good, Weight: 1}}, Canaries: []Canary{{Upstream: good, Weight: 10}}}, "Backends and Canaries cannot be used together"},
-		{"unresolved with endpoints", &Route{Upstream: &Upstream{Name: "x", Unresolved: "gone", Endpoints: []string{"127.0.0.1:80"}}}, `upstream "x": Endpoints: must be empty when Unresolved is set`},
+		{"status not an error", &Route{Upstream: &Upstream{Name: "x", Status: 200}}, `upstream "x": Status: invalid value 200: must be a 4xx or 5xx status code`},
 		{"no upstream at all", &Route{}, "Upstream is nil"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

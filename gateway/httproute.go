@@ -1,0 +1,238 @@
+package gateway
+
+import (
+	"fmt"
+	"regexp"
+
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/ingressmux/ingressmux/ingress"
+	"github.com/ingressmux/ingressmux/proxy"
+	"github.com/ingressmux/ingressmux/route"
+)
+
+// routes compiles every HTTPRoute and GRPCRoute attached to a served
+// Gateway, then writes the Gateways' status, which counts them.
+func (c *compiler) routes() {
+	for _, r := range c.set.HTTPRoutes {
+		c.httpRoute(r)
+	}
+	for _, r := range c.set.GRPCRoutes {
+		c.grpcRoute(r)
+	}
+	for _, gs := range c.gwOrder {
+		c.gatewayStatus(gs)
+	}
+}
+
+// match is one match of a rule as the route package takes it.
+type match struct {
+	path  string
+	typ   route.PathType
+	conds route.Conditions
+}
+
+// httpRoute compiles one HTTPRoute.
+func (c *compiler) httpRoute(r ingress.HTTPRoute) {
+	ro := routeObject{kind: "HTTPRoute", meta: r.ObjectMeta, ref: r.Ref(), source: r.Source, parents: r.Spec.ParentRefs, hostnames: r.Spec.Hostnames}
+	att := c.attach(ro)
+	if len(att.parents) == 0 {
+		return // not for a Gateway of this controller
+	}
+	var refs refProblem
+	var partial []string
+	for i, rule := range r.Spec.Rules {
+		field := fmt.Sprintf("spec.rules[%d]", i)
+		rt := c.newRoute(ro, i)
+		var backends []backend
+		var problems []string
+		for j, br := range rule.BackendRefs {
+			bf := fmt.Sprintf("%s.backendRefs[%d]", field, j)
+			backends = append(backends, c.backendRef(ro, br.BackendRef, false, bf, &refs))
+			if len(br.Filters) > 0 {
+				problems = append(problems, bf+".filters: filters on a backendRef are not supported")
+			}
+		}
+		program(rt, backends)
+		problems = append(problems, c.httpFilters(rt, rule.Filters, field)...)
+		problems = append(problems, c.timeouts(rt, rule.Timeouts, field)...)
+		if rule.Retry != nil {
+			c.warn(ro.ref, field+".retry", "retry is not supported; requests are not retried")
+		}
+		if rule.SessionPersistence != nil {
+			c.warn(ro.ref, field+".sessionPersistence", "sessionPersistence is not supported; requests are balanced without it")
+		}
+		rt = c.rejectRule(ro, rt, problems, &partial)
+		var matches []match
+		for _, m := range rule.Matches {
+			matches = append(matches, httpMatch(m))
+		}
+		if len(matches) == 0 {
+			matches = []match{{path: "/", typ: route.Prefix}}
+		}
+		c.addRules(ro, att, i, rt, backends, matches)
+	}
+	c.out.Status.HTTPRoutes = append(c.out.Status.HTTPRoutes, c.routeStatus(ro, att, refs, partial))
+}
+
+// newRoute starts the proxy route of rule i of ro.
+func (c *compiler) newRoute(ro routeObject, i int) *proxy.Route {
+	return &proxy.Route{
+		Name:   fmt.Sprintf("%s rule %d", ro.ref, i),
+		Object: proxy.ObjectRef{Kind: ro.kind, Namespace: ro.meta.Namespace, Name: ro.meta.Name},
+	}
+}
+
+// rejectRule replaces a rule that cannot be served as written by one that
+// answers 500, with a warning per problem.
+func (c *compiler) rejectRule(ro routeObject, rt *proxy.Route, problems []string, partial *[]string) *proxy.Route {
+	if len(problems) == 0 {
+		return rt
+	}
+	for _, p := range problems {
+		c.warn(ro.ref, "", p+"; the rule answers 500")
+	}
+	*partial = append(*partial, problems...)
+	return &proxy.Route{Name: rt.Name, Object: rt.Object, Upstream: &proxy.Upstream{Name: "rule not served", Status: unresolvedStatus}}
+}
+
+// httpMatch translates one HTTPRouteMatch; a match without a path
+// matches the prefix "/".
+func httpMatch(m gatewayv1.HTTPRouteMatch) match {
+	out := match{path: "/", typ: route.Prefix}
+	if m.Path != nil {
+		if m.Path.Value != nil {
+			out.path = *m.Path.Value
+		}
+		if m.Path.Type != nil {
+			switch *m.Path.Type {
+			case gatewayv1.PathMatchExact:
+				out.typ = route.Exact
+			case gatewayv1.PathMatchRegularExpression:
+				out.typ = route.RegularExpression
+			}
+		}
+	}
+	if m.Method != nil {
+		out.conds.Method = string(*m.Method)
+	}
+	for _, h := range m.Headers {
+		regex := h.Type != nil && *h.Type == gatewayv1.HeaderMatchRegularExpression
+		out.conds.Headers = append(out.conds.Headers, route.HeaderMatch{Name: string(h.Name), Value: h.Value, Regex: regex})
+	}
+	for _, q := range m.QueryParams {
+		regex := q.Type != nil && *q.Type == gatewayv1.QueryParamMatchRegularExpression
+		out.conds.Query = append(out.conds.Query, route.QueryMatch{Name: string(q.Name), Value: q.Value, Regex: regex})
+	}
+	return out
+}
+
+// addRules adds the table rules of rule i of ro: one per match and served
+// hostname. A hostname that only HTTPS listeners serve gets a copy of the
+// route that redirects plain-HTTP requests to HTTPS, since one table
+// serves both of the program's listeners.
+func (c *compiler) addRules(ro routeObject, att attachment, i int, rt *proxy.Route, backends []backend, matches []match) {
+	var tlsOnly *proxy.Route
+	var dump route.Backend
+	if len(backends) > 0 {
+		dump = backends[0].name
+	}
+	for j, m := range matches {
+		for _, h := range att.hosts {
+			value := rt
+			if !h.plain {
+				if tlsOnly == nil {
+					cp := *rt
+					cp.ForceSSLRedirect = true
+					tlsOnly = &cp
+				}
+				value = tlsOnly
+			}
+			conds := m.conds
+			conds.Tiebreak = route.Tiebreak{Created: ro.meta.CreationTimestamp.Time, Route: ro.key(), Index: i<<8 | j}
+			c.rules = append(c.rules, route.Rule{Host: h.host, Path: m.path, Type: m.typ, Backend: dump,
+				Origin: ro.ref, Value: value, Conditions: &conds})
+			c.ruleOrigins = append(c.ruleOrigins, ro.ref)
+		}
+	}
+}
+
+// grpcRoute compiles one GRPCRoute: its matches become paths of the gRPC
+// request path "/service/method".
+func (c *compiler) grpcRoute(r ingress.GRPCRoute) {
+	ro := routeObject{kind: "GRPCRoute", meta: r.ObjectMeta, ref: r.Ref(), source: r.Source, parents: r.Spec.ParentRefs, hostnames: r.Spec.Hostnames}
+	att := c.attach(ro)
+	if len(att.parents) == 0 {
+		return
+	}
+	var refs refProblem
+	var partial []string
+	for i, rule := range r.Spec.Rules {
+		field := fmt.Sprintf("spec.rules[%d]", i)
+		rt := c.newRoute(ro, i)
+		var backends []backend
+		var problems []string
+		for j, br := range rule.BackendRefs {
+			bf := fmt.Sprintf("%s.backendRefs[%d]", field, j)
+			backends = append(backends, c.backendRef(ro, br.BackendRef, true, bf, &refs))
+			if len(br.Filters) > 0 {
+				problems = append(problems, bf+".filters: filters on a backendRef are not supported")
+			}
+		}
+		program(rt, backends)
+		problems = append(problems, c.grpcFilters(rt, rule.Filters, field)...)
+		if rule.SessionPersistence != nil {
+			c.warn(ro.ref, field+".sessionPersistence", "sessionPersistence is not supported; requests are balanced without it")
+		}
+		rt = c.rejectRule(ro, rt, problems, &partial)
+		var matches []match
+		for _, m := range rule.Matches {
+			matches = append(matches, grpcMatch(m))
+		}
+		if len(matches) == 0 {
+			matches = []match{{path: "/", typ: route.Prefix}}
+		}
+		c.addRules(ro, att, i, rt, backends, matches)
+	}
+	c.out.Status.GRPCRoutes = append(c.out.Status.GRPCRoutes, c.routeStatus(ro, att, refs, partial))
+}
+
+// grpcMatch translates a GRPCRouteMatch into a match of the request path
+// "/service/method": both exact is an Exact path, a service alone a
+// prefix, a method alone or regular expressions a RegularExpression path.
+func grpcMatch(m gatewayv1.GRPCRouteMatch) match {
+	out := match{path: "/", typ: route.Prefix}
+	if mm := m.Method; mm != nil {
+		service, method := "", ""
+		if mm.Service != nil {
+			service = *mm.Service
+		}
+		if mm.Method != nil {
+			method = *mm.Method
+		}
+		regex := mm.Type != nil && *mm.Type == gatewayv1.GRPCMethodMatchRegularExpression
+		switch {
+		case regex:
+			out.path, out.typ = "/"+orAny(service)+"/"+orAny(method), route.RegularExpression
+		case service != "" && method != "":
+			out.path, out.typ = "/"+service+"/"+method, route.Exact
+		case service != "":
+			out.path = "/" + service
+		case method != "":
+			out.path, out.typ = "/[^/]+/"+regexp.QuoteMeta(method), route.RegularExpression
+		}
+	}
+	for _, h := range m.Headers {
+		regex := h.Type != nil && *h.Type == gatewayv1.GRPCHeaderMatchRegularExpression
+		out.conds.Headers = append(out.conds.Headers, route.HeaderMatch{Name: string(h.Name), Value: h.Value, Regex: regex})
+	}
+	return out
+}
+
+// orAny is a regular expression part: re, or any path element.
+func orAny(re string) string {
+	if re == "" {
+		return "[^/]+"
+	}
+	return "(?:" + re + ")"
+}
