@@ -54,7 +54,8 @@ func (c *compiler) httpRoute(r ingress.HTTPRoute) {
 			}
 		}
 		program(rt, backends)
-		problems = append(problems, c.httpFilters(rt, rule.Filters, field)...)
+		problems = append(problems, c.httpFilters(ro, rt, rule.Filters, field, &refs)...)
+		problems = append(problems, prefixReplacements(rule, field)...)
 		problems = append(problems, c.timeouts(rt, rule.Timeouts, field)...)
 		if rule.Retry != nil {
 			c.warn(ro.ref, field+".retry", "retry is not supported; requests are not retried")
@@ -180,7 +181,7 @@ func (c *compiler) grpcRoute(r ingress.GRPCRoute) {
 			}
 		}
 		program(rt, backends)
-		problems = append(problems, c.grpcFilters(rt, rule.Filters, field)...)
+		problems = append(problems, c.grpcFilters(ro, rt, rule.Filters, field, &refs)...)
 		if rule.SessionPersistence != nil {
 			c.warn(ro.ref, field+".sessionPersistence", "sessionPersistence is not supported; requests are balanced without it")
 		}
