@@ -50,11 +50,7 @@ func (c *compiler) httpFilters(ro routeObject, rt *proxy.Route, filters []gatewa
 				}
 			}
 		case gatewayv1.HTTPRouteFilterRequestMirror:
-			if f.RequestMirror != nil {
-				if err := c.requestMirror(ro, rt, f.RequestMirror, false, at, refs); err != nil {
-					unsupported = append(unsupported, fmt.Sprintf("%s.requestMirror: %v", at, err))
-				}
-			}
+			unsupported = append(unsupported, c.requestMirror(ro, rt, f.RequestMirror, false, at, refs)...)
 		default:
 			unsupported = append(unsupported, fmt.Sprintf("%s: filter %s is not supported", at, f.Type))
 		}
@@ -77,11 +73,7 @@ func (c *compiler) grpcFilters(ro routeObject, rt *proxy.Route, filters []gatewa
 				headerModifier(&traffic(rt).ResponseHeaders, f.ResponseHeaderModifier)
 			}
 		case gatewayv1.GRPCRouteFilterRequestMirror:
-			if f.RequestMirror != nil {
-				if err := c.requestMirror(ro, rt, f.RequestMirror, true, at, refs); err != nil {
-					unsupported = append(unsupported, fmt.Sprintf("%s.requestMirror: %v", at, err))
-				}
-			}
+			unsupported = append(unsupported, c.requestMirror(ro, rt, f.RequestMirror, true, at, refs)...)
 		default:
 			unsupported = append(unsupported, fmt.Sprintf("%s: filter %s is not supported", at, f.Type))
 		}

@@ -108,13 +108,17 @@ func mirrorShare(f *gatewayv1.HTTPRequestMirrorFilter) (numerator, denominator i
 	return 0, 0, nil
 }
 
-// requestMirror adds a RequestMirror filter to rt. A mirror whose
-// backendRef does not resolve is dropped, as the specification says, and
-// makes the route's ResolvedRefs false.
-func (c *compiler) requestMirror(ro routeObject, rt *proxy.Route, f *gatewayv1.HTTPRequestMirrorFilter, grpc bool, field string, refs *refProblem) error {
+// requestMirror adds a RequestMirror filter (nil: none) at field to rt,
+// and returns why it cannot, if it cannot. A mirror whose backendRef does
+// not resolve is dropped, as the specification says, and makes the
+// route's ResolvedRefs false.
+func (c *compiler) requestMirror(ro routeObject, rt *proxy.Route, f *gatewayv1.HTTPRequestMirrorFilter, grpc bool, field string, refs *refProblem) []string {
+	if f == nil {
+		return nil
+	}
 	num, den, err := mirrorShare(f)
 	if err != nil {
-		return err
+		return []string{fmt.Sprintf("%s.requestMirror: %v", field, err)}
 	}
 	b := c.backendRef(ro, gatewayv1.BackendRef{BackendObjectReference: f.BackendRef}, grpc, field+".requestMirror.backendRef", refs)
 	if b.upstream.Status != 0 {

@@ -239,22 +239,3 @@ func (b *teeBody) Read(p []byte) (int, error) {
 }
 
 func (b *teeBody) Close() error { return b.r.Close() }
-
-// mirrorsOf returns the upstreams of rt.Mirrors, as upstreamOf builds
-// them, and the errors found.
-func mirrorsOf(rt *Route, upstreamOf func(*Upstream, string) *upstream) ([]*upstream, []error, bool) {
-	var errs []error
-	ups := make([]*upstream, len(rt.Mirrors))
-	missing := false
-	for i, m := range rt.Mirrors {
-		if m.Upstream == nil {
-			errs = append(errs, fmt.Errorf("Mirrors[%d]: Upstream is nil", i))
-			missing = true
-			continue
-		}
-		if ups[i] = upstreamOf(m.Upstream, "mirror"); ups[i] == nil {
-			missing = true
-		}
-	}
-	return ups, errs, missing
-}

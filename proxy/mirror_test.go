@@ -220,11 +220,6 @@ func TestMirrorErrors(t *testing.T) {
 		{"over one", Mirror{Upstream: up, Numerator: 3, Denominator: 2}, "Mirrors[0]: Numerator 3 out of Denominator 2 is not a share"},
 		{"negative", Mirror{Upstream: up, Numerator: -1, Denominator: 2}, "Mirrors[0]: Numerator -1"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := New(Config{Table: newTable(t, prefix("e.example", "/", &Route{Upstream: up, Mirrors: []Mirror{tc.m}}))})
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("New error = %v, want one containing %q", err, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantNewError(t, &Route{Upstream: up, Mirrors: []Mirror{tc.m}}, tc.want) })
 	}
 }

@@ -148,34 +148,24 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 		if rt.DefaultBackend != nil {
 			fallback = upstreamOf(rt.DefaultBackend, "default backend")
 		}
-		canaries := make([]*upstream, len(rt.Canaries))
+		// listOf builds the upstreams of a list of the route: Canaries,
+		// Backends or Mirrors.
 		missing := false
-		for i, c := range rt.Canaries {
-			if c.Upstream == nil {
-				errs = append(errs, fmt.Errorf("proxy: %s: Canaries[%d]: Upstream is nil", ruleName(rule, rt), i))
-				missing = true
-				continue
+		listOf := func(field, what string, us []*Upstream) []*upstream {
+			out := make([]*upstream, len(us))
+			for i, u := range us {
+				if u == nil {
+					errs = append(errs, fmt.Errorf("proxy: %s: %s[%d]: Upstream is nil", ruleName(rule, rt), field, i))
+					missing = true
+				} else if out[i] = upstreamOf(u, what); out[i] == nil {
+					missing = true
+				}
 			}
-			if canaries[i] = upstreamOf(c.Upstream, "canary"); canaries[i] == nil {
-				missing = true
-			}
+			return out
 		}
-		backends := make([]*upstream, len(rt.Backends))
-		for i, b := range rt.Backends {
-			if b.Upstream == nil {
-				errs = append(errs, fmt.Errorf("proxy: %s: Backends[%d]: Upstream is nil", ruleName(rule, rt), i))
-				missing = true
-				continue
-			}
-			if backends[i] = upstreamOf(b.Upstream, "backend"); backends[i] == nil {
-				missing = true
-			}
-		}
-		mirrors, bad, noMirror := mirrorsOf(rt, upstreamOf)
-		for _, err := range bad {
-			errs = append(errs, fmt.Errorf("proxy: %s: %w", ruleName(rule, rt), err))
-		}
-		missing = missing || noMirror
+		canaries := listOf("Canaries", "canary", upstreamsOf(rt.Canaries, func(c Canary) *Upstream { return c.Upstream }))
+		backends := listOf("Backends", "backend", upstreamsOf(rt.Backends, func(b WeightedBackend) *Upstream { return b.Upstream }))
+		mirrors := listOf("Mirrors", "mirror", upstreamsOf(rt.Mirrors, func(m Mirror) *Upstream { return m.Upstream }))
 		if rt.Upstream == nil && !missing {
 			// The route's own upstream, for what names one upstream per
 			// route (Explain's defaults): the heaviest backend.
@@ -223,6 +213,18 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 		return nil, errors.Join(errs...)
 	}
 	return st, nil
+}
+
+// upstreamsOf returns the Upstream of each element of list.
+func upstreamsOf[T any](list []T, upstream func(T) *Upstream) []*Upstream {
+	if len(list) == 0 {
+		return nil
+	}
+	out := make([]*Upstream, len(list))
+	for i, e := range list {
+		out[i] = upstream(e)
+	}
+	return out
 }
 
 // checkRoute returns what is wrong with rt itself.

@@ -123,11 +123,6 @@ func TestReplacePathErrors(t *testing.T) {
 		{"bad path", &Route{Upstream: up, ReplacePath: &rewrite.PathModifier{Value: "x"}}, `ReplacePath: rewrite: path "x" must start with "/"`},
 		{"bad redirect path", &Route{Upstream: up, Redirect: &rewrite.Redirect{Code: 302, Path: &rewrite.PathModifier{Value: "/a b"}}}, "Redirect.Path: rewrite: path"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := New(Config{Table: newTable(t, prefix("e.example", "/", tc.route))})
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("New error = %v, want one containing %q", err, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantNewError(t, tc.route, tc.want) })
 	}
 }

@@ -135,11 +135,16 @@ func TestWeightedBackendErrors(t *testing.T) {
 		{"status not an error", &Route{Upstream: &Upstream{Name: "x", Status: 200}}, `upstream "x": Status: invalid value 200: must be a 4xx or 5xx status code`},
 		{"no upstream at all", &Route{}, "Upstream is nil"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			_, err := New(Config{Table: newTable(t, prefix("e.example", "/", tc.route))})
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Errorf("New error = %v, want one containing %q", err, tc.want)
-			}
-		})
+		t.Run(tc.name, func(t *testing.T) { wantNewError(t, tc.route, tc.want) })
+	}
+}
+
+// wantNewError checks that New refuses a table of rt with an error that
+// contains want.
+func wantNewError(t *testing.T, rt *Route, want string) {
+	t.Helper()
+	_, err := New(Config{Table: newTable(t, prefix("e.example", "/", rt))})
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("New error = %v, want one containing %q", err, want)
 	}
 }
