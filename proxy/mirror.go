@@ -50,6 +50,7 @@ func checkMirrors(rt *Route) []error {
 	var errs []error
 	for i, m := range rt.Mirrors {
 		if m.Numerator < 0 || m.Denominator < 0 || m.Denominator > 0 && m.Numerator > m.Denominator {
+			//lint:ignore ST1005 the message starts with the field path it is about, as every check of this package does
 			errs = append(errs, fmt.Errorf("Mirrors[%d]: Numerator %d out of Denominator %d is not a share", i, m.Numerator, m.Denominator))
 		}
 	}

@@ -234,6 +234,7 @@ func checkRoute(rt *Route) []error {
 		errs = append(errs, errors.New("Upstream is nil"))
 	}
 	if len(rt.Backends) > 0 && len(rt.Canaries) > 0 {
+		//lint:ignore ST1005 the message starts with the field path it is about, as every check of this package does
 		errs = append(errs, errors.New("Backends and Canaries cannot be used together"))
 	}
 	errs = append(errs, checkBackends(rt)...)
@@ -302,6 +303,7 @@ func (h *Handler) newUpstream(u *Upstream, set *transportSet, old *state) (*upst
 	}
 	errs = append(errs, u.Balancing.check()...)
 	if u.Status != 0 && (u.Status < 400 || u.Status > 599) {
+		//lint:ignore ST1005 the message starts with the field path it is about, as every check of this package does
 		errs = append(errs, fmt.Errorf("Status: invalid value %d: must be a 4xx or 5xx status code", u.Status))
 	}
 	for i, ep := range u.Endpoints {

@@ -37,6 +37,7 @@ func checkBackends(rt *Route) []error {
 	var errs []error
 	for i, b := range rt.Backends {
 		if b.Weight < 0 || b.Weight > maxBackendWeight {
+			//lint:ignore ST1005 the message starts with the field path it is about, as every check of this package does
 			errs = append(errs, fmt.Errorf("Backends[%d]: invalid Weight %d: must be from 0 to %d", i, b.Weight, maxBackendWeight))
 		}
 	}
