@@ -116,8 +116,9 @@ type Route struct {
 	// RequestTimeout, when positive, bounds the whole proxied request,
 	// from when the proxy starts sending it to the end of the response
 	// (Gateway API's timeouts.request): the client gets 504 when it passes
-	// before the response headers, and a cut-off response after. Zero
-	// means no bound beyond ReadTimeout and SendTimeout.
+	// before the response headers, and a cut-off response after. An
+	// upgraded connection (WebSocket) is bound by ReadTimeout alone once
+	// upgraded. Zero means no bound beyond ReadTimeout and SendTimeout.
 	RequestTimeout time.Duration
 	// BackendTimeout, when positive, bounds each attempt at the backend
 	// the same way, from its start to the end of its response (Gateway

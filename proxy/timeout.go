@@ -239,6 +239,7 @@ func (rc *reqCtx) modifyResponse(res *http.Response) error {
 	}
 	switch {
 	case res.StatusCode == http.StatusSwitchingProtocols:
+		rc.endLimits() // the exchange is over; the connection lives on
 		// serveUpgrade needs the body to stay an io.ReadWriteCloser.
 		if rwc, ok := res.Body.(io.ReadWriteCloser); ok {
 			rc.upBody = upgradeBody{rc: rc, rwc: rwc}

@@ -47,6 +47,16 @@ func (rc *reqCtx) newAttempt() {
 	rc.idle.deadline.Store(rc.capped(now + int64(d)))
 }
 
+// endLimits lifts the caps once a connection is upgraded (101): the
+// request's exchange is over, and an upgraded connection, such as a
+// WebSocket, lives as long as the backend is not silent for the read
+// timeout, whatever the request's timeouts.
+func (rc *reqCtx) endLimits() {
+	if rc.idle.limit.Swap(0) != 0 {
+		rc.idle.deadline.Store(clock() + int64(rc.rt.readTimeout))
+	}
+}
+
 // capped returns deadline, or the cap when that is sooner.
 func (rc *reqCtx) capped(deadline int64) int64 {
 	if limit := rc.idle.limit.Load(); limit != 0 && deadline > limit {

@@ -1,8 +1,10 @@
 package proxy
 
 import (
+	"bufio"
 	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -114,5 +116,37 @@ func TestTotalTimeouts(t *testing.T) {
 	if _, err := New(Config{Table: newTable(t, prefix("", "/", &Route{Upstream: upstreamOf("fast", fast), RequestTimeout: -1, BackendTimeout: -1}))}); err == nil ||
 		!strings.Contains(err.Error(), "RequestTimeout: invalid value -1ns") || !strings.Contains(err.Error(), "BackendTimeout: invalid value -1ns") {
 		t.Errorf("New error = %v, want both negative timeouts named", err)
+	}
+}
+
+// TestTotalTimeoutsSpareUpgrades checks that a WebSocket connection
+// outlives the request timeout of its route once upgraded: the timeout is
+// about the exchange that asked for the upgrade.
+func TestTotalTimeoutsSpareUpgrades(t *testing.T) {
+	be := httptest.NewServer(echoUpgrade)
+	defer be.Close()
+	h, _ := newHandler(t, Config{Table: newTable(t, prefix("", "/", &Route{Upstream: upstreamOf("ws", be), RequestTimeout: 50 * time.Millisecond, BackendTimeout: 50 * time.Millisecond}))})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	c, err := net.Dial("tcp", addr(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	io.WriteString(c, "GET /chat HTTP/1.1\r\nHost: chat.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+	br := bufio.NewReader(c)
+	res, err := http.ReadResponse(br, nil)
+	if err != nil || res.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("got %v, %v; want 101", res, err)
+	}
+	time.Sleep(200 * time.Millisecond) // four request timeouts
+	for _, msg := range []string{"still", "here"} {
+		if _, err := io.WriteString(c, msg); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, len(msg))
+		if _, err := io.ReadFull(br, buf); err != nil || string(buf) != msg {
+			t.Fatalf("echo %q after the request timeout: got %q, %v", msg, buf, err)
+		}
 	}
 }
