@@ -38,6 +38,8 @@ type backend struct {
 	upstream *proxy.Upstream
 	// name is "namespace/service:port", for dumps.
 	name route.Backend
+	// headers are the backendRef's own request header edits.
+	headers proxy.HeaderRules
 }
 
 // backendRef resolves one backendRef of ro: kind, ReferenceGrant, Service,
@@ -134,18 +136,19 @@ func protocolOf(svc *corev1.Service, port int32, grpc bool) proxy.Protocol {
 }
 
 // program puts the backends of a rule on its route: one backend of
-// positive weight as the Upstream, several as weighted Backends (a zero
-// weight gets nothing, a backend that did not resolve answers its share
-// with 500, only zero weights answer 500), none as 500.
+// positive weight and without filters of its own as the Upstream,
+// otherwise weighted Backends (a zero weight gets nothing, a backend that
+// did not resolve answers its share with 500, only zero weights answer
+// 500), none as 500.
 func program(rt *proxy.Route, backends []backend) {
 	switch {
 	case len(backends) == 0:
 		rt.Upstream = &proxy.Upstream{Name: "no backend", Status: unresolvedStatus}
-	case len(backends) == 1 && backends[0].weight > 0:
+	case len(backends) == 1 && backends[0].weight > 0 && !hasHeaderRules(backends[0].headers):
 		rt.Upstream = backends[0].upstream
 	default:
 		for _, b := range backends {
-			rt.Backends = append(rt.Backends, proxy.WeightedBackend{Upstream: b.upstream, Weight: int(b.weight)})
+			rt.Backends = append(rt.Backends, proxy.WeightedBackend{Upstream: b.upstream, Weight: int(b.weight), RequestHeaders: b.headers})
 		}
 	}
 }

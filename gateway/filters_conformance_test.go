@@ -304,3 +304,27 @@ func TestWeightConformance(t *testing.T) {
 		}
 	}
 }
+
+// TestBackendHeaderModifierConformance ports
+// HTTPRouteRequestHeaderModifierBackendWeights: each backendRef's own
+// RequestHeaderModifier reaches that backend, and only it.
+func TestBackendHeaderModifierConformance(t *testing.T) {
+	set := loadManifests(t, "httproute-request-header-modifier-backend-weights")
+	rec := recordingBackends(t, set)
+	h, out := serveSet(t, set, Options{Backends: rec.overrides})
+	for range 100 {
+		exchange{req: "GET /"}.run(t, h)
+	}
+	for _, service := range []string{"infra-backend-v1", "infra-backend-v2"} {
+		got := rec.got(service, "/")
+		if len(got) == 0 {
+			t.Errorf("%s got no request of 100 at weight 10 of 20", service)
+		}
+		for _, e := range got {
+			if v := e.Headers.Values("Backend"); len(v) != 1 || v[0] != service {
+				t.Fatalf("%s got Backend %q, want %q", service, v, service)
+			}
+		}
+	}
+	wantCondition{"HTTPRoute", "gateway-conformance-infra/request-header-modifier-backend-weights", "same-namespace", "Accepted", true, "Accepted"}.check(t, out.Status)
+}

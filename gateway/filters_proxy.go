@@ -189,3 +189,24 @@ func urlPathOf(f *gatewayv1.HTTPURLRewriteFilter) *gatewayv1.HTTPPathModifier {
 	}
 	return f.Path
 }
+
+// backendFilters applies the filters of a backendRef (field) to b: its
+// RequestHeaderModifier edits the requests sent to that backend alone.
+// Other filters on a backendRef are not supported.
+func backendFilters(b *backend, filters []gatewayv1.HTTPRouteFilter, field string) []string {
+	var unsupported []string
+	for i, f := range filters {
+		switch {
+		case f.Type == gatewayv1.HTTPRouteFilterRequestHeaderModifier && f.RequestHeaderModifier != nil:
+			headerModifier(&b.headers, f.RequestHeaderModifier)
+		default:
+			unsupported = append(unsupported, fmt.Sprintf("%s.filters[%d]: filter %s is not supported on a backendRef", field, i, f.Type))
+		}
+	}
+	return unsupported
+}
+
+// hasHeaderRules reports whether hr edits anything.
+func hasHeaderRules(hr proxy.HeaderRules) bool {
+	return len(hr.Set) > 0 || len(hr.Add) > 0 || len(hr.Remove) > 0
+}

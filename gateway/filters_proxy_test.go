@@ -112,8 +112,9 @@ func TestRouteTimeouts(t *testing.T) {
 
 // TestInvalidFilters checks what is not served as written: a mirror of a
 // Service that does not exist is dropped (the request is served, the
-// route's ResolvedRefs is False), a prefix replacement on an Exact match
-// and an invalid timeout reject their rule (500), an unresolved weighted
+// route's ResolvedRefs is False), a prefix replacement on an Exact match,
+// an invalid timeout and a redirect on a backendRef reject their rule
+// (500), an unresolved weighted
 // backend answers its share with 500, and only zero weights answer 500.
 func TestInvalidFilters(t *testing.T) {
 	set := loadManifests(t, "../filters/invalid-filters")
@@ -124,6 +125,7 @@ func TestInvalidFilters(t *testing.T) {
 		{req: "GET /exact-prefix-rewrite", status: 500},
 		{req: "GET /bad-timeout", status: 500},
 		{req: "GET /zero", status: 500},
+		{req: "GET /backend-redirect", status: 500},
 	} {
 		e.run(t, h)
 	}
@@ -145,6 +147,7 @@ func TestInvalidFilters(t *testing.T) {
 		"no copies are sent to it",
 		"spec.rules[1].matches[0].path: a ReplacePrefixMatch path modifier needs PathPrefix matches, not Exact",
 		`spec.rules[2].timeouts.request: invalid duration "10parsecs"`,
+		"spec.rules[5].backendRefs[0].filters[0]: filter RequestRedirect is not supported on a backendRef",
 	} {
 		if !strings.Contains(all, want) {
 			t.Errorf("warnings lack %q:\n%s", want, all)

@@ -48,10 +48,9 @@ func (c *compiler) httpRoute(r ingress.HTTPRoute) {
 		var problems []string
 		for j, br := range rule.BackendRefs {
 			bf := fmt.Sprintf("%s.backendRefs[%d]", field, j)
-			backends = append(backends, c.backendRef(ro, br.BackendRef, false, bf, &refs))
-			if len(br.Filters) > 0 {
-				problems = append(problems, bf+".filters: filters on a backendRef are not supported")
-			}
+			b := c.backendRef(ro, br.BackendRef, false, bf, &refs)
+			problems = append(problems, backendFilters(&b, br.Filters, bf)...)
+			backends = append(backends, b)
 		}
 		program(rt, backends)
 		problems = append(problems, c.httpFilters(ro, rt, rule.Filters, field, &refs)...)

@@ -33,6 +33,7 @@ type reqCtx struct {
 	cookie   string          // the affinity cookie value to set; empty: none
 	path     string          // the cleaned, escaped path that was matched
 	prefix   string          // the matched rule's path, for Route.ReplacePath
+	backend  int             // the index of the Route.Backends chosen, or -1
 	peer     peer
 
 	idle    idleTimer

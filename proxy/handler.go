@@ -178,7 +178,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 		return
 	}
 	dry := info != nil && info.dry != nil
-	up, canary := rt.pickUpstream(r)
+	up, canary, backend := rt.pickUpstream(r)
 	if up == nil || up.spec.Status != 0 {
 		h.unresolved(w, r, rt, up, canary, info)
 		return
@@ -218,6 +218,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 		cookie:   pick.cookie,
 		path:     cleanPath,
 		prefix:   rule.Path,
+		backend:  backend,
 		peer:     peer,
 		client:   r.Context(),
 	}

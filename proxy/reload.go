@@ -40,6 +40,8 @@ type routeState struct {
 	backends   []*upstream // Backends' upstreams, in order
 	mirrors    []*upstream // Mirrors' upstreams, in order
 	weightSums []int       // running sums of the Backends' weights; nil without Backends
+	// backendRules are the Backends' RequestHeaders; nil when none has any.
+	backendRules []headerRules
 	// others are the upstreams the route may use beside up and fallback:
 	// canaries, backends, mirrors.
 	others      []*upstream
@@ -189,6 +191,11 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 		}
 		if len(backends) > 0 {
 			rs.weightSums = weights(rt.Backends)
+			var bad []error
+			rs.backendRules, bad = backendHeaderRules(rt.Backends)
+			for _, err := range bad {
+				errs = append(errs, fmt.Errorf("proxy: %s: %w", ruleName(rule, rt), err))
+			}
 		}
 		rs.others = append(append(slices.Clip(canaries), backends...), mirrors...)
 		st.routes[rt] = rs

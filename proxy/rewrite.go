@@ -42,6 +42,9 @@ func (h *Handler) rewrite(rc *reqCtx, in, out *http.Request) {
 	}
 	// Before the forwarding headers, which win over the route's.
 	keepPolicyHeaders(rc.rt.route.Traffic, in.Header, out.Header)
+	if rc.rt.backendRules != nil && rc.backend >= 0 && rc.up.origin == rc.rt.backends[rc.backend] {
+		rc.rt.backendRules[rc.backend].apply(out.Header)
+	}
 	h.setForwarded(rc, in, out.Header)
 	dropH2CUpgrade(in.Header, out.Header)
 	if rc.up.origin == rc.rt.fallback {

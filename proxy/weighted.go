@@ -18,6 +18,10 @@ type WeightedBackend struct {
 	// Weight is the backend's share: Weight out of the sum of the weights
 	// of the route's Backends. A backend of weight 0 is never chosen.
 	Weight int
+	// RequestHeaders edit the requests sent to this backend, after the
+	// route's Traffic.RequestHeaders (Gateway API's header filters on a
+	// backendRef). Forwarding headers are set after them.
+	RequestHeaders HeaderRules
 }
 
 // ErrUnresolved is the cause of the answer of an upstream that stands in
@@ -101,4 +105,24 @@ func (h *Handler) unresolved(w http.ResponseWriter, r *http.Request, rs *routeSt
 	}
 	info.act(ActionUnresolved)
 	h.fail(w, r, e, info)
+}
+
+// backendHeaderRules returns the runtime of the Backends' RequestHeaders,
+// nil when no backend has any, and their problems.
+func backendHeaderRules(bs []WeightedBackend) ([]headerRules, []error) {
+	var rules []headerRules
+	var errs []error
+	for i := range bs {
+		hr := &bs[i].RequestHeaders
+		if len(hr.Set) == 0 && len(hr.Add) == 0 && len(hr.Remove) == 0 {
+			continue
+		}
+		if rules == nil {
+			rules = make([]headerRules, len(bs))
+		}
+		var es []error
+		rules[i], es = newHeaderRules(fmt.Sprintf("Backends[%d].RequestHeaders", i), hr)
+		errs = append(errs, es...)
+	}
+	return rules, errs
 }

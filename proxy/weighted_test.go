@@ -88,6 +88,39 @@ func TestWeightedBackends(t *testing.T) {
 	}
 }
 
+// TestWeightedBackendHeaders checks Backends' own RequestHeaders, as
+// Gateway API's HTTPRouteRequestHeaderModifierBackendWeights: each request
+// carries the headers of the backend it went to, after the route's.
+func TestWeightedBackendHeaders(t *testing.T) {
+	v1, v2 := newBackend(t, "v1"), newBackend(t, "v2")
+	rt := &Route{
+		Traffic: &Traffic{RequestHeaders: HeaderRules{Set: map[string]string{"Backend": "route", "X-Route": "yes"}}},
+		Backends: []WeightedBackend{
+			{Upstream: upstreamOf("v1", v1), Weight: 10, RequestHeaders: HeaderRules{Set: map[string]string{"Backend": "v1"}}},
+			{Upstream: upstreamOf("v2", v2), Weight: 10, RequestHeaders: HeaderRules{Set: map[string]string{"Backend": "v2"}, Add: map[string]string{"X-Route": "v2"}}},
+		},
+	}
+	h, _ := newHandler(t, Config{Table: newTable(t, prefix("", "/", rt))})
+	seenBoth := map[string]bool{}
+	for range 100 {
+		w := serve(h, httptest.NewRequest(http.MethodGet, "/", nil))
+		s := decode(t, w.Body.Bytes())
+		seenBoth[s.Backend] = true
+		wantRoute := "yes"
+		if s.Backend == "v2" {
+			wantRoute = "yes,v2"
+		}
+		if got := s.Header.Get("Backend"); got != s.Backend || s.Header.Get("X-Route") != wantRoute {
+			t.Fatalf("%s got Backend %q and X-Route %q, want %q and %q", s.Backend, got, s.Header.Get("X-Route"), s.Backend, wantRoute)
+		}
+	}
+	if !seenBoth["v1"] || !seenBoth["v2"] {
+		t.Errorf("backends answering: %v, want both", seenBoth)
+	}
+	wantNewError(t, &Route{Backends: []WeightedBackend{{Upstream: upstreamOf("v1", v1), Weight: 1, RequestHeaders: HeaderRules{Set: map[string]string{"Bad Name": "x"}}}}},
+		`Backends[0].RequestHeaders.Set: invalid header name "Bad Name"`)
+}
+
 // TestUnresolvedUpstream checks the 500 of a route whose only upstream
 // could not be resolved: Config.ErrorHandler gets ErrUnresolved, Info
 // names the action, and nothing is contacted.
