@@ -86,8 +86,10 @@ type Upstream struct {
 	Balancing
 	// Status, when not zero, makes the upstream a stand-in for a backend
 	// that could not be resolved: every request sent to it is answered
-	// with this status (Gateway API answers 500 for a backendRef that
-	// names no usable Service) and Endpoints are ignored.
+	// with this status, a 4xx or 5xx (Gateway API answers 500 for a
+	// backendRef that names no usable Service), or by
+	// Config.ErrorHandler, given ErrUnresolved; Endpoints are ignored and
+	// nothing is contacted. As a Mirror, it receives nothing.
 	Status int
 }
 
