@@ -2,6 +2,7 @@ package rewrite
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 )
 
@@ -31,8 +32,8 @@ type PathModifier struct {
 }
 
 // Check reports whether m can be applied: Value is an absolute path (or
-// empty, for a prefix replacement) of URL path characters, without a
-// query or fragment.
+// empty, for a prefix replacement) of URL path characters and %XX
+// escapes, without a query or fragment.
 func (m *PathModifier) Check() error {
 	switch {
 	case m.Value == "" && m.Prefix:
@@ -46,6 +47,9 @@ func (m *PathModifier) Check() error {
 		if !pathByte(m.Value[i]) {
 			return fmt.Errorf("rewrite: path %q: character %q is not allowed in a URL path", m.Value, m.Value[i])
 		}
+	}
+	if _, err := url.PathUnescape(m.Value); err != nil {
+		return fmt.Errorf("rewrite: path %q: \"%%\" must start an escape such as %%2F", m.Value)
 	}
 	return nil
 }
@@ -76,6 +80,11 @@ func (m *PathModifier) Apply(path, prefix string) string {
 	out := strings.TrimSuffix(m.Value, "/") + path[len(p):]
 	if out == "" {
 		return "/"
+	}
+	// Never "//host/...", which a client or backend could read as a
+	// host, when the prefix is removed from a path such as "/a//b".
+	for strings.HasPrefix(out, "//") {
+		out = out[1:]
 	}
 	return out
 }

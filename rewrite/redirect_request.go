@@ -39,10 +39,15 @@ func NewRequestRedirect(scheme, hostname string, port int, path *PathModifier, c
 	return &Redirect{Code: code, Scheme: scheme, Hostname: hostname, Port: port, Path: path}, nil
 }
 
-// validHostname reports whether h is a DNS name (letters, digits, "-",
-// "." and a leading "*." refused) or an IP address.
+// validHostname reports whether h is a DNS name (letters, digits and "-"
+// in labels; a wildcard refused) or an IP address, IPv6 with or without
+// brackets.
 func validHostname(h string) bool {
-	if net.ParseIP(strings.Trim(h, "[]")) != nil {
+	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
+		ip := net.ParseIP(h[1 : len(h)-1])
+		return ip != nil && ip.To4() == nil // only IPv6 goes in brackets
+	}
+	if net.ParseIP(h) != nil {
 		return true
 	}
 	if len(h) > 253 {
