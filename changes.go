@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
-	"maps"
 	"reflect"
 	"slices"
 	"time"
@@ -12,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 
 	"github.com/ingressmux/ingressmux/ingress"
+	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/route"
 	"github.com/ingressmux/ingressmux/tlsconfig"
 )
@@ -40,6 +40,13 @@ func (m *Mux) Apply(ctx context.Context, changes ...ingress.Change) error {
 		p, err := m.live.tracker.Prepare(changes...)
 		if err != nil {
 			return nil, err
+		}
+		if m.gatewayServed() {
+			// Gateway API routes are compiled whole: from the objects
+			// with the change, by a new Tracker.
+			set := m.withGatewayObjects(m.live.tracker.Objects())
+			p.Discard()
+			return m.buildFull(set)
 		}
 		b, err := m.buildChange(p)
 		if err != nil {
@@ -98,15 +105,17 @@ func (m *Mux) SetEndpoints(backend string, endpoints []string) error {
 }
 
 // live is what incremental builds start from: the objects and their
-// compiled table, the proxy's table made from it, and caches of what is
-// costly to make again.
+// compiled table, the table the proxy serves, and caches of what is costly
+// to make again.
 type live struct {
-	tracker   *ingress.Tracker
-	table     *route.Table // with *proxy.Route values
-	upstreams upstreamSet  // the upstreams of table, for new routes to share
-	keyPairs  map[*corev1.Secret]keyPair
-	used      map[*corev1.Secret]keyPair // those the build under way used
-	files     *ingress.FileCache         // decoded objects of unchanged files
+	tracker *ingress.Tracker
+	// table is the table being served: the compiled table, but for the
+	// hosts whose endpoints alone changed since, whose routes the proxy
+	// was given the endpoints of instead (see endpointsOnly).
+	table    *route.Table
+	keyPairs map[*corev1.Secret]keyPair
+	used     map[*corev1.Secret]keyPair // those the build under way used
+	files    *ingress.FileCache         // decoded objects of unchanged files
 }
 
 // keyPair is a parsed certificate Secret, or why it does not parse.
@@ -131,10 +140,9 @@ func (l *live) keyPair(s *corev1.Secret) (*tls.Certificate, error) {
 // pendingLive is the live state a build makes current when it is
 // installed.
 type pendingLive struct {
-	tracker   *ingress.Tracker // a new Tracker, after a full build
-	change    *ingress.Pending // or a change to the current one
-	table     *route.Table
-	upstreams upstreamSet
+	tracker *ingress.Tracker // a new Tracker, after a full build
+	change  *ingress.Pending // or a change to the current one
+	table   *route.Table
 	// pushes are endpoints to give upstreams, by backend name, when only
 	// endpoints changed.
 	pushes map[string][]string
@@ -155,7 +163,7 @@ func (b *built) commit() {
 	if p.tracker != nil {
 		m.live.tracker = p.tracker
 	}
-	m.live.table, m.live.upstreams = p.table, p.upstreams
+	m.live.table = p.table
 	m.live.keyPairs, m.live.used = m.live.used, nil
 	for name, eps := range p.pushes {
 		// Checked by the compile: the addresses come from EndpointSlices.
@@ -231,12 +239,12 @@ func (m *Mux) buildFull(set *ingress.Set) (*built, error) {
 	if err != nil {
 		return nil, err
 	}
-	ups := upstreamSet{}
-	if b.table, err = m.proxyTable(res.Compiled.Table, ups, true); err != nil {
+	b.table = res.Compiled.Table
+	if err := m.addGateway(set, b); err != nil {
 		m.live.used = nil
 		return nil, err
 	}
-	b.pending = &pendingLive{owner: m, tracker: tr, table: b.table, upstreams: ups}
+	b.pending = &pendingLive{owner: m, tracker: tr, table: b.table}
 	return b, nil
 }
 
@@ -249,12 +257,11 @@ func (m *Mux) buildChange(p *ingress.Pending) (*built, error) {
 	if err != nil {
 		return nil, err
 	}
-	pl := &pendingLive{owner: m, change: p, table: m.live.table, upstreams: m.live.upstreams}
+	pl := &pendingLive{owner: m, change: p, table: m.live.table}
 	b.pending = pl
 	switch {
 	case res.Full:
-		pl.upstreams = upstreamSet{}
-		pl.table, err = m.proxyTable(res.Compiled.Table, pl.upstreams, true)
+		pl.table = res.Compiled.Table
 	case len(res.Hosts) == 0:
 		// Nothing routed changed.
 	default:
@@ -262,36 +269,24 @@ func (m *Mux) buildChange(p *ingress.Pending) (*built, error) {
 			pl.pushes = pushes
 			break
 		}
-		var part *route.Table
-		// A copy: the set being served must not keep what a build that is
-		// then dropped added to it.
-		pl.upstreams = maps.Clone(m.live.upstreams)
-		part, err = m.proxyTable(res.Changed, pl.upstreams, false)
-		if err == nil {
-			pl.table = route.Splice(m.live.table, func(host string) bool { return !res.Hosts[host] }, part)
-			if len(pl.upstreams) > 2*pl.table.Len()+16 {
-				pl.upstreams = pl.upstreams.usedBy(pl.table)
-			}
-			up := &tableUpdate{added: part.Rules()}
-			for host := range res.Hosts {
-				up.removed = append(up.removed, m.live.table.HostRules(host)...)
-			}
-			b.update = up
+		// The table being served, not the compiled one: the routes of
+		// hosts whose endpoints alone changed are served as they were.
+		pl.table = route.Splice(m.live.table, func(host string) bool { return !res.Hosts[host] }, res.Changed)
+		up := &tableUpdate{added: res.Changed.Rules()}
+		for host := range res.Hosts {
+			up.removed = append(up.removed, m.live.table.HostRules(host)...)
 		}
-	}
-	if err != nil {
-		b.discard()
-		return nil, err
+		b.update = up
 	}
 	b.table = pl.table
 	return b, nil
 }
 
 // endpointsOnly reports whether the rules res compiled again differ from
-// those of old only in the addresses of their backends, and if so returns
-// the new addresses by backend name. A backend resolved to its Service's
-// cluster IP (service-upstream) by some route does not qualify: its name
-// stands for other addresses there.
+// those of old only in the endpoints of their upstreams, and if so returns
+// the new endpoints by upstream name. An upstream resolved to its
+// Service's cluster IP (service-upstream) by some route does not qualify:
+// its name stands for other addresses there.
 func endpointsOnly(old *route.Table, res *ingress.Result) (map[string][]string, bool) {
 	pushes := map[string][]string{}
 	for host := range res.Hosts {
@@ -301,22 +296,22 @@ func endpointsOnly(old *route.Table, res *ingress.Result) (map[string][]string, 
 		}
 		for i := range now {
 			a, b := was[i], now[i]
-			ra, rb := a.Value.(*ingress.CompiledRoute), b.Value.(*ingress.CompiledRoute)
+			ra, rb := a.Value.(*proxy.Route), b.Value.(*proxy.Route)
 			a.Value, b.Value = nil, nil
-			if !reflect.DeepEqual(a, b) || !sameButAddresses(ra, rb) {
+			if !reflect.DeepEqual(a, b) || !sameButEndpoints(ra, rb) {
 				return nil, false
 			}
-			for _, t := range targets(rb) {
-				if t.Via == "service-upstream" {
+			for _, u := range upstreamsOf(rb) {
+				if u.Resolution == "service-upstream" {
 					return nil, false
 				}
-				if have, seen := pushes[t.Name]; seen && !reflect.DeepEqual(have, t.Addresses) {
+				if have, seen := pushes[u.Name]; seen && !slices.Equal(have, u.Endpoints) {
 					return nil, false
 				}
-				pushes[t.Name] = t.Addresses
+				pushes[u.Name] = u.Endpoints
 			}
-			for _, t := range targets(ra) {
-				if t.Via == "service-upstream" {
+			for _, u := range upstreamsOf(ra) {
+				if u.Resolution == "service-upstream" {
 					return nil, false
 				}
 			}
@@ -325,35 +320,39 @@ func endpointsOnly(old *route.Table, res *ingress.Result) (map[string][]string, 
 	return pushes, true
 }
 
-// targets lists the backends of r: its own and its canaries'.
-func targets(r *ingress.CompiledRoute) []ingress.Target {
-	out := []ingress.Target{r.Target}
+// upstreamsOf lists the upstreams of r whose endpoints may move alone:
+// its own and its canaries'.
+func upstreamsOf(r *proxy.Route) []*proxy.Upstream {
+	out := []*proxy.Upstream{r.Upstream}
 	for _, c := range r.Canaries {
-		out = append(out, c.Target)
+		out = append(out, c.Upstream)
 	}
 	return out
 }
 
-// sameButAddresses reports whether a and b are equal but for the
-// addresses of their backends and canaries.
-func sameButAddresses(a, b *ingress.CompiledRoute) bool {
-	if len(a.Canaries) != len(b.Canaries) {
+// sameButEndpoints reports whether a and b are equal but for the
+// endpoints of their upstreams and canaries.
+func sameButEndpoints(a, b *proxy.Route) bool {
+	if len(a.Canaries) != len(b.Canaries) || (a.Upstream == nil) != (b.Upstream == nil) {
 		return false
 	}
 	x, y := *a, *b
-	x.Target.Addresses, y.Target.Addresses = nil, nil
-	x.Canaries, y.Canaries = nil, nil
-	if !reflect.DeepEqual(x, y) {
-		return false
+	x.Upstream, y.Upstream = withoutEndpoints(a.Upstream), withoutEndpoints(b.Upstream)
+	x.Canaries, y.Canaries = slices.Clone(a.Canaries), slices.Clone(b.Canaries)
+	for i := range x.Canaries {
+		x.Canaries[i].Upstream, y.Canaries[i].Upstream = withoutEndpoints(x.Canaries[i].Upstream), withoutEndpoints(y.Canaries[i].Upstream)
 	}
-	for i := range a.Canaries {
-		ca, cb := a.Canaries[i], b.Canaries[i]
-		ca.Target.Addresses, cb.Target.Addresses = nil, nil
-		if !reflect.DeepEqual(ca, cb) {
-			return false
-		}
+	return reflect.DeepEqual(&x, &y)
+}
+
+// withoutEndpoints returns a copy of u without its endpoints.
+func withoutEndpoints(u *proxy.Upstream) *proxy.Upstream {
+	if u == nil {
+		return nil
 	}
-	return true
+	c := *u
+	c.Endpoints = nil
+	return &c
 }
 
 // buildFromSources reads the sources and compiles what differs from what
@@ -376,7 +375,7 @@ func (m *Mux) buildFromSources() (*built, error) {
 			return nil, m.everyError(err)
 		}
 	}
-	if m.live.tracker == nil || m.cfg.Resolver != nil || m.cfg.Options.Resolver != nil {
+	if m.live.tracker == nil || m.cfg.Resolver != nil || m.cfg.Options.Resolver != nil || hasGatewayObjects(set) || m.gatewayServed() {
 		b, err := m.buildFull(set)
 		if err != nil {
 			return nil, m.everyError(err)

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/ingressmux/ingressmux/ingress"
+	"github.com/ingressmux/ingressmux/proxy"
 )
 
 // named answers with its name.
@@ -157,7 +158,7 @@ func TestApplyEndpointSliceKeepsRouteTable(t *testing.T) {
 	assert.Same(t, table, m.live.table, "an endpoints change rebuilt the route table")
 	rule := m.Compiled().Table.Match("api.example.com", "/")
 	require.NotNil(t, rule)
-	assert.Equal(t, []string{"198.18.0.2:8080", "198.18.0.3:8080"}, rule.Value.(*ingress.CompiledRoute).Target.Addresses)
+	assert.Equal(t, []string{"198.18.0.2:8080", "198.18.0.3:8080"}, rule.Value.(*proxy.Route).Upstream.Endpoints)
 
 	// An Ingress change is a route change.
 	require.NoError(t, m.Apply(context.Background(), ingress.Update(decodeOne(t, ingressDoc("api", "api.example.com", "/v2", "api")))))

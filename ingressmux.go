@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/netip"
 	"sync"
@@ -70,6 +69,9 @@ type Config struct {
 	// Hooks let the program observe and shape the proxying of every
 	// request: request Info, transports, responses, error pages.
 	Hooks Hooks
+	// GatewayController is the controllerName of the Gateway API
+	// GatewayClasses to serve. Empty means gateway.DefaultControllerName.
+	GatewayController string
 }
 
 // Mux serves the Ingresses of its Config: it is an http.Handler, and its
@@ -82,7 +84,6 @@ type Mux struct {
 
 	mu       sync.Mutex // serialises Reload
 	state    atomicState
-	traffics trafficCache     // see traffic.go
 	fallback *tls.Certificate // the generated default certificate
 	objects  *ingress.Set     // served instead of cfg.Paths when not nil; see LoadObjects
 	live     live             // what incremental builds start from; see Apply
@@ -126,6 +127,9 @@ func newMux(ctx context.Context, cfg Config, objects *ingress.Set) (*Mux, error)
 		NotFound:       cfg.NotFound,
 		RedirectPort:   cfg.HTTPSPort,
 		Logger:         cfg.Logger,
+
+		BackendCAs:        cfg.BackendCAs,
+		LimitRejectStatus: cfg.LimitRejectStatus,
 	}
 	cfg.Hooks.apply(&pc)
 	h, err := proxy.New(pc)
@@ -170,7 +174,7 @@ func (m *Mux) Resolve(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	start := time.Now()
-	b, err := m.buildWith(ctx, func() (*built, error) { return m.buildFull(m.live.tracker.Objects()) })
+	b, err := m.buildWith(ctx, func() (*built, error) { return m.buildFull(m.withGatewayObjects(m.live.tracker.Objects())) })
 	if err == nil {
 		err = m.swap(b)
 	}
@@ -188,16 +192,18 @@ func (m *Mux) Close() error { return m.handler.Close() }
 func (m *Mux) Warnings() []ingress.Warning { return m.state.load().warnings }
 
 // Compiled returns the result of the last successful load: the routing
-// table as the ingress package built it (for Explain and dumps), the TLS
-// hosts and the warnings.
+// table as the ingress package built it, with the Gateway API routes
+// merged in when the sources have any (for Explain and dumps), the TLS
+// hosts of both and the warnings.
 func (m *Mux) Compiled() *ingress.Compiled { return m.state.load().compiled }
 
 // built is one load: everything a swap needs, computed off to the side.
 type built struct {
 	compiled *ingress.Compiled
-	table    *route.Table // with *proxy.Route values
+	table    *route.Table // the table to serve
 	certs    map[string]*tls.Certificate
 	warnings []ingress.Warning
+	gateway  *gatewaySide // see gateway.go
 	// pending is the incremental state that install makes current, and
 	// discard drops (see Apply).
 	pending *pendingLive
@@ -244,7 +250,7 @@ func (m *Mux) install(b *built) {
 	// cannot fail.
 	_ = m.certs.Replace(b.certs, def)
 	b.commit()
-	m.state.store(&state{compiled: b.compiled, warnings: b.warnings})
+	m.state.store(&state{compiled: b.compiled, warnings: b.warnings, gateway: b.gateway})
 }
 
 func (m *Mux) ensureDefaultCertificate() error {
@@ -289,100 +295,6 @@ func (m *Mux) certificates(loaded func(string) (*corev1.Secret, bool), compiled 
 		certs[t.Host] = cert
 	}
 	return certs, warnings
-}
-
-// proxyTable converts the ingress routes into proxy routes. Routes that
-// resolve to the same backend with the same connection settings share one
-// *proxy.Upstream, and so one connection pool.
-//
-// A full build sweeps the traffic cache and starts a new upstream set; a
-// build of the routes of a few hosts (see changes.go) shares upstreams with
-// the table it joins.
-func (m *Mux) proxyTable(t *route.Table, upstreams upstreamSet, full bool) (*route.Table, error) {
-	if full {
-		m.traffics.sweep()
-	}
-	traffics := map[string]*proxy.Traffic{} // per Ingress, for this build
-	rules := t.Rules()
-	for i := range rules {
-		r := rules[i].Value.(*ingress.CompiledRoute)
-		u := upstreams.share(m.upstream(r.Policy, r.Target))
-		p := r.Policy
-		rt := &proxy.Route{
-			Upstream:         u,
-			Host:             p.UpstreamVHost,
-			MaxBodyBytes:     p.MaxBodyBytes,
-			ReadTimeout:      p.ReadTimeout,
-			SendTimeout:      p.SendTimeout,
-			SSLRedirect:      p.SSLRedirect,
-			ForceSSLRedirect: p.ForceSSLRedirect,
-			Name:             rules[i].Origin,
-			Object:           proxy.ObjectRef{Kind: "Ingress", Namespace: r.Namespace, Name: r.Name},
-			Rewrite:          r.Rewrite,
-			ForwardedPrefix:  p.ForwardedPrefix,
-			Redirect:         p.Redirect,
-			AppRoot:          r.AppRoot,
-
-			PreserveTrailingSlash: p.PreserveTrailingSlash,
-			Traffic:               m.traffic(r, traffics),
-		}
-		m.addProxying(rt, r, rules[i].Backend, upstreams)
-		rules[i].Value = rt
-	}
-	table, err := route.NewWithOptions(rules, t.Options())
-	if err != nil {
-		return nil, fmt.Errorf("ingressmux: rebuilding the table for the proxy: %w", err)
-	}
-	return table, nil
-}
-
-// upstream describes the backend t for the proxy, with the connection
-// settings of p. The TLS name of an HTTPS backend is proxy-ssl-name, else
-// upstream-vhost (without port), else the backend's DNS name: the name a
-// user would expect the certificate to be for.
-func (m *Mux) upstream(p ingress.Policy, t ingress.Target) *proxy.Upstream {
-	u := &proxy.Upstream{Name: t.Name, Endpoints: t.Addresses, ConnectTimeout: p.ConnectTimeout}
-	switch p.Protocol {
-	case "HTTPS":
-		u.Protocol = proxy.HTTPS
-	case "GRPC":
-		u.Protocol = proxy.GRPC
-	case "GRPCS":
-		u.Protocol = proxy.GRPCS
-	case "AUTO_HTTP":
-		u.Protocol = proxy.AutoHTTP
-	case "":
-		if t.Scheme == "https" {
-			u.Protocol = proxy.HTTPS
-		}
-	}
-	serverName := p.ProxySSLName
-	if serverName == "" && p.UpstreamVHost != "" {
-		serverName = p.UpstreamVHost
-		if host, _, err := net.SplitHostPort(serverName); err == nil {
-			serverName = host
-		}
-	}
-	if serverName == "" {
-		serverName = t.DNSName
-	}
-	u.TLS = tlsconfig.Client{
-		ServerName:         serverName,
-		DisableSNI:         !p.ProxySSLServerName,
-		RootCAs:            m.cfg.BackendCAs,
-		InsecureSkipVerify: !p.ProxySSLVerify,
-		VerifyDepth:        p.Upstream.VerifyDepth,
-		MinVersion:         p.Upstream.MinTLSVersion,
-		MaxVersion:         p.Upstream.MaxTLSVersion,
-	}
-	if p.Upstream.RootCAs != nil {
-		u.TLS.RootCAs = p.Upstream.RootCAs
-	}
-	if c := p.Upstream.ClientCertificate; c != nil {
-		u.TLS.Certificates = []tls.Certificate{*c}
-	}
-	u.Balancing = balancing(p.Balance)
-	return u
 }
 
 // errNoSources is returned when Config names nothing to read.

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/ingressmux/ingressmux/ingress"
+	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/route"
 )
 
@@ -114,25 +115,26 @@ func unusedOverrides(backends map[string]string, t *route.Table) []ingress.Warni
 	}
 	overridden := map[string]bool{} // "namespace/service" of the overridden backends
 	var names []string
-	note := func(t ingress.Target) {
-		names = append(names, t.Name)
-		if t.Via == "override" {
-			svc, _, _ := strings.Cut(t.Name, ":")
+	note := func(u *proxy.Upstream) {
+		if u == nil {
+			return
+		}
+		names = append(names, u.Name)
+		if u.Resolution == "override" {
+			svc, _, _ := strings.Cut(u.Name, ":")
 			overridden[svc] = true
 		}
 	}
 	for _, rule := range t.Rules() {
-		r, ok := rule.Value.(*ingress.CompiledRoute)
+		r, ok := rule.Value.(*proxy.Route)
 		if !ok {
 			continue
 		}
-		note(r.Target)
+		note(r.Upstream)
 		for _, c := range r.Canaries {
-			note(c.Target)
+			note(c.Upstream)
 		}
-		if db := r.Policy.Upstream.DefaultBackend; db != nil {
-			note(db.Target)
-		}
+		note(r.DefaultBackend)
 	}
 	slices.Sort(names)
 	names = slices.Compact(names)

@@ -17,6 +17,7 @@ import (
 	"github.com/ingressmux/ingressmux"
 	"github.com/ingressmux/ingressmux/cluster"
 	"github.com/ingressmux/ingressmux/ingress"
+	"github.com/ingressmux/ingressmux/proxy"
 )
 
 // A Mux fed by a cluster. A real program makes its client with
@@ -67,7 +68,7 @@ func Example() {
 	}
 
 	e, _ := mux.Explain("http://shop.example.com/cart")
-	fmt.Println(e.Rule.Origin, e.Rule.Value.(*ingress.CompiledRoute).Target.Addresses)
+	fmt.Println(e.Rule.Origin, e.Rule.Value.(*proxy.Route).Upstream.Endpoints)
 
 	cancel()
 	fmt.Println(<-done)

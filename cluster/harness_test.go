@@ -26,6 +26,7 @@ import (
 	"github.com/ingressmux/ingressmux"
 	"github.com/ingressmux/ingressmux/cluster"
 	"github.com/ingressmux/ingressmux/ingress"
+	"github.com/ingressmux/ingressmux/proxy"
 )
 
 // harness runs a Source against a fake clientset and a real Mux.
@@ -106,7 +107,7 @@ func (h *harness) endpoints(url string) []string {
 	if e.Rule == nil {
 		return nil
 	}
-	return e.Rule.Value.(*ingress.CompiledRoute).Target.Addresses
+	return e.Rule.Value.(*proxy.Route).Upstream.Endpoints
 }
 
 // waitRoute waits until url is served by the Ingress want ("" for none).

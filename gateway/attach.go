@@ -87,7 +87,7 @@ func (c *compiler) attachTo(ro routeObject, pr gatewayv1.ParentReference, gs *ga
 	}
 	var allowed []*listenerState
 	for _, ls := range candidates {
-		if ls.usable && ls.allowed(ro.meta.Namespace) && slices.ContainsFunc(ls.kinds, func(k gatewayv1.RouteGroupKind) bool { return string(k.Kind) == ro.kind }) {
+		if ls.accepts && ls.allowed(ro.meta.Namespace) && slices.ContainsFunc(ls.kinds, func(k gatewayv1.RouteGroupKind) bool { return string(k.Kind) == ro.kind }) {
 			allowed = append(allowed, ls)
 		}
 	}
@@ -107,7 +107,9 @@ func (c *compiler) attachTo(ro routeObject, pr gatewayv1.ParentReference, gs *ga
 				continue
 			}
 			matched = true
-			att.add(servedHost{host: host, plain: ls.plain})
+			if ls.usable {
+				att.add(servedHost{host: host, plain: ls.plain})
+			}
 		}
 		if matched {
 			ls.attached++

@@ -66,7 +66,7 @@ func (c *compiler) backendRef(ro routeObject, ref gatewayv1.BackendRef, grpc boo
 	}
 	fail := func(reason gatewayv1.RouteConditionReason, message string) backend {
 		refs.note(reason, field+": "+message)
-		c.warn(ro.ref, field, message+unresolvedEffect(field))
+		c.warn(ro.source, ro.ref, field, message+unresolvedEffect(field))
 		b.upstream = &proxy.Upstream{Name: "unresolved " + b.name.String(), Status: unresolvedStatus}
 		return b
 	}
@@ -89,7 +89,7 @@ func (c *compiler) backendRef(ro routeObject, ref gatewayv1.BackendRef, grpc boo
 		return fail(gatewayv1.RouteReasonBackendNotFound, warning)
 	}
 	if warning != "" {
-		c.warn(ro.ref, field, warning)
+		c.warn(ro.source, ro.ref, field, warning)
 	}
 	up := &proxy.Upstream{Name: b.name.String(), Protocol: protocolOf(svc, *ref.Port, grpc), Endpoints: target.Addresses}
 	if target.Scheme == "https" {

@@ -26,9 +26,9 @@ type compiler struct {
 	gwOrder []*gatewayState
 	tls     *backendTLSIndex
 	rules   []route.Rule
-	// ruleOrigins names, for each rule, the object to blame when the
+	// ruleSources locates, for each rule, the object to blame when the
 	// route package rejects it.
-	ruleOrigins []string
+	ruleSources []ingress.Source
 }
 
 func newCompiler(set *ingress.Set, opts Options) *compiler {
@@ -55,35 +55,10 @@ func newCompiler(set *ingress.Set, opts Options) *compiler {
 	return c
 }
 
-// warn records a warning about an object ("kind namespace/name").
-func (c *compiler) warn(object, field, message string) {
-	c.out.Warnings = append(c.out.Warnings, ingress.Warning{Source: c.sourceOf(object), Object: object, Field: field, Message: message})
-}
-
-// sourceOf finds where an object named "kind namespace/name" was loaded
-// from, for warnings.
-func (c *compiler) sourceOf(object string) ingress.Source {
-	for _, r := range c.set.HTTPRoutes {
-		if r.Ref() == object {
-			return r.Source
-		}
-	}
-	for _, r := range c.set.GRPCRoutes {
-		if r.Ref() == object {
-			return r.Source
-		}
-	}
-	for _, g := range c.set.Gateways {
-		if g.Ref() == object {
-			return g.Source
-		}
-	}
-	for _, p := range c.set.BackendTLSPolicies {
-		if p.Ref() == object {
-			return p.Source
-		}
-	}
-	return ingress.Source{}
+// warn records a warning about an object ("kind namespace/name") loaded
+// from src.
+func (c *compiler) warn(src ingress.Source, object, field, message string) {
+	c.out.Warnings = append(c.out.Warnings, ingress.Warning{Source: src, Object: object, Field: field, Message: message})
 }
 
 // classes finds the GatewayClasses this controller serves and accepts

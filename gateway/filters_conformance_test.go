@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"encoding/json"
-	"fmt"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -16,9 +15,24 @@ import (
 
 // filterCases are the ported conformance tests of the filters and fields
 // that change where and how a request goes: redirects, URL rewrites and
-// timeouts; mirrors and weights are tested below, since they are about
-// many requests.
+// timeouts; mirrors and per-backend filters are tested below, since they
+// are about many requests.
 var filterCases = []conformanceCase{
+	{name: "HTTPRoute303Redirect", manifest: "httproute-303-redirect",
+		exchanges: []exchange{
+			{req: "POST /see-other", status: 303, resHeaders: []string{"Location: http://gateway.example/see-other"}},
+		},
+	},
+	{name: "HTTPRoute307Redirect", manifest: "httproute-307-redirect",
+		exchanges: []exchange{
+			{req: "POST /temporary", status: 307, resHeaders: []string{"Location: http://gateway.example/temporary"}},
+		},
+	},
+	{name: "HTTPRoute308Redirect", manifest: "httproute-308-redirect",
+		exchanges: []exchange{
+			{req: "POST /permanent", status: 308, resHeaders: []string{"Location: http://gateway.example/permanent"}},
+		},
+	},
 	{name: "HTTPRouteRedirectHostAndStatus", manifest: "httproute-redirect-host-and-status",
 		exchanges: []exchange{
 			{req: "GET /hostname-redirect", status: 302, resHeaders: []string{"Location: http://example.org/hostname-redirect"}},
@@ -277,31 +291,6 @@ func TestMirrorConformance(t *testing.T) {
 				}
 			}
 		})
-	}
-}
-
-// TestWeightConformance ports HTTPRouteWeight: 70/30/0 weights share the
-// requests within the conformance test's tolerance, and weight 0 gets
-// none.
-func TestWeightConformance(t *testing.T) {
-	set := loadManifests(t, "httproute-weight")
-	rec := recordingBackends(t, set)
-	h, _ := serveSet(t, set, Options{Backends: rec.overrides})
-	const requests = 1000
-	for i := range requests {
-		exchange{req: fmt.Sprintf("GET /?entropy=%d", i)}.run(t, h)
-	}
-	for _, w := range []struct {
-		service string
-		share   float64
-	}{{"infra-backend-v1", 0.7}, {"infra-backend-v2", 0.3}, {"infra-backend-v3", 0}} {
-		got := float64(len(rec.got(w.service, "/"))) / requests
-		// The conformance test allows 5 percentage points, which is 3.4
-		// standard deviations here; 7 (4.8) for a test that does not
-		// retry.
-		if math.Abs(got-w.share) > 0.07 || w.share == 0 && got != 0 {
-			t.Errorf("%s got %.3f of the requests, want %.2f", w.service, got, w.share)
-		}
 	}
 }
 

@@ -153,43 +153,6 @@ func routeTimeouts(rt *proxy.Route, t *gatewayv1.HTTPRouteTimeouts) []string {
 	return problems
 }
 
-// prefixReplacements reports the ReplacePrefixMatch path modifiers of a
-// rule with a match whose path is not a PathPrefix, which the
-// specification forbids: only a prefix says what to replace.
-func prefixReplacements(rule gatewayv1.HTTPRouteRule, field string) []string {
-	replaces := false
-	for _, f := range rule.Filters {
-		for _, m := range []*gatewayv1.HTTPPathModifier{pathOf(f.RequestRedirect), urlPathOf(f.URLRewrite)} {
-			if m != nil && m.Type == gatewayv1.PrefixMatchHTTPPathModifier {
-				replaces = true
-			}
-		}
-	}
-	if !replaces {
-		return nil
-	}
-	for i, m := range rule.Matches {
-		if m.Path != nil && m.Path.Type != nil && *m.Path.Type != gatewayv1.PathMatchPathPrefix {
-			return []string{fmt.Sprintf("%s.matches[%d].path: a ReplacePrefixMatch path modifier needs PathPrefix matches, not %s", field, i, *m.Path.Type)}
-		}
-	}
-	return nil
-}
-
-func pathOf(f *gatewayv1.HTTPRequestRedirectFilter) *gatewayv1.HTTPPathModifier {
-	if f == nil {
-		return nil
-	}
-	return f.Path
-}
-
-func urlPathOf(f *gatewayv1.HTTPURLRewriteFilter) *gatewayv1.HTTPPathModifier {
-	if f == nil {
-		return nil
-	}
-	return f.Path
-}
-
 // backendFilters applies the filters of a backendRef (field) to b: its
 // RequestHeaderModifier edits the requests sent to that backend alone.
 // Other filters on a backendRef are not supported.

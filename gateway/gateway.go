@@ -106,14 +106,14 @@ func (l Listener) String() string {
 	if host == "" {
 		host = "*"
 	}
-	where := "the plain-HTTP listener"
+	where := "served on the plain-HTTP listener"
 	switch l.Served {
 	case ServedTLS:
-		where = "the TLS listener"
+		where = "served on the TLS listener"
 	case NotServed:
-		where = "nowhere (not programmed)"
+		where = "not served (not programmed)"
 	}
-	return fmt.Sprintf("gateway %s listener %s: %s port %d host %s, served on %s, %d route(s)",
+	return fmt.Sprintf("gateway %s listener %s: %s port %d host %s, %s, %d route(s)",
 		l.Gateway, l.Name, l.Protocol, l.Port, host, where, l.AttachedRoutes)
 }
 
@@ -121,20 +121,25 @@ func (l Listener) String() string {
 // GatewayClasses whose controllerName is Options.ControllerName, and the
 // HTTPRoutes and GRPCRoutes attached to them) into a routing table, with
 // the status of every object and warnings. Objects of other controllers
-// are left alone. Problems with single objects are reported in their
-// status and in Warnings, never as an error, as a Gateway API controller
-// reports them: the error is reserved for rules that the route package
-// rejects, which validation should have caught.
+// are left alone. Every Gateway API object is first validated as the
+// apiserver would (see ValidateObject): those it would refuse are left out
+// and their problems returned as an ingress.ErrorList, with the Compiled
+// of the others. Problems that the apiserver lets through (a missing
+// Service, a reference without a ReferenceGrant, ...) are reported in the
+// objects' status and in Warnings, as a Gateway API controller reports
+// them, never as an error.
 func Compile(set *ingress.Set, opts Options) (*Compiled, error) {
-	c := newCompiler(set, opts)
-	// Validation of the CRD schema and CEL rules of the Gateway API
-	// objects belongs here, before anything is compiled; it is not wired
-	// yet (see the package documentation).
+	valid, invalid := checked(set)
+	c := newCompiler(valid, opts)
 	c.classes()
 	c.gateways()
 	c.routes()
 	c.policies()
-	return c.finish()
+	out, err := c.finish()
+	if err == nil && len(invalid) > 0 {
+		err = invalid
+	}
+	return out, err
 }
 
 // finish builds the table, dropping the rules the route package rejects
@@ -153,7 +158,7 @@ func (c *compiler) finish() (*Compiled, error) {
 			var re *route.RuleError
 			if errors.As(e, &re) {
 				bad = append(bad, re.Index)
-				c.warn(c.ruleOrigins[re.Index], "", "rule not served: "+re.Err.Error())
+				c.warn(c.ruleSources[re.Index], c.rules[re.Index].Origin, "", "rule not served: "+re.Err.Error())
 			}
 		}
 		if len(bad) == 0 {

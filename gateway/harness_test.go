@@ -50,8 +50,11 @@ func newEcho(t testing.TB, ns, name string) string {
 func loadManifests(t testing.TB, names ...string) *ingress.Set {
 	t.Helper()
 	set := &ingress.Set{}
-	for _, n := range append([]string{"base"}, names...) {
-		path := filepath.Join("testdata", "conformance", n+".yaml")
+	paths := []string{filepath.Join("testdata", "conformance-base.yaml")}
+	for _, n := range names {
+		paths = append(paths, filepath.Join("testdata", "conformance", n+".yaml"))
+	}
+	for _, path := range paths {
 		data, err := os.ReadFile(path)
 		if err != nil {
 			t.Fatal(err)
@@ -224,4 +227,11 @@ func (wc wantCondition) check(t *testing.T, st Status) {
 		}
 	}
 	t.Errorf("%s %s parent %s: no %s condition in %+v", wc.kind, wc.route, wc.gateway, wc.typ, list)
+}
+
+func decodeJSON(t testing.TB, data []byte, v any) {
+	t.Helper()
+	if err := json.Unmarshal(data, v); err != nil {
+		t.Fatalf("not JSON: %q", data)
+	}
 }

@@ -30,6 +30,10 @@ type match struct {
 	path  string
 	typ   route.PathType
 	conds route.Conditions
+	// written and writtenType are the match as the object spelled it,
+	// such as "/v1" and "PathPrefix", or a GRPCRoute's "echo.Echo/Ping"
+	// and "Exact".
+	written, writtenType string
 }
 
 // httpRoute compiles one HTTPRoute.
@@ -54,13 +58,12 @@ func (c *compiler) httpRoute(r ingress.HTTPRoute) {
 		}
 		program(rt, backends)
 		problems = append(problems, c.httpFilters(ro, rt, rule.Filters, field, &refs)...)
-		problems = append(problems, prefixReplacements(rule, field)...)
 		problems = append(problems, c.timeouts(rt, rule.Timeouts, field)...)
 		if rule.Retry != nil {
-			c.warn(ro.ref, field+".retry", "retry is not supported; requests are not retried")
+			c.warn(ro.source, ro.ref, field+".retry", "retry is not supported; requests are not retried")
 		}
 		if rule.SessionPersistence != nil {
-			c.warn(ro.ref, field+".sessionPersistence", "sessionPersistence is not supported; requests are balanced without it")
+			c.warn(ro.source, ro.ref, field+".sessionPersistence", "sessionPersistence is not supported; requests are balanced without it")
 		}
 		rt = c.rejectRule(ro, rt, problems, &partial)
 		var matches []match
@@ -68,7 +71,7 @@ func (c *compiler) httpRoute(r ingress.HTTPRoute) {
 			matches = append(matches, httpMatch(m))
 		}
 		if len(matches) == 0 {
-			matches = []match{{path: "/", typ: route.Prefix}}
+			matches = []match{httpMatch(gatewayv1.HTTPRouteMatch{})}
 		}
 		c.addRules(ro, att, i, rt, backends, matches)
 	}
@@ -90,7 +93,7 @@ func (c *compiler) rejectRule(ro routeObject, rt *proxy.Route, problems []string
 		return rt
 	}
 	for _, p := range problems {
-		c.warn(ro.ref, "", p+"; the rule answers 500")
+		c.warn(ro.source, ro.ref, "", p+"; the rule answers 500")
 	}
 	*partial = append(*partial, problems...)
 	return &proxy.Route{Name: rt.Name, Object: rt.Object, Upstream: &proxy.Upstream{Name: "rule not served", Status: unresolvedStatus}}
@@ -99,12 +102,13 @@ func (c *compiler) rejectRule(ro routeObject, rt *proxy.Route, problems []string
 // httpMatch translates one HTTPRouteMatch; a match without a path
 // matches the prefix "/".
 func httpMatch(m gatewayv1.HTTPRouteMatch) match {
-	out := match{path: "/", typ: route.Prefix}
+	out := match{path: "/", typ: route.Prefix, written: "/", writtenType: string(gatewayv1.PathMatchPathPrefix)}
 	if m.Path != nil {
 		if m.Path.Value != nil {
-			out.path = *m.Path.Value
+			out.path, out.written = *m.Path.Value, *m.Path.Value
 		}
 		if m.Path.Type != nil {
+			out.writtenType = string(*m.Path.Type)
 			switch *m.Path.Type {
 			case gatewayv1.PathMatchExact:
 				out.typ = route.Exact
@@ -132,27 +136,30 @@ func httpMatch(m gatewayv1.HTTPRouteMatch) match {
 // route that redirects plain-HTTP requests to HTTPS, since one table
 // serves both of the program's listeners.
 func (c *compiler) addRules(ro routeObject, att attachment, i int, rt *proxy.Route, backends []backend, matches []match) {
-	var tlsOnly *proxy.Route
 	var dump route.Backend
 	if len(backends) > 0 {
 		dump = backends[0].name
 	}
 	for j, m := range matches {
+		// Each match names its own place in the route for tools; the
+		// copies share the rule's Traffic and Upstreams.
+		plain, secure := *rt, (*proxy.Route)(nil)
+		plain.Origin = proxy.Origin{Field: fmt.Sprintf("spec.rules[%d].matches[%d]", i, j), Source: ro.source.String(), Path: m.written, PathType: m.writtenType}
 		for _, h := range att.hosts {
-			value := rt
+			value := &plain
 			if !h.plain {
-				if tlsOnly == nil {
-					cp := *rt
+				if secure == nil {
+					cp := plain
 					cp.ForceSSLRedirect = true
-					tlsOnly = &cp
+					secure = &cp
 				}
-				value = tlsOnly
+				value = secure
 			}
 			conds := m.conds
 			conds.Tiebreak = route.Tiebreak{Created: ro.meta.CreationTimestamp.Time, Route: ro.key(), Index: i<<8 | j}
 			c.rules = append(c.rules, route.Rule{Host: h.host, Path: m.path, Type: m.typ, Backend: dump,
 				Origin: ro.ref, Value: value, Conditions: &conds})
-			c.ruleOrigins = append(c.ruleOrigins, ro.ref)
+			c.ruleSources = append(c.ruleSources, ro.source)
 		}
 	}
 }
@@ -182,7 +189,7 @@ func (c *compiler) grpcRoute(r ingress.GRPCRoute) {
 		program(rt, backends)
 		problems = append(problems, c.grpcFilters(ro, rt, rule.Filters, field, &refs)...)
 		if rule.SessionPersistence != nil {
-			c.warn(ro.ref, field+".sessionPersistence", "sessionPersistence is not supported; requests are balanced without it")
+			c.warn(ro.source, ro.ref, field+".sessionPersistence", "sessionPersistence is not supported; requests are balanced without it")
 		}
 		rt = c.rejectRule(ro, rt, problems, &partial)
 		var matches []match
@@ -190,7 +197,7 @@ func (c *compiler) grpcRoute(r ingress.GRPCRoute) {
 			matches = append(matches, grpcMatch(m))
 		}
 		if len(matches) == 0 {
-			matches = []match{{path: "/", typ: route.Prefix}}
+			matches = []match{grpcMatch(gatewayv1.GRPCRouteMatch{})}
 		}
 		c.addRules(ro, att, i, rt, backends, matches)
 	}
@@ -201,7 +208,7 @@ func (c *compiler) grpcRoute(r ingress.GRPCRoute) {
 // "/service/method": both exact is an Exact path, a service alone a
 // prefix, a method alone or regular expressions a RegularExpression path.
 func grpcMatch(m gatewayv1.GRPCRouteMatch) match {
-	out := match{path: "/", typ: route.Prefix}
+	out := match{path: "/", typ: route.Prefix, written: "/", writtenType: "Prefix"}
 	if mm := m.Method; mm != nil {
 		service, method := "", ""
 		if mm.Service != nil {
@@ -211,6 +218,10 @@ func grpcMatch(m gatewayv1.GRPCRouteMatch) match {
 			method = *mm.Method
 		}
 		regex := mm.Type != nil && *mm.Type == gatewayv1.GRPCMethodMatchRegularExpression
+		out.written, out.writtenType = service+"/"+method, string(gatewayv1.GRPCMethodMatchExact)
+		if regex {
+			out.writtenType = string(gatewayv1.GRPCMethodMatchRegularExpression)
+		}
 		switch {
 		case regex:
 			out.path, out.typ = "/"+orAny(service)+"/"+orAny(method), route.RegularExpression

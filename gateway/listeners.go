@@ -37,9 +37,14 @@ type listenerState struct {
 	attached           int32
 	certs              []string // "namespace/name" of the usable certificate Secrets
 	hostname           string
-	usable             bool // accepted, refs resolved, not conflicted
-	plain              bool // HTTP, as opposed to HTTPS
-	allowed            func(namespace string) bool
+	// accepts says routes may attach: the listener is accepted, not
+	// conflicted, and has a route kind. usable says it is also served: an
+	// HTTPS listener needs a usable certificate. Routes attached to a
+	// listener that is not served count in its attachedRoutes, as the
+	// specification asks, but serve nothing.
+	accepts, usable bool
+	plain           bool // HTTP, as opposed to HTTPS
+	allowed         func(namespace string) bool
 }
 
 // gateways reads the Gateways of the served classes and their listeners.
@@ -242,8 +247,8 @@ func (c *compiler) conflicts(gs *gatewayState) {
 		}
 	}
 	for _, ls := range gs.listeners {
-		ls.usable = ls.conflicted == nil && ls.accepted.Status == metav1.ConditionTrue &&
-			len(ls.kinds) > 0 && (ls.plain || len(ls.certs) > 0)
+		ls.accepts = ls.conflicted == nil && ls.accepted.Status == metav1.ConditionTrue && len(ls.kinds) > 0
+		ls.usable = ls.accepts && (ls.plain || len(ls.certs) > 0)
 	}
 }
 

@@ -15,38 +15,41 @@ type metav1Condition = metav1.Condition
 // by namespace and name. A cluster source writes it to the objects'
 // status subresources; -check prints it.
 type Status struct {
-	GatewayClasses     []GatewayClassStatus
-	Gateways           []GatewayStatus
-	HTTPRoutes         []RouteStatus
-	GRPCRoutes         []RouteStatus
-	BackendTLSPolicies []PolicyStatus
+	GatewayClasses     []GatewayClassStatus `json:"gatewayClasses,omitempty"`
+	Gateways           []GatewayStatus      `json:"gateways,omitempty"`
+	HTTPRoutes         []RouteStatus        `json:"httpRoutes,omitempty"`
+	GRPCRoutes         []RouteStatus        `json:"grpcRoutes,omitempty"`
+	BackendTLSPolicies []PolicyStatus       `json:"backendTLSPolicies,omitempty"`
 }
 
 // GatewayClassStatus is the status of one served GatewayClass.
 type GatewayClassStatus struct {
-	Name   string
-	Status gatewayv1.GatewayClassStatus
+	Name   string                       `json:"name"`
+	Status gatewayv1.GatewayClassStatus `json:"status"`
 }
 
 // GatewayStatus is the status of one served Gateway: its conditions and
 // those of each listener.
 type GatewayStatus struct {
-	Namespace, Name string
-	Status          gatewayv1.GatewayStatus
+	Namespace string                  `json:"namespace"`
+	Name      string                  `json:"name"`
+	Status    gatewayv1.GatewayStatus `json:"status"`
 }
 
 // RouteStatus is the status of one HTTPRoute or GRPCRoute: an entry per
 // parentRef that names a served Gateway.
 type RouteStatus struct {
-	Namespace, Name string
-	Status          gatewayv1.RouteStatus
+	Namespace string                `json:"namespace"`
+	Name      string                `json:"name"`
+	Status    gatewayv1.RouteStatus `json:"status"`
 }
 
 // PolicyStatus is the status of one BackendTLSPolicy: an entry per
 // Gateway whose routes use a Service it targets.
 type PolicyStatus struct {
-	Namespace, Name string
-	Status          gatewayv1.PolicyStatus
+	Namespace string                 `json:"namespace"`
+	Name      string                 `json:"name"`
+	Status    gatewayv1.PolicyStatus `json:"status"`
 }
 
 // cond builds a condition. The lastTransitionTime is Options.Now.

@@ -34,7 +34,7 @@ func compileAnnotated(t *testing.T, annotations map[string]string) (Policy, Erro
 	}
 	rules := compiled.Table.Rules()
 	require.Len(t, rules, 1)
-	return rules[0].Value.(*CompiledRoute).Policy, nil, compiled.Warnings
+	return compiledOf(compiled, rules[0]).Policy, nil, compiled.Warnings
 }
 
 func quoteYAML(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }

@@ -14,7 +14,7 @@ import (
 
 // compileManifests compiles YAML documents and returns the routes by
 // "host path".
-func compileManifests(t *testing.T, yaml string, opts Options) (map[string]*CompiledRoute, *Compiled, error) {
+func compileManifests(t *testing.T, yaml string, opts Options) (map[string]*compiledRoute, *Compiled, error) {
 	t.Helper()
 	set, err := DecodeBytes("m.yaml", []byte(yaml))
 	require.NoError(t, err)
@@ -23,9 +23,9 @@ func compileManifests(t *testing.T, yaml string, opts Options) (map[string]*Comp
 	if err != nil {
 		return nil, compiled, err
 	}
-	routes := map[string]*CompiledRoute{}
+	routes := map[string]*compiledRoute{}
 	for _, r := range compiled.Table.Rules() {
-		routes[r.Host+" "+r.Path] = r.Value.(*CompiledRoute)
+		routes[r.Host+" "+r.Path] = compiledOf(compiled, r)
 	}
 	return routes, compiled, nil
 }

@@ -39,7 +39,7 @@ func targets(t *testing.T, opts Options) (map[string]Target, error) {
 	}
 	out := map[string]Target{}
 	for _, r := range compiled.Table.Rules() {
-		out[r.Path] = r.Value.(*CompiledRoute).Target
+		out[r.Path] = compiledOf(compiled, r).Target
 	}
 	return out, nil
 }

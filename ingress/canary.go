@@ -127,10 +127,10 @@ func (c *compiler) annotationPath(name string) *field.Path {
 	return field.NewPath("metadata", "annotations").Key(c.opts.annotation(name))
 }
 
-// CanaryTarget is an alternative backend of a route.
-type CanaryTarget struct {
+// canaryTarget is an alternative backend of a route.
+type canaryTarget struct {
 	// Origin is the canary Ingress's path.
-	Origin RouteSource
+	Origin routeSource
 	// Policy holds the canary Ingress's annotations; only Policy.Canary and
 	// the balancing annotations apply.
 	Policy Policy
@@ -144,7 +144,7 @@ type canaryPath struct {
 	ing                  Ingress
 	at                   *field.Path
 	host, path, pathType string
-	canary               CanaryTarget
+	canary               canaryTarget
 }
 
 // addCanary records a path of a canary Ingress; attachCanaries finds its
@@ -158,8 +158,8 @@ func (c *compiler) addCanary(ing Ingress, at *field.Path, host, path, pathType s
 	if warning != "" {
 		c.warnBackend(ing, at.Child("backend").String(), backendKey{backend: b}, warning)
 	}
-	c.canaries = append(c.canaries, canaryPath{ing: ing, at: at, host: host, path: path, pathType: pathType, canary: CanaryTarget{
-		Origin:  RouteSource{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Path: path, Field: at.String(), Source: ing.Source},
+	c.canaries = append(c.canaries, canaryPath{ing: ing, at: at, host: host, path: path, pathType: pathType, canary: canaryTarget{
+		Origin:  routeSource{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Path: path, Field: at.String(), Source: ing.Source},
 		Policy:  policy,
 		Backend: b,
 		Target:  target,
@@ -174,10 +174,10 @@ func (c *compiler) attachCanaries() {
 		return
 	}
 	type pathKey struct{ host, path, pathType string }
-	primaries := map[pathKey][]*CompiledRoute{}
+	primaries := map[pathKey][]*compiledRoute{}
 	for _, r := range c.rules {
-		if rt := r.Value.(*CompiledRoute); r.Type != route.Default {
-			k := pathKey{r.Host, r.Path, rt.RouteSource.PathType}
+		if rt := r.Value.(*compiledRoute); r.Type != route.Default {
+			k := pathKey{r.Host, r.Path, rt.routeSource.PathType}
 			primaries[k] = append(primaries[k], rt)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/rewrite"
 	"github.com/ingressmux/ingressmux/route"
 )
@@ -89,7 +90,13 @@ type Compiled struct {
 	Differences []Difference
 
 	backendWarnings []backendWarning // see Options.backendWarnings
+	// routes maps each route to what it was compiled from, when
+	// recordCompiled is set: for the package's tests.
+	routes map[*proxy.Route]*compiledRoute
 }
+
+// recordCompiled makes Compile fill Compiled.routes.
+var recordCompiled bool
 
 // TLSHost names the certificate Secret of one host.
 type TLSHost struct {
@@ -164,6 +171,7 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 	if len(c.errs) > 0 {
 		return c.out, c.errs
 	}
+	c.toProxy()
 	table, err := route.New(c.rules)
 	if err != nil {
 		c.routeErrors(err)
@@ -181,10 +189,11 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 	return c.out, nil
 }
 
-// CompiledRoute is the Value of every route.Rule that Compile makes: where the
+// compiledRoute is a route while Compile merges the Ingresses: where the
 // rule came from, what its annotations ask, and where its backend is.
-type CompiledRoute struct {
-	RouteSource
+// Once merged, each becomes the *proxy.Route of its rule (see toProxy).
+type compiledRoute struct {
+	routeSource
 	Policy Policy
 	Target Target
 	// Rewrite is the rewrite-target of this path, compiled with the path
@@ -198,12 +207,12 @@ type CompiledRoute struct {
 	HostRedirect string
 	// Canaries are the alternative backends that canary Ingresses with the
 	// same host, path and pathType attach to the route, in merge order.
-	Canaries []CanaryTarget
+	Canaries []canaryTarget
 }
 
-// RouteSource says which Ingress field a route came from, so that tools can
-// report routes in Kubernetes terms.
-type RouteSource struct {
+// routeSource says which Ingress field a route came from (proxy.Origin
+// says it to tools).
+type routeSource struct {
 	// Namespace and Name name the Ingress.
 	Namespace, Name string
 	// PathType is the pathType as written ("Exact", "Prefix",
@@ -237,6 +246,10 @@ type compiler struct {
 	hostExtras   []hostExtras
 	canaries     []canaryPath
 	index        *objectIndex // see objects
+	// compiled[i] is what rules[i] was compiled from, once toProxy made
+	// its Value a *proxy.Route: what the comparison of matching modes reads.
+	compiled []*compiledRoute
+	proxies  proxyBuilder
 }
 
 type place struct {
@@ -282,8 +295,8 @@ func (c *compiler) add(ing Ingress, at *field.Path, pathType string, policy Poli
 		c.warnBackend(ing, backendPath.String(), backendKey{r.Backend, policy.Upstream.ServiceUpstream}, warning)
 	}
 	r.Origin = ing.Ref()
-	rt := &CompiledRoute{
-		RouteSource: RouteSource{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Path: r.Path, Field: at.String(), Source: ing.Source},
+	rt := &compiledRoute{
+		routeSource: routeSource{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Path: r.Path, Field: at.String(), Source: ing.Source},
 		Policy:      policy,
 		Target:      target,
 	}
@@ -414,7 +427,7 @@ func (c *compiler) applyAppRoots() {
 		if !ok {
 			continue
 		}
-		r.Value.(*CompiledRoute).AppRoot = hs.appRoot
+		r.Value.(*compiledRoute).AppRoot = hs.appRoot
 		if r.Path == "/" && r.Type != route.Regex {
 			hasRoot[r.Host] = true
 		}
@@ -428,12 +441,35 @@ func (c *compiler) applyAppRoots() {
 			continue
 		}
 		r := c.rules[i]
-		rt := *r.Value.(*CompiledRoute)
+		rt := *r.Value.(*compiledRoute)
 		rt.Rewrite = nil
-		rt.RouteSource.Path = "/"
+		rt.routeSource.Path = "/"
 		c.rules = append(c.rules, route.Rule{Host: host, Path: "/", Type: route.Exact, Backend: r.Backend, Origin: r.Origin, Value: &rt})
 		c.places = append(c.places, place{ing: c.appRoots[host].ing, field: c.annotationPath("app-root")})
 	}
+}
+
+// toProxy makes the Value of every rule its *proxy.Route, keeping what it
+// was compiled from in c.compiled.
+func (c *compiler) toProxy() {
+	c.compiled = make([]*compiledRoute, len(c.rules))
+	for i := range c.rules {
+		r := c.rules[i].Value.(*compiledRoute)
+		c.compiled[i] = r
+		c.rules[i].Value = c.proxyRoute(c.rules[i], r, "")
+	}
+}
+
+// proxyRoute returns the *proxy.Route of r (see proxyBuilder.proxyRoute).
+func (c *compiler) proxyRoute(rule route.Rule, r *compiledRoute, variant string) *proxy.Route {
+	rt := c.proxies.proxyRoute(rule, r, variant)
+	if recordCompiled {
+		if c.out.routes == nil {
+			c.out.routes = map[*proxy.Route]*compiledRoute{}
+		}
+		c.out.routes[rt] = r
+	}
+	return rt
 }
 
 // backend turns an Ingress backend into a route backend. Resource backends

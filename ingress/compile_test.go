@@ -123,7 +123,7 @@ func dumpCompiled(c *Compiled) string {
 	b.WriteString(c.Table.String())
 	seen := map[string]bool{}
 	for _, r := range c.Table.Rules() {
-		rt := r.Value.(*CompiledRoute)
+		rt := compiledOf(c, r)
 		line := fmt.Sprintf("backend %s via %s %v dns=%q", rt.Target.Name, rt.Target.Via, rt.Target.Addresses, rt.Target.DNSName)
 		if !seen[line] {
 			seen[line] = true
@@ -131,7 +131,7 @@ func dumpCompiled(c *Compiled) string {
 		}
 	}
 	for _, r := range c.Table.Rules() {
-		for _, cn := range r.Value.(*CompiledRoute).Canaries {
+		for _, cn := range compiledOf(c, r).Canaries {
 			cp := cn.Policy.Canary
 			fmt.Fprintf(&b, "canary %s %s -> %s from ingress %s/%s header=%q cookie=%q weight=%d/%d\n",
 				hostLabel(r.Host), r.Path, cn.Backend, cn.Origin.Namespace, cn.Origin.Name, cp.Header, cp.Cookie, cp.Weight, cp.WeightTotal)

@@ -8,6 +8,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
+	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/route"
 )
 
@@ -240,8 +241,8 @@ func sameOutcome(a, b *route.Rule) bool {
 	if a == nil || b == nil {
 		return a == b
 	}
-	ra, rb := a.Value.(*CompiledRoute), b.Value.(*CompiledRoute)
-	return ra.RouteSource.Namespace == rb.RouteSource.Namespace && ra.RouteSource.Name == rb.RouteSource.Name && ra.RouteSource.Field == rb.RouteSource.Field &&
+	ra, rb := a.Value.(*proxy.Route), b.Value.(*proxy.Route)
+	return ra.Object == rb.Object && ra.Origin.Field == rb.Origin.Field &&
 		a.Backend == b.Backend && isSlashRedirect(ra) == isSlashRedirect(rb) && ra.HostRedirect == rb.HostRedirect
 }
 
@@ -262,10 +263,10 @@ func describeOutcome(r *route.Rule) string {
 	if r == nil {
 		return "no rule of this host (the rules without a host, the default backend, else 404)"
 	}
-	rt := r.Value.(*CompiledRoute)
+	rt := r.Value.(*proxy.Route)
 	switch {
 	case isSlashRedirect(rt):
-		return "301 to " + rt.Policy.Redirect.URL
+		return "301 to " + rt.Redirect.URL
 	case rt.HostRedirect != "":
 		return "308 to host " + rt.HostRedirect
 	case r.Backend.String() == "":
@@ -278,21 +279,21 @@ func originOf(r *route.Rule) string {
 	if r == nil {
 		return "no rule"
 	}
-	return r.Origin + " " + r.Value.(*CompiledRoute).RouteSource.Field
+	return r.Origin + " " + r.Value.(*proxy.Route).Origin.Field
 }
 
 // nginxReason names the ingress-nginx rule behind a difference about the
 // path of rule r, which ingress-nginx answers with n.
 func nginxReason(n *route.Rule, regexBy string) string {
 	switch {
-	case n != nil && isSlashRedirect(n.Value.(*CompiledRoute)):
-		to := n.Value.(*CompiledRoute).Policy.Redirect.URL
+	case n != nil && isSlashRedirect(n.Value.(*proxy.Route)):
+		to := n.Value.(*proxy.Route).Redirect.URL
 		return fmt.Sprintf("ingress-nginx answers %s with a 301 to %s, as nginx does for a location that ends in \"/\"; the Kubernetes spec makes the path %q match %s itself",
 			strings.TrimSuffix(to, "/"), to, to, strings.TrimSuffix(to, "/"))
 	case regexBy != "":
 		return fmt.Sprintf("use-regex or rewrite-target of %s puts the whole host in regex mode in ingress-nginx: every path of the host, of every Ingress, "+
 			"is a case-insensitive regex anchored at the start only, tried longest first", regexBy)
-	case n != nil && n.Type == route.Exact && n.Value.(*CompiledRoute).RouteSource.PathType != string(networkingv1.PathTypeExact):
+	case n != nil && n.Type == route.Exact && n.Value.(*proxy.Route).Origin.PathType != string(networkingv1.PathTypeExact):
 		return "ingress-nginx gives each Prefix path an exact location of its own, which wins for that very path over a longer Prefix that ends in \"/\""
 	}
 	return "ingress-nginx orders its locations by path length, not by the Kubernetes rules"

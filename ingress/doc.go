@@ -109,8 +109,14 @@
 //
 // # Merging
 //
-// Compile merges every Ingress a loader takes into one route.Table, with
-// these rules (each has a scenario under testdata/compile):
+// Compile merges every Ingress a loader takes into one route.Table whose
+// every rule's Value is a *proxy.Route: what the proxy serves, with
+// Route.Object naming the Ingress and Route.Origin the field, the path and
+// pathType as written, and the file. All the routes of an Ingress share
+// one *proxy.Traffic (one set of rate-limit counters, as ingress-nginx
+// shares its limit zones per Ingress), and Upstream.Resolution says how
+// each backend was found. The merge follows these rules (each has a
+// scenario under testdata/compile):
 //
 //   - Order. Ingresses are ordered by metadata.creationTimestamp, oldest
 //     first. Those without one (typical for files) come after, in load
@@ -301,7 +307,8 @@
 // it). An annotation that asks for a check ingressmux cannot make closes
 // the routes the same way: client certificate authentication
 // (auth-tls-secret, unless auth-tls-verify-client is off or optional), and
-// backend-protocol FCGI. TrafficPolicy.Denied says why a route is closed.
+// backend-protocol FCGI. The Deny of the route's proxy.Traffic says why a
+// route is closed.
 //
 // # External auth through the table
 //

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/route"
 )
 
@@ -53,7 +54,7 @@ func FuzzCompile(f *testing.F) {
 			hosts[r.Host] = true
 		}
 		for _, r := range first.Table.Rules() {
-			if rt, ok := r.Value.(*CompiledRoute); !ok || rt == nil {
+			if rt, ok := r.Value.(*proxy.Route); !ok || rt == nil {
 				t.Fatalf("rule %v carries %T, want a *Route", r, r.Value)
 			}
 			if r.Type != route.Exact && r.Type != route.Prefix {

@@ -121,7 +121,7 @@ func (c *compiler) claimExtraHost(ing Ingress, key, name, what string, declared 
 func (c *compiler) copyHost(indexes []int, host string) {
 	for _, i := range indexes {
 		r := c.rules[i]
-		rt := *r.Value.(*CompiledRoute)
+		rt := *r.Value.(*compiledRoute)
 		c.shareTLS(r.Host, host)
 		r.Host, r.Value = host, &rt
 		c.rules = append(c.rules, r)
@@ -134,8 +134,8 @@ func (c *compiler) copyHost(indexes []int, host string) {
 // so it is built whether or not host has rules of its own.
 func (c *compiler) addHostRedirect(ing Ingress, at *field.Path, twin, host string) {
 	c.shareTLS(host, twin)
-	c.rules = append(c.rules, route.Rule{Host: twin, Type: route.Default, Origin: ing.Ref(), Value: &CompiledRoute{
-		RouteSource:  RouteSource{Namespace: ing.Namespace, Name: ing.Name, Field: at.String(), Source: ing.Source},
+	c.rules = append(c.rules, route.Rule{Host: twin, Type: route.Default, Origin: ing.Ref(), Value: &compiledRoute{
+		routeSource:  routeSource{Namespace: ing.Namespace, Name: ing.Name, Field: at.String(), Source: ing.Source},
 		Policy:       defaultPolicy(),
 		HostRedirect: host,
 	}})

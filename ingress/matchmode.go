@@ -7,6 +7,7 @@ import (
 
 	networkingv1 "k8s.io/api/networking/v1"
 
+	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/rewrite"
 	"github.com/ingressmux/ingressmux/route"
 )
@@ -140,9 +141,9 @@ func (c *compiler) nginxLocations(indexes []int) ([]nginxLocation, string) {
 	var locs []nginxLocation
 	regexBy := ""
 	for _, i := range indexes {
-		rt := c.rules[i].Value.(*CompiledRoute)
+		rt := c.compiled[i]
 		path := c.rules[i].Path
-		typ := networkingv1.PathType(rt.RouteSource.PathType)
+		typ := networkingv1.PathType(rt.routeSource.PathType)
 		if typ == networkingv1.PathTypeImplementationSpecific {
 			// ingress-nginx's SetDefaultNGINXPathType makes every
 			// ImplementationSpecific path a Prefix path before anything else
@@ -206,7 +207,7 @@ func (c *compiler) nginxHostRules(locs []nginxLocation, regexMode bool) ([]route
 		typ  route.PathType
 	}
 	seen := map[key]int{} // index in rules
-	emit := func(l nginxLocation, typ route.PathType, path string, value *CompiledRoute) {
+	emit := func(l nginxLocation, typ route.PathType, path string, value *proxy.Route) {
 		r := c.rules[l.rule]
 		r.Path, r.Type, r.Value = path, typ, value
 		k := key{path, typ}
@@ -230,7 +231,7 @@ func (c *compiler) nginxHostRules(locs []nginxLocation, regexMode bool) ([]route
 		places = append(places, c.places[l.rule])
 	}
 	for _, l := range locs {
-		rt := c.rules[l.rule].Value.(*CompiledRoute)
+		rt := c.rules[l.rule].Value.(*proxy.Route)
 		switch {
 		case regexMode:
 			emit(l, route.Regex, l.path, rt)
@@ -251,18 +252,18 @@ func (c *compiler) nginxHostRules(locs []nginxLocation, regexMode bool) ([]route
 		if l.path == "/" || !strings.HasSuffix(l.path, "/") || named[strings.TrimSuffix(l.path, "/")] {
 			continue
 		}
-		rt := *c.rules[l.rule].Value.(*CompiledRoute)
+		rt := *c.compiled[l.rule]
 		rt.Policy = defaultPolicy()
 		rt.Rewrite, rt.Canaries = nil, nil
 		rt.Policy.Redirect = &rewrite.Redirect{URL: l.path, Code: 301, AppendQuery: true}
-		rt.RouteSource.Path = strings.TrimSuffix(l.path, "/") // the location nginx adds, not the path as written
-		emit(l, route.Exact, rt.RouteSource.Path, &rt)
+		rt.routeSource.Path = strings.TrimSuffix(l.path, "/") // the location nginx adds, not the path as written
+		emit(l, route.Exact, rt.routeSource.Path, c.proxyRoute(c.rules[l.rule], &rt, " slash redirect"))
 	}
 	return rules, places
 }
 
 // isSlashRedirect reports whether rt only redirects to the path with a
 // trailing slash (see nginxHostRules).
-func isSlashRedirect(rt *CompiledRoute) bool {
-	return rt.Policy.Redirect != nil && rt.Policy.Redirect.AppendQuery
+func isSlashRedirect(rt *proxy.Route) bool {
+	return rt.Redirect != nil && rt.Redirect.AppendQuery
 }

@@ -153,3 +153,27 @@ func sameKindFamily(a, b string) bool {
 	}
 	return group(a) == group(b)
 }
+
+// FieldLine returns the line of a field path (such as "spec.listeners[0].port")
+// in the file the object was decoded from, 0 when unknown.
+func (c GatewayClass) FieldLine(fieldPath string) int { return c.doc.line(fieldPath) }
+
+// FieldLine returns the line of a field path in the object's file, 0 when
+// unknown.
+func (g Gateway) FieldLine(fieldPath string) int { return g.doc.line(fieldPath) }
+
+// FieldLine returns the line of a field path in the object's file, 0 when
+// unknown.
+func (r HTTPRoute) FieldLine(fieldPath string) int { return r.doc.line(fieldPath) }
+
+// FieldLine returns the line of a field path in the object's file, 0 when
+// unknown.
+func (r GRPCRoute) FieldLine(fieldPath string) int { return r.doc.line(fieldPath) }
+
+// FieldLine returns the line of a field path in the object's file, 0 when
+// unknown.
+func (g ReferenceGrant) FieldLine(fieldPath string) int { return g.doc.line(fieldPath) }
+
+// FieldLine returns the line of a field path in the object's file, 0 when
+// unknown.
+func (p BackendTLSPolicy) FieldLine(fieldPath string) int { return p.doc.line(fieldPath) }

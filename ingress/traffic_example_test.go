@@ -3,12 +3,15 @@ package ingress_test
 import (
 	"fmt"
 	"log"
+	"time"
 
 	"github.com/ingressmux/ingressmux/ingress"
+	"github.com/ingressmux/ingressmux/proxy"
 )
 
-// The traffic annotations of an Ingress end up in Policy.Traffic, checked
-// and with ingress-nginx's defaults filled in; a mistake is a field error.
+// The traffic annotations of an Ingress end up in the Traffic of its
+// routes, checked and with ingress-nginx's defaults filled in; a mistake
+// is a field error.
 func ExampleTrafficPolicy() {
 	set, err := ingress.DecodeBytes("api.yaml", []byte(`
 apiVersion: networking.k8s.io/v1
@@ -44,8 +47,8 @@ spec:
 	if err != nil {
 		log.Fatal(err)
 	}
-	t := compiled.Table.Rules()[0].Value.(*ingress.CompiledRoute).Policy.Traffic
-	fmt.Println("origins:", t.CORS.AllowOrigins, "credentials:", t.CORS.AllowCredentials, "max age:", t.CORS.MaxAge)
+	t := compiled.Table.Rules()[0].Value.(*proxy.Route).Traffic
+	fmt.Println("origins:", t.CORS.AllowOrigins, "credentials:", t.CORS.AllowCredentials, "max age:", int(t.CORS.MaxAge/time.Second))
 	fmt.Printf("rps: %d, burst multiplier: %d\n", t.RateLimit.RPS, t.RateLimit.BurstMultiplier)
 	fmt.Println("allowed:", t.AllowSources)
 	// Output:

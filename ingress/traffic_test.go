@@ -96,7 +96,7 @@ func compileTraffic(t *testing.T, annotations map[string]string) (TrafficPolicy,
 	}
 	rules := compiled.Table.Rules()
 	require.Len(t, rules, 1)
-	return rules[0].Value.(*CompiledRoute).Policy.Traffic, nil, compiled.Warnings
+	return compiledOf(compiled, rules[0]).Policy.Traffic, nil, compiled.Warnings
 }
 
 func prefixes(ss ...string) []netip.Prefix {
@@ -302,7 +302,7 @@ func TestTrafficGolden(t *testing.T) {
 			}
 			if compiled != nil && compiled.Table != nil {
 				for _, r := range compiled.Table.Rules() {
-					rt := r.Value.(*CompiledRoute)
+					rt := compiledOf(compiled, r)
 					j, err := json.MarshalIndent(rt.Policy.Traffic, "", "  ")
 					require.NoError(t, err)
 					fmt.Fprintf(&b, "%s %s %s:\n%s\n", r.Host, r.Path, rt.Name, j)

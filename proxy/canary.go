@@ -28,6 +28,9 @@ type Canary struct {
 	// header nor cookie decided which go to this canary (canary-weight,
 	// canary-weight-total). WeightTotal 0 means 100.
 	Weight, WeightTotal int
+	// Object is the object that declared the canary, such as the canary
+	// Ingress, for tools. The Handler does not read it.
+	Object ObjectRef
 }
 
 // decision is what the header and cookie of a request say about a canary.

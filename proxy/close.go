@@ -32,10 +32,6 @@ func (h *Handler) Close() error {
 			c.CloseIdleConnections()
 		}
 	}
-	for _, rs := range st.routes {
-		if t := rs.route.Traffic; t != nil && t.rt != nil && t.rt.ext != nil {
-			t.rt.ext.client.CloseIdleConnections()
-		}
-	}
+	st.traffics.closeUnused(trafficRuntimes{})
 	return nil
 }

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"crypto/x509"
 	"log/slog"
 	"net/http"
 	"net/netip"
@@ -61,9 +62,11 @@ func (p Protocol) String() string {
 }
 
 // Upstream is a backend as routes use it: a named set of addresses and how
-// to reach them. Routes that share an Upstream value (by pointer or by equal
-// settings) share one http.Transport and its connection pool, kept across
-// reloads while the settings are unchanged.
+// to reach them. Routes whose Upstreams are equal (the same pointer, or
+// equal in every field) share one balancer (rotation, EWMA and health
+// records); upstreams with equal connection settings share one
+// http.Transport and its connection pool, kept across reloads while the
+// settings are unchanged.
 type Upstream struct {
 	// Name identifies the backend in logs and errors, such as
 	// "default/web:80".
@@ -76,7 +79,8 @@ type Upstream struct {
 	Endpoints []string
 	// TLS configures the connection for HTTPS and GRPCS. Its ServerName is
 	// the name sent as SNI and verified in the certificate; verification is
-	// on unless TLS.InsecureSkipVerify is set. Ignored for HTTP and GRPC.
+	// on unless TLS.InsecureSkipVerify is set, against TLS.RootCAs, else
+	// Config.BackendCAs, else the system roots. Ignored for HTTP and GRPC.
 	TLS tlsconfig.Client
 	// ConnectTimeout bounds dialing, TLS handshake included. Zero means
 	// DefaultConnectTimeout.
@@ -91,6 +95,11 @@ type Upstream struct {
 	// Config.ErrorHandler, given ErrUnresolved; Endpoints are ignored and
 	// nothing is contacted. As a Mirror, it receives nothing.
 	Status int
+	// Resolution says how the front end found Endpoints, in its own words
+	// (the ingress package's: "override", "resolver", "externalname",
+	// "endpointslice", "service-upstream", "cluster-dns", "unresolved"),
+	// for tools. The Handler does not read it.
+	Resolution string
 }
 
 // Route is what the proxy does with a request that matched a rule. Every
@@ -141,6 +150,8 @@ type Route struct {
 	// for Info and metrics; the zero value when the route was not made
 	// from one.
 	Object ObjectRef
+	// Origin says where in Object the route was declared, for tools.
+	Origin Origin
 	// Rewrite, when not nil, replaces the path sent to the backend when its
 	// pattern matches (rewrite-target); the query string is kept.
 	Rewrite *rewrite.Path
@@ -260,6 +271,14 @@ type Config struct {
 	// Logger receives backend errors and configuration hints. Nil means
 	// slog.Default().
 	Logger *slog.Logger
+	// BackendCAs verify the certificates of HTTPS and GRPCS upstreams and
+	// of https auth services whose TLS settings name no RootCAs. Nil means
+	// the system roots.
+	BackendCAs *x509.CertPool
+	// LimitRejectStatus is the status of requests refused by rate limits
+	// that set no RejectStatus (ingress-nginx's limit-req-status-code).
+	// Zero means DefaultLimitRejectStatus.
+	LimitRejectStatus int
 
 	// Observe, when not nil, is called with the Info of every request once
 	// the Handler is done with it, on the request's goroutine: the place

@@ -148,7 +148,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 		info.act(ActionUnavailable)
 		return
 	}
-	if t := rt.route.Traffic; t != nil && t.respond(w, r) {
+	if t := rt.traffic; t != nil && t.respond(w, r) {
 		info.act(ActionPreflight)
 		return // a CORS preflight, answered before redirects as in ingress-nginx
 	}
@@ -157,7 +157,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 		info.act(ActionRedirect)
 		return
 	}
-	if t := rt.route.Traffic; t != nil {
+	if t := rt.traffic; t != nil {
 		var release func()
 		var refused Action
 		r, release, refused = t.admit(h, rt.route, w, r, peer, info)

@@ -123,3 +123,8 @@ func (b *logBuffer) String() string {
 }
 
 func (b *logBuffer) Contains(s string) bool { return strings.Contains(b.String(), s) }
+
+// trafficRuntime returns the runtime the Handler keeps for t, or nil.
+func (h *Handler) trafficRuntime(t *Traffic) *trafficState {
+	return h.state.Load().traffics.byPolicy[t]
+}

@@ -29,17 +29,20 @@ type state struct {
 	// uses counts the rules of the table that carry each Route, so that
 	// Update drops a Route only with the last rule that carries it.
 	uses map[*Route]int
+	// traffics are the runtimes of the routes' traffic policies.
+	traffics trafficRuntimes
 }
 
 // routeState is a validated Route with its defaults applied.
 type routeState struct {
 	route      *Route
 	up         *upstream
-	fallback   *upstream   // DefaultBackend's, or nil
-	canaries   []*upstream // Canaries' upstreams, in order
-	backends   []*upstream // Backends' upstreams, in order
-	mirrors    []*upstream // Mirrors' upstreams, in order
-	weightSums []int       // running sums of the Backends' weights; nil without Backends
+	fallback   *upstream     // DefaultBackend's, or nil
+	canaries   []*upstream   // Canaries' upstreams, in order
+	backends   []*upstream   // Backends' upstreams, in order
+	mirrors    []*upstream   // Mirrors' upstreams, in order
+	weightSums []int         // running sums of the Backends' weights; nil without Backends
+	traffic    *trafficState // Traffic's runtime, or nil
 	// backendRules are the Backends' RequestHeaders; nil when none has any.
 	backendRules []headerRules
 	// others are the upstreams the route may use beside up and fallback:
@@ -76,6 +79,7 @@ func (h *Handler) Reload(table *route.Table) error {
 			te.closeIdle()
 		}
 	}
+	old.traffics.closeUnused(st.traffics)
 	return nil
 }
 
@@ -94,6 +98,7 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error) {
 	ups := st.upstreams
 	added := make(map[*Upstream]bool)
+	shared := make(map[string][]*upstream) // the upstreams this fill made or kept, by name
 	reported := make(map[*Upstream]bool)
 	var errs []error
 	for _, rule := range rules {
@@ -106,7 +111,16 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 		if _, done := st.routes[rt]; done {
 			continue
 		}
-		if bad := checkRoute(rt); len(bad) > 0 {
+		bad := checkRoute(rt)
+		var traffic *trafficState
+		if rt.Traffic != nil {
+			var tbad []error
+			traffic, tbad = h.trafficOf(st, rt, old)
+			for _, err := range tbad {
+				bad = append(bad, fmt.Errorf("Traffic: %w", err))
+			}
+		}
+		if len(bad) > 0 {
 			for _, err := range bad {
 				errs = append(errs, fmt.Errorf("proxy: %s: %w", ruleName(rule, rt), err))
 			}
@@ -115,6 +129,15 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 		// upstreamOf returns the runtime form of u, built once per table.
 		upstreamOf := func(u *Upstream, what string) *upstream {
 			up, seen := ups[u]
+			if !seen {
+				// An equal Upstream of this table, or, for Update, of
+				// the table being served: one balancer and one transport
+				// for the routes that reach the same backend the same way.
+				if up = equalUpstream(u, shared[u.Name], st.byName[u.Name]); up != nil {
+					seen = true
+					ups[u] = up
+				}
+			}
 			if !seen && old != nil {
 				// The same Upstream, unchanged: keep its balancer, so that
 				// its rotation, EWMA and health records and the endpoints
@@ -123,6 +146,7 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 					up, seen = prev, true
 					ups[u] = prev
 					st.transports.keep(prev)
+					shared[u.Name] = append(shared[u.Name], prev)
 				}
 			}
 			if !seen {
@@ -132,6 +156,7 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 				added[u] = true
 				if up != nil {
 					up.carryFrom(old)
+					shared[u.Name] = append(shared[u.Name], up)
 				}
 				if len(bad) > 0 && !reported[u] {
 					reported[u] = true
@@ -183,6 +208,7 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 			canaries:    canaries,
 			backends:    backends,
 			mirrors:     mirrors,
+			traffic:     traffic,
 			intercept:   interceptSet(rt),
 			maxBody:     h.bodyLimit(rt),
 			readTimeout: cmp.Or(rt.ReadTimeout, DefaultReadTimeout),
@@ -201,11 +227,9 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 		st.routes[rt] = rs
 	}
 	if st.byName == nil {
-		st.byName = make(map[string][]*upstream, len(ups))
-		for _, up := range ups {
-			if up != nil {
-				st.byName[up.name] = append(st.byName[up.name], up)
-			}
+		st.byName = make(map[string][]*upstream, len(shared))
+		for name, list := range shared {
+			st.byName[name] = list
 		}
 	} else {
 		for u := range added {
@@ -232,6 +256,19 @@ func upstreamsOf[T any](list []T, upstream func(T) *Upstream) []*Upstream {
 		out[i] = upstream(e)
 	}
 	return out
+}
+
+// equalUpstream returns the upstream of the lists whose Upstream is equal
+// to u, or nil.
+func equalUpstream(u *Upstream, lists ...[]*upstream) *upstream {
+	for _, list := range lists {
+		for _, up := range list {
+			if sameUpstream(&up.spec, u) {
+				return up
+			}
+		}
+	}
+	return nil
 }
 
 // checkRoute returns what is wrong with rt itself.
@@ -289,11 +326,6 @@ func checkRoute(rt *Route) []error {
 	if rt.HostRedirect != "" && !validHost(rt.HostRedirect) {
 		errs = append(errs, fmt.Errorf("HostRedirect: invalid value %q: must be a host name", rt.HostRedirect))
 	}
-	if rt.Traffic != nil {
-		for _, err := range rt.Traffic.check() {
-			errs = append(errs, fmt.Errorf("Traffic: %w", err))
-		}
-	}
 	return errs
 }
 
@@ -323,7 +355,7 @@ func (h *Handler) newUpstream(u *Upstream, set *transportSet, old *state) (*upst
 		return nil, errs
 	}
 	if u.Protocol != AutoHTTP {
-		te, err := transportFor(keyOf(u, u.Protocol), set, old)
+		te, err := transportFor(keyOf(u, u.Protocol, h.cfg.BackendCAs), set, old)
 		if err != nil {
 			return nil, []error{err}
 		}
@@ -331,11 +363,11 @@ func (h *Handler) newUpstream(u *Upstream, set *transportSet, old *state) (*upst
 		up.rt = h.wrap(u, u.Protocol, te, set)
 		return up, nil
 	}
-	te, err := transportFor(keyOf(u, HTTP), set, old)
+	te, err := transportFor(keyOf(u, HTTP, h.cfg.BackendCAs), set, old)
 	if err != nil {
 		return nil, []error{err}
 	}
-	teTLS, err := transportFor(keyOf(u, HTTPS), set, old)
+	teTLS, err := transportFor(keyOf(u, HTTPS, h.cfg.BackendCAs), set, old)
 	if err != nil {
 		return nil, []error{err}
 	}

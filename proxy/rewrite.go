@@ -41,7 +41,7 @@ func (h *Handler) rewrite(rc *reqCtx, in, out *http.Request) {
 		out.Host = host
 	}
 	// Before the forwarding headers, which win over the route's.
-	keepPolicyHeaders(rc.rt.route.Traffic, in.Header, out.Header)
+	keepPolicyHeaders(rc.rt.traffic, in.Header, out.Header)
 	if rc.rt.backendRules != nil && rc.backend >= 0 && rc.up.origin == rc.rt.backends[rc.backend] {
 		rc.rt.backendRules[rc.backend].apply(out.Header)
 	}
@@ -61,19 +61,19 @@ func (h *Handler) rewrite(rc *reqCtx, in, out *http.Request) {
 // answer) and that outgoingHeader left out because the client named them
 // in Connection: a client must not be able to drop what the proxy vouches
 // for, such as an authenticated user's name.
-func keepPolicyHeaders(t *Traffic, in, out http.Header) {
-	if t == nil || t.rt == nil {
+func keepPolicyHeaders(t *trafficState, in, out http.Header) {
+	if t == nil {
 		return
 	}
-	for _, hvs := range [2][]headerValue{t.rt.req.set, t.rt.req.add} {
+	for _, hvs := range [2][]headerValue{t.req.set, t.req.add} {
 		for _, hv := range hvs {
 			if v, ok := in[hv.key]; ok {
 				out[hv.key] = v
 			}
 		}
 	}
-	if t.rt.ext != nil {
-		for _, k := range t.rt.ext.responseHeaders {
+	if t.ext != nil {
+		for _, k := range t.ext.responseHeaders {
 			if v, ok := in[k]; ok {
 				out[k] = v
 			}

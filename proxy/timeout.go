@@ -230,7 +230,7 @@ func (rc *reqCtx) modifyResponse(res *http.Response) error {
 	if rc.rt.intercept != nil {
 		rc.interceptError(res)
 	}
-	if t := rc.rt.route.Traffic; t != nil {
+	if t := rc.rt.traffic; t != nil {
 		t.modifyResponse(res)
 	}
 	rc.rt.route.rewriteResponseHeaders(res.Header, rc.in)

@@ -69,3 +69,32 @@ func TestHTTPSBackend(t *testing.T) {
 		})
 	}
 }
+
+// TestBackendCAsDefault checks that Config.BackendCAs verify HTTPS
+// upstreams that name no RootCAs, and that an upstream's own RootCAs win.
+func TestBackendCAsDefault(t *testing.T) {
+	ca, other := testpki.NewCA(t, "backend CA"), testpki.NewCA(t, "other CA")
+	be := newTLSBackend(t, "tls", ca.Issue(t, "project-domain.com"))
+	for _, tt := range []struct {
+		name     string
+		own, def *testpki.CA
+		wantCode int
+	}{
+		{"default verifies", nil, ca, 200},
+		{"default refuses", nil, other, 502},
+		{"own wins over default", ca, other, 200},
+		{"own refuses despite default", other, ca, 502},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := tlsconfig.Client{ServerName: "project-domain.com"}
+			if tt.own != nil {
+				c.RootCAs = tt.own.Pool()
+			}
+			up := &Upstream{Name: "tls", Protocol: HTTPS, Endpoints: []string{addr(be)}, TLS: c}
+			h, logs := newHandler(t, Config{BackendCAs: tt.def.Pool(), Table: newTable(t, prefix("", "/", &Route{Upstream: up}))})
+			if w := serve(h, httptest.NewRequest("GET", "/x", nil)); w.Code != tt.wantCode {
+				t.Fatalf("status %d, want %d; log:\n%s", w.Code, tt.wantCode, logs)
+			}
+		})
+	}
+}

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
-	"sync"
 )
 
 // Traffic is a route's traffic policy: CORS, client IP lists, rate limits,
@@ -50,12 +49,15 @@ import (
 //
 // # State
 //
-// A Traffic holds state: rate-limit counters, cached auth answers, the
-// connections to the auth service. Routes that share one *Traffic share
-// it (ingressmux gives all the paths of an Ingress one Traffic, as
-// ingress-nginx shares its limit zones per Ingress), and a *Traffic kept
-// in the table given to Reload keeps it. Do not change a Traffic, nor copy
-// it, once it was given to New or Reload.
+// A Traffic is plain data; the Handler keeps its runtime (rate-limit
+// counters, cached auth answers, the connections to the auth service).
+// Routes that carry one *Traffic share one runtime, and so do routes of
+// the same Route.Object whose Traffic is equal in content: all the paths
+// of an Ingress share one limit zone, as in ingress-nginx. A table given
+// to Reload or Update keeps the runtime of each Traffic that the table
+// being served had, the same pointer or, for the same Route.Object, equal
+// content; the runtime of a policy no route uses any more is dropped. Do
+// not change a Traffic once it was given to New, Reload or Update.
 type Traffic struct {
 	// Deny, when not empty, says why the route is closed: every request
 	// gets 503 before anything else is done, as ingress-nginx answers a
@@ -84,14 +86,15 @@ type Traffic struct {
 	// the backend sent; Remove deletes headers of the backend's responses,
 	// and Add appends to them.
 	ResponseHeaders HeaderRules
-
-	once sync.Once
-	rt   *trafficState
-	errs []error
 }
 
-// trafficState is the runtime of a Traffic, built once by check.
+// trafficState is the runtime of a Traffic, kept by the Handler (see
+// "State" above).
 type trafficState struct {
+	// spec and object are what it was built from, to find it again for a
+	// route of the same object with an equal policy.
+	spec    Traffic
+	object  ObjectRef
 	cors    *cors
 	sources *sourceLists
 	limit   *limiter
@@ -104,14 +107,11 @@ type trafficState struct {
 	owned []string
 }
 
-// check returns what is wrong with t, and builds its runtime once.
-func (t *Traffic) check() []error {
-	t.once.Do(func() { t.rt, t.errs = t.build() })
-	return t.errs
-}
-
-func (t *Traffic) build() (*trafficState, []error) {
-	st := &trafficState{}
+// buildTraffic returns the runtime of t, a policy of a route of object,
+// with the program-wide defaults of h applied to what t leaves zero, and
+// what is wrong with t.
+func (h *Handler) buildTraffic(t *Traffic, object ObjectRef) (*trafficState, []error) {
+	st := &trafficState{spec: *t, object: object}
 	var errs []error
 	add := func(es []error) { errs = append(errs, es...) }
 	if t.CORS != nil {
@@ -138,7 +138,7 @@ func (t *Traffic) build() (*trafficState, []error) {
 	}
 	if t.RateLimit != nil {
 		add(t.RateLimit.check())
-		st.limit = newLimiter(t.RateLimit)
+		st.limit = newLimiter(t.RateLimit, h.cfg.LimitRejectStatus)
 	}
 	if t.BasicAuth != nil {
 		var es []error
@@ -147,7 +147,7 @@ func (t *Traffic) build() (*trafficState, []error) {
 	}
 	if t.ExternalAuth != nil {
 		var es []error
-		st.ext, es = newExtAuth(t.ExternalAuth)
+		st.ext, es = newExtAuth(t.ExternalAuth, h.cfg.BackendCAs)
 		add(es)
 	}
 	var es []error
@@ -163,8 +163,7 @@ func (t *Traffic) build() (*trafficState, []error) {
 
 // respond runs step 1 of the order: it puts the route's response headers
 // on w and reports whether it answered r, a CORS preflight.
-func (t *Traffic) respond(w http.ResponseWriter, r *http.Request) (handled bool) {
-	st := t.rt
+func (st *trafficState) respond(w http.ResponseWriter, r *http.Request) (handled bool) {
 	h := w.Header()
 	for _, hv := range st.res.set {
 		h[hv.key] = hv.val
@@ -182,8 +181,7 @@ func (t *Traffic) respond(w http.ResponseWriter, r *http.Request) (handled bool)
 // carrying what modifyResponse needs), and release, when not nil, is to be
 // called once the request is done. In a dry run (info.dry), limits are
 // looked at without being counted and the auth service is not asked.
-func (t *Traffic) admit(h *Handler, route *Route, w http.ResponseWriter, r *http.Request, p peer, info *Info) (out *http.Request, release func(), refused Action) {
-	st := t.rt
+func (st *trafficState) admit(h *Handler, route *Route, w http.ResponseWriter, r *http.Request, p peer, info *Info) (out *http.Request, release func(), refused Action) {
 	var dry *dryRun
 	if info != nil {
 		dry = info.dry
@@ -260,12 +258,11 @@ func (t *Traffic) admit(h *Handler, route *Route, w http.ResponseWriter, r *http
 // values of an auth answer for modifyResponse.
 type authCookiesKey struct{}
 
-// modifyResponse applies t to a backend response: the headers respond put
+// modifyResponse applies the policy to a backend response: the headers respond put
 // on the client's response replace the backend's, ResponseHeaders.Remove
 // deletes, ResponseHeaders.Add appends, and the auth service's cookies are
 // added.
-func (t *Traffic) modifyResponse(res *http.Response) {
-	st := t.rt
+func (st *trafficState) modifyResponse(res *http.Response) {
 	if rc := requestState(res.Request.Context()); rc != nil {
 		w := rc.w.Header()
 		for _, k := range st.owned {

@@ -82,8 +82,8 @@ func trafficBenchPolicies(b *testing.B) []struct {
 func BenchmarkTraffic(b *testing.B) {
 	h, _ := newHandler(b, Config{Table: newTable(b, prefix("a.com", "/", &Route{Upstream: &Upstream{Name: "x", Endpoints: []string{"127.0.0.1:1"}}}))})
 	for _, p := range trafficBenchPolicies(b) {
-		t := p.t()
-		if errs := t.check(); len(errs) > 0 {
+		t, errs := h.buildTraffic(p.t(), ObjectRef{})
+		if len(errs) > 0 {
 			b.Fatal(errs)
 		}
 		b.Run(p.name, func(b *testing.B) {

@@ -113,7 +113,8 @@ type ExternalAuth struct {
 	MaxCacheEntries int
 	// Timeout bounds each auth request. Zero means DefaultAuthTimeout.
 	Timeout time.Duration
-	// RootCAs verifies an https auth service. Nil means the system roots.
+	// RootCAs verifies an https auth service. Nil means
+	// Config.BackendCAs, else the system roots.
 	RootCAs *x509.CertPool
 }
 
@@ -157,7 +158,9 @@ type authAnswer struct {
 
 var authMethods = []string{"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE"}
 
-func newExtAuth(e *ExternalAuth) (*extAuth, []error) {
+// newExtAuth returns the runtime of e; defaultCAs (Config.BackendCAs)
+// verify an https auth service when e sets no RootCAs.
+func newExtAuth(e *ExternalAuth, defaultCAs *x509.CertPool) (*extAuth, []error) {
 	var errs []error
 	bad := func(field string, v any, why string) {
 		errs = append(errs, fmt.Errorf("ExternalAuth.%s: invalid value %q: %s", field, v, why))
@@ -222,7 +225,7 @@ func newExtAuth(e *ExternalAuth) (*extAuth, []error) {
 		Transport: &http.Transport{
 			Proxy:                 nil, // never HTTP_PROXY and friends
 			DialContext:           (&net.Dialer{Timeout: DefaultConnectTimeout, KeepAlive: 30 * time.Second}).DialContext,
-			TLSClientConfig:       &tls.Config{RootCAs: e.RootCAs, MinVersion: tls.VersionTLS12},
+			TLSClientConfig:       &tls.Config{RootCAs: cmp.Or(e.RootCAs, defaultCAs), MinVersion: tls.VersionTLS12},
 			TLSHandshakeTimeout:   DefaultConnectTimeout,
 			ResponseHeaderTimeout: timeout,
 			MaxIdleConnsPerHost:   64,

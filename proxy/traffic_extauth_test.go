@@ -233,7 +233,7 @@ func TestTrafficExternalAuthCache(t *testing.T) {
 		CacheKey: "$cookie__oauth2_proxy", CacheFor: []AuthCacheRule{{Statuses: []int{202}, For: time.Minute}, {AnyStatus: true, For: time.Second}}}}
 	h := trafficHandler(t, be, tr)
 	now := time.Unix(1_000_000, 0)
-	tr.rt.ext.now = func() time.Time { return now }
+	h.trafficRuntime(tr).ext.now = func() time.Time { return now }
 	for i, tt := range []struct {
 		cookie  string
 		advance time.Duration
@@ -266,7 +266,7 @@ func TestTrafficExternalAuthCache(t *testing.T) {
 
 // TestTrafficExternalAuthClient checks the auth client's safety settings.
 func TestTrafficExternalAuthClient(t *testing.T) {
-	ea, errs := newExtAuth(&ExternalAuth{URL: "https://auth.example.com/check"})
+	ea, errs := newExtAuth(&ExternalAuth{URL: "https://auth.example.com/check"}, nil)
 	if len(errs) > 0 {
 		t.Fatal(errs)
 	}

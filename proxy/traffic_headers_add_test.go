@@ -43,8 +43,7 @@ func TestHeaderRulesAdd(t *testing.T) {
 
 // TestHeaderRulesAddInvalid checks that Add is checked as Set is.
 func TestHeaderRulesAddInvalid(t *testing.T) {
-	tr := &Traffic{RequestHeaders: HeaderRules{Add: map[string]string{"Content-Length": "1", "bad name": "x", "X-Ok": "a\nb"}}}
-	errs := tr.check()
+	_, errs := newHeaderRules("RequestHeaders", &HeaderRules{Add: map[string]string{"Content-Length": "1", "bad name": "x", "X-Ok": "a\nb"}})
 	if len(errs) != 3 {
 		t.Fatalf("errors = %v, want 3", errs)
 	}

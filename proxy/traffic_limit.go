@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"net/netip"
@@ -56,7 +57,8 @@ type RateLimit struct {
 	// (limit-allowlist).
 	Exempt []netip.Prefix
 	// RejectStatus is the status of refused requests, 400-599. Zero means
-	// DefaultLimitRejectStatus (503); 429 is the usual alternative.
+	// Config.LimitRejectStatus, else DefaultLimitRejectStatus (503); 429
+	// is the usual alternative.
 	RejectStatus int
 	// MaxClients bounds how many client addresses are tracked; beyond it
 	// the least recently seen are forgotten. Zero means DefaultMaxClients.
@@ -104,7 +106,9 @@ type client struct {
 	inFlight int
 }
 
-func newLimiter(l *RateLimit) *limiter {
+// newLimiter returns the runtime of l; defaultStatus (Config.LimitRejectStatus)
+// applies when l sets no RejectStatus.
+func newLimiter(l *RateLimit, defaultStatus int) *limiter {
 	mult := l.BurstMultiplier
 	if mult == 0 {
 		mult = DefaultBurstMultiplier
@@ -120,7 +124,7 @@ func newLimiter(l *RateLimit) *limiter {
 		now:    time.Now,
 	}
 	if lm.status == 0 {
-		lm.status = DefaultLimitRejectStatus
+		lm.status = cmp.Or(defaultStatus, DefaultLimitRejectStatus)
 	}
 	lm.text = strconv.Itoa(lm.status) + " " + strings.ToLower(http.StatusText(lm.status))
 	if lm.status == http.StatusServiceUnavailable {

@@ -32,7 +32,7 @@ func TestTrafficRateLimitAccuracy(t *testing.T) {
 			tr := &Traffic{RateLimit: &tt.limit}
 			h := trafficHandler(t, be, tr)
 			now := time.Unix(1_000_000, 0)
-			tr.rt.limit.now = func() time.Time { return now }
+			h.trafficRuntime(tr).limit.now = func() time.Time { return now }
 			passed, refused := 0, 0
 			for end := now.Add(tt.duration); now.Before(end); now = now.Add(tt.step) {
 				switch w := serve(h, req("GET", "/", "192.0.2.1:1")); w.Code {
@@ -155,7 +155,7 @@ func TestTrafficConnectionLimit(t *testing.T) {
 	}
 	// Neither the finished nor the refused requests hold a slot.
 	for _, remote := range []string{"192.0.2.1:1", "192.0.2.99:1"} {
-		lm := tr.rt.limit
+		lm := h.trafficRuntime(tr).limit
 		a := netip.MustParseAddrPort(remote).Addr()
 		s := lm.clients.lock(a)
 		if c := s.get(a); c == nil || c.inFlight != 0 {
@@ -169,7 +169,7 @@ func TestTrafficConnectionLimit(t *testing.T) {
 // addresses: the limiter keeps at most about MaxClients of them, and a
 // client with a request in flight is never forgotten.
 func TestTrafficRateLimitBounded(t *testing.T) {
-	lm := newLimiter(&RateLimit{RPS: 1, Connections: 1, MaxClients: 1000})
+	lm := newLimiter(&RateLimit{RPS: 1, Connections: 1, MaxClients: 1000}, 0)
 	busy := netip.MustParseAddr("2001:db8::1")
 	done, ok := lm.admit(busy)
 	if !ok {
@@ -194,7 +194,7 @@ func TestTrafficRateLimitBounded(t *testing.T) {
 // BenchmarkTrafficLimiterDistinct measures admitting requests from ever
 // new addresses, the worst case for the bounded store.
 func BenchmarkTrafficLimiterDistinct(b *testing.B) {
-	lm := newLimiter(&RateLimit{RPS: 10, MaxClients: 10_000})
+	lm := newLimiter(&RateLimit{RPS: 10, MaxClients: 10_000}, 0)
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {

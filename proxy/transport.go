@@ -3,6 +3,7 @@ package proxy
 import (
 	"cmp"
 	"context"
+	"crypto/x509"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -35,11 +36,15 @@ type transportKey struct {
 }
 
 // keyOf returns the transport key of u spoken with proto: u.Protocol, or,
-// for AutoHTTP, HTTP or HTTPS.
-func keyOf(u *Upstream, proto Protocol) transportKey {
+// for AutoHTTP, HTTP or HTTPS. defaultCAs (Config.BackendCAs) verify the
+// backend when u names no RootCAs.
+func keyOf(u *Upstream, proto Protocol, defaultCAs *x509.CertPool) transportKey {
 	k := transportKey{proto: proto, connectTimeout: cmp.Or(u.ConnectTimeout, DefaultConnectTimeout)}
 	if proto == HTTPS || proto == GRPCS {
 		k.tls = u.TLS
+		if k.tls.RootCAs == nil {
+			k.tls.RootCAs = defaultCAs
+		}
 	}
 	return k
 }

@@ -34,6 +34,7 @@ func (h *Handler) Update(table *route.Table, removed, added []route.Rule) error 
 		byName:     maps.Clone(old.byName),
 		uses:       maps.Clone(old.uses),
 		transports: old.transports.clone(),
+		traffics:   old.traffics.clone(),
 	}
 	for _, r := range removed {
 		if rt, ok := r.Value.(*Route); ok {
@@ -52,18 +53,21 @@ func (h *Handler) Update(table *route.Table, removed, added []route.Rule) error 
 	return nil
 }
 
-// dropUnused forgets the upstreams no route of st uses any more, so that
-// SetEndpoints finds none of them (and says so) and they do not pile up
-// over many updates. It walks every route, as the copy of the route map
-// that each Update makes does already.
+// dropUnused forgets the upstreams and traffic runtimes no route of st
+// uses any more, so that SetEndpoints finds none of them (and says so) and
+// they do not pile up over many updates. It walks every route, as the copy
+// of the route map that each Update makes does already.
 func (st *state) dropUnused() {
 	used := make(map[*upstream]bool, len(st.routes))
+	usedTraffic := make(map[*trafficState]bool)
 	for _, rs := range st.routes {
 		used[rs.up], used[rs.fallback] = true, true
 		for _, up := range rs.others {
 			used[up] = true
 		}
+		usedTraffic[rs.traffic] = true
 	}
+	st.traffics = st.traffics.keep(usedTraffic)
 	unused := func(up *upstream) bool { return !used[up] }
 	maps.DeleteFunc(st.upstreams, func(_ *Upstream, up *upstream) bool { return unused(up) })
 	for name, ups := range st.byName {

@@ -10,7 +10,9 @@ import (
 	"time"
 
 	"github.com/ingressmux/ingressmux/ingress"
+	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/route"
+	"github.com/ingressmux/ingressmux/tlsconfig"
 )
 
 // printTable prints the routing table as route.Table's dump does, but
@@ -20,7 +22,7 @@ func printTable(w io.Writer, rules []route.Rule) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "HOST\tPATH\tTYPE\tBACKEND\tORIGIN")
 	for _, r := range rules {
-		cells := []string{hostColumn(r.Host), pathColumn(r), r.Type.String(), orDash(r.Backend.String()), orDash(r.Origin)}
+		cells := []string{hostColumn(r.Host), pathColumn(r), typeCell(r), orDash(r.Backend.String()), orDash(r.Origin)}
 		for i, c := range cells {
 			if strings.ContainsAny(c, "\t\n\r\v\f") { // origins come from configuration
 				cells[i] = strconv.Quote(c)
@@ -33,8 +35,8 @@ func printTable(w io.Writer, rules []route.Rule) {
 
 // writtenPath is the rule's path as its Ingress has it.
 func writtenPath(r route.Rule) string {
-	if rt, ok := r.Value.(*ingress.CompiledRoute); ok && rt.RouteSource.Path != "" {
-		return rt.RouteSource.Path
+	if rt, ok := r.Value.(*proxy.Route); ok && rt.Origin.Path != "" {
+		return rt.Origin.Path
 	}
 	return r.Path
 }
@@ -62,17 +64,20 @@ func orDash(s string) string {
 
 // printSettings prints, for every route whose annotations change what it
 // does, one line with those settings, so that a migrating user can read
-// what each route will do, not only where it goes.
-func printSettings(w io.Writer, rules []route.Rule) {
+// what each route will do, not only where it goes. The routes say what
+// they do; set, the loaded objects, gives the annotations that name
+// objects (Secrets) or were written out when they match the default.
+func printSettings(w io.Writer, rules []route.Rule, set *ingress.Set, opts ingress.Options) {
 	hosts := hostSet{}
 	for _, r := range rules {
 		if r.Host != "" {
 			hosts[r.Host] = true
 		}
 	}
+	ann := newAnnotationIndex(set, opts)
 	var lines []string
 	for _, r := range rules {
-		settings := routeSettings(r, hosts)
+		settings := routeSettings(r, hosts, ann)
 		if len(settings) == 0 {
 			continue
 		}
@@ -84,120 +89,153 @@ func printSettings(w io.Writer, rules []route.Rule) {
 	fmt.Fprintf(w, "\nroute settings:\n%s\n", strings.Join(lines, "\n"))
 }
 
-// routeSettings describes what differs from the defaults in the route's
-// policy, in the annotations' own terms.
-func routeSettings(r route.Rule, hosts hostSet) []string {
-	rt := r.Value.(*ingress.CompiledRoute)
-	p := rt.Policy
+// routeSettings describes what differs from the defaults in the route,
+// in the annotations' own terms.
+func routeSettings(r route.Rule, hosts hostSet, ann annotationIndex) []string {
+	rt := r.Value.(*proxy.Route)
 	var s []string
 	add := func(cond bool, format string, args ...any) {
 		if cond {
 			s = append(s, fmt.Sprintf(format, args...))
 		}
 	}
+	// The redirects the ingress-nginx mode and from-to-www-redirect add
+	// do nothing else: the annotations of their Ingress are not theirs.
+	var a annotationsOf
+	if !isAddedRedirect(rt) {
+		a = ann.of(rt.Object)
+	}
 	add(rt.HostRedirect != "", "308 to host %s (from-to-www-redirect)", rt.HostRedirect)
-	if p.Redirect != nil {
-		add(true, "redirect %d %s", p.Redirect.Code, p.Redirect.URL)
+	if rt.Redirect != nil {
+		add(true, "redirect %d %s", rt.Redirect.Code, rt.Redirect.URL)
 	}
 	if rt.AppRoot != nil && (r.Path == "/" || r.Type == route.Default) {
 		// app-root is a host setting: it shows where "/" is routed.
 		add(true, "app-root %s", rt.AppRoot.Path)
 	}
-	add(p.RewriteTarget != "" && (rt.Rewrite == nil || !rt.Rewrite.Redirects()), "rewrite-target %s", p.RewriteTarget)
-	add(rt.Rewrite != nil && rt.Rewrite.Redirects(), "rewrite-target %s (a 302 redirect, as nginx answers a rewrite to a URL)", p.RewriteTarget)
-	add(p.ForwardedPrefix != "", "x-forwarded-prefix %s", p.ForwardedPrefix)
-	add(p.Protocol != "", "backend-protocol %s", p.Protocol)
-	add(p.UpstreamVHost != "", "Host %s", p.UpstreamVHost)
-	add(p.ProxySSLName != "", "TLS name %s", p.ProxySSLName)
-	add(!p.ProxySSLVerify, "TLS verification off")
-	add(!p.ProxySSLServerName, "no SNI")
-	u := p.Upstream
-	add(u.TLSSecret != "", "TLS secret %s (%s)", u.TLSSecret, secretParts(u))
-	add(u.VerifyDepth > 0, "verify depth %d", u.VerifyDepth)
-	add(u.MinTLSVersion != 0, "protocols %s to %s", tls.VersionName(u.MinTLSVersion), tls.VersionName(u.MaxTLSVersion))
-	add(u.ServiceUpstream, "service-upstream")
-	if u.DefaultBackend != nil {
-		add(true, "default-backend %s", u.DefaultBackend.Backend)
+	target := a.get("rewrite-target")
+	redirects := rt.Rewrite != nil && rt.Rewrite.Redirects()
+	add(target != "" && !redirects, "rewrite-target %s", target)
+	add(redirects, "rewrite-target %s (a 302 redirect, as nginx answers a rewrite to a URL)", target)
+	add(rt.ForwardedPrefix != "", "x-forwarded-prefix %s", rt.ForwardedPrefix)
+	u := rt.Upstream
+	if protocol := strings.ToUpper(a.get("backend-protocol")); protocol != "" && protocol != "FCGI" {
+		add(true, "backend-protocol %s", protocol)
 	}
-	add(len(u.CustomHTTPErrors) > 0, "custom-http-errors %v", u.CustomHTTPErrors)
-	add(p.MaxBodyBytes > 0, "body limit %s", formatSize(p.MaxBodyBytes))
-	add(p.MaxBodyBytes < 0, "no body limit")
-	add(p.ConnectTimeout > 0, "connect timeout %.0fs", p.ConnectTimeout.Seconds())
-	add(p.ReadTimeout > 0, "read timeout %.0fs", p.ReadTimeout.Seconds())
-	add(p.SendTimeout > 0, "send timeout %.0fs", p.SendTimeout.Seconds())
-	add(!p.SSLRedirect, "ssl-redirect off")
-	add(p.ForceSSLRedirect, "force-ssl-redirect")
-	add(p.PreserveTrailingSlash, "preserve-trailing-slash")
-	b := p.Balance
-	add(b.Affinity != "", "affinity %s (%s), cookie %s", b.Affinity, b.AffinityMode, b.Cookie.Name)
-	add(b.Affinity == "" && b.HashBy != "", "hash by %s", b.HashBy)
-	add(b.Affinity == "" && b.HashBy != "" && b.HashBySubset, "subsets of %d", b.HashBySubsetSize)
-	add(b.Affinity == "" && b.HashBy == "" && b.LoadBalance == "ewma", "load-balance ewma")
+	add(rt.Host != "", "Host %s", rt.Host)
+	add(a.get("proxy-ssl-name") != "", "TLS name %s", strings.ToLower(a.get("proxy-ssl-name")))
+	add(u.TLS.InsecureSkipVerify, "TLS verification off")
+	add(u.TLS.DisableSNI, "no SNI")
+	if secret := a.local("proxy-ssl-secret"); secret != "" {
+		add(true, "TLS secret %s (%s)", secret, secretParts(u.TLS))
+	}
+	add(u.TLS.VerifyDepth > 0, "verify depth %d", u.TLS.VerifyDepth)
+	add(u.TLS.MinVersion != 0, "protocols %s to %s", tls.VersionName(u.TLS.MinVersion), tls.VersionName(u.TLS.MaxVersion))
+	add(a.bool("service-upstream"), "service-upstream")
+	if rt.DefaultBackend != nil {
+		add(true, "default-backend %s", rt.DefaultBackend.Name)
+	}
+	add(len(rt.InterceptErrors) > 0, "custom-http-errors %v", rt.InterceptErrors)
+	add(rt.MaxBodyBytes > 0, "body limit %s", formatSize(rt.MaxBodyBytes))
+	add(rt.MaxBodyBytes < 0, "no body limit")
+	add(u.ConnectTimeout > 0, "connect timeout %.0fs", u.ConnectTimeout.Seconds())
+	add(rt.ReadTimeout > 0, "read timeout %.0fs", rt.ReadTimeout.Seconds())
+	add(rt.SendTimeout > 0, "send timeout %.0fs", rt.SendTimeout.Seconds())
+	add(!rt.SSLRedirect, "ssl-redirect off")
+	add(rt.ForceSSLRedirect, "force-ssl-redirect")
+	add(rt.PreserveTrailingSlash, "preserve-trailing-slash")
+	s = append(s, balanceSettings(u.Balancing)...)
 	for _, c := range rt.Canaries {
-		cp := c.Policy.Canary
 		var how []string
-		if cp.Header != "" {
-			how = append(how, "header "+cp.Header)
+		if c.Header != "" {
+			how = append(how, "header "+c.Header)
 		}
-		if cp.Cookie != "" {
-			how = append(how, "cookie "+cp.Cookie)
+		if c.Cookie != "" {
+			how = append(how, "cookie "+c.Cookie)
 		}
-		if cp.Weight > 0 {
-			how = append(how, fmt.Sprintf("weight %d/%d", cp.Weight, cp.WeightTotal))
+		if c.Weight > 0 {
+			how = append(how, fmt.Sprintf("weight %d/%d", c.Weight, c.WeightTotal))
 		}
-		add(true, "canary %s by %s (ingress %s/%s)", c.Backend, strings.Join(how, ", "), c.Origin.Namespace, c.Origin.Name)
+		add(true, "canary %s by %s (ingress %s/%s)", c.Upstream.Name, strings.Join(how, ", "), c.Object.Namespace, c.Object.Name)
 	}
-	s = append(s, trafficSettings(p.Traffic, hosts)...)
-	pr := p.Proxying
-	add(retriesChanged(pr.NextUpstream), "retries %s", describeRetries(pr.NextUpstream))
-	add(!pr.RequestBuffering, "request streaming (proxy-request-buffering off)")
-	add(pr.RedirectFrom != "", "Location %s -> %s", pr.RedirectFrom, pr.RedirectTo)
-	add(pr.CookieDomainFrom != "", "cookie domain %s -> %s", pr.CookieDomainFrom, pr.CookieDomainTo)
-	add(pr.CookiePathFrom != "", "cookie path %s -> %s", pr.CookiePathFrom, pr.CookiePathTo)
-	add(pr.CloseConnection, "backend connections closed after each response")
+	if rt.Traffic != nil {
+		s = append(s, trafficSettings(rt.Traffic, a.local("auth-secret"), hosts)...)
+	}
+	add(retriesChanged(rt.Retry), "retries %s", describeRetries(rt.Retry))
+	add(!rt.BufferRequest, "request streaming (proxy-request-buffering off)")
+	add(rt.LocationRewrite.From != "", "Location %s -> %s", rt.LocationRewrite.From, rt.LocationRewrite.To)
+	add(rt.CookieDomain.From != "", "cookie domain %s -> %s", rt.CookieDomain.From, rt.CookieDomain.To)
+	add(rt.CookiePath.From != "", "cookie path %s -> %s", rt.CookiePath.From, rt.CookiePath.To)
+	add(rt.CloseConnection, "backend connections closed after each response")
 	return s
 }
 
-func secretParts(u ingress.UpstreamPolicy) string {
+// balanceSettings describes how the route's requests pick an endpoint.
+func balanceSettings(b proxy.Balancing) []string {
+	switch {
+	case b.Affinity != nil:
+		mode := "balanced"
+		if b.Affinity.Mode == proxy.AffinityPersistent {
+			mode = "persistent"
+		}
+		return []string{fmt.Sprintf("affinity cookie (%s), cookie %s", mode, b.Affinity.Name)}
+	case b.HashBy != "" && b.HashSubsetSize > 0:
+		return []string{"hash by " + b.HashBy, fmt.Sprintf("subsets of %d", b.HashSubsetSize)}
+	case b.HashBy != "":
+		return []string{"hash by " + b.HashBy}
+	case b.Balance == proxy.EWMA:
+		return []string{"load-balance ewma"}
+	}
+	return nil
+}
+
+// isAddedRedirect reports whether rt is a redirect that no path of its
+// Ingress declares: the 301 to a path with a trailing slash that the
+// ingress-nginx mode adds, or a from-to-www-redirect twin.
+func isAddedRedirect(rt *proxy.Route) bool {
+	return rt.HostRedirect != "" || rt.Redirect != nil && rt.Redirect.AppendQuery
+}
+
+func secretParts(c tlsconfig.Client) string {
 	var parts []string
-	if u.RootCAs != nil {
+	if c.RootCAs != nil {
 		parts = append(parts, "CA")
 	}
-	if u.ClientCertificate != nil {
+	if len(c.Certificates) > 0 {
 		parts = append(parts, "client certificate")
 	}
 	return strings.Join(parts, " and ")
 }
 
-// retriesChanged reports whether n differs from ingress-nginx's default,
+// retriesChanged reports whether r differs from ingress-nginx's default,
 // "error timeout" with 3 tries and no time limit.
-func retriesChanged(n ingress.NextUpstream) bool {
-	return n.Off || !n.OnError || !n.OnTimeout || len(n.OnStatus) > 0 || n.NonIdempotent || n.Tries != 3 || n.Timeout != 0
+func retriesChanged(r proxy.Retry) bool {
+	return !r.OnError || !r.OnTimeout || len(r.OnStatus) > 0 || r.NonIdempotent || r.Tries != 3 || r.Timeout != 0
 }
 
-func describeRetries(n ingress.NextUpstream) string {
-	if n.Off {
-		return "off"
-	}
+func describeRetries(r proxy.Retry) string {
 	var on []string
-	if n.OnError {
+	if r.OnError {
 		on = append(on, "error")
 	}
-	if n.OnTimeout {
+	if r.OnTimeout {
 		on = append(on, "timeout")
 	}
-	for _, code := range n.OnStatus {
+	for _, code := range r.OnStatus {
 		on = append(on, fmt.Sprintf("http_%d", code))
 	}
-	if n.NonIdempotent {
+	if r.NonIdempotent {
 		on = append(on, "non_idempotent")
 	}
-	d := strings.Join(on, " ")
-	if n.Tries != 0 {
-		d += fmt.Sprintf(", %d tries", n.Tries)
+	if len(on) == 0 {
+		return "off" // proxy-next-upstream: off; nothing else turns every condition off
 	}
-	if n.Timeout != 0 {
-		d += ", for " + n.Timeout.Round(time.Second).String()
+	d := strings.Join(on, " ")
+	if r.Tries != 0 {
+		d += fmt.Sprintf(", %d tries", r.Tries)
+	}
+	if r.Timeout != 0 {
+		d += ", for " + r.Timeout.Round(time.Second).String()
 	}
 	return d
 }

@@ -6,18 +6,20 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
-	"github.com/ingressmux/ingressmux/ingress"
+	"github.com/ingressmux/ingressmux/proxy"
 )
 
 // trafficSettings describes a route's traffic policy in the annotations'
 // own terms: who may call it, how often, how it is authenticated, and the
 // headers it adds. Every part that is set is shown, so that -check never
 // hides a policy a route enforces.
-func trafficSettings(t ingress.TrafficPolicy, hosts hostSet) []string {
+// authSecret is the auth-secret that BasicAuth's users were read from.
+func trafficSettings(t *proxy.Traffic, authSecret string, hosts hostSet) []string {
 	var s []string
-	if t.Denied != "" {
-		s = append(s, "DENIED (503): "+t.Denied)
+	if t.Deny != "" {
+		s = append(s, "DENIED (503): "+t.Deny)
 	}
 	if len(t.DenySources) > 0 {
 		s = append(s, "denylist "+cidrList(t.DenySources))
@@ -46,7 +48,7 @@ func trafficSettings(t ingress.TrafficPolicy, hosts hostSet) []string {
 		s = append(s, d)
 	}
 	if b := t.BasicAuth; b != nil {
-		d := fmt.Sprintf("basic auth (secret %s, %d user(s)", b.Secret, len(b.Users))
+		d := fmt.Sprintf("basic auth (secret %s, %d user(s)", authSecret, len(b.Users))
 		if b.Realm != "" {
 			d += fmt.Sprintf(", realm %q", b.Realm)
 		}
@@ -64,12 +66,12 @@ func trafficSettings(t ingress.TrafficPolicy, hosts hostSet) []string {
 		if c.ExposeHeaders != "" {
 			d += ", expose " + c.ExposeHeaders
 		}
-		s = append(s, d+fmt.Sprintf(", max-age %ds", c.MaxAge))
+		s = append(s, d+fmt.Sprintf(", max-age %ds", max(c.MaxAge, 0)/time.Second))
 	}
-	if len(t.ResponseHeaders) > 0 {
+	if set := t.ResponseHeaders.Set; len(set) > 0 {
 		var hs []string
-		for _, k := range slices.Sorted(maps.Keys(t.ResponseHeaders)) {
-			hs = append(hs, k+": "+t.ResponseHeaders[k])
+		for _, k := range slices.Sorted(maps.Keys(set)) {
+			hs = append(hs, k+": "+set[k])
 		}
 		s = append(s, "response headers "+strings.Join(hs, ", "))
 	}
@@ -77,7 +79,7 @@ func trafficSettings(t ingress.TrafficPolicy, hosts hostSet) []string {
 }
 
 // externalAuthSetting describes auth-url and the annotations with it.
-func externalAuthSetting(e *ingress.ExternalAuthPolicy, hosts hostSet) string {
+func externalAuthSetting(e *proxy.ExternalAuth, hosts hostSet) string {
 	method := e.Method
 	if method == "" {
 		method = "GET"

@@ -26,7 +26,6 @@ import (
 	semconv "go.opentelemetry.io/otel/semconv/v1.37.0"
 
 	"github.com/ingressmux/ingressmux"
-	"github.com/ingressmux/ingressmux/ingress"
 	"github.com/ingressmux/ingressmux/metrics"
 	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/statuspage"
@@ -176,8 +175,8 @@ func (ob *observer) retain(mux *ingressmux.Mux) {
 	}
 	served := map[[2]string]bool{}
 	for _, rule := range mux.Compiled().Table.Rules() {
-		if r, ok := rule.Value.(*ingress.CompiledRoute); ok {
-			served[[2]string{r.Namespace, r.Name}] = true
+		if r, ok := rule.Value.(*proxy.Route); ok {
+			served[[2]string{r.Object.Namespace, r.Object.Name}] = true
 		}
 	}
 	ob.metrics.Retain(func(ns, name string) bool { return served[[2]string{ns, name}] })
