@@ -140,13 +140,5 @@ func TestTotalTimeoutsSpareUpgrades(t *testing.T) {
 		t.Fatalf("got %v, %v; want 101", res, err)
 	}
 	time.Sleep(200 * time.Millisecond) // four request timeouts
-	for _, msg := range []string{"still", "here"} {
-		if _, err := io.WriteString(c, msg); err != nil {
-			t.Fatal(err)
-		}
-		buf := make([]byte, len(msg))
-		if _, err := io.ReadFull(br, buf); err != nil || string(buf) != msg {
-			t.Fatalf("echo %q after the request timeout: got %q, %v", msg, buf, err)
-		}
-	}
+	checkEcho(t, c, br, "still", "here")
 }
