@@ -3,6 +3,7 @@ package gateway
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
@@ -37,6 +38,8 @@ type backend struct {
 	upstream *proxy.Upstream
 	// name is "namespace/service:port", for dumps.
 	name route.Backend
+	// headers are the backendRef's own request header edits.
+	headers proxy.HeaderRules
 }
 
 // backendRef resolves one backendRef of ro: kind, ReferenceGrant, Service,
@@ -63,7 +66,7 @@ func (c *compiler) backendRef(ro routeObject, ref gatewayv1.BackendRef, grpc boo
 	}
 	fail := func(reason gatewayv1.RouteConditionReason, message string) backend {
 		refs.note(reason, field+": "+message)
-		c.warn(ro.source, ro.ref, field, message+"; its share of the requests gets 500")
+		c.warn(ro.source, ro.ref, field, message+unresolvedEffect(field))
 		b.upstream = &proxy.Upstream{Name: "unresolved " + b.name.String(), Status: unresolvedStatus}
 		return b
 	}
@@ -132,24 +135,29 @@ func protocolOf(svc *corev1.Service, port int32, grpc bool) proxy.Protocol {
 	return proxy.HTTP
 }
 
-// program puts the backends of a rule on its route: the one backend as
-// the Upstream, several as weighted shares (the first as the Upstream, the
-// others as weighted Canaries), none or only zero weights as 500.
+// program puts the backends of a rule on its route: one backend of
+// positive weight and without filters of its own as the Upstream,
+// otherwise weighted Backends (a zero weight gets nothing, a backend that
+// did not resolve answers its share with 500, only zero weights answer
+// 500), none as 500.
 func program(rt *proxy.Route, backends []backend) {
-	var total int32
-	var weighted []backend
-	for _, b := range backends {
-		if b.weight > 0 {
-			total += b.weight
-			weighted = append(weighted, b)
+	switch {
+	case len(backends) == 0:
+		rt.Upstream = &proxy.Upstream{Name: "no backend", Status: unresolvedStatus}
+	case len(backends) == 1 && backends[0].weight > 0 && !hasHeaderRules(backends[0].headers):
+		rt.Upstream = backends[0].upstream
+	default:
+		for _, b := range backends {
+			rt.Backends = append(rt.Backends, proxy.WeightedBackend{Upstream: b.upstream, Weight: int(b.weight), RequestHeaders: b.headers})
 		}
 	}
-	if len(weighted) == 0 {
-		rt.Upstream = &proxy.Upstream{Name: "no backend", Status: unresolvedStatus}
-		return
+}
+
+// unresolvedEffect says what a backendRef that did not resolve does, for
+// its warning: a request mirror's is dropped, a backend's share gets 500.
+func unresolvedEffect(field string) string {
+	if strings.HasSuffix(field, ".requestMirror.backendRef") {
+		return "; no copies are sent to it"
 	}
-	rt.Upstream = weighted[0].upstream
-	for _, b := range weighted[1:] {
-		rt.Canaries = append(rt.Canaries, proxy.Canary{Upstream: b.upstream, Weight: int(b.weight), WeightTotal: int(total)})
-	}
+	return "; its share of the requests gets 500"
 }

@@ -61,12 +61,27 @@
 // cannot be read makes the backend answer 500.
 //
 // Filters: RequestHeaderModifier and ResponseHeaderModifier (set
-// replaces, add appends to what was sent, remove deletes) and CORS are
-// applied. A rule with a filter or timeout that is not applied yet
-// (RequestRedirect, URLRewrite, RequestMirror, timeouts, filters on a
-// backendRef, ExternalAuth, ExtensionRef) answers 500 rather than serve
-// requests without it, with a warning and the route's PartiallyInvalid
-// condition. retry and sessionPersistence are ignored with a warning.
+// replaces, add appends to what was sent as "sent,added", remove
+// deletes) and CORS are applied. RequestRedirect answers with the
+// request's URL with its scheme, hostname, port and path replaced (a
+// ReplacePrefixMatch replaces what the match's prefix matched; with no
+// port, a scheme's well-known port, else the port the client addressed,
+// and a default port left out of Location), with 302 unless statusCode
+// says otherwise. URLRewrite sets the Host sent to the backend and
+// replaces its path (ReplaceFullPath, or ReplacePrefixMatch element by
+// element: "/prefix/one" becomes "/one", "/prefix" becomes "/").
+// RequestMirror (HTTPRoute and GRPCRoute) sends a copy of each request,
+// or of the share its percent or fraction says, to one endpoint of its
+// Service, fire and forget, without ever delaying or failing the
+// request; a mirror whose backendRef does not resolve is dropped and
+// makes ResolvedRefs false. timeouts.request bounds the whole request and
+// timeouts.backendRequest each attempt at the backend (504 when exceeded;
+// "0s" turns them off). A RequestHeaderModifier on a backendRef edits the
+// requests sent to that backend alone. A rule with a filter that is not
+// applied (other filters on a backendRef, ExternalAuth, ExtensionRef)
+// answers 500 rather than serve requests without it, with a warning and
+// the route's PartiallyInvalid condition. retry and sessionPersistence
+// are ignored with a warning.
 //
 // # Status
 //
@@ -115,7 +130,18 @@
 // HTTPRoutePathMatchOrder, HTTPRouteQueryParamMatching,
 // HTTPRouteReferenceGrant, HTTPRouteRequestHeaderModifier,
 // HTTPRouteResponseHeaderModifier, HTTPRouteSimpleSameNamespace,
-// HTTPRouteWeight, and of the Gateway's own status,
+// HTTPRouteWeight, HTTPRoute303Redirect, HTTPRoute307Redirect,
+// HTTPRoute308Redirect, HTTPRouteRedirectHostAndStatus,
+// HTTPRouteRedirectPath, HTTPRouteRedirectPort, HTTPRouteRedirectScheme,
+// HTTPRouteRedirectPortAndScheme (its HTTP listeners: both are served on
+// the program's plain listener, and the port a client addressed is the
+// one in its Host header), HTTPRouteRewriteHost, HTTPRouteRewritePath,
+// HTTPRouteRequestMirror, HTTPRouteRequestMultipleMirrors,
+// HTTPRouteRequestPercentageMirror (the copies counted at the mirror's
+// echo backend instead of in its logs), HTTPRouteRequestTimeout,
+// HTTPRouteBackendRequestTimeout,
+// HTTPRouteRequestHeaderModifierBackendWeights, and of the Gateway's own
+// status,
 // GatewayWithAttachedRoutes, GatewayInvalidRouteKind,
 // GatewayInvalidTLSConfiguration, GatewaySecretMissingReferenceGrant, GatewaySecretInvalidReferenceGrant,
 // GatewaySecretReferenceGrantSpecific and
@@ -124,11 +150,11 @@
 // GRPCRouteListenerHostnameMatching.
 //
 // Not covered, and why:
-//   - the redirect, rewrite, mirror and timeout tests (HTTPRouteRedirect*,
-//     HTTPRoute303/307/308Redirect, HTTPRouteRewriteHost,
-//     HTTPRouteRewritePath, HTTPRouteRequestMirror and its variants,
-//     HTTPRouteRequestTimeout, HTTPRouteBackendRequestTimeout): those
-//     filters are not applied yet; their rules answer 500;
+//   - the HTTPS listener's half of HTTPRouteRedirectPortAndScheme: it
+//     needs the program's TLS listener, like the HTTPS tests below;
+//   - HTTPRouteBackendRequestRedirect and HTTPRouteBackendURLRewrite
+//     (redirects and rewrites on a backendRef; in the suite after v1.6):
+//     only a RequestHeaderModifier is applied on a backendRef;
 //   - the observed-generation and modification tests
 //     (GatewayClassObservedGenerationBump, GatewayObservedGenerationBump,
 //     HTTPRouteObservedGenerationBump, GatewayModifyListeners): they change

@@ -16,8 +16,9 @@ import (
 // it (Gateway API: a rule that cannot be programmed as written must not
 // be served as if it were), and the route is marked PartiallyInvalid.
 
-// httpFilters applies the filters of an HTTPRoute rule to rt.
-func (c *compiler) httpFilters(rt *proxy.Route, filters []gatewayv1.HTTPRouteFilter, field string) (unsupported []string) {
+// httpFilters applies the filters of an HTTPRoute rule of ro to rt; the
+// backendRefs of mirrors that do not resolve are noted in refs.
+func (c *compiler) httpFilters(ro routeObject, rt *proxy.Route, filters []gatewayv1.HTTPRouteFilter, field string, refs *refProblem) (unsupported []string) {
 	for i, f := range filters {
 		at := fmt.Sprintf("%s.filters[%d]", field, i)
 		switch f.Type {
@@ -33,8 +34,23 @@ func (c *compiler) httpFilters(rt *proxy.Route, filters []gatewayv1.HTTPRouteFil
 			if f.CORS != nil {
 				traffic(rt).CORS = corsOf(f.CORS)
 			}
-		case gatewayv1.HTTPRouteFilterRequestRedirect, gatewayv1.HTTPRouteFilterURLRewrite, gatewayv1.HTTPRouteFilterRequestMirror:
-			unsupported = append(unsupported, fmt.Sprintf("%s: filter %s is not implemented yet", at, f.Type))
+		case gatewayv1.HTTPRouteFilterRequestRedirect:
+			if f.RequestRedirect != nil {
+				rd, err := requestRedirect(f.RequestRedirect)
+				if err != nil {
+					unsupported = append(unsupported, fmt.Sprintf("%s.requestRedirect: %v", at, err))
+					continue
+				}
+				rt.Redirect = rd
+			}
+		case gatewayv1.HTTPRouteFilterURLRewrite:
+			if f.URLRewrite != nil {
+				if err := urlRewrite(rt, f.URLRewrite); err != nil {
+					unsupported = append(unsupported, fmt.Sprintf("%s.urlRewrite: %v", at, err))
+				}
+			}
+		case gatewayv1.HTTPRouteFilterRequestMirror:
+			unsupported = append(unsupported, c.requestMirror(ro, rt, f.RequestMirror, false, at, refs)...)
 		default:
 			unsupported = append(unsupported, fmt.Sprintf("%s: filter %s is not supported", at, f.Type))
 		}
@@ -42,8 +58,9 @@ func (c *compiler) httpFilters(rt *proxy.Route, filters []gatewayv1.HTTPRouteFil
 	return unsupported
 }
 
-// grpcFilters applies the filters of a GRPCRoute rule to rt.
-func (c *compiler) grpcFilters(rt *proxy.Route, filters []gatewayv1.GRPCRouteFilter, field string) (unsupported []string) {
+// grpcFilters applies the filters of a GRPCRoute rule of ro to rt; the
+// backendRefs of mirrors that do not resolve are noted in refs.
+func (c *compiler) grpcFilters(ro routeObject, rt *proxy.Route, filters []gatewayv1.GRPCRouteFilter, field string, refs *refProblem) (unsupported []string) {
 	for i, f := range filters {
 		at := fmt.Sprintf("%s.filters[%d]", field, i)
 		switch f.Type {
@@ -56,7 +73,7 @@ func (c *compiler) grpcFilters(rt *proxy.Route, filters []gatewayv1.GRPCRouteFil
 				headerModifier(&traffic(rt).ResponseHeaders, f.ResponseHeaderModifier)
 			}
 		case gatewayv1.GRPCRouteFilterRequestMirror:
-			unsupported = append(unsupported, fmt.Sprintf("%s: filter %s is not implemented yet", at, f.Type))
+			unsupported = append(unsupported, c.requestMirror(ro, rt, f.RequestMirror, true, at, refs)...)
 		default:
 			unsupported = append(unsupported, fmt.Sprintf("%s: filter %s is not supported", at, f.Type))
 		}
@@ -69,18 +86,8 @@ func (c *compiler) timeouts(rt *proxy.Route, t *gatewayv1.HTTPRouteTimeouts, fie
 	if t == nil {
 		return nil
 	}
-	for _, d := range []struct {
-		name  string
-		value *gatewayv1.Duration
-	}{{"request", t.Request}, {"backendRequest", t.BackendRequest}} {
-		if d.value == nil {
-			continue
-		}
-		if _, err := time.ParseDuration(string(*d.value)); err != nil {
-			unsupported = append(unsupported, fmt.Sprintf("%s.timeouts.%s: %v", field, d.name, err))
-			continue
-		}
-		unsupported = append(unsupported, fmt.Sprintf("%s.timeouts.%s is not implemented yet", field, d.name))
+	for _, p := range routeTimeouts(rt, t) {
+		unsupported = append(unsupported, field+"."+p)
 	}
 	return unsupported
 }

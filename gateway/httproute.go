@@ -52,13 +52,12 @@ func (c *compiler) httpRoute(r ingress.HTTPRoute) {
 		var problems []string
 		for j, br := range rule.BackendRefs {
 			bf := fmt.Sprintf("%s.backendRefs[%d]", field, j)
-			backends = append(backends, c.backendRef(ro, br.BackendRef, false, bf, &refs))
-			if len(br.Filters) > 0 {
-				problems = append(problems, bf+".filters: filters on a backendRef are not supported")
-			}
+			b := c.backendRef(ro, br.BackendRef, false, bf, &refs)
+			problems = append(problems, backendFilters(&b, br.Filters, bf)...)
+			backends = append(backends, b)
 		}
 		program(rt, backends)
-		problems = append(problems, c.httpFilters(rt, rule.Filters, field)...)
+		problems = append(problems, c.httpFilters(ro, rt, rule.Filters, field, &refs)...)
 		problems = append(problems, c.timeouts(rt, rule.Timeouts, field)...)
 		if rule.Retry != nil {
 			c.warn(ro.source, ro.ref, field+".retry", "retry is not supported; requests are not retried")
@@ -188,7 +187,7 @@ func (c *compiler) grpcRoute(r ingress.GRPCRoute) {
 			}
 		}
 		program(rt, backends)
-		problems = append(problems, c.grpcFilters(rt, rule.Filters, field)...)
+		problems = append(problems, c.grpcFilters(ro, rt, rule.Filters, field, &refs)...)
 		if rule.SessionPersistence != nil {
 			c.warn(ro.source, ro.ref, field+".sessionPersistence", "sessionPersistence is not supported; requests are balanced without it")
 		}

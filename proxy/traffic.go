@@ -83,7 +83,8 @@ type Traffic struct {
 	RequestHeaders HeaderRules
 	// ResponseHeaders edit the response: Set applies to every response of
 	// the route, the proxy's own included (custom-headers), replacing what
-	// the backend sent; Remove deletes headers of the backend's responses.
+	// the backend sent; Remove deletes headers of the backend's responses,
+	// and Add appends to them.
 	ResponseHeaders HeaderRules
 }
 
@@ -273,7 +274,7 @@ func (st *trafficState) modifyResponse(res *http.Response) {
 	for _, k := range st.res.remove {
 		delete(res.Header, k)
 	}
-	st.res.appendTo(res.Header)
+	st.res.appendTo(res.Header, true)
 	if st.ext == nil {
 		return
 	}

@@ -5,6 +5,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 
 	"golang.org/x/net/http/httpguts"
 )
@@ -19,10 +20,13 @@ type HeaderRules struct {
 	Set map[string]string
 	// Remove lists headers to delete.
 	Remove []string
-	// Add appends a value to headers, keeping the values they had: a
-	// request header sent as "a" with "b" added reaches the backend as
-	// "a" and "b", which is "a,b" (Gateway API's header modifier "add").
-	// On responses it edits the backend's, not the proxy's own answers.
+	// Add appends a value to headers, keeping the values they had, as
+	// Gateway API's header modifiers add: a header the message has as
+	// "client" becomes "client,added", one field line, so that a backend
+	// reading a single value sees both; a header it lacks is set. On
+	// responses Set-Cookie gets a field line of its own instead, since
+	// cookies cannot be joined with commas. Only backend responses get
+	// Add, not the proxy's own answers.
 	Add map[string]string
 }
 
@@ -77,7 +81,7 @@ func checkHeaderValues(what string, values map[string]string, errs *[]error) []h
 	return out
 }
 
-// apply edits h.
+// apply edits h, a request's headers.
 func (hr *headerRules) apply(h http.Header) {
 	for _, k := range hr.remove {
 		delete(h, k)
@@ -85,13 +89,22 @@ func (hr *headerRules) apply(h http.Header) {
 	for _, hv := range hr.set {
 		h[hv.key] = hv.val
 	}
-	hr.appendTo(h)
+	hr.appendTo(h, false)
 }
 
-// appendTo applies the Add rules to h.
-func (hr *headerRules) appendTo(h http.Header) {
+// appendTo applies Add to h; on a response (response), Set-Cookie values
+// are added as field lines of their own.
+func (hr *headerRules) appendTo(h http.Header, response bool) {
 	for _, hv := range hr.add {
-		h[hv.key] = append(h[hv.key], hv.val...)
+		prior := h[hv.key]
+		switch {
+		case len(prior) == 0:
+			h[hv.key] = hv.val
+		case response && hv.key == "Set-Cookie":
+			h[hv.key] = append(slices.Clip(prior), hv.val[0])
+		default:
+			h[hv.key] = []string{strings.Join(prior, ",") + "," + hv.val[0]}
+		}
 	}
 }
 

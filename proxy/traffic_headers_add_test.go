@@ -29,10 +29,10 @@ func TestHeaderRulesAdd(t *testing.T) {
 		h         http.Header
 		key, want string
 	}{
-		{seen, "X-Tag", "client|added"},
+		{seen, "X-Tag", "client,added"},
 		{seen, "X-New", "n"},
 		{seen, "X-Gone", "again"},
-		{w.Header(), "X-Backend", "b|added"},
+		{w.Header(), "X-Backend", "b,added"},
 		{w.Header(), "X-Extra", "e"},
 	} {
 		if got := header(c.h, c.key); got != c.want {
