@@ -31,7 +31,9 @@
 // A route attaches to the listeners its parentRefs select (by
 // sectionName and port) that allow it, for the hostnames the route's and
 // the listener's have in common: a listener hostname "*.example.com"
-// covers any number of labels, unlike an Ingress wildcard. Since one
+// covers any number of labels, unlike an Ingress wildcard. Listeners of
+// one Gateway are isolated: a hostname that a more specific listener
+// covers is served by that listener's routes only. Since one
 // table serves both of the program's listeners, a hostname that only
 // HTTPS listeners serve redirects plain-HTTP requests to HTTPS, and a
 // hostname that only HTTP listeners serve is also answered on the TLS
