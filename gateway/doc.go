@@ -127,7 +127,7 @@
 // HTTPRouteInvalidReferenceGrant, HTTPRouteListenerHostnameMatching,
 // HTTPRouteMatching, HTTPRouteMatchingAcrossRoutes,
 // HTTPRouteMethodMatching, HTTPRouteNamedRule, HTTPRouteOmittedBackendRefs,
-// HTTPRouteBackendProtocolH2C,
+// HTTPRouteBackendProtocolH2C, HTTPRouteBackendProtocolWebSocket,
 // HTTPRoutePartiallyInvalidViaInvalidReferenceGrant,
 // HTTPRoutePathMatchOrder, HTTPRouteQueryParamMatching,
 // HTTPRouteReferenceGrant, HTTPRouteRequestHeaderModifier,
@@ -184,8 +184,6 @@
 //     tell Gateways and listeners apart by address and port, and this
 //     package serves every Gateway's HTTP listeners from one table on one
 //     listener of the program;
-//   - HTTPRouteBackendProtocolWebSocket: not ported yet (the proxy's own
-//     tests cover upgrades);
 //   - Experimental features (retry, session persistence, external auth,
 //     ListenerSet, TLSRoute, TCPRoute, UDPRoute): not implemented.
 package gateway
