@@ -62,14 +62,7 @@ func (c *compiler) httpRoute(r ingress.HTTPRoute) {
 		if rule.Retry != nil {
 			c.warn(ro.source, ro.ref, field+".retry", "retry is not supported; requests are not retried")
 		}
-		matches := []match{httpMatch(gatewayv1.HTTPRouteMatch{})}
-		if len(rule.Matches) > 0 {
-			matches = matches[:0]
-			for _, m := range rule.Matches {
-				matches = append(matches, httpMatch(m))
-			}
-		}
-		c.serveRule(ro, att, i, rt, ruleParts{backends, problems, matches, rule.SessionPersistence != nil}, &partial)
+		c.serveRule(ro, att, i, rt, ruleParts{backends, problems, matchesOf(rule.Matches, httpMatch), rule.SessionPersistence != nil}, &partial)
 	}
 	c.out.Status.HTTPRoutes = append(c.out.Status.HTTPRoutes, c.routeStatus(ro, att, refs, partial))
 }
@@ -80,6 +73,20 @@ func (c *compiler) newRoute(ro routeObject, i int) *proxy.Route {
 		Name:   fmt.Sprintf("%s rule %d", ro.ref, i),
 		Object: proxy.ObjectRef{Kind: ro.kind, Namespace: ro.meta.Namespace, Name: ro.meta.Name},
 	}
+}
+
+// matchesOf translates a rule's matches; a rule without any has the
+// default match (the prefix "/").
+func matchesOf[M any](ms []M, translate func(M) match) []match {
+	if len(ms) == 0 {
+		var none M
+		return []match{translate(none)}
+	}
+	out := make([]match, len(ms))
+	for i, m := range ms {
+		out[i] = translate(m)
+	}
+	return out
 }
 
 // ruleParts is what an HTTPRoute or GRPCRoute rule compiled to.
@@ -204,14 +211,7 @@ func (c *compiler) grpcRoute(r ingress.GRPCRoute) {
 		}
 		program(rt, backends)
 		problems = append(problems, c.grpcFilters(ro, rt, rule.Filters, field, &refs)...)
-		matches := []match{grpcMatch(gatewayv1.GRPCRouteMatch{})}
-		if len(rule.Matches) > 0 {
-			matches = matches[:0]
-			for _, m := range rule.Matches {
-				matches = append(matches, grpcMatch(m))
-			}
-		}
-		c.serveRule(ro, att, i, rt, ruleParts{backends, problems, matches, rule.SessionPersistence != nil}, &partial)
+		c.serveRule(ro, att, i, rt, ruleParts{backends, problems, matchesOf(rule.Matches, grpcMatch), rule.SessionPersistence != nil}, &partial)
 	}
 	c.out.Status.GRPCRoutes = append(c.out.Status.GRPCRoutes, c.routeStatus(ro, att, refs, partial))
 }
