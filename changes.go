@@ -41,6 +41,13 @@ func (m *Mux) Apply(ctx context.Context, changes ...ingress.Change) error {
 		if err != nil {
 			return nil, err
 		}
+		if m.gatewayServed() {
+			// Gateway API routes are compiled whole: from the objects
+			// with the change, by a new Tracker.
+			set := m.withGatewayObjects(m.live.tracker.Objects())
+			p.Discard()
+			return m.buildFull(set)
+		}
 		b, err := m.buildChange(p)
 		if err != nil {
 			p.Discard()
@@ -233,6 +240,10 @@ func (m *Mux) buildFull(set *ingress.Set) (*built, error) {
 		return nil, err
 	}
 	b.table = res.Compiled.Table
+	if err := m.addGateway(set, b); err != nil {
+		m.live.used = nil
+		return nil, err
+	}
 	b.pending = &pendingLive{owner: m, tracker: tr, table: b.table}
 	return b, nil
 }
@@ -364,7 +375,7 @@ func (m *Mux) buildFromSources() (*built, error) {
 			return nil, m.everyError(err)
 		}
 	}
-	if m.live.tracker == nil || m.cfg.Resolver != nil || m.cfg.Options.Resolver != nil {
+	if m.live.tracker == nil || m.cfg.Resolver != nil || m.cfg.Options.Resolver != nil || hasGatewayObjects(set) || m.gatewayServed() {
 		b, err := m.buildFull(set)
 		if err != nil {
 			return nil, m.everyError(err)

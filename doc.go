@@ -45,6 +45,19 @@
 // endpoints without a new route table. Mux.SetEndpoints does that for
 // endpoints learnt by other means.
 //
+// # Gateway API beside Ingress
+//
+// The same sources may hold Gateway API objects (GatewayClass, Gateway,
+// HTTPRoute, GRPCRoute, ReferenceGrant, BackendTLSPolicy of
+// gateway.networking.k8s.io/v1): those of the GatewayClasses whose
+// controllerName is Config.GatewayController (by default
+// "github.com/ingressmux/ingressmux/gateway") are compiled by package
+// gateway and served from the same table and certificate store as the
+// Ingresses. Where an Ingress rule and an HTTPRoute rule have the same
+// host, path and type, the Ingress's is served and the HTTPRoute's is
+// reported in the warnings. Mux.Gateway returns their listeners and
+// status; the Gateway API routes are compiled whole on every build.
+//
 // # Where backends are
 //
 // Outside a cluster, Services have no addresses of their own. A backend
@@ -73,7 +86,8 @@
 //
 // # The packages
 //
-//	ingress    decode and validate YAML into typed objects, merge, annotations (the only package that knows Kubernetes)
+//	ingress    decode and validate YAML into typed objects, merge, annotations
+//	gateway    the Gateway API front end: routes, status and validation of Gateway API objects
 //	route      the compiled, immutable host/path matcher
 //	proxy      the http.Handler that serves a route table as a reverse proxy
 //	tlsconfig  certificates by SNI, client TLS to HTTPS backends
@@ -83,5 +97,5 @@
 //	statuspage the routes page: table, endpoint health (Mux.Upstreams), warnings, last reload
 //	ingressmuxtest  routing assertions for tests
 //
-// This package wires them: ingress in, proxy out.
+// This package wires them: Ingress and Gateway API in, proxy out.
 package ingressmux

@@ -38,8 +38,10 @@ type Config struct {
 	// certificates that live outside the manifests.
 	Secrets map[string]*tls.Certificate
 	// DefaultCertificate is served to TLS clients whose name has no
-	// certificate. Nil means a self-signed certificate generated at load,
-	// like ingress-nginx's fake certificate.
+	// certificate. Nil means the certificate of a Gateway API HTTPS
+	// listener without a hostname, if the sources have one, else a
+	// self-signed certificate generated at load, like ingress-nginx's fake
+	// certificate.
 	DefaultCertificate *tls.Certificate
 	// BackendCAs verifies the certificates of HTTPS backends. Nil means the
 	// system roots.
@@ -69,6 +71,9 @@ type Config struct {
 	// Hooks let the program observe and shape the proxying of every
 	// request: request Info, transports, responses, error pages.
 	Hooks Hooks
+	// GatewayController is the controllerName of the Gateway API
+	// GatewayClasses to serve. Empty means gateway.DefaultControllerName.
+	GatewayController string
 }
 
 // Mux serves the Ingresses of its Config: it is an http.Handler, and its
@@ -171,7 +176,7 @@ func (m *Mux) Resolve(ctx context.Context) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	start := time.Now()
-	b, err := m.buildWith(ctx, func() (*built, error) { return m.buildFull(m.live.tracker.Objects()) })
+	b, err := m.buildWith(ctx, func() (*built, error) { return m.buildFull(m.withGatewayObjects(m.live.tracker.Objects())) })
 	if err == nil {
 		err = m.swap(b)
 	}
@@ -189,8 +194,9 @@ func (m *Mux) Close() error { return m.handler.Close() }
 func (m *Mux) Warnings() []ingress.Warning { return m.state.load().warnings }
 
 // Compiled returns the result of the last successful load: the routing
-// table as the ingress package built it (for Explain and dumps), the TLS
-// hosts and the warnings.
+// table as the ingress package built it, with the Gateway API routes
+// merged in when the sources have any (for Explain and dumps), the TLS
+// hosts of both and the warnings.
 func (m *Mux) Compiled() *ingress.Compiled { return m.state.load().compiled }
 
 // built is one load: everything a swap needs, computed off to the side.
@@ -199,6 +205,7 @@ type built struct {
 	table    *route.Table // the table to serve
 	certs    map[string]*tls.Certificate
 	warnings []ingress.Warning
+	gateway  *gatewaySide // see gateway.go
 	// pending is the incremental state that install makes current, and
 	// discard drops (see Apply).
 	pending *pendingLive
@@ -239,13 +246,13 @@ func (m *Mux) buildWith(ctx context.Context, build func() (*built, error)) (*bui
 func (m *Mux) install(b *built) {
 	def := m.cfg.DefaultCertificate
 	if def == nil {
-		def = m.fallback
+		def = b.gatewayDefault(m.fallback)
 	}
 	// build already checked b.certs against a scratch store, so this
 	// cannot fail.
 	_ = m.certs.Replace(b.certs, def)
 	b.commit()
-	m.state.store(&state{compiled: b.compiled, warnings: b.warnings})
+	m.state.store(&state{compiled: b.compiled, warnings: b.warnings, gateway: b.gateway})
 }
 
 func (m *Mux) ensureDefaultCertificate() error {

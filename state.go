@@ -10,6 +10,7 @@ import (
 type state struct {
 	compiled *ingress.Compiled
 	warnings []ingress.Warning
+	gateway  *gatewaySide // nil when no Gateway API objects are served
 }
 
 type atomicState struct{ p atomic.Pointer[state] }

@@ -260,7 +260,7 @@ func skippedKind(tm typeMeta, n *yaml.Node, src Source) Warning {
 		name = objectName(strings.ToLower(tm.kind), scalarKey(meta, "namespace"), scalarKey(meta, "name"))
 	}
 	for known := range kinds {
-		if known.kind == tm.kind {
+		if known.kind == tm.kind && sameKindFamily(known.apiVersion, tm.apiVersion) {
 			return Warning{Source: src, Object: name, Message: fmt.Sprintf(
 				"skipped: %s %s is not a supported API version (supported: %s)", tm.apiVersion, tm.kind, supportedVersions(tm.kind))}
 		}

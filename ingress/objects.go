@@ -61,6 +61,17 @@ type Set struct {
 	EndpointSlices []EndpointSlice
 	Secrets        []Secret
 	ConfigMaps     []ConfigMap
+	// The Gateway API objects (gateway.networking.k8s.io), for a Gateway
+	// API front end; Compile does not read them.
+	GatewayClasses     []GatewayClass
+	Gateways           []Gateway
+	HTTPRoutes         []HTTPRoute
+	GRPCRoutes         []GRPCRoute
+	ReferenceGrants    []ReferenceGrant
+	BackendTLSPolicies []BackendTLSPolicy
+	// Namespaces are read for their labels, which Gateway listeners
+	// select routes by.
+	Namespaces []Namespace
 	// Warnings lists everything that was skipped, converted or looks wrong
 	// but does not stop the load.
 	Warnings []Warning
@@ -91,6 +102,7 @@ func (s *Set) Add(other *Set) {
 	s.EndpointSlices = append(s.EndpointSlices, other.EndpointSlices...)
 	s.Secrets = append(s.Secrets, other.Secrets...)
 	s.ConfigMaps = append(s.ConfigMaps, other.ConfigMaps...)
+	s.addGateway(other)
 	s.Warnings = append(s.Warnings, other.Warnings...)
 	if other.partial != nil {
 		s.partialSet().Add(other.partial)
@@ -100,7 +112,7 @@ func (s *Set) Add(other *Set) {
 // Len returns the number of objects in s.
 func (s *Set) Len() int {
 	return len(s.Ingresses) + len(s.IngressClasses) + len(s.Services) +
-		len(s.EndpointSlices) + len(s.Secrets) + len(s.ConfigMaps)
+		len(s.EndpointSlices) + len(s.Secrets) + len(s.ConfigMaps) + s.lenGateway()
 }
 
 // objectName renders "kind namespace/name" (or "kind name" for cluster-scoped

@@ -87,16 +87,25 @@ func (c *Canary) share() float64 {
 // pickUpstream returns the upstream for r and the index of the canary
 // it belongs to (-1 for the route's own): the first canary whose header
 // or cookie says "always", else one drawn by weight among the canaries not
-// ruled out by "never", else the route's own upstream.
-func (rs *routeState) pickUpstream(r *http.Request) (*upstream, int) {
+// ruled out by "never", else the route's own upstream. A route with
+// Backends draws one of them by weight instead, whose index is backend
+// (else -1); the upstream is nil when every weight is 0.
+func (rs *routeState) pickUpstream(r *http.Request) (up *upstream, canary, backend int) {
 	if len(rs.canaries) == 0 {
-		return rs.up.current(), -1
+		if rs.weightSums != nil {
+			i := rs.pickWeighted()
+			if i < 0 {
+				return nil, -1, -1
+			}
+			return rs.backends[i].current(), -1, i
+		}
+		return rs.up.current(), -1, -1
 	}
 	var ruledOut uint64 // bit i: canary i said never (the first 64 can)
 	for i := range rs.route.Canaries {
 		switch rs.route.Canaries[i].decide(r) {
 		case always:
-			return rs.canaries[i].current(), i
+			return rs.canaries[i].current(), i, -1
 		case never:
 			if i < 64 {
 				ruledOut |= 1 << i
@@ -110,8 +119,8 @@ func (rs *routeState) pickUpstream(r *http.Request) (*upstream, int) {
 		}
 		acc += rs.route.Canaries[i].share()
 		if x < acc {
-			return rs.canaries[i].current(), i
+			return rs.canaries[i].current(), i, -1
 		}
 	}
-	return rs.up.current(), -1
+	return rs.up.current(), -1, -1
 }

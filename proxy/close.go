@@ -8,8 +8,9 @@ var ErrClosed = errors.New("proxy: the handler is closed")
 // Close releases what the Handler holds: the idle connections of every
 // transport of the current table (the direct path's, http.Transport's, the
 // external auth service's) and of the RoundTrippers Config.WrapTransport
-// returned, and with them their goroutines. From then on requests get
-// 503 and Reload returns ErrClosed.
+// returned, and with them their goroutines. It cancels the mirrored
+// copies in flight (Route.Mirrors) and waits for them to end. From then on
+// requests get 503 and Reload returns ErrClosed.
 //
 // Requests in flight are not interrupted, and a connection they still use
 // may go back to its pool after Close: call Close once the server has
@@ -22,6 +23,7 @@ func (h *Handler) Close() error {
 		return nil
 	}
 	h.state.Store(&state{table: st.table, routes: st.routes, closed: true})
+	h.mirrors.close()
 	for _, te := range st.transports.all {
 		te.closeIdle()
 	}

@@ -88,6 +88,13 @@ type Upstream struct {
 	// Balancing chooses the endpoint of each request: in turn (the zero
 	// value), by EWMA, by consistent hashing or by affinity cookie.
 	Balancing
+	// Status, when not zero, makes the upstream a stand-in for a backend
+	// that could not be resolved: every request sent to it is answered
+	// with this status, a 4xx or 5xx (Gateway API answers 500 for a
+	// backendRef that names no usable Service), or by
+	// Config.ErrorHandler, given ErrUnresolved; Endpoints are ignored and
+	// nothing is contacted. As a Mirror, it receives nothing.
+	Status int
 	// Resolution says how the front end found Endpoints, in its own words
 	// (the ingress package's: "override", "resolver", "externalname",
 	// "endpointslice", "service-upstream", "cluster-dns", "unresolved"),
@@ -99,7 +106,8 @@ type Upstream struct {
 // route.Rule of the table given to New or Reload must carry a *Route in
 // its Value.
 type Route struct {
-	// Upstream is where requests go. Nil is a configuration error.
+	// Upstream is where requests go. Nil is a configuration error, unless
+	// Backends are given.
 	Upstream *Upstream
 	// Host, when not empty, replaces the Host header sent to the backend
 	// (upstream-vhost). Empty keeps the client's Host.
@@ -116,6 +124,18 @@ type Route struct {
 	// SendTimeout is the longest wait between two writes of the request to
 	// the backend (proxy-send-timeout). Zero means DefaultSendTimeout.
 	SendTimeout time.Duration
+	// RequestTimeout, when positive, bounds the whole proxied request,
+	// from when the proxy starts sending it to the end of the response
+	// (Gateway API's timeouts.request): the client gets 504 when it passes
+	// before the response headers, and a cut-off response after. An
+	// upgraded connection (WebSocket) is bound by ReadTimeout alone once
+	// upgraded. Zero means no bound beyond ReadTimeout and SendTimeout.
+	RequestTimeout time.Duration
+	// BackendTimeout, when positive, bounds each attempt at the backend
+	// the same way, from its start to the end of its response (Gateway
+	// API's timeouts.backendRequest); a retry (Retry) starts a new one,
+	// within RequestTimeout. Passing it gives 504 and is not retried.
+	BackendTimeout time.Duration
 	// SSLRedirect redirects plain-HTTP requests to HTTPS with 308 when the
 	// request's host has its own certificate in Config.Certificates
 	// (ssl-redirect; ingress-nginx's default is on, the zero value here is
@@ -135,13 +155,20 @@ type Route struct {
 	// Rewrite, when not nil, replaces the path sent to the backend when its
 	// pattern matches (rewrite-target); the query string is kept.
 	Rewrite *rewrite.Path
+	// ReplacePath, when not nil, replaces the path sent to the backend, or
+	// the part of it that the matched rule's prefix matched (Gateway API's
+	// URLRewrite path); the query string is kept. It cannot be combined
+	// with Rewrite.
+	ReplacePath *rewrite.PathModifier
 	// ForwardedPrefix, when not empty, is sent as X-Forwarded-Prefix on
 	// requests whose path Rewrite changed (x-forwarded-prefix, which
 	// ingress-nginx also honours only together with a rewrite).
 	ForwardedPrefix string
 	// Redirect, when not nil, answers every request of the route with a
-	// fixed redirect instead of proxying it (permanent-redirect,
-	// temporal-redirect).
+	// redirect instead of proxying it: a fixed one (permanent-redirect,
+	// temporal-redirect), or one built from the request (Gateway API's
+	// RequestRedirect), whose path prefix replacement replaces what the
+	// matched rule's prefix matched.
 	Redirect *rewrite.Redirect
 	// AppRoot, when not nil, answers requests for exactly "/" with a 302 to
 	// the application root on the same scheme and host (app-root).
@@ -190,6 +217,15 @@ type Route struct {
 	// Canaries are alternative backends chosen per request by header,
 	// cookie or weight (canary annotations); see Canary.
 	Canaries []Canary
+	// Backends, when not empty, share the route's requests by weight
+	// instead of Upstream, which may then be nil (Gateway API's
+	// backendRefs); each request goes to one backend drawn by weight. When
+	// every weight is 0, requests get 500. Backends cannot be combined
+	// with Canaries.
+	Backends []WeightedBackend
+	// Mirrors receive copies of the route's requests, fire and forget
+	// (Gateway API's RequestMirror); see Mirror.
+	Mirrors []Mirror
 	// Traffic, when not nil, is the route's traffic policy: CORS, client
 	// IP lists, rate limits, authentication, response headers. It is
 	// applied after redirects and before the request is proxied.

@@ -32,6 +32,8 @@ type reqCtx struct {
 	endpoint string          // "host:port" chosen for this request
 	cookie   string          // the affinity cookie value to set; empty: none
 	path     string          // the cleaned, escaped path that was matched
+	prefix   string          // the matched rule's path, for Route.ReplacePath
+	backend  int             // the index of the Route.Backends chosen, or -1
 	peer     peer
 
 	idle    idleTimer

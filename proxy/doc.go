@@ -158,9 +158,33 @@
 // backend sends nothing for ReadTimeout. Upstream.ConnectTimeout bounds
 // dialing and the TLS handshake (504 when it expires).
 //
+// Route.RequestTimeout and Route.BackendTimeout (Gateway API's
+// timeouts.request and timeouts.backendRequest) bound the whole exchange
+// and each attempt at the backend instead: they cap the same timer's
+// deadline, so a trickling stream is cut off when they pass.
+//
 // The timeouts are per route, while transports are shared by every route
 // of a backend, so they are enforced per request, by one recycled timer,
 // and not by http.Transport fields.
+//
+// # Gateway API features
+//
+// The features Gateway API's HTTPRoute filters and fields need are plain
+// Route fields, so that one route model serves Ingress and Gateway API
+// alike:
+//
+//   - Backends share a route's requests by weight (backendRefs); an
+//     Upstream with Status stands in for a backend that could not be
+//     resolved and answers its share with that status (500);
+//   - Redirect built with rewrite.NewRequestRedirect replaces the scheme,
+//     host name, port and path of the request's URL (RequestRedirect);
+//   - Host and ReplacePath rewrite the Host header and the path sent to the
+//     backend, a prefix replacement replacing what the matched rule's
+//     prefix matched (URLRewrite);
+//   - Mirrors send copies of requests elsewhere, fire and forget, bounded in
+//     number and body size (RequestMirror);
+//   - Traffic's HeaderRules.Add appends to headers (the header modifiers'
+//     add); RequestTimeout and BackendTimeout as above (timeouts).
 //
 // # Body size
 //
@@ -198,16 +222,19 @@
 //	404     no rule matches (unless Config.NotFound)                    -
 //	308     HTTPS redirect                                              -
 //	413     body over the limit                                         debug
+//	500     the upstream stands in for an unresolved backend (Status),  debug
+//	        or every weight of Backends is 0
 //	499     the client went away before the response (never seen)      debug
 //	502     backend refused, unreachable, unknown host, bad TLS, other  error
 //	503     the upstream has no endpoints                               warn
-//	504     idle timeout, connect or TLS handshake timeout              warn / error
+//	504     idle, request or backend timeout, connect or TLS handshake  warn / error
 //
 // A client going away is never logged as a backend error. A response that
 // breaks off after its headers (backend timeout or failure) is logged at
 // warn and aborted, so that the client sees a truncated response and not
 // a complete one. Config.ErrorHandler, when set, answers in place of the
-// 502, 503 and 504 pages, given an *Error with the status and the cause.
+// 500, 502, 503 and 504 pages, given an *Error with the status and the
+// cause.
 //
 // # Observing and shaping requests
 //

@@ -102,7 +102,7 @@ func (l *latencies) carry(old *latencies) {
 // sameUpstream reports whether b describes the same upstream as a, so that
 // a reload can keep a's balancer for it.
 func sameUpstream(a, b *Upstream) bool {
-	return a.Name == b.Name && a.Protocol == b.Protocol && a.ConnectTimeout == b.ConnectTimeout &&
+	return a.Name == b.Name && a.Protocol == b.Protocol && a.ConnectTimeout == b.ConnectTimeout && a.Status == b.Status &&
 		slices.Equal(a.Endpoints, b.Endpoints) && a.TLS.Equal(b.TLS) &&
 		a.Balance == b.Balance && a.HashBy == b.HashBy && a.HashSubsetSize == b.HashSubsetSize &&
 		reflect.DeepEqual(a.Affinity, b.Affinity)
@@ -118,7 +118,7 @@ func (up *upstream) carryFrom(old *state) {
 	}
 	for _, prev := range old.byName[up.name] {
 		p := &prev.spec
-		if !sameUpstream(&Upstream{Name: p.Name, Protocol: p.Protocol, ConnectTimeout: p.ConnectTimeout, Endpoints: up.spec.Endpoints, TLS: p.TLS, Balancing: p.Balancing}, &up.spec) {
+		if !sameUpstream(&Upstream{Name: p.Name, Protocol: p.Protocol, ConnectTimeout: p.ConnectTimeout, Endpoints: up.spec.Endpoints, TLS: p.TLS, Balancing: p.Balancing, Status: p.Status}, &up.spec) {
 			continue
 		}
 		cur := prev.current()

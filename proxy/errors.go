@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/ingressmux/ingressmux/tlsconfig"
 )
@@ -30,6 +31,7 @@ type Error struct {
 	// Endpoint is the last endpoint tried; empty when there was none.
 	Endpoint string
 	// Err is the cause: ErrNoEndpoints, ErrReadTimeout, ErrSendTimeout,
+	// ErrRequestTimeout, ErrBackendTimeout, ErrUnresolved, ErrNoWeight,
 	// a net.Error, a TLS certificate error, ModifyResponse's error.
 	Err error
 }
@@ -59,6 +61,12 @@ var (
 	// ErrSendTimeout: the request body stalled for longer than the
 	// route's SendTimeout. It is a net.Error whose Timeout is true.
 	ErrSendTimeout error = errSendTimeout
+	// ErrRequestTimeout: the request took longer than the route's
+	// RequestTimeout. It is a net.Error whose Timeout is true.
+	ErrRequestTimeout error = errRequestTimeout
+	// ErrBackendTimeout: an attempt at the backend took longer than the
+	// route's BackendTimeout. It is a net.Error whose Timeout is true.
+	ErrBackendTimeout error = errBackendTimeout
 )
 
 // serveError answers a request whose backend round trip failed before
@@ -73,11 +81,7 @@ func (h *Handler) serveError(w http.ResponseWriter, rc *reqCtx, err error) {
 		writeError(w, http.StatusRequestEntityTooLarge, "413 request body too large")
 	case rc.timedOut() != nil:
 		te := rc.timedOut()
-		d := rc.rt.readTimeout
-		if te == errSendTimeout {
-			d = rc.rt.sendTimeout
-		}
-		rc.log(slog.LevelWarn, "proxy: backend timed out", te, slog.Duration("timeout", d))
+		rc.log(slog.LevelWarn, "proxy: backend timed out", te, slog.Duration("timeout", rc.timeoutOf(te)))
 		h.failed(w, rc, http.StatusGatewayTimeout, te)
 	case rc.client.Err() != nil:
 		// Not a backend error: the client canceled, or the server is
@@ -132,15 +136,20 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, e *Error, info *I
 	writeError(w, e.Status, errorText(e.Status))
 }
 
-// errorText is the body of the Handler's own 502, 503 and 504 answers.
+// errorText is the body of the Handler's own error answers.
 func errorText(status int) string {
 	switch status {
+	case http.StatusInternalServerError:
+		return "500 internal server error"
+
 	case http.StatusBadGateway:
 		return "502 bad gateway"
 	case http.StatusGatewayTimeout:
 		return "504 gateway timeout"
+	case http.StatusServiceUnavailable:
+		return "503 service unavailable: no ready endpoints"
 	}
-	return "503 service unavailable: no ready endpoints"
+	return strconv.Itoa(status) + " " + strings.ToLower(http.StatusText(status))
 }
 
 // isNetTimeout reports whether err is a network timeout, such as a connect

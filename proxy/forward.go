@@ -56,6 +56,9 @@ func (h *Handler) forward(w http.ResponseWriter, rc *reqCtx, out *http.Request) 
 		rc.info.dry.record(rc, out) // Explain: what would be sent, not sent
 		return
 	}
+	if len(rc.rt.mirrors) > 0 && upType == "" {
+		rc.mirror(out)
+	}
 
 	var res *http.Response
 	var err error

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"slices"
+
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +27,8 @@ type Handler struct {
 	state atomic.Pointer[state]
 
 	lastPort atomic.Pointer[portName] // see portString
+
+	mirrors mirrorRunner // sends Route.Mirrors' copies
 }
 
 // New validates cfg and returns a Handler serving cfg.Table.
@@ -37,6 +40,7 @@ type Handler struct {
 // checks the configuration again.
 func New(cfg Config) (*Handler, error) {
 	h := &Handler{cfg: cfg, maxBody: cfg.MaxBodyBytes}
+	h.mirrors.init()
 	h.cfg.Table = nil
 	h.cfg.TrustedProxies = slices.Clone(cfg.TrustedProxies)
 	if h.maxBody == 0 {
@@ -149,7 +153,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 		return // a CORS preflight, answered before redirects as in ingress-nginx
 	}
 	peer := parsePeer(r.RemoteAddr, h.cfg.TrustedProxies)
-	if h.redirect(w, r, rt.route, cleanPath, peer) {
+	if h.redirect(w, r, rt.route, rule.Path, cleanPath, peer) {
 		info.act(ActionRedirect)
 		return
 	}
@@ -174,7 +178,11 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 		return
 	}
 	dry := info != nil && info.dry != nil
-	up, canary := rt.pickUpstream(r)
+	up, canary, backend := rt.pickUpstream(r)
+	if up == nil || up.spec.Status != 0 {
+		h.unresolved(w, r, rt, up, canary, info)
+		return
+	}
 	pick, ok := h.choose(up, r, peer, cleanPath, dry)
 	action := ActionProxy
 	if !ok && rt.fallback != nil {
@@ -209,6 +217,8 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 		endpoint: pick.endpoint,
 		cookie:   pick.cookie,
 		path:     cleanPath,
+		prefix:   rule.Path,
+		backend:  backend,
 		peer:     peer,
 		client:   r.Context(),
 	}

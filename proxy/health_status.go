@@ -44,8 +44,9 @@ type EndpointStatus struct {
 }
 
 // Upstreams returns a snapshot of every upstream of the table being
-// served (routes' upstreams, canaries and default backends), sorted by
-// name, with the passive health of their endpoints (see Config.MaxFails).
+// served (routes' upstreams, canaries, weighted backends, mirrors and
+// default backends), sorted by name, with the passive health of their
+// endpoints (see Config.MaxFails).
 // An upstream with passive health checks off, or with a single endpoint,
 // reports every endpoint up. It is meant for status pages and metrics:
 // it allocates, and it takes no lock the requests take.
@@ -64,7 +65,7 @@ func (h *Handler) Upstreams() []UpstreamStatus {
 	for _, rs := range st.routes {
 		add(rs.up)
 		add(rs.fallback)
-		for _, c := range rs.canaries {
+		for _, c := range rs.others {
 			add(c)
 		}
 	}

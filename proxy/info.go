@@ -47,6 +47,11 @@ const (
 	// and the route no DefaultBackend, or the route is closed (Traffic.Deny)
 	// until an object it needs is loaded.
 	ActionUnavailable Action = "unavailable"
+	// ActionUnresolved answers with the upstream's Status, a stand-in for
+	// a backend that could not be resolved, or with 500 when every
+	// backend of the route has weight 0 (Route.Backends), as Gateway API
+	// requires.
+	ActionUnresolved Action = "unresolved"
 	// ActionClosed answers 503 because the Handler was closed.
 	ActionClosed Action = "closed"
 )

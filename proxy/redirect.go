@@ -23,7 +23,10 @@ const acmeChallenge = "/.well-known/acme-challenge/"
 // ingress-nginx: app-root (a server-level rule there), then the route's
 // fixed redirect, a rewrite to an absolute URL or the host redirect, then
 // the redirect to HTTPS.
-func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, rt *Route, cleanPath string, p peer) bool {
+//
+// matched is the path of the rule r matched, whose prefix a redirect built
+// from the request may replace.
+func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, rt *Route, matched, cleanPath string, p peer) bool {
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
@@ -32,6 +35,9 @@ func (h *Handler) redirect(w http.ResponseWriter, r *http.Request, rt *Route, cl
 	case rt.AppRoot != nil && rt.AppRoot.Applies(cleanPath):
 		w.Header().Set("Location", rt.AppRoot.Location(scheme, r.Host))
 		writeError(w, http.StatusFound, "302 found")
+	case rt.Redirect != nil && rt.Redirect.URL == "":
+		rd := rt.Redirect
+		rd.Answer(w, rd.Location(requestScheme(r, p.trusted), r.Host, cleanPath, matched, r.URL.RawQuery))
 	case rt.Redirect != nil:
 		rt.Redirect.ServeHTTP(w, r)
 	case rt.Rewrite != nil && rt.Rewrite.Redirects() && h.rewriteRedirect(w, r, rt, cleanPath):

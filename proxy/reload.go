@@ -35,13 +35,21 @@ type state struct {
 
 // routeState is a validated Route with its defaults applied.
 type routeState struct {
-	route       *Route
-	up          *upstream
-	fallback    *upstream     // DefaultBackend's, or nil
-	canaries    []*upstream   // Canaries' upstreams, in order
-	traffic     *trafficState // Traffic's runtime, or nil
-	intercept   map[int]bool  // InterceptErrors, when there is a fallback
-	maxBody     int64         // negative: no limit
+	route      *Route
+	up         *upstream
+	fallback   *upstream     // DefaultBackend's, or nil
+	canaries   []*upstream   // Canaries' upstreams, in order
+	backends   []*upstream   // Backends' upstreams, in order
+	mirrors    []*upstream   // Mirrors' upstreams, in order
+	weightSums []int         // running sums of the Backends' weights; nil without Backends
+	traffic    *trafficState // Traffic's runtime, or nil
+	// backendRules are the Backends' RequestHeaders; nil when none has any.
+	backendRules []headerRules
+	// others are the upstreams the route may use beside up and fallback:
+	// canaries, backends, mirrors.
+	others      []*upstream
+	intercept   map[int]bool // InterceptErrors, when there is a fallback
+	maxBody     int64        // negative: no limit
 	readTimeout time.Duration
 	sendTimeout time.Duration
 	cookiePath  string // the default affinity cookie path (see Affinity.Path)
@@ -159,31 +167,47 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 			}
 			return up
 		}
-		up := upstreamOf(rt.Upstream, "upstream")
+		var up *upstream
+		if rt.Upstream != nil {
+			up = upstreamOf(rt.Upstream, "upstream")
+		}
 		var fallback *upstream
 		if rt.DefaultBackend != nil {
 			fallback = upstreamOf(rt.DefaultBackend, "default backend")
 		}
-		canaries := make([]*upstream, len(rt.Canaries))
+		// listOf builds the upstreams of a list of the route: Canaries,
+		// Backends or Mirrors.
 		missing := false
-		for i, c := range rt.Canaries {
-			if c.Upstream == nil {
-				errs = append(errs, fmt.Errorf("proxy: %s: Canaries[%d]: Upstream is nil", ruleName(rule, rt), i))
-				missing = true
-				continue
+		listOf := func(field, what string, us []*Upstream) []*upstream {
+			out := make([]*upstream, len(us))
+			for i, u := range us {
+				if u == nil {
+					errs = append(errs, fmt.Errorf("proxy: %s: %s[%d]: Upstream is nil", ruleName(rule, rt), field, i))
+					missing = true
+				} else if out[i] = upstreamOf(u, what); out[i] == nil {
+					missing = true
+				}
 			}
-			if canaries[i] = upstreamOf(c.Upstream, "canary"); canaries[i] == nil {
-				missing = true
-			}
+			return out
+		}
+		canaries := listOf("Canaries", "canary", upstreamsOf(rt.Canaries, func(c Canary) *Upstream { return c.Upstream }))
+		backends := listOf("Backends", "backend", upstreamsOf(rt.Backends, func(b WeightedBackend) *Upstream { return b.Upstream }))
+		mirrors := listOf("Mirrors", "mirror", upstreamsOf(rt.Mirrors, func(m Mirror) *Upstream { return m.Upstream }))
+		if rt.Upstream == nil && !missing {
+			// The route's own upstream, for what names one upstream per
+			// route (Explain's defaults): the heaviest backend.
+			up = backends[heaviest(rt.Backends)]
 		}
 		if up == nil || (rt.DefaultBackend != nil && fallback == nil) || missing {
 			continue
 		}
-		st.routes[rt] = &routeState{
+		rs := &routeState{
 			route:       rt,
 			up:          up,
 			fallback:    fallback,
 			canaries:    canaries,
+			backends:    backends,
+			mirrors:     mirrors,
 			traffic:     traffic,
 			intercept:   interceptSet(rt),
 			maxBody:     h.bodyLimit(rt),
@@ -191,6 +215,16 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 			sendTimeout: cmp.Or(rt.SendTimeout, DefaultSendTimeout),
 			cookiePath:  ruleCookiePath(rule),
 		}
+		if len(backends) > 0 {
+			rs.weightSums = weights(rt.Backends)
+			var bad []error
+			rs.backendRules, bad = backendHeaderRules(rt.Backends)
+			for _, err := range bad {
+				errs = append(errs, fmt.Errorf("proxy: %s: %w", ruleName(rule, rt), err))
+			}
+		}
+		rs.others = append(append(slices.Clip(canaries), backends...), mirrors...)
+		st.routes[rt] = rs
 	}
 	if st.byName == nil {
 		st.byName = make(map[string][]*upstream, len(shared))
@@ -212,6 +246,18 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 	return st, nil
 }
 
+// upstreamsOf returns the Upstream of each element of list.
+func upstreamsOf[T any](list []T, upstream func(T) *Upstream) []*Upstream {
+	if len(list) == 0 {
+		return nil
+	}
+	out := make([]*Upstream, len(list))
+	for i, e := range list {
+		out[i] = upstream(e)
+	}
+	return out
+}
+
 // equalUpstream returns the upstream of the lists whose Upstream is equal
 // to u, or nil.
 func equalUpstream(u *Upstream, lists ...[]*upstream) *upstream {
@@ -228,14 +274,39 @@ func equalUpstream(u *Upstream, lists ...[]*upstream) *upstream {
 // checkRoute returns what is wrong with rt itself.
 func checkRoute(rt *Route) []error {
 	var errs []error
-	if rt.Upstream == nil {
+	if rt.Upstream == nil && len(rt.Backends) == 0 {
 		errs = append(errs, errors.New("Upstream is nil"))
+	}
+	if len(rt.Backends) > 0 && len(rt.Canaries) > 0 {
+		//lint:ignore ST1005 the message starts with the field path it is about, as every check of this package does
+		errs = append(errs, errors.New("Backends and Canaries cannot be used together"))
+	}
+	errs = append(errs, checkBackends(rt)...)
+	errs = append(errs, checkMirrors(rt)...)
+	if rt.ReplacePath != nil {
+		if rt.Rewrite != nil {
+			errs = append(errs, errors.New("ReplacePath and Rewrite cannot be used together"))
+		}
+		if err := rt.ReplacePath.Check(); err != nil {
+			errs = append(errs, fmt.Errorf("ReplacePath: %w", err))
+		}
+	}
+	if rd := rt.Redirect; rd != nil && rd.URL == "" && rd.Path != nil {
+		if err := rd.Path.Check(); err != nil {
+			errs = append(errs, fmt.Errorf("Redirect.Path: %w", err))
+		}
 	}
 	if rt.ReadTimeout < 0 {
 		errs = append(errs, fmt.Errorf("ReadTimeout: invalid value %v: must not be negative", rt.ReadTimeout))
 	}
 	if rt.SendTimeout < 0 {
 		errs = append(errs, fmt.Errorf("SendTimeout: invalid value %v: must not be negative", rt.SendTimeout))
+	}
+	if rt.RequestTimeout < 0 {
+		errs = append(errs, fmt.Errorf("RequestTimeout: invalid value %v: must not be negative", rt.RequestTimeout))
+	}
+	if rt.BackendTimeout < 0 {
+		errs = append(errs, fmt.Errorf("BackendTimeout: invalid value %v: must not be negative", rt.BackendTimeout))
 	}
 	errs = append(errs, checkResponseRewrites(rt)...)
 	if r := rt.Retry; r.Tries < 0 || r.Timeout < 0 {
@@ -270,6 +341,10 @@ func (h *Handler) newUpstream(u *Upstream, set *transportSet, old *state) (*upst
 		errs = append(errs, fmt.Errorf("ConnectTimeout: invalid value %v: must not be negative", u.ConnectTimeout))
 	}
 	errs = append(errs, u.Balancing.check()...)
+	if u.Status != 0 && (u.Status < 400 || u.Status > 599) {
+		//lint:ignore ST1005 the message starts with the field path it is about, as every check of this package does
+		errs = append(errs, fmt.Errorf("Status: invalid value %d: must be a 4xx or 5xx status code", u.Status))
+	}
 	for i, ep := range u.Endpoints {
 		if err := checkEndpoint(ep); err != nil {
 			//lint:ignore ST1005 the message starts with the field path it is about, as every check of this package does

@@ -51,6 +51,7 @@ func (rc *reqCtx) roundTripWithRetries(req *http.Request) (*http.Response, error
 		tried = append(tried, next)
 		rc.endpoint = next
 		req = retry
+		rc.newAttempt()
 		res, err = rc.roundTrip(req)
 	}
 	return res, err

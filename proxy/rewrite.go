@@ -28,6 +28,8 @@ func (h *Handler) rewrite(rc *reqCtx, in, out *http.Request) {
 		if prefix := rc.rt.route.ForwardedPrefix; rewritten && prefix != "" {
 			out.Header["X-Forwarded-Prefix"] = []string{prefix}
 		}
+	} else if pm := rc.rt.route.ReplacePath; pm != nil {
+		setPath(out.URL, pm.Apply(rc.path, rc.prefix))
 	} else if !h.cfg.KeepRawPath {
 		setPath(out.URL, rc.path)
 	}
@@ -40,6 +42,9 @@ func (h *Handler) rewrite(rc *reqCtx, in, out *http.Request) {
 	}
 	// Before the forwarding headers, which win over the route's.
 	keepPolicyHeaders(rc.rt.traffic, in.Header, out.Header)
+	if rc.rt.backendRules != nil && rc.backend >= 0 && rc.up.origin == rc.rt.backends[rc.backend] {
+		rc.rt.backendRules[rc.backend].apply(out.Header)
+	}
 	h.setForwarded(rc, in, out.Header)
 	dropH2CUpgrade(in.Header, out.Header)
 	if rc.up.origin == rc.rt.fallback {
@@ -52,7 +57,7 @@ func (h *Handler) rewrite(rc *reqCtx, in, out *http.Request) {
 }
 
 // keepPolicyHeaders puts back on out the request headers that the route's
-// traffic policy set on in (RequestHeaders.Set, the auth service's
+// traffic policy set on in (RequestHeaders.Set and Add, the auth service's
 // answer) and that outgoingHeader left out because the client named them
 // in Connection: a client must not be able to drop what the proxy vouches
 // for, such as an authenticated user's name.
@@ -60,9 +65,11 @@ func keepPolicyHeaders(t *trafficState, in, out http.Header) {
 	if t == nil {
 		return
 	}
-	for _, hv := range t.req.set {
-		if v, ok := in[hv.key]; ok {
-			out[hv.key] = v
+	for _, hvs := range [2][]headerValue{t.req.set, t.req.add} {
+		for _, hv := range hvs {
+			if v, ok := in[hv.key]; ok {
+				out[hv.key] = v
+			}
 		}
 	}
 	if t.ext != nil {

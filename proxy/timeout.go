@@ -38,6 +38,11 @@ type idleTimer struct {
 	tm       *timer
 	deadline atomic.Int64 // in clock() time
 	sending  atomic.Bool  // the request body is still being sent
+	// limit, when not 0, is the latest the deadline may be (see
+	// Route.RequestTimeout and BackendTimeout); requestEnd is the
+	// RequestTimeout's part of it.
+	limit      atomic.Int64
+	requestEnd int64
 
 	mu    sync.Mutex // guards ended, and resetting tm after the request
 	ended bool       // ServeHTTP returned: tm and the ResponseWriter are gone
@@ -92,7 +97,12 @@ func (rc *reqCtx) start(out *http.Request, w http.ResponseWriter) bool {
 		rc.idle.sending.Store(true)
 		d = rc.rt.sendTimeout
 	}
-	rc.idle.deadline.Store(clock() + int64(d))
+	now := clock()
+	if rt := rc.rt.route; rt.RequestTimeout > 0 || rt.BackendTimeout > 0 {
+		rc.startLimits(now)
+		d = time.Duration(rc.capped(now+int64(d)) - now)
+	}
+	rc.idle.deadline.Store(now + int64(d))
 	tm, _ := timers.Get().(*timer)
 	if tm == nil {
 		tm = new(timer)
@@ -135,7 +145,7 @@ func (rc *reqCtx) touch() {
 	if rc.idle.sending.Load() {
 		d = rc.rt.sendTimeout
 	}
-	rc.idle.deadline.Store(clock() + int64(d))
+	rc.idle.deadline.Store(rc.capped(clock() + int64(d)))
 }
 
 // toReadPhase ends the send phase, if not over yet: the deadline becomes
@@ -145,12 +155,13 @@ func (rc *reqCtx) toReadPhase() {
 		rc.touch()
 		return
 	}
-	d := rc.rt.readTimeout
+	now := clock()
+	dl := rc.capped(now + int64(rc.rt.readTimeout))
 	rc.idle.mu.Lock()
 	defer rc.idle.mu.Unlock()
-	rc.idle.deadline.Store(clock() + int64(d))
+	rc.idle.deadline.Store(dl)
 	if !rc.idle.ended {
-		rc.idle.tm.t.Reset(d)
+		rc.idle.tm.t.Reset(time.Duration(dl - now))
 	}
 }
 
@@ -174,7 +185,7 @@ func (rc *reqCtx) onTimer(tm *timer) {
 // expire cancels the outgoing request, naming the timeout as the cause.
 func (rc *reqCtx) expire() {
 	if !rc.idle.sending.Load() {
-		rc.timeout.Store(errReadTimeout)
+		rc.timeout.Store(rc.cause(errReadTimeout))
 		rc.cancel()
 		if rc.responding.Load() || rc.interimWriting.Load() {
 			// The response is on its way to the client, so no 504 can be
@@ -194,7 +205,7 @@ func (rc *reqCtx) expire() {
 		}
 		return
 	}
-	rc.timeout.Store(errSendTimeout)
+	rc.timeout.Store(rc.cause(errSendTimeout))
 	rc.cancel()
 	rc.idle.mu.Lock()
 	defer rc.idle.mu.Unlock()
@@ -228,6 +239,7 @@ func (rc *reqCtx) modifyResponse(res *http.Response) error {
 	}
 	switch {
 	case res.StatusCode == http.StatusSwitchingProtocols:
+		rc.endLimits() // the exchange is over; the connection lives on
 		// serveUpgrade needs the body to stay an io.ReadWriteCloser.
 		if rwc, ok := res.Body.(io.ReadWriteCloser); ok {
 			rc.upBody = upgradeBody{rc: rc, rwc: rwc}
@@ -333,7 +345,7 @@ func (rc *reqCtx) responseAborted(err error) {
 		return
 	}
 	if te := rc.timedOut(); te != nil {
-		rc.log(slog.LevelWarn, "proxy: backend timed out during the response", te, slog.Duration("timeout", rc.rt.readTimeout))
+		rc.log(slog.LevelWarn, "proxy: backend timed out during the response", te, slog.Duration("timeout", rc.timeoutOf(te)))
 		return
 	}
 	rc.log(slog.LevelWarn, "proxy: backend response aborted", err)

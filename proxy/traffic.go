@@ -83,7 +83,8 @@ type Traffic struct {
 	RequestHeaders HeaderRules
 	// ResponseHeaders edit the response: Set applies to every response of
 	// the route, the proxy's own included (custom-headers), replacing what
-	// the backend sent; Remove deletes headers of the backend's responses.
+	// the backend sent; Remove deletes headers of the backend's responses,
+	// and Add appends to them.
 	ResponseHeaders HeaderRules
 }
 
@@ -259,7 +260,8 @@ type authCookiesKey struct{}
 
 // modifyResponse applies the policy to a backend response: the headers respond put
 // on the client's response replace the backend's, ResponseHeaders.Remove
-// deletes, and the auth service's cookies are added.
+// deletes, ResponseHeaders.Add appends, and the auth service's cookies are
+// added.
 func (st *trafficState) modifyResponse(res *http.Response) {
 	if rc := requestState(res.Request.Context()); rc != nil {
 		w := rc.w.Header()
@@ -272,6 +274,7 @@ func (st *trafficState) modifyResponse(res *http.Response) {
 	for _, k := range st.res.remove {
 		delete(res.Header, k)
 	}
+	st.res.appendTo(res.Header, true)
 	if st.ext == nil {
 		return
 	}

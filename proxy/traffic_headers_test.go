@@ -3,6 +3,7 @@ package proxy
 import (
 	"net/http"
 	"net/netip"
+	"strings"
 	"testing"
 
 	"github.com/ingressmux/ingressmux/rewrite"
@@ -65,6 +66,74 @@ func TestTrafficHeaders(t *testing.T) {
 		w := serve(h, r)
 		if got := header(w.Header(), "X-Frame-Options"); got != "DENY" {
 			t.Errorf("%s %s: status %d, X-Frame-Options %q", r.Method, r.URL, w.Code, got)
+		}
+	}
+}
+
+// TestTrafficHeaderAdd checks HeaderRules.Add as Gateway API's
+// RequestHeaderModifier and ResponseHeaderModifier add
+// (HTTPRouteRequestHeaderModifier, HTTPRouteResponseHeaderModifier): a
+// value is appended to what the message has as "prior,added", a header it
+// lacks is set, response cookies get a line of their own, and a client
+// cannot drop an added header by naming it in Connection.
+func TestTrafficHeaderAdd(t *testing.T) {
+	be := newTrafficBackend(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Header-Add-2", "add-val-2")
+		w.Header().Add("Set-Cookie", "a=1")
+		w.Write([]byte("ok"))
+	})
+	tr := &Traffic{
+		RequestHeaders: HeaderRules{
+			Set:    map[string]string{"X-Header-Set": "set-overwrites-values"},
+			Add:    map[string]string{"X-Header-Add": "header-val-1", "x-header-add-append": "header-val-2"},
+			Remove: []string{"X-Header-Remove"},
+		},
+		ResponseHeaders: HeaderRules{
+			Add: map[string]string{"X-Header-Add-1": "header-add-1", "X-Header-Add-2": "header-add-2", "Set-Cookie": "b=2"},
+		},
+	}
+	h, _ := newHandler(t, Config{Table: newTable(t, prefix("app.example.com", "/", &Route{Upstream: upstreamOf("app", be.srv), Traffic: tr}))})
+	for _, tc := range []struct {
+		name    string
+		headers []string
+		want    map[string]string // backend request headers
+	}{
+		{"client sent none", nil, map[string]string{
+			"X-Header-Add": "header-val-1", "X-Header-Add-Append": "header-val-2", "X-Header-Set": "set-overwrites-values",
+		}},
+		{"client sent some", []string{"X-Header-Add-Append: append-val-1", "X-Header-Remove: remove-val", "X-Header-Set: client"}, map[string]string{
+			"X-Header-Add": "header-val-1", "X-Header-Add-Append": "append-val-1,header-val-2", "X-Header-Set": "set-overwrites-values", "X-Header-Remove": "-",
+		}},
+		{"client sent two lines", []string{"X-Header-Add: a", "X-Header-Add: b"}, map[string]string{
+			"X-Header-Add": "a,b,header-val-1",
+		}},
+		{"client names it in Connection", []string{"Connection: X-Header-Add", "X-Header-Add: mine"}, map[string]string{
+			"X-Header-Add": "mine,header-val-1",
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := serve(h, req("GET", "/", "192.0.2.1:1", tc.headers...))
+			if w.Code != http.StatusOK {
+				t.Fatalf("status %d", w.Code)
+			}
+			seen := be.last.Load().Header
+			for k, want := range tc.want {
+				if got := header(seen, k); got != want {
+					t.Errorf("backend %s = %q, want %q", k, got, want)
+				}
+			}
+			for k, want := range map[string]string{"X-Header-Add-1": "header-add-1", "X-Header-Add-2": "add-val-2,header-add-2", "Set-Cookie": "a=1|b=2"} {
+				if got := header(w.Header(), k); got != want {
+					t.Errorf("response %s = %q, want %q", k, got, want)
+				}
+			}
+		})
+	}
+	bad := &Traffic{RequestHeaders: HeaderRules{Add: map[string]string{"Bad Name": "x", "Content-Length": "1", "X-Ok": "a\nb"}}}
+	_, err := New(Config{Table: newTable(t, prefix("e.example", "/", &Route{Upstream: upstreamOf("app", be.srv), Traffic: bad}))})
+	for _, want := range []string{`RequestHeaders.Add: invalid header name "Bad Name"`, `RequestHeaders.Add: header "Content-Length" cannot be set`, `RequestHeaders.Add["X-Ok"]: invalid value`} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("New error = %v, want one containing %q", err, want)
 		}
 	}
 }

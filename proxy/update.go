@@ -65,7 +65,7 @@ func (st *state) dropUnused() {
 	usedTraffic := make(map[*trafficState]bool)
 	for _, rs := range st.routes {
 		used[rs.up], used[rs.fallback] = true, true
-		for _, up := range rs.canaries {
+		for _, up := range rs.others {
 			used[up] = true
 		}
 		usedTraffic[rs.traffic] = true

@@ -89,16 +89,23 @@ func TestUpgrade(t *testing.T) {
 			if got := res.Header.Get("X-Seen-Host"); got != "chat.example" {
 				t.Errorf("backend saw Host %q, want chat.example", got)
 			}
-			for _, msg := range []string{"hello", "again"} {
-				if _, err := io.WriteString(c, msg); err != nil {
-					t.Fatal(err)
-				}
-				buf := make([]byte, len(msg))
-				if _, err := io.ReadFull(br, buf); err != nil || string(buf) != msg {
-					t.Fatalf("echo %q: got %q, %v", msg, buf, err)
-				}
-			}
+			checkEcho(t, c, br, "hello", "again")
 		})
+	}
+}
+
+// checkEcho sends each message on an upgraded connection to echoUpgrade
+// and checks that it comes back.
+func checkEcho(t *testing.T, c net.Conn, br *bufio.Reader, msgs ...string) {
+	t.Helper()
+	for _, msg := range msgs {
+		if _, err := io.WriteString(c, msg); err != nil {
+			t.Fatal(err)
+		}
+		buf := make([]byte, len(msg))
+		if _, err := io.ReadFull(br, buf); err != nil || string(buf) != msg {
+			t.Fatalf("echo %q: got %q, %v", msg, buf, err)
+		}
 	}
 }
 

@@ -20,10 +20,24 @@
 // http or https URL makes the rewrite a redirect (Path.Redirects): the
 // client is sent there with 302, the query string appended.
 //
+// # Gateway API path modifiers
+//
+// PathModifier is Gateway API's HTTPPathModifier: it replaces the whole
+// path (ReplaceFullPath) or the part of it a route's path prefix matched,
+// element by element (ReplacePrefixMatch), for the URLRewrite and
+// RequestRedirect filters.
+//
+//	prefix "/prefix", ReplacePrefixMatch "/":
+//	  /prefix/one -> /one
+//	  /prefix     -> /
+//
 // # Redirects
 //
 // Redirect answers a request with a fixed URL and status code, as the
 // permanent-redirect and temporal-redirect annotations do (the request path
-// is not appended). AppRoot redirects exactly "/" to an application's root
-// path with 302, as app-root does.
+// is not appended), or with the request's own URL with some parts replaced,
+// as Gateway API's RequestRedirect filter does (NewRequestRedirect): its
+// scheme, host name, port and path, the query kept, with the port left out
+// when it is the scheme's default. AppRoot redirects exactly "/" to an
+// application's root path with 302, as app-root does.
 package rewrite

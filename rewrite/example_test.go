@@ -23,3 +23,30 @@ func ExamplePath() {
 	// /something/new  -> /new    rewritten: true
 	// /other          -> /other  rewritten: false
 }
+
+// Gateway API's ReplacePrefixMatch for a route matching the prefix
+// "/prefix": element by element, so "/prefixed" is not touched.
+func ExamplePathModifier() {
+	m := rewrite.PathModifier{Prefix: true, Value: "/"}
+	for _, p := range []string{"/prefix/one", "/prefix", "/prefix/", "/prefixed"} {
+		fmt.Printf("%-11s -> %s\n", p, m.Apply(p, "/prefix"))
+	}
+	// Output:
+	// /prefix/one -> /one
+	// /prefix     -> /
+	// /prefix/    -> /
+	// /prefixed   -> /prefixed
+}
+
+// Gateway API's RequestRedirect with scheme "https" and no port: the
+// well-known port 443, which a Location leaves out, whatever port the
+// client used.
+func ExampleNewRequestRedirect() {
+	r, err := rewrite.NewRequestRedirect("https", "", 0, &rewrite.PathModifier{Prefix: true, Value: "/new"}, 0)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(r.Code, r.Location("http", "shop.example:8080", "/old/cart", "/old", "id=7"))
+	// Output:
+	// 302 https://shop.example/new/cart?id=7
+}

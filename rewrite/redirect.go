@@ -7,16 +7,34 @@ import (
 	"strings"
 )
 
-// Redirect answers every request of a route with the same Location and
-// status code: ingress-nginx's permanent-redirect and temporal-redirect. The
-// request's path is not appended; the URL is used as given.
+// Redirect answers every request of a route with a redirect. With URL set
+// the Location is always the same (ingress-nginx's permanent-redirect and
+// temporal-redirect; the request's path is not appended). With URL empty
+// the Location is the request's own URL with the parts Scheme, Hostname,
+// Port and Path give replaced, as Gateway API's RequestRedirect filter
+// builds it (see NewRequestRedirect and Location).
 type Redirect struct {
-	URL  string // the Location sent, as given
+	URL  string // the Location sent, as given; empty: built from the request
 	Code int    // the 3xx status sent (see NewRedirect)
 	// AppendQuery appends the request's query string to URL, as nginx
 	// does when it redirects a path to the same path with a trailing
 	// slash.
 	AppendQuery bool
+
+	// Scheme, when not empty, is the scheme of the Location: "http" or
+	// "https". Empty keeps the request's.
+	Scheme string
+	// Hostname, when not empty, replaces the request's host name.
+	Hostname string
+	// Port, when not zero, is the port of the Location. Zero means the
+	// well-known port of Scheme when it is set, else the port the client
+	// addressed (its Host header's, else the default of its scheme). The
+	// port is left out of the Location when it is the default of the
+	// Location's scheme (80 for http, 443 for https).
+	Port int
+	// Path, when not nil, replaces the request's path or the prefix the
+	// route matched; nil keeps the path. The query string is always kept.
+	Path *PathModifier
 }
 
 // NewRedirect checks a redirect target: an absolute http or https URL, or
@@ -44,12 +62,31 @@ func NewRedirect(target string, code, lowest, highest, fallback int) (*Redirect,
 	return &Redirect{URL: target, Code: code}, nil
 }
 
-// ServeHTTP answers with the redirect.
+// ServeHTTP answers with the redirect. A Location built from the request
+// takes its scheme from req.TLS, its path as it is (a Path prefix
+// replacement then finds no prefix to replace); a proxy that knows more
+// calls Location itself.
 func (r *Redirect) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 	loc := r.URL
-	if r.AppendQuery && req.URL != nil && req.URL.RawQuery != "" {
+	switch {
+	case loc == "":
+		scheme := "http"
+		if req.TLS != nil {
+			scheme = "https"
+		}
+		var path, query string
+		if req.URL != nil {
+			path, query = req.URL.EscapedPath(), req.URL.RawQuery
+		}
+		loc = r.Location(scheme, req.Host, path, "", query)
+	case r.AppendQuery && req.URL != nil && req.URL.RawQuery != "":
 		loc += "?" + req.URL.RawQuery
 	}
+	r.Answer(w, loc)
+}
+
+// Answer writes the redirect to loc, with a short plain-text body.
+func (r *Redirect) Answer(w http.ResponseWriter, loc string) {
 	w.Header().Set("Location", loc)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(r.Code)

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/ingressmux/ingressmux/ingress"
+	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/route"
 )
 
@@ -16,15 +18,7 @@ func load(files []string, opts ingress.Options, stderr io.Writer) (*ingress.Set,
 	if err == nil {
 		return set, compiled
 	}
-	var list ingress.ErrorList
-	if errors.As(err, &list) {
-		for _, e := range list {
-			fmt.Fprintln(stderr, e)
-		}
-		fmt.Fprintf(stderr, "%d error(s)\n", len(list))
-	} else {
-		fmt.Fprintln(stderr, err)
-	}
+	printErrors(stderr, err)
 	warnings := set.Warnings
 	if compiled != nil {
 		warnings = compiled.Warnings
@@ -41,10 +35,16 @@ func runCheck(files []string, opts ingress.Options, stdout, stderr io.Writer) in
 	if compiled == nil {
 		return 1
 	}
-	rules := compiled.Table.Rules()
+	gw, ok := compileGateway(set, opts, stderr)
+	if !ok {
+		printWarnings(stderr, compiled.Warnings)
+		return 1
+	}
+	rules := withGateway(compiled.Table, gw)
 	fmt.Fprintf(stdout, "%d route(s) from %s\n\n", len(rules), describeSources(rules))
 	printTable(stdout, rules)
-	printSettings(stdout, rules, set, opts)
+	printSettings(stdout, ingressRules(rules), set, opts)
+	printGateway(stdout, gw)
 	if len(compiled.TLS) > 0 {
 		fmt.Fprintln(stdout)
 		for _, t := range compiled.TLS {
@@ -56,20 +56,63 @@ func runCheck(files []string, opts ingress.Options, stdout, stderr io.Writer) in
 		}
 	}
 	printDifferences(stdout, opts.Matching, compiled.Differences)
-	printWarnings(stdout, compiled.Warnings)
+	warnings := compiled.Warnings
+	if gw != nil {
+		warnings = append(warnings, gw.Warnings...)
+	}
+	printWarnings(stdout, warnings)
 	return 0
 }
 
-// describeSources counts the distinct Ingresses behind the rules.
+// describeSources counts the distinct objects behind the rules, by kind:
+// "1 Ingress", "2 Ingresses and 1 HTTPRoute".
 func describeSources(rules []route.Rule) string {
 	seen := map[string]bool{}
+	count := map[string]int{}
 	for _, r := range rules {
-		seen[r.Origin] = true
+		kind, name := "Ingress", r.Origin
+		if rt, ok := r.Value.(*proxy.Route); ok && rt.Object.Kind != "" {
+			kind, name = rt.Object.Kind, rt.Object.String()
+		}
+		if !seen[name] {
+			seen[name] = true
+			count[kind]++
+		}
 	}
-	if len(seen) == 1 {
-		return "1 Ingress"
+	var parts []string
+	for _, kind := range []string{"Ingress", "HTTPRoute", "GRPCRoute"} {
+		switch n := count[kind]; {
+		case n == 1:
+			parts = append(parts, "1 "+kind)
+		case n > 1:
+			parts = append(parts, fmt.Sprintf("%d %s", n, plural(kind)))
+		}
 	}
-	return fmt.Sprintf("%d Ingresses", len(seen))
+	if len(parts) == 0 {
+		return "0 Ingresses"
+	}
+	return strings.Join(parts, " and ")
+}
+
+// plural spells a kind in the plural: Ingresses, HTTPRoutes.
+func plural(kind string) string {
+	if strings.HasSuffix(kind, "s") {
+		return kind + "es"
+	}
+	return kind + "s"
+}
+
+// printErrors prints every error of a load, one a line, and their count.
+func printErrors(w io.Writer, err error) {
+	var list ingress.ErrorList
+	if !errors.As(err, &list) {
+		fmt.Fprintln(w, err)
+		return
+	}
+	for _, e := range list {
+		fmt.Fprintln(w, e)
+	}
+	fmt.Fprintf(w, "%d error(s)\n", len(list))
 }
 
 func printWarnings(w io.Writer, warnings []ingress.Warning) {

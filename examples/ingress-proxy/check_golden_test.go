@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"flag"
 	"os"
 	"path/filepath"
@@ -67,4 +68,58 @@ func assertGolden(t *testing.T, golden, got string) {
 	want, err := os.ReadFile(golden)
 	require.NoError(t, err, "run with -update to create it")
 	assert.Equal(t, string(want), got, "rerun with -update if the change is intended")
+}
+
+// TestCheckGatewayGolden pins the -check report of a directory with an
+// Ingress and Gateway API objects side by side: one table with each
+// route's origin, the Gateway listeners and where they are served, the
+// status conditions that are not as they should be, and the warnings of
+// both front ends.
+func TestCheckGatewayGolden(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"-check", "-f", "testdata/gateway"}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	assertGolden(t, "testdata/gateway.golden", stdout.String())
+	for _, fragment := range []string{
+		"3 route(s) from 1 Ingress and 2 HTTPRoutes",
+		"api.example.com     /v2   Prefix header:X-Canary=yes  default/green:80    httproute default/api",
+		"api.example.com     /     Prefix                      default/blue:80     ingress default/blue",
+		"listener http: HTTP port 8080 host *.example.com, served on the plain-HTTP listener, 2 route(s)",
+		"httproute default/missing parent edge: ResolvedRefs=False BackendNotFound",
+	} {
+		assert.Contains(t, stdout.String(), fragment)
+	}
+
+	// -explain names the origin of each candidate with its kind.
+	for _, c := range []struct{ header, origin, backend string }{
+		{"X-Canary: yes", "HTTPRoute default/api", "default/green:80"},
+		{"X-Canary: no", "Ingress default/blue", "default/blue:80"},
+	} {
+		stdout.Reset()
+		code = run([]string{"-explain", "http://api.example.com/v2/x", "-explain-header", c.header, "-f", "testdata/gateway"}, &stdout, &stderr)
+		require.Equal(t, 0, code, stderr.String())
+		var d decision
+		require.NoError(t, json.Unmarshal(stdout.Bytes(), &d))
+		assert.Equal(t, c.origin, d.Origin, c.header)
+		assert.Equal(t, c.backend, d.Backend, c.header)
+	}
+}
+
+// TestCheckGatewayErrors checks that a Gateway API object the apiserver
+// would refuse fails -check with its file, line and field path.
+func TestCheckGatewayErrors(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "route.yaml"), []byte(`apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: bad}
+spec:
+  parentRefs: [{name: edge}]
+  rules:
+  - backendRefs: [{name: web, port: 0}]
+`), 0o644))
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"-check", "-f", dir}, &stdout, &stderr)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr.String(), "route.yaml:7 (document 1): httproute default/bad: spec.rules[0].backendRefs[0].port: Invalid value: 0")
+	assert.Contains(t, stderr.String(), "1 error(s)")
 }

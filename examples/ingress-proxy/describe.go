@@ -22,7 +22,7 @@ func printTable(w io.Writer, rules []route.Rule) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "HOST\tPATH\tTYPE\tBACKEND\tORIGIN")
 	for _, r := range rules {
-		cells := []string{hostColumn(r.Host), pathColumn(r), r.Type.String(), orDash(r.Backend.String()), orDash(r.Origin)}
+		cells := []string{hostColumn(r.Host), pathColumn(r), typeCell(r), orDash(r.Backend.String()), orDash(r.Origin)}
 		for i, c := range cells {
 			if strings.ContainsAny(c, "\t\n\r\v\f") { // origins come from configuration
 				cells[i] = strconv.Quote(c)

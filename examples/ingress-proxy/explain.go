@@ -29,6 +29,9 @@ type decision struct {
 	Path     string `json:"path"`     // the rule's path, "" for a default backend
 	PathType string `json:"pathType"` // as written in the Ingress; "" for a default backend
 	Backend  string `json:"backend"`  // "namespace/service:port"
+	// Origin is the kind and name of the object the rule comes from:
+	// "Ingress namespace/name" or "HTTPRoute namespace/name".
+	Origin string `json:"origin"`
 
 	Action   string    `json:"action"`             // proxy, redirect, deny, auth, rate-limit, not-found, ...
 	Status   int       `json:"status,omitempty"`   // the status of the proxy's own answer
@@ -65,6 +68,7 @@ type candidate struct {
 	Path     string `json:"path"`
 	PathType string `json:"pathType"`
 	Backend  string `json:"backend"`
+	Origin   string `json:"origin"`
 	Matched  bool   `json:"matched"`
 	Won      bool   `json:"won"`
 	Reason   string `json:"reason"`
@@ -141,6 +145,7 @@ func runExplain(files []string, opts ingress.Options, rawURL string, er explainR
 	if e.Rule != nil {
 		d.Matched = true
 		d.Ingress, d.Host, d.Path, d.PathType, d.Backend = describeRule(*e.Rule)
+		d.Origin = originOf(*e.Rule)
 	}
 	if e.Outgoing != nil {
 		d.Upstream = describeUpstream(e.Decision)
@@ -148,6 +153,7 @@ func runExplain(files []string, opts ingress.Options, rawURL string, er explainR
 	for _, c := range e.Candidates {
 		var out candidate
 		out.Ingress, out.Host, out.Path, out.PathType, out.Backend = describeRule(c.Rule)
+		out.Origin = originOf(c.Rule)
 		out.Matched, out.Won, out.Reason = c.Matched, c.Won, c.Reason
 		d.Candidates = append(d.Candidates, out)
 	}

@@ -1,0 +1,195 @@
+package gateway
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/ingressmux/ingressmux/ingress"
+)
+
+// routeObject is what attachment needs of an HTTPRoute or a GRPCRoute.
+type routeObject struct {
+	kind      string // "HTTPRoute" or "GRPCRoute"
+	meta      metav1.ObjectMeta
+	ref       string // "httproute namespace/name"
+	source    ingress.Source
+	parents   []gatewayv1.ParentReference
+	hostnames []gatewayv1.Hostname
+}
+
+func (r routeObject) key() string { return r.meta.Namespace + "/" + r.meta.Name }
+
+// servedHost is a hostname a route serves ("" for any), and whether an
+// HTTP listener serves it (else only HTTPS listeners do).
+type servedHost struct {
+	host  string
+	plain bool
+}
+
+// parentResult is the outcome of one parentRef that names a served
+// Gateway.
+type parentResult struct {
+	ref      gatewayv1.ParentReference
+	accepted metav1.Condition
+}
+
+// attachment is where a route is served.
+type attachment struct {
+	hosts   []servedHost
+	parents []parentResult
+}
+
+// attach resolves a route's parentRefs against the served Gateways:
+// section name and port, allowed namespaces and kinds, and the
+// intersection of hostnames. ParentRefs to Gateways of other controllers
+// are left out, status included.
+func (c *compiler) attach(ro routeObject) attachment {
+	var att attachment
+	gen := ro.meta.Generation
+	for _, pr := range ro.parents {
+		group, kind := gatewayGroup, "Gateway"
+		if pr.Group != nil {
+			group = string(*pr.Group)
+		}
+		if pr.Kind != nil {
+			kind = string(*pr.Kind)
+		}
+		ns := ro.meta.Namespace
+		if pr.Namespace != nil {
+			ns = string(*pr.Namespace)
+		}
+		gs := c.gws[ns+"/"+string(pr.Name)]
+		if group != gatewayGroup || kind != "Gateway" || gs == nil {
+			continue
+		}
+		reason, message := c.attachTo(ro, pr, gs, &att)
+		ok := reason == gatewayv1.RouteReasonAccepted
+		att.parents = append(att.parents, parentResult{ref: pr, accepted: c.cond(string(gatewayv1.RouteConditionAccepted), ok, string(reason), message, gen)})
+	}
+	return att
+}
+
+// attachTo attaches a route to the listeners of gs that parentRef pr
+// selects and returns the Accepted reason.
+func (c *compiler) attachTo(ro routeObject, pr gatewayv1.ParentReference, gs *gatewayState, att *attachment) (gatewayv1.RouteConditionReason, string) {
+	var candidates []*listenerState
+	for _, ls := range gs.listeners {
+		if (pr.SectionName == nil || *pr.SectionName == ls.spec.Name) && (pr.Port == nil || *pr.Port == ls.spec.Port) {
+			candidates = append(candidates, ls)
+		}
+	}
+	if len(candidates) == 0 {
+		return gatewayv1.RouteReasonNoMatchingParent, fmt.Sprintf("gateway %s has no listener %s", gs.key(), describeParent(pr))
+	}
+	var allowed []*listenerState
+	for _, ls := range candidates {
+		if ls.accepts && ls.allowed(ro.meta.Namespace) && slices.ContainsFunc(ls.kinds, func(k gatewayv1.RouteGroupKind) bool { return string(k.Kind) == ro.kind }) {
+			allowed = append(allowed, ls)
+		}
+	}
+	if len(allowed) == 0 {
+		return gatewayv1.RouteReasonNotAllowedByListeners, fmt.Sprintf("no listener of gateway %s %s accepts %ss from namespace %s", gs.key(), describeParent(pr), ro.kind, ro.meta.Namespace)
+	}
+	routeHosts := ro.hostnames
+	if len(routeHosts) == 0 {
+		routeHosts = []gatewayv1.Hostname{""}
+	}
+	attached := false
+	for _, ls := range allowed {
+		matched := false
+		for _, rh := range routeHosts {
+			host, ok := intersect(ls.hostname, string(rh))
+			if !ok {
+				continue
+			}
+			matched = true
+			// A hostname that a more specific listener isolates attaches
+			// the route but is not served through this listener.
+			if ls.usable && !isolated(gs, ls, host) {
+				att.add(servedHost{host: host, plain: ls.plain})
+				ls.routeHosts = append(ls.routeHosts, host)
+			}
+		}
+		if matched {
+			ls.attached++
+			attached = true
+		}
+	}
+	if !attached {
+		return gatewayv1.RouteReasonNoMatchingListenerHostname, "no hostname of the route matches a listener's hostname"
+	}
+	return gatewayv1.RouteReasonAccepted, ""
+}
+
+// add records a served host once; a host that a plain listener serves
+// stays plain.
+func (a *attachment) add(h servedHost) {
+	for i := range a.hosts {
+		if a.hosts[i].host == h.host {
+			a.hosts[i].plain = a.hosts[i].plain || h.plain
+			return
+		}
+	}
+	a.hosts = append(a.hosts, h)
+}
+
+// describeParent spells the listener selection of a parentRef.
+func describeParent(pr gatewayv1.ParentReference) string {
+	var parts []string
+	if pr.SectionName != nil {
+		parts = append(parts, "named "+string(*pr.SectionName))
+	}
+	if pr.Port != nil {
+		parts = append(parts, fmt.Sprintf("on port %d", *pr.Port))
+	}
+	if len(parts) == 0 {
+		return "at all"
+	}
+	return strings.Join(parts, " ")
+}
+
+// routeStatus builds the status of a route: for every parent, Accepted,
+// ResolvedRefs and, when some rules are not served as written,
+// PartiallyInvalid.
+func (c *compiler) routeStatus(ro routeObject, att attachment, refs refProblem, partial []string) RouteStatus {
+	gen := ro.meta.Generation
+	st := RouteStatus{Namespace: ro.meta.Namespace, Name: ro.meta.Name}
+	resolved := c.cond(string(gatewayv1.RouteConditionResolvedRefs), true, string(gatewayv1.RouteReasonResolvedRefs), "", gen)
+	if refs.reason != "" {
+		resolved = c.cond(string(gatewayv1.RouteConditionResolvedRefs), false, string(refs.reason), refs.message, gen)
+	}
+	for _, p := range att.parents {
+		conds := []metav1.Condition{p.accepted, resolved}
+		if len(partial) > 0 {
+			conds = append(conds, c.cond(string(gatewayv1.RouteConditionPartiallyInvalid), true, string(gatewayv1.RouteReasonUnsupportedValue),
+				strings.Join(partial, "; "), gen))
+		}
+		st.Status.Parents = append(st.Status.Parents, gatewayv1.RouteParentStatus{
+			ParentRef: p.ref, ControllerName: gatewayv1.GatewayController(c.opts.controller()), Conditions: conds,
+		})
+	}
+	return st
+}
+
+// isolated reports whether requests for host belong to another listener of
+// gs than ls: one served on the same listener of the program (HTTP or
+// HTTPS, whatever their ports) whose hostname is more specific than ls's
+// and covers host. Gateway API isolates listeners so: a request is served
+// by the routes of the most specific listener that matches it only.
+func isolated(gs *gatewayState, ls *listenerState, host string) bool {
+	for _, other := range gs.listeners {
+		h := other.hostname
+		if other == ls || !other.usable || other.plain != ls.plain || h == "" || h == ls.hostname {
+			continue
+		}
+		moreSpecific := ls.hostname == "" || covers(ls.hostname, h)
+		if moreSpecific && (host == h || covers(h, host)) {
+			return true
+		}
+	}
+	return false
+}
