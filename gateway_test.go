@@ -207,3 +207,43 @@ func TestReadmeGatewayExample(t *testing.T) {
 	_, body := get(t, mux, "http://shop.example.com/api/cart")
 	assert.True(t, strings.HasPrefix(body, "web "), "without the header the Ingress serves: %s", body)
 }
+
+// TestIngressWinsOverHTTPRoute checks that where an Ingress and an
+// HTTPRoute route the same host, path and type, the Ingress keeps serving
+// and the HTTPRoute's rule is reported.
+func TestIngressWinsOverHTTPRoute(t *testing.T) {
+	blue, green := backend(t, "blue"), backend(t, "green")
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "ingress.yaml"), []byte(ingressYAML("shop.example.com", "/", "blue")), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "route.yaml"), []byte(`apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: mux}
+spec: {controllerName: github.com/ingressmux/ingressmux/gateway}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge}
+spec:
+  gatewayClassName: mux
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: shop}
+spec:
+  parentRefs: [{name: edge}]
+  hostnames: [shop.example.com]
+  rules: [{backendRefs: [{name: green, port: 80}]}]
+`), 0o644))
+	mux, err := ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{dir}, Logger: quiet(),
+		Options: ingress.Options{Backends: map[string]string{"default/blue:80": blue.URL, "default/green:80": green.URL}}})
+	require.NoError(t, err)
+	defer mux.Close()
+	_, body := get(t, mux, "http://shop.example.com/")
+	assert.True(t, strings.HasPrefix(body, "blue "), body)
+	var warned bool
+	for _, w := range mux.Warnings() {
+		warned = warned || strings.Contains(w.String(), `httproute default/shop: host "shop.example.com" path "/" (Prefix) is also routed by ingress default/blue, which wins`)
+	}
+	assert.True(t, warned, "%v", mux.Warnings())
+}

@@ -1,9 +1,12 @@
 package gateway
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"github.com/ingressmux/ingressmux/ingress"
 )
@@ -64,7 +67,8 @@ func (wl wantListener) check(t *testing.T, st Status) {
 
 // TestConformanceGatewayStatus ports the conformance tests that assert
 // Gateway and listener status: GatewayWithAttachedRoutes,
-// GatewayInvalidRouteKind and the GatewaySecret*ReferenceGrant tests. The
+// GatewayInvalidRouteKind, GatewayInvalidTLSConfiguration and the
+// GatewaySecret*ReferenceGrant tests. The
 // suite creates the listeners' certificate Secret itself; so does this
 // test.
 func TestConformanceGatewayStatus(t *testing.T) {
@@ -85,6 +89,12 @@ func TestConformanceGatewayStatus(t *testing.T) {
 		{"GatewayInvalidRouteKind", "gateway-invalid-route-kind", []wantListener{
 			{"gateway-only-invalid-route-kind", "http", 0, "", []string{"ResolvedRefs=False/InvalidRouteKinds"}},
 			{"gateway-supported-and-invalid-route-kind", "http", 0, "HTTPRoute", []string{"ResolvedRefs=False/InvalidRouteKinds"}},
+		}, nil},
+		{"GatewayInvalidTLSConfiguration", "gateway-invalid-tls-configuration", []wantListener{
+			{"gateway-certificate-nonexistent-secret", "https", 0, "HTTPRoute", []string{"ResolvedRefs=False/InvalidCertificateRef"}},
+			{"gateway-certificate-unsupported-group", "https", 0, "HTTPRoute", []string{"ResolvedRefs=False/InvalidCertificateRef"}},
+			{"gateway-certificate-unsupported-kind", "https", 0, "HTTPRoute", []string{"ResolvedRefs=False/InvalidCertificateRef"}},
+			{"gateway-certificate-malformed-secret", "https", 0, "HTTPRoute", []string{"ResolvedRefs=False/InvalidCertificateRef"}},
 		}, nil},
 		{"GatewaySecretMissingReferenceGrant", "gateway-secret-missing-reference-grant", []wantListener{
 			{"gateway-secret-missing-reference-grant", "https", 0, "HTTPRoute", []string{"ResolvedRefs=False/RefNotPermitted", "Programmed=False/"}},
@@ -117,5 +127,76 @@ func TestConformanceGatewayStatus(t *testing.T) {
 				wc.check(t, out.Status)
 			}
 		})
+	}
+}
+
+// TestObservedGeneration is what GatewayClassObservedGenerationBump,
+// GatewayObservedGenerationBump and HTTPRouteObservedGenerationBump check
+// after an update: every condition carries the generation of its object.
+func TestObservedGeneration(t *testing.T) {
+	docs := `apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: bumped, generation: 2}
+spec: {controllerName: github.com/ingressmux/ingressmux/gateway}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: bumped, namespace: gateway-conformance-infra, generation: 3}
+spec:
+  gatewayClassName: bumped
+  listeners: [{name: http, port: 80, protocol: HTTP}, {name: other, port: 81, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: bumped, namespace: gateway-conformance-infra, generation: 4}
+spec:
+  parentRefs: [{name: bumped}]
+  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]
+`
+	for _, gen := range []int64{1, 7} {
+		set := decodeWithBase(t, strings.ReplaceAll(strings.ReplaceAll(strings.ReplaceAll(docs,
+			"generation: 2", fmt.Sprintf("generation: %d", gen+1)), "generation: 3", fmt.Sprintf("generation: %d", gen+2)), "generation: 4", fmt.Sprintf("generation: %d", gen+3)))
+		out, err := Compile(set, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check := func(what string, want int64, conds []metav1.Condition) {
+			t.Helper()
+			if len(conds) == 0 {
+				t.Errorf("%s: no conditions", what)
+			}
+			for _, c := range conds {
+				if c.ObservedGeneration != want {
+					t.Errorf("%s %s: observedGeneration %d, want %d", what, c.Type, c.ObservedGeneration, want)
+				}
+			}
+		}
+		found := 0
+		for _, gc := range out.Status.GatewayClasses {
+			if gc.Name == "bumped" {
+				found++
+				check("gatewayclass", gen+1, gc.Status.Conditions)
+			}
+		}
+		for _, g := range out.Status.Gateways {
+			if g.Name == "bumped" {
+				found++
+				check("gateway", gen+2, g.Status.Conditions)
+				for _, l := range g.Status.Listeners {
+					check("listener "+string(l.Name), gen+2, l.Conditions)
+				}
+			}
+		}
+		for _, r := range out.Status.HTTPRoutes {
+			if r.Name == "bumped" {
+				found++
+				for _, p := range r.Status.Parents {
+					check("httproute", gen+3, p.Conditions)
+				}
+			}
+		}
+		if found != 3 {
+			t.Errorf("found the status of %d objects, want 3", found)
+		}
 	}
 }

@@ -238,6 +238,12 @@ var conformanceCases = []conformanceCase{
 			{req: "PATCH /", headers: []string{"version: four"}, backend: "infra-backend-v2"},
 		},
 	},
+	{name: "HTTPRouteNamedRule", manifest: "httproute-named-rule",
+		exchanges: []exchange{
+			{req: "GET /named", backend: "infra-backend-v1"},
+			{req: "GET /unnamed", backend: "infra-backend-v2"},
+		},
+	},
 	{name: "HTTPRouteOmittedBackendRefs", manifest: "httproute-omitted-backendrefs",
 		exchanges: []exchange{
 			{req: "GET /forward", backend: "infra-backend-v1"},

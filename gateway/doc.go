@@ -33,7 +33,10 @@
 // the listener's have in common: a listener hostname "*.example.com"
 // covers any number of labels, unlike an Ingress wildcard. Since one
 // table serves both of the program's listeners, a hostname that only
-// HTTPS listeners serve redirects plain-HTTP requests to HTTPS.
+// HTTPS listeners serve redirects plain-HTTP requests to HTTPS, and a
+// hostname that only HTTP listeners serve is also answered on the TLS
+// listener (with the default certificate unless another listener or an
+// Ingress has one for it), as Ingress hosts are.
 //
 // HTTPRoute matches (path Exact, PathPrefix and RegularExpression;
 // headers and query parameters Exact and RegularExpression; method)
@@ -121,7 +124,8 @@
 // HTTPRouteInvalidParentRefNotMatchingSectionName,
 // HTTPRouteInvalidReferenceGrant, HTTPRouteListenerHostnameMatching,
 // HTTPRouteMatching, HTTPRouteMatchingAcrossRoutes,
-// HTTPRouteMethodMatching, HTTPRouteOmittedBackendRefs,
+// HTTPRouteMethodMatching, HTTPRouteNamedRule, HTTPRouteOmittedBackendRefs,
+// HTTPRouteBackendProtocolH2C,
 // HTTPRoutePartiallyInvalidViaInvalidReferenceGrant,
 // HTTPRoutePathMatchOrder, HTTPRouteQueryParamMatching,
 // HTTPRouteReferenceGrant, HTTPRouteRequestHeaderModifier,
@@ -139,9 +143,11 @@
 // HTTPRouteRequestHeaderModifierBackendWeights, and of the Gateway's own
 // status,
 // GatewayWithAttachedRoutes, GatewayInvalidRouteKind,
-// GatewaySecretMissingReferenceGrant, GatewaySecretInvalidReferenceGrant,
+// GatewayInvalidTLSConfiguration, GatewaySecretMissingReferenceGrant, GatewaySecretInvalidReferenceGrant,
 // GatewaySecretReferenceGrantSpecific and
-// GatewaySecretReferenceGrantAllInNamespace.
+// GatewaySecretReferenceGrantAllInNamespace, and of GRPCRoute,
+// GRPCExactMethodMatching, GRPCRouteHeaderMatching and
+// GRPCRouteListenerHostnameMatching.
 //
 // Not covered, and why:
 //   - the HTTPS listener's half of HTTPRouteRedirectPortAndScheme: it
@@ -161,17 +167,23 @@
 //   - GatewayStaticAddresses, GatewayInfrastructure,
 //     GatewayOptionalAddressValue: spec.addresses is not supported (the
 //     program listens where it is told to; the Gateway is not Accepted);
-//   - the GRPCRoute tests: they need a gRPC client, which is not a
-//     dependency of this module; GRPCRoute matching is tested over h2c
-//     with plain HTTP/2 requests instead;
+//   - GRPCRouteWeight, GRPCRouteNamedRule, GRPCRouteRequestHeaderModifier
+//     and the BackendTLSPolicy GRPCRoute test: they read the gRPC echo
+//     server's answers with a gRPC client, which is not a dependency of
+//     this module; GRPCExactMethodMatching, GRPCRouteHeaderMatching and
+//     GRPCRouteListenerHostnameMatching are ported with the calls sent as
+//     HTTP/2 POSTs of the gRPC path (a 404 is what a gRPC client reads as
+//     Unimplemented);
 //   - the BackendTLSPolicy tests: they need the suite's TLS backends; a
 //     test here serves HTTPS on 127.0.0.1 and checks SNI, verification
 //     and the policy status instead;
 //   - HTTPRouteServiceTypes: it needs Services with real EndpointSlices;
-//   - HTTPRouteBackendProtocolWebSocket, HTTPRouteBackendProtocolH2C,
-//     HTTPRouteNamedRule, HTTPRouteMultipleGateways,
-//     HTTPRouteListenerPortMatching and GatewayInvalidTLSConfiguration:
-//     not ported yet;
+//   - HTTPRouteMultipleGateways and HTTPRouteListenerPortMatching: they
+//     tell Gateways and listeners apart by address and port, and this
+//     package serves every Gateway's HTTP listeners from one table on one
+//     listener of the program;
+//   - HTTPRouteBackendProtocolWebSocket: not ported yet (the proxy's own
+//     tests cover upgrades);
 //   - Experimental features (retry, session persistence, external auth,
 //     ListenerSet, TLSRoute, TCPRoute, UDPRoute): not implemented.
 package gateway

@@ -60,6 +60,12 @@ func (c *compiler) gateways() {
 			gs.listeners = append(gs.listeners, c.listener(gs, l))
 		}
 		c.conflicts(gs)
+		if len(g.Spec.Addresses) > 0 {
+			// Not Accepted (see gatewayStatus): nothing of it is served.
+			for _, ls := range gs.listeners {
+				ls.accepts, ls.usable = false, false
+			}
+		}
 	}
 }
 

@@ -18,15 +18,7 @@ func load(files []string, opts ingress.Options, stderr io.Writer) (*ingress.Set,
 	if err == nil {
 		return set, compiled
 	}
-	var list ingress.ErrorList
-	if errors.As(err, &list) {
-		for _, e := range list {
-			fmt.Fprintln(stderr, e)
-		}
-		fmt.Fprintf(stderr, "%d error(s)\n", len(list))
-	} else {
-		fmt.Fprintln(stderr, err)
-	}
+	printErrors(stderr, err)
 	warnings := set.Warnings
 	if compiled != nil {
 		warnings = compiled.Warnings
@@ -108,6 +100,19 @@ func plural(kind string) string {
 		return kind + "es"
 	}
 	return kind + "s"
+}
+
+// printErrors prints every error of a load, one a line, and their count.
+func printErrors(w io.Writer, err error) {
+	var list ingress.ErrorList
+	if !errors.As(err, &list) {
+		fmt.Fprintln(w, err)
+		return
+	}
+	for _, e := range list {
+		fmt.Fprintln(w, e)
+	}
+	fmt.Fprintf(w, "%d error(s)\n", len(list))
 }
 
 func printWarnings(w io.Writer, warnings []ingress.Warning) {

@@ -104,3 +104,22 @@ func TestCheckGatewayGolden(t *testing.T) {
 		assert.Equal(t, c.backend, d.Backend, c.header)
 	}
 }
+
+// TestCheckGatewayErrors checks that a Gateway API object the apiserver
+// would refuse fails -check with its file, line and field path.
+func TestCheckGatewayErrors(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "route.yaml"), []byte(`apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: bad}
+spec:
+  parentRefs: [{name: edge}]
+  rules:
+  - backendRefs: [{name: web, port: 0}]
+`), 0o644))
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"-check", "-f", dir}, &stdout, &stderr)
+	assert.Equal(t, 1, code)
+	assert.Contains(t, stderr.String(), "route.yaml:7 (document 1): httproute default/bad: spec.rules[0].backendRefs[0].port: Invalid value: 0")
+	assert.Contains(t, stderr.String(), "1 error(s)")
+}

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"slices"
@@ -23,19 +22,11 @@ func compileGateway(set *ingress.Set, opts ingress.Options, stderr io.Writer) (*
 		return nil, true
 	}
 	gw, err := gateway.Compile(set, gateway.Options{Backends: opts.Backends, ClusterDomain: opts.ClusterDomain})
-	if err == nil {
-		return gw, true
+	if err != nil {
+		printErrors(stderr, err)
+		return nil, false
 	}
-	var list ingress.ErrorList
-	if errors.As(err, &list) {
-		for _, e := range list {
-			fmt.Fprintln(stderr, e)
-		}
-		fmt.Fprintf(stderr, "%d error(s)\n", len(list))
-	} else {
-		fmt.Fprintln(stderr, err)
-	}
-	return nil, false
+	return gw, true
 }
 
 // withGateway returns the rules of the table the proxy serves: the
