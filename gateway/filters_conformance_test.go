@@ -377,3 +377,42 @@ spec:
 	}
 	wantCondition{"GRPCRoute", "gateway-conformance-infra/rpc-mirror", "same-namespace", "ResolvedRefs", true, "ResolvedRefs"}.check(t, out.Status)
 }
+
+// TestRedirectPortAndSchemeHTTPS ports the HTTPS listener's half of
+// HTTPRouteRedirectPortAndScheme: requests that came over TLS keep https
+// and its default port unless the filter says otherwise. The listener
+// and its certificate are the suite's base objects for it.
+func TestRedirectPortAndSchemeHTTPS(t *testing.T) {
+	set := loadManifests(t, "httproute-redirect-port-and-scheme")
+	extra, err := ingress.DecodeBytes("https-listener.yaml", []byte(strings.ReplaceAll(tlsSecret(t, "gateway-conformance-infra", "tls-validity-checks-certificate", "*.example.org")+`---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: same-namespace-with-https-listener, namespace: gateway-conformance-infra}
+spec:
+  gatewayClassName: "{GATEWAY_CLASS_NAME}"
+  listeners:
+  - name: https
+    port: 443
+    protocol: HTTPS
+    allowedRoutes: {namespaces: {from: Same}}
+    tls:
+      certificateRefs: [{group: "", kind: Secret, name: tls-validity-checks-certificate, namespace: gateway-conformance-infra}]
+`, "{GATEWAY_CLASS_NAME}", className)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.Add(extra)
+	rec := recordingBackends(t, set)
+	h, out := serveSet(t, set, Options{Backends: rec.overrides})
+	for _, e := range []exchange{
+		{req: "GET example.org/scheme-nil-and-port-nil", tls: true, status: 302, resHeaders: []string{"Location: https://example.org/scheme-nil-and-port-nil"}},
+		{req: "GET example.org/scheme-nil-and-port-443", tls: true, status: 302, resHeaders: []string{"Location: https://example.org/scheme-nil-and-port-443"}},
+		{req: "GET example.org/scheme-nil-and-port-8443", tls: true, status: 302, resHeaders: []string{"Location: https://example.org:8443/scheme-nil-and-port-8443"}},
+		{req: "GET example.org/scheme-http-and-port-nil", tls: true, status: 302, resHeaders: []string{"Location: http://example.org/scheme-http-and-port-nil"}},
+		{req: "GET example.org/scheme-http-and-port-80", tls: true, status: 302, resHeaders: []string{"Location: http://example.org/scheme-http-and-port-80"}},
+		{req: "GET example.org/scheme-http-and-port-8080", tls: true, status: 302, resHeaders: []string{"Location: http://example.org:8080/scheme-http-and-port-8080"}},
+	} {
+		e.run(t, h)
+	}
+	wantCondition{"HTTPRoute", "gateway-conformance-infra/http-route-for-listener-on-port-443", "same-namespace-with-https-listener", "Accepted", true, "Accepted"}.check(t, out.Status)
+}
