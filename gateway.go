@@ -25,6 +25,19 @@ type gatewaySide struct {
 	// for a Resolve, which compiles the Tracker's objects again and the
 	// Tracker does not keep these.
 	objects *ingress.Set
+	// defaultCert is the certificate of an HTTPS listener without a
+	// hostname, which matches every name: the default certificate unless
+	// Config.DefaultCertificate sets one.
+	defaultCert *tls.Certificate
+}
+
+// gatewayDefault returns the default certificate a Gateway listener
+// gives, else fallback.
+func (b *built) gatewayDefault(fallback *tls.Certificate) *tls.Certificate {
+	if b.gateway != nil && b.gateway.defaultCert != nil {
+		return b.gateway.defaultCert
+	}
+	return fallback
 }
 
 // hasGatewayObjects reports whether set holds Gateway API objects that
@@ -94,6 +107,18 @@ func (m *Mux) addGateway(set *ingress.Set, b *built) error {
 	}
 	lookup := func(key string) (*corev1.Secret, bool) { s, ok := secrets[key]; return s, ok }
 	certs, warnings := m.certificates(lookup, &ingress.Compiled{TLS: gw.TLS}, warnings)
+	side := &gatewaySide{compiled: gw, objects: gatewayObjects(set)}
+	for _, t := range gw.TLS {
+		if t.Host != "" || side.defaultCert != nil {
+			continue
+		}
+		// As certificates does for the others: Config.Secrets first.
+		if c := m.cfg.Secrets[t.Secret]; c != nil {
+			side.defaultCert = c
+		} else if s, ok := secrets[t.Secret]; ok {
+			side.defaultCert, _ = m.live.keyPair(s)
+		}
+	}
 	merged := make(map[string]*tls.Certificate, len(b.certs)+len(certs))
 	for host, c := range certs {
 		merged[host] = c
@@ -115,7 +140,7 @@ func (m *Mux) addGateway(set *ingress.Set, b *built) error {
 	compiled.TLS = append(slices.Clip(compiled.TLS), gw.TLS...)
 	compiled.Warnings = b.warnings
 	b.compiled, b.table, b.certs = &compiled, table, merged
-	b.gateway = &gatewaySide{compiled: gw, objects: gatewayObjects(set)}
+	b.gateway = side
 	return nil
 }
 

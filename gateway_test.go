@@ -247,3 +247,32 @@ spec:
 	}
 	assert.True(t, warned, "%v", mux.Warnings())
 }
+
+// TestGatewayObjectsSurviveApply checks that a change applied to a Mux of
+// LoadObjects that serves Gateway API routes keeps them: the build is
+// whole, with the change.
+func TestGatewayObjectsSurviveApply(t *testing.T) {
+	blue, green := backend(t, "blue"), backend(t, "green")
+	set, err := ingress.DecodeBytes("objects.yaml", []byte(gatewayObjects+"---\n"+ingressYAML("api.example.com", "/", "blue")))
+	require.NoError(t, err)
+	mux, err := ingressmux.LoadObjects(context.Background(), ingressmux.Config{Logger: quiet(), Options: ingress.Options{Backends: map[string]string{
+		"default/blue:80": blue.URL, "default/green:80": green.URL,
+	}}}, set)
+	require.NoError(t, err)
+	defer mux.Close()
+	canary := func() string {
+		_, body := serve(mux, httptestRequest("http://api.example.com/v2/x", "X-Canary", "yes"))
+		return body
+	}
+	require.True(t, strings.HasPrefix(canary(), "green "), canary())
+
+	more, err := ingress.DecodeBytes("more.yaml", []byte(ingressYAML("new.example.com", "/", "green")))
+	require.NoError(t, err)
+	require.NoError(t, mux.Apply(context.Background(), ingress.Add(more.Ingresses[0])))
+	_, body := get(t, mux, "http://new.example.com/")
+	assert.True(t, strings.HasPrefix(body, "green "), "the applied Ingress serves: %s", body)
+	_, body = get(t, mux, "http://api.example.com/v2/x")
+	assert.True(t, strings.HasPrefix(body, "blue "), "the first Ingress still serves: %s", body)
+	assert.True(t, strings.HasPrefix(canary(), "green "), "the HTTPRoute still serves after Apply: %s", canary())
+	assert.NotNil(t, mux.Gateway())
+}

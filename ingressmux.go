@@ -38,8 +38,10 @@ type Config struct {
 	// certificates that live outside the manifests.
 	Secrets map[string]*tls.Certificate
 	// DefaultCertificate is served to TLS clients whose name has no
-	// certificate. Nil means a self-signed certificate generated at load,
-	// like ingress-nginx's fake certificate.
+	// certificate. Nil means the certificate of a Gateway API HTTPS
+	// listener without a hostname, if the sources have one, else a
+	// self-signed certificate generated at load, like ingress-nginx's fake
+	// certificate.
 	DefaultCertificate *tls.Certificate
 	// BackendCAs verifies the certificates of HTTPS backends. Nil means the
 	// system roots.
@@ -244,7 +246,7 @@ func (m *Mux) buildWith(ctx context.Context, build func() (*built, error)) (*bui
 func (m *Mux) install(b *built) {
 	def := m.cfg.DefaultCertificate
 	if def == nil {
-		def = m.fallback
+		def = b.gatewayDefault(m.fallback)
 	}
 	// build already checked b.certs against a scratch store, so this
 	// cannot fail.

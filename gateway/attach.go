@@ -107,8 +107,11 @@ func (c *compiler) attachTo(ro routeObject, pr gatewayv1.ParentReference, gs *ga
 				continue
 			}
 			matched = true
-			if ls.usable {
+			// A hostname that a more specific listener isolates attaches
+			// the route but is not served through this listener.
+			if ls.usable && !isolated(gs, ls, host) {
 				att.add(servedHost{host: host, plain: ls.plain})
+				ls.routeHosts = append(ls.routeHosts, host)
 			}
 		}
 		if matched {
@@ -170,4 +173,23 @@ func (c *compiler) routeStatus(ro routeObject, att attachment, refs refProblem, 
 		})
 	}
 	return st
+}
+
+// isolated reports whether requests for host belong to another listener of
+// gs than ls: one served on the same listener of the program (HTTP or
+// HTTPS, whatever their ports) whose hostname is more specific than ls's
+// and covers host. Gateway API isolates listeners so: a request is served
+// by the routes of the most specific listener that matches it only.
+func isolated(gs *gatewayState, ls *listenerState, host string) bool {
+	for _, other := range gs.listeners {
+		h := other.hostname
+		if other == ls || !other.usable || other.plain != ls.plain || h == "" || h == ls.hostname {
+			continue
+		}
+		moreSpecific := ls.hostname == "" || covers(ls.hostname, h)
+		if moreSpecific && (host == h || covers(h, host)) {
+			return true
+		}
+	}
+	return false
 }

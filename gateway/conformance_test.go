@@ -349,3 +349,24 @@ func TestConformance(t *testing.T) {
 		})
 	}
 }
+
+// TestConformanceListenerIsolationIntersection runs GatewayHTTPListenerIsolation's
+// requests against its second Gateway, whose routes name hostnames that
+// also intersect less specific listeners: each request must still be
+// served by the routes of the most specific listener only.
+func TestConformanceListenerIsolationIntersection(t *testing.T) {
+	var cc conformanceCase
+	for _, c := range conformanceCases {
+		if c.name == "GatewayHTTPListenerIsolation" {
+			cc = c
+		}
+	}
+	if len(cc.exchanges) == 0 {
+		t.Fatal("no GatewayHTTPListenerIsolation case")
+	}
+	set := loadManifests(t, "gateway-http-listener-isolation-with-hostname-intersection")
+	h, _ := serveSet(t, set, Options{Backends: echoBackends(t, set)})
+	for _, e := range cc.exchanges {
+		e.run(t, h)
+	}
+}

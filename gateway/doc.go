@@ -31,7 +31,11 @@
 // A route attaches to the listeners its parentRefs select (by
 // sectionName and port) that allow it, for the hostnames the route's and
 // the listener's have in common: a listener hostname "*.example.com"
-// covers any number of labels, unlike an Ingress wildcard. Since one
+// covers any number of labels, unlike an Ingress wildcard. The listeners
+// of one Gateway served on the same listener of the program are isolated:
+// a hostname that a more specific one covers is served by its routes only.
+// An HTTPS listener without a hostname serves its certificate for the
+// hostnames of its routes, and as the default certificate. Since one
 // table serves both of the program's listeners, a hostname that only
 // HTTPS listeners serve redirects plain-HTTP requests to HTTPS, and a
 // hostname that only HTTP listeners serve is also answered on the TLS
@@ -125,7 +129,7 @@
 // HTTPRouteInvalidReferenceGrant, HTTPRouteListenerHostnameMatching,
 // HTTPRouteMatching, HTTPRouteMatchingAcrossRoutes,
 // HTTPRouteMethodMatching, HTTPRouteNamedRule, HTTPRouteOmittedBackendRefs,
-// HTTPRouteBackendProtocolH2C,
+// HTTPRouteBackendProtocolH2C, HTTPRouteBackendProtocolWebSocket,
 // HTTPRoutePartiallyInvalidViaInvalidReferenceGrant,
 // HTTPRoutePathMatchOrder, HTTPRouteQueryParamMatching,
 // HTTPRouteReferenceGrant, HTTPRouteRequestHeaderModifier,
@@ -158,10 +162,11 @@
 //     HTTPRouteObservedGenerationBump, GatewayModifyListeners): they change
 //     objects in a cluster; here every condition carries the object's
 //     metadata.generation, which is what they check;
-//   - HTTPRouteHTTPSListener, HTTPRouteHTTPSListenerDetectMisdirectedRequests
-//     and the frontend client-certificate tests: they need the program's
-//     TLS listener; this package's tests check the certificates it lists
-//     and the redirect of HTTPS-only hostnames instead;
+//   - HTTPRouteHTTPSListenerDetectMisdirectedRequests and the frontend
+//     client-certificate tests: they need the program's TLS listener to
+//     check SNI against Host and client certificates, which it does not;
+//     HTTPRouteHTTPSListener is ported by the tests of package ingressmux,
+//     which serve a Mux on a TLS listener;
 //   - GatewayStaticAddresses, GatewayInfrastructure,
 //     GatewayOptionalAddressValue: spec.addresses is not supported (the
 //     program listens where it is told to; the Gateway is not Accepted);
@@ -180,8 +185,6 @@
 //     tell Gateways and listeners apart by address and port, and this
 //     package serves every Gateway's HTTP listeners from one table on one
 //     listener of the program;
-//   - HTTPRouteBackendProtocolWebSocket: not ported yet (the proxy's own
-//     tests cover upgrades);
 //   - Experimental features (retry, session persistence, external auth,
 //     ListenerSet, TLSRoute, TCPRoute, UDPRoute): not implemented.
 package gateway

@@ -162,3 +162,28 @@ spec:
 		}
 	}
 }
+
+// TestOldestRouteWins checks Gateway API's conflict resolution between
+// routes with the same match: the oldest route wins (then namespace/name),
+// and the other one is reported with its file and line.
+func TestOldestRouteWins(t *testing.T) {
+	set := decodeWithBase(t, `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: a-newer, namespace: gateway-conformance-infra, creationTimestamp: "2026-02-01T00:00:00Z"}
+spec:
+  parentRefs: [{name: same-namespace}]
+  rules: [{backendRefs: [{name: infra-backend-v1, port: 8080}]}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: z-older, namespace: gateway-conformance-infra, creationTimestamp: "2026-01-01T00:00:00Z"}
+spec:
+  parentRefs: [{name: same-namespace}]
+  rules: [{backendRefs: [{name: infra-backend-v2, port: 8080}]}]
+`)
+	h, out := serveSet(t, set, Options{Backends: echoBackends(t, set)})
+	exchange{req: "GET /", backend: "infra-backend-v2"}.run(t, h)
+	if !hasWarning(out, `test.yaml:1 (document 1): httproute gateway-conformance-infra/a-newer: route: host "*" path "/" (Prefix) of httproute gateway-conformance-infra/a-newer is ignored: already declared by httproute gateway-conformance-infra/z-older`) {
+		t.Errorf("warnings %v", out.Warnings)
+	}
+}

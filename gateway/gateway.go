@@ -174,8 +174,12 @@ func (c *compiler) finish() (*Compiled, error) {
 			return out, err
 		}
 	}
+	sources := map[string]ingress.Source{}
+	for i, r := range c.rules {
+		sources[r.Origin] = c.ruleSources[i]
+	}
 	for _, cf := range table.Conflicts() {
-		c.out.Warnings = append(c.out.Warnings, ingress.Warning{Object: cf.Dropped.Origin, Message: cf.String()})
+		c.out.Warnings = append(c.out.Warnings, ingress.Warning{Source: sources[cf.Dropped.Origin], Object: cf.Dropped.Origin, Message: cf.String()})
 	}
 	out.Table = table
 	return out, nil

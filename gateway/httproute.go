@@ -62,18 +62,7 @@ func (c *compiler) httpRoute(r ingress.HTTPRoute) {
 		if rule.Retry != nil {
 			c.warn(ro.source, ro.ref, field+".retry", "retry is not supported; requests are not retried")
 		}
-		if rule.SessionPersistence != nil {
-			c.warn(ro.source, ro.ref, field+".sessionPersistence", "sessionPersistence is not supported; requests are balanced without it")
-		}
-		rt = c.rejectRule(ro, rt, problems, &partial)
-		var matches []match
-		for _, m := range rule.Matches {
-			matches = append(matches, httpMatch(m))
-		}
-		if len(matches) == 0 {
-			matches = []match{httpMatch(gatewayv1.HTTPRouteMatch{})}
-		}
-		c.addRules(ro, att, i, rt, backends, matches)
+		c.serveRule(ro, att, i, rt, ruleParts{backends, problems, matchesOf(rule.Matches, httpMatch), rule.SessionPersistence != nil}, &partial)
 	}
 	c.out.Status.HTTPRoutes = append(c.out.Status.HTTPRoutes, c.routeStatus(ro, att, refs, partial))
 }
@@ -84,6 +73,40 @@ func (c *compiler) newRoute(ro routeObject, i int) *proxy.Route {
 		Name:   fmt.Sprintf("%s rule %d", ro.ref, i),
 		Object: proxy.ObjectRef{Kind: ro.kind, Namespace: ro.meta.Namespace, Name: ro.meta.Name},
 	}
+}
+
+// matchesOf translates a rule's matches; a rule without any has the
+// default match (the prefix "/").
+func matchesOf[M any](ms []M, translate func(M) match) []match {
+	if len(ms) == 0 {
+		var none M
+		return []match{translate(none)}
+	}
+	out := make([]match, len(ms))
+	for i, m := range ms {
+		out[i] = translate(m)
+	}
+	return out
+}
+
+// ruleParts is what an HTTPRoute or GRPCRoute rule compiled to.
+type ruleParts struct {
+	backends []backend
+	// problems say why the rule cannot be served as written.
+	problems []string
+	matches  []match
+	// sessionPersistence is set when the rule asks for it.
+	sessionPersistence bool
+}
+
+// serveRule adds rule i of ro to the table: as compiled, or, with
+// problems, as a rule that answers 500.
+func (c *compiler) serveRule(ro routeObject, att attachment, i int, rt *proxy.Route, p ruleParts, partial *[]string) {
+	if p.sessionPersistence {
+		c.warn(ro.source, ro.ref, fmt.Sprintf("spec.rules[%d].sessionPersistence", i), "sessionPersistence is not supported; requests are balanced without it")
+	}
+	rt = c.rejectRule(ro, rt, p.problems, partial)
+	c.addRules(ro, att, i, rt, p.backends, p.matches)
 }
 
 // rejectRule replaces a rule that cannot be served as written by one that
@@ -188,18 +211,7 @@ func (c *compiler) grpcRoute(r ingress.GRPCRoute) {
 		}
 		program(rt, backends)
 		problems = append(problems, c.grpcFilters(ro, rt, rule.Filters, field, &refs)...)
-		if rule.SessionPersistence != nil {
-			c.warn(ro.source, ro.ref, field+".sessionPersistence", "sessionPersistence is not supported; requests are balanced without it")
-		}
-		rt = c.rejectRule(ro, rt, problems, &partial)
-		var matches []match
-		for _, m := range rule.Matches {
-			matches = append(matches, grpcMatch(m))
-		}
-		if len(matches) == 0 {
-			matches = []match{grpcMatch(gatewayv1.GRPCRouteMatch{})}
-		}
-		c.addRules(ro, att, i, rt, backends, matches)
+		c.serveRule(ro, att, i, rt, ruleParts{backends, problems, matchesOf(rule.Matches, grpcMatch), rule.SessionPersistence != nil}, &partial)
 	}
 	c.out.Status.GRPCRoutes = append(c.out.Status.GRPCRoutes, c.routeStatus(ro, att, refs, partial))
 }

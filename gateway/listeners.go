@@ -43,8 +43,11 @@ type listenerState struct {
 	// listener that is not served count in its attachedRoutes, as the
 	// specification asks, but serve nothing.
 	accepts, usable bool
-	plain           bool // HTTP, as opposed to HTTPS
-	allowed         func(namespace string) bool
+	// routeHosts are the hostnames routes serve through the listener,
+	// for the certificates of an HTTPS listener without a hostname.
+	routeHosts []string
+	plain      bool // HTTP, as opposed to HTTPS
+	allowed    func(namespace string) bool
 }
 
 // gateways reads the Gateways of the served classes and their listeners.
@@ -287,9 +290,11 @@ func (c *compiler) gatewayStatus(gs *gatewayState) {
 		c.out.Listeners = append(c.out.Listeners, Listener{Gateway: gs.key(), Name: string(ls.spec.Name), Protocol: string(ls.spec.Protocol),
 			Port: ls.spec.Port, Hostname: ls.hostname, Served: served, AttachedRoutes: ls.attached})
 		if ls.usable {
-			for _, s := range ls.certs {
-				c.out.TLS = append(c.out.TLS, ingress.TLSHost{Host: ls.hostname, Secret: s,
-					Origin: fmt.Sprintf("%s listener %s", gs.obj.Ref(), ls.spec.Name), Source: gs.obj.Source})
+			for _, host := range ls.certificateHosts() {
+				for _, s := range ls.certs {
+					c.out.TLS = append(c.out.TLS, ingress.TLSHost{Host: host, Secret: s,
+						Origin: fmt.Sprintf("%s listener %s", gs.obj.Ref(), ls.spec.Name), Source: gs.obj.Source})
+				}
 			}
 		}
 	}
@@ -306,4 +311,18 @@ func (c *compiler) gatewayStatus(gs *gatewayState) {
 	}
 	st.Status.Conditions = []metav1.Condition{accepted, programmed}
 	c.out.Status.Gateways = append(c.out.Status.Gateways, st)
+}
+
+// certificateHosts are the hostnames an HTTPS listener's certificates
+// serve: its hostname, or, for a listener without one, every hostname its
+// routes serve and then "" (any other name).
+func (ls *listenerState) certificateHosts() []string {
+	if ls.hostname != "" {
+		return []string{ls.hostname}
+	}
+	hosts := slices.Clone(ls.routeHosts)
+	slices.Sort(hosts)
+	hosts = slices.Compact(hosts)
+	hosts = slices.DeleteFunc(hosts, func(h string) bool { return h == "" })
+	return append(hosts, "")
 }

@@ -1,11 +1,15 @@
 package gateway
 
 import (
+	"bytes"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"golang.org/x/net/websocket"
 )
 
 // newH2CEcho starts an echo backend that speaks HTTP/2 without TLS only,
@@ -106,4 +110,41 @@ func TestConformanceBackendProtocolH2C(t *testing.T) {
 		"gateway-conformance-infra/infra-backend-v1:8081": newH2CEcho(t, "infra-backend-v1"),
 	}})
 	exchange{req: "GET /", backend: "infra-backend-v1", seen: []string{"Proto: HTTP/2.0"}}.run(t, h)
+}
+
+// TestConformanceBackendProtocolWebSocket ports
+// HTTPRouteBackendProtocolWebSocket: a WebSocket connection through the
+// proxy reaches the Service port with appProtocol kubernetes.io/ws, and
+// text and binary messages come back.
+func TestConformanceBackendProtocolWebSocket(t *testing.T) {
+	backend := httptest.NewServer(websocket.Handler(func(ws *websocket.Conn) { io.Copy(ws, ws) }))
+	t.Cleanup(backend.Close)
+	set := loadManifests(t, "httproute-backend-protocol-websocket")
+	h, _ := serveSet(t, set, Options{Backends: map[string]string{
+		"gateway-conformance-infra/infra-backend-v1:8082": backend.Listener.Addr().String(),
+	}})
+	front := httptest.NewServer(h)
+	t.Cleanup(front.Close)
+	ws, err := websocket.Dial("ws"+strings.TrimPrefix(front.URL, "http")+"/ws", "", "http://gateway/"+t.Name())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	for _, msg := range []any{"Websocket Support!", []byte{1, 2, 3, 4, 5, 6, 7}} {
+		if err := websocket.Message.Send(ws, msg); err != nil {
+			t.Fatal(err)
+		}
+		switch want := msg.(type) {
+		case string:
+			var got string
+			if err := websocket.Message.Receive(ws, &got); err != nil || got != want {
+				t.Errorf("text reply %q (%v), want %q", got, err, want)
+			}
+		case []byte:
+			var got []byte
+			if err := websocket.Message.Receive(ws, &got); err != nil || !bytes.Equal(got, want) {
+				t.Errorf("binary reply %v (%v), want %v", got, err, want)
+			}
+		}
+	}
 }
