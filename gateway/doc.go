@@ -137,9 +137,9 @@
 // HTTPRouteWeight, HTTPRoute303Redirect, HTTPRoute307Redirect,
 // HTTPRoute308Redirect, HTTPRouteRedirectHostAndStatus,
 // HTTPRouteRedirectPath, HTTPRouteRedirectPort, HTTPRouteRedirectScheme,
-// HTTPRouteRedirectPortAndScheme (its HTTP listeners: both are served on
-// the program's plain listener, and the port a client addressed is the
-// one in its Host header), HTTPRouteRewriteHost, HTTPRouteRewritePath,
+// HTTPRouteRedirectPortAndScheme (both HTTP listeners are served on the
+// program's plain listener, and the port a client addressed is the one in
+// its Host header), HTTPRouteRewriteHost, HTTPRouteRewritePath,
 // HTTPRouteRequestMirror, HTTPRouteRequestMultipleMirrors,
 // HTTPRouteRequestPercentageMirror (the copies counted at the mirror's
 // echo backend instead of in its logs), HTTPRouteRequestTimeout,
@@ -154,8 +154,6 @@
 // GRPCRouteListenerHostnameMatching.
 //
 // Not covered, and why:
-//   - the HTTPS listener's half of HTTPRouteRedirectPortAndScheme: it
-//     needs the program's TLS listener, like the HTTPS tests below;
 //   - HTTPRouteBackendRequestRedirect and HTTPRouteBackendURLRewrite
 //     (redirects and rewrites on a backendRef; in the suite after v1.6):
 //     only a RequestHeaderModifier is applied on a backendRef;

@@ -2,6 +2,8 @@ package gateway
 
 import (
 	"encoding/json"
+	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -316,4 +318,101 @@ func TestBackendHeaderModifierConformance(t *testing.T) {
 		}
 	}
 	wantCondition{"HTTPRoute", "gateway-conformance-infra/request-header-modifier-backend-weights", "same-namespace", "Accepted", true, "Accepted"}.check(t, out.Status)
+}
+
+// TestGRPCRouteMirror checks a GRPCRoute's RequestMirror: each call, body
+// included, is copied over HTTP/2 without TLS to the mirror's Service,
+// while the route's backend answers it.
+func TestGRPCRouteMirror(t *testing.T) {
+	type call struct{ backend, path, proto, body string }
+	calls := make(chan call, 16)
+	h2c := func(name string) string {
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			body, _ := io.ReadAll(r.Body)
+			calls <- call{name, r.URL.Path, r.Proto, string(body)}
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"backend": %q, "path": %q}`, name, r.URL.Path)
+		}))
+		srv.Config.Protocols = new(http.Protocols)
+		srv.Config.Protocols.SetUnencryptedHTTP2(true)
+		srv.Start()
+		t.Cleanup(srv.Close)
+		return srv.Listener.Addr().String()
+	}
+	set := decodeWithBase(t, `apiVersion: gateway.networking.k8s.io/v1
+kind: GRPCRoute
+metadata: {name: rpc-mirror, namespace: gateway-conformance-infra}
+spec:
+  parentRefs: [{name: same-namespace}]
+  rules:
+  - matches: [{method: {service: echo.Echo}}]
+    filters:
+    - type: RequestMirror
+      requestMirror: {backendRef: {name: infra-backend-v2, port: 8080}}
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+`)
+	backends := map[string]string{}
+	for _, n := range []string{"infra-backend-v1", "infra-backend-v2"} {
+		backends["gateway-conformance-infra/"+n+":8080"] = h2c(n)
+	}
+	h, out := serveSet(t, set, Options{Backends: backends})
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "http://gateway.example/echo.Echo/Ping", strings.NewReader("grpc-message")))
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `"infra-backend-v1"`) {
+		t.Fatalf("got %d %s, want infra-backend-v1's answer", w.Code, w.Body)
+	}
+	got := map[string]call{}
+	for len(got) < 2 {
+		select {
+		case c := <-calls:
+			got[c.backend] = c
+		case <-time.After(10 * time.Second):
+			t.Fatalf("calls received: %+v, want the call and its copy", got)
+		}
+	}
+	for _, name := range []string{"infra-backend-v1", "infra-backend-v2"} {
+		if c := got[name]; c.path != "/echo.Echo/Ping" || c.proto != "HTTP/2.0" || c.body != "grpc-message" {
+			t.Errorf("%s got %+v, want /echo.Echo/Ping over HTTP/2.0 with the body", name, c)
+		}
+	}
+	wantCondition{"GRPCRoute", "gateway-conformance-infra/rpc-mirror", "same-namespace", "ResolvedRefs", true, "ResolvedRefs"}.check(t, out.Status)
+}
+
+// TestRedirectPortAndSchemeHTTPS ports the HTTPS listener's half of
+// HTTPRouteRedirectPortAndScheme: requests that came over TLS keep https
+// and its default port unless the filter says otherwise. The listener
+// and its certificate are the suite's base objects for it.
+func TestRedirectPortAndSchemeHTTPS(t *testing.T) {
+	set := loadManifests(t, "httproute-redirect-port-and-scheme")
+	extra, err := ingress.DecodeBytes("https-listener.yaml", []byte(strings.ReplaceAll(tlsSecret(t, "gateway-conformance-infra", "tls-validity-checks-certificate", "*.example.org")+`---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: same-namespace-with-https-listener, namespace: gateway-conformance-infra}
+spec:
+  gatewayClassName: "{GATEWAY_CLASS_NAME}"
+  listeners:
+  - name: https
+    port: 443
+    protocol: HTTPS
+    allowedRoutes: {namespaces: {from: Same}}
+    tls:
+      certificateRefs: [{group: "", kind: Secret, name: tls-validity-checks-certificate, namespace: gateway-conformance-infra}]
+`, "{GATEWAY_CLASS_NAME}", className)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set.Add(extra)
+	rec := recordingBackends(t, set)
+	h, out := serveSet(t, set, Options{Backends: rec.overrides})
+	for _, e := range []exchange{
+		{req: "GET example.org/scheme-nil-and-port-nil", tls: true, status: 302, resHeaders: []string{"Location: https://example.org/scheme-nil-and-port-nil"}},
+		{req: "GET example.org/scheme-nil-and-port-443", tls: true, status: 302, resHeaders: []string{"Location: https://example.org/scheme-nil-and-port-443"}},
+		{req: "GET example.org/scheme-nil-and-port-8443", tls: true, status: 302, resHeaders: []string{"Location: https://example.org:8443/scheme-nil-and-port-8443"}},
+		{req: "GET example.org/scheme-http-and-port-nil", tls: true, status: 302, resHeaders: []string{"Location: http://example.org/scheme-http-and-port-nil"}},
+		{req: "GET example.org/scheme-http-and-port-80", tls: true, status: 302, resHeaders: []string{"Location: http://example.org/scheme-http-and-port-80"}},
+		{req: "GET example.org/scheme-http-and-port-8080", tls: true, status: 302, resHeaders: []string{"Location: http://example.org:8080/scheme-http-and-port-8080"}},
+	} {
+		e.run(t, h)
+	}
+	wantCondition{"HTTPRoute", "gateway-conformance-infra/http-route-for-listener-on-port-443", "same-namespace-with-https-listener", "Accepted", true, "Accepted"}.check(t, out.Status)
 }

@@ -51,7 +51,9 @@
 //  3. Redirects of the route, as ingress-nginx orders them: Route.AppRoot
 //     answers a request for exactly "/" with 302 to the application root
 //     (same scheme and Host, query dropped); Route.Redirect answers every
-//     request with its fixed URL and code (the path is not appended).
+//     request with its fixed URL and code (the path is not appended), or
+//     with the request's URL with some parts replaced (see "Gateway API
+//     features").
 //  4. HTTPS redirect: with Route.ForceSSLRedirect, or Route.SSLRedirect and
 //     a certificate of the host's own in Config.Certificates, a plain-HTTP
 //     request gets 308 to "https://" + host (with Config.RedirectPort when
@@ -62,20 +64,24 @@
 //     are never redirected.
 //  5. A Content-Length over the body limit gets 413 before anything is
 //     read.
-//  6. An upstream without endpoints gets 503.
+//  6. The upstream is chosen: a canary, one of Route.Backends by weight,
+//     or Route.Upstream. One that stands in for an unresolved backend
+//     (Upstream.Status), or all-zero weights, get 500; an upstream
+//     without endpoints gets 503.
 //  7. An endpoint is chosen as the Upstream's Balancing says (see
 //     "Balancing" below), and the request is proxied: scheme by
 //     protocol, the endpoint as URL host, the cleaned path (or the raw
 //     one with Config.KeepRawPath), rewritten by Route.Rewrite when its
 //     pattern matches (then with X-Forwarded-Prefix if
-//     Route.ForwardedPrefix is set), the query unchanged, and the
-//     client's Host unless Route.Host replaces it (upstream-vhost).
+//     Route.ForwardedPrefix is set) or by Route.ReplacePath, the query
+//     unchanged, and the client's Host unless Route.Host replaces it
+//     (upstream-vhost). Route.Mirrors get their copies as it leaves.
 //
 // Hop-by-hop headers, and headers the client names in Connection, are
 // left out before the forwarding headers are set, so a
 // client cannot use "Connection: X-Forwarded-For" to strip them; the
-// headers the route's Traffic sets (RequestHeaders.Set, the auth service's
-// ResponseHeaders) are put back too. Upgrades (WebSocket) work with every
+// headers the route's Traffic sets (RequestHeaders.Set and Add, the auth
+// service's ResponseHeaders) are put back too. Upgrades (WebSocket) work with every
 // protocol, over TLS too, except an upgrade to h2c, which is dropped and
 // the request proxied as a plain one: accepted by a backend, it would open
 // an HTTP/2 tunnel past the routes. CONNECT gets 405. Trailers pass

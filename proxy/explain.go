@@ -32,7 +32,8 @@ type Decision struct {
 	// none. A canary chosen by weight is a draw: another call may differ.
 	Canary int
 	// Upstream is where the request would be sent: Route.Upstream, a
-	// canary's, or Route.DefaultBackend. Nil when it would not be proxied.
+	// canary's, one of Route.Backends (a draw by weight: another call may
+	// differ), or Route.DefaultBackend. Nil when it would not be proxied.
 	Upstream *Upstream
 	// Outgoing is the request the backend would receive; nil when the
 	// request would not be proxied.

@@ -84,7 +84,8 @@ func (h *Handler) logger() *slog.Logger {
 // 404; the route's response headers are set and a CORS preflight is
 // answered (Traffic); redirects (app-root, fixed, host, HTTPS); rate
 // limits, IP lists and authentication (Traffic); a declared body over the
-// limit gets 413; a canary or the route's upstream is chosen, and without
+// limit gets 413; a canary, a weighted backend or the route's upstream is
+// chosen (a stand-in for an unresolved backend gets 500), and without
 // endpoints the DefaultBackend serves, else 503; otherwise the request goes
 // to the endpoint the upstream's Balancing picks for it, retried on
 // another as Route.Retry allows.

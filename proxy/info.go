@@ -78,8 +78,10 @@ type Info struct {
 	// Route is the rule's route: its Name, Object and settings. Nil when
 	// no rule matched.
 	Route *Route
-	// Upstream is where the request was sent: Route.Upstream, a canary's
-	// or Route.DefaultBackend. Nil when the request was not proxied.
+	// Upstream is where the request was sent: Route.Upstream, a canary's,
+	// one of Route.Backends or Route.DefaultBackend; for a 500 of an
+	// unresolved backend, its stand-in. Nil when the request was not
+	// proxied.
 	Upstream *Upstream
 	// Canary is the index in Route.Canaries of the canary that was taken,
 	// or -1 when none was.

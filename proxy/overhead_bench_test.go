@@ -9,9 +9,12 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/ingressmux/ingressmux/rewrite"
 )
 
 // BenchmarkOverhead measures what the Handler costs per request on top of
@@ -39,9 +42,27 @@ func BenchmarkOverhead(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// gateway serves a route with what Gateway API's filters and fields
+	// make of it: two weighted backends, a prefix replacement, a Host, a
+	// request header added, request and backend timeouts.
+	gw, err := New(Config{Table: newTable(b, prefix("bench.example", "/", &Route{
+		Name: "gateway",
+		Backends: []WeightedBackend{
+			{Upstream: &Upstream{Name: "bench-a", Endpoints: []string{"10.0.0.1:80"}}, Weight: 1},
+			{Upstream: &Upstream{Name: "bench-b", Endpoints: []string{"10.0.0.1:80"}}, Weight: 1},
+		},
+		ReplacePath:    &rewrite.PathModifier{Prefix: true, Value: "/v2"},
+		Host:           "internal.example",
+		RequestTimeout: 30 * time.Second,
+		BackendTimeout: 10 * time.Second,
+		Traffic:        &Traffic{RequestHeaders: HeaderRules{Add: map[string]string{"Accept": "text/plain"}}},
+	}))})
+	if err != nil {
+		b.Fatal(err)
+	}
 	bareTransport := baseTransport(&net.Dialer{}, DefaultConnectTimeout)
 	bareTransport.DialContext = dial
-	for _, te := range append(h.state.Load().transports.all, observed.state.Load().transports.all...) {
+	for _, te := range slices.Concat(h.state.Load().transports.all, observed.state.Load().transports.all, gw.state.Load().transports.all) {
 		te.t.DialContext = dial
 		if te.direct != nil {
 			te.direct.dial = timedDial(dial)
@@ -68,6 +89,7 @@ func BenchmarkOverhead(b *testing.B) {
 		{"bare", bare},
 		{"handler", h},
 		{"observed", observed},
+		{"gateway", gw},
 	} {
 		b.Run(p.name, func(b *testing.B) {
 			w := &discardWriter{header: http.Header{}}

@@ -1,10 +1,8 @@
 package proxy
 
 import (
-	"bufio"
 	"errors"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -126,18 +124,9 @@ func TestTotalTimeoutsSpareUpgrades(t *testing.T) {
 	be := httptest.NewServer(echoUpgrade)
 	defer be.Close()
 	h, _ := newHandler(t, Config{Table: newTable(t, prefix("", "/", &Route{Upstream: upstreamOf("ws", be), RequestTimeout: 50 * time.Millisecond, BackendTimeout: 50 * time.Millisecond}))})
-	srv := httptest.NewServer(h)
-	defer srv.Close()
-	c, err := net.Dial("tcp", addr(srv))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	io.WriteString(c, "GET /chat HTTP/1.1\r\nHost: chat.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
-	br := bufio.NewReader(c)
-	res, err := http.ReadResponse(br, nil)
-	if err != nil || res.StatusCode != http.StatusSwitchingProtocols {
-		t.Fatalf("got %v, %v; want 101", res, err)
+	c, br, res := upgradeThrough(t, h)
+	if res.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("status %d, want 101", res.StatusCode)
 	}
 	time.Sleep(200 * time.Millisecond) // four request timeouts
 	checkEcho(t, c, br, "still", "here")

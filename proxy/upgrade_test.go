@@ -68,20 +68,7 @@ func TestUpgrade(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			h, logs := newHandler(t, Config{Table: newTable(t, prefix("", "/", &Route{Upstream: tt.up}))})
-			srv := httptest.NewServer(h)
-			defer srv.Close()
-
-			c, err := net.Dial("tcp", addr(srv))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			fmt.Fprintf(c, "GET /chat HTTP/1.1\r\nHost: chat.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
-			br := bufio.NewReader(c)
-			res, err := http.ReadResponse(br, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
+			c, br, res := upgradeThrough(t, h)
 			if res.StatusCode != 101 {
 				body, _ := io.ReadAll(res.Body)
 				t.Fatalf("status %d %q, want 101; log:\n%s", res.StatusCode, body, logs)
@@ -92,6 +79,27 @@ func TestUpgrade(t *testing.T) {
 			checkEcho(t, c, br, "hello", "again")
 		})
 	}
+}
+
+// upgradeThrough serves h, asks it for a WebSocket upgrade of /chat on
+// chat.example over a new connection, and returns the connection, its
+// reader and the response. The connection is closed when the test ends.
+func upgradeThrough(t *testing.T, h http.Handler) (net.Conn, *bufio.Reader, *http.Response) {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	c, err := net.Dial("tcp", addr(srv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	fmt.Fprintf(c, "GET /chat HTTP/1.1\r\nHost: chat.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n")
+	br := bufio.NewReader(c)
+	res, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, br, res
 }
 
 // checkEcho sends each message on an upgraded connection to echoUpgrade

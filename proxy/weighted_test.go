@@ -181,3 +181,31 @@ func wantNewError(t *testing.T, rt *Route, want string) {
 		t.Errorf("New error = %v, want one containing %q", err, want)
 	}
 }
+
+// TestBackendsAndMirrorsAreUpstreams checks that the upstreams of
+// Backends and Mirrors are the Handler's like any other: Upstreams lists
+// them, and SetEndpoints finds them and moves their requests.
+func TestBackendsAndMirrorsAreUpstreams(t *testing.T) {
+	old, moved := newBackend(t, "old"), newBackend(t, "moved")
+	rt := &Route{
+		Backends: []WeightedBackend{{Upstream: upstreamOf("a", old), Weight: 0}, {Upstream: upstreamOf("b", old), Weight: 1}},
+		Mirrors:  []Mirror{{Upstream: upstreamOf("m", old)}},
+	}
+	h, _ := newHandler(t, Config{Table: newTable(t, prefix("", "/", rt))})
+	defer h.Close()
+	var names []string
+	for _, u := range h.Upstreams() {
+		names = append(names, u.Upstream.Name)
+	}
+	if strings.Join(names, " ") != "a b m" {
+		t.Errorf("Upstreams() = %v, want a b m", names)
+	}
+	for _, name := range []string{"b", "m"} {
+		if n, err := h.SetEndpoints(name, []string{addr(moved)}); n != 1 || err != nil {
+			t.Errorf("SetEndpoints(%q) = %d, %v; want 1 upstream updated", name, n, err)
+		}
+	}
+	if s := decode(t, serve(h, httptest.NewRequest(http.MethodGet, "/", nil)).Body.Bytes()); s.Backend != "moved" {
+		t.Errorf("request went to %s after SetEndpoints, want moved", s.Backend)
+	}
+}
