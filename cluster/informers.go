@@ -22,11 +22,18 @@ import (
 // namespace (or one for all), one for the cluster-scoped IngressClasses,
 // and one for the Service named by Status.Service.
 type watchers struct {
-	factories []informers.SharedInformerFactory
+	factories []factory
 	synced    []cache.InformerSynced
 	scopes    []scope
 	classes   networkinglisters.IngressClassLister
 	publish   corelisters.ServiceLister // nil without Status.Service
+	gateway   *gatewayWatchers          // nil without the Gateway API
+}
+
+// factory is a shared informer factory, of client-go's or gateway-api's.
+type factory interface {
+	StartWithContext(ctx context.Context)
+	Shutdown()
 }
 
 // scope is the listers of one namespace, or of all.
@@ -62,12 +69,9 @@ var routingSecretTypes = map[corev1.SecretType]bool{
 	corev1.SecretTypeBasicAuth: true,
 }
 
-func newInformers(s *Source) (*watchers, error) {
+func newInformers(ctx context.Context, s *Source) (*watchers, error) {
 	w := &watchers{}
-	namespaces := s.cfg.Namespaces
-	if len(namespaces) == 0 {
-		namespaces = []string{metav1.NamespaceAll}
-	}
+	namespaces := s.watchedNamespaces()
 	handler := s.changeHandler()
 	ingressHandler := cache.ResourceEventHandlerFuncs{
 		AddFunc: func(any) { s.changed() },
@@ -139,6 +143,9 @@ func newInformers(s *Source) (*watchers, error) {
 		if err != nil {
 			return nil, err
 		}
+	}
+	if err := s.addGatewayInformers(ctx, w, add); err != nil {
+		return nil, err
 	}
 	return w, nil
 }

@@ -14,7 +14,9 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/record"
 	"k8s.io/client-go/util/workqueue"
+	gatewayclient "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned"
 
+	"github.com/ingressmux/ingressmux/gateway"
 	"github.com/ingressmux/ingressmux/ingress"
 )
 
@@ -33,6 +35,19 @@ type Target interface {
 type Config struct {
 	// Client talks to the apiserver.
 	Client kubernetes.Interface
+	// Gateway, when not nil, is the client of the Gateway API: the Source
+	// then also watches GatewayClasses, Gateways, HTTPRoutes, GRPCRoutes,
+	// ReferenceGrants and BackendTLSPolicies (gateway.networking.k8s.io/v1,
+	// those the apiserver serves) and Namespaces, puts them in the set
+	// beside the Ingresses, and the leader writes their status. When the
+	// apiserver does not serve the Gateway API, Ingresses are served alone.
+	Gateway gatewayclient.Interface
+	// GatewayController is the controllerName of the GatewayClasses served,
+	// the Target's (ingressmux.Config.GatewayController): the status
+	// entries of routes and policies that name it are this Source's to
+	// write, the others are left alone. Empty means
+	// gateway.DefaultControllerName.
+	GatewayController string
 	// Target receives the object sets. Give it Options.SkipInvalidIngresses
 	// so that one bad Ingress is left out instead of failing the set.
 	Target Target
@@ -46,7 +61,8 @@ type Config struct {
 	// that works.
 	Options ingress.Options
 	// Status, when not nil, makes the elected leader write the Ingresses'
-	// status.loadBalancer.ingress.
+	// status.loadBalancer.ingress and, with Gateway, the status of the
+	// Gateway API objects served.
 	Status *Status
 	// Election configures the leader election that picks the one replica
 	// writing status. Used only with Status.
@@ -157,6 +173,15 @@ func New(cfg Config) (*Source, error) {
 	return s, nil
 }
 
+// gatewayController is the controllerName whose status entries this
+// Source writes.
+func (s *Source) gatewayController() string {
+	if s.cfg.GatewayController != "" {
+		return s.cfg.GatewayController
+	}
+	return gateway.DefaultControllerName
+}
+
 // Identity is the name this replica goes by in the Lease and in Events:
 // Election.Identity, else the POD_NAME environment variable, else host
 // name and process id.
@@ -195,7 +220,7 @@ func (s *Source) Run(ctx context.Context) error {
 		s.recorder = broadcaster.NewRecorder(eventScheme, eventSource(s.identity))
 	}
 
-	inf, err := newInformers(s)
+	inf, err := newInformers(ctx, s)
 	if err != nil {
 		return err
 	}

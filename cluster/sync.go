@@ -249,6 +249,7 @@ func (s *Source) snapshot() (*ingress.Set, error) {
 				return ingress.ConfigMap{ConfigMap: o, Source: source}, true
 			}))
 	}
+	errs = append(errs, s.informers.gateway.snapshot(set))
 	return set, errors.Join(errs...)
 }
 
@@ -309,6 +310,7 @@ func without(set *ingress.Set, bad map[string]bool) *ingress.Set {
 	out.Secrets = slices.DeleteFunc(slices.Clone(set.Secrets), func(o ingress.Secret) bool { return bad[o.Ref()] })
 	out.ConfigMaps = slices.DeleteFunc(slices.Clone(set.ConfigMaps), func(o ingress.ConfigMap) bool { return bad[o.Ref()] })
 	out.IngressClasses = slices.DeleteFunc(slices.Clone(set.IngressClasses), func(o ingress.IngressClass) bool { return bad[o.Ref()] })
+	withoutGateway(&out, bad)
 	return &out
 }
 

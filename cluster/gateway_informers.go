@@ -1,0 +1,257 @@
+package cluster
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/informers"
+	corelisters "k8s.io/client-go/listers/core/v1"
+	"k8s.io/client-go/tools/cache"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+	gatewayinformers "sigs.k8s.io/gateway-api/pkg/client/informers/externalversions"
+	gatewaylisters "sigs.k8s.io/gateway-api/pkg/client/listers/apis/v1"
+
+	"github.com/ingressmux/ingressmux/ingress"
+)
+
+// gatewayGroupVersion is the API version of the Gateway API kinds watched.
+var gatewayGroupVersion = gatewayv1.SchemeGroupVersion.String()
+
+// The resources of gateway.networking.k8s.io/v1 a Source watches, by the
+// name discovery lists them under.
+const (
+	resGatewayClasses     = "gatewayclasses"
+	resGateways           = "gateways"
+	resHTTPRoutes         = "httproutes"
+	resGRPCRoutes         = "grpcroutes"
+	resReferenceGrants    = "referencegrants"
+	resBackendTLSPolicies = "backendtlspolicies"
+)
+
+var gatewayResources = []string{resGatewayClasses, resGateways, resHTTPRoutes, resGRPCRoutes, resReferenceGrants, resBackendTLSPolicies}
+
+// gatewayWatchers holds the listers of the Gateway API kinds the cluster
+// serves; a lister is nil when its kind is not served (its CRD is not
+// installed, or not in version v1).
+type gatewayWatchers struct {
+	classes    gatewaylisters.GatewayClassLister
+	namespaces corelisters.NamespaceLister
+	scopes     []gatewayScope
+}
+
+// gatewayScope is the Gateway API listers of one namespace, or of all.
+type gatewayScope struct {
+	namespace  string
+	gateways   gatewaylisters.GatewayLister
+	httpRoutes gatewaylisters.HTTPRouteLister
+	grpcRoutes gatewaylisters.GRPCRouteLister
+	grants     gatewaylisters.ReferenceGrantLister
+	policies   gatewaylisters.BackendTLSPolicyLister
+}
+
+// servedGatewayResources asks discovery which Gateway API resources the
+// cluster serves in v1. Without the CRDs it returns nil. It retries while
+// the apiserver does not answer, as the informers would, until ctx ends.
+func (s *Source) servedGatewayResources(ctx context.Context) (map[string]bool, error) {
+	wait := 100 * time.Millisecond
+	for {
+		list, err := s.cfg.Client.Discovery().ServerResourcesForGroupVersion(gatewayGroupVersion)
+		switch {
+		case err == nil:
+			served := map[string]bool{}
+			for _, r := range list.APIResources {
+				if slices.Contains(gatewayResources, r.Name) {
+					served[r.Name] = true
+				}
+			}
+			return served, nil
+		case apierrors.IsNotFound(err):
+			return nil, nil
+		}
+		s.logger.Warn("cluster: cannot ask the apiserver whether it serves the Gateway API; retrying", "err", err, "in", wait)
+		select {
+		case <-ctx.Done():
+			return nil, context.Cause(ctx)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, s.cfg.ProbeInterval)
+	}
+}
+
+// addGatewayInformers adds to w the informers of the Gateway API kinds
+// that served lists, and of Namespaces (whose labels listeners select
+// routes by), when Config.Gateway is set and the cluster serves the
+// Gateway API. It says once in the log what is and is not watched.
+func (s *Source) addGatewayInformers(ctx context.Context, w *watchers, add func(cache.SharedIndexInformer, cache.ResourceEventHandler) error) error {
+	if s.cfg.Gateway == nil {
+		return nil
+	}
+	served, err := s.servedGatewayResources(ctx)
+	if err != nil {
+		return err
+	}
+	if len(served) == 0 {
+		s.logger.Info("cluster: the apiserver does not serve the Gateway API (" + gatewayGroupVersion + "): serving Ingresses only; restart to pick up Gateway API CRDs installed later")
+		return nil
+	}
+	var missing []string
+	for _, r := range gatewayResources {
+		if !served[r] {
+			missing = append(missing, r)
+		}
+	}
+	if len(missing) > 0 {
+		s.logger.Warn("cluster: the apiserver serves only part of the Gateway API; not watched", "missing", strings.Join(missing, ","), "version", gatewayGroupVersion)
+	}
+	handler := gatewayChangeHandler(s)
+	g := &gatewayWatchers{}
+	var errs []error
+	cluster := gatewayinformers.NewSharedInformerFactoryWithOptions(s.cfg.Gateway, 0, gatewayinformers.WithTransform(trimObject))
+	w.factories = append(w.factories, cluster)
+	if served[resGatewayClasses] {
+		g.classes = cluster.Gateway().V1().GatewayClasses().Lister()
+		errs = append(errs, add(cluster.Gateway().V1().GatewayClasses().Informer(), handler))
+	}
+	core := informers.NewSharedInformerFactoryWithOptions(s.cfg.Client, 0, informers.WithTransform(trimObject))
+	w.factories = append(w.factories, core)
+	g.namespaces = core.Core().V1().Namespaces().Lister()
+	errs = append(errs, add(core.Core().V1().Namespaces().Informer(), handler))
+
+	for _, ns := range s.watchedNamespaces() {
+		f := gatewayinformers.NewSharedInformerFactoryWithOptions(s.cfg.Gateway, 0,
+			gatewayinformers.WithNamespace(ns), gatewayinformers.WithTransform(trimObject))
+		w.factories = append(w.factories, f)
+		v1 := f.Gateway().V1()
+		sc := gatewayScope{namespace: ns}
+		if served[resGateways] {
+			sc.gateways = v1.Gateways().Lister()
+			errs = append(errs, add(v1.Gateways().Informer(), handler))
+		}
+		if served[resHTTPRoutes] {
+			sc.httpRoutes = v1.HTTPRoutes().Lister()
+			errs = append(errs, add(v1.HTTPRoutes().Informer(), handler))
+		}
+		if served[resGRPCRoutes] {
+			sc.grpcRoutes = v1.GRPCRoutes().Lister()
+			errs = append(errs, add(v1.GRPCRoutes().Informer(), handler))
+		}
+		if served[resReferenceGrants] {
+			sc.grants = v1.ReferenceGrants().Lister()
+			errs = append(errs, add(v1.ReferenceGrants().Informer(), handler))
+		}
+		if served[resBackendTLSPolicies] {
+			sc.policies = v1.BackendTLSPolicies().Lister()
+			errs = append(errs, add(v1.BackendTLSPolicies().Informer(), handler))
+		}
+		g.scopes = append(g.scopes, sc)
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	w.gateway = g
+	s.logger.Info("cluster: watching the Gateway API", "version", gatewayGroupVersion, "controller", s.gatewayController())
+	return nil
+}
+
+// watchedNamespaces is Config.Namespaces, or every namespace.
+func (s *Source) watchedNamespaces() []string {
+	if len(s.cfg.Namespaces) == 0 {
+		return []string{metav1.NamespaceAll}
+	}
+	return s.cfg.Namespaces
+}
+
+// gatewayChangeHandler enqueues a compile when a Gateway API object (or a
+// Namespace) changes in what routing reads: its spec (the generation),
+// labels or annotations. Status writes, ours and other controllers', leave
+// those alone and cost no compile; objects without a generation (a fake
+// clientset does not count them) count every update.
+func gatewayChangeHandler(s *Source) cache.ResourceEventHandler {
+	return cache.ResourceEventHandlerFuncs{
+		AddFunc: func(any) { s.changed() },
+		UpdateFunc: func(oldObj, newObj any) {
+			o, err1 := meta.Accessor(oldObj)
+			n, err2 := meta.Accessor(newObj)
+			if err1 != nil || err2 != nil {
+				s.changed()
+				return
+			}
+			_, namespace := newObj.(*corev1.Namespace)
+			sameSpec := o.GetGeneration() == n.GetGeneration() && (o.GetGeneration() != 0 || namespace)
+			if o.GetUID() == n.GetUID() && sameSpec && maps.Equal(o.GetLabels(), n.GetLabels()) &&
+				maps.Equal(o.GetAnnotations(), n.GetAnnotations()) {
+				return
+			}
+			s.changed()
+		},
+		DeleteFunc: func(any) { s.changed() },
+	}
+}
+
+// snapshotGateway lists the Gateway API objects and Namespaces from the
+// caches into set, sorted by namespace and name.
+func (g *gatewayWatchers) snapshot(set *ingress.Set) error {
+	if g == nil {
+		return nil
+	}
+	var errs []error
+	if g.classes != nil {
+		errs = append(errs, collect(&set.GatewayClasses, g.classes.List, func(o *gatewayv1.GatewayClass) (ingress.GatewayClass, bool) {
+			return ingress.GatewayClass{GatewayClass: o, Source: source}, true
+		}))
+	}
+	errs = append(errs, collect(&set.Namespaces, g.namespaces.List, func(o *corev1.Namespace) (ingress.Namespace, bool) {
+		return ingress.Namespace{Namespace: o, Source: source}, true
+	}))
+	for _, sc := range g.scopes {
+		if sc.gateways != nil {
+			errs = append(errs, collect(&set.Gateways, sc.gateways.List, func(o *gatewayv1.Gateway) (ingress.Gateway, bool) {
+				return ingress.Gateway{Gateway: o, Source: source}, true
+			}))
+		}
+		if sc.httpRoutes != nil {
+			errs = append(errs, collect(&set.HTTPRoutes, sc.httpRoutes.List, func(o *gatewayv1.HTTPRoute) (ingress.HTTPRoute, bool) {
+				return ingress.HTTPRoute{HTTPRoute: o, Source: source}, true
+			}))
+		}
+		if sc.grpcRoutes != nil {
+			errs = append(errs, collect(&set.GRPCRoutes, sc.grpcRoutes.List, func(o *gatewayv1.GRPCRoute) (ingress.GRPCRoute, bool) {
+				return ingress.GRPCRoute{GRPCRoute: o, Source: source}, true
+			}))
+		}
+		if sc.grants != nil {
+			errs = append(errs, collect(&set.ReferenceGrants, sc.grants.List, func(o *gatewayv1.ReferenceGrant) (ingress.ReferenceGrant, bool) {
+				return ingress.ReferenceGrant{ReferenceGrant: o, Source: source}, true
+			}))
+		}
+		if sc.policies != nil {
+			errs = append(errs, collect(&set.BackendTLSPolicies, sc.policies.List, func(o *gatewayv1.BackendTLSPolicy) (ingress.BackendTLSPolicy, bool) {
+				return ingress.BackendTLSPolicy{BackendTLSPolicy: o, Source: source}, true
+			}))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// withoutGateway removes from set the Gateway API objects and Namespaces
+// named in bad ("kind namespace/name"), without changing the slices set
+// shares with others.
+func withoutGateway(set *ingress.Set, bad map[string]bool) {
+	set.GatewayClasses = slices.DeleteFunc(slices.Clone(set.GatewayClasses), func(o ingress.GatewayClass) bool { return bad[o.Ref()] })
+	set.Gateways = slices.DeleteFunc(slices.Clone(set.Gateways), func(o ingress.Gateway) bool { return bad[o.Ref()] })
+	set.HTTPRoutes = slices.DeleteFunc(slices.Clone(set.HTTPRoutes), func(o ingress.HTTPRoute) bool { return bad[o.Ref()] })
+	set.GRPCRoutes = slices.DeleteFunc(slices.Clone(set.GRPCRoutes), func(o ingress.GRPCRoute) bool { return bad[o.Ref()] })
+	set.ReferenceGrants = slices.DeleteFunc(slices.Clone(set.ReferenceGrants), func(o ingress.ReferenceGrant) bool { return bad[o.Ref()] })
+	set.BackendTLSPolicies = slices.DeleteFunc(slices.Clone(set.BackendTLSPolicies), func(o ingress.BackendTLSPolicy) bool { return bad[o.Ref()] })
+	set.Namespaces = slices.DeleteFunc(slices.Clone(set.Namespaces), func(o ingress.Namespace) bool { return bad[o.Ref()] })
+}
