@@ -124,6 +124,9 @@ type Source struct {
 	syncs             syncState // owned by the sync worker
 	servedMu          sync.Mutex
 	served            []servedIngress // the Ingresses served, for status
+	// gatewayCompiled is what the Target made of the Gateway API objects
+	// in the last sync, for status; nil without any.
+	gatewayCompiled *gateway.Compiled
 }
 
 // Queue keys: the two jobs of the workers.

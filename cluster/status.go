@@ -16,7 +16,8 @@ import (
 )
 
 // writeStatus sets status.loadBalancer.ingress of every Ingress served to
-// the published address, where it differs. Only the leader writes.
+// the published address, where it differs, and writes the status of the
+// Gateway API objects. Only the leader writes.
 func (s *Source) writeStatus(ctx context.Context) error {
 	if !s.leader.Load() || s.cfg.Status == nil {
 		return nil
@@ -25,6 +26,12 @@ func (s *Source) writeStatus(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return errors.Join(s.writeIngressStatus(ctx, want), s.writeGatewayStatus(ctx, want))
+}
+
+// writeIngressStatus sets status.loadBalancer.ingress of every Ingress
+// served to want, where it differs.
+func (s *Source) writeIngressStatus(ctx context.Context, want []networkingv1.IngressLoadBalancerIngress) error {
 	if want == nil {
 		s.logger.Debug("cluster: no address to publish yet", "service", s.cfg.Status.Service)
 		return nil

@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/ingressmux/ingressmux/gateway"
 	"github.com/ingressmux/ingressmux/ingress"
 )
 
@@ -380,8 +381,12 @@ func (s *Source) setServed(set *ingress.Set, problems map[string][]string, resto
 			served = append(served, servedIngress{namespace: ing.Namespace, name: ing.Name, uid: ing.UID})
 		}
 	}
+	var compiled *gateway.Compiled
+	if gt, ok := s.cfg.Target.(GatewayTarget); ok {
+		compiled = gt.Gateway()
+	}
 	s.servedMu.Lock()
-	s.served = served
+	s.served, s.gatewayCompiled = served, compiled
 	s.servedMu.Unlock()
 }
 
