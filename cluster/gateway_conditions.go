@@ -113,7 +113,9 @@ func gatewayStatus(have, want gatewayv1.GatewayStatus, addresses []gatewayv1.Gat
 func routeParents(have, want []gatewayv1.RouteParentStatus, controller string, now metav1.Time) []gatewayv1.RouteParentStatus {
 	return mergeEntries(have, want,
 		func(e gatewayv1.RouteParentStatus) bool { return string(e.ControllerName) == controller },
-		func(a, b gatewayv1.RouteParentStatus) bool { return equality.Semantic.DeepEqual(a.ParentRef, b.ParentRef) },
+		func(a, b gatewayv1.RouteParentStatus) bool {
+			return equality.Semantic.DeepEqual(a.ParentRef, b.ParentRef)
+		},
 		func(h, w gatewayv1.RouteParentStatus) gatewayv1.RouteParentStatus {
 			w.Conditions = mergeConditions(h.Conditions, w.Conditions, now)
 			return w
