@@ -119,8 +119,11 @@ func (s *Source) sync(ctx context.Context) error {
 	if s.syncs.applied == 1 {
 		msg = "cluster: initial sync applied"
 	}
-	s.logger.Info(msg, "ingresses", len(set.Ingresses), "skipped", len(problems)-len(restored),
-		"lastGood", len(restored), "took", time.Since(start).Round(time.Millisecond))
+	attrs := []any{"ingresses", len(set.Ingresses), "skipped", len(problems) - len(restored), "lastGood", len(restored)}
+	if s.informers.gateway != nil {
+		attrs = append(attrs, "gateways", len(set.Gateways), "routes", len(set.HTTPRoutes)+len(set.GRPCRoutes))
+	}
+	s.logger.Info(msg, append(attrs, "took", time.Since(start).Round(time.Millisecond))...)
 	if !s.ready.Swap(true) {
 		s.logger.Info("cluster: ready")
 	}

@@ -1,0 +1,215 @@
+package cluster_test
+
+import (
+	"bytes"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+
+	"github.com/ingressmux/ingressmux/cluster"
+)
+
+// backend is the Service and EndpointSlice every route here sends to.
+func backend() []runtime.Object {
+	return []runtime.Object{newService("default", "web"), newEndpointSlice("default", "web", "10.0.0.1")}
+}
+
+func TestGatewayAPIAndIngressesServedFromOneCluster(t *testing.T) {
+	kube := append(backend(), newIngress("default", "ing", "ing.example.com", "", "1"))
+	g := startGateway(t, cluster.Config{}, allGatewayResources, kube,
+		newGatewayClass("mux", ours), newGateway("default", "gw", "mux"),
+		newHTTPRoute("default", "route", "gw", "route.example.com", "web"))
+	g.waitRoute("ing.example.com/", "default/ing")
+	g.waitRoute("route.example.com/", "httproute default/route")
+	assert.Equal(t, []string{"10.0.0.1:8080"}, g.endpoints("route.example.com/"))
+
+	// A route created, changed and deleted in the cluster is served, moved
+	// and gone.
+	_, err := g.gw.GatewayV1().HTTPRoutes("default").Create(ctx, newHTTPRoute("default", "later", "gw", "later.example.com", "web"), metav1.CreateOptions{})
+	require.NoError(t, err)
+	g.waitRoute("later.example.com/", "httproute default/later")
+	later := g.httpRoute("default", "later")
+	later.Spec.Hostnames = []gatewayv1.Hostname{"moved.example.com"}
+	later.Generation++ // as the apiserver does on a spec change; a fake one does not
+	_, err = g.gw.GatewayV1().HTTPRoutes("default").Update(ctx, later, metav1.UpdateOptions{})
+	require.NoError(t, err)
+	g.waitRoute("moved.example.com/", "httproute default/later")
+	g.waitRoute("later.example.com/", "")
+	require.NoError(t, g.gw.GatewayV1().HTTPRoutes("default").Delete(ctx, "later", deleteOptions))
+	g.waitRoute("moved.example.com/", "")
+
+	// A Gateway of another controller's class is not served.
+	_, err = g.gw.GatewayV1().GatewayClasses().Create(ctx, newGatewayClass("other", "example.com/other"), metav1.CreateOptions{})
+	require.NoError(t, err)
+	_, err = g.gw.GatewayV1().Gateways("default").Create(ctx, newGateway("default", "theirs", "other"), metav1.CreateOptions{})
+	require.NoError(t, err)
+	_, err = g.gw.GatewayV1().HTTPRoutes("default").Create(ctx, newHTTPRoute("default", "on-theirs", "theirs", "theirs.example.com", "web"), metav1.CreateOptions{})
+	require.NoError(t, err)
+	g.create(newIngress("default", "marker", "marker.example.com", "", ""))
+	g.waitRoute("marker.example.com/", "default/marker") // the set with their route has been compiled
+	assert.Empty(t, g.routes("theirs.example.com/"))
+}
+
+// logBuffer collects a Source's log lines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+func TestWithoutGatewayAPICRDsIngressesAreServed(t *testing.T) {
+	logs := &logBuffer{}
+	kube := append(backend(), newIngress("default", "ing", "ing.example.com", "", "1"))
+	g := startGateway(t, cluster.Config{Logger: slog.New(slog.NewTextHandler(logs, nil))}, nil, kube)
+	g.waitRoute("ing.example.com/", "default/ing")
+	assert.True(t, g.source.Health().Ready)
+	assert.Empty(t, g.gw.Actions(), "no Gateway API resource is listed or watched")
+	g.create(newIngress("default", "second", "second.example.com", "", ""))
+	g.waitRoute("second.example.com/", "default/second")
+	assert.Equal(t, 1, strings.Count(logs.String(), "does not serve the Gateway API"), "said once:\n%s", logs)
+}
+
+func TestPartOfTheGatewayAPIServed(t *testing.T) {
+	logs := &logBuffer{}
+	// An older install without GRPCRoutes and BackendTLSPolicies in v1.
+	g := startGateway(t, cluster.Config{Logger: slog.New(slog.NewTextHandler(logs, nil))},
+		[]string{"gatewayclasses", "gateways", "httproutes", "referencegrants"}, backend(),
+		newGatewayClass("mux", ours), newGateway("default", "gw", "mux"),
+		newHTTPRoute("default", "route", "gw", "route.example.com", "web"))
+	g.waitRoute("route.example.com/", "httproute default/route")
+	assert.Contains(t, logs.String(), "missing=grpcroutes,backendtlspolicies")
+	for _, a := range g.gw.Actions() {
+		assert.NotContains(t, []string{"grpcroutes", "backendtlspolicies"}, a.GetResource().Resource, "not served: not watched")
+	}
+}
+
+func TestInvalidGatewayAPIObjectIsLeftOut(t *testing.T) {
+	// The apiserver of a cluster with other CRDs may store what the
+	// standard ones refuse; a fake one stores anything.
+	bad := newHTTPRoute("default", "bad", "gw", "bad.example.com", "web")
+	bad.Spec.Rules[0].Matches = []gatewayv1.HTTPRouteMatch{{Path: &gatewayv1.HTTPPathMatch{Value: ptr("no-leading-slash")}}}
+	g := startGateway(t, cluster.Config{}, allGatewayResources, backend(),
+		newGatewayClass("mux", ours), newGateway("default", "gw", "mux"), bad,
+		newHTTPRoute("default", "good", "gw", "good.example.com", "web"))
+	g.waitRoute("good.example.com/", "httproute default/good")
+	assert.Empty(t, g.routes("bad.example.com/"))
+}
+
+func TestLeaderWritesGatewayAPIStatus(t *testing.T) {
+	theirs := gatewayv1.RouteParentStatus{
+		ParentRef:      gatewayv1.ParentReference{Name: "elsewhere"},
+		ControllerName: "example.com/other",
+		Conditions: []metav1.Condition{{Type: "Accepted", Status: metav1.ConditionTrue, Reason: "Accepted",
+			LastTransitionTime: metav1.NewTime(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))}},
+	}
+	route := newHTTPRoute("default", "route", "gw", "route.example.com", "web")
+	route.Status.Parents = []gatewayv1.RouteParentStatus{theirs}
+	g := startGateway(t, cluster.Config{
+		Status:   &cluster.Status{Addresses: []string{"203.0.113.7", "lb.example.com"}},
+		Election: withIdentity(fastElection, "one"),
+	}, allGatewayResources, backend(),
+		newGatewayClass("mux", ours), newGatewayClass("other", "example.com/other"),
+		newGateway("default", "gw", "mux"), route)
+
+	require.Eventually(t, func() bool { return len(g.httpRoute("default", "route").Status.Parents) == 2 }, eventually, 10*time.Millisecond)
+	r := g.httpRoute("default", "route")
+	assert.Equal(t, theirs, r.Status.Parents[0], "another controller's entry is left as it was")
+	mine := ourParent(t, r)
+	accepted := condition(t, mine.Conditions, "Accepted")
+	assert.Equal(t, metav1.ConditionTrue, accepted.Status)
+	assert.Equal(t, int64(1), accepted.ObservedGeneration)
+	assert.False(t, accepted.LastTransitionTime.IsZero())
+	assert.Equal(t, metav1.ConditionTrue, condition(t, mine.Conditions, "ResolvedRefs").Status)
+
+	require.Eventually(t, func() bool { return len(g.gateway("default", "gw").Status.Conditions) > 0 }, eventually, 10*time.Millisecond)
+	gw := g.gateway("default", "gw")
+	assert.Equal(t, metav1.ConditionTrue, condition(t, gw.Status.Conditions, "Accepted").Status)
+	assert.Equal(t, metav1.ConditionTrue, condition(t, gw.Status.Conditions, "Programmed").Status)
+	require.Len(t, gw.Status.Listeners, 1)
+	assert.Equal(t, int32(1), gw.Status.Listeners[0].AttachedRoutes)
+	ip, host := gatewayv1.IPAddressType, gatewayv1.HostnameAddressType
+	assert.Equal(t, []gatewayv1.GatewayStatusAddress{{Type: &host, Value: "lb.example.com"}, {Type: &ip, Value: "203.0.113.7"}}, gw.Status.Addresses)
+	class, err := g.gw.GatewayV1().GatewayClasses().Get(ctx, "mux", metav1.GetOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, metav1.ConditionTrue, condition(t, class.Status.Conditions, "Accepted").Status)
+	other, err := g.gw.GatewayV1().GatewayClasses().Get(ctx, "other", metav1.GetOptions{})
+	require.NoError(t, err)
+	assert.Empty(t, other.Status.Conditions, "another controller's class is not ours to write")
+
+	// A change that compiles again writes nothing when the status is right.
+	writes := g.statusWrites("httproutes") + g.statusWrites("gateways") + g.statusWrites("gatewayclasses")
+	g.create(newIngress("default", "marker", "marker.example.com", "", ""))
+	g.waitRoute("marker.example.com/", "default/marker")
+	time.Sleep(5 * fastElection.RetryPeriod) // room for a write that should not happen
+	assert.Equal(t, writes, g.statusWrites("httproutes")+g.statusWrites("gateways")+g.statusWrites("gatewayclasses"))
+
+	// The backend goes away: ResolvedRefs turns False with a new
+	// lastTransitionTime; Accepted keeps its own.
+	time.Sleep(1100 * time.Millisecond) // metav1.Time has seconds: a new time must differ
+	r = g.httpRoute("default", "route")
+	r.Spec.Rules[0].BackendRefs[0].Name = "missing"
+	r.Generation = 2
+	_, err = g.gw.GatewayV1().HTTPRoutes("default").Update(ctx, r, metav1.UpdateOptions{})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		for _, c := range ourParent(t, g.httpRoute("default", "route")).Conditions {
+			if c.Type == "ResolvedRefs" && c.Status == metav1.ConditionFalse {
+				return true
+			}
+		}
+		return false
+	}, eventually, 10*time.Millisecond)
+	mine = ourParent(t, g.httpRoute("default", "route"))
+	assert.Equal(t, accepted.LastTransitionTime, condition(t, mine.Conditions, "Accepted").LastTransitionTime, "status unchanged: time kept")
+	assert.Equal(t, int64(2), condition(t, mine.Conditions, "Accepted").ObservedGeneration)
+	resolved := condition(t, mine.Conditions, "ResolvedRefs")
+	assert.Equal(t, string(gatewayv1.RouteReasonBackendNotFound), resolved.Reason)
+	assert.True(t, resolved.LastTransitionTime.After(accepted.LastTransitionTime.Time), "status changed: a new time")
+
+	// The route moves to another controller's Gateway: our entry goes,
+	// theirs stays.
+	_, err = g.gw.GatewayV1().Gateways("default").Create(ctx, newGateway("default", "theirs", "other"), metav1.CreateOptions{})
+	require.NoError(t, err)
+	r = g.httpRoute("default", "route")
+	r.Spec.ParentRefs = []gatewayv1.ParentReference{{Name: "theirs"}}
+	r.Generation = 3
+	_, err = g.gw.GatewayV1().HTTPRoutes("default").Update(ctx, r, metav1.UpdateOptions{})
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return len(g.httpRoute("default", "route").Status.Parents) == 1 }, eventually, 10*time.Millisecond)
+	assert.Equal(t, theirs, g.httpRoute("default", "route").Status.Parents[0])
+}
+
+func TestNoGatewayAPIStatusWithoutTheLease(t *testing.T) {
+	g := startGateway(t, cluster.Config{
+		Status:   &cluster.Status{Addresses: []string{"203.0.113.7"}},
+		Election: withIdentity(fastElection, "one"),
+	}, allGatewayResources, append(backend(), heldLease("someone-else")),
+		newGatewayClass("mux", ours), newGateway("default", "gw", "mux"),
+		newHTTPRoute("default", "route", "gw", "route.example.com", "web"))
+	g.waitRoute("route.example.com/", "httproute default/route")
+	time.Sleep(5 * fastElection.RetryPeriod) // several election rounds: the lease stays held
+	assert.False(t, g.source.Leader())
+	for _, a := range g.gw.Actions() {
+		assert.NotEqual(t, "status", a.GetSubresource(), "a replica without the lease wrote %s", a.GetResource().Resource)
+	}
+	assert.Empty(t, g.httpRoute("default", "route").Status.Parents)
+}
