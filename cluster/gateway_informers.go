@@ -242,16 +242,3 @@ func (g *gatewayWatchers) snapshot(set *ingress.Set) error {
 	}
 	return errors.Join(errs...)
 }
-
-// withoutGateway removes from set the Gateway API objects and Namespaces
-// named in bad ("kind namespace/name"), without changing the slices set
-// shares with others.
-func withoutGateway(set *ingress.Set, bad map[string]bool) {
-	set.GatewayClasses = slices.DeleteFunc(slices.Clone(set.GatewayClasses), func(o ingress.GatewayClass) bool { return bad[o.Ref()] })
-	set.Gateways = slices.DeleteFunc(slices.Clone(set.Gateways), func(o ingress.Gateway) bool { return bad[o.Ref()] })
-	set.HTTPRoutes = slices.DeleteFunc(slices.Clone(set.HTTPRoutes), func(o ingress.HTTPRoute) bool { return bad[o.Ref()] })
-	set.GRPCRoutes = slices.DeleteFunc(slices.Clone(set.GRPCRoutes), func(o ingress.GRPCRoute) bool { return bad[o.Ref()] })
-	set.ReferenceGrants = slices.DeleteFunc(slices.Clone(set.ReferenceGrants), func(o ingress.ReferenceGrant) bool { return bad[o.Ref()] })
-	set.BackendTLSPolicies = slices.DeleteFunc(slices.Clone(set.BackendTLSPolicies), func(o ingress.BackendTLSPolicy) bool { return bad[o.Ref()] })
-	set.Namespaces = slices.DeleteFunc(slices.Clone(set.Namespaces), func(o ingress.Namespace) bool { return bad[o.Ref()] })
-}

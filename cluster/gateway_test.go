@@ -213,3 +213,48 @@ func TestNoGatewayAPIStatusWithoutTheLease(t *testing.T) {
 	}
 	assert.Empty(t, g.httpRoute("default", "route").Status.Parents)
 }
+
+func TestBadUpdateOfAGatewayAPIObjectKeepsItsLastGoodVersion(t *testing.T) {
+	g := startGateway(t, cluster.Config{}, allGatewayResources,
+		append(backend(), newService("default", "other"), newEndpointSlice("default", "other", "10.0.0.2")),
+		newGatewayClass("mux", ours), newGateway("default", "gw", "mux"),
+		newHTTPRoute("default", "route", "gw", "route.example.com", "web"))
+	g.waitRoute("route.example.com/", "httproute default/route")
+
+	// An update the CRDs of v1.6.3 refuse: the route keeps serving as it
+	// was, and says why.
+	r := g.httpRoute("default", "route")
+	r.ResourceVersion, r.Generation = "2", 2
+	r.Spec.Rules[0].BackendRefs[0].Name = "other"
+	r.Spec.Rules[0].Matches = []gatewayv1.HTTPRouteMatch{{Path: &gatewayv1.HTTPPathMatch{Value: ptr("no-leading-slash")}}}
+	_, err := g.gw.GatewayV1().HTTPRoutes("default").Update(ctx, r, metav1.UpdateOptions{})
+	require.NoError(t, err)
+	event := g.event()
+	assert.Contains(t, event, "Warning KeptLastGood update not applied (resourceVersion 2)")
+	assert.Contains(t, event, "spec.rules[0].matches[0].path")
+	assert.Equal(t, []string{"10.0.0.1:8080"}, g.endpoints("route.example.com/"), "the last good version serves")
+
+	// Another change elsewhere compiles again: nothing is said twice.
+	g.create(newIngress("default", "marker", "marker.example.com", "", ""))
+	g.waitRoute("marker.example.com/", "default/marker")
+	g.noEvent()
+	assert.Equal(t, "httproute default/route", g.routes("route.example.com/"))
+
+	// Fixed: the new version serves.
+	r = g.httpRoute("default", "route")
+	r.ResourceVersion, r.Generation = "3", 3
+	r.Spec.Rules[0].Matches = nil
+	_, err = g.gw.GatewayV1().HTTPRoutes("default").Update(ctx, r, metav1.UpdateOptions{})
+	require.NoError(t, err)
+	assert.Contains(t, g.event(), "Normal Sync valid again; serving resourceVersion 3")
+	require.Eventually(t, func() bool { return assert.ObjectsAreEqual([]string{"10.0.0.2:8080"}, g.endpoints("route.example.com/")) },
+		eventually, 5*time.Millisecond)
+
+	// A new invalid object has no last good version: left out.
+	bad := newHTTPRoute("default", "new-bad", "gw", "new-bad.example.com", "web")
+	bad.ResourceVersion = "1"
+	bad.Spec.Rules[0].Matches = []gatewayv1.HTTPRouteMatch{{Path: &gatewayv1.HTTPPathMatch{Value: ptr("bad")}}}
+	g.add(bad)
+	assert.Contains(t, g.event(), "Warning Invalid left out, not served")
+	assert.Empty(t, g.routes("new-bad.example.com/"))
+}
