@@ -247,7 +247,9 @@ func TestBadUpdateOfAGatewayAPIObjectKeepsItsLastGoodVersion(t *testing.T) {
 	_, err = g.gw.GatewayV1().HTTPRoutes("default").Update(ctx, r, metav1.UpdateOptions{})
 	require.NoError(t, err)
 	assert.Contains(t, g.event(), "Normal Sync valid again; serving resourceVersion 3")
-	require.Eventually(t, func() bool { return assert.ObjectsAreEqual([]string{"10.0.0.2:8080"}, g.endpoints("route.example.com/")) },
+	require.Eventually(t, func() bool {
+		return assert.ObjectsAreEqual([]string{"10.0.0.2:8080"}, g.endpoints("route.example.com/"))
+	},
 		eventually, 5*time.Millisecond)
 
 	// A new invalid object has no last good version: left out.
