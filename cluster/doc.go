@@ -75,7 +75,9 @@
 // labels listeners select routes by. They go in the same set as the
 // Ingresses, so that both are served from one table. An apiserver without
 // the Gateway API CRDs is said so once in the log, and the Ingresses are
-// served alone; CRDs installed later are picked up on the next start.
+// served alone; discovery is asked again every Config.ProbeInterval, and
+// once the CRDs are installed their objects are watched and served
+// (kinds missing from a partial install are picked up on the next start).
 // Updates that change only an object's status (generation, labels and
 // annotations unchanged) cost no compile. An object that the Target
 // refuses (one the Gateway API CRDs of v1.6.3 would not admit, stored by

@@ -35,7 +35,17 @@ type gatewayHarness struct {
 // Kubernetes objects kube and the Gateway API objects gw.
 func startGateway(t testing.TB, cfg cluster.Config, served []string, kube []runtime.Object, gw ...runtime.Object) *gatewayHarness {
 	t.Helper()
+	return startGatewayWith(t, cfg, served, nil, kube, gw...)
+}
+
+// startGatewayWith is startGateway with a hook that sees the fake
+// Kubernetes clientset before the Source starts.
+func startGatewayWith(t testing.TB, cfg cluster.Config, served []string, hook func(*fake.Clientset), kube []runtime.Object, gw ...runtime.Object) *gatewayHarness {
+	t.Helper()
 	h := &harness{t: t, client: fake.NewClientset(kube...), recorder: newRecorder()}
+	if hook != nil {
+		hook(h.client)
+	}
 	if len(served) > 0 {
 		list := &metav1.APIResourceList{GroupVersion: gatewayv1.SchemeGroupVersion.String()}
 		for _, r := range served {

@@ -63,18 +63,9 @@ type gatewayScope struct {
 func (s *Source) servedGatewayResources(ctx context.Context) (map[string]bool, error) {
 	wait := 100 * time.Millisecond
 	for {
-		list, err := s.cfg.Client.Discovery().ServerResourcesForGroupVersion(gatewayGroupVersion)
-		switch {
-		case err == nil:
-			served := map[string]bool{}
-			for _, r := range list.APIResources {
-				if slices.Contains(gatewayResources, r.Name) {
-					served[r.Name] = true
-				}
-			}
+		served, err := s.discoverGatewayResources()
+		if err == nil {
 			return served, nil
-		case apierrors.IsNotFound(err):
-			return nil, nil
 		}
 		s.logger.Warn("cluster: cannot ask the apiserver whether it serves the Gateway API; retrying", "err", err, "in", wait)
 		select {
@@ -86,11 +77,33 @@ func (s *Source) servedGatewayResources(ctx context.Context) (map[string]bool, e
 	}
 }
 
-// addGatewayInformers adds to w the informers of the Gateway API kinds
-// that served lists, and of Namespaces (whose labels listeners select
-// routes by), when Config.Gateway is set and the cluster serves the
-// Gateway API. It says once in the log what is and is not watched.
-func (s *Source) addGatewayInformers(ctx context.Context, w *watchers, add func(cache.SharedIndexInformer, cache.ResourceEventHandler) error) error {
+// discoverGatewayResources asks discovery once; nil without the CRDs.
+func (s *Source) discoverGatewayResources() (map[string]bool, error) {
+	list, err := s.cfg.Client.Discovery().ServerResourcesForGroupVersion(gatewayGroupVersion)
+	if apierrors.IsNotFound(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	served := map[string]bool{}
+	for _, r := range list.APIResources {
+		if slices.Contains(gatewayResources, r.Name) {
+			served[r.Name] = true
+		}
+	}
+	return served, nil
+}
+
+// registerFunc adds an informer's event handler and watch error handler,
+// and its HasSynced to the list a start waits for.
+type registerFunc func(cache.SharedIndexInformer, cache.ResourceEventHandler) error
+
+// addGatewayInformers adds to w the informers of the Gateway API kinds the
+// apiserver serves, and of Namespaces (whose labels listeners select
+// routes by), when Config.Gateway is set. When it serves none, the Source
+// asks again every ProbeInterval (see awaitGatewayAPI).
+func (s *Source) addGatewayInformers(ctx context.Context, w *watchers, register registerFunc) error {
 	if s.cfg.Gateway == nil {
 		return nil
 	}
@@ -99,9 +112,61 @@ func (s *Source) addGatewayInformers(ctx context.Context, w *watchers, add func(
 		return err
 	}
 	if len(served) == 0 {
-		s.logger.Info("cluster: the apiserver does not serve the Gateway API (" + gatewayGroupVersion + "): serving Ingresses only; restart to pick up Gateway API CRDs installed later")
+		s.logger.Info("cluster: the apiserver does not serve the Gateway API (" + gatewayGroupVersion + "): serving Ingresses; watching for its CRDs")
+		w.awaitGateway = true
 		return nil
 	}
+	g, factories, err := s.newGatewayWatchers(served, register)
+	if err != nil {
+		return err
+	}
+	w.factories = append(w.factories, factories...)
+	w.gateway.Store(g)
+	return nil
+}
+
+// awaitGatewayAPI asks discovery every ProbeInterval whether the apiserver
+// serves the Gateway API, and once it does (its CRDs were installed after
+// the Source started), watches it and compiles what it holds. It returns
+// when ctx is done, after its informers have ended.
+func (s *Source) awaitGatewayAPI(ctx context.Context) {
+	t := time.NewTicker(s.cfg.ProbeInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		served, err := s.discoverGatewayResources()
+		if err != nil || len(served) == 0 {
+			continue // unreachable: the probe says so; not served: ask again
+		}
+		var synced []cache.InformerSynced
+		g, factories, err := s.newGatewayWatchers(served, s.register(&synced))
+		if err != nil {
+			s.logger.Error("cluster: watching the Gateway API", "err", err)
+			return
+		}
+		for _, f := range factories {
+			f.StartWithContext(ctx)
+		}
+		if cache.WaitForCacheSync(ctx.Done(), synced...) {
+			s.informers.gateway.Store(g)
+			s.changed()
+		}
+		<-ctx.Done()
+		for _, f := range factories {
+			f.Shutdown()
+		}
+		return
+	}
+}
+
+// newGatewayWatchers creates the informers of the served Gateway API
+// resources and of Namespaces, registered with register, and returns
+// their listers and factories, not started.
+func (s *Source) newGatewayWatchers(served map[string]bool, register registerFunc) (*gatewayWatchers, []factory, error) {
 	var missing []string
 	for _, r := range gatewayResources {
 		if !served[r] {
@@ -114,53 +179,51 @@ func (s *Source) addGatewayInformers(ctx context.Context, w *watchers, add func(
 	handler := gatewayChangeHandler(s)
 	g := &gatewayWatchers{}
 	var errs []error
+	var factories []factory
 	cluster := gatewayinformers.NewSharedInformerFactoryWithOptions(s.cfg.Gateway, 0, gatewayinformers.WithTransform(trimObject))
-	w.factories = append(w.factories, cluster)
+	factories = append(factories, cluster)
 	if served[resGatewayClasses] {
 		g.classes = cluster.Gateway().V1().GatewayClasses().Lister()
-		errs = append(errs, add(cluster.Gateway().V1().GatewayClasses().Informer(), handler))
+		errs = append(errs, register(cluster.Gateway().V1().GatewayClasses().Informer(), handler))
 	}
 	core := informers.NewSharedInformerFactoryWithOptions(s.cfg.Client, 0, informers.WithTransform(trimObject))
-	w.factories = append(w.factories, core)
+	factories = append(factories, core)
 	g.namespaces = core.Core().V1().Namespaces().Lister()
-	errs = append(errs, add(core.Core().V1().Namespaces().Informer(), handler))
+	errs = append(errs, register(core.Core().V1().Namespaces().Informer(), handler))
 
 	for _, ns := range s.watchedNamespaces() {
 		f := gatewayinformers.NewSharedInformerFactoryWithOptions(s.cfg.Gateway, 0,
 			gatewayinformers.WithNamespace(ns), gatewayinformers.WithTransform(trimObject))
-		w.factories = append(w.factories, f)
+		factories = append(factories, f)
 		v1 := f.Gateway().V1()
 		sc := gatewayScope{namespace: ns}
 		if served[resGateways] {
 			sc.gateways = v1.Gateways().Lister()
-			errs = append(errs, add(v1.Gateways().Informer(), handler))
+			errs = append(errs, register(v1.Gateways().Informer(), handler))
 		}
 		if served[resHTTPRoutes] {
 			sc.httpRoutes = v1.HTTPRoutes().Lister()
-			errs = append(errs, add(v1.HTTPRoutes().Informer(), handler))
+			errs = append(errs, register(v1.HTTPRoutes().Informer(), handler))
 		}
 		if served[resGRPCRoutes] {
 			sc.grpcRoutes = v1.GRPCRoutes().Lister()
-			errs = append(errs, add(v1.GRPCRoutes().Informer(), handler))
+			errs = append(errs, register(v1.GRPCRoutes().Informer(), handler))
 		}
 		if served[resReferenceGrants] {
 			sc.grants = v1.ReferenceGrants().Lister()
-			errs = append(errs, add(v1.ReferenceGrants().Informer(), handler))
+			errs = append(errs, register(v1.ReferenceGrants().Informer(), handler))
 		}
 		if served[resBackendTLSPolicies] {
 			sc.policies = v1.BackendTLSPolicies().Lister()
-			errs = append(errs, add(v1.BackendTLSPolicies().Informer(), handler))
+			errs = append(errs, register(v1.BackendTLSPolicies().Informer(), handler))
 		}
 		g.scopes = append(g.scopes, sc)
 	}
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
+	if err := errors.Join(errs...); err != nil {
+		return nil, nil, err
 	}
-	w.gateway = g
 	s.logger.Info("cluster: watching the Gateway API", "version", gatewayGroupVersion, "controller", s.gatewayController())
-	return nil
+	return g, factories, nil
 }
 
 // watchedNamespaces is Config.Namespaces, or every namespace.

@@ -80,7 +80,7 @@ func writeObjectStatus[T metav1.Object](ctx context.Context, cached T, u statusU
 // every BackendTLSPolicy: routes and policies no longer attached lose the
 // entries they had from this controller. The leader alone writes.
 func (s *Source) writeGatewayStatus(ctx context.Context, published []networkingv1.IngressLoadBalancerIngress) error {
-	g := s.informers.gateway
+	g := s.informers.gateway.Load()
 	if g == nil || s.cfg.Gateway == nil {
 		return nil
 	}

@@ -5,13 +5,18 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/ingressmux/ingressmux/cluster"
@@ -259,4 +264,28 @@ func TestBadUpdateOfAGatewayAPIObjectKeepsItsLastGoodVersion(t *testing.T) {
 	g.add(bad)
 	assert.Contains(t, g.event(), "Warning Invalid left out, not served")
 	assert.Empty(t, g.routes("new-bad.example.com/"))
+}
+
+func TestGatewayAPIInstalledAfterTheStart(t *testing.T) {
+	var installed atomic.Bool
+	notYet := func(c *fake.Clientset) {
+		c.PrependReactor("get", "resource", func(k8stesting.Action) (bool, runtime.Object, error) {
+			if installed.Load() {
+				return false, nil, nil // discovery answers from its resources
+			}
+			return true, nil, apierrors.NewNotFound(schema.GroupResource{}, gatewayv1.SchemeGroupVersion.String())
+		})
+	}
+	g := startGatewayWith(t, cluster.Config{ProbeInterval: 20 * time.Millisecond}, allGatewayResources, notYet,
+		append(backend(), newIngress("default", "ing", "ing.example.com", "", "1")),
+		newGatewayClass("mux", ours), newGateway("default", "gw", "mux"),
+		newHTTPRoute("default", "route", "gw", "route.example.com", "web"))
+	g.waitRoute("ing.example.com/", "default/ing")
+	assert.Empty(t, g.routes("route.example.com/"), "not served before the apiserver serves the Gateway API")
+	assert.Empty(t, g.gw.Actions())
+
+	installed.Store(true)
+	g.waitRoute("route.example.com/", "httproute default/route")
+	assert.Equal(t, "default/ing", g.routes("ing.example.com/"))
+	assert.True(t, g.source.Ready())
 }

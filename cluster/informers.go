@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"strings"
+	"sync/atomic"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -27,7 +28,13 @@ type watchers struct {
 	scopes    []scope
 	classes   networkinglisters.IngressClassLister
 	publish   corelisters.ServiceLister // nil without Status.Service
-	gateway   *gatewayWatchers          // nil without the Gateway API
+	// gateway holds the Gateway API listers; nil while the Gateway API is
+	// not watched. It is set once, maybe after the start (see
+	// awaitGatewayAPI).
+	gateway atomic.Pointer[gatewayWatchers]
+	// awaitGateway says that the apiserver did not serve the Gateway API
+	// at the start, and that awaitGatewayAPI should ask again.
+	awaitGateway bool
 }
 
 // factory is a shared informer factory, of client-go's or gateway-api's.
@@ -82,18 +89,7 @@ func newInformers(ctx context.Context, s *Source) (*watchers, error) {
 		},
 		DeleteFunc: func(any) { s.changed() },
 	}
-	add := func(inf cache.SharedIndexInformer, h cache.ResourceEventHandler) error {
-		if err := inf.SetWatchErrorHandlerWithContext(func(_ context.Context, r *cache.Reflector, err error) {
-			s.health.watchFailed(s, r.TypeDescription(), err)
-		}); err != nil {
-			return err
-		}
-		if _, err := inf.AddEventHandler(h); err != nil {
-			return err
-		}
-		w.synced = append(w.synced, inf.HasSynced)
-		return nil
-	}
+	add := s.register(&w.synced)
 	var errs []error
 	for _, ns := range namespaces {
 		f := informers.NewSharedInformerFactoryWithOptions(s.cfg.Client, 0,
@@ -148,6 +144,23 @@ func newInformers(ctx context.Context, s *Source) (*watchers, error) {
 		return nil, err
 	}
 	return w, nil
+}
+
+// register returns the function that adds an informer's event handler and
+// its watch error handler, and appends its HasSynced to synced.
+func (s *Source) register(synced *[]cache.InformerSynced) registerFunc {
+	return func(inf cache.SharedIndexInformer, h cache.ResourceEventHandler) error {
+		if err := inf.SetWatchErrorHandlerWithContext(func(_ context.Context, r *cache.Reflector, err error) {
+			s.health.watchFailed(s, r.TypeDescription(), err)
+		}); err != nil {
+			return err
+		}
+		if _, err := inf.AddEventHandler(h); err != nil {
+			return err
+		}
+		*synced = append(*synced, inf.HasSynced)
+		return nil
+	}
 }
 
 // changeHandler enqueues a compile on every add and delete, and on updates

@@ -252,6 +252,10 @@ func (s *Source) Run(ctx context.Context) error {
 		wg.Add(1)
 		go func() { defer wg.Done(); s.elect(ctx) }()
 	}
+	if inf.awaitGateway {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.awaitGatewayAPI(ctx) }()
+	}
 	<-ctx.Done()
 	s.queue.ShutDown()
 	return nil

@@ -130,7 +130,7 @@ func (s *Source) sync(ctx context.Context) error {
 		msg = "cluster: initial sync applied"
 	}
 	attrs := []any{"ingresses", len(set.Ingresses), "skipped", len(problems) - len(restored), "lastGood", len(restored)}
-	if s.informers.gateway != nil {
+	if s.informers.gateway.Load() != nil {
 		attrs = append(attrs, "gateways", len(set.Gateways), "routes", len(set.HTTPRoutes)+len(set.GRPCRoutes))
 	}
 	s.logger.Info(msg, append(attrs, "took", time.Since(start).Round(time.Millisecond))...)
@@ -279,7 +279,7 @@ func (s *Source) snapshot() (*ingress.Set, error) {
 				return ingress.ConfigMap{ConfigMap: o, Source: source}, true
 			}))
 	}
-	errs = append(errs, s.informers.gateway.snapshot(set))
+	errs = append(errs, s.informers.gateway.Load().snapshot(set))
 	return set, errors.Join(errs...)
 }
 
