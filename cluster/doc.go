@@ -81,10 +81,11 @@
 // Updates that change only an object's status (generation, labels and
 // annotations unchanged) cost no compile. An object that the Target
 // refuses (one the Gateway API CRDs of v1.6.3 would not admit, stored by
-// an apiserver with other CRDs) is left out with a warning in the log, and
-// everything else is served; problems the specification reports in status
-// (a missing backend, a reference without a ReferenceGrant) are reported
-// there.
+// an apiserver with other CRDs) is handled as an invalid Ingress is: an
+// update keeps the last good version serving (Event KeptLastGood), a new
+// object is left out (Event Invalid), and everything else is served.
+// Problems the specification reports in status (a missing backend, a
+// reference without a ReferenceGrant) are reported there, not as Events.
 //
 // With Config.Status, the leader also writes the status the Target
 // computed (see GatewayTarget) to the status subresources: the
