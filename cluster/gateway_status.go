@@ -26,33 +26,29 @@ type GatewayTarget interface {
 	Gateway() *gateway.Compiled
 }
 
-// statusUpdate is how the status of one object of kind T is read and
-// written.
-type statusUpdate[T metav1.Object] struct {
-	// get reads the object from the apiserver, after a conflict.
-	get func(ctx context.Context) (T, error)
-	// update writes the object's status subresource.
-	update func(ctx context.Context, obj T) error
-	// desired returns a copy of have with the status to write, and false
-	// when have's status is already what it should be.
-	desired func(have T) (T, bool)
+// statusClient reads and writes objects of type T: the typed client of a
+// kind, in a namespace.
+type statusClient[T any] interface {
+	Get(ctx context.Context, name string, opts metav1.GetOptions) (T, error)
+	UpdateStatus(ctx context.Context, obj T, opts metav1.UpdateOptions) (T, error)
 }
 
 // writeObjectStatus writes the status of one object, starting from its
-// cached version, when it differs from the one to write; on a conflict
-// it reads the object again and merges once more. It reports whether it
-// wrote. An object deleted or re-created meanwhile is left to the next
-// sync.
-func writeObjectStatus[T metav1.Object](ctx context.Context, cached T, u statusUpdate[T]) (bool, error) {
+// cached version, when desired says it differs from the one to write
+// (desired returns a copy with the status to write, or false); on a
+// conflict it reads the object again and merges once more. It reports
+// whether it wrote. An object deleted or re-created meanwhile is left to
+// the next sync.
+func writeObjectStatus[T metav1.Object](ctx context.Context, cached T, api statusClient[T], desired func(have T) (T, bool)) (bool, error) {
 	current, uid, wrote := cached, cached.GetUID(), false
 	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		next, change := u.desired(current)
+		next, change := desired(current)
 		if !change {
 			return nil
 		}
-		err := u.update(ctx, next)
+		_, err := api.UpdateStatus(ctx, next, metav1.UpdateOptions{})
 		if apierrors.IsConflict(err) {
-			fresh, getErr := u.get(ctx)
+			fresh, getErr := api.Get(ctx, cached.GetName(), metav1.GetOptions{})
 			if getErr != nil {
 				return getErr
 			}
@@ -72,6 +68,21 @@ func writeObjectStatus[T metav1.Object](ctx context.Context, cached T, u statusU
 		return false, fmt.Errorf("status of %s/%s: %w", cached.GetNamespace(), cached.GetName(), err)
 	}
 	return wrote, nil
+}
+
+// writeEach writes the status of every object the lists return (one list
+// per watched namespace), as desired says, while this replica leads.
+func writeEach[T metav1.Object](ctx context.Context, w *gatewayStatusWriter, lists []func(labels.Selector) ([]T, error),
+	api func(namespace string) statusClient[T], desired func(have T) (T, bool)) {
+	for _, list := range lists {
+		objs, _ := list(labels.Everything())
+		for _, have := range objs {
+			if !w.leading(ctx) {
+				return
+			}
+			w.count(writeObjectStatus(ctx, have, api(have.GetNamespace()), desired))
+		}
+	}
 }
 
 // writeGatewayStatus writes the status the Target computed to the
@@ -140,29 +151,19 @@ func (w *gatewayStatusWriter) classes(ctx context.Context, st gateway.Status) {
 	if w.g.classes == nil {
 		return
 	}
-	api := w.client.GatewayClasses()
 	for _, want := range st.GatewayClasses {
 		have, err := w.g.classes.Get(want.Name)
 		if err != nil || !w.leading(ctx) {
 			continue // deleted since: nothing to write
 		}
-		w.count(writeObjectStatus(ctx, have, statusUpdate[*gatewayv1.GatewayClass]{
-			get: func(ctx context.Context) (*gatewayv1.GatewayClass, error) {
-				return api.Get(ctx, want.Name, metav1.GetOptions{})
-			},
-			update: func(ctx context.Context, o *gatewayv1.GatewayClass) error {
-				_, err := api.UpdateStatus(ctx, o, metav1.UpdateOptions{})
-				return err
-			},
-			desired: func(have *gatewayv1.GatewayClass) (*gatewayv1.GatewayClass, bool) {
-				next := gatewayClassStatus(have.Status, want.Status, w.now)
-				if sameGatewayClassStatus(have.Status, next) {
-					return nil, false
-				}
-				out := have.DeepCopy()
-				out.Status = next
-				return out, true
-			},
+		w.count(writeObjectStatus(ctx, have, w.client.GatewayClasses(), func(have *gatewayv1.GatewayClass) (*gatewayv1.GatewayClass, bool) {
+			next := gatewayClassStatus(have.Status, want.Status, w.now)
+			if sameGatewayClassStatus(have.Status, next) {
+				return nil, false
+			}
+			out := have.DeepCopy()
+			out.Status = next
+			return out, true
 		}))
 	}
 }
@@ -177,96 +178,59 @@ func (w *gatewayStatusWriter) gateways(ctx context.Context, st gateway.Status) {
 		if err != nil {
 			continue
 		}
-		api := w.client.Gateways(want.Namespace)
-		w.count(writeObjectStatus(ctx, have, statusUpdate[*gatewayv1.Gateway]{
-			get: func(ctx context.Context) (*gatewayv1.Gateway, error) {
-				return api.Get(ctx, want.Name, metav1.GetOptions{})
-			},
-			update: func(ctx context.Context, o *gatewayv1.Gateway) error {
-				_, err := api.UpdateStatus(ctx, o, metav1.UpdateOptions{})
-				return err
-			},
-			desired: func(have *gatewayv1.Gateway) (*gatewayv1.Gateway, bool) {
-				next := gatewayStatus(have.Status, want.Status, w.addresses, w.now)
-				if sameGatewayStatus(have.Status, next) {
-					return nil, false
-				}
-				out := have.DeepCopy()
-				out.Status = next
-				return out, true
-			},
+		w.count(writeObjectStatus(ctx, have, w.client.Gateways(want.Namespace), func(have *gatewayv1.Gateway) (*gatewayv1.Gateway, bool) {
+			next := gatewayStatus(have.Status, want.Status, w.addresses, w.now)
+			if sameGatewayStatus(have.Status, next) {
+				return nil, false
+			}
+			out := have.DeepCopy()
+			out.Status = next
+			return out, true
 		}))
 	}
 }
 
+// httpRoutes, grpcRoutes and policies go through every object of their
+// kind, not only those the Target reports: those no longer attached to a
+// served Gateway lose this controller's entries.
 func (w *gatewayStatusWriter) httpRoutes(ctx context.Context, st gateway.Status) {
 	wants := routeStatusByKey(st.HTTPRoutes)
+	var lists []func(labels.Selector) ([]*gatewayv1.HTTPRoute, error)
 	for _, sc := range w.g.scopes {
-		if sc.httpRoutes == nil {
-			continue
-		}
-		routes, _ := sc.httpRoutes.List(labels.Everything())
-		for _, have := range routes {
-			if !w.leading(ctx) {
-				return
-			}
-			want := wants[key(have.Namespace, have.Name)]
-			api := w.client.HTTPRoutes(have.Namespace)
-			w.count(writeObjectStatus(ctx, have, statusUpdate[*gatewayv1.HTTPRoute]{
-				get: func(ctx context.Context) (*gatewayv1.HTTPRoute, error) {
-					return api.Get(ctx, have.Name, metav1.GetOptions{})
-				},
-				update: func(ctx context.Context, o *gatewayv1.HTTPRoute) error {
-					_, err := api.UpdateStatus(ctx, o, metav1.UpdateOptions{})
-					return err
-				},
-				desired: func(have *gatewayv1.HTTPRoute) (*gatewayv1.HTTPRoute, bool) {
-					next := routeParents(have.Status.Parents, want, w.controller, w.now)
-					if sameRouteParents(have.Status.Parents, next) {
-						return nil, false
-					}
-					out := have.DeepCopy()
-					out.Status.Parents = next
-					return out, true
-				},
-			}))
+		if sc.httpRoutes != nil {
+			lists = append(lists, sc.httpRoutes.List)
 		}
 	}
+	writeEach(ctx, w, lists, func(ns string) statusClient[*gatewayv1.HTTPRoute] { return w.client.HTTPRoutes(ns) },
+		func(have *gatewayv1.HTTPRoute) (*gatewayv1.HTTPRoute, bool) {
+			next := routeParents(have.Status.Parents, wants[key(have.Namespace, have.Name)], w.controller, w.now)
+			if sameRouteParents(have.Status.Parents, next) {
+				return nil, false
+			}
+			out := have.DeepCopy()
+			out.Status.Parents = next
+			return out, true
+		})
 }
 
 func (w *gatewayStatusWriter) grpcRoutes(ctx context.Context, st gateway.Status) {
 	wants := routeStatusByKey(st.GRPCRoutes)
+	var lists []func(labels.Selector) ([]*gatewayv1.GRPCRoute, error)
 	for _, sc := range w.g.scopes {
-		if sc.grpcRoutes == nil {
-			continue
-		}
-		routes, _ := sc.grpcRoutes.List(labels.Everything())
-		for _, have := range routes {
-			if !w.leading(ctx) {
-				return
-			}
-			want := wants[key(have.Namespace, have.Name)]
-			api := w.client.GRPCRoutes(have.Namespace)
-			w.count(writeObjectStatus(ctx, have, statusUpdate[*gatewayv1.GRPCRoute]{
-				get: func(ctx context.Context) (*gatewayv1.GRPCRoute, error) {
-					return api.Get(ctx, have.Name, metav1.GetOptions{})
-				},
-				update: func(ctx context.Context, o *gatewayv1.GRPCRoute) error {
-					_, err := api.UpdateStatus(ctx, o, metav1.UpdateOptions{})
-					return err
-				},
-				desired: func(have *gatewayv1.GRPCRoute) (*gatewayv1.GRPCRoute, bool) {
-					next := routeParents(have.Status.Parents, want, w.controller, w.now)
-					if sameRouteParents(have.Status.Parents, next) {
-						return nil, false
-					}
-					out := have.DeepCopy()
-					out.Status.Parents = next
-					return out, true
-				},
-			}))
+		if sc.grpcRoutes != nil {
+			lists = append(lists, sc.grpcRoutes.List)
 		}
 	}
+	writeEach(ctx, w, lists, func(ns string) statusClient[*gatewayv1.GRPCRoute] { return w.client.GRPCRoutes(ns) },
+		func(have *gatewayv1.GRPCRoute) (*gatewayv1.GRPCRoute, bool) {
+			next := routeParents(have.Status.Parents, wants[key(have.Namespace, have.Name)], w.controller, w.now)
+			if sameRouteParents(have.Status.Parents, next) {
+				return nil, false
+			}
+			out := have.DeepCopy()
+			out.Status.Parents = next
+			return out, true
+		})
 }
 
 func (w *gatewayStatusWriter) policies(ctx context.Context, st gateway.Status) {
@@ -274,37 +238,22 @@ func (w *gatewayStatusWriter) policies(ctx context.Context, st gateway.Status) {
 	for _, p := range st.BackendTLSPolicies {
 		wants[key(p.Namespace, p.Name)] = p.Status.Ancestors
 	}
+	var lists []func(labels.Selector) ([]*gatewayv1.BackendTLSPolicy, error)
 	for _, sc := range w.g.scopes {
-		if sc.policies == nil {
-			continue
-		}
-		policies, _ := sc.policies.List(labels.Everything())
-		for _, have := range policies {
-			if !w.leading(ctx) {
-				return
-			}
-			want := wants[key(have.Namespace, have.Name)]
-			api := w.client.BackendTLSPolicies(have.Namespace)
-			w.count(writeObjectStatus(ctx, have, statusUpdate[*gatewayv1.BackendTLSPolicy]{
-				get: func(ctx context.Context) (*gatewayv1.BackendTLSPolicy, error) {
-					return api.Get(ctx, have.Name, metav1.GetOptions{})
-				},
-				update: func(ctx context.Context, o *gatewayv1.BackendTLSPolicy) error {
-					_, err := api.UpdateStatus(ctx, o, metav1.UpdateOptions{})
-					return err
-				},
-				desired: func(have *gatewayv1.BackendTLSPolicy) (*gatewayv1.BackendTLSPolicy, bool) {
-					next := policyAncestors(have.Status.Ancestors, want, w.controller, w.now)
-					if samePolicyAncestors(have.Status.Ancestors, next) {
-						return nil, false
-					}
-					out := have.DeepCopy()
-					out.Status.Ancestors = next
-					return out, true
-				},
-			}))
+		if sc.policies != nil {
+			lists = append(lists, sc.policies.List)
 		}
 	}
+	writeEach(ctx, w, lists, func(ns string) statusClient[*gatewayv1.BackendTLSPolicy] { return w.client.BackendTLSPolicies(ns) },
+		func(have *gatewayv1.BackendTLSPolicy) (*gatewayv1.BackendTLSPolicy, bool) {
+			next := policyAncestors(have.Status.Ancestors, wants[key(have.Namespace, have.Name)], w.controller, w.now)
+			if samePolicyAncestors(have.Status.Ancestors, next) {
+				return nil, false
+			}
+			out := have.DeepCopy()
+			out.Status.Ancestors = next
+			return out, true
+		})
 }
 
 // routeStatusByKey indexes route statuses by "namespace/name".
