@@ -194,43 +194,47 @@ func (w *gatewayStatusWriter) gateways(ctx context.Context, st gateway.Status) {
 // kind, not only those the Target reports: those no longer attached to a
 // served Gateway lose this controller's entries.
 func (w *gatewayStatusWriter) httpRoutes(ctx context.Context, st gateway.Status) {
-	wants := routeStatusByKey(st.HTTPRoutes)
 	var lists []func(labels.Selector) ([]*gatewayv1.HTTPRoute, error)
 	for _, sc := range w.g.scopes {
 		if sc.httpRoutes != nil {
 			lists = append(lists, sc.httpRoutes.List)
 		}
 	}
-	writeEach(ctx, w, lists, func(ns string) statusClient[*gatewayv1.HTTPRoute] { return w.client.HTTPRoutes(ns) },
-		func(have *gatewayv1.HTTPRoute) (*gatewayv1.HTTPRoute, bool) {
-			next := routeParents(have.Status.Parents, wants[key(have.Namespace, have.Name)], w.controller, w.now)
-			if sameRouteParents(have.Status.Parents, next) {
-				return nil, false
-			}
-			out := have.DeepCopy()
-			out.Status.Parents = next
-			return out, true
-		})
+	writeRouteParents(ctx, w, st.HTTPRoutes, lists, func(ns string) statusClient[*gatewayv1.HTTPRoute] { return w.client.HTTPRoutes(ns) },
+		func(r *gatewayv1.HTTPRoute) *[]gatewayv1.RouteParentStatus { return &r.Status.Parents }, (*gatewayv1.HTTPRoute).DeepCopy)
 }
 
 func (w *gatewayStatusWriter) grpcRoutes(ctx context.Context, st gateway.Status) {
-	wants := routeStatusByKey(st.GRPCRoutes)
 	var lists []func(labels.Selector) ([]*gatewayv1.GRPCRoute, error)
 	for _, sc := range w.g.scopes {
 		if sc.grpcRoutes != nil {
 			lists = append(lists, sc.grpcRoutes.List)
 		}
 	}
-	writeEach(ctx, w, lists, func(ns string) statusClient[*gatewayv1.GRPCRoute] { return w.client.GRPCRoutes(ns) },
-		func(have *gatewayv1.GRPCRoute) (*gatewayv1.GRPCRoute, bool) {
-			next := routeParents(have.Status.Parents, wants[key(have.Namespace, have.Name)], w.controller, w.now)
-			if sameRouteParents(have.Status.Parents, next) {
-				return nil, false
-			}
-			out := have.DeepCopy()
-			out.Status.Parents = next
-			return out, true
-		})
+	writeRouteParents(ctx, w, st.GRPCRoutes, lists, func(ns string) statusClient[*gatewayv1.GRPCRoute] { return w.client.GRPCRoutes(ns) },
+		func(r *gatewayv1.GRPCRoute) *[]gatewayv1.RouteParentStatus { return &r.Status.Parents }, (*gatewayv1.GRPCRoute).DeepCopy)
+}
+
+// writeRouteParents writes this controller's parent entries of every route
+// of one kind: the ones of statuses, none for the routes it does not
+// list. parents points into a route at its status's entries.
+func writeRouteParents[T metav1.Object](ctx context.Context, w *gatewayStatusWriter, statuses []gateway.RouteStatus,
+	lists []func(labels.Selector) ([]T, error), api func(namespace string) statusClient[T],
+	parents func(T) *[]gatewayv1.RouteParentStatus, deepCopy func(T) T) {
+	wants := make(map[string][]gatewayv1.RouteParentStatus, len(statuses))
+	for _, r := range statuses {
+		wants[key(r.Namespace, r.Name)] = r.Status.Parents
+	}
+	writeEach(ctx, w, lists, api, func(have T) (T, bool) {
+		next := routeParents(*parents(have), wants[key(have.GetNamespace(), have.GetName())], w.controller, w.now)
+		if sameRouteParents(*parents(have), next) {
+			var unchanged T
+			return unchanged, false
+		}
+		out := deepCopy(have)
+		*parents(out) = next
+		return out, true
+	})
 }
 
 func (w *gatewayStatusWriter) policies(ctx context.Context, st gateway.Status) {
@@ -254,15 +258,6 @@ func (w *gatewayStatusWriter) policies(ctx context.Context, st gateway.Status) {
 			out.Status.Ancestors = next
 			return out, true
 		})
-}
-
-// routeStatusByKey indexes route statuses by "namespace/name".
-func routeStatusByKey(list []gateway.RouteStatus) map[string][]gatewayv1.RouteParentStatus {
-	out := make(map[string][]gatewayv1.RouteParentStatus, len(list))
-	for _, r := range list {
-		out[key(r.Namespace, r.Name)] = r.Status.Parents
-	}
-	return out
 }
 
 // scopeOf returns the scope that watches namespace, nil if none does.

@@ -1,10 +1,7 @@
 package cluster_test
 
 import (
-	"bytes"
 	"log/slog"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -63,26 +60,8 @@ func TestGatewayAPIAndIngressesServedFromOneCluster(t *testing.T) {
 	assert.Empty(t, g.routes("theirs.example.com/"))
 }
 
-// logBuffer collects a Source's log lines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *logBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *logBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 func TestWithoutGatewayAPICRDsIngressesAreServed(t *testing.T) {
-	logs := &logBuffer{}
+	logs := &lockedBuffer{}
 	kube := append(backend(), newIngress("default", "ing", "ing.example.com", "", "1"))
 	g := startGateway(t, cluster.Config{Logger: slog.New(slog.NewTextHandler(logs, nil))}, nil, kube)
 	g.waitRoute("ing.example.com/", "default/ing")
@@ -90,18 +69,18 @@ func TestWithoutGatewayAPICRDsIngressesAreServed(t *testing.T) {
 	assert.Empty(t, g.gw.Actions(), "no Gateway API resource is listed or watched")
 	g.create(newIngress("default", "second", "second.example.com", "", ""))
 	g.waitRoute("second.example.com/", "default/second")
-	assert.Equal(t, 1, strings.Count(logs.String(), "does not serve the Gateway API"), "said once:\n%s", logs)
+	assert.Equal(t, 1, logs.count("does not serve the Gateway API"), "said once")
 }
 
 func TestPartOfTheGatewayAPIServed(t *testing.T) {
-	logs := &logBuffer{}
+	logs := &lockedBuffer{}
 	// An older install without GRPCRoutes and BackendTLSPolicies in v1.
 	g := startGateway(t, cluster.Config{Logger: slog.New(slog.NewTextHandler(logs, nil))},
 		[]string{"gatewayclasses", "gateways", "httproutes", "referencegrants"}, backend(),
 		newGatewayClass("mux", ours), newGateway("default", "gw", "mux"),
 		newHTTPRoute("default", "route", "gw", "route.example.com", "web"))
 	g.waitRoute("route.example.com/", "httproute default/route")
-	assert.Contains(t, logs.String(), "missing=grpcroutes,backendtlspolicies")
+	assert.Equal(t, 1, logs.count("missing=grpcroutes,backendtlspolicies"))
 	for _, a := range g.gw.Actions() {
 		assert.NotContains(t, []string{"grpcroutes", "backendtlspolicies"}, a.GetResource().Resource, "not served: not watched")
 	}
