@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -21,17 +22,16 @@ import (
 // crdDir holds the Gateway API CRDs (standard channel) the tests install.
 const crdDir = "../../../gateway/crds"
 
-// TestIntegrationGatewayAPI installs the Gateway API CRDs into the
-// apiserver, runs two replicas, and serves a GatewayClass, Gateway and
-// HTTPRoute made through the API beside an Ingress; the leader alone
-// writes their status.
+// TestIntegrationGatewayAPI runs two replicas against an apiserver without
+// the Gateway API, where they serve Ingresses, then installs its CRDs and
+// serves a GatewayClass, Gateway and HTTPRoutes made through the API beside
+// the Ingress; the leader alone writes their status.
 func TestIntegrationGatewayAPI(t *testing.T) {
 	c := newCluster(t, "echo-a", "echo-b")
 	crds, err := filepath.Glob(filepath.Join(crdDir, "*.yaml"))
 	if err != nil || len(crds) == 0 {
 		t.Fatalf("no CRDs in %s (%v)", crdDir, err)
 	}
-	c.cp.InstallCRDs(t, crds...)
 	gw, err := gatewayclient.NewForConfig(c.cp.AdminConfig)
 	if err != nil {
 		t.Fatal(err)
@@ -40,40 +40,66 @@ func TestIntegrationGatewayAPI(t *testing.T) {
 	c.addService(t, "cart", "echo-a")
 	c.addService(t, "catalog", "echo-b")
 	c.create(t, c.ingress("shop", "shop.example.test", "/", "cart"))
-	class := &gatewayv1.GatewayClass{ObjectMeta: metav1.ObjectMeta{Name: "ingressmux"},
-		Spec: gatewayv1.GatewayClassSpec{ControllerName: gateway.DefaultControllerName}}
-	if _, err := api.GatewayClasses().Create(apiContext(t), class, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	web := &gatewayv1.Gateway{ObjectMeta: metav1.ObjectMeta{Namespace: appNamespace, Name: "web"},
-		Spec: gatewayv1.GatewaySpec{GatewayClassName: "ingressmux",
-			Listeners: []gatewayv1.Listener{{Name: "http", Protocol: gatewayv1.HTTPProtocolType, Port: 80}}}}
-	if _, err := api.Gateways(appNamespace).Create(apiContext(t), web, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
 
 	replicas := []*replica{c.startReplica(t, "replica-1"), c.startReplica(t, "replica-2")}
 	leader := c.leader(t, replicas, leaderTimeout)
 
-	t.Run("an HTTPRoute made through the API routes on both replicas", func(t *testing.T) {
-		port := gatewayv1.PortNumber(80)
-		route := &gatewayv1.HTTPRoute{ObjectMeta: metav1.ObjectMeta{Namespace: appNamespace, Name: "store"},
+	t.Run("without the Gateway API CRDs, Ingresses are served", func(t *testing.T) {
+		eventually(t, propagationTimeout, "shop.example.test on both", func() error {
+			return onBoth(replicas, func(r *replica) error { return r.routesTo("shop.example.test", "/cart", "echo-a") })
+		})
+		for _, r := range replicas {
+			if n := strings.Count(string(r.proc.Log()), "does not serve the Gateway API"); n != 1 {
+				t.Errorf("%s says %d times that the apiserver does not serve the Gateway API, want once", r.name, n)
+			}
+		}
+	})
+
+	port := gatewayv1.PortNumber(80)
+	httpRoute := func(name, host, service string) *gatewayv1.HTTPRoute {
+		return &gatewayv1.HTTPRoute{ObjectMeta: metav1.ObjectMeta{Namespace: appNamespace, Name: name},
 			Spec: gatewayv1.HTTPRouteSpec{
 				CommonRouteSpec: gatewayv1.CommonRouteSpec{ParentRefs: []gatewayv1.ParentReference{{Name: "web"}}},
-				Hostnames:       []gatewayv1.Hostname{"store.example.test"},
+				Hostnames:       []gatewayv1.Hostname{gatewayv1.Hostname(host)},
 				Rules: []gatewayv1.HTTPRouteRule{{BackendRefs: []gatewayv1.HTTPBackendRef{{BackendRef: gatewayv1.BackendRef{
-					BackendObjectReference: gatewayv1.BackendObjectReference{Name: "catalog", Port: &port}}}}}},
+					BackendObjectReference: gatewayv1.BackendObjectReference{Name: gatewayv1.ObjectName(service), Port: &port}}}}}},
 			}}
-		created := time.Now()
-		if _, err := api.HTTPRoutes(appNamespace).Create(apiContext(t), route, metav1.CreateOptions{}); err != nil {
+	}
+
+	t.Run("CRDs installed later are picked up", func(t *testing.T) {
+		installed := time.Now()
+		c.cp.InstallCRDs(t, crds...)
+		class := &gatewayv1.GatewayClass{ObjectMeta: metav1.ObjectMeta{Name: "ingressmux"},
+			Spec: gatewayv1.GatewayClassSpec{ControllerName: gateway.DefaultControllerName}}
+		if _, err := api.GatewayClasses().Create(apiContext(t), class, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		web := &gatewayv1.Gateway{ObjectMeta: metav1.ObjectMeta{Namespace: appNamespace, Name: "web"},
+			Spec: gatewayv1.GatewaySpec{GatewayClassName: "ingressmux",
+				Listeners: []gatewayv1.Listener{{Name: "http", Protocol: gatewayv1.HTTPProtocolType, Port: 80}}}}
+		if _, err := api.Gateways(appNamespace).Create(apiContext(t), web, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := api.HTTPRoutes(appNamespace).Create(apiContext(t), httpRoute("store", "store.example.test", "catalog"), metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
 		}
 		eventually(t, propagationTimeout, "HTTPRoute store on both", func() error {
 			return onBoth(replicas, func(r *replica) error { return r.routesTo("store.example.test", "/shoes", "echo-b") })
 		})
+		t.Logf("CRDs installed to an HTTPRoute routed on both replicas: %v", time.Since(installed).Round(time.Millisecond))
+	})
+
+	t.Run("an HTTPRoute made through the API routes on both replicas", func(t *testing.T) {
+		created := time.Now()
+		if _, err := api.HTTPRoutes(appNamespace).Create(apiContext(t), httpRoute("sale", "sale.example.test", "cart"), metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		eventually(t, propagationTimeout, "HTTPRoute sale on both", func() error {
+			return onBoth(replicas, func(r *replica) error { return r.routesTo("sale.example.test", "/", "echo-a") })
+		})
 		t.Logf("HTTPRoute create to routed on both replicas: %v", time.Since(created).Round(time.Millisecond))
-		eventually(t, propagationTimeout, "status of HTTPRoute store", func() error {
-			r, err := api.HTTPRoutes(appNamespace).Get(apiContext(t), "store", metav1.GetOptions{})
+		eventually(t, propagationTimeout, "status of HTTPRoute sale", func() error {
+			r, err := api.HTTPRoutes(appNamespace).Get(apiContext(t), "sale", metav1.GetOptions{})
 			if err != nil {
 				return err
 			}
@@ -87,7 +113,7 @@ func TestIntegrationGatewayAPI(t *testing.T) {
 		t.Logf("HTTPRoute create to its status read back: %v", time.Since(created).Round(time.Millisecond))
 		for _, r := range replicas {
 			if err := r.routesTo("shop.example.test", "/cart", "echo-a"); err != nil {
-				t.Errorf("the Ingress beside the HTTPRoute: %v", err)
+				t.Errorf("the Ingress beside the HTTPRoutes: %v", err)
 			}
 		}
 	})
@@ -101,8 +127,8 @@ func TestIntegrationGatewayAPI(t *testing.T) {
 			if err := wantConditions(g.Status.Conditions, g.Generation, "Accepted", "Programmed"); err != nil {
 				return fmt.Errorf("Gateway web: %w", err)
 			}
-			if len(g.Status.Listeners) != 1 || g.Status.Listeners[0].AttachedRoutes != 1 {
-				return fmt.Errorf("Gateway web: listeners %+v, want one with 1 attached route", g.Status.Listeners)
+			if len(g.Status.Listeners) != 1 || g.Status.Listeners[0].AttachedRoutes != 2 {
+				return fmt.Errorf("Gateway web: listeners %+v, want one with 2 attached routes", g.Status.Listeners)
 			}
 			if len(g.Status.Addresses) != 1 || g.Status.Addresses[0].Value != statusAddress {
 				return fmt.Errorf("Gateway web: addresses %+v, want [%s]", g.Status.Addresses, statusAddress)
@@ -132,8 +158,10 @@ func TestIntegrationGatewayAPI(t *testing.T) {
 			}
 		}
 		t.Logf("Gateway API status writes: %v", writes)
-		if writes["httproutes store"] != 1 {
-			t.Errorf("status of HTTPRoute store written %d times, want once", writes["httproutes store"])
+		for _, route := range []string{"store", "sale"} {
+			if n := writes["httproutes "+route]; n != 1 {
+				t.Errorf("status of HTTPRoute %s written %d times, want once", route, n)
+			}
 		}
 		if writes["gatewayclasses ingressmux"] != 1 {
 			t.Errorf("status of GatewayClass ingressmux written %d times, want once", writes["gatewayclasses ingressmux"])
