@@ -92,8 +92,8 @@ func writeEach[T metav1.Object](ctx context.Context, w *gatewayStatusWriter, lis
 // entries they had from this controller. The leader alone writes.
 func (s *Source) writeGatewayStatus(ctx context.Context, published []networkingv1.IngressLoadBalancerIngress) error {
 	g := s.informers.gateway.Load()
-	if g == nil || s.cfg.Gateway == nil {
-		return nil
+	if _, computes := s.cfg.Target.(GatewayTarget); g == nil || !computes {
+		return nil // without the Target's status, writing would only remove entries
 	}
 	s.servedMu.Lock()
 	compiled := s.gatewayCompiled

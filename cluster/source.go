@@ -41,6 +41,7 @@ type Config struct {
 	// those the apiserver serves) and Namespaces, puts them in the set
 	// beside the Ingresses, and the leader writes their status. When the
 	// apiserver does not serve the Gateway API, Ingresses are served alone.
+	// Status is written only when the Target is a GatewayTarget.
 	Gateway gatewayclient.Interface
 	// GatewayController is the controllerName of the GatewayClasses served,
 	// the Target's (ingressmux.Config.GatewayController): the status
