@@ -71,8 +71,9 @@
 // With Config.Gateway, the Source asks discovery which kinds of
 // gateway.networking.k8s.io/v1 the apiserver serves, and watches
 // GatewayClasses, Gateways, HTTPRoutes, GRPCRoutes, ReferenceGrants and
-// BackendTLSPolicies (those of them it serves) and Namespaces, whose
-// labels listeners select routes by. They go in the same set as the
+// BackendTLSPolicies (those of them it serves; ReferenceGrants in v1beta1
+// where the CRDs of releases before v1.5 serve them only there) and
+// Namespaces, whose labels listeners select routes by. They go in the same set as the
 // Ingresses, so that both are served from one table. An apiserver without
 // the Gateway API CRDs is said so once in the log, and the Ingresses are
 // served alone; discovery is asked again every Config.ProbeInterval, and

@@ -16,8 +16,10 @@ import (
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+	gatewayv1beta1 "sigs.k8s.io/gateway-api/apis/v1beta1"
 	gatewayinformers "sigs.k8s.io/gateway-api/pkg/client/informers/externalversions"
 	gatewaylisters "sigs.k8s.io/gateway-api/pkg/client/listers/apis/v1"
+	gatewaylistersv1beta1 "sigs.k8s.io/gateway-api/pkg/client/listers/apis/v1beta1"
 
 	"github.com/ingressmux/ingressmux/ingress"
 )
@@ -34,6 +36,9 @@ const (
 	resGRPCRoutes         = "grpcroutes"
 	resReferenceGrants    = "referencegrants"
 	resBackendTLSPolicies = "backendtlspolicies"
+	// resReferenceGrantsBeta marks ReferenceGrants served in v1beta1 only,
+	// as by the CRDs of Gateway API releases before v1.5.
+	resReferenceGrantsBeta = "referencegrants.v1beta1"
 )
 
 var gatewayResources = []string{resGatewayClasses, resGateways, resHTTPRoutes, resGRPCRoutes, resReferenceGrants, resBackendTLSPolicies}
@@ -54,6 +59,7 @@ type gatewayScope struct {
 	httpRoutes gatewaylisters.HTTPRouteLister
 	grpcRoutes gatewaylisters.GRPCRouteLister
 	grants     gatewaylisters.ReferenceGrantLister
+	grantsBeta gatewaylistersv1beta1.ReferenceGrantLister
 	policies   gatewaylisters.BackendTLSPolicyLister
 }
 
@@ -90,6 +96,15 @@ func (s *Source) discoverGatewayResources() (map[string]bool, error) {
 	for _, r := range list.APIResources {
 		if slices.Contains(gatewayResources, r.Name) {
 			served[r.Name] = true
+		}
+	}
+	if len(served) > 0 && !served[resReferenceGrants] {
+		beta, err := s.cfg.Client.Discovery().ServerResourcesForGroupVersion(gatewayv1beta1.SchemeGroupVersion.String())
+		if err != nil && !apierrors.IsNotFound(err) {
+			return nil, err
+		}
+		if err == nil && slices.ContainsFunc(beta.APIResources, func(r metav1.APIResource) bool { return r.Name == resReferenceGrants }) {
+			served[resReferenceGrantsBeta] = true
 		}
 	}
 	return served, nil
@@ -169,7 +184,7 @@ func (s *Source) awaitGatewayAPI(ctx context.Context) {
 func (s *Source) newGatewayWatchers(served map[string]bool, register registerFunc) (*gatewayWatchers, []factory, error) {
 	var missing []string
 	for _, r := range gatewayResources {
-		if !served[r] {
+		if !served[r] && (r != resReferenceGrants || !served[resReferenceGrantsBeta]) {
 			missing = append(missing, r)
 		}
 	}
@@ -209,9 +224,14 @@ func (s *Source) newGatewayWatchers(served map[string]bool, register registerFun
 			sc.grpcRoutes = v1.GRPCRoutes().Lister()
 			errs = append(errs, register(v1.GRPCRoutes().Informer(), handler))
 		}
-		if served[resReferenceGrants] {
+		switch {
+		case served[resReferenceGrants]:
 			sc.grants = v1.ReferenceGrants().Lister()
 			errs = append(errs, register(v1.ReferenceGrants().Informer(), handler))
+		case served[resReferenceGrantsBeta]:
+			beta := f.Gateway().V1beta1().ReferenceGrants()
+			sc.grantsBeta = beta.Lister()
+			errs = append(errs, register(beta.Informer(), handler))
 		}
 		if served[resBackendTLSPolicies] {
 			sc.policies = v1.BackendTLSPolicies().Lister()
@@ -295,6 +315,15 @@ func (g *gatewayWatchers) snapshot(set *ingress.Set) error {
 		if sc.grants != nil {
 			errs = append(errs, collect(&set.ReferenceGrants, sc.grants.List, func(o *gatewayv1.ReferenceGrant) (ingress.ReferenceGrant, bool) {
 				return ingress.ReferenceGrant{ReferenceGrant: o, Source: source}, true
+			}))
+		}
+		if sc.grantsBeta != nil {
+			errs = append(errs, collect(&set.ReferenceGrants, sc.grantsBeta.List, func(o *gatewayv1beta1.ReferenceGrant) (ingress.ReferenceGrant, bool) {
+				// The same fields in both versions: the cached object is
+				// shared, not changed.
+				v1 := &gatewayv1.ReferenceGrant{TypeMeta: o.TypeMeta, ObjectMeta: o.ObjectMeta, Spec: o.Spec}
+				v1.APIVersion, v1.Kind = gatewayGroupVersion, "ReferenceGrant"
+				return ingress.ReferenceGrant{ReferenceGrant: v1, Source: source}, true
 			}))
 		}
 		if sc.policies != nil {

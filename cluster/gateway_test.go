@@ -15,6 +15,7 @@ import (
 	"k8s.io/client-go/kubernetes/fake"
 	k8stesting "k8s.io/client-go/testing"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
+	gatewayv1beta1 "sigs.k8s.io/gateway-api/apis/v1beta1"
 
 	"github.com/ingressmux/ingressmux/cluster"
 )
@@ -267,4 +268,32 @@ func TestGatewayAPIInstalledAfterTheStart(t *testing.T) {
 	g.waitRoute("route.example.com/", "httproute default/route")
 	assert.Equal(t, "default/ing", g.routes("ing.example.com/"))
 	assert.True(t, g.source.Ready())
+}
+
+func TestReferenceGrantsServedInV1beta1Only(t *testing.T) {
+	// The CRDs of Gateway API releases before v1.5 serve ReferenceGrants
+	// in v1beta1 only: they are watched there.
+	older := func(c *fake.Clientset) {
+		c.Resources = append(c.Resources, &metav1.APIResourceList{GroupVersion: gatewayv1beta1.SchemeGroupVersion.String(),
+			APIResources: []metav1.APIResource{{Name: "referencegrants", Namespaced: true}}})
+	}
+	all := gatewayv1.NamespacesFromAll
+	gw := newGateway("default", "gw", "mux")
+	gw.Spec.Listeners[0].AllowedRoutes = &gatewayv1.AllowedRoutes{Namespaces: &gatewayv1.RouteNamespaces{From: &all}}
+	route := newHTTPRoute("app", "route", "gw", "route.example.com", "web")
+	route.Spec.ParentRefs[0].Namespace = ptr(gatewayv1.Namespace("default"))
+	route.Spec.Rules[0].BackendRefs[0].Namespace = ptr(gatewayv1.Namespace("default"))
+	g := startGatewayWith(t, cluster.Config{}, []string{"gatewayclasses", "gateways", "httproutes"}, older, backend(),
+		newGatewayClass("mux", ours), gw, route)
+	g.waitRoute("route.example.com/", "httproute app/route")
+	assert.Empty(t, g.endpoints("route.example.com/"), "no grant yet: the backend is refused")
+
+	grant := &gatewayv1beta1.ReferenceGrant{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "from-app"},
+		Spec: gatewayv1beta1.ReferenceGrantSpec{
+			From: []gatewayv1beta1.ReferenceGrantFrom{{Group: gatewayv1.GroupName, Kind: "HTTPRoute", Namespace: "app"}},
+			To:   []gatewayv1beta1.ReferenceGrantTo{{Group: "", Kind: "Service"}},
+		}}
+	require.NoError(t, g.gw.Tracker().Create(gatewayv1beta1.SchemeGroupVersion.WithResource("referencegrants"), grant, "default"))
+	require.Eventually(t, func() bool { return assert.ObjectsAreEqual([]string{"10.0.0.1:8080"}, g.endpoints("route.example.com/")) },
+		eventually, 5*time.Millisecond, "the v1beta1 grant lets the route reach the backend")
 }
