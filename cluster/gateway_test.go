@@ -294,6 +294,8 @@ func TestReferenceGrantsServedInV1beta1Only(t *testing.T) {
 			To:   []gatewayv1beta1.ReferenceGrantTo{{Group: "", Kind: "Service"}},
 		}}
 	require.NoError(t, g.gw.Tracker().Create(gatewayv1beta1.SchemeGroupVersion.WithResource("referencegrants"), grant, "default"))
-	require.Eventually(t, func() bool { return assert.ObjectsAreEqual([]string{"10.0.0.1:8080"}, g.endpoints("route.example.com/")) },
+	require.Eventually(t, func() bool {
+		return assert.ObjectsAreEqual([]string{"10.0.0.1:8080"}, g.endpoints("route.example.com/"))
+	},
 		eventually, 5*time.Millisecond, "the v1beta1 grant lets the route reach the backend")
 }
