@@ -11,6 +11,7 @@ import (
 	discoveryv1 "k8s.io/api/discovery/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/client-go/kubernetes/fake"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
@@ -61,7 +62,7 @@ func Example_gatewayAPI() {
 					BackendObjectReference: gatewayv1.BackendObjectReference{Name: "web", Port: &backendPort}}}}}},
 			}}},
 	} {
-		if err := gw.Tracker().Create(gatewayv1.SchemeGroupVersion.WithResource(o.resource), o.obj, o.namespace); err != nil {
+		if err := gw.Tracker().Create(schema.GroupVersionResource{Group: gatewayv1.GroupName, Version: "v1", Resource: o.resource}, o.obj, o.namespace); err != nil {
 			panic(err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes/fake"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
@@ -47,7 +48,7 @@ func startGatewayWith(t testing.TB, cfg cluster.Config, served []string, hook fu
 		hook(h.client)
 	}
 	if len(served) > 0 {
-		list := &metav1.APIResourceList{GroupVersion: gatewayv1.SchemeGroupVersion.String()}
+		list := &metav1.APIResourceList{GroupVersion: gatewayv1.GroupVersion.String()}
 		for _, r := range served {
 			list.APIResources = append(list.APIResources, metav1.APIResource{Name: r, Namespaced: r != "gatewayclasses"})
 		}
@@ -74,7 +75,7 @@ func (g *gatewayHarness) add(obj runtime.Object) {
 	require.NotEmpty(g.t, resource, "add: unsupported %T", obj)
 	m, err := meta.Accessor(obj)
 	require.NoError(g.t, err)
-	require.NoError(g.t, g.gw.Tracker().Create(gatewayv1.SchemeGroupVersion.WithResource(resource), obj, m.GetNamespace()))
+	require.NoError(g.t, g.gw.Tracker().Create(schema.GroupVersionResource{Group: gatewayv1.GroupName, Version: "v1", Resource: resource}, obj, m.GetNamespace()))
 }
 
 // gatewayStatusWrites counts the UpdateStatus calls on resource so far.

@@ -25,7 +25,7 @@ import (
 )
 
 // gatewayGroupVersion is the API version of the Gateway API kinds watched.
-var gatewayGroupVersion = gatewayv1.SchemeGroupVersion.String()
+var gatewayGroupVersion = gatewayv1.GroupVersion.String()
 
 // The resources of gateway.networking.k8s.io/v1 a Source watches, by the
 // name discovery lists them under.
@@ -99,7 +99,7 @@ func (s *Source) discoverGatewayResources() (map[string]bool, error) {
 		}
 	}
 	if len(served) > 0 && !served[resReferenceGrants] {
-		beta, err := s.cfg.Client.Discovery().ServerResourcesForGroupVersion(gatewayv1beta1.SchemeGroupVersion.String())
+		beta, err := s.cfg.Client.Discovery().ServerResourcesForGroupVersion(gatewayv1beta1.GroupVersion.String())
 		if err != nil && !apierrors.IsNotFound(err) {
 			return nil, err
 		}

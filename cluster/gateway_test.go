@@ -253,7 +253,7 @@ func TestGatewayAPIInstalledAfterTheStart(t *testing.T) {
 			if installed.Load() {
 				return false, nil, nil // discovery answers from its resources
 			}
-			return true, nil, apierrors.NewNotFound(schema.GroupResource{}, gatewayv1.SchemeGroupVersion.String())
+			return true, nil, apierrors.NewNotFound(schema.GroupResource{}, gatewayv1.GroupVersion.String())
 		})
 	}
 	g := startGatewayWith(t, cluster.Config{ProbeInterval: 20 * time.Millisecond}, allGatewayResources, notYet,
@@ -274,7 +274,7 @@ func TestReferenceGrantsServedInV1beta1Only(t *testing.T) {
 	// The CRDs of Gateway API releases before v1.5 serve ReferenceGrants
 	// in v1beta1 only: they are watched there.
 	older := func(c *fake.Clientset) {
-		c.Resources = append(c.Resources, &metav1.APIResourceList{GroupVersion: gatewayv1beta1.SchemeGroupVersion.String(),
+		c.Resources = append(c.Resources, &metav1.APIResourceList{GroupVersion: gatewayv1beta1.GroupVersion.String(),
 			APIResources: []metav1.APIResource{{Name: "referencegrants", Namespaced: true}}})
 	}
 	all := gatewayv1.NamespacesFromAll
@@ -293,7 +293,7 @@ func TestReferenceGrantsServedInV1beta1Only(t *testing.T) {
 			From: []gatewayv1beta1.ReferenceGrantFrom{{Group: gatewayv1.GroupName, Kind: "HTTPRoute", Namespace: "app"}},
 			To:   []gatewayv1beta1.ReferenceGrantTo{{Group: "", Kind: "Service"}},
 		}}
-	require.NoError(t, g.gw.Tracker().Create(gatewayv1beta1.SchemeGroupVersion.WithResource("referencegrants"), grant, "default"))
+	require.NoError(t, g.gw.Tracker().Create(schema.GroupVersionResource{Group: gatewayv1.GroupName, Version: "v1beta1", Resource: "referencegrants"}, grant, "default"))
 	require.Eventually(t, func() bool {
 		return assert.ObjectsAreEqual([]string{"10.0.0.1:8080"}, g.endpoints("route.example.com/"))
 	},
