@@ -79,6 +79,9 @@
 // served alone; discovery is asked again every Config.ProbeInterval, and
 // once the CRDs are installed their objects are watched and served
 // (kinds missing from a partial install are picked up on the next start).
+// Discovery never holds the Ingresses back: when the apiserver does not
+// answer it at the start, it is asked again once the other informers have
+// listed, before the first set is compiled.
 // Updates that change only an object's status (generation, labels and
 // annotations unchanged) cost no compile. An object that the Target
 // refuses (one the Gateway API CRDs of v1.6.3 would not admit, stored by

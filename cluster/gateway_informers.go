@@ -63,26 +63,6 @@ type gatewayScope struct {
 	policies   gatewaylisters.BackendTLSPolicyLister
 }
 
-// servedGatewayResources asks discovery which Gateway API resources the
-// cluster serves in v1. Without the CRDs it returns nil. It retries while
-// the apiserver does not answer, as the informers would, until ctx ends.
-func (s *Source) servedGatewayResources(ctx context.Context) (map[string]bool, error) {
-	wait := 100 * time.Millisecond
-	for {
-		served, err := s.discoverGatewayResources()
-		if err == nil {
-			return served, nil
-		}
-		s.logger.Warn("cluster: cannot ask the apiserver whether it serves the Gateway API; retrying", "err", err, "in", wait)
-		select {
-		case <-ctx.Done():
-			return nil, context.Cause(ctx)
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, s.cfg.ProbeInterval)
-	}
-}
-
 // discoverGatewayResources asks discovery once; nil without the CRDs.
 func (s *Source) discoverGatewayResources() (map[string]bool, error) {
 	list, err := s.cfg.Client.Discovery().ServerResourcesForGroupVersion(gatewayGroupVersion)
@@ -116,18 +96,21 @@ type registerFunc func(cache.SharedIndexInformer, cache.ResourceEventHandler) er
 
 // addGatewayInformers adds to w the informers of the Gateway API kinds the
 // apiserver serves, and of Namespaces (whose labels listeners select
-// routes by), when Config.Gateway is set. When it serves none, the Source
-// asks again every ProbeInterval (see awaitGatewayAPI).
-func (s *Source) addGatewayInformers(ctx context.Context, w *watchers, register registerFunc) error {
+// routes by), when Config.Gateway is set. When it serves none, or does not
+// answer, the Source asks again later (see awaitGatewayAPI): the start of
+// the Ingress informers never waits for it.
+func (s *Source) addGatewayInformers(w *watchers, register registerFunc) error {
 	if s.cfg.Gateway == nil {
 		return nil
 	}
-	served, err := s.servedGatewayResources(ctx)
+	served, err := s.discoverGatewayResources()
 	if err != nil {
-		return err
+		s.health.watchFailed(s, "discovery of "+gatewayGroupVersion, err)
+		w.awaitGateway, w.gatewayUnknown = true, true
+		return nil
 	}
 	if len(served) == 0 {
-		s.logger.Info("cluster: the apiserver does not serve the Gateway API (" + gatewayGroupVersion + "): serving Ingresses; watching for its CRDs")
+		s.notServed()
 		w.awaitGateway = true
 		return nil
 	}
@@ -140,11 +123,44 @@ func (s *Source) addGatewayInformers(ctx context.Context, w *watchers, register 
 	return nil
 }
 
+// notServed says, once, that the apiserver does not serve the Gateway API.
+func (s *Source) notServed() {
+	if !s.saidNotServed.Swap(true) {
+		s.logger.Info("cluster: the apiserver does not serve the Gateway API (" + gatewayGroupVersion + "): serving Ingresses; watching for its CRDs")
+	}
+}
+
+// watchGatewayAPI asks discovery once whether the apiserver serves the
+// Gateway API and, if it does, starts its informers, waits until they have
+// listed, and makes them the Source's, with a compile of what they hold.
+// It reports whether the Gateway API is watched now.
+func (s *Source) watchGatewayAPI(ctx context.Context, w *watchers) bool {
+	served, err := s.discoverGatewayResources()
+	switch {
+	case err != nil:
+		return false // unreachable: the probe and the informers say so
+	case len(served) == 0:
+		s.notServed()
+		return false
+	}
+	var synced []cache.InformerSynced
+	g, factories, err := s.newGatewayWatchers(served, s.register(&synced))
+	if err != nil {
+		s.logger.Error("cluster: watching the Gateway API", "err", err)
+		return false
+	}
+	if !w.startLate(ctx, factories) || !cache.WaitForCacheSync(ctx.Done(), synced...) {
+		return false // stopping
+	}
+	w.gateway.Store(g)
+	s.changed()
+	return true
+}
+
 // awaitGatewayAPI asks discovery every ProbeInterval whether the apiserver
-// serves the Gateway API, and once it does (its CRDs were installed after
-// the Source started), watches it and compiles what it holds. It returns
-// when ctx is done, after its informers have ended.
-func (s *Source) awaitGatewayAPI(ctx context.Context) {
+// serves the Gateway API, until it does (its CRDs were installed after
+// the Source started) and its objects are watched, or ctx is done.
+func (s *Source) awaitGatewayAPI(ctx context.Context, w *watchers) {
 	t := time.NewTicker(s.cfg.ProbeInterval)
 	defer t.Stop()
 	for {
@@ -153,28 +169,9 @@ func (s *Source) awaitGatewayAPI(ctx context.Context) {
 			return
 		case <-t.C:
 		}
-		served, err := s.discoverGatewayResources()
-		if err != nil || len(served) == 0 {
-			continue // unreachable: the probe says so; not served: ask again
-		}
-		var synced []cache.InformerSynced
-		g, factories, err := s.newGatewayWatchers(served, s.register(&synced))
-		if err != nil {
-			s.logger.Error("cluster: watching the Gateway API", "err", err)
+		if s.watchGatewayAPI(ctx, w) {
 			return
 		}
-		for _, f := range factories {
-			f.StartWithContext(ctx)
-		}
-		if cache.WaitForCacheSync(ctx.Done(), synced...) {
-			s.informers.gateway.Store(g)
-			s.changed()
-		}
-		<-ctx.Done()
-		for _, f := range factories {
-			f.Shutdown()
-		}
-		return
 	}
 }
 

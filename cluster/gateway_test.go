@@ -1,6 +1,7 @@
 package cluster_test
 
 import (
+	"errors"
 	"log/slog"
 	"sync/atomic"
 	"testing"
@@ -298,4 +299,24 @@ func TestReferenceGrantsServedInV1beta1Only(t *testing.T) {
 		return assert.ObjectsAreEqual([]string{"10.0.0.1:8080"}, g.endpoints("route.example.com/"))
 	},
 		eventually, 5*time.Millisecond, "the v1beta1 grant lets the route reach the backend")
+}
+
+func TestDiscoveryFailingAtTheStartDoesNotHoldTheIngressesBack(t *testing.T) {
+	var calls atomic.Int32
+	flaky := func(c *fake.Clientset) {
+		c.PrependReactor("get", "resource", func(k8stesting.Action) (bool, runtime.Object, error) {
+			if calls.Add(1) == 1 {
+				return true, nil, errors.New("connection refused")
+			}
+			return false, nil, nil
+		})
+	}
+	g := startGatewayWith(t, cluster.Config{}, allGatewayResources, flaky,
+		append(backend(), newIngress("default", "ing", "ing.example.com", "", "1")),
+		newGatewayClass("mux", ours), newGateway("default", "gw", "mux"),
+		newHTTPRoute("default", "route", "gw", "route.example.com", "web"))
+	// Asked again once the lists are in: the first set has both.
+	assert.Equal(t, "default/ing", g.routes("ing.example.com/"))
+	assert.Equal(t, "httproute default/route", g.routes("route.example.com/"))
+	assert.Equal(t, int32(2), calls.Load())
 }

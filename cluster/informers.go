@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	corev1 "k8s.io/api/core/v1"
@@ -33,8 +34,14 @@ type watchers struct {
 	// awaitGatewayAPI).
 	gateway atomic.Pointer[gatewayWatchers]
 	// awaitGateway says that the apiserver did not serve the Gateway API
-	// at the start, and that awaitGatewayAPI should ask again.
-	awaitGateway bool
+	// at the start, and that awaitGatewayAPI should ask again;
+	// gatewayUnknown that it did not answer.
+	awaitGateway, gatewayUnknown bool
+
+	// mu guards factories once the start is over: informers started later
+	// join them, and shutdown must see them.
+	mu     sync.Mutex
+	closed bool
 }
 
 // factory is a shared informer factory, of client-go's or gateway-api's.
@@ -76,7 +83,7 @@ var routingSecretTypes = map[corev1.SecretType]bool{
 	corev1.SecretTypeBasicAuth: true,
 }
 
-func newInformers(ctx context.Context, s *Source) (*watchers, error) {
+func newInformers(s *Source) (*watchers, error) {
 	w := &watchers{}
 	namespaces := s.watchedNamespaces()
 	handler := s.changeHandler()
@@ -140,7 +147,7 @@ func newInformers(ctx context.Context, s *Source) (*watchers, error) {
 			return nil, err
 		}
 	}
-	if err := s.addGatewayInformers(ctx, w, add); err != nil {
+	if err := s.addGatewayInformers(w, add); err != nil {
 		return nil, err
 	}
 	return w, nil
@@ -243,10 +250,29 @@ func (w *watchers) waitForSync(ctx context.Context) bool {
 	return cache.WaitForCacheSync(ctx.Done(), w.synced...)
 }
 
+// startLate starts factories after the others have started, unless the
+// watchers are shut down already; it reports whether it started them.
+func (w *watchers) startLate(ctx context.Context, factories []factory) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return false
+	}
+	for _, f := range factories {
+		f.StartWithContext(ctx)
+	}
+	w.factories = append(w.factories, factories...)
+	return true
+}
+
 // shutdown waits for every informer goroutine to end; the context given
 // to start must be done.
 func (w *watchers) shutdown() {
-	for _, f := range w.factories {
+	w.mu.Lock()
+	w.closed = true
+	factories := w.factories
+	w.mu.Unlock()
+	for _, f := range factories {
 		f.Shutdown()
 	}
 }

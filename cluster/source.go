@@ -115,10 +115,13 @@ type Source struct {
 	informers *watchers
 	recorder  record.EventRecorder
 
-	ready   atomic.Bool
-	leader  atomic.Bool
-	health  health
-	running atomic.Bool
+	ready atomic.Bool
+	// saidNotServed is set once the log has said that the apiserver does
+	// not serve the Gateway API.
+	saidNotServed atomic.Bool
+	leader        atomic.Bool
+	health        health
+	running       atomic.Bool
 	// changes counts the changes seen; compiled is its value when the last
 	// successful sync started.
 	changes, compiled atomic.Uint64
@@ -224,7 +227,7 @@ func (s *Source) Run(ctx context.Context) error {
 		s.recorder = broadcaster.NewRecorder(eventScheme, eventSource(s.identity))
 	}
 
-	inf, err := newInformers(ctx, s)
+	inf, err := newInformers(s)
 	if err != nil {
 		return err
 	}
@@ -238,6 +241,11 @@ func (s *Source) Run(ctx context.Context) error {
 		return fmt.Errorf("cluster: stopped before the initial sync of every informer: %w", context.Cause(ctx))
 	}
 	s.logger.Info("cluster: informers synced", "took", time.Since(start).Round(time.Millisecond), "namespaces", namespacesLabel(s.cfg.Namespaces))
+	if inf.gatewayUnknown && s.watchGatewayAPI(ctx, inf) {
+		// The apiserver did not answer discovery at the start; now that it
+		// has answered the lists, the Gateway API goes in the first set.
+		inf.awaitGateway = false
+	}
 	// The first set goes in before Ready, so that a ready replica routes
 	// what the cluster holds; failures are retried by the worker.
 	s.queue.Forget(syncKey)
@@ -255,7 +263,7 @@ func (s *Source) Run(ctx context.Context) error {
 	}
 	if inf.awaitGateway {
 		wg.Add(1)
-		go func() { defer wg.Done(); s.awaitGatewayAPI(ctx) }()
+		go func() { defer wg.Done(); s.awaitGatewayAPI(ctx, inf) }()
 	}
 	<-ctx.Done()
 	s.queue.ShutDown()
