@@ -320,3 +320,48 @@ func TestDiscoveryFailingAtTheStartDoesNotHoldTheIngressesBack(t *testing.T) {
 	assert.Equal(t, "httproute default/route", g.routes("route.example.com/"))
 	assert.Equal(t, int32(2), calls.Load())
 }
+
+func TestLeaderWritesGRPCRouteAndBackendTLSPolicyStatus(t *testing.T) {
+	system := gatewayv1.WellKnownCACertificatesSystem
+	policy := &gatewayv1.BackendTLSPolicy{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "web-tls", UID: "uid-policy", Generation: 1},
+		Spec: gatewayv1.BackendTLSPolicySpec{
+			TargetRefs: []gatewayv1.LocalPolicyTargetReferenceWithSectionName{{LocalPolicyTargetReference: gatewayv1.LocalPolicyTargetReference{Kind: "Service", Name: "web"}}},
+			Validation: gatewayv1.BackendTLSPolicyValidation{Hostname: "web.example.com", WellKnownCACertificates: &system},
+		}}
+	theirs := gatewayv1.PolicyAncestorStatus{AncestorRef: gatewayv1.ParentReference{Name: "elsewhere"}, ControllerName: "example.com/other",
+		Conditions: []metav1.Condition{{Type: "Accepted", Status: metav1.ConditionTrue, Reason: "Accepted", LastTransitionTime: metav1.NewTime(time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC))}}}
+	policy.Status.Ancestors = []gatewayv1.PolicyAncestorStatus{theirs}
+	port := gatewayv1.PortNumber(80)
+	grpc := &gatewayv1.GRPCRoute{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "rpc", UID: "uid-rpc", Generation: 1},
+		Spec: gatewayv1.GRPCRouteSpec{
+			CommonRouteSpec: gatewayv1.CommonRouteSpec{ParentRefs: []gatewayv1.ParentReference{{Name: "gw"}}},
+			Hostnames:       []gatewayv1.Hostname{"rpc.example.com"},
+			Rules: []gatewayv1.GRPCRouteRule{{BackendRefs: []gatewayv1.GRPCBackendRef{{BackendRef: gatewayv1.BackendRef{
+				BackendObjectReference: gatewayv1.BackendObjectReference{Name: "web", Port: &port}}}}}},
+		}}
+	g := startGateway(t, cluster.Config{
+		Status:   &cluster.Status{Addresses: []string{"203.0.113.7"}},
+		Election: withIdentity(fastElection, "one"),
+	}, allGatewayResources, backend(), newGatewayClass("mux", ours), newGateway("default", "gw", "mux"), grpc, policy)
+
+	require.Eventually(t, func() bool {
+		p, err := g.gw.GatewayV1().BackendTLSPolicies("default").Get(ctx, "web-tls", metav1.GetOptions{})
+		return err == nil && len(p.Status.Ancestors) == 2
+	}, eventually, 10*time.Millisecond)
+	p, err := g.gw.GatewayV1().BackendTLSPolicies("default").Get(ctx, "web-tls", metav1.GetOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, theirs, p.Status.Ancestors[0], "another controller's ancestor entry is left as it was")
+	mine := p.Status.Ancestors[1]
+	assert.Equal(t, gatewayv1.GatewayController(ours), mine.ControllerName)
+	assert.Equal(t, gatewayv1.ObjectName("gw"), mine.AncestorRef.Name)
+	assert.Equal(t, metav1.ConditionTrue, condition(t, mine.Conditions, "Accepted").Status)
+
+	require.Eventually(t, func() bool {
+		r, err := g.gw.GatewayV1().GRPCRoutes("default").Get(ctx, "rpc", metav1.GetOptions{})
+		return err == nil && len(r.Status.Parents) == 1
+	}, eventually, 10*time.Millisecond)
+	r, err := g.gw.GatewayV1().GRPCRoutes("default").Get(ctx, "rpc", metav1.GetOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, gatewayv1.GatewayController(ours), r.Status.Parents[0].ControllerName)
+	assert.Equal(t, metav1.ConditionTrue, condition(t, r.Status.Parents[0].Conditions, "Accepted").Status)
+}
