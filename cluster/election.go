@@ -12,9 +12,10 @@ import (
 )
 
 // Election configures the leader election on a coordination.k8s.io Lease
-// that picks the one replica writing status (of Ingresses and Gateway API objects). The zero value means
-// the Lease "ingressmux-leader" in "default" with the timings below: a
-// crashed leader is replaced within LeaseDuration plus RetryPeriod (17 s).
+// that picks the one replica writing status, of Ingresses and Gateway API
+// objects. The zero value means the Lease "ingressmux-leader" in "default"
+// with the timings below: a crashed leader is replaced within
+// LeaseDuration plus RetryPeriod (17 s).
 type Election struct {
 	// Namespace and Name locate the Lease. Empty means DefaultElectionNamespace
 	// and DefaultElectionName.
