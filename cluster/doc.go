@@ -1,7 +1,8 @@
-// Package cluster serves the Ingresses of a live Kubernetes cluster: a
-// Source watches the apiserver with client-go shared informers and feeds
-// every change, as a whole object set, to a Target (an *ingressmux.Mux),
-// which validates and compiles it exactly as it does files.
+// Package cluster serves the Ingresses and Gateway API objects of a live
+// Kubernetes cluster: a Source watches the apiserver with client-go shared
+// informers and feeds every change, as a whole object set, to a Target (an
+// *ingressmux.Mux), which validates and compiles it exactly as it does
+// files.
 //
 // # What is watched
 //
@@ -65,10 +66,50 @@
 // return; Source.Health reports the state, and the log says when it goes
 // and when it comes back.
 //
+// # Gateway API
+//
+// With Config.Gateway, the Source asks discovery which kinds of
+// gateway.networking.k8s.io/v1 the apiserver serves, and watches
+// GatewayClasses, Gateways, HTTPRoutes, GRPCRoutes, ReferenceGrants and
+// BackendTLSPolicies (those of them it serves; ReferenceGrants in v1beta1
+// where the CRDs of releases before v1.5 serve them only there) and
+// Namespaces, whose labels listeners select routes by. They go in the same set as the
+// Ingresses, so that both are served from one table. An apiserver without
+// the Gateway API CRDs is said so once in the log, and the Ingresses are
+// served alone; discovery is asked again every Config.ProbeInterval, and
+// once the CRDs are installed their objects are watched and served
+// (kinds missing from a partial install are picked up on the next start).
+// Discovery never holds the Ingresses back: when the apiserver does not
+// answer it at the start, it is asked again once the other informers have
+// listed, before the first set is compiled.
+// Updates that change only an object's status (generation, labels and
+// annotations unchanged) cost no compile. An object that the Target
+// refuses (one the Gateway API CRDs of v1.6.3 would not admit, stored by
+// an apiserver with other CRDs) is handled as an invalid Ingress is: an
+// update keeps the last good version serving (Event KeptLastGood), a new
+// object is left out (Event Invalid), and everything else is served.
+// Problems the specification reports in status (a missing backend, a
+// reference without a ReferenceGrant) are reported there, not as Events.
+//
+// With Config.Status, the leader also writes the status the Target
+// computed (see GatewayTarget) to the status subresources: the
+// GatewayClasses of Config.GatewayController, their Gateways (conditions,
+// listeners, and the published addresses), the parent entries of this
+// controller in HTTPRoutes and GRPCRoutes, and its ancestor entries in
+// BackendTLSPolicies. Entries of other controllers are left as they are;
+// entries of this controller for parents no longer served are removed. A
+// condition whose status did not change keeps its lastTransitionTime;
+// observedGeneration is the generation compiled; an object is written only
+// when its status differs in something other than the times.
+//
 // # Permissions
 //
 // The verbs the Source uses: list and watch of ingresses, ingressclasses,
 // services, endpointslices, secrets and configmaps; get of ingresses and
 // update of ingresses/status (status writes); create and patch of events;
-// get, create and update of leases in the election namespace.
+// get, create and update of leases in the election namespace. With the
+// Gateway API: list and watch of gatewayclasses, gateways, httproutes,
+// grpcroutes, referencegrants, backendtlspolicies and namespaces; get of
+// gatewayclasses, gateways, httproutes, grpcroutes and backendtlspolicies
+// and update of their status subresources (status writes).
 package cluster

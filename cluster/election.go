@@ -12,9 +12,10 @@ import (
 )
 
 // Election configures the leader election on a coordination.k8s.io Lease
-// that picks the one replica writing Ingress status. The zero value means
-// the Lease "ingressmux-leader" in "default" with the timings below: a
-// crashed leader is replaced within LeaseDuration plus RetryPeriod (17 s).
+// that picks the one replica writing status, of Ingresses and Gateway API
+// objects. The zero value means the Lease "ingressmux-leader" in "default"
+// with the timings below: a crashed leader is replaced within
+// LeaseDuration plus RetryPeriod (17 s).
 type Election struct {
 	// Namespace and Name locate the Lease. Empty means DefaultElectionNamespace
 	// and DefaultElectionName.
@@ -105,7 +106,7 @@ func (s *Source) elect(ctx context.Context) {
 					if e.Changed != nil {
 						e.Changed(true)
 					}
-					s.logger.Info("cluster: leading; writing Ingress status", "lease", e.Namespace+"/"+e.Name, "identity", s.identity)
+					s.logger.Info("cluster: leading; writing status", "lease", e.Namespace+"/"+e.Name, "identity", s.identity)
 					s.statusChanged()
 				},
 				OnStoppedLeading: func() {

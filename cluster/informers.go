@@ -4,6 +4,8 @@ import (
 	"context"
 	"maps"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -22,11 +24,30 @@ import (
 // namespace (or one for all), one for the cluster-scoped IngressClasses,
 // and one for the Service named by Status.Service.
 type watchers struct {
-	factories []informers.SharedInformerFactory
+	factories []factory
 	synced    []cache.InformerSynced
 	scopes    []scope
 	classes   networkinglisters.IngressClassLister
 	publish   corelisters.ServiceLister // nil without Status.Service
+	// gateway holds the Gateway API listers; nil while the Gateway API is
+	// not watched. It is set once, maybe after the start (see
+	// awaitGatewayAPI).
+	gateway atomic.Pointer[gatewayWatchers]
+	// awaitGateway says that the apiserver did not serve the Gateway API
+	// at the start, and that awaitGatewayAPI should ask again;
+	// gatewayUnknown that it did not answer.
+	awaitGateway, gatewayUnknown bool
+
+	// mu guards factories once the start is over: informers started later
+	// join them, and shutdown must see them.
+	mu     sync.Mutex
+	closed bool
+}
+
+// factory is a shared informer factory, of client-go's or gateway-api's.
+type factory interface {
+	StartWithContext(ctx context.Context)
+	Shutdown()
 }
 
 // scope is the listers of one namespace, or of all.
@@ -64,10 +85,7 @@ var routingSecretTypes = map[corev1.SecretType]bool{
 
 func newInformers(s *Source) (*watchers, error) {
 	w := &watchers{}
-	namespaces := s.cfg.Namespaces
-	if len(namespaces) == 0 {
-		namespaces = []string{metav1.NamespaceAll}
-	}
+	namespaces := s.watchedNamespaces()
 	handler := s.changeHandler()
 	ingressHandler := cache.ResourceEventHandlerFuncs{
 		AddFunc: func(any) { s.changed() },
@@ -78,18 +96,7 @@ func newInformers(s *Source) (*watchers, error) {
 		},
 		DeleteFunc: func(any) { s.changed() },
 	}
-	add := func(inf cache.SharedIndexInformer, h cache.ResourceEventHandler) error {
-		if err := inf.SetWatchErrorHandlerWithContext(func(_ context.Context, r *cache.Reflector, err error) {
-			s.health.watchFailed(s, r.TypeDescription(), err)
-		}); err != nil {
-			return err
-		}
-		if _, err := inf.AddEventHandler(h); err != nil {
-			return err
-		}
-		w.synced = append(w.synced, inf.HasSynced)
-		return nil
-	}
+	add := s.register(&w.synced)
 	var errs []error
 	for _, ns := range namespaces {
 		f := informers.NewSharedInformerFactoryWithOptions(s.cfg.Client, 0,
@@ -140,7 +147,27 @@ func newInformers(s *Source) (*watchers, error) {
 			return nil, err
 		}
 	}
+	if err := s.addGatewayInformers(w, add); err != nil {
+		return nil, err
+	}
 	return w, nil
+}
+
+// register returns the function that adds an informer's event handler and
+// its watch error handler, and appends its HasSynced to synced.
+func (s *Source) register(synced *[]cache.InformerSynced) registerFunc {
+	return func(inf cache.SharedIndexInformer, h cache.ResourceEventHandler) error {
+		if err := inf.SetWatchErrorHandlerWithContext(func(_ context.Context, r *cache.Reflector, err error) {
+			s.health.watchFailed(s, r.TypeDescription(), err)
+		}); err != nil {
+			return err
+		}
+		if _, err := inf.AddEventHandler(h); err != nil {
+			return err
+		}
+		*synced = append(*synced, inf.HasSynced)
+		return nil
+	}
 }
 
 // changeHandler enqueues a compile on every add and delete, and on updates
@@ -223,10 +250,29 @@ func (w *watchers) waitForSync(ctx context.Context) bool {
 	return cache.WaitForCacheSync(ctx.Done(), w.synced...)
 }
 
+// startLate starts factories after the others have started, unless the
+// watchers are shut down already; it reports whether it started them.
+func (w *watchers) startLate(ctx context.Context, factories []factory) bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return false
+	}
+	for _, f := range factories {
+		f.StartWithContext(ctx)
+	}
+	w.factories = append(w.factories, factories...)
+	return true
+}
+
 // shutdown waits for every informer goroutine to end; the context given
 // to start must be done.
 func (w *watchers) shutdown() {
-	for _, f := range w.factories {
+	w.mu.Lock()
+	w.closed = true
+	factories := w.factories
+	w.mu.Unlock()
+	for _, f := range factories {
 		f.Shutdown()
 	}
 }

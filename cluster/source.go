@@ -14,7 +14,9 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/record"
 	"k8s.io/client-go/util/workqueue"
+	gatewayclient "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned"
 
+	"github.com/ingressmux/ingressmux/gateway"
 	"github.com/ingressmux/ingressmux/ingress"
 )
 
@@ -33,6 +35,20 @@ type Target interface {
 type Config struct {
 	// Client talks to the apiserver.
 	Client kubernetes.Interface
+	// Gateway, when not nil, is the client of the Gateway API: the Source
+	// then also watches GatewayClasses, Gateways, HTTPRoutes, GRPCRoutes,
+	// ReferenceGrants and BackendTLSPolicies (gateway.networking.k8s.io/v1,
+	// those the apiserver serves) and Namespaces, puts them in the set
+	// beside the Ingresses, and the leader writes their status. When the
+	// apiserver does not serve the Gateway API, Ingresses are served alone.
+	// Status is written only when the Target is a GatewayTarget.
+	Gateway gatewayclient.Interface
+	// GatewayController is the controllerName of the GatewayClasses served,
+	// the Target's (ingressmux.Config.GatewayController): the status
+	// entries of routes and policies that name it are this Source's to
+	// write, the others are left alone. Empty means
+	// gateway.DefaultControllerName.
+	GatewayController string
 	// Target receives the object sets. Give it Options.SkipInvalidIngresses
 	// so that one bad Ingress is left out instead of failing the set.
 	Target Target
@@ -46,7 +62,8 @@ type Config struct {
 	// that works.
 	Options ingress.Options
 	// Status, when not nil, makes the elected leader write the Ingresses'
-	// status.loadBalancer.ingress.
+	// status.loadBalancer.ingress and, with Gateway, the status of the
+	// Gateway API objects served.
 	Status *Status
 	// Election configures the leader election that picks the one replica
 	// writing status. Used only with Status.
@@ -98,16 +115,22 @@ type Source struct {
 	informers *watchers
 	recorder  record.EventRecorder
 
-	ready   atomic.Bool
-	leader  atomic.Bool
-	health  health
-	running atomic.Bool
+	ready atomic.Bool
+	// saidNotServed is set once the log has said that the apiserver does
+	// not serve the Gateway API.
+	saidNotServed atomic.Bool
+	leader        atomic.Bool
+	health        health
+	running       atomic.Bool
 	// changes counts the changes seen; compiled is its value when the last
 	// successful sync started.
 	changes, compiled atomic.Uint64
 	syncs             syncState // owned by the sync worker
 	servedMu          sync.Mutex
 	served            []servedIngress // the Ingresses served, for status
+	// gatewayCompiled is what the Target made of the Gateway API objects
+	// in the last sync, for status; nil without any.
+	gatewayCompiled *gateway.Compiled
 }
 
 // Queue keys: the two jobs of the workers.
@@ -155,6 +178,15 @@ func New(cfg Config) (*Source, error) {
 	s := &Source{cfg: cfg, logger: logger, identity: cfg.Election.identity()}
 	s.syncs.init()
 	return s, nil
+}
+
+// gatewayController is the controllerName whose status entries this
+// Source writes.
+func (s *Source) gatewayController() string {
+	if s.cfg.GatewayController != "" {
+		return s.cfg.GatewayController
+	}
+	return gateway.DefaultControllerName
 }
 
 // Identity is the name this replica goes by in the Lease and in Events:
@@ -209,6 +241,11 @@ func (s *Source) Run(ctx context.Context) error {
 		return fmt.Errorf("cluster: stopped before the initial sync of every informer: %w", context.Cause(ctx))
 	}
 	s.logger.Info("cluster: informers synced", "took", time.Since(start).Round(time.Millisecond), "namespaces", namespacesLabel(s.cfg.Namespaces))
+	if inf.gatewayUnknown && s.watchGatewayAPI(ctx, inf) {
+		// The apiserver did not answer discovery at the start; now that it
+		// has answered the lists, the Gateway API goes in the first set.
+		inf.awaitGateway = false
+	}
 	// The first set goes in before Ready, so that a ready replica routes
 	// what the cluster holds; failures are retried by the worker.
 	s.queue.Forget(syncKey)
@@ -223,6 +260,10 @@ func (s *Source) Run(ctx context.Context) error {
 	if s.cfg.Status != nil {
 		wg.Add(1)
 		go func() { defer wg.Done(); s.elect(ctx) }()
+	}
+	if inf.awaitGateway {
+		wg.Add(1)
+		go func() { defer wg.Done(); s.awaitGatewayAPI(ctx, inf) }()
 	}
 	<-ctx.Done()
 	s.queue.ShutDown()

@@ -11,12 +11,11 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/client-go/util/retry"
 )
 
 // writeStatus sets status.loadBalancer.ingress of every Ingress served to
-// the published address, where it differs. Only the leader writes.
+// the published address, where it differs, and writes the status of the
+// Gateway API objects. Only the leader writes.
 func (s *Source) writeStatus(ctx context.Context) error {
 	if !s.leader.Load() || s.cfg.Status == nil {
 		return nil
@@ -25,6 +24,12 @@ func (s *Source) writeStatus(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return errors.Join(s.writeIngressStatus(ctx, want), s.writeGatewayStatus(ctx, want))
+}
+
+// writeIngressStatus sets status.loadBalancer.ingress of every Ingress
+// served to want, where it differs.
+func (s *Source) writeIngressStatus(ctx context.Context, want []networkingv1.IngressLoadBalancerIngress) error {
 	if want == nil {
 		s.logger.Debug("cluster: no address to publish yet", "service", s.cfg.Status.Service)
 		return nil
@@ -55,7 +60,6 @@ func (s *Source) writeStatus(ctx context.Context) error {
 // writeOne updates one Ingress's status if it differs from want, retrying
 // on conflict with a fresh copy from the apiserver.
 func (s *Source) writeOne(ctx context.Context, ing servedIngress, want []networkingv1.IngressLoadBalancerIngress) (bool, error) {
-	client := s.cfg.Client.NetworkingV1().Ingresses(ing.namespace)
 	var current *networkingv1.Ingress
 	for _, sc := range s.informers.scopes {
 		if sc.namespace == "" || sc.namespace == ing.namespace {
@@ -67,33 +71,17 @@ func (s *Source) writeOne(ctx context.Context, ing servedIngress, want []network
 	if current == nil || current.UID != ing.uid {
 		return false, nil // deleted or re-created meanwhile: the next sync has it
 	}
-	if equalStatus(current.Status.LoadBalancer.Ingress, want) {
-		return false, nil
-	}
-	wrote := false
-	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
-		update := current.DeepCopy()
-		update.Status.LoadBalancer.Ingress = want
-		_, err := client.UpdateStatus(ctx, update, metav1.UpdateOptions{})
-		if apierrors.IsConflict(err) {
-			fresh, getErr := client.Get(ctx, ing.name, metav1.GetOptions{})
-			if getErr != nil {
-				return getErr
+	wrote, err := writeObjectStatus(ctx, current, s.cfg.Client.NetworkingV1().Ingresses(ing.namespace),
+		func(have *networkingv1.Ingress) (*networkingv1.Ingress, bool) {
+			if equalStatus(have.Status.LoadBalancer.Ingress, want) {
+				return nil, false
 			}
-			if fresh.UID != ing.uid || equalStatus(fresh.Status.LoadBalancer.Ingress, want) {
-				return nil
-			}
-			current = fresh
-			return err
-		}
-		wrote = err == nil
-		return err
-	})
-	if apierrors.IsNotFound(err) {
-		return false, nil
-	}
+			update := have.DeepCopy()
+			update.Status.LoadBalancer.Ingress = want
+			return update, true
+		})
 	if err != nil {
-		return false, fmt.Errorf("status of ingress %s/%s: %w", ing.namespace, ing.name, err)
+		return false, fmt.Errorf("ingress: %w", err)
 	}
 	return wrote, nil
 }

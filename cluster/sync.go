@@ -16,6 +16,7 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
 
+	"github.com/ingressmux/ingressmux/gateway"
 	"github.com/ingressmux/ingressmux/ingress"
 )
 
@@ -39,12 +40,22 @@ type syncState struct {
 	// are logged.
 	warned  map[string]bool
 	applied int // successful syncs
+	// gatewayGood holds, per Gateway API object ("kind namespace/name"),
+	// the last version the Target took; gatewayBad the objects it refused,
+	// with their resource version and why; gatewayReported the problem
+	// last reported of each, as reported does for Ingresses.
+	gatewayGood     map[string]gatewayObject
+	gatewayBad      map[string]badGatewayObject
+	gatewayReported map[string]string
 }
 
 func (st *syncState) init() {
 	st.lastGood = map[string]*networkingv1.Ingress{}
 	st.reported = map[string]string{}
 	st.leftOut = map[string]string{}
+	st.gatewayGood = map[string]gatewayObject{}
+	st.gatewayBad = map[string]badGatewayObject{}
+	st.gatewayReported = map[string]string{}
 }
 
 // sync builds the object set from the informer caches and hands it to the
@@ -118,8 +129,11 @@ func (s *Source) sync(ctx context.Context) error {
 	if s.syncs.applied == 1 {
 		msg = "cluster: initial sync applied"
 	}
-	s.logger.Info(msg, "ingresses", len(set.Ingresses), "skipped", len(problems)-len(restored),
-		"lastGood", len(restored), "took", time.Since(start).Round(time.Millisecond))
+	attrs := []any{"ingresses", len(set.Ingresses), "skipped", len(problems) - len(restored), "lastGood", len(restored)}
+	if s.informers.gateway.Load() != nil {
+		attrs = append(attrs, "gateways", len(set.Gateways), "routes", len(set.HTTPRoutes)+len(set.GRPCRoutes))
+	}
+	s.logger.Info(msg, append(attrs, "took", time.Since(start).Round(time.Millisecond))...)
 	if !s.ready.Swap(true) {
 		s.logger.Info("cluster: ready")
 	}
@@ -199,28 +213,44 @@ func (s *Source) withLastGood(set *ingress.Set, keys []string) *ingress.Set {
 
 // replace hands set to the Target. When the Target refuses it for objects
 // other than Ingresses (which it skips itself), those objects are left out
-// with a warning and the rest is tried once more.
+// with a warning, a Gateway API object in its last good version where it
+// has one, and the rest is tried once more. Gateway API objects known to
+// be bad from an earlier sync are handled so from the start.
 func (s *Source) replace(ctx context.Context, set *ingress.Set) error {
-	err := s.cfg.Target.ReplaceObjects(ctx, set)
+	badGateway := map[string]string{}
+	try := s.withoutBadGateway(set, badGateway)
+	err := s.cfg.Target.ReplaceObjects(ctx, try)
 	var errs ingress.ErrorList
 	if err == nil {
 		clear(s.syncs.leftOut)
 	}
-	if err == nil || !errors.As(err, &errs) {
-		return err
-	}
-	bad := map[string]bool{}
-	for _, e := range errs {
-		if e.Object == "" || strings.HasPrefix(e.Object, "ingress ") {
-			return err // nothing to leave out: a real failure
+	if err != nil {
+		if !errors.As(err, &errs) {
+			return err
 		}
-		if !bad[e.Object] && s.syncs.leftOut[e.Object] != e.Error() {
-			s.logger.Warn("cluster: object left out", "object", e.Object, "err", e.Error())
+		bad := map[string]bool{}
+		for _, e := range errs {
+			if e.Object == "" || strings.HasPrefix(e.Object, "ingress ") {
+				return err // nothing to leave out: a real failure
+			}
+			if isGatewayRef(e.Object) {
+				reason := strings.TrimPrefix(e.Error(), e.Source.String()+": "+e.Object+": ")
+				badGateway[e.Object] = strings.TrimPrefix(badGateway[e.Object]+"; "+reason, "; ")
+				continue
+			}
+			if !bad[e.Object] && s.syncs.leftOut[e.Object] != e.Error() {
+				s.logger.Warn("cluster: object left out", "object", e.Object, "err", e.Error())
+			}
+			bad[e.Object] = true
+			s.syncs.leftOut[e.Object] = e.Error()
 		}
-		bad[e.Object] = true
-		s.syncs.leftOut[e.Object] = e.Error()
+		try = s.withoutBadGateway(without(set, bad), badGateway)
+		if err := s.cfg.Target.ReplaceObjects(ctx, try); err != nil {
+			return err
+		}
 	}
-	return s.cfg.Target.ReplaceObjects(ctx, without(set, bad))
+	s.gatewayApplied(set, try, badGateway)
+	return nil
 }
 
 // snapshot lists every watched object from the caches into a Set. Objects
@@ -249,6 +279,7 @@ func (s *Source) snapshot() (*ingress.Set, error) {
 				return ingress.ConfigMap{ConfigMap: o, Source: source}, true
 			}))
 	}
+	errs = append(errs, s.informers.gateway.Load().snapshot(set))
 	return set, errors.Join(errs...)
 }
 
@@ -309,6 +340,7 @@ func without(set *ingress.Set, bad map[string]bool) *ingress.Set {
 	out.Secrets = slices.DeleteFunc(slices.Clone(set.Secrets), func(o ingress.Secret) bool { return bad[o.Ref()] })
 	out.ConfigMaps = slices.DeleteFunc(slices.Clone(set.ConfigMaps), func(o ingress.ConfigMap) bool { return bad[o.Ref()] })
 	out.IngressClasses = slices.DeleteFunc(slices.Clone(set.IngressClasses), func(o ingress.IngressClass) bool { return bad[o.Ref()] })
+	out.Namespaces = slices.DeleteFunc(slices.Clone(set.Namespaces), func(o ingress.Namespace) bool { return bad[o.Ref()] })
 	return &out
 }
 
@@ -378,8 +410,12 @@ func (s *Source) setServed(set *ingress.Set, problems map[string][]string, resto
 			served = append(served, servedIngress{namespace: ing.Namespace, name: ing.Name, uid: ing.UID})
 		}
 	}
+	var compiled *gateway.Compiled
+	if gt, ok := s.cfg.Target.(GatewayTarget); ok {
+		compiled = gt.Gateway()
+	}
 	s.servedMu.Lock()
-	s.served = served
+	s.served, s.gatewayCompiled = served, compiled
 	s.servedMu.Unlock()
 }
 

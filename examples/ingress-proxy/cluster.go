@@ -13,6 +13,7 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
+	gatewayclient "sigs.k8s.io/gateway-api/pkg/client/clientset/versioned"
 
 	"github.com/ingressmux/ingressmux"
 	"github.com/ingressmux/ingressmux/cluster"
@@ -107,6 +108,11 @@ func runCluster(ctx context.Context, cfg ingressmux.Config, co clusterOptions, s
 		logger.Error("cluster mode", "err", err)
 		return 1
 	}
+	gatewayClient, err := gatewayclient.NewForConfig(restCfg)
+	if err != nil {
+		logger.Error("cluster mode", "err", err)
+		return 1
+	}
 	lns, code := bind(so, logger)
 	if code != 0 {
 		return code
@@ -124,6 +130,7 @@ func runCluster(ctx context.Context, cfg ingressmux.Config, co clusterOptions, s
 	}
 	defer mux.Close() // after the servers have drained
 	src.Client, src.Target, src.Logger = client, mux, logger
+	src.Gateway, src.GatewayController = gatewayClient, cfg.GatewayController
 	src.Election.Changed = obs.leading(src.Election.Name)
 	source, err := cluster.New(src)
 	if err != nil {

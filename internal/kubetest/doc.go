@@ -25,7 +25,8 @@
 // applied manifests grant (ControlPlane.ServiceAccountKubeconfig), so a test
 // proves a shipped ClusterRole sufficient. StopAPIServer and StartAPIServer
 // restart kube-apiserver on the same address, for tests of clients that must
-// ride out an apiserver restart.
+// ride out an apiserver restart. ControlPlane.InstallCRDs applies
+// CustomResourceDefinitions and waits until discovery serves them.
 //
 // # Network namespaces
 //
