@@ -23,11 +23,23 @@ type routeObject struct {
 
 func (r routeObject) key() string { return r.meta.Namespace + "/" + r.meta.Name }
 
-// servedHost is a hostname a route serves ("" for any), and whether an
-// HTTP listener serves it (else only HTTPS listeners do).
+// servedHost is a hostname a route serves ("" for any), and whether HTTP
+// listeners (plain) and HTTPS listeners (secure) serve it.
 type servedHost struct {
-	host  string
-	plain bool
+	host          string
+	plain, secure bool
+}
+
+// scheme is the route.Conditions Scheme of the host's rules: "" when both
+// kinds of listener serve it, else the one that does.
+func (h servedHost) scheme() string {
+	switch {
+	case h.plain && h.secure:
+		return ""
+	case h.plain:
+		return "http"
+	}
+	return "https"
 }
 
 // parentResult is the outcome of one parentRef that names a served
@@ -110,7 +122,7 @@ func (c *compiler) attachTo(ro routeObject, pr gatewayv1.ParentReference, gs *ga
 			// A hostname that a more specific listener isolates attaches
 			// the route but is not served through this listener.
 			if ls.usable && !isolated(gs, ls, host) {
-				att.add(servedHost{host: host, plain: ls.plain})
+				att.add(servedHost{host: host, plain: ls.plain, secure: !ls.plain})
 				ls.routeHosts = append(ls.routeHosts, host)
 			}
 		}
@@ -125,12 +137,13 @@ func (c *compiler) attachTo(ro routeObject, pr gatewayv1.ParentReference, gs *ga
 	return gatewayv1.RouteReasonAccepted, ""
 }
 
-// add records a served host once; a host that a plain listener serves
-// stays plain.
+// add records a served host once, served by the listeners of every kind
+// that serve it.
 func (a *attachment) add(h servedHost) {
 	for i := range a.hosts {
 		if a.hosts[i].host == h.host {
 			a.hosts[i].plain = a.hosts[i].plain || h.plain
+			a.hosts[i].secure = a.hosts[i].secure || h.secure
 			return
 		}
 	}

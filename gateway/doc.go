@@ -35,12 +35,12 @@
 // of one Gateway served on the same listener of the program are isolated:
 // a hostname that a more specific one covers is served by its routes only.
 // An HTTPS listener without a hostname serves its certificate for the
-// hostnames of its routes, and as the default certificate. Since one
-// table serves both of the program's listeners, a hostname that only
-// HTTPS listeners serve redirects plain-HTTP requests to HTTPS, and a
-// hostname that only HTTP listeners serve is also answered on the TLS
-// listener (with the default certificate unless another listener or an
-// Ingress has one for it), as Ingress hosts are.
+// hostnames of its routes, and as the default certificate. A route
+// attached only to HTTP listeners answers only requests received on the
+// program's plain-HTTP listener, and one attached only to HTTPS listeners
+// only requests received on its TLS listener: the usual pair of an HTTP
+// listener whose route redirects to HTTPS and an HTTPS listener whose
+// route serves the same hostname works as written.
 //
 // HTTPRoute matches (path Exact, PathPrefix and RegularExpression;
 // headers and query parameters Exact and RegularExpression; method)

@@ -155,9 +155,10 @@ func httpMatch(m gatewayv1.HTTPRouteMatch) match {
 }
 
 // addRules adds the table rules of rule i of ro: one per match and served
-// hostname. A hostname that only HTTPS listeners serve gets a copy of the
-// route that redirects plain-HTTP requests to HTTPS, since one table
-// serves both of the program's listeners.
+// hostname. One table serves both of the program's listeners, so the
+// rules of a hostname that only HTTP (or only HTTPS) listeners serve have
+// that Scheme: a route is never answered on a listener it is not attached
+// to.
 func (c *compiler) addRules(ro routeObject, att attachment, i int, rt *proxy.Route, backends []backend, matches []match) {
 	var dump route.Backend
 	if len(backends) > 0 {
@@ -166,22 +167,14 @@ func (c *compiler) addRules(ro routeObject, att attachment, i int, rt *proxy.Rou
 	for j, m := range matches {
 		// Each match names its own place in the route for tools; the
 		// copies share the rule's Traffic and Upstreams.
-		plain, secure := *rt, (*proxy.Route)(nil)
-		plain.Origin = proxy.Origin{Field: fmt.Sprintf("spec.rules[%d].matches[%d]", i, j), Source: ro.source.String(), Path: m.written, PathType: m.writtenType}
+		value := *rt
+		value.Origin = proxy.Origin{Field: fmt.Sprintf("spec.rules[%d].matches[%d]", i, j), Source: ro.source.String(), Path: m.written, PathType: m.writtenType}
 		for _, h := range att.hosts {
-			value := &plain
-			if !h.plain {
-				if secure == nil {
-					cp := plain
-					cp.ForceSSLRedirect = true
-					secure = &cp
-				}
-				value = secure
-			}
 			conds := m.conds
+			conds.Scheme = h.scheme()
 			conds.Tiebreak = route.Tiebreak{Created: ro.meta.CreationTimestamp.Time, Route: ro.key(), Index: i<<8 | j}
 			c.rules = append(c.rules, route.Rule{Host: h.host, Path: m.path, Type: m.typ, Backend: dump,
-				Origin: ro.ref, Value: value, Conditions: &conds})
+				Origin: ro.ref, Value: &value, Conditions: &conds})
 			c.ruleSources = append(c.ruleSources, ro.source)
 		}
 	}

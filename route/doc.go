@@ -150,6 +150,10 @@
 //     as for headers. Parameters that url.ParseQuery rejects are skipped.
 //   - Of several conditions on the same header name (in any case) or query
 //     name, only the first counts, as Gateway API says.
+//   - Scheme: "http" or "https", whether the request was received over
+//     plain HTTP or over TLS (Request.TLS), for a program that serves the
+//     routes of Gateway API's HTTP and HTTPS listeners from one table. It
+//     does not rank a rule. Match and a nil request stand for plain HTTP.
 //
 // # Gateway API precedence
 //

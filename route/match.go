@@ -14,7 +14,8 @@ import (
 // then the first matching Regex, then the longest matching Prefix. When no
 // path matches, the entry's Default answers, else the global Default; rules
 // of other host entries are never consulted. Match has no request, so rules
-// with method, header or query conditions never answer it; MatchWith and
+// with method, header or query conditions never answer it, and it stands
+// for a plain-HTTP request for rules with a Scheme; MatchWith and
 // MatchRequest check them.
 func (t *Table) Match(host, path string) *Rule {
 	if t == nil {
