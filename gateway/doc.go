@@ -35,7 +35,12 @@
 // of one Gateway served on the same listener of the program are isolated:
 // a hostname that a more specific one covers is served by its routes only.
 // An HTTPS listener without a hostname serves its certificate for the
-// hostnames of its routes, and as the default certificate. A route
+// hostnames of its routes, and as the default certificate. An HTTPS
+// listener "*.example.com" serves its certificate for one label below it
+// ("www.example.com") and for every deeper hostname its routes name
+// ("a.b.example.com", "*.b.example.com"); a deeper name that no route
+// names gets the default certificate, as a certificate "*.example.com"
+// does not cover it anyway. A route
 // attached only to HTTP listeners answers only requests received on the
 // program's plain-HTTP listener, and one attached only to HTTPS listeners
 // only requests received on its TLS listener: the usual pair of an HTTP

@@ -315,14 +315,30 @@ func (c *compiler) gatewayStatus(gs *gatewayState) {
 
 // certificateHosts are the hostnames an HTTPS listener's certificates
 // serve: its hostname, or, for a listener without one, every hostname its
-// routes serve and then "" (any other name).
+// routes serve and then "" (any other name). A wildcard hostname covers
+// any number of labels in Gateway API but one label in a certificate
+// store, so the deeper hostnames its routes serve ("a.b.example.com",
+// "*.b.example.com" under "*.example.com") are listed too.
 func (ls *listenerState) certificateHosts() []string {
-	if ls.hostname != "" {
-		return []string{ls.hostname}
-	}
 	hosts := slices.Clone(ls.routeHosts)
 	slices.Sort(hosts)
 	hosts = slices.Compact(hosts)
+	if ls.hostname != "" {
+		deeper := slices.DeleteFunc(hosts, func(h string) bool { return h == "" || !storeMisses(ls.hostname, h) })
+		return append([]string{ls.hostname}, deeper...)
+	}
 	hosts = slices.DeleteFunc(hosts, func(h string) bool { return h == "" })
 	return append(hosts, "")
+}
+
+// storeMisses reports whether a certificate store that holds the listener
+// hostname listener would not find its certificate for host, a hostname
+// the listener covers: host is more than one label below a wildcard.
+func storeMisses(listener, host string) bool {
+	suffix, ok := strings.CutPrefix(listener, "*")
+	if !ok || host == listener {
+		return false
+	}
+	head := strings.TrimSuffix(host, suffix)
+	return strings.Contains(head, ".")
 }
