@@ -96,8 +96,8 @@ func (c *compiler) backendRef(ro routeObject, ref gatewayv1.BackendRef, grpc boo
 		up.Protocol = proxy.HTTPS
 		up.TLS.ServerName = target.DNSName
 	}
+	c.tls.used(ns, string(ref.Name), ro)
 	if p := c.tls.lookup(ns, string(ref.Name), svc, *ref.Port); p != nil {
-		c.tls.used(p, ro)
 		if p.failure != "" {
 			return fail(gatewayv1.RouteReasonBackendNotFound, fmt.Sprintf("backendtlspolicy %s/%s is not usable: %s", p.obj.Namespace, p.obj.Name, p.failure))
 		}
