@@ -1,0 +1,63 @@
+package ingressmux_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/ingressmux/ingressmux"
+	"github.com/ingressmux/ingressmux/ingress"
+)
+
+// TestHTTPRouteConditionsBesideIngress checks an HTTPRoute that adds a
+// header match on a host and path an Ingress serves: the requests with
+// the header go to the route, the others to the Ingress, and no warning
+// claims that the route is not served.
+func TestHTTPRouteConditionsBesideIngress(t *testing.T) {
+	blue, green := backend(t, "blue"), backend(t, "green")
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "ingress.yaml"), []byte(ingressYAML("shop.example.com", "/", "blue")), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "route.yaml"), []byte(`apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: mux}
+spec: {controllerName: github.com/ingressmux/ingressmux/gateway}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge}
+spec:
+  gatewayClassName: mux
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: canary}
+spec:
+  parentRefs: [{name: edge}]
+  hostnames: [shop.example.com]
+  rules:
+  - matches: [{headers: [{name: X-Canary, value: "yes"}]}]
+    backendRefs: [{name: green, port: 80}]
+`), 0o644))
+	mux, err := ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{dir}, Logger: quiet(),
+		Options: ingress.Options{Backends: map[string]string{"default/blue:80": blue.URL, "default/green:80": green.URL}}})
+	require.NoError(t, err)
+	defer mux.Close()
+	_, body := get(t, mux, "http://shop.example.com/")
+	assert.True(t, strings.HasPrefix(body, "blue "), body)
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, "http://shop.example.com/", nil)
+	req.Header.Set("X-Canary", "yes")
+	mux.ServeHTTP(rec, req)
+	assert.True(t, strings.HasPrefix(rec.Body.String(), "green "), rec.Body.String())
+	for _, w := range mux.Warnings() {
+		assert.NotContains(t, w.String(), "this rule is not served")
+	}
+}
