@@ -62,8 +62,12 @@
 // InvalidKind, RefNotPermitted: another namespace without a
 // ReferenceGrant) answers 500 for its share of the requests, as does a
 // rule without backends. A Service port with appProtocol
-// kubernetes.io/h2c, and every GRPCRoute backend, is spoken to over
-// HTTP/2 without TLS. A BackendTLSPolicy makes the proxy speak HTTPS (or
+// kubernetes.io/h2c (or h2c, grpc), and every GRPCRoute backend, is
+// spoken to over HTTP/2 without TLS; kubernetes.io/wss and https mean
+// TLS, verified against the Service's cluster DNS name; kubernetes.io/ws
+// and http mean HTTP/1.1. Any other appProtocol, or HTTP/1.1 for a
+// GRPCRoute, makes the backend invalid (UnsupportedProtocol), answering
+// 500 for its share. A BackendTLSPolicy makes the proxy speak HTTPS (or
 // HTTP/2 over TLS) to the Services it targets, with its hostname as SNI
 // and verified name, trusting the CA certificates of its ConfigMap or
 // Secret references (key ca.crt) or the system's; a policy whose CA
