@@ -157,8 +157,10 @@
 // status,
 // GatewayWithAttachedRoutes, GatewayInvalidRouteKind,
 // GatewayInvalidTLSConfiguration, GatewaySecretMissingReferenceGrant, GatewaySecretInvalidReferenceGrant,
-// GatewaySecretReferenceGrantSpecific and
-// GatewaySecretReferenceGrantAllInNamespace, and of GRPCRoute,
+// GatewaySecretReferenceGrantSpecific,
+// GatewaySecretReferenceGrantAllInNamespace and
+// GatewayInvalidParametersRef (no parameters are supported, so a Gateway
+// that names any is not Accepted), and of GRPCRoute,
 // GRPCExactMethodMatching, GRPCRouteHeaderMatching and
 // GRPCRouteListenerHostnameMatching.
 //

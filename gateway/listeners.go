@@ -63,13 +63,19 @@ func (c *compiler) gateways() {
 			gs.listeners = append(gs.listeners, c.listener(gs, l))
 		}
 		c.conflicts(gs)
-		if len(g.Spec.Addresses) > 0 {
+		if len(g.Spec.Addresses) > 0 || hasParameters(g) {
 			// Not Accepted (see gatewayStatus): nothing of it is served.
 			for _, ls := range gs.listeners {
 				ls.accepts, ls.usable = false, false
 			}
 		}
 	}
+}
+
+// hasParameters reports whether g's infrastructure names parameters,
+// which this controller has none of.
+func hasParameters(g ingress.Gateway) bool {
+	return g.Spec.Infrastructure != nil && g.Spec.Infrastructure.ParametersRef != nil
 }
 
 // listener checks one listener: protocol, certificates, route kinds and
@@ -305,6 +311,11 @@ func (c *compiler) gatewayStatus(gs *gatewayState) {
 		accepted = c.cond(string(gatewayv1.GatewayConditionAccepted), false, string(gatewayv1.GatewayReasonUnsupportedAddress),
 			"spec.addresses is not supported: the program listens where it is told to", gen)
 		programmed = c.cond(string(gatewayv1.GatewayConditionProgrammed), false, string(gatewayv1.GatewayReasonAddressNotAssigned), "", gen)
+	case hasParameters(gs.obj):
+		ref := gs.obj.Spec.Infrastructure.ParametersRef
+		msg := fmt.Sprintf("spec.infrastructure.parametersRef %s %s is not supported: this controller has no parameters", kindName(string(ref.Group), string(ref.Kind)), ref.Name)
+		accepted = c.cond(string(gatewayv1.GatewayConditionAccepted), false, string(gatewayv1.GatewayReasonInvalidParameters), msg, gen)
+		programmed = c.cond(string(gatewayv1.GatewayConditionProgrammed), false, string(gatewayv1.GatewayReasonInvalid), msg, gen)
 	case !anyUsable:
 		accepted = c.cond(string(gatewayv1.GatewayConditionAccepted), false, string(gatewayv1.GatewayReasonListenersNotValid), "no listener can be served", gen)
 		programmed = c.cond(string(gatewayv1.GatewayConditionProgrammed), false, string(gatewayv1.GatewayReasonInvalid), "no listener can be served", gen)
