@@ -35,3 +35,43 @@ func TestConformanceGatewayInvalidParametersRef(t *testing.T) {
 		}
 	}
 }
+
+// TestConformanceGatewayInvalidListenersUnsupportedProtocol ports
+// GatewayInvalidListenersUnsupportedProtocol: a listener of a protocol
+// this controller does not serve is not Accepted (UnsupportedProtocol)
+// and supports no route kinds; a Gateway with only such listeners is not
+// Accepted, and one with a valid listener beside them is, with reason
+// ListenersNotValid.
+func TestConformanceGatewayInvalidListenersUnsupportedProtocol(t *testing.T) {
+	out, err := Compile(loadManifests(t, "gateway-invalid-listeners-unsupported-protocol"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"gateway-only-unsupported-protocols":          "False/ListenersNotValid",
+		"gateway-supported-and-unsupported-protocols": "True/ListenersNotValid",
+	}
+	for _, g := range out.Status.Gateways {
+		w, ok := want[g.Name]
+		if !ok {
+			continue
+		}
+		delete(want, g.Name)
+		for _, c := range g.Status.Conditions {
+			if c.Type == "Accepted" && string(c.Status)+"/"+c.Reason != w {
+				t.Errorf("%s: Accepted %s/%s, want %s", g.Name, c.Status, c.Reason, w)
+			}
+		}
+		for _, l := range g.Status.Listeners {
+			if l.Name == "invalid" && len(l.SupportedKinds) != 0 {
+				t.Errorf("%s listener invalid: supportedKinds %v, want none", g.Name, l.SupportedKinds)
+			}
+			if l.Name == "http" && len(l.SupportedKinds) == 0 {
+				t.Errorf("%s listener http: no supportedKinds", g.Name)
+			}
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("no status for %v", want)
+	}
+}

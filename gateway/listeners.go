@@ -98,6 +98,9 @@ func (c *compiler) listener(gs *gatewayState, l gatewayv1.Listener) *listenerSta
 			fmt.Sprintf("protocol %s is not supported: only HTTP and HTTPS are", l.Protocol), gen)
 	}
 	c.routeKinds(ls)
+	if !ls.plain && l.Protocol != gatewayv1.HTTPSProtocolType {
+		ls.kinds = nil // no route kind is supported on a protocol not served
+	}
 	ls.allowed = c.allowedNamespaces(ls)
 	return ls
 }
@@ -272,8 +275,9 @@ func (c *compiler) conflicts(gs *gatewayState) {
 func (c *compiler) gatewayStatus(gs *gatewayState) {
 	gen := gs.obj.Generation
 	st := GatewayStatus{Namespace: gs.obj.Namespace, Name: gs.obj.Name}
-	anyUsable := false
+	anyUsable, anyInvalid := false, false
 	for _, ls := range gs.listeners {
+		anyInvalid = anyInvalid || ls.accepted.Status != metav1.ConditionTrue || ls.conflicted != nil
 		programmed := c.cond(string(gatewayv1.ListenerConditionProgrammed), true, string(gatewayv1.ListenerReasonProgrammed), "", gen)
 		served := ServedPlain
 		if !ls.plain {
@@ -319,6 +323,11 @@ func (c *compiler) gatewayStatus(gs *gatewayState) {
 	case !anyUsable:
 		accepted = c.cond(string(gatewayv1.GatewayConditionAccepted), false, string(gatewayv1.GatewayReasonListenersNotValid), "no listener can be served", gen)
 		programmed = c.cond(string(gatewayv1.GatewayConditionProgrammed), false, string(gatewayv1.GatewayReasonInvalid), "no listener can be served", gen)
+	case anyInvalid:
+		// Accepted, as the listeners that can be are served; the reason
+		// says some are not.
+		accepted = c.cond(string(gatewayv1.GatewayConditionAccepted), true, string(gatewayv1.GatewayReasonListenersNotValid),
+			"some listeners are not accepted or conflict; the others are served", gen)
 	}
 	st.Status.Conditions = []metav1.Condition{accepted, programmed}
 	c.out.Status.Gateways = append(c.out.Status.Gateways, st)
