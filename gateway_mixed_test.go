@@ -61,3 +61,47 @@ spec:
 		assert.NotContains(t, w.String(), "this rule is not served")
 	}
 }
+
+// TestWildcardsBesideIngress checks that of an Ingress wildcard
+// "*.b.example.com" and a Gateway API wildcard "*.example.com" (which
+// covers any number of labels), the more specific answers a host both
+// cover, as both specifications order hostnames, and the Gateway API one
+// the hosts only it covers.
+func TestWildcardsBesideIngress(t *testing.T) {
+	blue, green := backend(t, "blue"), backend(t, "green")
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "ingress.yaml"), []byte(ingressYAML(`"*.b.example.com"`, "/", "blue")), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "route.yaml"), []byte(`apiVersion: gateway.networking.k8s.io/v1
+kind: GatewayClass
+metadata: {name: mux}
+spec: {controllerName: github.com/ingressmux/ingressmux/gateway}
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {name: edge}
+spec:
+  gatewayClassName: mux
+  listeners: [{name: http, port: 80, protocol: HTTP}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: wide}
+spec:
+  parentRefs: [{name: edge}]
+  hostnames: ["*.example.com"]
+  rules: [{backendRefs: [{name: green, port: 80}]}]
+`), 0o644))
+	mux, err := ingressmux.Load(context.Background(), ingressmux.Config{Paths: []string{dir}, Logger: quiet(),
+		Options: ingress.Options{Backends: map[string]string{"default/blue:80": blue.URL, "default/green:80": green.URL}}})
+	require.NoError(t, err)
+	defer mux.Close()
+	for host, want := range map[string]string{
+		"x.b.example.com":   "blue ",
+		"x.c.example.com":   "green ",
+		"x.y.b.example.com": "green ",
+		"b.example.com":     "green ",
+	} {
+		_, body := get(t, mux, "http://"+host+"/")
+		assert.True(t, strings.HasPrefix(body, want), "%s: %s, want %s", host, body, want)
+	}
+}

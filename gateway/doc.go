@@ -31,7 +31,11 @@
 // A route attaches to the listeners its parentRefs select (by
 // sectionName and port) that allow it, for the hostnames the route's and
 // the listener's have in common: a listener hostname "*.example.com"
-// covers any number of labels, unlike an Ingress wildcard. The listeners
+// covers any number of labels, unlike an Ingress wildcard. In a table
+// with Ingresses, the most specific wildcard covering a host wins (an
+// Ingress "*.b.example.com" before a route "*.example.com"); an Ingress
+// wildcard and a route wildcard of the same name share one host entry,
+// which then covers any number of labels for both. The listeners
 // of one Gateway served on the same listener of the program are isolated:
 // a hostname that a more specific one covers is served by its routes only.
 // An HTTPS listener without a hostname serves its certificate for the

@@ -75,6 +75,14 @@ func (t *Table) lookupHost(host string) uint32 {
 		return off
 	}
 	if len(t.deep) > 0 {
+		if t.opts.SpecificWildcardsFirst && len(t.wildcard) > 0 {
+			// The one-label wildcard's suffix is the longest there is.
+			if i := strings.IndexByte(host, '.'); i > 0 {
+				if off := t.findHost(t.wildcard, nil, host[i+1:]); off != 0 {
+					return off
+				}
+			}
+		}
 		// The longest suffix after a label boundary, with one label at least
 		// in front of it.
 		for i := strings.IndexByte(host, '.'); i > 0 && i < len(host)-1; {
