@@ -32,6 +32,7 @@ kind: HTTPRoute
 metadata: {name: protocols, namespace: gateway-conformance-infra}
 spec:
   parentRefs: [{name: same-namespace}]
+  hostnames: [web.example.com]
   rules:
   - {matches: [{path: {value: /1}}], backendRefs: [{name: protocols, port: 1}]}
   - {matches: [{path: {value: /2}}], backendRefs: [{name: protocols, port: 2}]}
@@ -65,14 +66,14 @@ spec:
 		protocol   proxy.Protocol
 		status     int // of a stand-in upstream; 0 for a real one
 	}{
-		{"x", "/1", proxy.GRPC, 0},
-		{"x", "/2", proxy.HTTP, 0},
-		{"x", "/3", proxy.HTTPS, 0},
-		{"x", "/4", proxy.HTTPS, 0},
-		{"x", "/5", proxy.HTTP, 0},
-		{"x", "/6", 0, 500},
-		{"x", "/7", proxy.GRPC, 0},
-		{"x", "/8", proxy.HTTP, 0},
+		{"web.example.com", "/1", proxy.GRPC, 0},
+		{"web.example.com", "/2", proxy.HTTP, 0},
+		{"web.example.com", "/3", proxy.HTTPS, 0},
+		{"web.example.com", "/4", proxy.HTTPS, 0},
+		{"web.example.com", "/5", proxy.HTTP, 0},
+		{"web.example.com", "/6", 0, 500},
+		{"web.example.com", "/7", proxy.GRPC, 0},
+		{"web.example.com", "/8", proxy.HTTP, 0},
 		{"grpc.example.com", "/a.A/M", 0, 500},
 		{"grpc.example.com", "/b.B/M", proxy.GRPC, 0},
 	} {
