@@ -58,7 +58,14 @@
 // method, number of header matches, of query matches, then the oldest
 // route, its namespace/name and the rule order (route.Tiebreak). A
 // GRPCRoute's method match becomes a match of the request path
-// "/service/method".
+// "/service/method": service and method an Exact path, a service alone a
+// prefix, a method alone or regular expressions a RegularExpression
+// path, which the route package tries before prefixes, so a method-only
+// match wins over a service-only one where the specification ranks the
+// service first. An HTTPRoute and a GRPCRoute with hostnames in common
+// are not both accepted on one listener: the oldest (then the first by
+// namespace/name) is, and the other is not Accepted there
+// (NotAllowedByListeners), as the specification requires.
 //
 // backendRefs name Services (resolved as for Ingresses: overrides,
 // the Resolver, EndpointSlices, cluster DNS) and split the requests by
