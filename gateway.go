@@ -153,13 +153,18 @@ func gatewayObjects(set *ingress.Set) *ingress.Set {
 
 // shadowedByIngress warns about the Gateway API rules that an Ingress rule
 // with the same host, path and type hides: the Ingress's wins, so that
-// adding routes never changes what is served before the Ingress goes.
+// adding routes never changes what is served before the Ingress goes. A
+// rule with a method, header or query match is not hidden: it ranks
+// first and takes the requests it matches.
 func shadowedByIngress(ingresses, gw *route.Table) []ingress.Warning {
 	if ingresses == nil {
 		return nil
 	}
 	var out []ingress.Warning
 	for _, r := range gw.Rules() {
+		if c := r.Conditions; c != nil && (c.Method != "" || len(c.Headers) > 0 || len(c.Query) > 0) {
+			continue
+		}
 		for _, ir := range ingresses.HostRules(r.Host) {
 			if ir.Path == r.Path && ir.Type == r.Type && ir.Conditions == nil {
 				out = append(out, ingress.Warning{Object: r.Origin, Message: fmt.Sprintf(

@@ -23,11 +23,23 @@ type routeObject struct {
 
 func (r routeObject) key() string { return r.meta.Namespace + "/" + r.meta.Name }
 
-// servedHost is a hostname a route serves ("" for any), and whether an
-// HTTP listener serves it (else only HTTPS listeners do).
+// servedHost is a hostname a route serves ("" for any), and whether HTTP
+// listeners (plain) and HTTPS listeners (secure) serve it.
 type servedHost struct {
-	host  string
-	plain bool
+	host          string
+	plain, secure bool
+}
+
+// scheme is the route.Conditions Scheme of the host's rules: "" when both
+// kinds of listener serve it, else the one that does.
+func (h servedHost) scheme() string {
+	switch {
+	case h.plain && h.secure:
+		return ""
+	case h.plain:
+		return "http"
+	}
+	return "https"
 }
 
 // parentResult is the outcome of one parentRef that names a served
@@ -35,12 +47,26 @@ type servedHost struct {
 type parentResult struct {
 	ref      gatewayv1.ParentReference
 	accepted metav1.Condition
+	// lostTo says which route of the other kind took the listeners
+	// through this parent (see kindConflicts).
+	lostTo string
 }
 
 // attachment is where a route is served.
 type attachment struct {
 	hosts   []servedHost
 	parents []parentResult
+	// links are the listeners the route attached to.
+	links []link
+}
+
+// link is a route attached to one listener through parents[parent]: the
+// hostnames it has in common with the listener, and of those the ones
+// served through it (not isolated by a more specific listener).
+type link struct {
+	ls                  *listenerState
+	parent              int
+	common, servedHosts []string
 }
 
 // attach resolves a route's parentRefs against the served Gateways:
@@ -66,7 +92,7 @@ func (c *compiler) attach(ro routeObject) attachment {
 		if group != gatewayGroup || kind != "Gateway" || gs == nil {
 			continue
 		}
-		reason, message := c.attachTo(ro, pr, gs, &att)
+		reason, message := c.attachTo(ro, pr, gs, len(att.parents), &att)
 		ok := reason == gatewayv1.RouteReasonAccepted
 		att.parents = append(att.parents, parentResult{ref: pr, accepted: c.cond(string(gatewayv1.RouteConditionAccepted), ok, string(reason), message, gen)})
 	}
@@ -75,7 +101,7 @@ func (c *compiler) attach(ro routeObject) attachment {
 
 // attachTo attaches a route to the listeners of gs that parentRef pr
 // selects and returns the Accepted reason.
-func (c *compiler) attachTo(ro routeObject, pr gatewayv1.ParentReference, gs *gatewayState, att *attachment) (gatewayv1.RouteConditionReason, string) {
+func (c *compiler) attachTo(ro routeObject, pr gatewayv1.ParentReference, gs *gatewayState, parent int, att *attachment) (gatewayv1.RouteConditionReason, string) {
 	var candidates []*listenerState
 	for _, ls := range gs.listeners {
 		if (pr.SectionName == nil || *pr.SectionName == ls.spec.Name) && (pr.Port == nil || *pr.Port == ls.spec.Port) {
@@ -100,22 +126,21 @@ func (c *compiler) attachTo(ro routeObject, pr gatewayv1.ParentReference, gs *ga
 	}
 	attached := false
 	for _, ls := range allowed {
-		matched := false
+		l := link{ls: ls, parent: parent}
 		for _, rh := range routeHosts {
 			host, ok := intersect(ls.hostname, string(rh))
 			if !ok {
 				continue
 			}
-			matched = true
+			l.common = append(l.common, host)
 			// A hostname that a more specific listener isolates attaches
 			// the route but is not served through this listener.
 			if ls.usable && !isolated(gs, ls, host) {
-				att.add(servedHost{host: host, plain: ls.plain})
-				ls.routeHosts = append(ls.routeHosts, host)
+				l.servedHosts = append(l.servedHosts, host)
 			}
 		}
-		if matched {
-			ls.attached++
+		if len(l.common) > 0 {
+			att.links = append(att.links, l)
 			attached = true
 		}
 	}
@@ -125,12 +150,34 @@ func (c *compiler) attachTo(ro routeObject, pr gatewayv1.ParentReference, gs *ga
 	return gatewayv1.RouteReasonAccepted, ""
 }
 
-// add records a served host once; a host that a plain listener serves
-// stays plain.
+// settle counts the route on the listeners it stays attached to and
+// lists the hostnames it serves through them. A parent whose every link
+// was given up (see kindConflicts) is not Accepted.
+func (c *compiler) settle(ro routeObject, att *attachment) {
+	linked := make([]bool, len(att.parents))
+	for _, l := range att.links {
+		linked[l.parent] = true
+		l.ls.attached++
+		l.ls.routeHosts = append(l.ls.routeHosts, l.servedHosts...)
+		for _, h := range l.servedHosts {
+			att.add(servedHost{host: h, plain: l.ls.plain, secure: !l.ls.plain})
+		}
+	}
+	for i := range att.parents {
+		if p := &att.parents[i]; p.accepted.Status == metav1.ConditionTrue && !linked[i] {
+			p.accepted = c.cond(string(gatewayv1.RouteConditionAccepted), false, string(gatewayv1.RouteReasonNotAllowedByListeners),
+				p.lostTo, ro.meta.Generation)
+		}
+	}
+}
+
+// add records a served host once, served by the listeners of every kind
+// that serve it.
 func (a *attachment) add(h servedHost) {
 	for i := range a.hosts {
 		if a.hosts[i].host == h.host {
 			a.hosts[i].plain = a.hosts[i].plain || h.plain
+			a.hosts[i].secure = a.hosts[i].secure || h.secure
 			return
 		}
 	}

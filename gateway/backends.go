@@ -91,13 +91,24 @@ func (c *compiler) backendRef(ro routeObject, ref gatewayv1.BackendRef, grpc boo
 	if warning != "" {
 		c.warn(ro.source, ro.ref, field, warning)
 	}
-	up := &proxy.Upstream{Name: b.name.String(), Protocol: protocolOf(svc, *ref.Port, grpc), Endpoints: target.Addresses}
+	protocol, appProtocol, ok := protocolOf(svc, *ref.Port, grpc)
+	if !ok {
+		return fail(gatewayv1.RouteReasonUnsupportedProtocol, fmt.Sprintf("service %s/%s port %d: appProtocol %q cannot carry %s requests",
+			ns, ref.Name, *ref.Port, appProtocol, ro.kind))
+	}
+	up := &proxy.Upstream{Name: b.name.String(), Protocol: protocol, Endpoints: target.Addresses}
 	if target.Scheme == "https" {
+		// An override such as "https://10.0.0.1:8443" asks for TLS.
 		up.Protocol = proxy.HTTPS
+		if protocol == proxy.GRPC || protocol == proxy.GRPCS {
+			up.Protocol = proxy.GRPCS
+		}
+	}
+	if up.Protocol == proxy.HTTPS || up.Protocol == proxy.GRPCS {
 		up.TLS.ServerName = target.DNSName
 	}
+	c.tls.used(ns, string(ref.Name), ro)
 	if p := c.tls.lookup(ns, string(ref.Name), svc, *ref.Port); p != nil {
-		c.tls.used(p, ro)
 		if p.failure != "" {
 			return fail(gatewayv1.RouteReasonBackendNotFound, fmt.Sprintf("backendtlspolicy %s/%s is not usable: %s", p.obj.Namespace, p.obj.Name, p.failure))
 		}
@@ -112,27 +123,39 @@ func (c *compiler) backendRef(ro routeObject, ref gatewayv1.BackendRef, grpc boo
 	return b
 }
 
-// protocolOf chooses how to speak to a Service port: by its appProtocol
-// (kubernetes.io/h2c is HTTP/2 without TLS), else HTTP/1.1, or h2c for a
-// GRPCRoute, since gRPC needs HTTP/2.
-func protocolOf(svc *corev1.Service, port int32, grpc bool) proxy.Protocol {
-	if svc != nil {
-		for _, p := range svc.Spec.Ports {
-			if p.Port != port || p.AppProtocol == nil {
-				continue
+// protocolOf chooses how to speak to a Service port: by its appProtocol,
+// the Kubernetes standard names (kubernetes.io/h2c, kubernetes.io/ws,
+// kubernetes.io/wss) and the plain ones (http, https, h2c, grpc), else
+// HTTP/1.1, or h2c for a GRPCRoute, since gRPC needs HTTP/2. ok is false
+// for an appProtocol the route cannot be served with: one not listed, or
+// HTTP/1.1 for gRPC.
+func protocolOf(svc *corev1.Service, port int32, grpc bool) (protocol proxy.Protocol, appProtocol string, ok bool) {
+	protocol = proxy.HTTP
+	if grpc {
+		protocol = proxy.GRPC
+	}
+	if svc == nil {
+		return protocol, "", true
+	}
+	for _, p := range svc.Spec.Ports {
+		if p.Port != port || p.AppProtocol == nil {
+			continue
+		}
+		switch ap := *p.AppProtocol; strings.ToLower(ap) {
+		case "kubernetes.io/h2c", "h2c", "grpc":
+			return proxy.GRPC, ap, true
+		case "kubernetes.io/ws", "http":
+			return proxy.HTTP, ap, !grpc
+		case "kubernetes.io/wss", "https":
+			if grpc {
+				return proxy.GRPCS, ap, true
 			}
-			switch *p.AppProtocol {
-			case "kubernetes.io/h2c":
-				return proxy.GRPC
-			case "kubernetes.io/ws", "http":
-				return proxy.HTTP
-			}
+			return proxy.HTTPS, ap, true
+		default:
+			return protocol, ap, false
 		}
 	}
-	if grpc {
-		return proxy.GRPC
-	}
-	return proxy.HTTP
+	return protocol, "", true
 }
 
 // program puts the backends of a rule on its route: one backend of

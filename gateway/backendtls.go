@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"crypto/x509"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -33,8 +34,12 @@ type tlsPolicy struct {
 	failure string // why it cannot be used; "" when it can
 	// reason is the ResolvedRefs reason when failure is set.
 	reason gatewayv1.PolicyConditionReason
-	// ancestors are the Gateways whose routes use it, by key.
+	// ancestors are the Gateways whose routes use a Service it targets,
+	// by key.
 	ancestors map[string]bool
+	// conflictedBy names the policy that wins a target this one also
+	// targets; "" when it wins all of them.
+	conflictedBy string
 }
 
 func newBackendTLSIndex(c *compiler) *backendTLSIndex {
@@ -57,7 +62,36 @@ func newBackendTLSIndex(c *compiler) *backendTLSIndex {
 			return cmp.Or(a.obj.CreationTimestamp.Compare(b.obj.CreationTimestamp.Time), cmp.Compare(a.obj.Name, b.obj.Name))
 		})
 	}
+	x.conflicts()
 	return x
+}
+
+// conflicts marks the policies that target a Service, or the same port
+// of it, that an earlier policy in precedence order already targets: they
+// are not Accepted (reason Conflicted) and not used there.
+func (x *backendTLSIndex) conflicts() {
+	for _, key := range slices.Sorted(maps.Keys(x.byService)) {
+		ps := x.byService[key]
+		_, service, _ := strings.Cut(key, "/")
+		winners := map[string]*tlsPolicy{} // by sectionName, "" for the whole Service
+		for _, p := range ps {
+			for _, t := range p.obj.Spec.TargetRefs {
+				if t.Group != "" || t.Kind != "Service" || string(t.Name) != service {
+					continue
+				}
+				section := ""
+				if t.SectionName != nil {
+					section = string(*t.SectionName)
+				}
+				switch w := winners[section]; {
+				case w == nil:
+					winners[section] = p
+				case w != p && p.conflictedBy == "":
+					p.conflictedBy = w.obj.Namespace + "/" + w.obj.Name
+				}
+			}
+		}
+	}
 }
 
 // check builds the TLS client settings of a policy: its hostname as SNI
@@ -145,15 +179,19 @@ func (x *backendTLSIndex) lookup(namespace, name string, svc *corev1.Service, po
 	return whole
 }
 
-// used records that a route of ro's parents uses p.
-func (x *backendTLSIndex) used(p *tlsPolicy, ro routeObject) {
-	for _, pr := range ro.parents {
-		ns := ro.meta.Namespace
-		if pr.Namespace != nil {
-			ns = string(*pr.Namespace)
-		}
-		if x.c.gws[ns+"/"+string(pr.Name)] != nil {
-			p.ancestors[ns+"/"+string(pr.Name)] = true
+// used records that a route of ro's parents uses the Service
+// namespace/name: every policy that targets it, the ones that lose a
+// conflict too, gets those Gateways as ancestors.
+func (x *backendTLSIndex) used(namespace, name string, ro routeObject) {
+	for _, p := range x.byService[namespace+"/"+name] {
+		for _, pr := range ro.parents {
+			ns := ro.meta.Namespace
+			if pr.Namespace != nil {
+				ns = string(*pr.Namespace)
+			}
+			if x.c.gws[ns+"/"+string(pr.Name)] != nil {
+				p.ancestors[ns+"/"+string(pr.Name)] = true
+			}
 		}
 	}
 }
@@ -175,6 +213,10 @@ func (c *compiler) policies() {
 				resolved = c.cond(string(gatewayv1.BackendTLSPolicyConditionResolvedRefs), false, string(p.reason), p.failure, gen)
 			}
 			accepted = c.cond(string(gatewayv1.PolicyConditionAccepted), false, string(reason), p.failure, gen)
+		}
+		if p.conflictedBy != "" {
+			accepted = c.cond(string(gatewayv1.PolicyConditionAccepted), false, string(gatewayv1.PolicyReasonConflicted),
+				"backendtlspolicy "+p.conflictedBy+" targets the same Service or port and takes precedence (it is older, or first by name)", gen)
 		}
 		st := PolicyStatus{Namespace: p.obj.Namespace, Name: p.obj.Name}
 		keys := make([]string, 0, len(p.ancestors))

@@ -31,16 +31,25 @@
 // A route attaches to the listeners its parentRefs select (by
 // sectionName and port) that allow it, for the hostnames the route's and
 // the listener's have in common: a listener hostname "*.example.com"
-// covers any number of labels, unlike an Ingress wildcard. The listeners
+// covers any number of labels, unlike an Ingress wildcard. In a table
+// with Ingresses, the most specific wildcard covering a host wins (an
+// Ingress "*.b.example.com" before a route "*.example.com"); an Ingress
+// wildcard and a route wildcard of the same name share one host entry,
+// which then covers any number of labels for both. The listeners
 // of one Gateway served on the same listener of the program are isolated:
 // a hostname that a more specific one covers is served by its routes only.
 // An HTTPS listener without a hostname serves its certificate for the
-// hostnames of its routes, and as the default certificate. Since one
-// table serves both of the program's listeners, a hostname that only
-// HTTPS listeners serve redirects plain-HTTP requests to HTTPS, and a
-// hostname that only HTTP listeners serve is also answered on the TLS
-// listener (with the default certificate unless another listener or an
-// Ingress has one for it), as Ingress hosts are.
+// hostnames of its routes, and as the default certificate. An HTTPS
+// listener "*.example.com" serves its certificate for one label below it
+// ("www.example.com") and for every deeper hostname its routes name
+// ("a.b.example.com", "*.b.example.com"); a deeper name that no route
+// names gets the default certificate, as a certificate "*.example.com"
+// does not cover it anyway. A route
+// attached only to HTTP listeners answers only requests received on the
+// program's plain-HTTP listener, and one attached only to HTTPS listeners
+// only requests received on its TLS listener: the usual pair of an HTTP
+// listener whose route redirects to HTTPS and an HTTPS listener whose
+// route serves the same hostname works as written.
 //
 // HTTPRoute matches (path Exact, PathPrefix and RegularExpression;
 // headers and query parameters Exact and RegularExpression; method)
@@ -49,7 +58,14 @@
 // method, number of header matches, of query matches, then the oldest
 // route, its namespace/name and the rule order (route.Tiebreak). A
 // GRPCRoute's method match becomes a match of the request path
-// "/service/method".
+// "/service/method": service and method an Exact path, a service alone a
+// prefix, a method alone or regular expressions a RegularExpression
+// path, which the route package tries before prefixes, so a method-only
+// match wins over a service-only one where the specification ranks the
+// service first. An HTTPRoute and a GRPCRoute with hostnames in common
+// are not both accepted on one listener: the oldest (then the first by
+// namespace/name) is, and the other is not Accepted there
+// (NotAllowedByListeners), as the specification requires.
 //
 // backendRefs name Services (resolved as for Ingresses: overrides,
 // the Resolver, EndpointSlices, cluster DNS) and split the requests by
@@ -57,8 +73,12 @@
 // InvalidKind, RefNotPermitted: another namespace without a
 // ReferenceGrant) answers 500 for its share of the requests, as does a
 // rule without backends. A Service port with appProtocol
-// kubernetes.io/h2c, and every GRPCRoute backend, is spoken to over
-// HTTP/2 without TLS. A BackendTLSPolicy makes the proxy speak HTTPS (or
+// kubernetes.io/h2c (or h2c, grpc), and every GRPCRoute backend, is
+// spoken to over HTTP/2 without TLS; kubernetes.io/wss and https mean
+// TLS, verified against the Service's cluster DNS name; kubernetes.io/ws
+// and http mean HTTP/1.1. Any other appProtocol, or HTTP/1.1 for a
+// GRPCRoute, makes the backend invalid (UnsupportedProtocol), answering
+// 500 for its share. A BackendTLSPolicy makes the proxy speak HTTPS (or
 // HTTP/2 over TLS) to the Services it targets, with its hostname as SNI
 // and verified name, trusting the CA certificates of its ConfigMap or
 // Secret references (key ca.crt) or the system's; a policy whose CA
@@ -148,8 +168,10 @@
 // status,
 // GatewayWithAttachedRoutes, GatewayInvalidRouteKind,
 // GatewayInvalidTLSConfiguration, GatewaySecretMissingReferenceGrant, GatewaySecretInvalidReferenceGrant,
-// GatewaySecretReferenceGrantSpecific and
-// GatewaySecretReferenceGrantAllInNamespace, and of GRPCRoute,
+// GatewaySecretReferenceGrantSpecific,
+// GatewaySecretReferenceGrantAllInNamespace and
+// GatewayInvalidParametersRef (no parameters are supported, so a Gateway
+// that names any is not Accepted), and of GRPCRoute,
 // GRPCExactMethodMatching, GRPCRouteHeaderMatching and
 // GRPCRouteListenerHostnameMatching.
 //

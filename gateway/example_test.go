@@ -71,9 +71,9 @@ func Example() {
 		}
 	}
 	// Output:
-	// HOST               PATH  TYPE         BACKEND         ORIGIN
-	// store.example.com  /api  Prefix POST  shop/api-v1:80  httproute shop/store
-	// store.example.com  /     Prefix       shop/store:80   httproute shop/store
+	// HOST               PATH  TYPE                     BACKEND         ORIGIN
+	// store.example.com  /api  Prefix POST scheme:http  shop/api-v1:80  httproute shop/store
+	// store.example.com  /     Prefix scheme:http       shop/store:80   httproute shop/store
 	// gateway shop/web listener http: HTTP port 80 host *.example.com, served on the plain-HTTP listener, 1 route(s)
 	// Accepted: True Accepted
 	// ResolvedRefs: False BackendNotFound

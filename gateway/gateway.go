@@ -150,7 +150,7 @@ func (c *compiler) finish() (*Compiled, error) {
 	if len(c.rules) == 0 {
 		return out, nil
 	}
-	opts := route.Options{DeepWildcards: c.deepWildcards()}
+	opts := route.Options{DeepWildcards: c.deepWildcards(), SpecificWildcardsFirst: true}
 	table, err := route.NewWithOptions(c.rules, opts)
 	if err != nil {
 		var bad []int

@@ -3,6 +3,7 @@ package gateway
 import (
 	"fmt"
 	"regexp"
+	"slices"
 
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
@@ -14,11 +15,22 @@ import (
 // routes compiles every HTTPRoute and GRPCRoute attached to a served
 // Gateway, then writes the Gateways' status, which counts them.
 func (c *compiler) routes() {
-	for _, r := range c.set.HTTPRoutes {
-		c.httpRoute(r)
+	https := make([]*attachedRoute, len(c.set.HTTPRoutes))
+	for i, r := range c.set.HTTPRoutes {
+		ro := routeObject{kind: "HTTPRoute", meta: r.ObjectMeta, ref: r.Ref(), source: r.Source, parents: r.Spec.ParentRefs, hostnames: r.Spec.Hostnames}
+		https[i] = &attachedRoute{ro, c.attach(ro)}
 	}
-	for _, r := range c.set.GRPCRoutes {
-		c.grpcRoute(r)
+	grpcs := make([]*attachedRoute, len(c.set.GRPCRoutes))
+	for i, r := range c.set.GRPCRoutes {
+		ro := routeObject{kind: "GRPCRoute", meta: r.ObjectMeta, ref: r.Ref(), source: r.Source, parents: r.Spec.ParentRefs, hostnames: r.Spec.Hostnames}
+		grpcs[i] = &attachedRoute{ro, c.attach(ro)}
+	}
+	c.kindConflicts(append(slices.Clip(https), grpcs...))
+	for i, r := range c.set.HTTPRoutes {
+		c.httpRoute(r, https[i])
+	}
+	for i, r := range c.set.GRPCRoutes {
+		c.grpcRoute(r, grpcs[i])
 	}
 	for _, gs := range c.gwOrder {
 		c.gatewayStatus(gs)
@@ -37,12 +49,12 @@ type match struct {
 }
 
 // httpRoute compiles one HTTPRoute.
-func (c *compiler) httpRoute(r ingress.HTTPRoute) {
-	ro := routeObject{kind: "HTTPRoute", meta: r.ObjectMeta, ref: r.Ref(), source: r.Source, parents: r.Spec.ParentRefs, hostnames: r.Spec.Hostnames}
-	att := c.attach(ro)
+func (c *compiler) httpRoute(r ingress.HTTPRoute, ar *attachedRoute) {
+	ro, att := ar.ro, ar.att
 	if len(att.parents) == 0 {
 		return // not for a Gateway of this controller
 	}
+	c.settle(ro, &att)
 	var refs refProblem
 	var partial []string
 	for i, rule := range r.Spec.Rules {
@@ -155,9 +167,10 @@ func httpMatch(m gatewayv1.HTTPRouteMatch) match {
 }
 
 // addRules adds the table rules of rule i of ro: one per match and served
-// hostname. A hostname that only HTTPS listeners serve gets a copy of the
-// route that redirects plain-HTTP requests to HTTPS, since one table
-// serves both of the program's listeners.
+// hostname. One table serves both of the program's listeners, so the
+// rules of a hostname that only HTTP (or only HTTPS) listeners serve have
+// that Scheme: a route is never answered on a listener it is not attached
+// to.
 func (c *compiler) addRules(ro routeObject, att attachment, i int, rt *proxy.Route, backends []backend, matches []match) {
 	var dump route.Backend
 	if len(backends) > 0 {
@@ -166,22 +179,14 @@ func (c *compiler) addRules(ro routeObject, att attachment, i int, rt *proxy.Rou
 	for j, m := range matches {
 		// Each match names its own place in the route for tools; the
 		// copies share the rule's Traffic and Upstreams.
-		plain, secure := *rt, (*proxy.Route)(nil)
-		plain.Origin = proxy.Origin{Field: fmt.Sprintf("spec.rules[%d].matches[%d]", i, j), Source: ro.source.String(), Path: m.written, PathType: m.writtenType}
+		value := *rt
+		value.Origin = proxy.Origin{Field: fmt.Sprintf("spec.rules[%d].matches[%d]", i, j), Source: ro.source.String(), Path: m.written, PathType: m.writtenType}
 		for _, h := range att.hosts {
-			value := &plain
-			if !h.plain {
-				if secure == nil {
-					cp := plain
-					cp.ForceSSLRedirect = true
-					secure = &cp
-				}
-				value = secure
-			}
 			conds := m.conds
+			conds.Scheme = h.scheme()
 			conds.Tiebreak = route.Tiebreak{Created: ro.meta.CreationTimestamp.Time, Route: ro.key(), Index: i<<8 | j}
 			c.rules = append(c.rules, route.Rule{Host: h.host, Path: m.path, Type: m.typ, Backend: dump,
-				Origin: ro.ref, Value: value, Conditions: &conds})
+				Origin: ro.ref, Value: &value, Conditions: &conds})
 			c.ruleSources = append(c.ruleSources, ro.source)
 		}
 	}
@@ -189,12 +194,12 @@ func (c *compiler) addRules(ro routeObject, att attachment, i int, rt *proxy.Rou
 
 // grpcRoute compiles one GRPCRoute: its matches become paths of the gRPC
 // request path "/service/method".
-func (c *compiler) grpcRoute(r ingress.GRPCRoute) {
-	ro := routeObject{kind: "GRPCRoute", meta: r.ObjectMeta, ref: r.Ref(), source: r.Source, parents: r.Spec.ParentRefs, hostnames: r.Spec.Hostnames}
-	att := c.attach(ro)
+func (c *compiler) grpcRoute(r ingress.GRPCRoute, ar *attachedRoute) {
+	ro, att := ar.ro, ar.att
 	if len(att.parents) == 0 {
 		return
 	}
+	c.settle(ro, &att)
 	var refs refProblem
 	var partial []string
 	for i, rule := range r.Spec.Rules {

@@ -63,13 +63,19 @@ func (c *compiler) gateways() {
 			gs.listeners = append(gs.listeners, c.listener(gs, l))
 		}
 		c.conflicts(gs)
-		if len(g.Spec.Addresses) > 0 {
+		if len(g.Spec.Addresses) > 0 || hasParameters(g) {
 			// Not Accepted (see gatewayStatus): nothing of it is served.
 			for _, ls := range gs.listeners {
 				ls.accepts, ls.usable = false, false
 			}
 		}
 	}
+}
+
+// hasParameters reports whether g's infrastructure names parameters,
+// which this controller has none of.
+func hasParameters(g ingress.Gateway) bool {
+	return g.Spec.Infrastructure != nil && g.Spec.Infrastructure.ParametersRef != nil
 }
 
 // listener checks one listener: protocol, certificates, route kinds and
@@ -92,6 +98,9 @@ func (c *compiler) listener(gs *gatewayState, l gatewayv1.Listener) *listenerSta
 			fmt.Sprintf("protocol %s is not supported: only HTTP and HTTPS are", l.Protocol), gen)
 	}
 	c.routeKinds(ls)
+	if !ls.plain && l.Protocol != gatewayv1.HTTPSProtocolType {
+		ls.kinds = nil // no route kind is supported on a protocol not served
+	}
 	ls.allowed = c.allowedNamespaces(ls)
 	return ls
 }
@@ -266,8 +275,9 @@ func (c *compiler) conflicts(gs *gatewayState) {
 func (c *compiler) gatewayStatus(gs *gatewayState) {
 	gen := gs.obj.Generation
 	st := GatewayStatus{Namespace: gs.obj.Namespace, Name: gs.obj.Name}
-	anyUsable := false
+	anyUsable, anyInvalid := false, false
 	for _, ls := range gs.listeners {
+		anyInvalid = anyInvalid || ls.accepted.Status != metav1.ConditionTrue || ls.conflicted != nil
 		programmed := c.cond(string(gatewayv1.ListenerConditionProgrammed), true, string(gatewayv1.ListenerReasonProgrammed), "", gen)
 		served := ServedPlain
 		if !ls.plain {
@@ -305,9 +315,19 @@ func (c *compiler) gatewayStatus(gs *gatewayState) {
 		accepted = c.cond(string(gatewayv1.GatewayConditionAccepted), false, string(gatewayv1.GatewayReasonUnsupportedAddress),
 			"spec.addresses is not supported: the program listens where it is told to", gen)
 		programmed = c.cond(string(gatewayv1.GatewayConditionProgrammed), false, string(gatewayv1.GatewayReasonAddressNotAssigned), "", gen)
+	case hasParameters(gs.obj):
+		ref := gs.obj.Spec.Infrastructure.ParametersRef
+		msg := fmt.Sprintf("spec.infrastructure.parametersRef %s %s is not supported: this controller has no parameters", kindName(string(ref.Group), string(ref.Kind)), ref.Name)
+		accepted = c.cond(string(gatewayv1.GatewayConditionAccepted), false, string(gatewayv1.GatewayReasonInvalidParameters), msg, gen)
+		programmed = c.cond(string(gatewayv1.GatewayConditionProgrammed), false, string(gatewayv1.GatewayReasonInvalid), msg, gen)
 	case !anyUsable:
 		accepted = c.cond(string(gatewayv1.GatewayConditionAccepted), false, string(gatewayv1.GatewayReasonListenersNotValid), "no listener can be served", gen)
 		programmed = c.cond(string(gatewayv1.GatewayConditionProgrammed), false, string(gatewayv1.GatewayReasonInvalid), "no listener can be served", gen)
+	case anyInvalid:
+		// Accepted, as the listeners that can be are served; the reason
+		// says some are not.
+		accepted = c.cond(string(gatewayv1.GatewayConditionAccepted), true, string(gatewayv1.GatewayReasonListenersNotValid),
+			"some listeners are not accepted or conflict; the others are served", gen)
 	}
 	st.Status.Conditions = []metav1.Condition{accepted, programmed}
 	c.out.Status.Gateways = append(c.out.Status.Gateways, st)
@@ -315,14 +335,30 @@ func (c *compiler) gatewayStatus(gs *gatewayState) {
 
 // certificateHosts are the hostnames an HTTPS listener's certificates
 // serve: its hostname, or, for a listener without one, every hostname its
-// routes serve and then "" (any other name).
+// routes serve and then "" (any other name). A wildcard hostname covers
+// any number of labels in Gateway API but one label in a certificate
+// store, so the deeper hostnames its routes serve ("a.b.example.com",
+// "*.b.example.com" under "*.example.com") are listed too.
 func (ls *listenerState) certificateHosts() []string {
-	if ls.hostname != "" {
-		return []string{ls.hostname}
-	}
 	hosts := slices.Clone(ls.routeHosts)
 	slices.Sort(hosts)
 	hosts = slices.Compact(hosts)
+	if ls.hostname != "" {
+		deeper := slices.DeleteFunc(hosts, func(h string) bool { return h == "" || !storeMisses(ls.hostname, h) })
+		return append([]string{ls.hostname}, deeper...)
+	}
 	hosts = slices.DeleteFunc(hosts, func(h string) bool { return h == "" })
 	return append(hosts, "")
+}
+
+// storeMisses reports whether a certificate store that holds the listener
+// hostname listener would not find its certificate for host, a hostname
+// the listener covers: host is more than one label below a wildcard.
+func storeMisses(listener, host string) bool {
+	suffix, ok := strings.CutPrefix(listener, "*")
+	if !ok || host == listener {
+		return false
+	}
+	head := strings.TrimSuffix(host, suffix)
+	return strings.Contains(head, ".")
 }

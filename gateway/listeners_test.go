@@ -38,8 +38,8 @@ data:
 
 // TestHTTPSListener checks an HTTPS listener: its certificate in
 // Compiled.TLS, its status, a route attached only to it served on TLS and
-// redirected to HTTPS on plain HTTP, and the listener reported as served
-// on the TLS listener whatever its port.
+// not on plain HTTP (where no listener of the Gateway serves it), and the
+// listener reported as served on the TLS listener whatever its port.
 func TestHTTPSListener(t *testing.T) {
 	set := decodeWithBase(t, tlsSecret(t, "gateway-conformance-infra", "cert", "secure.example.com")+`---
 apiVersion: gateway.networking.k8s.io/v1
@@ -63,7 +63,7 @@ spec:
 `)
 	h, out := serveSet(t, set, Options{Backends: echoBackends(t, set)})
 	exchange{req: "GET secure.example.com/x", tls: true, backend: "infra-backend-v1"}.run(t, h)
-	exchange{req: "GET secure.example.com/x", status: 308, resHeaders: []string{"Location: https://secure.example.com/x"}}.run(t, h)
+	exchange{req: "GET secure.example.com/x", status: 404}.run(t, h)
 	if len(out.TLS) != 1 || out.TLS[0].Host != "secure.example.com" || out.TLS[0].Secret != "gateway-conformance-infra/cert" {
 		t.Errorf("TLS = %+v", out.TLS)
 	}

@@ -24,8 +24,12 @@
 //	networking.k8s.io/v1       Ingress, IngressClass
 //	networking.k8s.io/v1beta1  Ingress (converted to v1, with a warning)
 //	extensions/v1beta1         Ingress (converted to v1, with a warning)
-//	v1                         Service, Secret, ConfigMap
+//	v1                         Service, Secret, ConfigMap, Namespace
 //	discovery.k8s.io/v1        EndpointSlice
+//	gateway.networking.k8s.io/v1       GatewayClass, Gateway, HTTPRoute,
+//	                                   GRPCRoute, ReferenceGrant, BackendTLSPolicy
+//	gateway.networking.k8s.io/v1beta1  GatewayClass, Gateway, HTTPRoute,
+//	                                   ReferenceGrant (loaded as v1)
 //
 // The conversion of the beta Ingress versions is the apiserver's: backend
 // becomes defaultBackend, serviceName and servicePort become service.name and

@@ -79,6 +79,23 @@ func init() {
 		v1.APIVersion = gatewayGroup + "/v1"
 		set.ReferenceGrants = append(set.ReferenceGrants, ReferenceGrant{ReferenceGrant: v1, Source: src, doc: ref})
 	})
+	// The v1beta1 versions the CRDs still serve have the v1 spec types;
+	// they load as v1, as the apiserver converts them.
+	kinds[typeMeta{gatewayGroup + "/v1beta1", "GatewayClass"}] = typed(false, func(set *Set, obj *gatewayv1beta1.GatewayClass, src Source, ref *docRef) {
+		v1 := &gatewayv1.GatewayClass{TypeMeta: obj.TypeMeta, ObjectMeta: obj.ObjectMeta, Spec: obj.Spec}
+		v1.APIVersion = gatewayGroup + "/v1"
+		set.GatewayClasses = append(set.GatewayClasses, GatewayClass{GatewayClass: v1, Source: src, doc: ref})
+	})
+	kinds[typeMeta{gatewayGroup + "/v1beta1", "Gateway"}] = typed(true, func(set *Set, obj *gatewayv1beta1.Gateway, src Source, ref *docRef) {
+		v1 := &gatewayv1.Gateway{TypeMeta: obj.TypeMeta, ObjectMeta: obj.ObjectMeta, Spec: obj.Spec}
+		v1.APIVersion = gatewayGroup + "/v1"
+		set.Gateways = append(set.Gateways, Gateway{Gateway: v1, Source: src, doc: ref})
+	})
+	kinds[typeMeta{gatewayGroup + "/v1beta1", "HTTPRoute"}] = typed(true, func(set *Set, obj *gatewayv1beta1.HTTPRoute, src Source, ref *docRef) {
+		v1 := &gatewayv1.HTTPRoute{TypeMeta: obj.TypeMeta, ObjectMeta: obj.ObjectMeta, Spec: obj.Spec}
+		v1.APIVersion = gatewayGroup + "/v1"
+		set.HTTPRoutes = append(set.HTTPRoutes, HTTPRoute{HTTPRoute: v1, Source: src, doc: ref})
+	})
 	kinds[typeMeta{gatewayGroup + "/v1", "BackendTLSPolicy"}] = typed(true, func(set *Set, obj *gatewayv1.BackendTLSPolicy, src Source, ref *docRef) {
 		set.BackendTLSPolicies = append(set.BackendTLSPolicies, BackendTLSPolicy{BackendTLSPolicy: obj, Source: src, doc: ref})
 	})

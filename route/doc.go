@@ -39,7 +39,10 @@
 // NewWithOptions can make chosen wildcards cover any number of labels
 // (Options.DeepWildcards), as nginx's server_name "*.foo.com" does: they
 // are looked up after the exact host and before one-label wildcards, the
-// longest suffix first.
+// longest suffix first. With Options.SpecificWildcardsFirst, a one-label
+// wildcard, whose suffix is the longest, comes before them instead: the
+// most specific wildcard wins, as where Ingress and Gateway API hosts
+// meet in one table.
 //
 // A request whose host selected an exact or wildcard entry never falls
 // through to another entry: when none of the entry's paths match, the
@@ -150,6 +153,10 @@
 //     as for headers. Parameters that url.ParseQuery rejects are skipped.
 //   - Of several conditions on the same header name (in any case) or query
 //     name, only the first counts, as Gateway API says.
+//   - Scheme: "http" or "https", whether the request was received over
+//     plain HTTP or over TLS (Request.TLS), for a program that serves the
+//     routes of Gateway API's HTTP and HTTPS listeners from one table. It
+//     does not rank a rule. Match and a nil request stand for plain HTTP.
 //
 // # Gateway API precedence
 //

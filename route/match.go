@@ -14,7 +14,8 @@ import (
 // then the first matching Regex, then the longest matching Prefix. When no
 // path matches, the entry's Default answers, else the global Default; rules
 // of other host entries are never consulted. Match has no request, so rules
-// with method, header or query conditions never answer it; MatchWith and
+// with method, header or query conditions never answer it, and it stands
+// for a plain-HTTP request for rules with a Scheme; MatchWith and
 // MatchRequest check them.
 func (t *Table) Match(host, path string) *Rule {
 	if t == nil {
@@ -74,6 +75,14 @@ func (t *Table) lookupHost(host string) uint32 {
 		return off
 	}
 	if len(t.deep) > 0 {
+		if t.opts.SpecificWildcardsFirst && len(t.wildcard) > 0 {
+			// The one-label wildcard's suffix is the longest there is.
+			if i := strings.IndexByte(host, '.'); i > 0 {
+				if off := t.findHost(t.wildcard, nil, host[i+1:]); off != 0 {
+					return off
+				}
+			}
+		}
 		// The longest suffix after a label boundary, with one label at least
 		// in front of it.
 		for i := strings.IndexByte(host, '.'); i > 0 && i < len(host)-1; {

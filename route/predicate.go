@@ -29,6 +29,13 @@ type Conditions struct {
 	Headers []HeaderMatch
 	// Query are conditions on query parameters; all must hold.
 	Query []QueryMatch
+	// Scheme is "http" for a rule that only requests received over plain
+	// HTTP match, "https" for one that only requests received over TLS
+	// match, "" for both. A Gateway API route attached only to HTTP (or
+	// only to HTTPS) listeners is served so on a program that serves both
+	// from one table. It does not rank the rule: rules of different
+	// schemes never compete for a request.
+	Scheme string
 	// Tiebreak orders the rule among rules that a request matches equally
 	// well (same host, path and type, and as many conditions).
 	Tiebreak Tiebreak
@@ -91,13 +98,16 @@ func (a Tiebreak) compare(b Tiebreak) int {
 
 // Request is what predicates look at beside the host and path: the
 // method, the header (with keys in the canonical form net/http gives them,
-// as http.Request.Header has them) and the raw, still escaped query
-// string. A Request refers to the request's own data; building one does
-// not allocate.
+// as http.Request.Header has them), the raw, still escaped query string
+// and whether the request was received over TLS. A Request refers to the
+// request's own data; building one does not allocate.
 type Request struct {
 	Method   string
 	Header   http.Header
 	RawQuery string
+	// TLS is set for a request received over TLS (a Scheme "https"
+	// request); the zero Request is a plain-HTTP one.
+	TLS bool
 }
 
 // RequestOf returns the view of r that predicates look at.
@@ -106,12 +116,13 @@ func RequestOf(r *http.Request) Request {
 	if r.URL != nil {
 		q = r.URL.RawQuery
 	}
-	return Request{Method: r.Method, Header: r.Header, RawQuery: q}
+	return Request{Method: r.Method, Header: r.Header, RawQuery: q, TLS: r.TLS != nil}
 }
 
 // predicates is a rule's compiled method, header and query conditions.
 type predicates struct {
 	method  string
+	scheme  string       // "", "http" or "https"
 	headers []valueMatch // names canonical, first of each name only
 	query   []valueMatch // first of each name only
 }
@@ -130,11 +141,11 @@ func (m *valueMatch) matches(s string) bool {
 	return s == m.value
 }
 
-// hasPredicates reports whether r carries a method, header or query
-// condition.
+// hasPredicates reports whether r carries a method, header, query or
+// scheme condition.
 func (r *Rule) hasPredicates() bool {
 	c := r.conditions()
-	return c.Method != "" || len(c.Headers) > 0 || len(c.Query) > 0
+	return c.Method != "" || len(c.Headers) > 0 || len(c.Query) > 0 || c.Scheme != ""
 }
 
 // compilePredicates checks and compiles r's predicates; nil when it has
@@ -145,10 +156,13 @@ func compilePredicates(r Rule) (*predicates, []error) {
 	}
 	var errs []error
 	if r.Type == Default {
-		errs = append(errs, errors.New("a Default rule cannot have method, header or query conditions"))
+		errs = append(errs, errors.New("a Default rule cannot have method, header, query or scheme conditions"))
 	}
 	c := r.conditions()
-	p := &predicates{method: c.Method}
+	p := &predicates{method: c.Method, scheme: c.Scheme}
+	if c.Scheme != "" && c.Scheme != "http" && c.Scheme != "https" {
+		errs = append(errs, fmt.Errorf("invalid scheme %q: must be http, https or empty", c.Scheme))
+	}
 	if c.Method != "" && !httpguts.ValidHeaderFieldName(c.Method) {
 		errs = append(errs, fmt.Errorf("invalid method %q: must be an HTTP token", c.Method))
 	}
@@ -234,6 +248,8 @@ func (p *predicates) signature() string {
 	}
 	var b strings.Builder
 	b.WriteString(p.method)
+	b.WriteByte(0)
+	b.WriteString(p.scheme)
 	for _, part := range [][]valueMatch{p.headers, p.query} {
 		b.WriteByte(0)
 		sorted := slices.Clone(part)
@@ -248,7 +264,7 @@ func (p *predicates) signature() string {
 // match reports whether req satisfies every condition. It allocates only
 // for a regex on a header sent several times, or on an escaped query value.
 func (p *predicates) match(req *Request) bool {
-	if p.method != "" && req.Method != p.method {
+	if p.method != "" && req.Method != p.method || !p.schemeMatches(req) {
 		return false
 	}
 	for i := range p.headers {
@@ -279,6 +295,12 @@ func (p *predicates) match(req *Request) bool {
 		}
 	}
 	return true
+}
+
+// schemeMatches reports whether req was received the way p's scheme
+// asks: over TLS for "https", over plain HTTP for "http".
+func (p *predicates) schemeMatches(req *Request) bool {
+	return p.scheme == "" || (p.scheme == "https") == req.TLS
 }
 
 // joinedEquals reports whether strings.Join(vs, ",") == want, without
@@ -353,6 +375,9 @@ func (t *Table) failedCondition(hr *hostEntry, r *Rule, req *Request) string {
 		return ""
 	}
 	p := t.preds[i]
+	if !p.schemeMatches(req) {
+		return "the request is not received over " + p.scheme
+	}
 	if p.method != "" && req.Method != p.method {
 		return "the method is not " + p.method
 	}

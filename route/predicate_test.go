@@ -428,7 +428,9 @@ func TestPredicateErrors(t *testing.T) {
 		{Rule{Path: "/", Type: Prefix, Origin: "o", Conditions: &Conditions{Method: "G T"}},
 			`route: o: host "" path "/": invalid method "G T": must be an HTTP token`},
 		{Rule{Type: Default, Origin: "o", Conditions: &Conditions{Method: "GET"}},
-			`route: o: host "" path "": a Default rule cannot have method, header or query conditions`},
+			`route: o: host "" path "": a Default rule cannot have method, header, query or scheme conditions`},
+		{Rule{Path: "/", Type: Prefix, Origin: "o", Conditions: &Conditions{Scheme: "ftp"}},
+			`route: o: host "" path "/": invalid scheme "ftp": must be http, https or empty`},
 		{Rule{Path: "/(?=a)", Type: RegularExpression, Origin: "o"},
 			`route: o: host "" path "/(?=a)": invalid regex: error parsing regexp: invalid or unsupported Perl syntax: ` + "`(?=`" +
 				` (RE2 does not support look-around such as (?=...), (?!...), (?<=...) or atomic groups; match more loosely or add an Exact or Prefix rule)`},

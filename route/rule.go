@@ -150,6 +150,9 @@ func typeColumn(r Rule) string {
 	if c.Method != "" {
 		s += " " + c.Method
 	}
+	if c.Scheme != "" {
+		s += " scheme:" + c.Scheme
+	}
 	cond := func(kind, name, value string, regex bool) {
 		op := ":"
 		if regex {

@@ -35,12 +35,13 @@ func Splice(t *Table, keep func(host string) bool, add ...*Table) *Table {
 }
 
 // splicedOptions are the options of the table Splice makes: regexes in
-// order if any part has them so, and the deep wildcards of t's kept hosts
-// and of every added table.
+// order, and specific wildcards first, if any part has them so, and the
+// deep wildcards of t's kept hosts and of every added table.
 func splicedOptions(t *Table, keep func(string) bool, add []*Table) Options {
 	var opts Options
 	deep := func(o Options, keep func(string) bool) {
 		opts.RegexInOrder = opts.RegexInOrder || o.RegexInOrder
+		opts.SpecificWildcardsFirst = opts.SpecificWildcardsFirst || o.SpecificWildcardsFirst
 		for _, w := range o.DeepWildcards {
 			if (keep == nil || keep(w)) && !slices.Contains(opts.DeepWildcards, w) {
 				opts.DeepWildcards = append(opts.DeepWildcards, w)

@@ -39,6 +39,14 @@ type Options struct {
 	// exact hosts and before the one-label wildcards, the longest suffix
 	// first, as nginx tries its wildcard names before its regex names.
 	DeepWildcards []string
+	// SpecificWildcardsFirst tries a one-label wildcard ("*.b.foo.com")
+	// before the deep wildcards of shorter suffixes ("*.foo.com"), so that
+	// the most specific wildcard covering a host wins, as Gateway API and
+	// the Ingress specification order hostnames, in a table where both
+	// kinds meet (Gateway API routes beside Ingresses). Without it, every
+	// deep wildcard comes first, as nginx tries its wildcard names before
+	// its regex names.
+	SpecificWildcardsFirst bool
 }
 
 // New validates and compiles rules into a Table.

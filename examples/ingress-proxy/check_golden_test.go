@@ -82,8 +82,9 @@ func TestCheckGatewayGolden(t *testing.T) {
 	assertGolden(t, "testdata/gateway.golden", stdout.String())
 	for _, fragment := range []string{
 		"3 route(s) from 1 Ingress and 2 HTTPRoutes",
-		"api.example.com     /v2   Prefix header:X-Canary=yes  default/green:80    httproute default/api",
-		"api.example.com     /     Prefix                      default/blue:80     ingress default/blue",
+		// Only the HTTP listener serves the route: it is not answered on TLS.
+		"api.example.com     /v2   Prefix scheme:http header:X-Canary=yes  default/green:80    httproute default/api",
+		"api.example.com     /     Prefix                                  default/blue:80     ingress default/blue",
 		"listener http: HTTP port 8080 host *.example.com, served on the plain-HTTP listener, 2 route(s)",
 		"httproute default/missing parent edge: ResolvedRefs=False BackendNotFound",
 	} {

@@ -111,8 +111,10 @@ func (c conditionView) bad() bool {
 }
 
 // typeCell is the TYPE column of a rule: its path type and, for Gateway
-// API rules, the conditions on the method, headers and query ("Prefix GET
-// header:X-Env=dev query~v=[0-9]+"; "~" for a regular expression).
+// API rules, the conditions on the method, the listener (scheme:http for a
+// rule served on -listen only, scheme:https on -tls-listen only), headers
+// and query ("Prefix GET scheme:http header:X-Env=dev query~v=[0-9]+";
+// "~" for a regular expression).
 func typeCell(r route.Rule) string {
 	s := r.Type.String()
 	c := r.Conditions
@@ -121,6 +123,9 @@ func typeCell(r route.Rule) string {
 	}
 	if c.Method != "" {
 		s += " " + c.Method
+	}
+	if c.Scheme != "" {
+		s += " scheme:" + c.Scheme
 	}
 	op := func(regex bool) string {
 		if regex {
