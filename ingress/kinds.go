@@ -83,6 +83,7 @@ func typed[T any](namespaced bool, store func(*Set, *T, Source, *docRef)) kindDe
 	return kindDecoder{decode: func(set *Set, n *yaml.Node, kind string, src Source, ref *docRef) ErrorList {
 		var conv converter
 		conv.convert(n, reflect.TypeFor[T](), nil, 0)
+		ref.setLines(conv.lines)
 		name := nameFromNode(n, kind, namespaced)
 		if conv.fatal != nil {
 			src.Line = conv.fatalLine

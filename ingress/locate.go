@@ -16,6 +16,9 @@ import (
 // Only the document's own bytes are re-parsed, so locating a field costs
 // the same in a file of one Ingress and in a file of ten thousand.
 type docRef struct {
+	// lines, when not nil, locates fields without the document's bytes;
+	// see lineIndex. Decoding records it; text is the fallback.
+	lines lineIndex
 	text  *docText
 	item  int // index in a List's items; -1 when the document is the object
 	start int // line where the object starts
@@ -46,6 +49,9 @@ type docText struct {
 func (d *docRef) line(fieldPath string) int {
 	if d == nil {
 		return 0
+	}
+	if d.lines != nil {
+		return d.lines.lookup(splitFieldPath(fieldPath), d.start)
 	}
 	root := d.root()
 	if root == nil {
