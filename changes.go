@@ -268,7 +268,7 @@ func (m *Mux) buildChange(p *ingress.Pending) (*built, error) {
 		pl.upstreams = maps.Clone(m.live.upstreams)
 		part, err = m.proxyTable(res.Changed, pl.upstreams, false)
 		if err == nil {
-			pl.table = route.Splice(m.live.table, func(host string) bool { return !res.Hosts[host] }, part)
+			pl.table = route.SpliceHosts(m.live.table, res.Hosts, part)
 			if len(pl.upstreams) > 2*pl.table.Len()+16 {
 				pl.upstreams = pl.upstreams.usedBy(pl.table)
 			}

@@ -495,7 +495,7 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 	if full {
 		table = up.Changed
 	} else {
-		table = route.Splice(t.compiled.Table, func(host string) bool { return !up.Hosts[host] }, tables...)
+		table = route.SpliceHosts(t.compiled.Table, up.Hosts, tables...)
 	}
 
 	groups := mergeGroups(slices.DeleteFunc(slices.Clone(t.groups), func(g *group) bool { return affected[g] }), fresh)
