@@ -30,7 +30,7 @@ func (h *Handler) Close() error {
 			c.CloseIdleConnections()
 		}
 	}
-	for _, rs := range st.routes {
+	for _, rs := range st.routes.all() {
 		if t := rs.route.Traffic; t != nil && t.rt != nil && t.rt.ext != nil {
 			t.rt.ext.client.CloseIdleConnections()
 		}

@@ -18,17 +18,22 @@ import (
 // requests in flight finish with the state they started with.
 type state struct {
 	table      *route.Table
-	routes     map[*Route]*routeState
+	routes     *cowMap[*Route, *routeState]
 	transports transportSet // the transports the routes use
 	closed     bool         // Close was called: nothing is served
 	// upstreams is the runtime form of each Upstream of the table, so that
 	// the next table can keep those that did not change, and SetEndpoints
 	// can find them by name.
-	upstreams map[*Upstream]*upstream
-	byName    map[string][]*upstream // upstreams by Upstream.Name
+	upstreams *cowMap[*Upstream, *upstream]
+	byName    *cowMap[string, []*upstream] // upstreams by Upstream.Name
 	// uses counts the rules of the table that carry each Route, so that
 	// Update drops a Route only with the last rule that carries it.
-	uses map[*Route]int
+	uses *cowMap[*Route, int]
+	// upUses counts the routes that use each upstream (as upstream,
+	// default backend or canary), so that Update drops an upstream with
+	// its last route without looking at the others. Update counts them
+	// when the state it starts from has none (after New or Reload).
+	upUses *cowMap[*upstream, int]
 }
 
 // routeState is a validated Route with its defaults applied.
@@ -77,7 +82,7 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 	if table == nil {
 		return nil, errors.New("proxy: the route table is nil")
 	}
-	st := &state{table: table, routes: make(map[*Route]*routeState), upstreams: make(map[*Upstream]*upstream), uses: make(map[*Route]int)}
+	st := &state{table: table, routes: newCowMap[*Route, *routeState](), upstreams: newCowMap[*Upstream, *upstream](), byName: newCowMap[string, []*upstream](), uses: newCowMap[*Route, int]()}
 	return h.fill(st, table.Rules(), old)
 }
 
@@ -85,7 +90,7 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 // transports and balancers from old (which may be nil) when unchanged.
 func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error) {
 	ups := st.upstreams
-	added := make(map[*Upstream]bool)
+	added := make(map[*Upstream]bool) // new to ups: byName gets them
 	reported := make(map[*Upstream]bool)
 	var errs []error
 	for _, rule := range rules {
@@ -94,8 +99,8 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 			errs = append(errs, fmt.Errorf("proxy: %s: Value is %T, want a non-nil *proxy.Route", ruleName(rule, nil), rule.Value))
 			continue
 		}
-		st.uses[rt]++
-		if _, done := st.routes[rt]; done {
+		st.uses.set(rt, st.uses.get(rt)+1)
+		if _, done := st.routes.lookup(rt); done {
 			continue
 		}
 		if bad := checkRoute(rt); len(bad) > 0 {
@@ -106,21 +111,22 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 		}
 		// upstreamOf returns the runtime form of u, built once per table.
 		upstreamOf := func(u *Upstream, what string) *upstream {
-			up, seen := ups[u]
+			up, seen := ups.lookup(u)
 			if !seen && old != nil {
 				// The same Upstream, unchanged: keep its balancer, so that
 				// its rotation, EWMA and health records and the endpoints
 				// SetEndpoints gave it survive the reload.
-				if prev := old.upstreams[u]; prev != nil && sameUpstream(&prev.spec, u) {
+				if prev := old.upstreams.get(u); prev != nil && sameUpstream(&prev.spec, u) {
 					up, seen = prev, true
-					ups[u] = prev
+					ups.set(u, prev)
+					added[u] = true
 					st.transports.keep(prev)
 				}
 			}
 			if !seen {
 				var bad []error
 				up, bad = h.newUpstream(u, &st.transports, old)
-				ups[u] = up
+				ups.set(u, up)
 				added[u] = true
 				if up != nil {
 					up.carryFrom(old)
@@ -154,7 +160,7 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 		if up == nil || (rt.DefaultBackend != nil && fallback == nil) || missing {
 			continue
 		}
-		st.routes[rt] = &routeState{
+		st.routes.set(rt, &routeState{
 			route:       rt,
 			up:          up,
 			fallback:    fallback,
@@ -164,20 +170,11 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 			readTimeout: cmp.Or(rt.ReadTimeout, DefaultReadTimeout),
 			sendTimeout: cmp.Or(rt.SendTimeout, DefaultSendTimeout),
 			cookiePath:  ruleCookiePath(rule),
-		}
+		})
 	}
-	if st.byName == nil {
-		st.byName = make(map[string][]*upstream, len(ups))
-		for _, up := range ups {
-			if up != nil {
-				st.byName[up.name] = append(st.byName[up.name], up)
-			}
-		}
-	} else {
-		for u := range added {
-			if up := ups[u]; up != nil {
-				st.byName[up.name] = append(slices.Clip(st.byName[up.name]), up)
-			}
+	for u := range added {
+		if up := ups.get(u); up != nil {
+			st.byName.set(up.name, append(slices.Clip(st.byName.get(up.name)), up))
 		}
 	}
 	if len(errs) > 0 {
@@ -372,7 +369,7 @@ func ruleName(rule route.Rule, rt *Route) string {
 // transportOf returns the transport serving rt in the current state, or
 // nil; for tests.
 func (h *Handler) transportOf(rt *Route) *http.Transport {
-	if rs := h.state.Load().routes[rt]; rs != nil {
+	if rs := h.state.Load().routes.get(rt); rs != nil {
 		return rs.up.te.t
 	}
 	return nil

@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"errors"
-	"maps"
 	"slices"
 
 	"github.com/ingressmux/ingressmux/route"
@@ -27,19 +26,33 @@ func (h *Handler) Update(table *route.Table, removed, added []route.Rule) error 
 	if old.closed {
 		return ErrClosed
 	}
+	upUses := old.upUses
+	if upUses == nil {
+		upUses = countUpstreamUses(old) // once after New or Reload
+	}
+	// The maps are shared with old shard by shard; only what this update
+	// writes is copied.
 	st := &state{
 		table:      table,
-		routes:     maps.Clone(old.routes),
-		upstreams:  maps.Clone(old.upstreams),
-		byName:     maps.Clone(old.byName),
-		uses:       maps.Clone(old.uses),
+		routes:     old.routes.clone(),
+		upstreams:  old.upstreams.clone(),
+		byName:     old.byName.clone(),
+		uses:       old.uses.clone(),
+		upUses:     upUses.clone(),
 		transports: old.transports.clone(),
 	}
+	var gone []*routeState
 	for _, r := range removed {
 		if rt, ok := r.Value.(*Route); ok {
-			if st.uses[rt]--; st.uses[rt] <= 0 {
-				delete(st.routes, rt)
-				delete(st.uses, rt)
+			n := st.uses.get(rt) - 1
+			if n > 0 {
+				st.uses.set(rt, n)
+				continue
+			}
+			st.uses.del(rt)
+			if rs := st.routes.get(rt); rs != nil {
+				gone = append(gone, rs)
+				st.routes.del(rt)
 			}
 		}
 	}
@@ -47,36 +60,69 @@ func (h *Handler) Update(table *route.Table, removed, added []route.Rule) error 
 	if err != nil {
 		return err
 	}
-	st.dropUnused()
+	st.countUses(gone, added, old)
 	h.state.Store(st)
 	return nil
 }
 
-// dropUnused forgets the upstreams no route of st uses any more, so that
-// SetEndpoints finds none of them (and says so) and they do not pile up
-// over many updates. It walks every route, as the copy of the route map
-// that each Update makes does already.
-func (st *state) dropUnused() {
-	used := make(map[*upstream]bool, len(st.routes))
-	for _, rs := range st.routes {
-		used[rs.up], used[rs.fallback] = true, true
-		for _, up := range rs.canaries {
-			used[up] = true
+// countUses updates upUses for the routes gone and the route states fill
+// made for added, and forgets the upstreams no route uses any more, so
+// that SetEndpoints finds none of them (and says so) and they do not pile
+// up over many updates.
+func (st *state) countUses(gone []*routeState, added []route.Rule, old *state) {
+	touched := map[*upstream]bool{}
+	count := func(rs *routeState, by int) {
+		for _, up := range rs.upstreams() {
+			st.upUses.set(up, st.upUses.get(up)+by)
+			touched[up] = true
 		}
 	}
-	unused := func(up *upstream) bool { return !used[up] }
-	maps.DeleteFunc(st.upstreams, func(_ *Upstream, up *upstream) bool { return unused(up) })
-	for name, ups := range st.byName {
-		if !slices.ContainsFunc(ups, unused) {
-			continue // shared with the previous state: left as it is
+	for _, rs := range gone {
+		count(rs, -1)
+	}
+	made := map[*routeState]bool{}
+	for _, r := range added {
+		rt, _ := r.Value.(*Route)
+		if rs := st.routes.get(rt); rs != nil && !made[rs] && old.routes.get(rt) != rs {
+			made[rs] = true
+			count(rs, +1)
 		}
-		ups = slices.DeleteFunc(slices.Clone(ups), unused)
+	}
+	for up := range touched {
+		if st.upUses.get(up) > 0 {
+			continue
+		}
+		st.upUses.del(up)
+		if st.upstreams.get(up.cfg) == up {
+			st.upstreams.del(up.cfg)
+		}
+		ups := slices.DeleteFunc(slices.Clone(st.byName.get(up.name)), func(u *upstream) bool { return u == up })
 		if len(ups) == 0 {
-			delete(st.byName, name)
+			st.byName.del(up.name)
 		} else {
-			st.byName[name] = ups
+			st.byName.set(up.name, ups)
 		}
 	}
+}
+
+// upstreams lists the upstreams rs uses, each as often as it does.
+func (rs *routeState) upstreams() []*upstream {
+	ups := append([]*upstream{rs.up}, rs.canaries...)
+	if rs.fallback != nil {
+		ups = append(ups, rs.fallback)
+	}
+	return ups
+}
+
+// countUpstreamUses counts the routes of st that use each upstream.
+func countUpstreamUses(st *state) *cowMap[*upstream, int] {
+	uses := newCowMap[*upstream, int]()
+	for _, rs := range st.routes.all() {
+		for _, up := range rs.upstreams() {
+			uses.set(up, uses.get(up)+1)
+		}
+	}
+	return uses
 }
 
 // clone returns a copy of s that can grow without changing s.
