@@ -1,8 +1,8 @@
 package ingress
 
 import (
-	"slices"
 	"strconv"
+	"sync"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -64,11 +64,30 @@ func keyLine(key, val *yaml.Node) int {
 // setLines keeps the lines the converter recorded for the object of d. The
 // document's bytes are then no longer needed to locate its fields.
 func (d *docRef) setLines(lines lineIndex) {
-	d.lines = slices.Clone(lines)
-	if d.lines == nil {
-		d.lines = lineIndex{}
-	}
+	d.lines = append(make(lineIndex, 0, len(lines)), lines...)
 	d.text = nil
+}
+
+// lineScratch holds the converters' growing line lists between objects:
+// an object's list is copied out at its exact size (setLines), so the
+// scratch can serve the next object, and a load does not grow a list from
+// nothing for every object.
+var lineScratch = sync.Pool{New: func() any { return new(lineIndex) }}
+
+// takeLines gives c a scratch list; give it back with putLines.
+func (c *converter) takeLines() *lineIndex {
+	p := lineScratch.Get().(*lineIndex)
+	c.lines = (*p)[:0]
+	return p
+}
+
+// putLines returns c's list, grown or not, to the scratch pool.
+func (c *converter) putLines(p *lineIndex) {
+	if cap(c.lines) <= 1<<16 { // not an outlier's memory for ever
+		*p = c.lines[:0]
+		lineScratch.Put(p)
+	}
+	c.lines = nil
 }
 
 // lookup returns the line of the field at steps (from splitFieldPath), or of
