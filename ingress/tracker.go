@@ -463,13 +463,9 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 		slices.SortFunc(members, func(a, b *entry) int { return cmp.Compare(a.seq, b.seq) })
 	}
 
-	var fresh []*group
-	for _, comp := range partition(members) {
-		g, err := t.compileGroup(comp, classSet.IngressClasses, len(classWarnings))
-		if err != nil {
-			return nil, nil, err
-		}
-		fresh = append(fresh, g)
+	fresh, err := t.compileGroups(partition(members), classSet.IngressClasses, len(classWarnings))
+	if err != nil {
+		return nil, nil, err
 	}
 
 	up := &Result{Full: full, Hosts: map[string]bool{}}
