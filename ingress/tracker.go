@@ -94,9 +94,16 @@ func newTracker(opts Options) *Tracker {
 	for k := range t.objs {
 		t.objs[k] = map[string]*entry{}
 	}
-	empty, _ := route.New(nil)
-	t.compiled = &Compiled{Table: empty}
+	t.compiled = &Compiled{Table: t.modeTable()}
 	return t
+}
+
+// modeTable is an empty table with the options of the matching mode: a
+// full Compile in the ingress-nginx mode keeps regexes in order even when
+// it has no rule.
+func (t *Tracker) modeTable() *route.Table {
+	empty, _ := route.NewWithOptions(nil, route.Options{RegexInOrder: t.opts.Matching == MatchIngressNginx})
+	return empty
 }
 
 // Compiled returns the current result.
@@ -486,7 +493,9 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 			}
 		}
 	}
-	up.Changed = route.Splice(nil, nil, tables...)
+	// The empty table of the matching mode: with no rules compiled, the
+	// table still has the mode's options, as a full Compile's does.
+	up.Changed = route.Splice(nil, nil, append(tables, t.modeTable())...)
 	var table *route.Table
 	if full {
 		table = up.Changed
