@@ -255,6 +255,9 @@ func (m *Mux) buildChange(p *ingress.Pending) (*built, error) {
 	case res.Full:
 		pl.upstreams = upstreamSet{}
 		pl.table, err = m.proxyTable(res.Compiled.Table, pl.upstreams, true)
+	case len(res.Endpoints) > 0:
+		// Only endpoints moved, and the Tracker says where to.
+		pl.pushes = res.Endpoints
 	case len(res.Hosts) == 0:
 		// Nothing routed changed.
 	default:

@@ -89,6 +89,10 @@ type Compiled struct {
 	Differences []Difference
 
 	backendWarnings []backendWarning // see Options.backendWarnings
+	// resolved and resolvedSvc are the resolutions of the backends (see
+	// resolver), kept with Options.backendWarnings: a Tracker tells from
+	// them whether endpoints that move change anything but addresses.
+	resolved, resolvedSvc map[route.Backend]*resolved
 }
 
 // TLSHost names the certificate Secret of one host.
@@ -177,6 +181,9 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 	if len(c.errs) > 0 {
 		c.out.Table = nil
 		return c.out, c.errs
+	}
+	if opts.backendWarnings {
+		c.out.resolved, c.out.resolvedSvc = c.resolver.cache, c.resolver.cacheSvc
 	}
 	return c.out, nil
 }

@@ -66,6 +66,9 @@ type group struct {
 	// backendWarnings are the warnings of backends its Ingresses use,
 	// of which only the first in merge order over every group is kept.
 	backendWarnings []backendWarning
+	// resolved and resolvedSvc are how its compile resolved each backend
+	// (see Compiled.resolved); endpoint changes keep resolved current.
+	resolved, resolvedSvc map[route.Backend]*resolved
 }
 
 // Result is what one Apply, Reset or Sync changed.
@@ -84,6 +87,12 @@ type Result struct {
 	Changed *route.Table
 	// Warnings are the warnings of the Ingresses compiled again.
 	Warnings []Warning
+	// Endpoints, when not empty, are the new addresses of backends by
+	// name ("namespace/service:port"), for a change that only moved
+	// endpoints (EndpointSlices): nothing was compiled again, Hosts is
+	// empty, and the rules that use these backends differ from the
+	// previous table's only in their addresses.
+	Endpoints map[string][]string
 }
 
 // NewTracker returns a Tracker holding no objects, whose table is empty.
@@ -307,6 +316,9 @@ func (t *Tracker) prepare(changes []Change, seqOf map[kindKey]int, undoMore func
 	affected := map[*group]bool{}
 	touched := map[string]bool{} // Ingress keys
 	full := false
+	// slicesOnly: every change is to an EndpointSlice, of the Services in
+	// moved; see endpointsOnly.
+	slicesOnly, moved := true, map[string]bool{}
 	var errs ErrorList
 	for _, c := range changes {
 		n, err := normalize(c)
@@ -347,6 +359,7 @@ func (t *Tracker) prepare(changes []Change, seqOf map[kindKey]int, undoMore func
 		}
 		log = append(log, undo{n.kind, n.key, old})
 		t.put(n.kind, n.key, e)
+		slicesOnly = slicesOnly && n.kind == kindEndpointSlice
 		switch n.kind {
 		case kindIngress:
 			if old != nil && old.grp != nil {
@@ -365,6 +378,7 @@ func (t *Tracker) prepare(changes []Change, seqOf map[kindKey]int, undoMore func
 				if v != nil {
 					if svc := sliceService(v.n.obj.(EndpointSlice)); svc != "" {
 						t.readers(svc, affected, touched)
+						moved[svc] = true
 					}
 				}
 			}
@@ -374,6 +388,11 @@ func (t *Tracker) prepare(changes []Change, seqOf map[kindKey]int, undoMore func
 	}
 	if len(errs) == 0 && len(log) == 0 && undoMore == nil {
 		return &Pending{Result: &Result{Compiled: t.compiled, Hosts: map[string]bool{}}, t: t, commit: func() {}}, nil
+	}
+	if len(errs) == 0 && !full && slicesOnly && seqOf == nil && undoMore == nil {
+		if up, commit, ok := t.endpointsOnly(moved, affected, touched); ok {
+			return &Pending{Result: up, t: t, log: log, commit: commit, undoMore: undoMore}, nil
+		}
 	}
 	var up *Result
 	var commit func()
@@ -700,6 +719,7 @@ func (t *Tracker) compileGroup(members []*entry, classes []IngressClass, classWa
 		return nil, errors.New("ingress: compiling a group gave no table")
 	}
 	g.table, g.tls, g.backendWarnings, g.differences = out.Table, out.TLS, out.backendWarnings, out.Differences
+	g.resolved, g.resolvedSvc = out.resolved, out.resolvedSvc
 	if len(g.backendWarnings) > 0 {
 		byIngress := make(map[*networkingv1.Ingress]*entry, len(members))
 		for _, m := range members {
