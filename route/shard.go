@@ -16,13 +16,10 @@ import (
 // would.
 
 // shardMin is the number of rules from which Splice shards a table, and
-// shardRules the number of rules per shard it aims at. A change lays out
-// its hosts' shards again, so smaller shards make changes cheaper: with
-// 64 rules per shard a host is replaced in a third to a half of the time
-// 128 took, with the same heap and the same Match.
+// shardRules the number of rules per shard it aims at.
 const (
 	shardMin   = 2048
-	shardRules = 64
+	shardRules = 128
 )
 
 // sharded is the layout of a sharded Table.
