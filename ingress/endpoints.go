@@ -68,6 +68,9 @@ func (t *Tracker) endpointsOnly(moved map[string]bool, affected map[*group]bool,
 	if len(addresses) > 0 {
 		hosts := map[string]bool{}
 		for g := range updates {
+			if g.table == nil {
+				return nil, nil, false // not expected: a group that resolved compiled
+			}
 			for _, rule := range g.table.Rules() {
 				hosts[rule.Host] = true
 			}
