@@ -16,7 +16,10 @@ import (
 // "Changes" in the package documentation) and builds the new table from
 // the previous one, sharing what did not change; the result is the same
 // as compiling every object again (LoadFiles, then Compile), warnings and TLS
-// hosts included, though warnings may come in another order.
+// hosts included, though warnings may come in another order. A change of
+// EndpointSlices alone that moves only addresses compiles nothing: the
+// routes of the backends concerned get their new addresses, and
+// Result.Endpoints lists them by backend.
 //
 // A change that fails (an invalid object without
 // Options.SkipInvalidIngresses, a backend that cannot resolve) leaves the
