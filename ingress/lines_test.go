@@ -57,7 +57,7 @@ func TestLineIndexMatchesTree(t *testing.T) {
 				}
 			})
 			// A field that is not there is located at its nearest ancestor.
-			if got, want := obj.doc.line("spec.noSuchField.deeper"), treeLine(root, "spec"); got != want {
+			if got, want := obj.doc.line("spec.noSuchField.deeper"), nodeAt(root, "spec").Line; got != want {
 				t.Errorf("%s: %s missing field: line %d, want %d (spec's)", file, obj.name, got, want)
 			}
 		}
@@ -166,18 +166,4 @@ func eachField(n *yaml.Node, path string, depth int, fn func(string, int)) {
 			eachField(item, p, depth+1, fn)
 		}
 	}
-}
-
-// treeLine is the line of the field at path in the tree under root, or of
-// its nearest ancestor present.
-func treeLine(root *yaml.Node, path string) int {
-	n := root
-	for _, step := range splitFieldPath(path) {
-		next := childNode(n, step)
-		if next == nil {
-			break
-		}
-		n = next
-	}
-	return n.Line
 }

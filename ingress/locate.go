@@ -57,6 +57,12 @@ func (d *docRef) line(fieldPath string) int {
 	if root == nil {
 		return d.start
 	}
+	return d.text.firstLine - 1 + nodeAt(root, fieldPath).Line
+}
+
+// nodeAt returns the node of the field at fieldPath under root, or of its
+// nearest ancestor present.
+func nodeAt(root *yaml.Node, fieldPath string) *yaml.Node {
 	n := root
 	for _, step := range splitFieldPath(fieldPath) {
 		next := childNode(n, step)
@@ -65,7 +71,7 @@ func (d *docRef) line(fieldPath string) int {
 		}
 		n = next
 	}
-	return d.text.firstLine - 1 + n.Line
+	return n
 }
 
 // root returns the object's node in the re-parsed document.
