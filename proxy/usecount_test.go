@@ -111,66 +111,47 @@ func TestUpdateKeepsUpstreamIndexes(t *testing.T) {
 // a build of the same table.
 func checkUpstreamIndexes(t *testing.T, step int, st, fresh *state) {
 	t.Helper()
-	if got, want := keysOf(st.upstreams), keysOf(fresh.upstreams); !maps.Equal(got, want) {
-		t.Fatalf("step %d: the handler knows %d Upstreams, a fresh build %d", step, len(got), len(want))
-	}
-	// Keys that share a balancer in one share it in the other.
-	runtimes := map[*upstream]bool{}
-	for u, up := range st.upstreams.all() {
-		runtimes[up] = true
-		for v, vp := range st.upstreams.all() {
-			if (up == vp) != (fresh.upstreams.get(u) == fresh.upstreams.get(v)) {
-				t.Fatalf("step %d: upstreams %s and %s: shared %v, a fresh build %v", step, u.Name, v.Name, up == vp, !(up == vp))
-			}
-		}
-		if !slices.Contains(st.byName.get(up.name), up) {
-			t.Fatalf("step %d: upstream %s is missing from its name's list", step, up.name)
-		}
-	}
-	listed := map[*upstream]bool{}
-	for name, list := range st.byName.all() {
-		for _, up := range list {
-			if up.name != name || !runtimes[up] || listed[up] {
-				t.Fatalf("step %d: byName[%s] holds an upstream the handler does not serve, or twice", step, name)
-			}
-			listed[up] = true
-		}
-	}
-	if len(listed) != len(runtimes) {
-		t.Fatalf("step %d: byName lists %d upstreams, want %d", step, len(listed), len(runtimes))
-	}
+	checkRuntimes(t, fmt.Sprintf("step %d: upstreams", step), st.upstreams, fresh.upstreams, st.byName, func(up *upstream) string { return up.name })
 }
 
 // checkTrafficIndexes checks the traffic runtimes of st against those of
 // fresh, a build of the same table.
 func checkTrafficIndexes(t *testing.T, step int, st, fresh *state) {
 	t.Helper()
-	if got, want := keysOf(st.traffics.byPolicy), keysOf(fresh.traffics.byPolicy); !maps.Equal(got, want) {
-		t.Fatalf("step %d: the handler knows %d traffic policies, a fresh build %d", step, len(got), len(want))
+	checkRuntimes(t, fmt.Sprintf("step %d: traffic policies", step), st.traffics.byPolicy, fresh.traffics.byPolicy, st.traffics.byObject, func(ts *trafficState) ObjectRef { return ts.object })
+}
+
+// checkRuntimes checks the runtimes of the keys of got against those of
+// want, a fresh build's: the same keys, sharing runtimes alike; and index
+// (by groupOf) lists each runtime of got once, and nothing else.
+func checkRuntimes[K, R, G comparable](t *testing.T, what string, got, want *cowMap[K, R], index *cowMap[G, []R], groupOf func(R) G) {
+	t.Helper()
+	if g, w := keysOf(got), keysOf(want); !maps.Equal(g, w) {
+		t.Fatalf("%s: the handler knows %d, a fresh build %d", what, len(g), len(w))
 	}
-	runtimes := map[*trafficState]bool{}
-	for p, ts := range st.traffics.byPolicy.all() {
-		runtimes[ts] = true
-		for q, tq := range st.traffics.byPolicy.all() {
-			if (ts == tq) != (fresh.traffics.byPolicy.get(p) == fresh.traffics.byPolicy.get(q)) {
-				t.Fatalf("step %d: traffic runtimes shared %v, in a fresh build %v", step, ts == tq, !(ts == tq))
+	runtimes := map[R]bool{}
+	for k, r := range got.all() {
+		runtimes[r] = true
+		for l, q := range got.all() {
+			if (r == q) != (want.get(k) == want.get(l)) {
+				t.Fatalf("%s: two keys share a runtime: %v, in a fresh build %v", what, r == q, r != q)
 			}
 		}
-		if !slices.Contains(st.traffics.byObject.get(ts.object), ts) {
-			t.Fatalf("step %d: a traffic runtime of %v is missing from its object's list", step, ts.object)
+		if !slices.Contains(index.get(groupOf(r)), r) {
+			t.Fatalf("%s: a runtime is missing from the index under %v", what, groupOf(r))
 		}
 	}
-	listed := map[*trafficState]bool{}
-	for object, list := range st.traffics.byObject.all() {
-		for _, ts := range list {
-			if ts.object != object || !runtimes[ts] || listed[ts] {
-				t.Fatalf("step %d: the runtimes of %v hold one the handler does not serve, or twice", step, object)
+	listed := map[R]bool{}
+	for group, list := range index.all() {
+		for _, r := range list {
+			if groupOf(r) != group || !runtimes[r] || listed[r] {
+				t.Fatalf("%s: the index under %v holds a runtime the handler does not serve, or twice", what, group)
 			}
-			listed[ts] = true
+			listed[r] = true
 		}
 	}
 	if len(listed) != len(runtimes) {
-		t.Fatalf("step %d: the objects list %d traffic runtimes, want %d", step, len(listed), len(runtimes))
+		t.Fatalf("%s: the index lists %d runtimes, want %d", what, len(listed), len(runtimes))
 	}
 }
 
