@@ -262,6 +262,9 @@ func (m *Mux) buildChange(p *ingress.Pending) (*built, error) {
 	switch {
 	case res.Full:
 		pl.table = res.Compiled.Table
+	case len(res.Endpoints) > 0:
+		// Only endpoints moved, and the Tracker says where to.
+		pl.pushes = res.Endpoints
 	case len(res.Hosts) == 0:
 		// Nothing routed changed.
 	default:
@@ -271,7 +274,7 @@ func (m *Mux) buildChange(p *ingress.Pending) (*built, error) {
 		}
 		// The table being served, not the compiled one: the routes of
 		// hosts whose endpoints alone changed are served as they were.
-		pl.table = route.Splice(m.live.table, func(host string) bool { return !res.Hosts[host] }, res.Changed)
+		pl.table = route.SpliceHosts(m.live.table, res.Hosts, res.Changed)
 		up := &tableUpdate{added: res.Changed.Rules()}
 		for host := range res.Hosts {
 			up.removed = append(up.removed, m.live.table.HostRules(host)...)

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -22,6 +23,19 @@ import (
 // 198.18.0.0/15 and never dialled.
 
 func benchSizes(b *testing.B) []int {
+	if list := os.Getenv("INGRESSMUX_BENCH_SIZES"); list != "" {
+		// Other sizes, such as 20000,50000 for finding what grows faster
+		// than the number of Ingresses.
+		var sizes []int
+		for _, f := range strings.Split(list, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(f))
+			if err != nil || n <= 0 {
+				b.Fatalf("INGRESSMUX_BENCH_SIZES: %q is not a positive number", f)
+			}
+			sizes = append(sizes, n)
+		}
+		return sizes
+	}
 	sizes := []int{1_000, 10_000}
 	if os.Getenv("INGRESSMUX_BENCH_100K") != "" {
 		sizes = append(sizes, 100_000)

@@ -93,6 +93,10 @@ type Compiled struct {
 	// routes maps each route to what it was compiled from, when
 	// recordCompiled is set: for the package's tests.
 	routes map[*proxy.Route]*compiledRoute
+	// resolved and resolvedSvc are the resolutions of the backends (see
+	// resolver), kept with Options.backendWarnings: a Tracker tells from
+	// them whether endpoints that move change anything but addresses.
+	resolved, resolvedSvc map[route.Backend]*resolved
 }
 
 // recordCompiled makes Compile fill Compiled.routes.
@@ -185,6 +189,9 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 	if len(c.errs) > 0 {
 		c.out.Table = nil
 		return c.out, c.errs
+	}
+	if opts.backendWarnings {
+		c.out.resolved, c.out.resolvedSvc = c.resolver.cache, c.resolver.cacheSvc
 	}
 	return c.out, nil
 }

@@ -82,7 +82,10 @@ func supportedVersions(kind string) string {
 func typed[T any](namespaced bool, store func(*Set, *T, Source, *docRef)) kindDecoder {
 	return kindDecoder{decode: func(set *Set, n *yaml.Node, kind string, src Source, ref *docRef) ErrorList {
 		var conv converter
+		scratch := conv.takeLines()
 		conv.convert(n, reflect.TypeFor[T](), nil, 0)
+		ref.setLines(conv.lines)
+		conv.putLines(scratch)
 		name := nameFromNode(n, kind, namespaced)
 		if conv.fatal != nil {
 			src.Line = conv.fatalLine

@@ -16,6 +16,9 @@ import (
 // Only the document's own bytes are re-parsed, so locating a field costs
 // the same in a file of one Ingress and in a file of ten thousand.
 type docRef struct {
+	// lines, when not nil, locates fields without the document's bytes;
+	// see lineIndex. Decoding records it; text is the fallback.
+	lines lineIndex
 	text  *docText
 	item  int // index in a List's items; -1 when the document is the object
 	start int // line where the object starts
@@ -47,10 +50,19 @@ func (d *docRef) line(fieldPath string) int {
 	if d == nil {
 		return 0
 	}
+	if d.lines != nil {
+		return d.lines.lookup(splitFieldPath(fieldPath), d.start)
+	}
 	root := d.root()
 	if root == nil {
 		return d.start
 	}
+	return d.text.firstLine - 1 + nodeAt(root, fieldPath).Line
+}
+
+// nodeAt returns the node of the field at fieldPath under root, or of its
+// nearest ancestor present.
+func nodeAt(root *yaml.Node, fieldPath string) *yaml.Node {
 	n := root
 	for _, step := range splitFieldPath(fieldPath) {
 		next := childNode(n, step)
@@ -59,7 +71,7 @@ func (d *docRef) line(fieldPath string) int {
 		}
 		n = next
 	}
-	return d.text.firstLine - 1 + n.Line
+	return n
 }
 
 // root returns the object's node in the re-parsed document.

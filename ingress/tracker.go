@@ -16,7 +16,10 @@ import (
 // "Changes" in the package documentation) and builds the new table from
 // the previous one, sharing what did not change; the result is the same
 // as compiling every object again (LoadFiles, then Compile), warnings and TLS
-// hosts included, though warnings may come in another order.
+// hosts included, though warnings may come in another order. A change of
+// EndpointSlices alone that moves only addresses compiles nothing: the
+// routes of the backends concerned get their new addresses, and
+// Result.Endpoints lists them by backend.
 //
 // A change that fails (an invalid object without
 // Options.SkipInvalidIngresses, a backend that cannot resolve) leaves the
@@ -66,6 +69,9 @@ type group struct {
 	// backendWarnings are the warnings of backends its Ingresses use,
 	// of which only the first in merge order over every group is kept.
 	backendWarnings []backendWarning
+	// resolved and resolvedSvc are how its compile resolved each backend
+	// (see Compiled.resolved); endpoint changes keep resolved current.
+	resolved, resolvedSvc map[route.Backend]*resolved
 }
 
 // Result is what one Apply, Reset or Sync changed.
@@ -84,6 +90,12 @@ type Result struct {
 	Changed *route.Table
 	// Warnings are the warnings of the Ingresses compiled again.
 	Warnings []Warning
+	// Endpoints, when not empty, are the new addresses of backends by
+	// name ("namespace/service:port"), for a change that only moved
+	// endpoints (EndpointSlices): nothing was compiled again, Hosts is
+	// empty, and the rules that use these backends differ from the
+	// previous table's only in their addresses.
+	Endpoints map[string][]string
 }
 
 // NewTracker returns a Tracker holding no objects, whose table is empty.
@@ -94,9 +106,16 @@ func newTracker(opts Options) *Tracker {
 	for k := range t.objs {
 		t.objs[k] = map[string]*entry{}
 	}
-	empty, _ := route.New(nil)
-	t.compiled = &Compiled{Table: empty}
+	t.compiled = &Compiled{Table: t.modeTable()}
 	return t
+}
+
+// modeTable is an empty table with the options of the matching mode: a
+// full Compile in the ingress-nginx mode keeps regexes in order even when
+// it has no rule.
+func (t *Tracker) modeTable() *route.Table {
+	empty, _ := route.NewWithOptions(nil, route.Options{RegexInOrder: t.opts.Matching == MatchIngressNginx})
+	return empty
 }
 
 // Compiled returns the current result.
@@ -300,6 +319,9 @@ func (t *Tracker) prepare(changes []Change, seqOf map[kindKey]int, undoMore func
 	affected := map[*group]bool{}
 	touched := map[string]bool{} // Ingress keys
 	full := false
+	// slicesOnly: every change is to an EndpointSlice, of the Services in
+	// moved; see endpointsOnly.
+	slicesOnly, moved := true, map[string]bool{}
 	var errs ErrorList
 	for _, c := range changes {
 		n, err := normalize(c)
@@ -340,6 +362,7 @@ func (t *Tracker) prepare(changes []Change, seqOf map[kindKey]int, undoMore func
 		}
 		log = append(log, undo{n.kind, n.key, old})
 		t.put(n.kind, n.key, e)
+		slicesOnly = slicesOnly && n.kind == kindEndpointSlice
 		switch n.kind {
 		case kindIngress:
 			if old != nil && old.grp != nil {
@@ -358,6 +381,7 @@ func (t *Tracker) prepare(changes []Change, seqOf map[kindKey]int, undoMore func
 				if v != nil {
 					if svc := sliceService(v.n.obj.(EndpointSlice)); svc != "" {
 						t.readers(svc, affected, touched)
+						moved[svc] = true
 					}
 				}
 			}
@@ -367,6 +391,11 @@ func (t *Tracker) prepare(changes []Change, seqOf map[kindKey]int, undoMore func
 	}
 	if len(errs) == 0 && len(log) == 0 && undoMore == nil {
 		return &Pending{Result: &Result{Compiled: t.compiled, Hosts: map[string]bool{}}, t: t, commit: func() {}}, nil
+	}
+	if len(errs) == 0 && !full && slicesOnly && seqOf == nil && undoMore == nil {
+		if up, commit, ok := t.endpointsOnly(moved, affected, touched); ok {
+			return &Pending{Result: up, t: t, log: log, commit: commit, undoMore: undoMore}, nil
+		}
 	}
 	var up *Result
 	var commit func()
@@ -463,13 +492,9 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 		slices.SortFunc(members, func(a, b *entry) int { return cmp.Compare(a.seq, b.seq) })
 	}
 
-	var fresh []*group
-	for _, comp := range partition(members) {
-		g, err := t.compileGroup(comp, classSet.IngressClasses, len(classWarnings))
-		if err != nil {
-			return nil, nil, err
-		}
-		fresh = append(fresh, g)
+	fresh, err := t.compileGroups(partition(members), classSet.IngressClasses, len(classWarnings))
+	if err != nil {
+		return nil, nil, err
 	}
 
 	up := &Result{Full: full, Hosts: map[string]bool{}}
@@ -490,12 +515,14 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 			}
 		}
 	}
-	up.Changed = route.Splice(nil, nil, tables...)
+	// The empty table of the matching mode: with no rules compiled, the
+	// table still has the mode's options, as a full Compile's does.
+	up.Changed = route.Splice(nil, nil, append(tables, t.modeTable())...)
 	var table *route.Table
 	if full {
 		table = up.Changed
 	} else {
-		table = route.Splice(t.compiled.Table, func(host string) bool { return !up.Hosts[host] }, tables...)
+		table = route.SpliceHosts(t.compiled.Table, up.Hosts, tables...)
 	}
 
 	groups := mergeGroups(slices.DeleteFunc(slices.Clone(t.groups), func(g *group) bool { return affected[g] }), fresh)
@@ -695,6 +722,7 @@ func (t *Tracker) compileGroup(members []*entry, classes []IngressClass, classWa
 		return nil, errors.New("ingress: compiling a group gave no table")
 	}
 	g.table, g.tls, g.backendWarnings, g.differences = out.Table, out.TLS, out.backendWarnings, out.Differences
+	g.resolved, g.resolvedSvc = out.resolved, out.resolvedSvc
 	if len(g.backendWarnings) > 0 {
 		byIngress := make(map[*networkingv1.Ingress]*entry, len(members))
 		for _, m := range members {

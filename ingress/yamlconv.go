@@ -40,6 +40,8 @@ type converter struct {
 	aliasNodes int
 	fatal      error // a limit was hit; conversion stopped
 	fatalLine  int
+	lines      lineIndex // see lineIndex
+	at         int32     // the entry of lines being converted; see enter
 }
 
 // stop records a limit that ends the conversion.
@@ -290,7 +292,9 @@ func (c *converter) eachPair(n *yaml.Node, path *field.Path, fn func(key string,
 			continue
 		}
 		seen[key] = keyNode.Line
+		parent := c.enter(key, -1, keyLine(keyNode, val))
 		fn(key, keyNode, val)
+		c.leave(parent)
 	}
 	// Explicit keys override merged ones, as YAML's merge key specifies.
 	for _, m := range merged {
@@ -317,7 +321,9 @@ func (c *converter) eachPair(n *yaml.Node, path *field.Path, fn func(key string,
 					continue
 				}
 				seen[k.Value] = k.Line
+				parent := c.detach()
 				fn(k.Value, k, src.Content[i+1])
+				c.leave(parent)
 			}
 		}
 	}
@@ -334,7 +340,9 @@ func (c *converter) sequence(n *yaml.Node, t reflect.Type, path *field.Path, dep
 		if i > 0 {
 			c.out = append(c.out, ',')
 		}
+		parent := c.enter("", i, item.Line)
 		c.convert(item, t.Elem(), path.Index(i), depth+1)
+		c.leave(parent)
 	}
 	c.out = append(c.out, ']')
 }
@@ -400,7 +408,9 @@ func (c *converter) generic(n *yaml.Node, path *field.Path, depth int) {
 			if i > 0 {
 				c.out = append(c.out, ',')
 			}
+			parent := c.enter("", i, item.Line)
 			c.generic(item, path.Index(i), depth+1)
+			c.leave(parent)
 		}
 		c.out = append(c.out, ']')
 		return

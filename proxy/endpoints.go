@@ -35,7 +35,7 @@ func (h *Handler) SetEndpoints(name string, endpoints []string) (int, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	n := 0
-	for _, up := range h.state.Load().byName[name] {
+	for _, up := range h.state.Load().byName.get(name) {
 		cur := up.current()
 		if slices.Equal(cur.endpoints, endpoints) {
 			n++
@@ -116,7 +116,7 @@ func (up *upstream) carryFrom(old *state) {
 	if old == nil {
 		return
 	}
-	for _, prev := range old.byName[up.name] {
+	for _, prev := range old.byName.get(up.name) {
 		p := &prev.spec
 		if !sameUpstream(&Upstream{Name: p.Name, Protocol: p.Protocol, ConnectTimeout: p.ConnectTimeout, Endpoints: up.spec.Endpoints, TLS: p.TLS, Balancing: p.Balancing, Status: p.Status}, &up.spec) {
 			continue

@@ -104,7 +104,7 @@ func TestSetEndpointsKeepsBalancingState(t *testing.T) {
 	up := upstreamOf("svc", a, b)
 	up.Balance = EWMA
 	h, _ := newHandler(t, Config{Table: newTable(t, prefix("", "/", &Route{Upstream: up}))})
-	old := h.state.Load().byName["svc"][0]
+	old := h.state.Load().byName.get("svc")[0]
 	old.lat.eps[old.lat.index[addr(b)]].observe(5e6, 1000)
 	old.health.failed(addr(b))
 
@@ -132,7 +132,7 @@ func TestSetEndpointsKeepsBalancingState(t *testing.T) {
 	if err := h.Reload(newTable(t, prefix("", "/", &Route{Upstream: up2}))); err != nil {
 		t.Fatal(err)
 	}
-	next := h.state.Load().byName["svc"][0]
+	next := h.state.Load().byName.get("svc")[0]
 	if next.health.eps[next.health.index[addr(b)]].fails.Load() != 1 {
 		t.Errorf("a reload lost b's failure record")
 	}
@@ -147,7 +147,7 @@ func TestUpdateKeepsUnchangedRoutes(t *testing.T) {
 	gone := &Route{Upstream: upstreamOf("b", b)}
 	rules := []route.Rule{prefix("a.test", "/", keep), prefix("b.test", "/", gone)}
 	h, _ := newHandler(t, Config{Table: newTable(t, rules...)})
-	before := h.state.Load().routes[keep]
+	before := h.state.Load().routes.get(keep)
 
 	added := []route.Rule{prefix("b.test", "/v2", &Route{Upstream: upstreamOf("a", a)})}
 	part := newTable(t, added...)
@@ -156,10 +156,10 @@ func TestUpdateKeepsUnchangedRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := h.state.Load()
-	if st.routes[keep] != before {
+	if st.routes.get(keep) != before {
 		t.Error("the unchanged route was prepared again")
 	}
-	if _, ok := st.routes[gone]; ok {
+	if _, ok := st.routes.lookup(gone); ok {
 		t.Error("the removed route is still prepared")
 	}
 	if w := serve(h, httptest.NewRequest("GET", "http://b.test/v2/x", nil)); w.Code != 200 || decode(t, w.Body.Bytes()).Backend != "a" {

@@ -134,7 +134,7 @@ func (h *Handler) Explain(r *http.Request) Decision {
 		d.ReadTimeout, d.SendTimeout, d.MaxBodyBytes = rs.readTimeout, rs.sendTimeout, rs.maxBody
 		d.ConnectTimeout = cmp.Or(dry.up.cfg.ConnectTimeout, DefaultConnectTimeout)
 	} else if info.Route != nil {
-		if rs := h.state.Load().routes[info.Route]; rs != nil {
+		if rs := h.state.Load().routes.get(info.Route); rs != nil {
 			d.ReadTimeout, d.SendTimeout, d.MaxBodyBytes = rs.readTimeout, rs.sendTimeout, rs.maxBody
 			d.ConnectTimeout = cmp.Or(rs.up.cfg.ConnectTimeout, DefaultConnectTimeout)
 		}

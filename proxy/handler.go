@@ -138,7 +138,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 		h.notFound(w, r)
 		return
 	}
-	rt := st.routes[rule.Value.(*Route)] // validated by build
+	rt := st.routes.get(rule.Value.(*Route)) // validated by build
 	if info != nil {
 		info.Rule, info.Route = rule, rt.route
 	}

@@ -62,7 +62,7 @@ func (h *Handler) Upstreams() []UpstreamStatus {
 		cur := up.current() // with the endpoints SetEndpoints gave last
 		out = append(out, UpstreamStatus{Upstream: cur.cfg, Endpoints: cur.health.snapshot(cur.endpoints)})
 	}
-	for _, rs := range st.routes {
+	for _, rs := range st.routes.all() {
 		add(rs.up)
 		add(rs.fallback)
 		for _, c := range rs.others {

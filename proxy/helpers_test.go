@@ -126,5 +126,5 @@ func (b *logBuffer) Contains(s string) bool { return strings.Contains(b.String()
 
 // trafficRuntime returns the runtime the Handler keeps for t, or nil.
 func (h *Handler) trafficRuntime(t *Traffic) *trafficState {
-	return h.state.Load().traffics.byPolicy[t]
+	return h.state.Load().traffics.byPolicy.get(t)
 }

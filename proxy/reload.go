@@ -18,19 +18,24 @@ import (
 // requests in flight finish with the state they started with.
 type state struct {
 	table      *route.Table
-	routes     map[*Route]*routeState
+	routes     *cowMap[*Route, *routeState]
 	transports transportSet // the transports the routes use
 	closed     bool         // Close was called: nothing is served
 	// upstreams is the runtime form of each Upstream of the table, so that
 	// the next table can keep those that did not change, and SetEndpoints
 	// can find them by name.
-	upstreams map[*Upstream]*upstream
-	byName    map[string][]*upstream // upstreams by Upstream.Name
+	upstreams *cowMap[*Upstream, *upstream]
+	byName    *cowMap[string, []*upstream] // upstreams by Upstream.Name
 	// uses counts the rules of the table that carry each Route, so that
 	// Update drops a Route only with the last rule that carries it.
-	uses map[*Route]int
+	uses *cowMap[*Route, int]
 	// traffics are the runtimes of the routes' traffic policies.
 	traffics trafficRuntimes
+	// counts are how many routes use each upstream and traffic runtime,
+	// so that Update drops them with their last route without looking at
+	// the others; nil until the first Update after New or Reload counts
+	// them.
+	counts *useCounts
 }
 
 // routeState is a validated Route with its defaults applied.
@@ -89,7 +94,7 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 	if table == nil {
 		return nil, errors.New("proxy: the route table is nil")
 	}
-	st := &state{table: table, routes: make(map[*Route]*routeState), upstreams: make(map[*Upstream]*upstream), uses: make(map[*Route]int)}
+	st := &state{table: table, routes: newCowMap[*Route, *routeState](), upstreams: newCowMap[*Upstream, *upstream](), byName: newCowMap[string, []*upstream](), uses: newCowMap[*Route, int](), traffics: newTrafficRuntimes()}
 	return h.fill(st, table.Rules(), old)
 }
 
@@ -97,8 +102,9 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 // transports and balancers from old (which may be nil) when unchanged.
 func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error) {
 	ups := st.upstreams
-	added := make(map[*Upstream]bool)
-	shared := make(map[string][]*upstream) // the upstreams this fill made or kept, by name
+	// shared are the upstreams this fill made or kept from old, by name:
+	// new to st.byName, which gets them at the end.
+	shared := make(map[string][]*upstream)
 	reported := make(map[*Upstream]bool)
 	var errs []error
 	for _, rule := range rules {
@@ -107,8 +113,8 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 			errs = append(errs, fmt.Errorf("proxy: %s: Value is %T, want a non-nil *proxy.Route", ruleName(rule, nil), rule.Value))
 			continue
 		}
-		st.uses[rt]++
-		if _, done := st.routes[rt]; done {
+		st.uses.set(rt, st.uses.get(rt)+1)
+		if _, done := st.routes.lookup(rt); done {
 			continue
 		}
 		bad := checkRoute(rt)
@@ -128,23 +134,23 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 		}
 		// upstreamOf returns the runtime form of u, built once per table.
 		upstreamOf := func(u *Upstream, what string) *upstream {
-			up, seen := ups[u]
+			up, seen := ups.lookup(u)
 			if !seen {
 				// An equal Upstream of this table, or, for Update, of
 				// the table being served: one balancer and one transport
 				// for the routes that reach the same backend the same way.
-				if up = equalUpstream(u, shared[u.Name], st.byName[u.Name]); up != nil {
+				if up = equalUpstream(u, shared[u.Name], st.byName.get(u.Name)); up != nil {
 					seen = true
-					ups[u] = up
+					ups.set(u, up)
 				}
 			}
 			if !seen && old != nil {
 				// The same Upstream, unchanged: keep its balancer, so that
 				// its rotation, EWMA and health records and the endpoints
 				// SetEndpoints gave it survive the reload.
-				if prev := old.upstreams[u]; prev != nil && sameUpstream(&prev.spec, u) {
+				if prev := old.upstreams.get(u); prev != nil && sameUpstream(&prev.spec, u) {
 					up, seen = prev, true
-					ups[u] = prev
+					ups.set(u, prev)
 					st.transports.keep(prev)
 					shared[u.Name] = append(shared[u.Name], prev)
 				}
@@ -152,8 +158,7 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 			if !seen {
 				var bad []error
 				up, bad = h.newUpstream(u, &st.transports, old)
-				ups[u] = up
-				added[u] = true
+				ups.set(u, up)
 				if up != nil {
 					up.carryFrom(old)
 					shared[u.Name] = append(shared[u.Name], up)
@@ -224,19 +229,10 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 			}
 		}
 		rs.others = append(append(slices.Clip(canaries), backends...), mirrors...)
-		st.routes[rt] = rs
+		st.routes.set(rt, rs)
 	}
-	if st.byName == nil {
-		st.byName = make(map[string][]*upstream, len(shared))
-		for name, list := range shared {
-			st.byName[name] = list
-		}
-	} else {
-		for u := range added {
-			if up := ups[u]; up != nil {
-				st.byName[up.name] = append(slices.Clip(st.byName[up.name]), up)
-			}
-		}
+	for name, list := range shared {
+		st.byName.set(name, append(slices.Clip(st.byName.get(name)), list...))
 	}
 	if len(errs) > 0 {
 		// Transports built for this table and not taken from the old one
@@ -479,7 +475,7 @@ func ruleName(rule route.Rule, rt *Route) string {
 // transportOf returns the transport serving rt in the current state, or
 // nil; for tests.
 func (h *Handler) transportOf(rt *Route) *http.Transport {
-	if rs := h.state.Load().routes[rt]; rs != nil {
+	if rs := h.state.Load().routes.get(rt); rs != nil {
 		return rs.up.te.t
 	}
 	return nil

@@ -1,39 +1,40 @@
 package proxy
 
 import (
-	"maps"
 	"reflect"
+	"slices"
 )
 
 // trafficRuntimes are the runtimes of the traffic policies of one table:
 // by the *Traffic routes carry, and by the object of their routes, so
-// that an equal policy of the same object finds its runtime again.
+// that an equal policy of the same object finds its runtime again. Their
+// maps are cowMaps, shared with the previous table's until written, as
+// the rest of the state.
 type trafficRuntimes struct {
-	byPolicy map[*Traffic]*trafficState
-	byObject map[ObjectRef][]*trafficState
+	byPolicy *cowMap[*Traffic, *trafficState]
+	byObject *cowMap[ObjectRef, []*trafficState]
 }
 
-// clone returns a copy of r that can grow without changing r.
+func newTrafficRuntimes() trafficRuntimes {
+	return trafficRuntimes{byPolicy: newCowMap[*Traffic, *trafficState](), byObject: newCowMap[ObjectRef, []*trafficState]()}
+}
+
+// clone returns a copy of r that can change without changing r.
 func (r trafficRuntimes) clone() trafficRuntimes {
-	c := trafficRuntimes{byPolicy: make(map[*Traffic]*trafficState, len(r.byPolicy)), byObject: make(map[ObjectRef][]*trafficState, len(r.byObject))}
-	maps.Copy(c.byPolicy, r.byPolicy)
-	for o, list := range r.byObject {
-		c.byObject[o] = list[:len(list):len(list)]
-	}
-	return c
+	return trafficRuntimes{byPolicy: r.byPolicy.clone(), byObject: r.byObject.clone()}
 }
 
 // find returns the runtime of t, a policy of a route of object, if r has
 // one: t's own (a Traffic does not change once given to the Handler), or,
 // for a named object, one of that object built from an equal policy.
 func (r *trafficRuntimes) find(t *Traffic, object ObjectRef) *trafficState {
-	if ts := r.byPolicy[t]; ts != nil {
+	if ts := r.byPolicy.get(t); ts != nil {
 		return ts
 	}
 	if object == (ObjectRef{}) {
 		return nil // nothing says two unnamed routes are one policy
 	}
-	for _, ts := range r.byObject[object] {
+	for _, ts := range r.byObject.get(object) {
 		if reflect.DeepEqual(&ts.spec, t) {
 			return ts
 		}
@@ -43,20 +44,33 @@ func (r *trafficRuntimes) find(t *Traffic, object ObjectRef) *trafficState {
 
 // add records ts as the runtime of t.
 func (r *trafficRuntimes) add(t *Traffic, ts *trafficState) {
-	if r.byPolicy == nil {
-		r.byPolicy = make(map[*Traffic]*trafficState)
-		r.byObject = make(map[ObjectRef][]*trafficState)
+	if r.byPolicy.get(t) == ts {
+		return // as it was: nothing copied
 	}
-	r.byPolicy[t] = ts
+	r.byPolicy.set(t, ts)
 	if ts.object == (ObjectRef{}) {
 		return
 	}
-	for _, have := range r.byObject[ts.object] {
-		if have == ts {
-			return
-		}
+	list := r.byObject.get(ts.object)
+	if slices.Contains(list, ts) {
+		return
 	}
-	r.byObject[ts.object] = append(r.byObject[ts.object], ts)
+	r.byObject.set(ts.object, append(slices.Clip(list), ts))
+}
+
+// forget drops t, whose runtime ts serves no other policy any more when
+// last is true.
+func (r *trafficRuntimes) forget(t *Traffic, ts *trafficState, last bool) {
+	r.byPolicy.del(t)
+	if !last || ts.object == (ObjectRef{}) {
+		return
+	}
+	list := slices.DeleteFunc(slices.Clone(r.byObject.get(ts.object)), func(have *trafficState) bool { return have == ts })
+	if len(list) == 0 {
+		r.byObject.del(ts.object)
+	} else {
+		r.byObject.set(ts.object, list)
+	}
 }
 
 // trafficOf returns the runtime of the policy of rt in st: the one st
@@ -82,27 +96,24 @@ func (h *Handler) trafficOf(st *state, rt *Route, old *state) (*trafficState, []
 	return ts, nil
 }
 
-// keep returns the runtimes of r that used reports as used.
-func (r trafficRuntimes) keep(used map[*trafficState]bool) trafficRuntimes {
-	var out trafficRuntimes
-	for t, ts := range r.byPolicy {
-		if used[ts] {
-			out.add(t, ts)
-		}
-	}
-	return out
-}
-
 // closeUnused closes the idle connections to the auth services of the
 // runtimes of r that now does not hold.
 func (r trafficRuntimes) closeUnused(now trafficRuntimes) {
-	held := make(map[*trafficState]bool, len(now.byPolicy))
-	for _, ts := range now.byPolicy {
+	held := make(map[*trafficState]bool, now.byPolicy.len())
+	for _, ts := range now.byPolicy.all() {
 		held[ts] = true
 	}
-	for _, ts := range r.byPolicy {
-		if !held[ts] && ts.ext != nil {
-			ts.ext.client.CloseIdleConnections()
+	for _, ts := range r.byPolicy.all() {
+		if !held[ts] {
+			ts.closeIdle()
 		}
+	}
+}
+
+// closeIdle closes the idle connections to the auth service of ts, if it
+// has one.
+func (ts *trafficState) closeIdle() {
+	if ts.ext != nil {
+		ts.ext.client.CloseIdleConnections()
 	}
 }

@@ -62,7 +62,7 @@ func TestTrafficRuntimeByIdentity(t *testing.T) {
 	if got := status(h, "/a"); got != 200 {
 		t.Errorf("a changed policy: %d, want 200 (new counters)", got)
 	}
-	if n := len(h.state.Load().traffics.byPolicy); n != 1 {
+	if n := h.state.Load().traffics.byPolicy.len(); n != 1 {
 		t.Errorf("runtimes kept: %d, want 1 (those of routes gone are dropped)", n)
 	}
 
@@ -99,7 +99,7 @@ func TestTrafficRuntimeUpdate(t *testing.T) {
 	if err := h.Update(newTable(t, c), []route.Rule{b}, []route.Rule{c}); err != nil {
 		t.Fatal(err)
 	}
-	if n := len(h.state.Load().traffics.byPolicy); n != 0 {
+	if n := h.state.Load().traffics.byPolicy.len(); n != 0 {
 		t.Errorf("runtimes kept after the policy left: %d, want 0", n)
 	}
 }

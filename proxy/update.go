@@ -2,7 +2,6 @@ package proxy
 
 import (
 	"errors"
-	"maps"
 	"slices"
 
 	"github.com/ingressmux/ingressmux/route"
@@ -29,20 +28,34 @@ func (h *Handler) Update(table *route.Table, removed, added []route.Rule) error 
 	if old.closed {
 		return ErrClosed
 	}
+	counts := old.counts
+	if counts == nil {
+		counts = countUses(old) // once after New or Reload
+	}
+	// The maps are shared with old shard by shard; only what this update
+	// writes is copied.
 	st := &state{
 		table:      table,
-		routes:     maps.Clone(old.routes),
-		upstreams:  maps.Clone(old.upstreams),
-		byName:     maps.Clone(old.byName),
-		uses:       maps.Clone(old.uses),
+		routes:     old.routes.clone(),
+		upstreams:  old.upstreams.clone(),
+		byName:     old.byName.clone(),
+		uses:       old.uses.clone(),
+		counts:     counts.clone(),
 		transports: old.transports.clone(),
 		traffics:   old.traffics.clone(),
 	}
+	var gone []*routeState
 	for _, r := range removed {
 		if rt, ok := r.Value.(*Route); ok {
-			if st.uses[rt]--; st.uses[rt] <= 0 {
-				delete(st.routes, rt)
-				delete(st.uses, rt)
+			n := st.uses.get(rt) - 1
+			if n > 0 {
+				st.uses.set(rt, n)
+				continue
+			}
+			st.uses.del(rt)
+			if rs := st.routes.get(rt); rs != nil {
+				gone = append(gone, rs)
+				st.routes.del(rt)
 			}
 		}
 	}
@@ -50,40 +63,12 @@ func (h *Handler) Update(table *route.Table, removed, added []route.Rule) error 
 	if err != nil {
 		return err
 	}
-	st.dropUnused()
+	dropped := st.recount(gone, added, old)
 	h.state.Store(st)
-	old.traffics.closeUnused(st.traffics)
+	for _, ts := range dropped {
+		ts.closeIdle()
+	}
 	return nil
-}
-
-// dropUnused forgets the upstreams and traffic runtimes no route of st
-// uses any more, so that SetEndpoints finds none of them (and says so) and
-// they do not pile up over many updates. It walks every route, as the copy
-// of the route map that each Update makes does already.
-func (st *state) dropUnused() {
-	used := make(map[*upstream]bool, len(st.routes))
-	usedTraffic := make(map[*trafficState]bool)
-	for _, rs := range st.routes {
-		used[rs.up], used[rs.fallback] = true, true
-		for _, up := range rs.others {
-			used[up] = true
-		}
-		usedTraffic[rs.traffic] = true
-	}
-	st.traffics = st.traffics.keep(usedTraffic)
-	unused := func(up *upstream) bool { return !used[up] }
-	maps.DeleteFunc(st.upstreams, func(_ *Upstream, up *upstream) bool { return unused(up) })
-	for name, ups := range st.byName {
-		if !slices.ContainsFunc(ups, unused) {
-			continue // shared with the previous state: left as it is
-		}
-		ups = slices.DeleteFunc(slices.Clone(ups), unused)
-		if len(ups) == 0 {
-			delete(st.byName, name)
-		} else {
-			st.byName[name] = ups
-		}
-	}
 }
 
 // clone returns a copy of s that can grow without changing s.

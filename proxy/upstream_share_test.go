@@ -43,13 +43,13 @@ func TestEqualUpstreamsShareBalancer(t *testing.T) {
 	w := prefix("w.test", "/", &Route{Upstream: hashed})
 	h2, _ := newHandler(t, Config{Table: newTable(t, x, w)})
 	st := h2.state.Load()
-	if st.routes[x.Value.(*Route)].up == st.routes[w.Value.(*Route)].up {
+	if st.routes.get(x.Value.(*Route)).up == st.routes.get(w.Value.(*Route)).up {
 		t.Error("an upstream with other balancing settings shares the balancer")
 	}
-	if n := len(st.byName["web"]); n != 2 {
+	if n := len(st.byName.get("web")); n != 2 {
 		t.Errorf("upstreams named web: %d, want 2", n)
 	}
-	if n := len(h.state.Load().byName["web"]); n != 1 {
+	if n := len(h.state.Load().byName.get("web")); n != 1 {
 		t.Errorf("upstreams named web after sharing: %d, want 1 (SetEndpoints counts each once)", n)
 	}
 }

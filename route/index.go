@@ -122,22 +122,50 @@ func build(valid []compiled, opts Options) *Table {
 			break
 		}
 	}
-	groups := make(map[string][]compiled)
+	// The rules of each host, in input order, side by side in one slice:
+	// one copy of each rule, not a slice grown per host.
+	groupOf := map[string]int32{}
+	var names []string
 	var global *compiled
+	group := make([]int32, len(valid)) // each rule's host, by number; -1 for the global Default
+	var count []int32
 	for i := range valid {
 		c := &valid[i]
 		if c.rule.Host == "" && c.rule.Type == Default {
-			global = c
+			global, group[i] = c, -1
 			continue
 		}
-		groups[c.rule.Host] = append(groups[c.rule.Host], *c)
+		g, ok := groupOf[c.rule.Host]
+		if !ok {
+			g = int32(len(names))
+			groupOf[c.rule.Host] = g
+			names = append(names, c.rule.Host)
+			count = append(count, 0)
+		}
+		group[i] = g
+		count[g]++
 	}
-	names := make([]string, 0, len(groups)+1)
-	for h := range groups {
-		names = append(names, h)
+	start := make([]int32, len(names)+1)
+	for g, n := range count {
+		start[g+1] = start[g] + n
+	}
+	byHost := make([]compiled, start[len(names)])
+	next := slices.Clone(start[:len(names)])
+	for i, g := range group {
+		if g >= 0 {
+			byHost[next[g]] = valid[i]
+			next[g]++
+		}
+	}
+	rulesOf := func(h string) []compiled {
+		g, ok := groupOf[h]
+		if !ok {
+			return nil
+		}
+		return byHost[start[g]:start[g+1]:start[g+1]]
 	}
 	slices.SortFunc(names, compareHosts)
-	if _, ok := groups[""]; !ok {
+	if _, ok := groupOf[""]; !ok {
 		names = append(names, "")
 	}
 	// Offset 0 is never a record, so that an empty slot can be 0.
@@ -153,7 +181,7 @@ func build(valid []compiled, opts Options) *Table {
 	t.entries = make([]hostEntry, 0, len(names))
 	for _, h := range names {
 		off := uint32(len(arena))
-		arena = t.place(arena, h, groups[h], &paths)
+		arena = t.place(arena, h, rulesOf(h), &paths)
 		switch {
 		case h == "":
 			t.hostless = off

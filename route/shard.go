@@ -109,8 +109,10 @@ func (s *sharded) withGlobal(cs []compiled) []compiled {
 }
 
 // splice is Splice for a sharded table: only the shards that lose or gain
-// rules are laid out again, unless the global Default changes.
-func (s *sharded) splice(keep func(string) bool, add []*Table) *Table {
+// rules are laid out again, unless the global Default changes. replace,
+// when not nil, lists the hosts keep refuses, which finds the shards that
+// lose rules without asking keep about every host.
+func (s *sharded) splice(keep func(string) bool, replace map[string]bool, add []*Table) *Table {
 	var added []compiled
 	for _, a := range add {
 		if a != nil {
@@ -138,11 +140,20 @@ func (s *sharded) splice(keep func(string) bool, add []*Table) *Table {
 			dirty[k] = nil
 		}
 	}
-	for k, sh := range s.shards {
-		for i := range sh.entries {
-			if h := sh.entries[i].meta.host; h != "" && keep != nil && !keep(h) {
-				touch(k)
-				break
+	switch {
+	case replace != nil:
+		for h := range replace {
+			if h != "" && s.hasHost(h) {
+				touch(s.slot(h))
+			}
+		}
+	case keep != nil:
+		for k, sh := range s.shards {
+			for i := range sh.entries {
+				if h := sh.entries[i].meta.host; h != "" && !keep(h) {
+					touch(k)
+					break
+				}
 			}
 		}
 	}
@@ -172,6 +183,18 @@ func (s *sharded) splice(keep func(string) bool, add []*Table) *Table {
 	}
 	ns.n = n
 	return &Table{sharded: &ns}
+}
+
+// hasHost reports whether the rule host h ("*.x" for a wildcard) has
+// rules in s.
+func (s *sharded) hasHost(h string) bool {
+	sh := s.entryShard(h)
+	for i := range sh.entries {
+		if m := sh.entries[i].meta; m.host == h && m.last > m.first {
+			return true
+		}
+	}
+	return false
 }
 
 // dedupe keeps the first of rules with the same host, path, type and

@@ -18,9 +18,22 @@ import "slices"
 // hosts that change, not with the table. Match answers the same either
 // way, in constant time and without allocating.
 func Splice(t *Table, keep func(host string) bool, add ...*Table) *Table {
+	return splice(t, keep, nil, add)
+}
+
+// SpliceHosts is Splice keeping the rules of every host of t but those in
+// replace. Knowing the hosts, it finds the shards that lose rules without
+// asking about every host of t: its cost grows with the hosts replaced and
+// the rules added, not with the table.
+func SpliceHosts(t *Table, replace map[string]bool, add ...*Table) *Table {
+	return splice(t, func(host string) bool { return !replace[host] }, replace, add)
+}
+
+// splice is Splice; replace, when not nil, lists every host keep refuses.
+func splice(t *Table, keep func(host string) bool, replace map[string]bool, add []*Table) *Table {
 	opts := splicedOptions(t, keep, add)
 	if t != nil && t.sharded != nil && len(opts.DeepWildcards) == 0 {
-		return t.sharded.splice(keep, add)
+		return t.sharded.splice(keep, replace, add)
 	}
 	var valid, added []compiled
 	if t != nil {

@@ -48,12 +48,16 @@ func TestSpliceMatchesNew(t *testing.T) {
 
 	r := rand.New(rand.NewPCG(1, 2))
 	current := rules
+	byHosts := sh // the same changes made with SpliceHosts
 	for step := range 20 {
 		// Replace the rules of a few hosts, sometimes the hostless ones and
 		// the global Default.
 		drop := map[string]bool{}
 		for range 1 + r.IntN(5) {
 			drop[current[r.IntN(len(current))].Host] = true
+		}
+		if r.IntN(3) == 0 {
+			drop[fmt.Sprintf("fresh%d.example.net", step)] = true // a host the table lacks
 		}
 		var kept, added []Rule
 		for _, rule := range current {
@@ -73,12 +77,14 @@ func TestSpliceMatchesNew(t *testing.T) {
 			t.Fatal(err)
 		}
 		sh = Splice(sh, func(h string) bool { return !drop[h] }, part)
+		byHosts = SpliceHosts(byHosts, drop, part)
 		current = append(kept, added...)
 		want, err := New(current)
 		if err != nil {
 			t.Fatal(err)
 		}
 		sameAnswers(t, fmt.Sprintf("step %d", step), sh, want, probes)
+		sameAnswers(t, fmt.Sprintf("step %d, SpliceHosts", step), byHosts, want, probes)
 	}
 }
 
@@ -109,6 +115,19 @@ func BenchmarkSplice(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		tbl = Splice(tbl, keep, part)
+	}
+}
+
+// BenchmarkSpliceHosts is BenchmarkSplice naming the host replaced.
+func BenchmarkSpliceHosts(b *testing.B) {
+	rules, _ := benchRules(30_000)
+	full, _ := New(rules)
+	tbl := Splice(nil, nil, full)
+	part, _ := New([]Rule{{Host: "svc7.example.com", Path: "/v2", Type: Prefix}})
+	replace := map[string]bool{"svc7.example.com": true}
+	b.ReportAllocs()
+	for b.Loop() {
+		tbl = SpliceHosts(tbl, replace, part)
 	}
 }
 

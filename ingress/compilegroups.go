@@ -1,0 +1,58 @@
+package ingress
+
+import (
+	"runtime"
+	"sync"
+)
+
+// parallelGroups is the number of groups per CPU from which
+// compileGroups uses several CPUs: below it, a change compiles too little
+// to pay for starting goroutines. A variable for tests.
+var parallelGroups = 16
+
+// compileGroups compiles each part (see partition) into a group, in
+// order. Groups compile independently of each other, reading objects that
+// nothing changes meanwhile, so a large compile (a Reset, an IngressClass
+// changed) spreads them over every CPU. A Resolver is the program's code,
+// which may not expect concurrent calls: with one, groups compile one
+// after another. The error is the one compiling the parts in order meets
+// first.
+func (t *Tracker) compileGroups(parts [][]*entry, classes []IngressClass, classWarnings int) ([]*group, error) {
+	workers := min(runtime.GOMAXPROCS(0), len(parts)/parallelGroups)
+	fresh := make([]*group, len(parts))
+	if workers < 2 || t.opts.Resolver != nil {
+		for i, comp := range parts {
+			g, err := t.compileGroup(comp, classes, classWarnings)
+			if err != nil {
+				return nil, err
+			}
+			fresh[i] = g
+		}
+		return fresh, nil
+	}
+	errs := make([]error, len(parts))
+	var next sync.Mutex
+	taken := 0
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				next.Lock()
+				i := taken
+				taken++
+				next.Unlock()
+				if i >= len(parts) {
+					return
+				}
+				fresh[i], errs[i] = t.compileGroup(parts[i], classes, classWarnings)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	return fresh, nil
+}
