@@ -423,11 +423,18 @@ func endpointsOnly(old *route.Table, res *ingress.Result) (map[string][]string, 
 }
 
 // upstreamsOf lists the upstreams of r whose endpoints may move alone:
-// its own and its canaries'.
+// its own and its canaries'. A route without one (a Gateway API route
+// with weighted backends, a redirect) has none: sameButEndpoints then
+// compares the rest whole.
 func upstreamsOf(r *proxy.Route) []*proxy.Upstream {
-	out := []*proxy.Upstream{r.Upstream}
+	var out []*proxy.Upstream
+	if r.Upstream != nil {
+		out = append(out, r.Upstream)
+	}
 	for _, c := range r.Canaries {
-		out = append(out, c.Upstream)
+		if c.Upstream != nil {
+			out = append(out, c.Upstream)
+		}
 	}
 	return out
 }
