@@ -313,7 +313,10 @@ func (m *Mux) buildChange(p *ingress.Pending, objs *ingress.Set) (*built, error)
 		}
 	}
 	if !res.Full && len(hosts) > 0 {
-		m.spliceServed(b, &ingress.Result{Hosts: hosts, Changed: changed})
+		// Rules that stay may still match differently: a Gateway API
+		// wildcard host covers any number of labels (route.Options).
+		pushable := sameDeepWildcards(m.Compiled().Table, compiled)
+		m.spliceServed(b, &ingress.Result{Hosts: hosts, Changed: changed}, pushable)
 	}
 	b.table = pl.table
 	if compiled != b.compiled.Table {
@@ -367,10 +370,11 @@ func (m *Mux) mergedRules(res *ingress.Result, hosts map[string]bool, gw *route.
 // spliceServed gives b the table to serve for the rules of res.Hosts
 // compiled again as res.Changed: the endpoints to push when only those
 // moved, else those rules spliced into the table being served, and the
-// update that says so to the proxy.
-func (m *Mux) spliceServed(b *built, res *ingress.Result) {
+// update that says so to the proxy. Pushing endpoints alone is not an
+// option unless pushable.
+func (m *Mux) spliceServed(b *built, res *ingress.Result, pushable bool) {
 	pl := b.pending
-	if pushes, ok := endpointsOnly(m.Compiled().Table, res); ok {
+	if pushes, ok := endpointsOnly(m.Compiled().Table, res); ok && pushable {
 		pl.pushes = pushes
 		return
 	}
@@ -382,6 +386,13 @@ func (m *Mux) spliceServed(b *built, res *ingress.Result) {
 		up.removed = append(up.removed, m.live.table.HostRules(host)...)
 	}
 	b.update = up
+}
+
+// sameDeepWildcards reports whether a and b have the same deep wildcard
+// hosts.
+func sameDeepWildcards(a, b *route.Table) bool {
+	x, y := a.Options().DeepWildcards, b.Options().DeepWildcards
+	return len(x) == len(y) && !slices.ContainsFunc(x, func(w string) bool { return !slices.Contains(y, w) })
 }
 
 // endpointsOnly reports whether the rules res compiled again differ from

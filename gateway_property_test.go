@@ -28,7 +28,8 @@ import (
 // nothing changed.
 //
 // INGRESSMUX_PROPERTY_DURATION (such as "10m") runs sequences for that
-// long instead of the short fixed run.
+// long instead of the short fixed run; INGRESSMUX_PROPERTY_SEED starts the
+// short run at that seed.
 func TestIncrementalMatchesLoadWithGateway(t *testing.T) {
 	deadline := time.Time{}
 	if d := os.Getenv("INGRESSMUX_PROPERTY_DURATION"); d != "" {
@@ -38,9 +39,17 @@ func TestIncrementalMatchesLoadWithGateway(t *testing.T) {
 		}
 		deadline = time.Now().Add(dur)
 	}
+	first := uint64(1)
+	if s := os.Getenv("INGRESSMUX_PROPERTY_SEED"); s != "" {
+		// Replays the sequence of one seed, as a failure names it.
+		if _, err := fmt.Sscan(s, &first); err != nil {
+			t.Fatalf("INGRESSMUX_PROPERTY_SEED: %v", err)
+		}
+		deadline = time.Time{}
+	}
 	sequences, steps, failed := 0, 0, 0
-	for seed := uint64(1); ; seed++ {
-		if deadline.IsZero() && seed > 10 || !deadline.IsZero() && time.Now().After(deadline) {
+	for seed := first; ; seed++ {
+		if deadline.IsZero() && seed >= first+10 || !deadline.IsZero() && time.Now().After(deadline) {
 			break
 		}
 		n, f := runMixedSequence(t, seed, 50)
