@@ -41,11 +41,7 @@ spec:
 // route j at version versions[j] (0 when absent).
 func benchGateway(versions map[int]int) string {
 	var s strings.Builder
-	s.WriteString(`apiVersion: gateway.networking.k8s.io/v1
-kind: GatewayClass
-metadata: {name: mux}
-spec: {controllerName: github.com/ingressmux/ingressmux/gateway}
----
+	s.WriteString(muxGatewayClass + `---
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: edge, namespace: gateways}

@@ -15,11 +15,15 @@ import (
 	"github.com/ingressmux/ingressmux/ingress"
 )
 
-const changeGateway = `apiVersion: gateway.networking.k8s.io/v1
+// muxGatewayClass is the GatewayClass ingressmux serves by default.
+const muxGatewayClass = `apiVersion: gateway.networking.k8s.io/v1
 kind: GatewayClass
 metadata: {name: mux}
 spec: {controllerName: github.com/ingressmux/ingressmux/gateway}
----
+`
+
+// changeGateway is a Gateway of muxGatewayClass with one HTTP listener.
+const changeGateway = muxGatewayClass + `---
 apiVersion: gateway.networking.k8s.io/v1
 kind: Gateway
 metadata: {name: edge, namespace: default}
