@@ -10,6 +10,7 @@ import (
 
 	"github.com/ingressmux/ingressmux/gateway"
 	"github.com/ingressmux/ingressmux/ingress"
+	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/route"
 )
 
@@ -235,7 +236,7 @@ func changedHosts(a, b *route.Table, into map[string]bool) {
 	}
 	was, now := byHost(a), byHost(b)
 	for host, rules := range was {
-		if !reflect.DeepEqual(rules, now[host]) {
+		if !sameRules(rules, now[host]) {
 			into[host] = true
 		}
 	}
@@ -244,6 +245,65 @@ func changedHosts(a, b *route.Table, into map[string]bool) {
 			into[host] = true
 		}
 	}
+}
+
+// sameRules reports whether two lists of rules are equal, their routes
+// included.
+func sameRules(a, b []route.Rule) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		rx, okx := x.Value.(*proxy.Route)
+		ry, oky := y.Value.(*proxy.Route)
+		if !okx || !oky {
+			return false
+		}
+		x.Value, y.Value = nil, nil
+		rx, ry, pools := withoutCAPools(rx, ry)
+		if !pools || !reflect.DeepEqual(x, y) || !reflect.DeepEqual(rx, ry) {
+			return false
+		}
+	}
+	return true
+}
+
+// withoutCAPools returns copies of a and b without the CA pools of their
+// upstreams, which reflect.DeepEqual cannot compare (their certificates load lazily), and whether those
+// pools are equal.
+func withoutCAPools(a, b *proxy.Route) (*proxy.Route, *proxy.Route, bool) {
+	x, y := *a, *b
+	same := true
+	strip := func(u, v **proxy.Upstream) {
+		if *u == nil || *v == nil {
+			return
+		}
+		cu, cv := **u, **v
+		if (cu.TLS.RootCAs == nil) != (cv.TLS.RootCAs == nil) || cu.TLS.RootCAs != nil && !cu.TLS.RootCAs.Equal(cv.TLS.RootCAs) {
+			same = false
+		}
+		cu.TLS.RootCAs, cv.TLS.RootCAs = nil, nil
+		*u, *v = &cu, &cv
+	}
+	strip(&x.Upstream, &y.Upstream)
+	strip(&x.DefaultBackend, &y.DefaultBackend)
+	if len(x.Backends) != len(y.Backends) || len(x.Mirrors) != len(y.Mirrors) || len(x.Canaries) != len(y.Canaries) {
+		return &x, &y, same
+	}
+	x.Backends, y.Backends = slices.Clone(x.Backends), slices.Clone(y.Backends)
+	for i := range x.Backends {
+		strip(&x.Backends[i].Upstream, &y.Backends[i].Upstream)
+	}
+	x.Mirrors, y.Mirrors = slices.Clone(x.Mirrors), slices.Clone(y.Mirrors)
+	for i := range x.Mirrors {
+		strip(&x.Mirrors[i].Upstream, &y.Mirrors[i].Upstream)
+	}
+	x.Canaries, y.Canaries = slices.Clone(x.Canaries), slices.Clone(y.Canaries)
+	for i := range x.Canaries {
+		strip(&x.Canaries[i].Upstream, &y.Canaries[i].Upstream)
+	}
+	return &x, &y, same
 }
 
 // hostsTable returns the rules of hosts in t as a table of their own, with
