@@ -434,26 +434,32 @@ func endpointsOnly(old *route.Table, res *ingress.Result) (map[string][]string, 
 }
 
 // upstreamsOf lists the upstreams of r whose endpoints may move alone:
-// its own and its canaries'. A route without one (a Gateway API route
-// with weighted backends, a redirect) has none: sameButEndpoints then
-// compares the rest whole.
+// its own, its canaries', and its weighted backends' and mirrors' (of
+// Gateway API routes).
 func upstreamsOf(r *proxy.Route) []*proxy.Upstream {
 	var out []*proxy.Upstream
-	if r.Upstream != nil {
-		out = append(out, r.Upstream)
-	}
-	for _, c := range r.Canaries {
-		if c.Upstream != nil {
-			out = append(out, c.Upstream)
+	add := func(u *proxy.Upstream) {
+		if u != nil {
+			out = append(out, u)
 		}
+	}
+	add(r.Upstream)
+	for _, c := range r.Canaries {
+		add(c.Upstream)
+	}
+	for _, b := range r.Backends {
+		add(b.Upstream)
+	}
+	for _, m := range r.Mirrors {
+		add(m.Upstream)
 	}
 	return out
 }
 
 // sameButEndpoints reports whether a and b are equal but for the
-// endpoints of their upstreams and canaries.
+// endpoints of the upstreams upstreamsOf lists.
 func sameButEndpoints(a, b *proxy.Route) bool {
-	if len(a.Canaries) != len(b.Canaries) || (a.Upstream == nil) != (b.Upstream == nil) {
+	if len(a.Canaries) != len(b.Canaries) || len(a.Backends) != len(b.Backends) || len(a.Mirrors) != len(b.Mirrors) {
 		return false
 	}
 	x, y := *a, *b
@@ -462,7 +468,16 @@ func sameButEndpoints(a, b *proxy.Route) bool {
 	for i := range x.Canaries {
 		x.Canaries[i].Upstream, y.Canaries[i].Upstream = withoutEndpoints(x.Canaries[i].Upstream), withoutEndpoints(y.Canaries[i].Upstream)
 	}
-	return reflect.DeepEqual(&x, &y)
+	x.Backends, y.Backends = slices.Clone(a.Backends), slices.Clone(b.Backends)
+	for i := range x.Backends {
+		x.Backends[i].Upstream, y.Backends[i].Upstream = withoutEndpoints(x.Backends[i].Upstream), withoutEndpoints(y.Backends[i].Upstream)
+	}
+	x.Mirrors, y.Mirrors = slices.Clone(a.Mirrors), slices.Clone(b.Mirrors)
+	for i := range x.Mirrors {
+		x.Mirrors[i].Upstream, y.Mirrors[i].Upstream = withoutEndpoints(x.Mirrors[i].Upstream), withoutEndpoints(y.Mirrors[i].Upstream)
+	}
+	cx, cy, pools := withoutCAPools(&x, &y)
+	return pools && reflect.DeepEqual(cx, cy)
 }
 
 // withoutEndpoints returns a copy of u without its endpoints.

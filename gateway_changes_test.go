@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -13,6 +14,7 @@ import (
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/ingressmux/ingressmux/ingress"
+	"github.com/ingressmux/ingressmux/proxy"
 )
 
 // muxGatewayClass is the GatewayClass ingressmux serves by default.
@@ -118,4 +120,34 @@ func TestApplyGatewayChanges(t *testing.T) {
 	// A nil object of a Gateway API kind is refused by name.
 	err = m.Apply(ctx, ingress.Add((*gatewayv1.HTTPRoute)(nil)))
 	require.ErrorContains(t, err, "nil *v1.HTTPRoute")
+}
+
+// TestApplyEndpointSliceOfHTTPRoute checks that an EndpointSlice change
+// for a Service an HTTPRoute routes to gives the proxy's upstream its
+// endpoints without a new route table, as for Ingresses. The addresses
+// are in 198.18.0.0/15 and never dialled.
+func TestApplyEndpointSliceOfHTTPRoute(t *testing.T) {
+	// Two weighted backends, one of them mirrored: the upstreams of a
+	// Gateway API route.
+	weighted := strings.Replace(httpRouteDoc("api", "api.example.com", "/", "api"), "backendRefs: [{name: api, port: 80}]",
+		"backendRefs: [{name: api, port: 80, weight: 3}, {name: other, port: 80}], filters: [{type: RequestMirror, requestMirror: {backendRef: {name: api, port: 80}}}]", 1)
+	m, _ := loadDir(t, map[string]string{
+		"api.yaml": changeGateway + "---\n" + weighted + "---\n" + serviceDoc + "---\n" + sliceDoc("198.18.0.1"),
+	}, ingress.Options{})
+	defer m.Close()
+	table := m.live.table
+	require.NoError(t, m.Apply(context.Background(), ingress.Update(decodeOne(t, sliceDoc("198.18.0.2", "198.18.0.3")))))
+	assert.Same(t, table, m.live.table, "an endpoints change rebuilt the route table")
+	var served []string
+	for _, u := range m.handler.Upstreams() {
+		if u.Upstream.Name == "default/api:80" {
+			for _, e := range u.Endpoints {
+				served = append(served, e.Address)
+			}
+		}
+	}
+	assert.Equal(t, []string{"198.18.0.2:8080", "198.18.0.3:8080"}, served)
+	rule := m.Compiled().Table.Match("api.example.com", "/")
+	require.NotNil(t, rule)
+	assert.Equal(t, []string{"198.18.0.2:8080", "198.18.0.3:8080"}, upstreamsOf(rule.Value.(*proxy.Route))[0].Endpoints)
 }

@@ -222,6 +222,9 @@ func checkMixed(t *testing.T, at string, m *Mux, model mixedModel) {
 			t.Fatalf("%s: Gateway warnings differ\nincremental:\n%s\nfresh:\n%s", at, strings.Join(g, "\n"), strings.Join(w, "\n"))
 		}
 	}
+	if g, w := servedEndpoints(m), servedEndpoints(want); !slices.Equal(g, w) {
+		t.Fatalf("%s: the proxy's endpoints differ\nincremental: %v\nfresh:       %v", at, g, w)
+	}
 	if g, w := m.certs.Hosts(), want.certs.Hosts(); !slices.Equal(slices.Sorted(slices.Values(g)), slices.Sorted(slices.Values(w))) {
 		t.Fatalf("%s: certificate hosts differ\nincremental: %v\nfresh:       %v", at, g, w)
 	}
@@ -232,6 +235,22 @@ func checkMixed(t *testing.T, at string, m *Mux, model mixedModel) {
 			t.Fatalf("%s: certificate for %q is %s, fresh %s", at, host, g, w)
 		}
 	}
+}
+
+// servedEndpoints lists the endpoints of the proxy's upstreams, as
+// "name: endpoints", sorted and without duplicates: what endpoint pushes
+// must keep equal to a fresh load.
+func servedEndpoints(m *Mux) []string {
+	var out []string
+	for _, u := range m.handler.Upstreams() {
+		var eps []string
+		for _, e := range u.Endpoints {
+			eps = append(eps, e.Address)
+		}
+		out = append(out, fmt.Sprintf("%s: %v", u.Upstream.Name, eps))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 // sameTables compares two tables rule by rule, with their routes; served
