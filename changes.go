@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"time"
@@ -17,10 +18,14 @@ import (
 )
 
 // Apply applies changes to single objects (an Ingress, Service,
-// EndpointSlice, Secret, ConfigMap or IngressClass added, updated or
-// deleted) to what is being served, as a cluster watch delivers them. Only
-// what the changes affect is compiled again (see ingress.Tracker); the
-// rest of the routing table is shared with the table being served. A
+// EndpointSlice, Secret, ConfigMap or IngressClass, or a Gateway API
+// GatewayClass, Gateway, HTTPRoute, GRPCRoute, ReferenceGrant,
+// BackendTLSPolicy or a Namespace, added, updated or deleted) to what is
+// being served, as a cluster watch delivers them. Only what the changes
+// affect is compiled again (see ingress.Tracker); the Gateway API routes
+// are compiled again, all of them, only when one of their objects changed
+// or a Service, EndpointSlice, Secret or ConfigMap they name; the rest of
+// the routing table is shared with the table being served. A
 // change that only moves a Service's endpoints (an EndpointSlice) gives
 // the upstreams their new endpoints without rebuilding the route table,
 // and what the balancers learnt about the endpoints that remain is kept.
@@ -37,18 +42,19 @@ func (m *Mux) Apply(ctx context.Context, changes ...ingress.Change) error {
 	defer m.mu.Unlock()
 	start := time.Now()
 	b, err := m.buildWith(ctx, func() (*built, error) {
-		p, err := m.live.tracker.Prepare(changes...)
+		others, gwChanges, err := splitChanges(changes)
 		if err != nil {
 			return nil, err
 		}
-		if m.gatewayServed() {
-			// Gateway API routes are compiled whole: from the objects
-			// with the change, by a new Tracker.
-			set := m.withGatewayObjects(m.live.tracker.Objects())
-			p.Discard()
-			return m.buildFull(set)
+		p, err := m.live.tracker.Prepare(others...)
+		if err != nil {
+			return nil, err
 		}
-		b, err := m.buildChange(p)
+		var objs *ingress.Set // nil: the Gateway API objects stay
+		if len(gwChanges) > 0 {
+			objs = applyGatewayChanges(m.live.gateway.objects, gwChanges)
+		}
+		b, err := m.buildChange(p, objs)
 		if err != nil {
 			p.Discard()
 		}
@@ -109,6 +115,9 @@ func (m *Mux) SetEndpoints(backend string, endpoints []string) error {
 // to make again.
 type live struct {
 	tracker *ingress.Tracker
+	// gateway is the Gateway API side of the objects, which the Tracker
+	// does not keep.
+	gateway *gatewaySide
 	// table is the table being served: the compiled table, but for the
 	// hosts whose endpoints alone changed since, whose routes the proxy
 	// was given the endpoints of instead (see endpointsOnly).
@@ -142,6 +151,7 @@ func (l *live) keyPair(s *corev1.Secret) (*tls.Certificate, error) {
 type pendingLive struct {
 	tracker *ingress.Tracker // a new Tracker, after a full build
 	change  *ingress.Pending // or a change to the current one
+	gateway *gatewaySide
 	table   *route.Table
 	// pushes are endpoints to give upstreams, by backend name, when only
 	// endpoints changed.
@@ -163,6 +173,7 @@ func (b *built) commit() {
 	if p.tracker != nil {
 		m.live.tracker = p.tracker
 	}
+	m.live.gateway = p.gateway
 	m.live.table = p.table
 	m.live.keyPairs, m.live.used = m.live.used, nil
 	for name, eps := range p.pushes {
@@ -239,50 +250,156 @@ func (m *Mux) buildFull(set *ingress.Set) (*built, error) {
 	if err != nil {
 		return nil, err
 	}
-	b.table = res.Compiled.Table
-	if err := m.addGateway(set, b); err != nil {
+	b.gateway, err = m.compileGateway(tr, gatewayObjects(set), set)
+	if err != nil {
 		m.live.used = nil
 		return nil, err
 	}
-	b.pending = &pendingLive{owner: m, tracker: tr, table: b.table}
+	b.table = res.Compiled.Table
+	if gw := b.gateway.table(); gw != nil {
+		b.table = route.Splice(b.table, nil, gw)
+	}
+	if err := m.mergeGateway(b, tr, res.Compiled.Table, b.table); err != nil {
+		m.live.used = nil
+		return nil, err
+	}
+	b.pending = &pendingLive{owner: m, tracker: tr, table: b.table, gateway: b.gateway}
 	return b, nil
 }
 
-// buildChange makes the proxy's side of a prepared change: the routes of
+// buildChange makes the proxy's side of a prepared change, with objs the
+// new Gateway API objects (nil when they did not change): the routes of
 // the hosts compiled again, spliced into the table being served; or, when
 // only endpoints moved, no new table at all.
-func (m *Mux) buildChange(p *ingress.Pending) (*built, error) {
+func (m *Mux) buildChange(p *ingress.Pending, objs *ingress.Set) (*built, error) {
 	res := p.Result
-	b, err := m.buildResult(m.live.tracker, res)
+	tr := m.live.tracker
+	b, err := m.buildResult(tr, res)
 	if err != nil {
 		return nil, err
 	}
-	pl := &pendingLive{owner: m, change: p, table: m.live.table}
+	prev := m.live.gateway
+	var recompiled bool
+	b.gateway, recompiled, err = m.gatewayFor(tr, prev, objs)
+	if err != nil {
+		m.live.used = nil
+		return nil, err
+	}
+	pl := &pendingLive{owner: m, change: p, table: m.live.table, gateway: b.gateway}
 	b.pending = pl
+	ingresses := res.Compiled.Table
+	oldGW, newGW := prev.table(), b.gateway.table()
+	compiled := ingresses  // the compiled table: Ingress rules, then Gateway API rules
+	hosts := res.Hosts     // hosts whose rules changed
+	changed := res.Changed // their rules
 	switch {
 	case res.Full:
-		pl.table = res.Compiled.Table
-	case len(res.Endpoints) > 0:
+		if newGW != nil {
+			compiled = route.Splice(ingresses, nil, newGW)
+		}
+		pl.table = compiled
+	case len(res.Endpoints) > 0 && oldGW == nil && newGW == nil:
 		// Only endpoints moved, and the Tracker says where to.
 		pl.pushes = res.Endpoints
-	case len(res.Hosts) == 0:
-		// Nothing routed changed.
-	default:
-		if pushes, ok := endpointsOnly(m.Compiled().Table, res); ok {
-			pl.pushes = pushes
-			break
+	case oldGW != nil || newGW != nil:
+		hosts = maps.Clone(res.Hosts)
+		// Endpoints that moved under Ingress rules: the merged table gets
+		// those hosts' rules with their new addresses, and the proxy the
+		// addresses (spliceServed finds that only endpoints moved).
+		maps.Copy(hosts, res.MovedHosts)
+		if recompiled {
+			changedHosts(oldGW, newGW, hosts)
 		}
-		// The table being served, not the compiled one: the routes of
-		// hosts whose endpoints alone changed are served as they were.
-		pl.table = route.SpliceHosts(m.live.table, res.Hosts, res.Changed)
-		up := &tableUpdate{added: res.Changed.Rules()}
-		for host := range res.Hosts {
-			up.removed = append(up.removed, m.live.table.HostRules(host)...)
+		if changed, err = m.mergedRules(res, hosts, newGW); err != nil {
+			b.discard()
+			return nil, err
 		}
-		b.update = up
+		compiled = m.Compiled().Table
+		if len(hosts) > 0 {
+			compiled = route.SpliceHosts(compiled, hosts, changed)
+		}
+	}
+	if !res.Full && len(hosts) > 0 {
+		// Rules that stay may still match differently: a Gateway API
+		// wildcard host covers any number of labels (route.Options).
+		pushable := sameDeepWildcards(m.Compiled().Table, compiled)
+		m.spliceServed(b, &ingress.Result{Hosts: hosts, Changed: changed}, pushable)
 	}
 	b.table = pl.table
+	if compiled != b.compiled.Table {
+		c := *b.compiled
+		c.Table = compiled
+		b.compiled = &c
+	}
+	if err := m.mergeGateway(b, tr, ingresses, compiled); err != nil {
+		b.discard()
+		return nil, err
+	}
 	return b, nil
+}
+
+// gatewayFor returns the Gateway API side of a change, with objs the new
+// objects (nil when they did not change): prev's when neither they nor
+// the objects of tr they name changed, else compiled again.
+func (m *Mux) gatewayFor(tr *ingress.Tracker, prev *gatewaySide, objs *ingress.Set) (*gatewaySide, bool, error) {
+	if objs == nil {
+		if slices.Equal(identities(tr, prev.refs), prev.seen) {
+			side := *prev
+			return &side, false, nil
+		}
+		objs = prev.objects
+	}
+	side, err := m.compileGateway(tr, objs, nil)
+	return side, true, err
+}
+
+// mergedRules returns the rules of hosts in the merged table: the Ingress
+// rules of res (compiled again) or of the Tracker's table (for the hosts
+// only Gateway API routes changed), then the Gateway API rules of gw.
+func (m *Mux) mergedRules(res *ingress.Result, hosts map[string]bool, gw *route.Table) (*route.Table, error) {
+	others := map[string]bool{}
+	for host := range hosts {
+		if !res.Hosts[host] {
+			others[host] = true
+		}
+	}
+	ingresses, err := hostsTable(res.Compiled.Table, others)
+	if err != nil {
+		return nil, err
+	}
+	var gwRules *route.Table
+	if gw != nil {
+		gwRules = route.Splice(gw, func(host string) bool { return hosts[host] })
+	}
+	return route.Splice(nil, nil, res.Changed, ingresses, gwRules), nil
+}
+
+// spliceServed gives b the table to serve for the rules of res.Hosts
+// compiled again as res.Changed: the endpoints to push when only those
+// moved, else those rules spliced into the table being served, and the
+// update that says so to the proxy. Pushing endpoints alone is not an
+// option unless pushable.
+func (m *Mux) spliceServed(b *built, res *ingress.Result, pushable bool) {
+	pl := b.pending
+	if pushes, ok := endpointsOnly(m.Compiled().Table, res); ok && pushable {
+		pl.pushes = pushes
+		return
+	}
+	// The table being served, not the compiled one: the routes of
+	// hosts whose endpoints alone changed are served as they were.
+	pl.table = route.SpliceHosts(m.live.table, res.Hosts, res.Changed)
+	up := &tableUpdate{added: res.Changed.Rules()}
+	for host := range res.Hosts {
+		up.removed = append(up.removed, m.live.table.HostRules(host)...)
+	}
+	b.update = up
+}
+
+// sameDeepWildcards reports whether a and b have the same deep wildcard
+// hosts.
+func sameDeepWildcards(a, b *route.Table) bool {
+	x, y := a.Options().DeepWildcards, b.Options().DeepWildcards
+	return len(x) == len(y) && !slices.ContainsFunc(x, func(w string) bool { return !slices.Contains(y, w) })
 }
 
 // endpointsOnly reports whether the rules res compiled again differ from
@@ -324,19 +441,32 @@ func endpointsOnly(old *route.Table, res *ingress.Result) (map[string][]string, 
 }
 
 // upstreamsOf lists the upstreams of r whose endpoints may move alone:
-// its own and its canaries'.
+// its own, its canaries', and its weighted backends' and mirrors' (of
+// Gateway API routes).
 func upstreamsOf(r *proxy.Route) []*proxy.Upstream {
-	out := []*proxy.Upstream{r.Upstream}
+	var out []*proxy.Upstream
+	add := func(u *proxy.Upstream) {
+		if u != nil {
+			out = append(out, u)
+		}
+	}
+	add(r.Upstream)
 	for _, c := range r.Canaries {
-		out = append(out, c.Upstream)
+		add(c.Upstream)
+	}
+	for _, b := range r.Backends {
+		add(b.Upstream)
+	}
+	for _, m := range r.Mirrors {
+		add(m.Upstream)
 	}
 	return out
 }
 
 // sameButEndpoints reports whether a and b are equal but for the
-// endpoints of their upstreams and canaries.
+// endpoints of the upstreams upstreamsOf lists.
 func sameButEndpoints(a, b *proxy.Route) bool {
-	if len(a.Canaries) != len(b.Canaries) || (a.Upstream == nil) != (b.Upstream == nil) {
+	if len(a.Canaries) != len(b.Canaries) || len(a.Backends) != len(b.Backends) || len(a.Mirrors) != len(b.Mirrors) {
 		return false
 	}
 	x, y := *a, *b
@@ -345,7 +475,16 @@ func sameButEndpoints(a, b *proxy.Route) bool {
 	for i := range x.Canaries {
 		x.Canaries[i].Upstream, y.Canaries[i].Upstream = withoutEndpoints(x.Canaries[i].Upstream), withoutEndpoints(y.Canaries[i].Upstream)
 	}
-	return reflect.DeepEqual(&x, &y)
+	x.Backends, y.Backends = slices.Clone(a.Backends), slices.Clone(b.Backends)
+	for i := range x.Backends {
+		x.Backends[i].Upstream, y.Backends[i].Upstream = withoutEndpoints(x.Backends[i].Upstream), withoutEndpoints(y.Backends[i].Upstream)
+	}
+	x.Mirrors, y.Mirrors = slices.Clone(a.Mirrors), slices.Clone(b.Mirrors)
+	for i := range x.Mirrors {
+		x.Mirrors[i].Upstream, y.Mirrors[i].Upstream = withoutEndpoints(x.Mirrors[i].Upstream), withoutEndpoints(y.Mirrors[i].Upstream)
+	}
+	cx, cy, pools := withoutCAPools(&x, &y)
+	return pools && reflect.DeepEqual(cx, cy)
 }
 
 // withoutEndpoints returns a copy of u without its endpoints.
@@ -378,7 +517,7 @@ func (m *Mux) buildFromSources() (*built, error) {
 			return nil, m.everyError(err)
 		}
 	}
-	if m.live.tracker == nil || m.cfg.Resolver != nil || m.cfg.Options.Resolver != nil || hasGatewayObjects(set) || m.gatewayServed() {
+	if m.live.tracker == nil || m.cfg.Resolver != nil || m.cfg.Options.Resolver != nil {
 		b, err := m.buildFull(set)
 		if err != nil {
 			return nil, m.everyError(err)
@@ -389,7 +528,11 @@ func (m *Mux) buildFromSources() (*built, error) {
 	if err != nil {
 		return nil, m.everyError(err)
 	}
-	b, err := m.buildChange(p)
+	var objs *ingress.Set // nil: the Gateway API objects stay
+	if !sameGatewayObjects(m.live.gateway.objects, set) {
+		objs = gatewayObjects(set)
+	}
+	b, err := m.buildChange(p, objs)
 	if err != nil {
 		p.Discard()
 		return nil, err

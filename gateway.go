@@ -17,18 +17,33 @@ import (
 // the same sources are compiled by the gateway package beside the
 // Ingresses, and their routes merged into the one table the handler
 // serves, their listeners' certificates into the one certificate store.
+// A change compiles the Gateway API side again only when one of its
+// objects changed, or a Service, EndpointSlice, Secret or ConfigMap they
+// name; the proxy then gets the rules of the hosts whose rules differ.
 
 // gatewaySide is what a build compiled of the Gateway API objects.
 type gatewaySide struct {
+	// compiled is nil when the objects hold nothing that could route.
 	compiled *gateway.Compiled
 	// objects are the Gateway API objects (and Namespaces) of the build,
-	// for a Resolve, which compiles the Tracker's objects again and the
-	// Tracker does not keep these.
+	// in load order: the Tracker does not keep these.
 	objects *ingress.Set
+	// refs are the core objects that objects name, and seen their
+	// identities (see identities) when compiled was made.
+	refs gateway.References
+	seen []any
 	// defaultCert is the certificate of an HTTPS listener without a
 	// hostname, which matches every name: the default certificate unless
 	// Config.DefaultCertificate sets one.
 	defaultCert *tls.Certificate
+}
+
+// table returns the Gateway API routes of s, nil when none.
+func (s *gatewaySide) table() *route.Table {
+	if s == nil || s.compiled == nil {
+		return nil
+	}
+	return s.compiled.Table
 }
 
 // gatewayDefault returns the default certificate a Gateway listener
@@ -46,14 +61,6 @@ func hasGatewayObjects(set *ingress.Set) bool {
 	return set != nil && len(set.GatewayClasses)+len(set.Gateways)+len(set.HTTPRoutes)+len(set.GRPCRoutes) > 0
 }
 
-// gatewayServed reports whether the table being served has Gateway API
-// routes: a build must then start from scratch, since incremental builds
-// know Ingresses only.
-func (m *Mux) gatewayServed() bool {
-	st := m.state.load()
-	return st != nil && st.gateway != nil
-}
-
 // Gateway returns what the last successful load compiled of the Gateway
 // API objects: listeners, certificates, warnings and the status of every
 // object, as the Gateway API specification defines it. Nil when the
@@ -65,49 +72,63 @@ func (m *Mux) Gateway() *gateway.Compiled {
 	return nil
 }
 
-// withGatewayObjects adds the Gateway API objects of the build being
-// served to set, the Tracker's objects, for Resolve.
+// withGatewayObjects adds the Gateway API objects being served to set,
+// the Tracker's objects, for Resolve.
 func (m *Mux) withGatewayObjects(set *ingress.Set) *ingress.Set {
-	st := m.state.load()
-	if st == nil || st.gateway == nil {
+	gw := m.live.gateway
+	if gw == nil {
 		return set
 	}
 	out := *set
-	gw := st.gateway.objects
-	out.GatewayClasses, out.Gateways, out.HTTPRoutes, out.GRPCRoutes = gw.GatewayClasses, gw.Gateways, gw.HTTPRoutes, gw.GRPCRoutes
-	out.ReferenceGrants, out.BackendTLSPolicies, out.Namespaces = gw.ReferenceGrants, gw.BackendTLSPolicies, gw.Namespaces
+	objs := gw.objects
+	out.GatewayClasses, out.Gateways, out.HTTPRoutes, out.GRPCRoutes = objs.GatewayClasses, objs.Gateways, objs.HTTPRoutes, objs.GRPCRoutes
+	out.ReferenceGrants, out.BackendTLSPolicies, out.Namespaces = objs.ReferenceGrants, objs.BackendTLSPolicies, objs.Namespaces
 	return &out
 }
 
-// addGateway compiles the Gateway API objects of set and merges them into
-// b: their rules into the table (an Ingress rule with the same host, path
-// and type wins, with a warning), their certificates into b's (an
-// Ingress's certificate for the same host wins), their warnings and TLS
-// hosts into b's. Objects that the apiserver would refuse fail the build,
-// as invalid Ingresses do.
-func (m *Mux) addGateway(set *ingress.Set, b *built) error {
-	if !hasGatewayObjects(set) {
-		return nil
+// compileGateway compiles objs, the Gateway API objects of a build whose
+// other objects tr holds. from is what gateway.Compile reads: the whole
+// set of a full build, or nil for objs with the objects of tr they name.
+// Objects that the apiserver would refuse fail the build, as invalid
+// Ingresses do.
+func (m *Mux) compileGateway(tr *ingress.Tracker, objs, from *ingress.Set) (*gatewaySide, error) {
+	side := &gatewaySide{objects: objs, refs: gateway.ReferencesOf(objs)}
+	side.seen = identities(tr, side.refs)
+	if !hasGatewayObjects(objs) {
+		return side, nil
+	}
+	if from == nil {
+		from = referencedSet(tr, objs, side.refs)
 	}
 	io := m.compileOptions()
-	gw, err := gateway.Compile(set, gateway.Options{ControllerName: m.cfg.GatewayController,
+	gw, err := gateway.Compile(from, gateway.Options{ControllerName: m.cfg.GatewayController,
 		Backends: io.Backends, Resolver: io.Resolver, ClusterDomain: io.ClusterDomain})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	table := b.table
+	side.compiled = gw
+	return side, nil
+}
+
+// mergeGateway merges the Gateway API side into b, whose Ingress routes
+// are ingresses: table (the merged table, Ingress rules first) becomes
+// the compiled table, the certificates of the listeners join b's (an
+// Ingress's certificate for the same host wins), and the warnings and TLS
+// hosts join b's. An Ingress rule with the same host, path and type as a
+// Gateway API rule wins, with a warning.
+func (m *Mux) mergeGateway(b *built, tr *ingress.Tracker, ingresses, table *route.Table) error {
+	side := b.gateway
+	if side.compiled == nil {
+		return nil
+	}
+	gw := side.compiled
 	var warnings []ingress.Warning
 	if gw.Table != nil {
-		warnings = shadowedByIngress(b.table, gw.Table)
-		table = route.Splice(b.table, nil, gw.Table)
+		warnings = shadowedByIngress(ingresses, gw.Table)
 	}
-	secrets := map[string]*corev1.Secret{}
-	for _, s := range set.Secrets {
-		secrets[s.Namespace+"/"+s.Name] = s.Secret
-	}
-	lookup := func(key string) (*corev1.Secret, bool) { s, ok := secrets[key]; return s, ok }
+	lookup := func(key string) (*corev1.Secret, bool) { s, ok := tr.Secret(key); return s.Secret, ok }
 	certs, warnings := m.certificates(lookup, &ingress.Compiled{TLS: gw.TLS}, warnings)
-	side := &gatewaySide{compiled: gw, objects: gatewayObjects(set)}
+	side.defaultCert = nil
 	for _, t := range gw.TLS {
 		if t.Host != "" || side.defaultCert != nil {
 			continue
@@ -115,7 +136,7 @@ func (m *Mux) addGateway(set *ingress.Set, b *built) error {
 		// As certificates does for the others: Config.Secrets first.
 		if c := m.cfg.Secrets[t.Secret]; c != nil {
 			side.defaultCert = c
-		} else if s, ok := secrets[t.Secret]; ok {
+		} else if s, ok := lookup(t.Secret); ok {
 			side.defaultCert, _ = m.live.keyPair(s)
 		}
 	}
@@ -130,7 +151,7 @@ func (m *Mux) addGateway(set *ingress.Set, b *built) error {
 		return fmt.Errorf("ingressmux: %w", err)
 	}
 	// The overrides only Gateway API routes use are not unused.
-	stale := unusedOverrides(m.cfg.Backends, b.table)
+	stale := unusedOverrides(m.cfg.Backends, ingresses)
 	kept := slices.DeleteFunc(slices.Clone(b.warnings), func(w ingress.Warning) bool { return slices.Contains(stale, w) })
 	kept = append(kept, unusedOverrides(m.cfg.Backends, table)...)
 	b.warnings = append(append(kept, gw.Warnings...), warnings...)
@@ -139,8 +160,7 @@ func (m *Mux) addGateway(set *ingress.Set, b *built) error {
 	compiled.Table = table
 	compiled.TLS = append(slices.Clip(compiled.TLS), gw.TLS...)
 	compiled.Warnings = b.warnings
-	b.compiled, b.table, b.certs = &compiled, table, merged
-	b.gateway = side
+	b.compiled, b.certs = &compiled, merged
 	return nil
 }
 

@@ -41,7 +41,10 @@ type Change struct {
 	// EndpointSlice, Secret or ConfigMap of this package, or a pointer to
 	// the Kubernetes type they wrap (*networkingv1.Ingress, *corev1.Service
 	// and so on), which then has no Source. For Deleted only its kind,
-	// namespace and name matter.
+	// namespace and name matter. A Tracker takes these kinds; the root
+	// package's Mux.Apply also takes the Gateway API kinds of this package
+	// (GatewayClass, Gateway, HTTPRoute, GRPCRoute, ReferenceGrant,
+	// BackendTLSPolicy) and Namespace, or the types they wrap.
 	Object any
 }
 

@@ -66,8 +66,8 @@ func (t *Tracker) endpointsOnly(moved map[string]bool, affected map[*group]bool,
 		}
 	}
 	out := *t.compiled
+	hosts := map[string]bool{}
 	if len(addresses) > 0 {
-		hosts := map[string]bool{}
 		for g := range updates {
 			if g.table == nil {
 				return nil, nil, false // not expected: a group that resolved compiled
@@ -98,7 +98,7 @@ func (t *Tracker) endpointsOnly(moved map[string]bool, affected map[*group]bool,
 		}
 		t.compiled = &out
 	}
-	return &Result{Compiled: &out, Hosts: map[string]bool{}, Endpoints: addresses}, commit, true
+	return &Result{Compiled: &out, Hosts: map[string]bool{}, Endpoints: addresses, MovedHosts: hosts}, commit, true
 }
 
 // serviceResolver resolves backends of the Services in keys from the

@@ -96,6 +96,11 @@ type Result struct {
 	// empty, and the rules that use these backends differ from the
 	// previous table's only in their addresses.
 	Endpoints map[string][]string
+	// MovedHosts, with Endpoints, lists the hosts whose rules carry the
+	// new addresses in Compiled.Table: a program that serves these rules
+	// in a table of its own, beside other front ends' rules, takes those
+	// hosts' rules again.
+	MovedHosts map[string]bool
 }
 
 // NewTracker returns a Tracker holding no objects, whose table is empty.
