@@ -66,33 +66,36 @@ func keyOf(apiVersion, kind string, obj map[string]any) (key cacheKey, ok bool) 
 	return key, true
 }
 
-// get returns a copy of the remembered result for key.
-func (c *resultCache) get(key cacheKey) (map[string]any, field.ErrorList, bool) {
+// get returns a copy of the remembered result for key, and the length of
+// its JSON.
+func (c *resultCache) get(key cacheKey) (map[string]any, field.ErrorList, int, bool) {
 	r, ok := c.lookup(key)
 	if !ok {
-		return nil, nil, false
+		return nil, nil, 0, false
 	}
 	var out map[string]any
 	if r.object != nil {
 		// util/json reads whole numbers as int64, as Validate returns them.
 		if err := utiljson.Unmarshal(r.object, &out); err != nil {
-			return nil, nil, false
+			return nil, nil, 0, false
 		}
 	}
-	return out, copyErrors(r.errs), true
+	return out, copyErrors(r.errs), len(r.object), true
 }
 
-// put remembers a result unless it is too large.
-func (c *resultCache) put(key cacheKey, out map[string]any, errs field.ErrorList) {
+// put remembers a result unless it is too large, and returns the length
+// of its JSON (more than cacheMaxBytes when it was not remembered).
+func (c *resultCache) put(key cacheKey, out map[string]any, errs field.ErrorList) int {
 	r := &cachedResult{errs: copyErrors(errs)}
 	if out != nil {
 		data, err := json.Marshal(out)
 		if err != nil || len(data) > cacheMaxBytes {
-			return
+			return cacheMaxBytes + 1
 		}
 		r.object = data
 	}
 	c.store(key, r)
+	return len(r.object)
 }
 
 // copyErrors copies the errors themselves, so that a caller who changes
