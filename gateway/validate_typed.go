@@ -61,7 +61,11 @@ type typedResult struct {
 }
 
 // validateTyped validates obj, which it does not change.
-func validateTyped(obj runtime.Object) typedResult {
+func validateTyped(obj runtime.Object) typedResult { return validateTypedWith(obj, validateRemembered) }
+
+// validateTypedWith is validateTyped with check in place of
+// validateRemembered.
+func validateTypedWith(obj runtime.Object, check func(apiVersion, kind string, obj map[string]any) (map[string]any, field.ErrorList, int)) typedResult {
 	fail := func(err error) typedResult {
 		name := strings.ToLower(typeName(obj))
 		if m, ok := obj.(metav1.Object); ok && !reflect.ValueOf(obj).IsNil() {
@@ -81,7 +85,7 @@ func validateTyped(obj runtime.Object) typedResult {
 		return fail(fmt.Errorf("gateway: %w", err))
 	}
 	gvk := gvks[0]
-	out, errs, size := validateRemembered(gvk.GroupVersion().String(), gvk.Kind, u)
+	out, errs, size := check(gvk.GroupVersion().String(), gvk.Kind, u)
 	r := typedResult{errs: errs, size: size}
 	if len(errs) > 0 {
 		r.ref = objectRef(gvk.Kind, out, u)
