@@ -58,7 +58,7 @@ func rememberedTyped(obj runtime.Object) typedResult {
 	if obj == nil || reflect.ValueOf(obj).IsNil() {
 		return validateTyped(obj)
 	}
-	if e, ok := identities.lookup(obj); ok && reflect.DeepEqual(obj, e.validated) {
+	if e, ok := identities.lookup(obj); ok && sameContent(reflect.ValueOf(obj), reflect.ValueOf(e.validated), 0) {
 		return e.result
 	}
 	// The copy is validated, so that what is remembered is exactly the
@@ -69,4 +69,77 @@ func rememberedTyped(obj runtime.Object) typedResult {
 		identities.store(obj, &identityEntry{validated: validated, result: r})
 	}
 	return r
+}
+
+// sameContent reports whether a and b, values of the same type, hold the
+// same content, as reflect.DeepEqual does for the Gateway API types,
+// which are trees. reflect.DeepEqual pays for recording every pointer it
+// follows, to stop at cycles, and that was most of its cost here; a tree
+// has none, and a value deeper than any Gateway API type (a cycle, or a
+// type this was not written for) is simply not the same, so that it is
+// validated again. Floats compare with ==, so a NaN is never the same
+// either.
+func sameContent(a, b reflect.Value, depth int) bool {
+	if depth > maxDepth {
+		return false
+	}
+	switch a.Kind() {
+	case reflect.Pointer, reflect.Interface:
+		if a.IsNil() || b.IsNil() {
+			return a.IsNil() == b.IsNil()
+		}
+		if a.Kind() == reflect.Interface && a.Elem().Type() != b.Elem().Type() {
+			return false
+		}
+		return sameContent(a.Elem(), b.Elem(), depth+1)
+	case reflect.Struct:
+		for i := range a.NumField() {
+			if !sameContent(a.Field(i), b.Field(i), depth+1) {
+				return false
+			}
+		}
+		return true
+	case reflect.Slice:
+		if a.IsNil() != b.IsNil() {
+			return false
+		}
+		fallthrough
+	case reflect.Array:
+		if a.Len() != b.Len() {
+			return false
+		}
+		for i := range a.Len() {
+			if !sameContent(a.Index(i), b.Index(i), depth+1) {
+				return false
+			}
+		}
+		return true
+	case reflect.Map:
+		if a.IsNil() != b.IsNil() || a.Len() != b.Len() {
+			return false
+		}
+		for it := a.MapRange(); it.Next(); {
+			v := b.MapIndex(it.Key())
+			if !v.IsValid() || !sameContent(it.Value(), v, depth+1) {
+				return false
+			}
+		}
+		return true
+	case reflect.String:
+		return a.String() == b.String()
+	case reflect.Bool:
+		return a.Bool() == b.Bool()
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return a.Int() == b.Int()
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return a.Uint() == b.Uint()
+	case reflect.Float32, reflect.Float64:
+		return a.Float() == b.Float()
+	case reflect.Complex64, reflect.Complex128:
+		return a.Complex() == b.Complex()
+	default:
+		// Functions, channels and unsafe pointers are no content of
+		// an API object.
+		return false
+	}
 }

@@ -193,3 +193,64 @@ func TestValidatedCopyConcurrent(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestSameContent checks the comparison that decides whether a
+// remembered result may be given: any difference reflect.DeepEqual sees
+// in a Gateway API object is one.
+func TestSameContent(t *testing.T) {
+	objs := testdataObjects(t)
+	route := func() *gatewayv1.HTTPRoute {
+		for _, o := range objs {
+			if r, ok := o.obj.(*gatewayv1.HTTPRoute); ok && len(r.Spec.Rules) > 0 && len(r.Spec.Rules[0].BackendRefs) > 0 && len(r.Labels) == 0 {
+				return r.DeepCopy()
+			}
+		}
+		t.Fatal("no HTTPRoute with a backendRef in the test data")
+		return nil
+	}
+	tests := []struct {
+		name   string
+		change func(*gatewayv1.HTTPRoute)
+	}{
+		{"a name", func(r *gatewayv1.HTTPRoute) { r.Name += "x" }},
+		{"a label added", func(r *gatewayv1.HTTPRoute) { r.Labels = map[string]string{"a": "b"} }},
+		{"an empty label map for none", func(r *gatewayv1.HTTPRoute) { r.Labels = map[string]string{} }},
+		{"a pointed-to port", func(r *gatewayv1.HTTPRoute) {
+			p := *r.Spec.Rules[0].BackendRefs[0].Port + 1
+			r.Spec.Rules[0].BackendRefs[0].Port = &p
+		}},
+		{"a weight set", func(r *gatewayv1.HTTPRoute) { r.Spec.Rules[0].BackendRefs[0].Weight = new(int32(3)) }},
+		{"a rule added", func(r *gatewayv1.HTTPRoute) { r.Spec.Rules = append(r.Spec.Rules, gatewayv1.HTTPRouteRule{}) }},
+		{"an empty hostname list for none", func(r *gatewayv1.HTTPRoute) {
+			if r.Spec.Hostnames == nil {
+				r.Spec.Hostnames = []gatewayv1.Hostname{}
+			} else {
+				r.Spec.Hostnames = nil
+			}
+		}},
+		{"a status parent", func(r *gatewayv1.HTTPRoute) {
+			r.Status.Parents = append(r.Status.Parents, gatewayv1.RouteParentStatus{ControllerName: "c"})
+		}},
+	}
+	base := route()
+	if !sameContent(reflect.ValueOf(base), reflect.ValueOf(base.DeepCopy()), 0) {
+		t.Fatalf("a copy is not the same content")
+	}
+	for _, tt := range tests {
+		changed := base.DeepCopy()
+		tt.change(changed)
+		if reflect.DeepEqual(base, changed) {
+			t.Fatalf("%s: no change at all", tt.name)
+		}
+		if sameContent(reflect.ValueOf(base), reflect.ValueOf(changed), 0) {
+			t.Errorf("%s: the same content, want a difference", tt.name)
+		}
+	}
+	// Deeper than any API type, as a cycle is: not the same.
+	type node struct{ next *node }
+	loop := &node{}
+	loop.next = loop
+	if sameContent(reflect.ValueOf(loop), reflect.ValueOf(loop), 0) {
+		t.Errorf("a cycle is the same content; want it validated again")
+	}
+}
