@@ -17,33 +17,33 @@ func checked(set *ingress.Set) (*ingress.Set, ingress.ErrorList) {
 	var errs ingress.ErrorList
 	out.GatewayClasses = checkList(set.GatewayClasses, &errs, func(o *ingress.GatewayClass) (**gatewayv1.GatewayClass, ingress.Source, func(string) int) {
 		return &o.GatewayClass, o.Source, o.FieldLine
-	}, (*gatewayv1.GatewayClass).DeepCopy)
+	})
 	out.Gateways = checkList(set.Gateways, &errs, func(o *ingress.Gateway) (**gatewayv1.Gateway, ingress.Source, func(string) int) {
 		return &o.Gateway, o.Source, o.FieldLine
-	}, (*gatewayv1.Gateway).DeepCopy)
+	})
 	out.HTTPRoutes = checkList(set.HTTPRoutes, &errs, func(o *ingress.HTTPRoute) (**gatewayv1.HTTPRoute, ingress.Source, func(string) int) {
 		return &o.HTTPRoute, o.Source, o.FieldLine
-	}, (*gatewayv1.HTTPRoute).DeepCopy)
+	})
 	out.GRPCRoutes = checkList(set.GRPCRoutes, &errs, func(o *ingress.GRPCRoute) (**gatewayv1.GRPCRoute, ingress.Source, func(string) int) {
 		return &o.GRPCRoute, o.Source, o.FieldLine
-	}, (*gatewayv1.GRPCRoute).DeepCopy)
+	})
 	out.ReferenceGrants = checkList(set.ReferenceGrants, &errs, func(o *ingress.ReferenceGrant) (**gatewayv1.ReferenceGrant, ingress.Source, func(string) int) {
 		return &o.ReferenceGrant, o.Source, o.FieldLine
-	}, (*gatewayv1.ReferenceGrant).DeepCopy)
+	})
 	out.BackendTLSPolicies = checkList(set.BackendTLSPolicies, &errs, func(o *ingress.BackendTLSPolicy) (**gatewayv1.BackendTLSPolicy, ingress.Source, func(string) int) {
 		return &o.BackendTLSPolicy, o.Source, o.FieldLine
-	}, (*gatewayv1.BackendTLSPolicy).DeepCopy)
+	})
 	return &out, errs
 }
 
 // checkList validates a copy of each object of list (the object is what
 // open points at) and returns the valid ones, holding their copies.
-func checkList[W any, P runtime.Object](list []W, errs *ingress.ErrorList, open func(*W) (*P, ingress.Source, func(string) int), deepCopy func(P) P) []W {
+func checkList[W any, P runtime.Object](list []W, errs *ingress.ErrorList, open func(*W) (*P, ingress.Source, func(string) int)) []W {
 	var out []W
 	for _, w := range list {
 		obj, src, line := open(&w)
-		cp := deepCopy(*obj)
-		if e := ValidateObject(src, cp, line); len(e) > 0 {
+		cp, e := validatedCopy(src, *obj, line)
+		if len(e) > 0 {
 			*errs = append(*errs, e...)
 			continue
 		}

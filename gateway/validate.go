@@ -67,17 +67,26 @@ import (
 // validating an unchanged object again, as every reload does, costs a
 // small fraction of that.
 func Validate(apiVersion, kind string, obj map[string]any) (map[string]any, field.ErrorList) {
+	out, errs, _ := validateRemembered(apiVersion, kind, obj)
+	return out, errs
+}
+
+// validateRemembered is Validate, and the length of the result's JSON as
+// the memory of results counts it: a measure of what remembering the
+// result costs, more than cacheMaxBytes when it is not remembered.
+func validateRemembered(apiVersion, kind string, obj map[string]any) (map[string]any, field.ErrorList, int) {
 	key, cacheable := keyOf(apiVersion, kind, obj)
 	if cacheable {
-		if out, errs, ok := results.get(key); ok {
-			return out, errs
+		if out, errs, size, ok := results.get(key); ok {
+			return out, errs, size
 		}
 	}
 	out, errs := validate(apiVersion, kind, obj)
+	size := cacheMaxBytes + 1
 	if cacheable {
-		results.put(key, out, errs)
+		size = results.put(key, out, errs)
 	}
-	return out, errs
+	return out, errs, size
 }
 
 // validate is Validate without the memory of earlier results.

@@ -3,7 +3,6 @@ package gateway
 import (
 	"crypto/sha256"
 	"encoding/json"
-	"sync"
 
 	utiljson "k8s.io/apimachinery/pkg/util/json"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -40,17 +39,13 @@ type cachedResult struct {
 // resultCache holds two generations of at most limit results and
 // byteLimit bytes of JSON each.
 type resultCache struct {
-	limit, byteLimit int
-	mu               sync.Mutex
-	current          map[cacheKey]*cachedResult
-	currentBytes     int
-	previous         map[cacheKey]*cachedResult
+	generations[cacheKey, *cachedResult]
 }
 
 var results = newResultCache(cacheEntries, cacheBytes)
 
 func newResultCache(limit, byteLimit int) *resultCache {
-	return &resultCache{limit: limit, byteLimit: byteLimit, current: make(map[cacheKey]*cachedResult)}
+	return &resultCache{newGenerations[cacheKey](limit, byteLimit, func(r *cachedResult) int { return len(r.object) })}
 }
 
 // keyOf hashes what Validate's result depends on. encoding/json writes map
@@ -71,53 +66,36 @@ func keyOf(apiVersion, kind string, obj map[string]any) (key cacheKey, ok bool) 
 	return key, true
 }
 
-// get returns a copy of the remembered result for key.
-func (c *resultCache) get(key cacheKey) (map[string]any, field.ErrorList, bool) {
-	c.mu.Lock()
-	r, ok := c.current[key]
+// get returns a copy of the remembered result for key, and the length of
+// its JSON.
+func (c *resultCache) get(key cacheKey) (map[string]any, field.ErrorList, int, bool) {
+	r, ok := c.lookup(key)
 	if !ok {
-		if r, ok = c.previous[key]; ok {
-			c.putLocked(key, r)
-		}
-	}
-	c.mu.Unlock()
-	if !ok {
-		return nil, nil, false
+		return nil, nil, 0, false
 	}
 	var out map[string]any
 	if r.object != nil {
 		// util/json reads whole numbers as int64, as Validate returns them.
 		if err := utiljson.Unmarshal(r.object, &out); err != nil {
-			return nil, nil, false
+			return nil, nil, 0, false
 		}
 	}
-	return out, copyErrors(r.errs), true
+	return out, copyErrors(r.errs), len(r.object), true
 }
 
-// put remembers a result unless it is too large.
-func (c *resultCache) put(key cacheKey, out map[string]any, errs field.ErrorList) {
+// put remembers a result unless it is too large, and returns the length
+// of its JSON (more than cacheMaxBytes when it was not remembered).
+func (c *resultCache) put(key cacheKey, out map[string]any, errs field.ErrorList) int {
 	r := &cachedResult{errs: copyErrors(errs)}
 	if out != nil {
 		data, err := json.Marshal(out)
 		if err != nil || len(data) > cacheMaxBytes {
-			return
+			return cacheMaxBytes + 1
 		}
 		r.object = data
 	}
-	c.mu.Lock()
-	c.putLocked(key, r)
-	c.mu.Unlock()
-}
-
-func (c *resultCache) putLocked(key cacheKey, r *cachedResult) {
-	if len(c.current) >= c.limit || c.currentBytes+len(r.object) > c.byteLimit {
-		c.previous, c.current = c.current, make(map[cacheKey]*cachedResult, len(c.current))
-		c.currentBytes = 0
-	}
-	if _, ok := c.current[key]; !ok {
-		c.currentBytes += len(r.object)
-	}
-	c.current[key] = r
+	c.store(key, r)
+	return len(r.object)
 }
 
 // copyErrors copies the errors themselves, so that a caller who changes

@@ -57,14 +57,14 @@ func TestResultCacheGenerations(t *testing.T) {
 	c.put(keys[0], map[string]any{"n": int64(0)}, nil)
 	c.put(keys[1], map[string]any{"n": int64(1)}, nil)
 	c.put(keys[2], map[string]any{"n": int64(2)}, nil) // 0 and 1 become the old generation
-	if out, _, ok := c.get(keys[0]); !ok || out["n"] != int64(0) {
+	if out, _, _, ok := c.get(keys[0]); !ok || out["n"] != int64(0) {
 		t.Errorf("get(0) after one turn = %v, %v; want it kept and moved to the current generation", out, ok)
 	}
 	c.put(keys[3], nil, nil) // 2 and 0 become old; 1 is dropped
-	if _, _, ok := c.get(keys[1]); ok {
+	if _, _, _, ok := c.get(keys[1]); ok {
 		t.Errorf("get(1) after two turns found it; want it dropped")
 	}
-	if out, _, ok := c.get(keys[3]); !ok || out != nil {
+	if out, _, _, ok := c.get(keys[3]); !ok || out != nil {
 		t.Errorf("get(3) = %v, %v; want a remembered nil object", out, ok)
 	}
 	if len(c.current)+len(c.previous) > 2*c.limit {

@@ -19,18 +19,8 @@ func ValidateSource(src ingress.Source, apiVersion, kind string, obj map[string]
 	if len(ferrs) == 0 {
 		return out, nil
 	}
-	name := objectRef(kind, out, obj)
-	errs := make(ingress.ErrorList, 0, len(ferrs))
-	for _, fe := range ferrs {
-		at := src
-		if line != nil {
-			if l := line(fe.Field); l > 0 {
-				at.Line = l
-			}
-		}
-		errs = append(errs, &ingress.Error{Source: at, Object: name, Field: fe})
-	}
-	return out, errs
+	r := typedResult{ref: objectRef(kind, out, obj), errs: ferrs}
+	return out, r.errorList(src, line)
 }
 
 // objectRef names an object the way every ingressmux error does, from the
