@@ -32,8 +32,8 @@ func SpliceHosts(t *Table, replace map[string]bool, add ...*Table) *Table {
 // splice is Splice; replace, when not nil, lists every host keep refuses.
 func splice(t *Table, keep func(host string) bool, replace map[string]bool, add []*Table) *Table {
 	opts := splicedOptions(t, keep, add)
-	if t != nil && t.sharded != nil && len(opts.DeepWildcards) == 0 {
-		return t.sharded.splice(keep, replace, add)
+	if t != nil && t.sharded != nil {
+		return t.sharded.splice(keep, replace, add, opts)
 	}
 	var valid, added []compiled
 	if t != nil {
@@ -73,12 +73,10 @@ func splicedOptions(t *Table, keep func(string) bool, add []*Table) Options {
 }
 
 // spliceFlat lays out kept and added rules, the first of duplicates
-// winning, with opts, in shards when there are many. Deep wildcards are
-// never sharded: a request host finds its shard by its own name or its
-// parent's, which a wildcard several labels up is neither.
+// winning, with opts, in shards when there are many.
 func spliceFlat(kept, added []compiled, opts Options) *Table {
 	valid := dedupe(append(kept, added...))
-	if len(valid) >= shardMin && len(opts.DeepWildcards) == 0 {
+	if len(valid) >= shardMin {
 		return newSharded(valid, opts)
 	}
 	return build(valid, opts)
