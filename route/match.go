@@ -27,18 +27,14 @@ func (t *Table) Match(host, path string) *Rule {
 	if t.arena == "" {
 		return nil
 	}
-	return t.match(host, path, &noRequest)
+	return t.matchEntry(t.lookupHost(host), path, &noRequest)
 }
 
 // noRequest is the request of Match: no method, header or query.
 var noRequest Request
 
-// match is Match with a request for the rules that have predicates.
-func (t *Table) match(host, path string, req *Request) *Rule {
-	return t.matchEntry(t.lookupHost(host), path, req)
-}
-
-// matchEntry is match in the host entry whose record is at off.
+// matchEntry is Match with a request (for the rules that have
+// predicates) in the host entry whose record is at off.
 func (t *Table) matchEntry(off uint32, path string, req *Request) *Rule {
 	if r := t.matchPath(off, path, req); r != nil {
 		return r

@@ -17,7 +17,7 @@ func (t *Table) MatchWith(host, path string, req *Request) *Rule {
 	if t == nil || t.arena == "" {
 		return nil
 	}
-	return t.match(host, path, req)
+	return t.matchEntry(t.lookupHost(host), path, req)
 }
 
 // accept returns the first rule of the chain starting at rule number n
