@@ -15,8 +15,13 @@ import "slices"
 // without compiling every rule again. A large table that Splice makes is
 // laid out in shards by host, so that the next Splice lays out again only
 // the shards whose hosts change; its cost then grows with the rules of the
-// hosts that change, not with the table. Match answers the same either
-// way, in constant time and without allocating.
+// hosts that change, not with the table. Deep wildcards
+// (Options.DeepWildcards) are laid out together apart from the other
+// hosts, so a splice that changes one lays out those again, not the
+// table. Match answers the same either way, in constant time and without
+// allocating. A splice that changes the global Default, RegexInOrder or
+// SpecificWildcardsFirst, or that makes deep a wildcard whose rules it
+// keeps, lays out every rule again.
 func Splice(t *Table, keep func(host string) bool, add ...*Table) *Table {
 	return splice(t, keep, nil, add)
 }
