@@ -55,7 +55,10 @@ func (t *Table) ExplainWith(host, path string, req *Request) Explanation {
 		return e
 	}
 	if t.sharded != nil {
-		return t.sharded.pick(e.Host).ExplainWith(host, path, req)
+		// The sub-table's own lookup finds the entry pick found: no
+		// other sub-table's entry would come before it.
+		sub, _ := t.sharded.pick(e.Host)
+		return sub.ExplainWith(host, path, req)
 	}
 	if t.arena == "" {
 		return e

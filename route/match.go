@@ -22,20 +22,20 @@ func (t *Table) Match(host, path string) *Rule {
 		return nil
 	}
 	if t.sharded != nil {
-		return t.sharded.pick(host).Match(host, path)
+		return t.sharded.match(host, path, &noRequest)
 	}
 	if t.arena == "" {
 		return nil
 	}
-	return t.match(host, path, &noRequest)
+	return t.matchEntry(t.lookupHost(host), path, &noRequest)
 }
 
 // noRequest is the request of Match: no method, header or query.
 var noRequest Request
 
-// match is Match with a request for the rules that have predicates.
-func (t *Table) match(host, path string, req *Request) *Rule {
-	off := t.lookupHost(host)
+// matchEntry is Match with a request (for the rules that have
+// predicates) in the host entry whose record is at off.
+func (t *Table) matchEntry(off uint32, path string, req *Request) *Rule {
 	if r := t.matchPath(off, path, req); r != nil {
 		return r
 	}
@@ -83,17 +83,8 @@ func (t *Table) lookupHost(host string) uint32 {
 				}
 			}
 		}
-		// The longest suffix after a label boundary, with one label at least
-		// in front of it.
-		for i := strings.IndexByte(host, '.'); i > 0 && i < len(host)-1; {
-			if off := t.findHost(t.deep, nil, host[i+1:]); off != 0 {
-				return off
-			}
-			j := strings.IndexByte(host[i+1:], '.')
-			if j < 0 {
-				break
-			}
-			i += 1 + j
+		if off := t.findDeep(host); off != 0 {
+			return off
 		}
 	}
 	if len(t.wildcard) > 0 {
@@ -105,6 +96,23 @@ func (t *Table) lookupHost(host string) uint32 {
 		}
 	}
 	return t.hostless
+}
+
+// findDeep returns the record of the deep wildcard covering host, the
+// longest suffix after a label boundary with one label at least in front
+// of it, or 0.
+func (t *Table) findDeep(host string) uint32 {
+	for i := strings.IndexByte(host, '.'); i > 0 && i < len(host)-1; {
+		if off := t.findHost(t.deep, nil, host[i+1:]); off != 0 {
+			return off
+		}
+		j := strings.IndexByte(host[i+1:], '.')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return 0
 }
 
 // matchPath returns the rule of the host entry whose record is at off for

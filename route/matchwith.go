@@ -8,16 +8,16 @@ package route
 // for a regex, and its work grows with the rules on the request's path
 // candidates only. A nil req has no method, header or query.
 func (t *Table) MatchWith(host, path string, req *Request) *Rule {
+	if req == nil {
+		req = &noRequest
+	}
 	if t != nil && t.sharded != nil {
-		t = t.sharded.pick(host)
+		return t.sharded.match(host, path, req)
 	}
 	if t == nil || t.arena == "" {
 		return nil
 	}
-	if req == nil {
-		req = &noRequest
-	}
-	return t.match(host, path, req)
+	return t.matchEntry(t.lookupHost(host), path, req)
 }
 
 // accept returns the first rule of the chain starting at rule number n

@@ -11,9 +11,18 @@ import (
 // few shards again instead of every rule. Match stays constant-time and
 // allocation-free: it looks the host up in its shard, then the wildcard
 // covering it in that wildcard's shard, then takes the hostless rules,
-// which live in a base table of their own. Every shard holds the global
-// Default too, so the sub-table chosen answers exactly as a flat table
-// would.
+// which live in a base table of their own. Every sub-table holds the
+// global Default too, so the sub-table chosen answers exactly as a flat
+// table would.
+//
+// Deep wildcards (Options.DeepWildcards) cannot be sharded by name: a
+// request host finds its shard by its own name or its parent's, and a
+// deep wildcard several labels up is neither. They live in one more
+// sub-table, consulted where a flat table consults its deep wildcards:
+// after the exact host, and before the one-label wildcard unless
+// Options.SpecificWildcardsFirst puts that one first. Deep wildcards are
+// few (one per wildcard listener or route hostname), so a splice that
+// changes one lays out that sub-table again, not the table.
 
 // shardMin is the number of rules from which Splice shards a table, and
 // shardRules the number of rules per shard it aims at.
@@ -25,12 +34,17 @@ const (
 // sharded is the layout of a sharded Table.
 type sharded struct {
 	seed   maphash.Seed
-	shards []*Table // exact and wildcard host entries, by hash
+	shards []*Table // exact and one-label wildcard host entries, by hash
+	deep   *Table   // the deep wildcard host entries
 	base   *Table   // the hostless rules and the global Default
 	global *compiled
-	n      int     // rules, the global Default once
-	opts   Options // of every sub-table; never with DeepWildcards
+	n      int             // rules, the global Default once
+	opts   Options         // of the whole table
+	isDeep map[string]bool // opts.DeepWildcards, normalised
 }
+
+// deepShard is the slot (see sharded.slot) of the deep wildcards.
+const deepShard = -1
 
 // shardOf returns the shard of an exact host, or with wildcard set, of
 // the wildcard entry "*.name".
@@ -42,38 +56,73 @@ func (s *sharded) shardOf(name string, wildcard bool) int {
 	return int(h % uint64(len(s.shards)))
 }
 
-// pick returns the sub-table whose host entry serves the normalised host.
-func (s *sharded) pick(host string) *Table {
-	if sh := s.shards[s.shardOf(host, false)]; sh.findHost(sh.exact, sh.exactFilter, host) != 0 {
-		return sh
-	}
-	if i := strings.IndexByte(host, '.'); i > 0 {
-		suffix := host[i+1:]
-		if sh := s.shards[s.shardOf(suffix, true)]; len(sh.wildcard) > 0 && sh.findHost(sh.wildcard, nil, suffix) != 0 {
-			return sh
+// match is Table.match for a sharded table: it finds the host entry for
+// the normalised host in the order a flat table does (see lookupHost),
+// and matches in that entry's sub-table.
+func (s *sharded) match(host, path string, req *Request) *Rule {
+	sub, off := s.pick(host)
+	return sub.matchEntry(off, path, req)
+}
+
+// pick returns the sub-table whose host entry serves the normalised host,
+// and the offset of that entry's record.
+func (s *sharded) pick(host string) (*Table, uint32) {
+	if sh := s.shards[s.shardOf(host, false)]; len(sh.exact) > 0 {
+		if off := sh.findHost(sh.exact, sh.exactFilter, host); off != 0 {
+			return sh, off
 		}
 	}
-	return s.base
+	if len(s.deep.deep) > 0 {
+		if s.opts.SpecificWildcardsFirst {
+			if sh, off := s.pickWildcard(host); off != 0 {
+				return sh, off
+			}
+		}
+		if off := s.deep.findDeep(host); off != 0 {
+			return s.deep, off
+		}
+	}
+	if sh, off := s.pickWildcard(host); off != 0 {
+		return sh, off
+	}
+	return s.base, s.base.hostless
+}
+
+// pickWildcard returns the shard and record of the one-label wildcard
+// covering host, or an offset of 0.
+func (s *sharded) pickWildcard(host string) (*Table, uint32) {
+	if i := strings.IndexByte(host, '.'); i > 0 {
+		suffix := host[i+1:]
+		if sh := s.shards[s.shardOf(suffix, true)]; len(sh.wildcard) > 0 {
+			return sh, sh.findHost(sh.wildcard, nil, suffix)
+		}
+	}
+	return nil, 0
 }
 
 // entryShard returns the sub-table that holds the entry for a rule host.
 func (s *sharded) entryShard(host string) *Table {
-	switch {
-	case host == "":
+	if host == "" {
 		return s.base
-	case strings.HasPrefix(host, "*."):
-		return s.shards[s.shardOf(host[2:], true)]
 	}
-	return s.shards[s.shardOf(host, false)]
+	return s.sub(s.slot(host))
+}
+
+// sub returns the sub-table of a slot.
+func (s *sharded) sub(k int) *Table {
+	if k == deepShard {
+		return s.deep
+	}
+	return s.shards[k]
 }
 
 // newSharded lays out valid (de-duplicated, the global Default at most
 // once) in shards.
 func newSharded(valid []compiled, opts Options) *Table {
-	s := &sharded{seed: maphash.MakeSeed(), n: len(valid), opts: opts}
+	s := &sharded{seed: maphash.MakeSeed(), n: len(valid), opts: opts, isDeep: deepSet(opts.DeepWildcards)}
 	s.shards = make([]*Table, max(1, len(valid)/shardRules))
 	parts := make([][]compiled, len(s.shards))
-	var hostless []compiled
+	var hostless, deep []compiled
 	for i := range valid {
 		c := &valid[i]
 		switch {
@@ -82,19 +131,49 @@ func newSharded(valid []compiled, opts Options) *Table {
 		case c.rule.Host == "":
 			hostless = append(hostless, *c)
 		default:
-			k := s.slot(c.rule.Host)
-			parts[k] = append(parts[k], *c)
+			if k := s.slot(c.rule.Host); k == deepShard {
+				deep = append(deep, *c)
+			} else {
+				parts[k] = append(parts[k], *c)
+			}
 		}
 	}
 	for k := range parts {
-		s.shards[k] = build(s.withGlobal(parts[k]), s.opts)
+		s.shards[k] = build(s.withGlobal(parts[k]), s.subOptions(false))
 	}
-	s.base = build(s.withGlobal(hostless), s.opts)
+	s.deep = build(s.withGlobal(deep), s.subOptions(true))
+	s.base = build(s.withGlobal(hostless), s.subOptions(false))
 	return &Table{sharded: s}
 }
 
-// slot returns the shard index of a rule host other than "".
+// deepSet returns the normalised deep wildcard hosts of a list.
+func deepSet(list []string) map[string]bool {
+	set := make(map[string]bool, len(list))
+	for _, h := range list {
+		if h, err := normRuleHost(h); err == nil && strings.HasPrefix(h, "*.") {
+			set[h] = true
+		}
+	}
+	return set
+}
+
+// subOptions returns the options of a sub-table: the table's, with its
+// deep wildcards only for the deep sub-table.
+func (s *sharded) subOptions(deep bool) Options {
+	o := s.opts
+	o.DeepWildcards = nil
+	if deep {
+		o.DeepWildcards = s.opts.DeepWildcards
+	}
+	return o
+}
+
+// slot returns the shard index of a rule host other than "", or
+// deepShard for a deep wildcard.
 func (s *sharded) slot(host string) int {
+	if s.isDeep[host] {
+		return deepShard
+	}
 	if name, ok := strings.CutPrefix(host, "*."); ok {
 		return s.shardOf(name, true)
 	}
@@ -108,11 +187,12 @@ func (s *sharded) withGlobal(cs []compiled) []compiled {
 	return cs
 }
 
-// splice is Splice for a sharded table: only the shards that lose or gain
-// rules are laid out again, unless the global Default changes. replace,
-// when not nil, lists the hosts keep refuses, which finds the shards that
-// lose rules without asking keep about every host.
-func (s *sharded) splice(keep func(string) bool, replace map[string]bool, add []*Table) *Table {
+// splice is Splice for a sharded table, opts the options of the result
+// (see splicedOptions): only the sub-tables that lose or gain rules are
+// laid out again, unless the global Default or the options of kept rules
+// change. replace, when not nil, lists the hosts keep refuses, which finds
+// the shards that lose rules without asking keep about every host.
+func (s *sharded) splice(keep func(string) bool, replace map[string]bool, add []*Table, opts Options) *Table {
 	var added []compiled
 	for _, a := range add {
 		if a != nil {
@@ -126,14 +206,31 @@ func (s *sharded) splice(keep func(string) bool, replace map[string]bool, add []
 			global = c
 		}
 	}
-	if global != s.global || dropGlobal {
-		// Every shard holds the global Default: lay everything out again.
+	// Every sub-table holds the global Default and orders its rules by the
+	// options: if either changes, every one changes.
+	relayout := global != s.global || dropGlobal ||
+		opts.RegexInOrder != s.opts.RegexInOrder || opts.SpecificWildcardsFirst != s.opts.SpecificWildcardsFirst
+	isDeep := s.isDeep
+	if !slices.Equal(opts.DeepWildcards, s.opts.DeepWildcards) {
+		isDeep = deepSet(opts.DeepWildcards)
+		// The rules of a kept one-label wildcard that an added table makes
+		// deep move to the deep sub-table. (A kept deep wildcard stays
+		// deep: see splicedOptions.)
+		for h := range isDeep {
+			if !s.isDeep[h] && (keep == nil || keep(h)) && s.hasHost(h) {
+				relayout = true
+				break
+			}
+		}
+	}
+	if relayout {
 		var all []compiled
 		all = appendCompiled(all, &Table{sharded: s}, keep)
-		return spliceFlat(all, added, s.opts)
+		return spliceFlat(all, added, opts)
 	}
 	ns := *s
 	ns.shards = slices.Clone(s.shards)
+	ns.opts, ns.isDeep = opts, isDeep
 	dirty := map[int][]compiled{}
 	touch := func(k int) {
 		if _, ok := dirty[k]; !ok {
@@ -148,7 +245,8 @@ func (s *sharded) splice(keep func(string) bool, replace map[string]bool, add []
 			}
 		}
 	case keep != nil:
-		for k, sh := range s.shards {
+		for k := deepShard; k < len(s.shards); k++ {
+			sh := s.sub(k)
 			for i := range sh.entries {
 				if h := sh.entries[i].meta.host; h != "" && !keep(h) {
 					touch(k)
@@ -163,22 +261,27 @@ func (s *sharded) splice(keep func(string) bool, replace map[string]bool, add []
 			baseAdded = append(baseAdded, c)
 			continue
 		}
-		k := s.slot(c.rule.Host)
+		k := ns.slot(c.rule.Host)
 		dirty[k] = append(dirty[k], c)
 	}
 	n := s.n
 	for k, extra := range dirty {
-		old := s.shards[k]
+		old := s.sub(k)
 		var cs []compiled
 		cs = appendCompiled(cs, old, func(h string) bool { return h != "" && (keep == nil || keep(h)) })
-		ns.shards[k] = build(s.withGlobal(dedupe(append(cs, extra...))), s.opts)
-		n += len(ns.shards[k].rules) - len(old.rules) // the global Default is in both
+		sub := build(s.withGlobal(dedupe(append(cs, extra...))), ns.subOptions(k == deepShard))
+		if k == deepShard {
+			ns.deep = sub
+		} else {
+			ns.shards[k] = sub
+		}
+		n += len(sub.rules) - len(old.rules) // the global Default is in both
 	}
 	if len(baseAdded) > 0 || keep != nil && !keep("") {
 		var cs []compiled
 		cs = appendCompiled(cs, s.base, func(h string) bool { return h == "" && (keep == nil || keep("")) })
 		cs = slices.DeleteFunc(cs, func(c compiled) bool { return c.rule.Type == Default })
-		ns.base = build(s.withGlobal(dedupe(append(cs, baseAdded...))), s.opts)
+		ns.base = build(s.withGlobal(dedupe(append(cs, baseAdded...))), ns.subOptions(false))
 		n += len(ns.base.rules) - len(s.base.rules)
 	}
 	ns.n = n
@@ -216,7 +319,8 @@ func (t *Table) subTables() []*Table {
 	if t.sharded == nil {
 		return []*Table{t}
 	}
-	return append(slices.Clone(t.sharded.shards), t.sharded.base)
+	// The base table last: it holds the global Default (see appendCompiled).
+	return append(slices.Clone(t.sharded.shards), t.sharded.deep, t.sharded.base)
 }
 
 // ruleList returns every rule in dump order (see Rules).

@@ -15,8 +15,13 @@ import "slices"
 // without compiling every rule again. A large table that Splice makes is
 // laid out in shards by host, so that the next Splice lays out again only
 // the shards whose hosts change; its cost then grows with the rules of the
-// hosts that change, not with the table. Match answers the same either
-// way, in constant time and without allocating.
+// hosts that change, not with the table. Deep wildcards
+// (Options.DeepWildcards) are laid out together apart from the other
+// hosts, so a splice that changes one lays out those again, not the
+// table. Match answers the same either way, in constant time and without
+// allocating. A splice that changes the global Default, RegexInOrder or
+// SpecificWildcardsFirst, or that makes deep a wildcard whose rules it
+// keeps, lays out every rule again.
 func Splice(t *Table, keep func(host string) bool, add ...*Table) *Table {
 	return splice(t, keep, nil, add)
 }
@@ -32,8 +37,8 @@ func SpliceHosts(t *Table, replace map[string]bool, add ...*Table) *Table {
 // splice is Splice; replace, when not nil, lists every host keep refuses.
 func splice(t *Table, keep func(host string) bool, replace map[string]bool, add []*Table) *Table {
 	opts := splicedOptions(t, keep, add)
-	if t != nil && t.sharded != nil && len(opts.DeepWildcards) == 0 {
-		return t.sharded.splice(keep, replace, add)
+	if t != nil && t.sharded != nil {
+		return t.sharded.splice(keep, replace, add, opts)
 	}
 	var valid, added []compiled
 	if t != nil {
@@ -73,12 +78,10 @@ func splicedOptions(t *Table, keep func(string) bool, add []*Table) Options {
 }
 
 // spliceFlat lays out kept and added rules, the first of duplicates
-// winning, with opts, in shards when there are many. Deep wildcards are
-// never sharded: a request host finds its shard by its own name or its
-// parent's, which a wildcard several labels up is neither.
+// winning, with opts, in shards when there are many.
 func spliceFlat(kept, added []compiled, opts Options) *Table {
 	valid := dedupe(append(kept, added...))
-	if len(valid) >= shardMin && len(opts.DeepWildcards) == 0 {
+	if len(valid) >= shardMin {
 		return newSharded(valid, opts)
 	}
 	return build(valid, opts)
