@@ -15,6 +15,10 @@ import (
 func checked(set *ingress.Set) (*ingress.Set, ingress.ErrorList) {
 	out := *set
 	var errs ingress.ErrorList
+	n := len(set.GatewayClasses) + len(set.Gateways) + len(set.HTTPRoutes) + len(set.GRPCRoutes) +
+		len(set.ReferenceGrants) + len(set.BackendTLSPolicies)
+	results.reserve(n, cacheBytes/cacheEntries)
+	identities.reserve(n, cacheBytes/cacheEntries)
 	out.GatewayClasses = checkList(set.GatewayClasses, &errs, func(o *ingress.GatewayClass) (**gatewayv1.GatewayClass, ingress.Source, func(string) int) {
 		return &o.GatewayClass, o.Source, o.FieldLine
 	})

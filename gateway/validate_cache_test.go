@@ -90,3 +90,42 @@ func TestValidateCyclicObject(t *testing.T) {
 		t.Fatalf("Validate of a cyclic object = %v, %v; want one error and no object", out, errs)
 	}
 }
+
+// TestCacheReserveForLoad walks more objects than a generation holds, in
+// the same order each time, as every compile of a large load does: without
+// room for the load nothing is ever found again; with reserve, everything
+// is from the second walk on.
+func TestCacheReserveForLoad(t *testing.T) {
+	const objects = 50
+	walk := func(c *resultCache) (hits int) {
+		for i := range objects {
+			var k cacheKey
+			k[0], k[1] = byte(i), byte(i>>8)
+			if _, _, _, ok := c.get(k); ok {
+				hits++
+				continue
+			}
+			c.put(k, map[string]any{"n": int64(i)}, nil)
+		}
+		return hits
+	}
+	for _, tt := range []struct {
+		name    string
+		reserve bool
+		want    int
+	}{{"limit below the load", false, 0}, {"reserved for the load", true, objects}} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newResultCache(16, 1<<20)
+			if tt.reserve {
+				c.reserve(objects, 1<<10)
+			}
+			walk(c)
+			if hits := walk(c); hits != tt.want {
+				t.Errorf("second walk of %d objects found %d, want %d", objects, hits, tt.want)
+			}
+			if c.limit < 16 || c.byteLimit < 1<<20 {
+				t.Errorf("limits shrank to %d entries, %d bytes", c.limit, c.byteLimit)
+			}
+		})
+	}
+}

@@ -58,3 +58,16 @@ func (g *generations[K, V]) storeLocked(key K, v V) {
 	g.current[key] = v
 	g.currentBytes += n
 }
+
+// reserve lets each generation hold at least n entries, and n times
+// perEntry bytes. A load of n objects asks for every one of them on each
+// compile, in the same order: with room for fewer, the walk pushes the
+// first ones out before it comes back to them, and nothing is ever found
+// again. The limits grow with the largest load and never shrink, so the
+// memory stays in proportion to what the program serves.
+func (g *generations[K, V]) reserve(n, perEntry int) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.limit = max(g.limit, n)
+	g.byteLimit = max(g.byteLimit, n*perEntry)
+}
