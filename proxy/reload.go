@@ -287,10 +287,8 @@ func checkRoute(rt *Route) []error {
 			errs = append(errs, fmt.Errorf("ReplacePath: %w", err))
 		}
 	}
-	if rd := rt.Redirect; rd != nil && rd.URL == "" && rd.Path != nil {
-		if err := rd.Path.Check(); err != nil {
-			errs = append(errs, fmt.Errorf("Redirect.Path: %w", err))
-		}
+	if rt.Redirect != nil {
+		errs = append(errs, checkRedirect(rt.Redirect)...)
 	}
 	if rt.ReadTimeout < 0 {
 		errs = append(errs, fmt.Errorf("ReadTimeout: invalid value %v: must not be negative", rt.ReadTimeout))
