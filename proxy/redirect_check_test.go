@@ -27,3 +27,11 @@ func TestRedirectErrors(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) { wantNewError(t, &Route{Upstream: up, Redirect: tc.redirect}, tc.want) })
 	}
 }
+
+// TestZeroRewriteRefused checks that a Rewrite not made by rewrite.NewPath
+// (the zero Path, which has no pattern) is refused by New rather than
+// panicking on the first request.
+func TestZeroRewriteRefused(t *testing.T) {
+	up := &Upstream{Name: "a", Endpoints: []string{"127.0.0.1:80"}}
+	wantNewError(t, &Route{Upstream: up, Rewrite: &rewrite.Path{}}, "Rewrite: not made by rewrite.NewPath")
+}

@@ -290,6 +290,11 @@ func checkRoute(rt *Route) []error {
 	if rt.Redirect != nil {
 		errs = append(errs, checkRedirect(rt.Redirect)...)
 	}
+	if rt.Rewrite != nil && rt.Rewrite.Target() == "" {
+		// Only the zero Path has no target (NewPath makes "" "/"); it
+		// has no pattern to apply.
+		errs = append(errs, errors.New("Rewrite: not made by rewrite.NewPath"))
+	}
 	if rt.ReadTimeout < 0 {
 		errs = append(errs, fmt.Errorf("ReadTimeout: invalid value %v: must not be negative", rt.ReadTimeout))
 	}
