@@ -36,6 +36,7 @@ func (o Op) String() string {
 // Change is one object added, updated or deleted: what a cluster watch
 // delivers, or what a file reload found different.
 type Change struct {
+	// Op says whether Object was added, updated or deleted.
 	Op Op
 	// Object is the object, one of Ingress, IngressClass, Service,
 	// EndpointSlice, Secret or ConfigMap of this package, or a pointer to
