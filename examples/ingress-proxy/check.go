@@ -43,7 +43,7 @@ func runCheck(files []string, opts ingress.Options, stdout, stderr io.Writer) in
 	rules := withGateway(compiled.Table, gw)
 	fmt.Fprintf(stdout, "%d route(s) from %s\n\n", len(rules), describeSources(rules))
 	printTable(stdout, rules)
-	printSettings(stdout, ingressRules(rules), set, opts)
+	printSettings(stdout, rules, set, opts)
 	printGateway(stdout, gw)
 	if len(compiled.TLS) > 0 {
 		fmt.Fprintln(stdout)
