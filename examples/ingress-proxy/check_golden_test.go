@@ -126,6 +126,17 @@ func TestCheckGatewaySettingsGolden(t *testing.T) {
 	} {
 		assert.Contains(t, stdout.String(), fragment)
 	}
+
+	// -explain gives the route's bounds on the whole request and on each
+	// attempt beside the per-read and per-write timeouts.
+	stdout.Reset()
+	code = run([]string{"-explain", "http://shop.example.com/beta/x", "-f", "testdata/gateway-settings"}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	var d decision
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &d))
+	require.NotNil(t, d.Upstream, stdout.String())
+	assert.Equal(t, "10s", d.Upstream.RequestTimeout)
+	assert.Equal(t, "2s", d.Upstream.BackendTimeout)
 }
 
 // TestCheckGatewayErrors checks that a Gateway API object the apiserver
