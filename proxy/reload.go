@@ -293,6 +293,7 @@ func checkRoute(rt *Route) []error {
 	if rt.Rewrite != nil && rt.Rewrite.Target() == "" {
 		// Only the zero Path has no target (NewPath makes "" "/"); it
 		// has no pattern to apply.
+		//lint:ignore ST1005 the message starts with the field path it is about, as every check of this package does
 		errs = append(errs, errors.New("Rewrite: not made by rewrite.NewPath"))
 	}
 	if rt.ReadTimeout < 0 {
