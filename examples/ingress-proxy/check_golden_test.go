@@ -117,7 +117,7 @@ func TestCheckGatewaySettingsGolden(t *testing.T) {
 	assertGolden(t, "testdata/gateway-settings.golden", stdout.String())
 	for _, fragment := range []string{
 		`shop.example.com /beta: backendRefs default/stable:80 weight 90, `,
-		`default/next:80 weight 10 (answers 500)`,
+		`default/next:80 weight 0 (answers 500)`,
 		`RequestMirror to default/stable:80, 5/100 of the requests`,
 		`URLRewrite ReplacePrefixMatch "/"; URLRewrite hostname internal.example.com`,
 		`request headers set X-Env: beta; request headers remove X-Debug`,
@@ -128,7 +128,8 @@ func TestCheckGatewaySettingsGolden(t *testing.T) {
 	}
 
 	// -explain gives the route's bounds on the whole request and on each
-	// attempt beside the per-read and per-write timeouts.
+	// attempt beside the per-read and per-write timeouts, and the weighted
+	// backends the one it names was drawn from.
 	stdout.Reset()
 	code = run([]string{"-explain", "http://shop.example.com/beta/x", "-f", "testdata/gateway-settings"}, &stdout, &stderr)
 	require.Equal(t, 0, code, stderr.String())
@@ -137,6 +138,10 @@ func TestCheckGatewaySettingsGolden(t *testing.T) {
 	require.NotNil(t, d.Upstream, stdout.String())
 	assert.Equal(t, "10s", d.Upstream.RequestTimeout)
 	assert.Equal(t, "2s", d.Upstream.BackendTimeout)
+	// The backend is a draw by weight: -explain says among which. (The
+	// unresolved backend has weight 0, so that the draw, and this test,
+	// always give the resolved one.)
+	assert.Equal(t, []string{"default/stable:80 weight 90", "unresolved default/next:80 weight 0"}, d.Upstream.DrawnFrom)
 }
 
 // TestCheckGatewayErrors checks that a Gateway API object the apiserver

@@ -65,6 +65,10 @@ type upstream struct {
 	RequestTimeout string `json:"requestTimeout,omitempty"`
 	BackendTimeout string `json:"backendTimeout,omitempty"`
 	MaxBodyBytes   int64  `json:"maxBodyBytes"` // -1: no limit
+	// DrawnFrom lists, when the route shares its requests by weight
+	// (Gateway API's backendRefs), every backend as "name weight N": Name
+	// was drawn among them, and another request may go to another.
+	DrawnFrom []string `json:"drawnFrom,omitempty"`
 }
 
 type candidate struct {
@@ -180,6 +184,11 @@ func describeUpstream(d proxy.Decision) *upstream {
 		MaxBodyBytes: max(d.MaxBodyBytes, -1)}
 	if rt := d.Route; rt != nil {
 		u.RequestTimeout, u.BackendTimeout = durationOrEmpty(rt.RequestTimeout), durationOrEmpty(rt.BackendTimeout)
+		if len(rt.Backends) > 1 && d.Canary < 0 && d.Upstream != rt.DefaultBackend {
+			for _, b := range rt.Backends {
+				u.DrawnFrom = append(u.DrawnFrom, fmt.Sprintf("%s weight %d", b.Upstream.Name, b.Weight))
+			}
+		}
 	}
 	for _, k := range o.Set {
 		u.HeadersSet[k] = o.Header[k]
