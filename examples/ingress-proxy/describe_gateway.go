@@ -14,7 +14,8 @@ import (
 // gatewaySettings describes what a Gateway API route does beyond where
 // it goes, in the filters' and fields' own terms: the weighted backendRefs
 // (the table's BACKEND column shows only the heaviest), mirrors,
-// redirects, rewrites, header modifiers, timeouts and backend TLS. Every
+// redirects, rewrites, header modifiers, timeouts and backend TLS
+// (whether from a BackendTLSPolicy or not). Every
 // part that is set is shown, so that -check hides nothing a route does.
 func gatewaySettings(rt *proxy.Route, hosts hostSet) []string {
 	var s []string
@@ -67,9 +68,16 @@ func gatewaySettings(rt *proxy.Route, hosts hostSet) []string {
 	add(rt.RequestTimeout > 0, "timeouts.request %s", rt.RequestTimeout)
 	add(rt.BackendTimeout > 0, "timeouts.backendRequest %s", rt.BackendTimeout)
 	for _, u := range routeUpstreams(rt) {
-		if u.Protocol == proxy.HTTPS && u.TLS.ServerName != "" {
-			add(true, "BackendTLSPolicy: %s over HTTPS, hostname %s", u.Name, u.TLS.ServerName)
+		if u.Status != 0 || u.Protocol != proxy.HTTPS && u.Protocol != proxy.GRPCS {
+			continue
 		}
+		// A BackendTLSPolicy gives its CA; without one (an appProtocol
+		// or an https override) the system roots verify.
+		roots := "system roots"
+		if u.TLS.RootCAs != nil {
+			roots = "the policy's CA"
+		}
+		add(true, "TLS to %s, server name %s, verified against %s", u.Name, u.TLS.ServerName, roots)
 	}
 	return s
 }
