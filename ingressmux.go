@@ -15,6 +15,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
+	"github.com/ingressmux/ingressmux/gateway"
 	"github.com/ingressmux/ingressmux/ingress"
 	"github.com/ingressmux/ingressmux/proxy"
 	"github.com/ingressmux/ingressmux/route"
@@ -112,6 +113,11 @@ func Load(ctx context.Context, cfg Config) (loaded *Mux, err error) {
 func newMux(ctx context.Context, cfg Config, objects *ingress.Set) (*Mux, error) {
 	if err := checkOverrides(cfg.Backends); err != nil {
 		return nil, err
+	}
+	if cfg.GatewayController != "" {
+		if err := gateway.CheckControllerName(cfg.GatewayController); err != nil {
+			return nil, fmt.Errorf("ingressmux: Config.GatewayController: %w", err)
+		}
 	}
 	m := &Mux{cfg: cfg, certs: new(tlsconfig.Store), objects: objects}
 	if err := m.ensureDefaultCertificate(); err != nil {

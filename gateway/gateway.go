@@ -3,6 +3,7 @@ package gateway
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -36,6 +37,22 @@ type Options struct {
 	// The zero time leaves it unset, which keeps the status of one input
 	// the same from run to run.
 	Now time.Time
+}
+
+// controllerNamePattern is what the GatewayClass CRD accepts as
+// spec.controllerName: a domain-prefixed path.
+var controllerNamePattern = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/[A-Za-z0-9/\-._~%!$&'()*+,;=:]+$`)
+
+// CheckControllerName reports why name cannot be the controllerName of a
+// GatewayClass, as the apiserver would refuse it: it must be a
+// domain-prefixed path such as "example.com/gateway-controller", at most
+// 253 characters. A name no GatewayClass can have would select none, and
+// every Gateway API object would silently go unserved.
+func CheckControllerName(name string) error {
+	if len(name) > 253 || !controllerNamePattern.MatchString(name) {
+		return fmt.Errorf("gateway: controller name %q: must be a domain-prefixed path of at most 253 characters, such as %q", name, DefaultControllerName)
+	}
+	return nil
 }
 
 func (o *Options) controller() string {
@@ -128,7 +145,15 @@ func (l Listener) String() string {
 // Service, a reference without a ReferenceGrant, ...) are reported in the
 // objects' status and in Warnings, as a Gateway API controller reports
 // them, never as an error.
+//
+// An Options.ControllerName that CheckControllerName refuses is an error,
+// and nothing is compiled.
 func Compile(set *ingress.Set, opts Options) (*Compiled, error) {
+	if opts.ControllerName != "" {
+		if err := CheckControllerName(opts.ControllerName); err != nil {
+			return nil, err
+		}
+	}
 	valid, invalid := checked(set)
 	c := newCompiler(valid, opts)
 	c.classes()

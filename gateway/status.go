@@ -15,41 +15,55 @@ type metav1Condition = metav1.Condition
 // by namespace and name. A cluster source writes it to the objects'
 // status subresources; -check prints it.
 type Status struct {
-	GatewayClasses     []GatewayClassStatus `json:"gatewayClasses,omitempty"`
-	Gateways           []GatewayStatus      `json:"gateways,omitempty"`
-	HTTPRoutes         []RouteStatus        `json:"httpRoutes,omitempty"`
-	GRPCRoutes         []RouteStatus        `json:"grpcRoutes,omitempty"`
-	BackendTLSPolicies []PolicyStatus       `json:"backendTLSPolicies,omitempty"`
+	// GatewayClasses are the GatewayClasses whose controllerName is ours.
+	GatewayClasses []GatewayClassStatus `json:"gatewayClasses,omitempty"`
+	// Gateways are the Gateways of those classes.
+	Gateways []GatewayStatus `json:"gateways,omitempty"`
+	// HTTPRoutes and GRPCRoutes are the routes with a parentRef to one
+	// of those Gateways; their status holds only our parents' entries.
+	HTTPRoutes []RouteStatus `json:"httpRoutes,omitempty"`
+	GRPCRoutes []RouteStatus `json:"grpcRoutes,omitempty"`
+	// BackendTLSPolicies are the policies whose targets a served route
+	// uses; their status holds only our ancestors' entries.
+	BackendTLSPolicies []PolicyStatus `json:"backendTLSPolicies,omitempty"`
 }
 
 // GatewayClassStatus is the status of one served GatewayClass.
 type GatewayClassStatus struct {
-	Name   string                       `json:"name"`
+	// Name is the GatewayClass's name (it has no namespace).
+	Name string `json:"name"`
+	// Status is what its status subresource should hold.
 	Status gatewayv1.GatewayClassStatus `json:"status"`
 }
 
 // GatewayStatus is the status of one served Gateway: its conditions and
 // those of each listener.
 type GatewayStatus struct {
-	Namespace string                  `json:"namespace"`
-	Name      string                  `json:"name"`
-	Status    gatewayv1.GatewayStatus `json:"status"`
+	// Namespace and Name name the object.
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	// Status is what its status subresource should hold.
+	Status gatewayv1.GatewayStatus `json:"status"`
 }
 
 // RouteStatus is the status of one HTTPRoute or GRPCRoute: an entry per
 // parentRef that names a served Gateway.
 type RouteStatus struct {
-	Namespace string                `json:"namespace"`
-	Name      string                `json:"name"`
-	Status    gatewayv1.RouteStatus `json:"status"`
+	// Namespace and Name name the object.
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	// Status is what its status subresource should hold.
+	Status gatewayv1.RouteStatus `json:"status"`
 }
 
 // PolicyStatus is the status of one BackendTLSPolicy: an entry per
 // Gateway whose routes use a Service it targets.
 type PolicyStatus struct {
-	Namespace string                 `json:"namespace"`
-	Name      string                 `json:"name"`
-	Status    gatewayv1.PolicyStatus `json:"status"`
+	// Namespace and Name name the object.
+	Namespace string `json:"namespace"`
+	Name      string `json:"name"`
+	// Status is what its status subresource should hold.
+	Status gatewayv1.PolicyStatus `json:"status"`
 }
 
 // cond builds a condition. The lastTransitionTime is Options.Now.

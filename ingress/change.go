@@ -36,6 +36,7 @@ func (o Op) String() string {
 // Change is one object added, updated or deleted: what a cluster watch
 // delivers, or what a file reload found different.
 type Change struct {
+	// Op says whether Object was added, updated or deleted.
 	Op Op
 	// Object is the object, one of Ingress, IngressClass, Service,
 	// EndpointSlice, Secret or ConfigMap of this package, or a pointer to
@@ -133,7 +134,10 @@ func normalize(c Change) (normalized, error) {
 			return normalized{kindConfigMap, objectKey(v.Namespace, v.Name), v}, nil
 		}
 	}
-	return normalized{}, fmt.Errorf("ingress: change %s: object is %T, want an Ingress, IngressClass, Service, EndpointSlice, Secret or ConfigMap", c.Op, c.Object)
+	// The root package's Mux.Apply hands this package every change that
+	// is not of its own kinds, so the message lists those too.
+	return normalized{}, fmt.Errorf("ingress: change %s: object is %T, want an Ingress, IngressClass, Service, EndpointSlice, Secret or ConfigMap "+
+		"(or, for Mux.Apply, a GatewayClass, Gateway, HTTPRoute, GRPCRoute, ReferenceGrant or BackendTLSPolicy of gateway.networking.k8s.io/v1, or a Namespace)", c.Op, c.Object)
 }
 
 // source returns where the object of n came from.

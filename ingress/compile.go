@@ -111,6 +111,7 @@ type TLSHost struct {
 	Secret string
 	// Origin is the Ingress that set it ("ingress namespace/name").
 	Origin string
+	// Source is where that Ingress was loaded from.
 	Source Source
 }
 

@@ -130,6 +130,7 @@ func (l ErrorList) orNil() error {
 // served: a skipped kind, a deprecated API version, an ignored annotation, a
 // conflict between Ingresses. Warnings are always returned, never dropped.
 type Warning struct {
+	// Source locates the problem, as Error's does.
 	Source Source
 	// Object names the object as "kind namespace/name"; may be empty.
 	Object string

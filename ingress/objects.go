@@ -10,6 +10,7 @@ import (
 // Older API versions are converted to v1 on decoding.
 type Ingress struct {
 	*networkingv1.Ingress
+	// Source is where the object was read from.
 	Source Source
 	doc    *docRef
 }
@@ -17,6 +18,7 @@ type Ingress struct {
 // IngressClass is a decoded networking.k8s.io/v1 IngressClass.
 type IngressClass struct {
 	*networkingv1.IngressClass
+	// Source is where the object was read from.
 	Source Source
 	doc    *docRef
 }
@@ -24,6 +26,7 @@ type IngressClass struct {
 // Service is a decoded v1 Service.
 type Service struct {
 	*corev1.Service
+	// Source is where the object was read from.
 	Source Source
 	doc    *docRef
 }
@@ -31,6 +34,7 @@ type Service struct {
 // EndpointSlice is a decoded discovery.k8s.io/v1 EndpointSlice.
 type EndpointSlice struct {
 	*discoveryv1.EndpointSlice
+	// Source is where the object was read from.
 	Source Source
 	doc    *docRef
 }
@@ -39,6 +43,7 @@ type EndpointSlice struct {
 // data, as the apiserver does on write.
 type Secret struct {
 	*corev1.Secret
+	// Source is where the object was read from.
 	Source Source
 	doc    *docRef
 }
@@ -46,6 +51,7 @@ type Secret struct {
 // ConfigMap is a decoded v1 ConfigMap.
 type ConfigMap struct {
 	*corev1.ConfigMap
+	// Source is where the object was read from.
 	Source Source
 	doc    *docRef
 }
@@ -55,6 +61,8 @@ type ConfigMap struct {
 // Load order is what breaks ties between Ingresses that have no
 // creationTimestamp, so it is kept exactly.
 type Set struct {
+	// The objects of networking.k8s.io/v1, v1 and discovery.k8s.io/v1
+	// that Compile reads, in the order they were decoded.
 	Ingresses      []Ingress
 	IngressClasses []IngressClass
 	Services       []Service

@@ -14,6 +14,7 @@ import (
 // GatewayClass is a decoded gateway.networking.k8s.io/v1 GatewayClass.
 type GatewayClass struct {
 	*gatewayv1.GatewayClass
+	// Source is where the object was read from.
 	Source Source
 	doc    *docRef
 }
@@ -21,6 +22,7 @@ type GatewayClass struct {
 // Gateway is a decoded gateway.networking.k8s.io/v1 Gateway.
 type Gateway struct {
 	*gatewayv1.Gateway
+	// Source is where the object was read from.
 	Source Source
 	doc    *docRef
 }
@@ -28,6 +30,7 @@ type Gateway struct {
 // HTTPRoute is a decoded gateway.networking.k8s.io/v1 HTTPRoute.
 type HTTPRoute struct {
 	*gatewayv1.HTTPRoute
+	// Source is where the object was read from.
 	Source Source
 	doc    *docRef
 }
@@ -35,6 +38,7 @@ type HTTPRoute struct {
 // GRPCRoute is a decoded gateway.networking.k8s.io/v1 GRPCRoute.
 type GRPCRoute struct {
 	*gatewayv1.GRPCRoute
+	// Source is where the object was read from.
 	Source Source
 	doc    *docRef
 }
@@ -43,6 +47,7 @@ type GRPCRoute struct {
 // v1beta1 objects, which have the same fields, are converted to v1.
 type ReferenceGrant struct {
 	*gatewayv1.ReferenceGrant
+	// Source is where the object was read from.
 	Source Source
 	doc    *docRef
 }
@@ -51,6 +56,7 @@ type ReferenceGrant struct {
 // BackendTLSPolicy.
 type BackendTLSPolicy struct {
 	*gatewayv1.BackendTLSPolicy
+	// Source is where the object was read from.
 	Source Source
 	doc    *docRef
 }
@@ -140,6 +146,7 @@ func (s *Set) lenGateway() int {
 // listeners select the namespaces whose routes they accept by label.
 type Namespace struct {
 	*corev1.Namespace
+	// Source is where the object was read from.
 	Source Source
 	doc    *docRef
 }

@@ -93,7 +93,11 @@ type Upstream struct {
 	// with this status, a 4xx or 5xx (Gateway API answers 500 for a
 	// backendRef that names no usable Service), or by
 	// Config.ErrorHandler, given ErrUnresolved; Endpoints are ignored and
-	// nothing is contacted. As a Mirror, it receives nothing.
+	// nothing is contacted. As a Mirror, it receives nothing. Unlike
+	// Traffic.Deny, which closes a whole route with 503 before anything
+	// else, Status stands for one backend among a route's others (a share
+	// of Backends, a canary, a mirror) and answers only the requests sent
+	// to it, after the route's traffic policy admitted them.
 	Status int
 	// Resolution says how the front end found Endpoints, in its own words
 	// (the ingress package's: "override", "resolver", "externalname",
@@ -221,7 +225,10 @@ type Route struct {
 	// instead of Upstream, which may then be nil (Gateway API's
 	// backendRefs); each request goes to one backend drawn by weight. When
 	// every weight is 0, requests get 500. Backends cannot be combined
-	// with Canaries.
+	// with Canaries: those are ingress-nginx's model, one primary
+	// Upstream with alternatives chosen by header, then cookie, then a
+	// share; Backends are Gateway API's, peers that each have a share,
+	// header filters of their own, and may each be unresolved (Status).
 	Backends []WeightedBackend
 	// Mirrors receive copies of the route's requests, fire and forget
 	// (Gateway API's RequestMirror); see Mirror.

@@ -42,7 +42,10 @@ type Decision struct {
 	// when the route has one; the decision assumes it says yes.
 	Auth *http.Request
 	// ConnectTimeout, ReadTimeout and SendTimeout are the timeouts that
-	// apply to the backend, defaults included.
+	// apply to the backend, defaults included: to the dial, to each wait
+	// for the backend's bytes and to each write of the request. The
+	// bounds on the whole request and on each attempt, which have no
+	// default, are Route.RequestTimeout and Route.BackendTimeout.
 	ConnectTimeout, ReadTimeout, SendTimeout time.Duration
 	// MaxBodyBytes is the request body limit; negative means none.
 	MaxBodyBytes int64

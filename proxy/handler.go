@@ -138,7 +138,17 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, info *Info) {
 		h.notFound(w, r)
 		return
 	}
-	rt := st.routes.get(rule.Value.(*Route)) // validated by build
+	value, _ := rule.Value.(*Route)
+	rt := st.routes.get(value) // validated by build, unless Update was misused
+	if rt == nil {
+		// Only a table given to Update with rules that were neither in
+		// the table served nor in added gets here: fail closed, loudly.
+		h.logger().LogAttrs(r.Context(), slog.LevelError, "proxy: the matched rule was never validated (Update given a table with rules outside added); answering 500",
+			slog.String("rule", rule.String()))
+		info.act(ActionUnresolved)
+		writeError(w, http.StatusInternalServerError, "500 internal server error")
+		return
+	}
 	if info != nil {
 		info.Rule, info.Route = rule, rt.route
 	}

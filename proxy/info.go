@@ -50,7 +50,9 @@ const (
 	// ActionUnresolved answers with the upstream's Status, a stand-in for
 	// a backend that could not be resolved, or with 500 when every
 	// backend of the route has weight 0 (Route.Backends), as Gateway API
-	// requires.
+	// requires. It also answers 500 for a rule the Handler never
+	// validated, which only a table given to Update with rules that
+	// neither the table served nor added held can have.
 	ActionUnresolved Action = "unresolved"
 	// ActionClosed answers 503 because the Handler was closed.
 	ActionClosed Action = "closed"

@@ -287,10 +287,14 @@ func checkRoute(rt *Route) []error {
 			errs = append(errs, fmt.Errorf("ReplacePath: %w", err))
 		}
 	}
-	if rd := rt.Redirect; rd != nil && rd.URL == "" && rd.Path != nil {
-		if err := rd.Path.Check(); err != nil {
-			errs = append(errs, fmt.Errorf("Redirect.Path: %w", err))
-		}
+	if rt.Redirect != nil {
+		errs = append(errs, checkRedirect(rt.Redirect)...)
+	}
+	if rt.Rewrite != nil && rt.Rewrite.Target() == "" {
+		// Only the zero Path has no target (NewPath makes "" "/"); it
+		// has no pattern to apply.
+		//lint:ignore ST1005 the message starts with the field path it is about, as every check of this package does
+		errs = append(errs, errors.New("Rewrite: not made by rewrite.NewPath"))
 	}
 	if rt.ReadTimeout < 0 {
 		errs = append(errs, fmt.Errorf("ReadTimeout: invalid value %v: must not be negative", rt.ReadTimeout))

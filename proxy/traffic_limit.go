@@ -27,8 +27,8 @@ const (
 	DefaultMaxClients = 100_000
 )
 
-// RateLimit limits the requests of each client address (see clientAddr in
-// the Traffic documentation), as ingress-nginx's limit-rps, limit-rpm and
+// RateLimit limits the requests of each client address (see "Client
+// address" in the Traffic documentation), as ingress-nginx's limit-rps, limit-rpm and
 // limit-connections do. When several limits are set, a request must pass
 // all of them. Requests over a limit are refused with RejectStatus; they
 // are never delayed.

@@ -14,7 +14,7 @@ import (
 // At large sizes Match's cost is cache misses, not instructions, so the
 // index is laid out to touch few cache lines: a host lookup reads one slot
 // of a hash index and then one record in the arena, which holds the host
-// name followed by its path keys (see hashindex.go).
+// name followed by its path keys.
 type Table struct {
 	arena    string       // host and path records
 	seed     maphash.Seed // for every index of this table

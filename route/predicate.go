@@ -102,8 +102,13 @@ func (a Tiebreak) compare(b Tiebreak) int {
 // and whether the request was received over TLS. A Request refers to the
 // request's own data; building one does not allocate.
 type Request struct {
-	Method   string
-	Header   http.Header
+	// Method is the request method, such as "GET".
+	Method string
+	// Header is the request's header, canonical keys as net/http makes
+	// them.
+	Header http.Header
+	// RawQuery is the query string without the "?", still escaped, as
+	// url.URL.RawQuery holds it.
 	RawQuery string
 	// TLS is set for a request received over TLS (a Scheme "https"
 	// request); the zero Request is a plain-HTTP one.

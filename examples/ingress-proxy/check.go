@@ -43,7 +43,7 @@ func runCheck(files []string, opts ingress.Options, stdout, stderr io.Writer) in
 	rules := withGateway(compiled.Table, gw)
 	fmt.Fprintf(stdout, "%d route(s) from %s\n\n", len(rules), describeSources(rules))
 	printTable(stdout, rules)
-	printSettings(stdout, ingressRules(rules), set, opts)
+	printSettings(stdout, rules, set, opts)
 	printGateway(stdout, gw)
 	if len(compiled.TLS) > 0 {
 		fmt.Fprintln(stdout)
@@ -65,7 +65,8 @@ func runCheck(files []string, opts ingress.Options, stdout, stderr io.Writer) in
 }
 
 // describeSources counts the distinct objects behind the rules, by kind:
-// "1 Ingress", "2 Ingresses and 1 HTTPRoute".
+// "1 Ingress", "2 Ingresses and 1 HTTPRoute", "2 Ingresses, 1 HTTPRoute
+// and 1 GRPCRoute".
 func describeSources(rules []route.Rule) string {
 	seen := map[string]bool{}
 	count := map[string]int{}
@@ -91,7 +92,10 @@ func describeSources(rules []route.Rule) string {
 	if len(parts) == 0 {
 		return "0 Ingresses"
 	}
-	return strings.Join(parts, " and ")
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
 }
 
 // plural spells a kind in the plural: Ingresses, HTTPRoutes.

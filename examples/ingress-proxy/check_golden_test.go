@@ -106,6 +106,44 @@ func TestCheckGatewayGolden(t *testing.T) {
 	}
 }
 
+// TestCheckGatewaySettingsGolden pins the route settings -check prints for
+// Gateway API routes: what the table's one BACKEND column cannot show
+// (the weighted backendRefs, an unresolved one's 500) and what the
+// filters and timeouts do, each in the specification's own terms.
+func TestCheckGatewaySettingsGolden(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	code := run([]string{"-check", "-f", "testdata/gateway-settings"}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	assertGolden(t, "testdata/gateway-settings.golden", stdout.String())
+	for _, fragment := range []string{
+		`shop.example.com /beta: backendRefs default/stable:80 weight 90, `,
+		`default/next:80 weight 0 (answers 500)`,
+		`RequestMirror to default/stable:80, 5/100 of the requests`,
+		`URLRewrite ReplacePrefixMatch "/"; URLRewrite hostname internal.example.com`,
+		`request headers set X-Env: beta; request headers remove X-Debug`,
+		`timeouts.request 10s; timeouts.backendRequest 2s`,
+		"shop.example.com /old: RequestRedirect 301 scheme https\n",
+	} {
+		assert.Contains(t, stdout.String(), fragment)
+	}
+
+	// -explain gives the route's bounds on the whole request and on each
+	// attempt beside the per-read and per-write timeouts, and the weighted
+	// backends the one it names was drawn from.
+	stdout.Reset()
+	code = run([]string{"-explain", "http://shop.example.com/beta/x", "-f", "testdata/gateway-settings"}, &stdout, &stderr)
+	require.Equal(t, 0, code, stderr.String())
+	var d decision
+	require.NoError(t, json.Unmarshal(stdout.Bytes(), &d))
+	require.NotNil(t, d.Upstream, stdout.String())
+	assert.Equal(t, "10s", d.Upstream.RequestTimeout)
+	assert.Equal(t, "2s", d.Upstream.BackendTimeout)
+	// The backend is a draw by weight: -explain says among which. (The
+	// unresolved backend has weight 0, so that the draw, and this test,
+	// always give the resolved one.)
+	assert.Equal(t, []string{"default/stable:80 weight 90", "unresolved default/next:80 weight 0"}, d.Upstream.DrawnFrom)
+}
+
 // TestCheckGatewayErrors checks that a Gateway API object the apiserver
 // would refuse fails -check with its file, line and field path.
 func TestCheckGatewayErrors(t *testing.T) {

@@ -62,8 +62,9 @@ func orDash(s string) string {
 	return s
 }
 
-// printSettings prints, for every route whose annotations change what it
-// does, one line with those settings, so that a migrating user can read
+// printSettings prints, for every route whose annotations (or, for a
+// Gateway API route, filters and fields) change what it does, one line
+// with those settings, so that a migrating user can read
 // what each route will do, not only where it goes. The routes say what
 // they do; set, the loaded objects, gives the annotations that name
 // objects (Secrets) or were written out when they match the default.
@@ -77,7 +78,12 @@ func printSettings(w io.Writer, rules []route.Rule, set *ingress.Set, opts ingre
 	ann := newAnnotationIndex(set, opts)
 	var lines []string
 	for _, r := range rules {
-		settings := routeSettings(r, hosts, ann)
+		var settings []string
+		if rt, ok := r.Value.(*proxy.Route); ok && rt.Object.Kind != "" && rt.Object.Kind != "Ingress" {
+			settings = gatewaySettings(rt, hosts)
+		} else {
+			settings = routeSettings(r, hosts, ann)
+		}
 		if len(settings) == 0 {
 			continue
 		}

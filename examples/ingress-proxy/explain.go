@@ -13,6 +13,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ingressmux/ingressmux"
 	"github.com/ingressmux/ingressmux/ingress"
@@ -59,7 +60,15 @@ type upstream struct {
 	ConnectTimeout string              `json:"connectTimeout"`
 	ReadTimeout    string              `json:"readTimeout"`
 	SendTimeout    string              `json:"sendTimeout"`
-	MaxBodyBytes   int64               `json:"maxBodyBytes"` // -1: no limit
+	// RequestTimeout and BackendTimeout bound the whole request and each
+	// attempt (Gateway API's timeouts); empty when the route sets none.
+	RequestTimeout string `json:"requestTimeout,omitempty"`
+	BackendTimeout string `json:"backendTimeout,omitempty"`
+	MaxBodyBytes   int64  `json:"maxBodyBytes"` // -1: no limit
+	// DrawnFrom lists, when the route shares its requests by weight
+	// (Gateway API's backendRefs), every backend as "name weight N": Name
+	// was drawn among them, and another request may go to another.
+	DrawnFrom []string `json:"drawnFrom,omitempty"`
 }
 
 type candidate struct {
@@ -173,6 +182,14 @@ func describeUpstream(d proxy.Decision) *upstream {
 		HeadersSet: map[string][]string{}, HeadersRemoved: slices.Clip(o.Removed),
 		ConnectTimeout: d.ConnectTimeout.String(), ReadTimeout: d.ReadTimeout.String(), SendTimeout: d.SendTimeout.String(),
 		MaxBodyBytes: max(d.MaxBodyBytes, -1)}
+	if rt := d.Route; rt != nil {
+		u.RequestTimeout, u.BackendTimeout = durationOrEmpty(rt.RequestTimeout), durationOrEmpty(rt.BackendTimeout)
+		if len(rt.Backends) > 1 && d.Canary < 0 && d.Upstream != rt.DefaultBackend {
+			for _, b := range rt.Backends {
+				u.DrawnFrom = append(u.DrawnFrom, fmt.Sprintf("%s weight %d", b.Upstream.Name, b.Weight))
+			}
+		}
+	}
 	for _, k := range o.Set {
 		u.HeadersSet[k] = o.Header[k]
 	}
@@ -199,4 +216,12 @@ func describeRule(r route.Rule) (ingressName, host, path, pathType, backend stri
 		}
 	}
 	return ingressName, r.Host, path, pathType, r.Backend.String()
+}
+
+// durationOrEmpty is d as Go writes it, or "" for zero (no bound).
+func durationOrEmpty(d time.Duration) string {
+	if d == 0 {
+		return ""
+	}
+	return d.String()
 }

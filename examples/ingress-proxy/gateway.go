@@ -142,18 +142,6 @@ func typeCell(r route.Rule) string {
 	return s
 }
 
-// ingressRules keeps the rules of Ingresses, whose settings -check
-// describes in the annotations' terms.
-func ingressRules(rules []route.Rule) []route.Rule {
-	var out []route.Rule
-	for _, r := range rules {
-		if rt, ok := r.Value.(*proxy.Route); !ok || rt.Object.Kind == "" || rt.Object.Kind == "Ingress" {
-			out = append(out, r)
-		}
-	}
-	return out
-}
-
 // originOf names the object a rule comes from, with its kind: "Ingress
 // default/web", "HTTPRoute default/api".
 func originOf(r route.Rule) string {
