@@ -3,6 +3,7 @@ package proxy
 import (
 	"hash/maphash"
 	"iter"
+	"slices"
 )
 
 // A cowMap is a map split into shards by the hash of its keys, which a
@@ -106,5 +107,17 @@ func (m *cowMap[K, V]) all() iter.Seq2[K, V] {
 				}
 			}
 		}
+	}
+}
+
+// removeFrom removes v from the list of k in m, and k with the last of
+// its list. The list is copied, not changed in place: the state being
+// served may share it.
+func removeFrom[K, V comparable](m *cowMap[K, []V], k K, v V) {
+	list := slices.DeleteFunc(slices.Clone(m.get(k)), func(have V) bool { return have == v })
+	if len(list) == 0 {
+		m.del(k)
+	} else {
+		m.set(k, list)
 	}
 }

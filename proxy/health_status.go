@@ -65,8 +65,10 @@ func (h *Handler) Upstreams() []UpstreamStatus {
 	for _, rs := range st.routes.all() {
 		add(rs.up)
 		add(rs.fallback)
-		for _, c := range rs.others {
-			add(c)
+		for _, list := range [...][]*upstream{rs.canaries, rs.backends, rs.mirrors} {
+			for _, c := range list {
+				add(c)
+			}
 		}
 	}
 	slices.SortFunc(out, func(a, b UpstreamStatus) int {

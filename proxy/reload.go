@@ -50,14 +50,11 @@ type routeState struct {
 	traffic    *trafficState // Traffic's runtime, or nil
 	// backendRules are the Backends' RequestHeaders; nil when none has any.
 	backendRules []headerRules
-	// others are the upstreams the route may use beside up and fallback:
-	// canaries, backends, mirrors.
-	others      []*upstream
-	intercept   map[int]bool // InterceptErrors, when there is a fallback
-	maxBody     int64        // negative: no limit
-	readTimeout time.Duration
-	sendTimeout time.Duration
-	cookiePath  string // the default affinity cookie path (see Affinity.Path)
+	intercept    map[int]bool // InterceptErrors, when there is a fallback
+	maxBody      int64        // negative: no limit
+	readTimeout  time.Duration
+	sendTimeout  time.Duration
+	cookiePath   string // the default affinity cookie path (see Affinity.Path)
 }
 
 // Reload validates table as New does and, if it is valid, serves it from
@@ -228,7 +225,6 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 				errs = append(errs, fmt.Errorf("proxy: %s: %w", ruleName(rule, rt), err))
 			}
 		}
-		rs.others = append(append(slices.Clip(canaries), backends...), mirrors...)
 		st.routes.set(rt, rs)
 	}
 	for name, list := range shared {

@@ -65,12 +65,7 @@ func (r *trafficRuntimes) forget(t *Traffic, ts *trafficState, last bool) {
 	if !last || ts.object == (ObjectRef{}) {
 		return
 	}
-	list := slices.DeleteFunc(slices.Clone(r.byObject.get(ts.object)), func(have *trafficState) bool { return have == ts })
-	if len(list) == 0 {
-		r.byObject.del(ts.object)
-	} else {
-		r.byObject.set(ts.object, list)
-	}
+	removeFrom(r.byObject, ts.object, ts)
 }
 
 // trafficOf returns the runtime of the policy of rt in st: the one st

@@ -1,8 +1,6 @@
 package proxy
 
 import (
-	"slices"
-
 	"github.com/ingressmux/ingressmux/route"
 )
 
@@ -113,7 +111,7 @@ func (st *state) recount(gone []*routeState, added []route.Rule, old *state) []*
 				st.upstreams.del(u)
 			}
 			if last {
-				st.dropByName(up)
+				removeFrom(st.byName, up.name, up)
 			}
 		}
 		if rs.traffic != nil {
@@ -127,16 +125,6 @@ func (st *state) recount(gone []*routeState, added []route.Rule, old *state) []*
 		}
 	}
 	return dropped
-}
-
-// dropByName removes up from the upstreams of its name.
-func (st *state) dropByName(up *upstream) {
-	ups := slices.DeleteFunc(slices.Clone(st.byName.get(up.name)), func(u *upstream) bool { return u == up })
-	if len(ups) == 0 {
-		st.byName.del(up.name)
-	} else {
-		st.byName.set(up.name, ups)
-	}
 }
 
 // upstreamKeys lists the Upstreams rt refers to, each as often as it
