@@ -60,14 +60,11 @@ func (c *compiler) httpRoute(r ingress.HTTPRoute, ar *attachedRoute) {
 	for i, rule := range r.Spec.Rules {
 		field := fmt.Sprintf("spec.rules[%d]", i)
 		rt := c.newRoute(ro, i)
-		var backends []backend
-		var problems []string
-		for j, br := range rule.BackendRefs {
-			bf := fmt.Sprintf("%s.backendRefs[%d]", field, j)
-			b := c.backendRef(ro, br.BackendRef, false, bf, &refs)
-			problems = append(problems, backendFilters(&b, br.Filters, bf)...)
-			backends = append(backends, b)
-		}
+		backends, problems := ruleBackends(c, ro, rule.BackendRefs, false, field, &refs,
+			func(br gatewayv1.HTTPBackendRef) gatewayv1.BackendRef { return br.BackendRef },
+			func(br gatewayv1.HTTPBackendRef, b *backend, bf string) []string {
+				return backendFilters(b, br.Filters, bf)
+			})
 		program(rt, backends)
 		problems = append(problems, c.httpFilters(ro, rt, rule.Filters, field, &refs)...)
 		problems = append(problems, c.timeouts(rt, rule.Timeouts, field)...)
@@ -77,6 +74,21 @@ func (c *compiler) httpRoute(r ingress.HTTPRoute, ar *attachedRoute) {
 		c.serveRule(ro, att, i, rt, ruleParts{backends, problems, matchesOf(rule.Matches, httpMatch), rule.SessionPersistence != nil}, &partial)
 	}
 	c.out.Status.HTTPRoutes = append(c.out.Status.HTTPRoutes, c.routeStatus(ro, att, refs, partial))
+}
+
+// ruleBackends resolves the backendRefs of the rule at field, in order,
+// then applies each one's own filters to its backend; problems say why
+// filters cannot be applied. HTTPRoute and GRPCRoute backendRefs differ
+// only in their filters' type.
+func ruleBackends[B gatewayv1.HTTPBackendRef | gatewayv1.GRPCBackendRef](c *compiler, ro routeObject, brs []B, grpc bool, field string, refs *refProblem,
+	ref func(B) gatewayv1.BackendRef, filters func(br B, b *backend, field string) []string) (backends []backend, problems []string) {
+	for j, br := range brs {
+		bf := fmt.Sprintf("%s.backendRefs[%d]", field, j)
+		b := c.backendRef(ro, ref(br), grpc, bf, refs)
+		problems = append(problems, filters(br, &b, bf)...)
+		backends = append(backends, b)
+	}
+	return backends, problems
 }
 
 // newRoute starts the proxy route of rule i of ro.
@@ -205,15 +217,14 @@ func (c *compiler) grpcRoute(r ingress.GRPCRoute, ar *attachedRoute) {
 	for i, rule := range r.Spec.Rules {
 		field := fmt.Sprintf("spec.rules[%d]", i)
 		rt := c.newRoute(ro, i)
-		var backends []backend
-		var problems []string
-		for j, br := range rule.BackendRefs {
-			bf := fmt.Sprintf("%s.backendRefs[%d]", field, j)
-			backends = append(backends, c.backendRef(ro, br.BackendRef, true, bf, &refs))
-			if len(br.Filters) > 0 {
-				problems = append(problems, bf+".filters: filters on a backendRef are not supported")
-			}
-		}
+		backends, problems := ruleBackends(c, ro, rule.BackendRefs, true, field, &refs,
+			func(br gatewayv1.GRPCBackendRef) gatewayv1.BackendRef { return br.BackendRef },
+			func(br gatewayv1.GRPCBackendRef, _ *backend, bf string) []string {
+				if len(br.Filters) > 0 {
+					return []string{bf + ".filters: filters on a backendRef are not supported"}
+				}
+				return nil
+			})
 		program(rt, backends)
 		problems = append(problems, c.grpcFilters(ro, rt, rule.Filters, field, &refs)...)
 		c.serveRule(ro, att, i, rt, ruleParts{backends, problems, matchesOf(rule.Matches, grpcMatch), rule.SessionPersistence != nil}, &partial)
