@@ -77,17 +77,7 @@ func (c *compiler) attach(ro routeObject) attachment {
 	var att attachment
 	gen := ro.meta.Generation
 	for _, pr := range ro.parents {
-		group, kind := gatewayGroup, "Gateway"
-		if pr.Group != nil {
-			group = string(*pr.Group)
-		}
-		if pr.Kind != nil {
-			kind = string(*pr.Kind)
-		}
-		ns := ro.meta.Namespace
-		if pr.Namespace != nil {
-			ns = string(*pr.Namespace)
-		}
+		group, kind, ns := deref(pr.Group, gatewayGroup), deref(pr.Kind, "Gateway"), deref(pr.Namespace, ro.meta.Namespace)
 		gs := c.gws[ns+"/"+string(pr.Name)]
 		if group != gatewayGroup || kind != "Gateway" || gs == nil {
 			continue

@@ -185,10 +185,7 @@ func (x *backendTLSIndex) lookup(namespace, name string, svc *corev1.Service, po
 func (x *backendTLSIndex) used(namespace, name string, ro routeObject) {
 	for _, p := range x.byService[namespace+"/"+name] {
 		for _, pr := range ro.parents {
-			ns := ro.meta.Namespace
-			if pr.Namespace != nil {
-				ns = string(*pr.Namespace)
-			}
+			ns := deref(pr.Namespace, ro.meta.Namespace)
 			if x.c.gws[ns+"/"+string(pr.Name)] != nil {
 				p.ancestors[ns+"/"+string(pr.Name)] = true
 			}

@@ -122,17 +122,7 @@ func (c *compiler) listenerTLS(ls *listenerState) {
 	var problems []string
 	reason := gatewayv1.ListenerReasonInvalidCertificateRef
 	for i, ref := range tls.CertificateRefs {
-		group, kind := "", "Secret"
-		if ref.Group != nil {
-			group = string(*ref.Group)
-		}
-		if ref.Kind != nil {
-			kind = string(*ref.Kind)
-		}
-		ns := ls.gw.obj.Namespace
-		if ref.Namespace != nil {
-			ns = string(*ref.Namespace)
-		}
+		group, kind, ns := deref(ref.Group, ""), deref(ref.Kind, "Secret"), deref(ref.Namespace, ls.gw.obj.Namespace)
 		key := ns + "/" + string(ref.Name)
 		switch {
 		case group != "" || kind != "Secret":
@@ -187,10 +177,7 @@ func (c *compiler) routeKinds(ls *listenerState) {
 	}
 	var invalid []string
 	for _, k := range ls.spec.AllowedRoutes.Kinds {
-		g := gatewayGroup
-		if k.Group != nil {
-			g = string(*k.Group)
-		}
+		g := deref(k.Group, gatewayGroup)
 		if g != gatewayGroup || !slices.Contains(supported, string(k.Kind)) {
 			invalid = append(invalid, kindName(g, string(k.Kind)))
 			continue
