@@ -185,9 +185,8 @@ func (x *backendTLSIndex) lookup(namespace, name string, svc *corev1.Service, po
 func (x *backendTLSIndex) used(namespace, name string, ro routeObject) {
 	for _, p := range x.byService[namespace+"/"+name] {
 		for _, pr := range ro.parents {
-			ns := deref(pr.Namespace, ro.meta.Namespace)
-			if x.c.gws[ns+"/"+string(pr.Name)] != nil {
-				p.ancestors[ns+"/"+string(pr.Name)] = true
+			if gs := x.c.parentGateway(ro, pr); gs != nil {
+				p.ancestors[gs.key()] = true
 			}
 		}
 	}
