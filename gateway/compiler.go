@@ -80,3 +80,12 @@ func (c *compiler) classes() {
 		c.out.Status.GatewayClasses = append(c.out.Status.GatewayClasses, st)
 	}
 }
+
+// deref returns *p as a string, or def when p is nil: the defaulting of
+// a reference's optional group, kind and namespace.
+func deref[T ~string](p *T, def string) string {
+	if p == nil {
+		return def
+	}
+	return string(*p)
+}
