@@ -77,19 +77,8 @@ func (c *compiler) attach(ro routeObject) attachment {
 	var att attachment
 	gen := ro.meta.Generation
 	for _, pr := range ro.parents {
-		group, kind := gatewayGroup, "Gateway"
-		if pr.Group != nil {
-			group = string(*pr.Group)
-		}
-		if pr.Kind != nil {
-			kind = string(*pr.Kind)
-		}
-		ns := ro.meta.Namespace
-		if pr.Namespace != nil {
-			ns = string(*pr.Namespace)
-		}
-		gs := c.gws[ns+"/"+string(pr.Name)]
-		if group != gatewayGroup || kind != "Gateway" || gs == nil {
+		gs := c.parentGateway(ro, pr)
+		if gs == nil {
 			continue
 		}
 		reason, message := c.attachTo(ro, pr, gs, len(att.parents), &att)
@@ -97,6 +86,15 @@ func (c *compiler) attach(ro routeObject) attachment {
 		att.parents = append(att.parents, parentResult{ref: pr, accepted: c.cond(string(gatewayv1.RouteConditionAccepted), ok, string(reason), message, gen)})
 	}
 	return att
+}
+
+// parentGateway is the served Gateway a parentRef of ro names; nil for
+// any other parent.
+func (c *compiler) parentGateway(ro routeObject, pr gatewayv1.ParentReference) *gatewayState {
+	if deref(pr.Group, gatewayGroup) != gatewayGroup || deref(pr.Kind, "Gateway") != "Gateway" {
+		return nil
+	}
+	return c.gws[deref(pr.Namespace, ro.meta.Namespace)+"/"+string(pr.Name)]
 }
 
 // attachTo attaches a route to the listeners of gs that parentRef pr

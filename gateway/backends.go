@@ -46,17 +46,7 @@ type backend struct {
 // port, addresses, and BackendTLSPolicy. A reference that does not
 // resolve becomes a stand-in that answers 500, and its reason is noted.
 func (c *compiler) backendRef(ro routeObject, ref gatewayv1.BackendRef, grpc bool, field string, refs *refProblem) backend {
-	group, kind := "", "Service"
-	if ref.Group != nil {
-		group = string(*ref.Group)
-	}
-	if ref.Kind != nil {
-		kind = string(*ref.Kind)
-	}
-	ns := ro.meta.Namespace
-	if ref.Namespace != nil {
-		ns = string(*ref.Namespace)
-	}
+	group, kind, ns := deref(ref.Group, ""), deref(ref.Kind, "Service"), deref(ref.Namespace, ro.meta.Namespace)
 	b := backend{weight: 1, name: route.Backend{Namespace: ns, Service: string(ref.Name)}}
 	if ref.Weight != nil {
 		b.weight = *ref.Weight

@@ -49,7 +49,7 @@ func newBackendTLSIndex(c *compiler) *backendTLSIndex {
 		x.check(tp)
 		x.all = append(x.all, tp)
 		for _, t := range p.Spec.TargetRefs {
-			if t.Group == "" && t.Kind == "Service" {
+			if isService(t) {
 				key := p.Namespace + "/" + string(t.Name)
 				x.byService[key] = append(x.byService[key], tp)
 			}
@@ -66,6 +66,12 @@ func newBackendTLSIndex(c *compiler) *backendTLSIndex {
 	return x
 }
 
+// isService reports whether a policy targetRef names a Service, the only
+// kind of target BackendTLSPolicy is used for.
+func isService(t gatewayv1.LocalPolicyTargetReferenceWithSectionName) bool {
+	return t.Group == "" && t.Kind == "Service"
+}
+
 // conflicts marks the policies that target a Service, or the same port
 // of it, that an earlier policy in precedence order already targets: they
 // are not Accepted (reason Conflicted) and not used there.
@@ -76,7 +82,7 @@ func (x *backendTLSIndex) conflicts() {
 		winners := map[string]*tlsPolicy{} // by sectionName, "" for the whole Service
 		for _, p := range ps {
 			for _, t := range p.obj.Spec.TargetRefs {
-				if t.Group != "" || t.Kind != "Service" || string(t.Name) != service {
+				if !isService(t) || string(t.Name) != service {
 					continue
 				}
 				section := ""
@@ -165,7 +171,7 @@ func (x *backendTLSIndex) lookup(namespace, name string, svc *corev1.Service, po
 	var whole *tlsPolicy
 	for _, p := range ps {
 		for _, t := range p.obj.Spec.TargetRefs {
-			if t.Group != "" || t.Kind != "Service" || string(t.Name) != name {
+			if !isService(t) || string(t.Name) != name {
 				continue
 			}
 			if t.SectionName != nil && string(*t.SectionName) == portName && portName != "" {
@@ -185,12 +191,8 @@ func (x *backendTLSIndex) lookup(namespace, name string, svc *corev1.Service, po
 func (x *backendTLSIndex) used(namespace, name string, ro routeObject) {
 	for _, p := range x.byService[namespace+"/"+name] {
 		for _, pr := range ro.parents {
-			ns := ro.meta.Namespace
-			if pr.Namespace != nil {
-				ns = string(*pr.Namespace)
-			}
-			if x.c.gws[ns+"/"+string(pr.Name)] != nil {
-				p.ancestors[ns+"/"+string(pr.Name)] = true
+			if gs := x.c.parentGateway(ro, pr); gs != nil {
+				p.ancestors[gs.key()] = true
 			}
 		}
 	}
@@ -219,12 +221,7 @@ func (c *compiler) policies() {
 				"backendtlspolicy "+p.conflictedBy+" targets the same Service or port and takes precedence (it is older, or first by name)", gen)
 		}
 		st := PolicyStatus{Namespace: p.obj.Namespace, Name: p.obj.Name}
-		keys := make([]string, 0, len(p.ancestors))
-		for k := range p.ancestors {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(p.ancestors)) {
 			ns, name, _ := strings.Cut(k, "/")
 			group, kind, gwns := gatewayv1.Group(gatewayGroup), gatewayv1.Kind("Gateway"), gatewayv1.Namespace(ns)
 			st.Status.Ancestors = append(st.Status.Ancestors, gatewayv1.PolicyAncestorStatus{

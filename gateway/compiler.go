@@ -2,6 +2,7 @@ package gateway
 
 import (
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 
 	"github.com/ingressmux/ingressmux/ingress"
@@ -70,7 +71,7 @@ func (c *compiler) classes() {
 		}
 		c.served[gc.Name] = true
 		st := GatewayClassStatus{Name: gc.Name, Status: gatewayv1.GatewayClassStatus{}}
-		st.Status.Conditions = []metav1Condition{c.cond(string(gatewayv1.GatewayClassConditionStatusAccepted), true,
+		st.Status.Conditions = []metav1.Condition{c.cond(string(gatewayv1.GatewayClassConditionStatusAccepted), true,
 			string(gatewayv1.GatewayClassReasonAccepted), "served by "+c.opts.controller(), gc.Generation)}
 		if gc.Spec.ParametersRef != nil {
 			st.Status.Conditions[0] = c.cond(string(gatewayv1.GatewayClassConditionStatusAccepted), false,
@@ -79,4 +80,13 @@ func (c *compiler) classes() {
 		}
 		c.out.Status.GatewayClasses = append(c.out.Status.GatewayClasses, st)
 	}
+}
+
+// deref returns *p as a string, or def when p is nil: the defaulting of
+// a reference's optional group, kind and namespace.
+func deref[T ~string](p *T, def string) string {
+	if p == nil {
+		return def
+	}
+	return string(*p)
 }

@@ -81,17 +81,6 @@ func (c *compiler) grpcFilters(ro routeObject, rt *proxy.Route, filters []gatewa
 	return unsupported
 }
 
-// timeouts applies an HTTPRoute rule's timeouts to rt.
-func (c *compiler) timeouts(rt *proxy.Route, t *gatewayv1.HTTPRouteTimeouts, field string) (unsupported []string) {
-	if t == nil {
-		return nil
-	}
-	for _, p := range routeTimeouts(rt, t) {
-		unsupported = append(unsupported, field+"."+p)
-	}
-	return unsupported
-}
-
 // traffic returns rt's traffic policy, creating it.
 func traffic(rt *proxy.Route) *proxy.Traffic {
 	if rt.Traffic == nil {
@@ -116,6 +105,27 @@ func headerModifier(hr *proxy.HeaderRules, f *gatewayv1.HTTPHeaderFilter) {
 		hr.Add[string(h.Name)] = h.Value
 	}
 	hr.Remove = append(hr.Remove, f.Remove...)
+}
+
+// backendFilters applies the filters of a backendRef (field) to b: its
+// RequestHeaderModifier edits the requests sent to that backend alone.
+// Other filters on a backendRef are not supported.
+func backendFilters(b *backend, filters []gatewayv1.HTTPRouteFilter, field string) []string {
+	var unsupported []string
+	for i, f := range filters {
+		switch {
+		case f.Type == gatewayv1.HTTPRouteFilterRequestHeaderModifier && f.RequestHeaderModifier != nil:
+			headerModifier(&b.headers, f.RequestHeaderModifier)
+		default:
+			unsupported = append(unsupported, fmt.Sprintf("%s.filters[%d]: filter %s is not supported on a backendRef", field, i, f.Type))
+		}
+	}
+	return unsupported
+}
+
+// hasHeaderRules reports whether hr edits anything.
+func hasHeaderRules(hr proxy.HeaderRules) bool {
+	return len(hr.Set) > 0 || len(hr.Add) > 0 || len(hr.Remove) > 0
 }
 
 // corsMaxAge is Gateway API's default Access-Control-Max-Age.

@@ -128,6 +128,17 @@ func (c *compiler) requestMirror(ro routeObject, rt *proxy.Route, f *gatewayv1.H
 	return nil
 }
 
+// timeouts applies an HTTPRoute rule's timeouts to rt.
+func (c *compiler) timeouts(rt *proxy.Route, t *gatewayv1.HTTPRouteTimeouts, field string) (unsupported []string) {
+	if t == nil {
+		return nil
+	}
+	for _, p := range routeTimeouts(rt, t) {
+		unsupported = append(unsupported, field+"."+p)
+	}
+	return unsupported
+}
+
 // routeTimeouts applies an HTTPRoute rule's timeouts to rt: request bounds
 // the whole exchange, backendRequest each attempt, and "0s" turns either
 // off. A bound longer than the proxy's idle timeouts lengthens them, so
@@ -151,25 +162,4 @@ func routeTimeouts(rt *proxy.Route, t *gatewayv1.HTTPRouteTimeouts) []string {
 		rt.ReadTimeout, rt.SendTimeout = longest, longest
 	}
 	return problems
-}
-
-// backendFilters applies the filters of a backendRef (field) to b: its
-// RequestHeaderModifier edits the requests sent to that backend alone.
-// Other filters on a backendRef are not supported.
-func backendFilters(b *backend, filters []gatewayv1.HTTPRouteFilter, field string) []string {
-	var unsupported []string
-	for i, f := range filters {
-		switch {
-		case f.Type == gatewayv1.HTTPRouteFilterRequestHeaderModifier && f.RequestHeaderModifier != nil:
-			headerModifier(&b.headers, f.RequestHeaderModifier)
-		default:
-			unsupported = append(unsupported, fmt.Sprintf("%s.filters[%d]: filter %s is not supported on a backendRef", field, i, f.Type))
-		}
-	}
-	return unsupported
-}
-
-// hasHeaderRules reports whether hr edits anything.
-func hasHeaderRules(hr proxy.HeaderRules) bool {
-	return len(hr.Set) > 0 || len(hr.Add) > 0 || len(hr.Remove) > 0
 }

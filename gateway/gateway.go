@@ -178,11 +178,11 @@ func (c *compiler) finish() (*Compiled, error) {
 	opts := route.Options{DeepWildcards: c.deepWildcards(), SpecificWildcardsFirst: true}
 	table, err := route.NewWithOptions(c.rules, opts)
 	if err != nil {
-		var bad []int
+		bad := map[int]bool{}
 		for _, e := range flatten(err) {
 			var re *route.RuleError
 			if errors.As(e, &re) {
-				bad = append(bad, re.Index)
+				bad[re.Index] = true
 				c.warn(c.ruleSources[re.Index], c.rules[re.Index].Origin, "", "rule not served: "+re.Err.Error())
 			}
 		}
@@ -191,7 +191,7 @@ func (c *compiler) finish() (*Compiled, error) {
 		}
 		kept := c.rules[:0:0]
 		for i, r := range c.rules {
-			if !slices.Contains(bad, i) {
+			if !bad[i] {
 				kept = append(kept, r)
 			}
 		}
@@ -204,7 +204,7 @@ func (c *compiler) finish() (*Compiled, error) {
 		sources[r.Origin] = c.ruleSources[i]
 	}
 	for _, cf := range table.Conflicts() {
-		c.out.Warnings = append(c.out.Warnings, ingress.Warning{Source: sources[cf.Dropped.Origin], Object: cf.Dropped.Origin, Message: cf.String()})
+		c.warn(sources[cf.Dropped.Origin], cf.Dropped.Origin, "", cf.String())
 	}
 	out.Table = table
 	return out, nil

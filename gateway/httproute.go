@@ -50,33 +50,60 @@ type match struct {
 
 // httpRoute compiles one HTTPRoute.
 func (c *compiler) httpRoute(r ingress.HTTPRoute, ar *attachedRoute) {
-	ro, att := ar.ro, ar.att
-	if len(att.parents) == 0 {
-		return // not for a Gateway of this controller
-	}
-	c.settle(ro, &att)
-	var refs refProblem
-	var partial []string
-	for i, rule := range r.Spec.Rules {
-		field := fmt.Sprintf("spec.rules[%d]", i)
-		rt := c.newRoute(ro, i)
-		var backends []backend
-		var problems []string
-		for j, br := range rule.BackendRefs {
-			bf := fmt.Sprintf("%s.backendRefs[%d]", field, j)
-			b := c.backendRef(ro, br.BackendRef, false, bf, &refs)
-			problems = append(problems, backendFilters(&b, br.Filters, bf)...)
-			backends = append(backends, b)
-		}
+	ro := ar.ro
+	st, ok := c.compileRules(ar, len(r.Spec.Rules), func(i int, field string, rt *proxy.Route, refs *refProblem) ruleParts {
+		rule := r.Spec.Rules[i]
+		backends, problems := ruleBackends(c, ro, rule.BackendRefs, false, field, refs,
+			func(br gatewayv1.HTTPBackendRef) gatewayv1.BackendRef { return br.BackendRef },
+			func(br gatewayv1.HTTPBackendRef, b *backend, bf string) []string {
+				return backendFilters(b, br.Filters, bf)
+			})
 		program(rt, backends)
-		problems = append(problems, c.httpFilters(ro, rt, rule.Filters, field, &refs)...)
+		problems = append(problems, c.httpFilters(ro, rt, rule.Filters, field, refs)...)
 		problems = append(problems, c.timeouts(rt, rule.Timeouts, field)...)
 		if rule.Retry != nil {
 			c.warn(ro.source, ro.ref, field+".retry", "retry is not supported; requests are not retried")
 		}
-		c.serveRule(ro, att, i, rt, ruleParts{backends, problems, matchesOf(rule.Matches, httpMatch), rule.SessionPersistence != nil}, &partial)
+		return ruleParts{backends, problems, matchesOf(rule.Matches, httpMatch), rule.SessionPersistence != nil}
+	})
+	if ok {
+		c.out.Status.HTTPRoutes = append(c.out.Status.HTTPRoutes, st)
 	}
-	c.out.Status.HTTPRoutes = append(c.out.Status.HTTPRoutes, c.routeStatus(ro, att, refs, partial))
+}
+
+// compileRules compiles the n rules of an attached HTTPRoute or GRPCRoute
+// and returns its status. rule fills in rule i (at field) on its proxy
+// route rt, notes the references that do not resolve in refs, and says
+// what the rule compiled to. ok is false for a route with no parentRef to
+// a Gateway of this controller, which is left alone, status included.
+func (c *compiler) compileRules(ar *attachedRoute, n int, rule func(i int, field string, rt *proxy.Route, refs *refProblem) ruleParts) (st RouteStatus, ok bool) {
+	ro, att := ar.ro, ar.att
+	if len(att.parents) == 0 {
+		return RouteStatus{}, false
+	}
+	c.settle(ro, &att)
+	var refs refProblem
+	var partial []string
+	for i := range n {
+		rt := c.newRoute(ro, i)
+		c.serveRule(ro, att, i, rt, rule(i, fmt.Sprintf("spec.rules[%d]", i), rt, &refs), &partial)
+	}
+	return c.routeStatus(ro, att, refs, partial), true
+}
+
+// ruleBackends resolves the backendRefs of the rule at field, in order,
+// then applies each one's own filters to its backend; problems say why
+// filters cannot be applied. HTTPRoute and GRPCRoute backendRefs differ
+// only in their filters' type.
+func ruleBackends[B gatewayv1.HTTPBackendRef | gatewayv1.GRPCBackendRef](c *compiler, ro routeObject, brs []B, grpc bool, field string, refs *refProblem,
+	ref func(B) gatewayv1.BackendRef, filters func(br B, b *backend, field string) []string) (backends []backend, problems []string) {
+	for j, br := range brs {
+		bf := fmt.Sprintf("%s.backendRefs[%d]", field, j)
+		b := c.backendRef(ro, ref(br), grpc, bf, refs)
+		problems = append(problems, filters(br, &b, bf)...)
+		backends = append(backends, b)
+	}
+	return backends, problems
 }
 
 // newRoute starts the proxy route of rule i of ro.
@@ -195,30 +222,24 @@ func (c *compiler) addRules(ro routeObject, att attachment, i int, rt *proxy.Rou
 // grpcRoute compiles one GRPCRoute: its matches become paths of the gRPC
 // request path "/service/method".
 func (c *compiler) grpcRoute(r ingress.GRPCRoute, ar *attachedRoute) {
-	ro, att := ar.ro, ar.att
-	if len(att.parents) == 0 {
-		return
-	}
-	c.settle(ro, &att)
-	var refs refProblem
-	var partial []string
-	for i, rule := range r.Spec.Rules {
-		field := fmt.Sprintf("spec.rules[%d]", i)
-		rt := c.newRoute(ro, i)
-		var backends []backend
-		var problems []string
-		for j, br := range rule.BackendRefs {
-			bf := fmt.Sprintf("%s.backendRefs[%d]", field, j)
-			backends = append(backends, c.backendRef(ro, br.BackendRef, true, bf, &refs))
-			if len(br.Filters) > 0 {
-				problems = append(problems, bf+".filters: filters on a backendRef are not supported")
-			}
-		}
+	ro := ar.ro
+	st, ok := c.compileRules(ar, len(r.Spec.Rules), func(i int, field string, rt *proxy.Route, refs *refProblem) ruleParts {
+		rule := r.Spec.Rules[i]
+		backends, problems := ruleBackends(c, ro, rule.BackendRefs, true, field, refs,
+			func(br gatewayv1.GRPCBackendRef) gatewayv1.BackendRef { return br.BackendRef },
+			func(br gatewayv1.GRPCBackendRef, _ *backend, bf string) []string {
+				if len(br.Filters) > 0 {
+					return []string{bf + ".filters: filters on a backendRef are not supported"}
+				}
+				return nil
+			})
 		program(rt, backends)
-		problems = append(problems, c.grpcFilters(ro, rt, rule.Filters, field, &refs)...)
-		c.serveRule(ro, att, i, rt, ruleParts{backends, problems, matchesOf(rule.Matches, grpcMatch), rule.SessionPersistence != nil}, &partial)
+		problems = append(problems, c.grpcFilters(ro, rt, rule.Filters, field, refs)...)
+		return ruleParts{backends, problems, matchesOf(rule.Matches, grpcMatch), rule.SessionPersistence != nil}
+	})
+	if ok {
+		c.out.Status.GRPCRoutes = append(c.out.Status.GRPCRoutes, st)
 	}
-	c.out.Status.GRPCRoutes = append(c.out.Status.GRPCRoutes, c.routeStatus(ro, att, refs, partial))
 }
 
 // grpcMatch translates a GRPCRouteMatch into a match of the request path

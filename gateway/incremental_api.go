@@ -90,24 +90,19 @@ func (w *refWalker) walk(v reflect.Value, ns string) {
 func (w *refWalker) reference(v reflect.Value, ns string) bool {
 	var group, kind, name string
 	namespace := ns
-	setNS := func(n *gatewayv1.Namespace) {
-		if n != nil {
-			namespace = string(*n)
-		}
-	}
 	switch v.Type() {
 	case backendRefType:
 		r := v.Interface().(gatewayv1.BackendObjectReference)
 		group, kind, name = deref(r.Group, ""), deref(r.Kind, "Service"), string(r.Name)
-		setNS(r.Namespace)
+		namespace = deref(r.Namespace, ns)
 	case secretRefType:
 		r := v.Interface().(gatewayv1.SecretObjectReference)
 		group, kind, name = deref(r.Group, ""), deref(r.Kind, "Secret"), string(r.Name)
-		setNS(r.Namespace)
+		namespace = deref(r.Namespace, ns)
 	case objectRefType:
 		r := v.Interface().(gatewayv1.ObjectReference)
 		group, kind, name = string(r.Group), string(r.Kind), string(r.Name)
-		setNS(r.Namespace)
+		namespace = deref(r.Namespace, ns)
 	case localRefType:
 		r := v.Interface().(gatewayv1.LocalObjectReference)
 		group, kind, name = string(r.Group), string(r.Kind), string(r.Name)
@@ -130,12 +125,4 @@ func (w *refWalker) reference(v reflect.Value, ns string) bool {
 		w.out.ConfigMaps = append(w.out.ConfigMaps, key)
 	}
 	return true
-}
-
-// deref returns *p as a string, or def when p is nil.
-func deref[T ~string](p *T, def string) string {
-	if p == nil {
-		return def
-	}
-	return string(*p)
 }

@@ -122,17 +122,7 @@ func (c *compiler) listenerTLS(ls *listenerState) {
 	var problems []string
 	reason := gatewayv1.ListenerReasonInvalidCertificateRef
 	for i, ref := range tls.CertificateRefs {
-		group, kind := "", "Secret"
-		if ref.Group != nil {
-			group = string(*ref.Group)
-		}
-		if ref.Kind != nil {
-			kind = string(*ref.Kind)
-		}
-		ns := ls.gw.obj.Namespace
-		if ref.Namespace != nil {
-			ns = string(*ref.Namespace)
-		}
+		group, kind, ns := deref(ref.Group, ""), deref(ref.Kind, "Secret"), deref(ref.Namespace, ls.gw.obj.Namespace)
 		key := ns + "/" + string(ref.Name)
 		switch {
 		case group != "" || kind != "Secret":
@@ -187,10 +177,7 @@ func (c *compiler) routeKinds(ls *listenerState) {
 	}
 	var invalid []string
 	for _, k := range ls.spec.AllowedRoutes.Kinds {
-		g := gatewayGroup
-		if k.Group != nil {
-			g = string(*k.Group)
-		}
+		g := deref(k.Group, gatewayGroup)
 		if g != gatewayGroup || !slices.Contains(supported, string(k.Kind)) {
 			invalid = append(invalid, kindName(g, string(k.Kind)))
 			continue
@@ -300,12 +287,7 @@ func (c *compiler) gatewayStatus(gs *gatewayState) {
 		c.out.Listeners = append(c.out.Listeners, Listener{Gateway: gs.key(), Name: string(ls.spec.Name), Protocol: string(ls.spec.Protocol),
 			Port: ls.spec.Port, Hostname: ls.hostname, Served: served, AttachedRoutes: ls.attached})
 		if ls.usable {
-			for _, host := range ls.certificateHosts() {
-				for _, s := range ls.certs {
-					c.out.TLS = append(c.out.TLS, ingress.TLSHost{Host: host, Secret: s,
-						Origin: fmt.Sprintf("%s listener %s", gs.obj.Ref(), ls.spec.Name), Source: gs.obj.Source})
-				}
-			}
+			c.serveCertificates(ls)
 		}
 	}
 	accepted := c.cond(string(gatewayv1.GatewayConditionAccepted), true, string(gatewayv1.GatewayReasonAccepted), "", gen)
@@ -331,6 +313,17 @@ func (c *compiler) gatewayStatus(gs *gatewayState) {
 	}
 	st.Status.Conditions = []metav1.Condition{accepted, programmed}
 	c.out.Status.Gateways = append(c.out.Status.Gateways, st)
+}
+
+// serveCertificates puts the certificates of a served HTTPS listener into
+// Compiled.TLS, for each of its certificate hosts.
+func (c *compiler) serveCertificates(ls *listenerState) {
+	origin := fmt.Sprintf("%s listener %s", ls.gw.obj.Ref(), ls.spec.Name)
+	for _, host := range ls.certificateHosts() {
+		for _, s := range ls.certs {
+			c.out.TLS = append(c.out.TLS, ingress.TLSHost{Host: host, Secret: s, Origin: origin, Source: ls.gw.obj.Source})
+		}
+	}
 }
 
 // certificateHosts are the hostnames an HTTPS listener's certificates

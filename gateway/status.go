@@ -8,8 +8,6 @@ import (
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
 )
 
-type metav1Condition = metav1.Condition
-
 // Status is the status of every object a Compile owns, in the types and
 // with the conditions and reasons of the Gateway API specification, sorted
 // by namespace and name. A cluster source writes it to the objects'
