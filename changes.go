@@ -308,10 +308,7 @@ func (m *Mux) buildChange(p *ingress.Pending, objs *ingress.Set) (*built, error)
 		if recompiled {
 			changedHosts(oldGW, newGW, hosts)
 		}
-		if changed, err = m.mergedRules(res, hosts, newGW); err != nil {
-			b.discard()
-			return nil, err
-		}
+		changed = mergedRules(res, hosts, newGW)
 		compiled = m.Compiled().Table
 		if len(hosts) > 0 {
 			compiled = route.SpliceHosts(compiled, hosts, changed)
@@ -354,22 +351,15 @@ func (m *Mux) gatewayFor(tr *ingress.Tracker, prev *gatewaySide, objs *ingress.S
 // mergedRules returns the rules of hosts in the merged table: the Ingress
 // rules of res (compiled again) or of the Tracker's table (for the hosts
 // only Gateway API routes changed), then the Gateway API rules of gw.
-func (m *Mux) mergedRules(res *ingress.Result, hosts map[string]bool, gw *route.Table) (*route.Table, error) {
-	others := map[string]bool{}
-	for host := range hosts {
-		if !res.Hosts[host] {
-			others[host] = true
-		}
-	}
-	ingresses, err := hostsTable(res.Compiled.Table, others)
-	if err != nil {
-		return nil, err
-	}
+func mergedRules(res *ingress.Result, hosts map[string]bool, gw *route.Table) *route.Table {
+	// Splice keeps rules as they are, with their hosts' deep wildcards:
+	// nothing compiles again.
+	ingresses := route.Splice(res.Compiled.Table, func(host string) bool { return hosts[host] && !res.Hosts[host] })
 	var gwRules *route.Table
 	if gw != nil {
 		gwRules = route.Splice(gw, func(host string) bool { return hosts[host] })
 	}
-	return route.Splice(nil, nil, res.Changed, ingresses, gwRules), nil
+	return route.Splice(nil, nil, res.Changed, ingresses, gwRules)
 }
 
 // spliceServed gives b the table to serve for the rules of res.Hosts

@@ -305,22 +305,3 @@ func withoutCAPools(a, b *proxy.Route) (*proxy.Route, *proxy.Route, bool) {
 	}
 	return &x, &y, same
 }
-
-// hostsTable returns the rules of hosts in t as a table of their own, with
-// t's options for them; nil when they have none.
-func hostsTable(t *route.Table, hosts map[string]bool) (*route.Table, error) {
-	var rules []route.Rule
-	for host := range hosts {
-		rules = append(rules, t.HostRules(host)...)
-	}
-	if len(rules) == 0 {
-		return nil, nil
-	}
-	opts := t.Options()
-	opts.DeepWildcards = slices.DeleteFunc(slices.Clone(opts.DeepWildcards), func(w string) bool { return !hosts[w] })
-	out, err := route.NewWithOptions(rules, opts)
-	if err != nil {
-		return nil, fmt.Errorf("ingressmux: %w", err)
-	}
-	return out, nil
-}
