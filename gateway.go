@@ -130,14 +130,8 @@ func (m *Mux) mergeGateway(b *built, tr *ingress.Tracker, ingresses, table *rout
 	certs, warnings := m.certificates(lookup, &ingress.Compiled{TLS: gw.TLS}, warnings)
 	side.defaultCert = nil
 	for _, t := range gw.TLS {
-		if t.Host != "" || side.defaultCert != nil {
-			continue
-		}
-		// As certificates does for the others: Config.Secrets first.
-		if c := m.cfg.Secrets[t.Secret]; c != nil {
-			side.defaultCert = c
-		} else if s, ok := lookup(t.Secret); ok {
-			side.defaultCert, _ = m.live.keyPair(s)
+		if t.Host == "" && side.defaultCert == nil {
+			side.defaultCert, _ = m.secretCert(lookup, t.Secret) // certificates warned of its error
 		}
 	}
 	merged := make(map[string]*tls.Certificate, len(b.certs)+len(certs))

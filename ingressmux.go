@@ -284,15 +284,9 @@ func (m *Mux) certificates(loaded func(string) (*corev1.Secret, bool), compiled 
 	}
 	certs := map[string]*tls.Certificate{}
 	for _, t := range compiled.TLS {
-		cert := m.cfg.Secrets[t.Secret]
-		if cert == nil {
-			if s, ok := loaded(t.Secret); ok {
-				var err error
-				cert, err = m.live.keyPair(s)
-				if err != nil {
-					warnings = append(warnings, ingress.Warning{Source: t.Source, Object: t.Origin, Message: fmt.Sprintf("secret %s: %v; serving the default certificate", t.Secret, err)})
-				}
-			}
+		cert, err := m.secretCert(loaded, t.Secret)
+		if err != nil {
+			warnings = append(warnings, ingress.Warning{Source: t.Source, Object: t.Origin, Message: fmt.Sprintf("secret %s: %v; serving the default certificate", t.Secret, err)})
 		}
 		if cert == nil {
 			cert = def
@@ -303,6 +297,18 @@ func (m *Mux) certificates(loaded func(string) (*corev1.Secret, bool), compiled 
 		certs[t.Host] = cert
 	}
 	return certs, warnings
+}
+
+// secretCert returns the certificate of the Secret name: Config.Secrets'
+// first, else that of the Secret loaded finds; nil when neither has one.
+func (m *Mux) secretCert(loaded func(string) (*corev1.Secret, bool), name string) (*tls.Certificate, error) {
+	if c := m.cfg.Secrets[name]; c != nil {
+		return c, nil
+	}
+	if s, ok := loaded(name); ok {
+		return m.live.keyPair(s)
+	}
+	return nil, nil
 }
 
 // errNoSources is returned when Config names nothing to read.
