@@ -154,7 +154,7 @@ type pendingLive struct {
 	// pushes are endpoints to give upstreams, by backend name, when only
 	// endpoints changed.
 	pushes map[string][]string
-	owner  *Mux
+	owner  *Mux // whose live state this is
 }
 
 // commit makes b's live state current; install calls it.
@@ -164,7 +164,7 @@ func (b *built) commit() {
 		return
 	}
 	b.pending = nil
-	m := p.mux()
+	m := p.owner
 	if p.change != nil {
 		p.change.Commit()
 	}
@@ -190,11 +190,8 @@ func (b *built) discard() {
 	if p.change != nil {
 		p.change.Discard()
 	}
-	p.mux().live.used = nil
+	p.owner.live.used = nil
 }
-
-// owner of the pending state; set by the builds.
-func (p *pendingLive) mux() *Mux { return p.owner }
 
 // compileOptions are the ingress options of cfg, with the Secrets the
 // program supplies.
