@@ -3,6 +3,7 @@ package ingressmux
 import (
 	"crypto/tls"
 	"fmt"
+	"maps"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
@@ -135,12 +136,8 @@ func (m *Mux) mergeGateway(b *built, tr *ingress.Tracker, ingresses, table *rout
 		}
 	}
 	merged := make(map[string]*tls.Certificate, len(b.certs)+len(certs))
-	for host, c := range certs {
-		merged[host] = c
-	}
-	for host, c := range b.certs {
-		merged[host] = c // the Ingress's certificate wins
-	}
+	maps.Copy(merged, certs)
+	maps.Copy(merged, b.certs) // the Ingress's certificate wins
 	if err := new(tlsconfig.Store).Replace(merged, nil); err != nil {
 		return fmt.Errorf("ingressmux: %w", err)
 	}
