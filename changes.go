@@ -219,14 +219,10 @@ func (m *Mux) compileOptions() ingress.Options {
 func (m *Mux) buildResult(tr *ingress.Tracker, res *ingress.Result) (*built, error) {
 	b := &built{compiled: res.Compiled, warnings: res.Compiled.Warnings}
 	m.live.used = nil
-	lookup := func(key string) (*corev1.Secret, bool) {
-		s, ok := tr.Secret(key)
-		return s.Secret, ok
-	}
 	if unused := unusedOverrides(m.cfg.Backends, res.Compiled.Table); len(unused) > 0 {
 		b.warnings = append(slices.Clip(b.warnings), unused...)
 	}
-	b.certs, b.warnings = m.certificates(lookup, res.Compiled, b.warnings)
+	b.certs, b.warnings = m.certificates(tr, res.Compiled, b.warnings)
 	if err := new(tlsconfig.Store).Replace(b.certs, nil); err != nil {
 		m.live.used = nil
 		return nil, fmt.Errorf("ingressmux: %w", err)

@@ -6,8 +6,6 @@ import (
 	"maps"
 	"slices"
 
-	corev1 "k8s.io/api/core/v1"
-
 	"github.com/ingressmux/ingressmux/gateway"
 	"github.com/ingressmux/ingressmux/ingress"
 	"github.com/ingressmux/ingressmux/route"
@@ -127,12 +125,11 @@ func (m *Mux) mergeGateway(b *built, tr *ingress.Tracker, ingresses, table *rout
 	if gw.Table != nil {
 		warnings = shadowedByIngress(ingresses, gw.Table)
 	}
-	lookup := func(key string) (*corev1.Secret, bool) { s, ok := tr.Secret(key); return s.Secret, ok }
-	certs, warnings := m.certificates(lookup, &ingress.Compiled{TLS: gw.TLS}, warnings)
+	certs, warnings := m.certificates(tr, &ingress.Compiled{TLS: gw.TLS}, warnings)
 	side.defaultCert = nil
 	for _, t := range gw.TLS {
 		if t.Host == "" && side.defaultCert == nil {
-			side.defaultCert, _ = m.secretCert(lookup, t.Secret) // certificates warned of its error
+			side.defaultCert, _ = m.secretCert(tr, t.Secret) // certificates warned of its error
 		}
 	}
 	merged := make(map[string]*tls.Certificate, len(b.certs)+len(certs))
