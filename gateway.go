@@ -78,11 +78,7 @@ func (m *Mux) withGatewayObjects(set *ingress.Set) *ingress.Set {
 	if gw == nil {
 		return set
 	}
-	out := *set
-	objs := gw.objects
-	out.GatewayClasses, out.Gateways, out.HTTPRoutes, out.GRPCRoutes = objs.GatewayClasses, objs.Gateways, objs.HTTPRoutes, objs.GRPCRoutes
-	out.ReferenceGrants, out.BackendTLSPolicies, out.Namespaces = objs.ReferenceGrants, objs.BackendTLSPolicies, objs.Namespaces
-	return &out
+	return withGatewayOf(*set, gw.objects)
 }
 
 // compileGateway compiles objs, the Gateway API objects of a build whose
@@ -154,9 +150,15 @@ func (m *Mux) mergeGateway(b *built, tr *ingress.Tracker, ingresses, table *rout
 
 // gatewayObjects keeps the Gateway API objects and Namespaces of set.
 func gatewayObjects(set *ingress.Set) *ingress.Set {
-	return &ingress.Set{GatewayClasses: set.GatewayClasses, Gateways: set.Gateways, HTTPRoutes: set.HTTPRoutes,
-		GRPCRoutes: set.GRPCRoutes, ReferenceGrants: set.ReferenceGrants, BackendTLSPolicies: set.BackendTLSPolicies,
-		Namespaces: set.Namespaces}
+	return withGatewayOf(ingress.Set{}, set)
+}
+
+// withGatewayOf returns set with the Gateway API objects and Namespaces of
+// from in place of its own.
+func withGatewayOf(set ingress.Set, from *ingress.Set) *ingress.Set {
+	set.GatewayClasses, set.Gateways, set.HTTPRoutes, set.GRPCRoutes = from.GatewayClasses, from.Gateways, from.HTTPRoutes, from.GRPCRoutes
+	set.ReferenceGrants, set.BackendTLSPolicies, set.Namespaces = from.ReferenceGrants, from.BackendTLSPolicies, from.Namespaces
+	return &set
 }
 
 // shadowedByIngress warns about the Gateway API rules that an Ingress rule
