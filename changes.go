@@ -145,12 +145,11 @@ func (l *live) keyPair(s *corev1.Secret) (*tls.Certificate, error) {
 }
 
 // pendingLive is the live state a build makes current when it is
-// installed.
+// installed, beside the build's table and Gateway API side, which become
+// the live ones.
 type pendingLive struct {
 	tracker *ingress.Tracker // a new Tracker, after a full build
 	change  *ingress.Pending // or a change to the current one
-	gateway *gatewaySide
-	table   *route.Table
 	// pushes are endpoints to give upstreams, by backend name, when only
 	// endpoints changed.
 	pushes map[string][]string
@@ -171,8 +170,8 @@ func (b *built) commit() {
 	if p.tracker != nil {
 		m.live.tracker = p.tracker
 	}
-	m.live.gateway = p.gateway
-	m.live.table = p.table
+	m.live.gateway = b.gateway
+	m.live.table = b.table
 	m.live.keyPairs, m.live.used = m.live.used, nil
 	for name, eps := range p.pushes {
 		// Checked by the compile: the addresses come from EndpointSlices.
@@ -254,7 +253,7 @@ func (m *Mux) buildFull(set *ingress.Set) (*built, error) {
 		m.live.used = nil
 		return nil, err
 	}
-	b.pending = &pendingLive{owner: m, tracker: tr, table: b.table, gateway: b.gateway}
+	b.pending = &pendingLive{owner: m, tracker: tr}
 	return b, nil
 }
 
@@ -276,8 +275,9 @@ func (m *Mux) buildChange(p *ingress.Pending, objs *ingress.Set) (*built, error)
 		m.live.used = nil
 		return nil, err
 	}
-	pl := &pendingLive{owner: m, change: p, table: m.live.table, gateway: b.gateway}
+	pl := &pendingLive{owner: m, change: p}
 	b.pending = pl
+	b.table = m.live.table // unless the change needs another
 	ingresses := res.Compiled.Table
 	oldGW, newGW := prev.table(), b.gateway.table()
 	compiled := ingresses  // the compiled table: Ingress rules, then Gateway API rules
@@ -288,7 +288,7 @@ func (m *Mux) buildChange(p *ingress.Pending, objs *ingress.Set) (*built, error)
 		if newGW != nil {
 			compiled = route.Splice(ingresses, nil, newGW)
 		}
-		pl.table = compiled
+		b.table = compiled
 	case len(res.Endpoints) > 0 && oldGW == nil && newGW == nil:
 		// Only endpoints moved, and the Tracker says where to.
 		pl.pushes = res.Endpoints
@@ -313,7 +313,6 @@ func (m *Mux) buildChange(p *ingress.Pending, objs *ingress.Set) (*built, error)
 		pushable := sameDeepWildcards(m.Compiled().Table, compiled)
 		m.spliceServed(b, &ingress.Result{Hosts: hosts, Changed: changed}, pushable)
 	}
-	b.table = pl.table
 	if compiled != b.compiled.Table {
 		c := *b.compiled
 		c.Table = compiled
@@ -368,7 +367,7 @@ func (m *Mux) spliceServed(b *built, res *ingress.Result, pushable bool) {
 	}
 	// The table being served, not the compiled one: the routes of
 	// hosts whose endpoints alone changed are served as they were.
-	pl.table = route.SpliceHosts(m.live.table, res.Hosts, res.Changed)
+	b.table = route.SpliceHosts(m.live.table, res.Hosts, res.Changed)
 	up := &tableUpdate{added: res.Changed.Rules()}
 	for host := range res.Hosts {
 		up.removed = append(up.removed, m.live.table.HostRules(host)...)
