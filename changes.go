@@ -145,16 +145,15 @@ func (l *live) keyPair(s *corev1.Secret) (*tls.Certificate, error) {
 }
 
 // pendingLive is the live state a build makes current when it is
-// installed.
+// installed, beside the build's table and Gateway API side, which become
+// the live ones.
 type pendingLive struct {
 	tracker *ingress.Tracker // a new Tracker, after a full build
 	change  *ingress.Pending // or a change to the current one
-	gateway *gatewaySide
-	table   *route.Table
 	// pushes are endpoints to give upstreams, by backend name, when only
 	// endpoints changed.
 	pushes map[string][]string
-	owner  *Mux
+	owner  *Mux // whose live state this is
 }
 
 // commit makes b's live state current; install calls it.
@@ -164,15 +163,15 @@ func (b *built) commit() {
 		return
 	}
 	b.pending = nil
-	m := p.mux()
+	m := p.owner
 	if p.change != nil {
 		p.change.Commit()
 	}
 	if p.tracker != nil {
 		m.live.tracker = p.tracker
 	}
-	m.live.gateway = p.gateway
-	m.live.table = p.table
+	m.live.gateway = b.gateway
+	m.live.table = b.table
 	m.live.keyPairs, m.live.used = m.live.used, nil
 	for name, eps := range p.pushes {
 		// Checked by the compile: the addresses come from EndpointSlices.
@@ -190,11 +189,8 @@ func (b *built) discard() {
 	if p.change != nil {
 		p.change.Discard()
 	}
-	p.mux().live.used = nil
+	p.owner.live.used = nil
 }
-
-// owner of the pending state; set by the builds.
-func (p *pendingLive) mux() *Mux { return p.owner }
 
 // compileOptions are the ingress options of cfg, with the Secrets the
 // program supplies.
@@ -222,14 +218,10 @@ func (m *Mux) compileOptions() ingress.Options {
 func (m *Mux) buildResult(tr *ingress.Tracker, res *ingress.Result) (*built, error) {
 	b := &built{compiled: res.Compiled, warnings: res.Compiled.Warnings}
 	m.live.used = nil
-	lookup := func(key string) (*corev1.Secret, bool) {
-		s, ok := tr.Secret(key)
-		return s.Secret, ok
-	}
 	if unused := unusedOverrides(m.cfg.Backends, res.Compiled.Table); len(unused) > 0 {
 		b.warnings = append(slices.Clip(b.warnings), unused...)
 	}
-	b.certs, b.warnings = m.certificates(lookup, res.Compiled, b.warnings)
+	b.certs, b.warnings = m.certificates(tr, res.Compiled, b.warnings)
 	if err := new(tlsconfig.Store).Replace(b.certs, nil); err != nil {
 		m.live.used = nil
 		return nil, fmt.Errorf("ingressmux: %w", err)
@@ -261,7 +253,7 @@ func (m *Mux) buildFull(set *ingress.Set) (*built, error) {
 		m.live.used = nil
 		return nil, err
 	}
-	b.pending = &pendingLive{owner: m, tracker: tr, table: b.table, gateway: b.gateway}
+	b.pending = &pendingLive{owner: m, tracker: tr}
 	return b, nil
 }
 
@@ -283,8 +275,9 @@ func (m *Mux) buildChange(p *ingress.Pending, objs *ingress.Set) (*built, error)
 		m.live.used = nil
 		return nil, err
 	}
-	pl := &pendingLive{owner: m, change: p, table: m.live.table, gateway: b.gateway}
+	pl := &pendingLive{owner: m, change: p}
 	b.pending = pl
+	b.table = m.live.table // unless the change needs another
 	ingresses := res.Compiled.Table
 	oldGW, newGW := prev.table(), b.gateway.table()
 	compiled := ingresses  // the compiled table: Ingress rules, then Gateway API rules
@@ -295,7 +288,7 @@ func (m *Mux) buildChange(p *ingress.Pending, objs *ingress.Set) (*built, error)
 		if newGW != nil {
 			compiled = route.Splice(ingresses, nil, newGW)
 		}
-		pl.table = compiled
+		b.table = compiled
 	case len(res.Endpoints) > 0 && oldGW == nil && newGW == nil:
 		// Only endpoints moved, and the Tracker says where to.
 		pl.pushes = res.Endpoints
@@ -308,10 +301,7 @@ func (m *Mux) buildChange(p *ingress.Pending, objs *ingress.Set) (*built, error)
 		if recompiled {
 			changedHosts(oldGW, newGW, hosts)
 		}
-		if changed, err = m.mergedRules(res, hosts, newGW); err != nil {
-			b.discard()
-			return nil, err
-		}
+		changed = mergedRules(res, hosts, newGW)
 		compiled = m.Compiled().Table
 		if len(hosts) > 0 {
 			compiled = route.SpliceHosts(compiled, hosts, changed)
@@ -323,7 +313,6 @@ func (m *Mux) buildChange(p *ingress.Pending, objs *ingress.Set) (*built, error)
 		pushable := sameDeepWildcards(m.Compiled().Table, compiled)
 		m.spliceServed(b, &ingress.Result{Hosts: hosts, Changed: changed}, pushable)
 	}
-	b.table = pl.table
 	if compiled != b.compiled.Table {
 		c := *b.compiled
 		c.Table = compiled
@@ -354,22 +343,15 @@ func (m *Mux) gatewayFor(tr *ingress.Tracker, prev *gatewaySide, objs *ingress.S
 // mergedRules returns the rules of hosts in the merged table: the Ingress
 // rules of res (compiled again) or of the Tracker's table (for the hosts
 // only Gateway API routes changed), then the Gateway API rules of gw.
-func (m *Mux) mergedRules(res *ingress.Result, hosts map[string]bool, gw *route.Table) (*route.Table, error) {
-	others := map[string]bool{}
-	for host := range hosts {
-		if !res.Hosts[host] {
-			others[host] = true
-		}
-	}
-	ingresses, err := hostsTable(res.Compiled.Table, others)
-	if err != nil {
-		return nil, err
-	}
+func mergedRules(res *ingress.Result, hosts map[string]bool, gw *route.Table) *route.Table {
+	// Splice keeps rules as they are, with their hosts' deep wildcards:
+	// nothing compiles again.
+	ingresses := route.Splice(res.Compiled.Table, func(host string) bool { return hosts[host] && !res.Hosts[host] })
 	var gwRules *route.Table
 	if gw != nil {
 		gwRules = route.Splice(gw, func(host string) bool { return hosts[host] })
 	}
-	return route.Splice(nil, nil, res.Changed, ingresses, gwRules), nil
+	return route.Splice(nil, nil, res.Changed, ingresses, gwRules)
 }
 
 // spliceServed gives b the table to serve for the rules of res.Hosts
@@ -385,7 +367,7 @@ func (m *Mux) spliceServed(b *built, res *ingress.Result, pushable bool) {
 	}
 	// The table being served, not the compiled one: the routes of
 	// hosts whose endpoints alone changed are served as they were.
-	pl.table = route.SpliceHosts(m.live.table, res.Hosts, res.Changed)
+	b.table = route.SpliceHosts(m.live.table, res.Hosts, res.Changed)
 	up := &tableUpdate{added: res.Changed.Rules()}
 	for host := range res.Hosts {
 		up.removed = append(up.removed, m.live.table.HostRules(host)...)

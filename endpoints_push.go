@@ -1,6 +1,7 @@
 package ingressmux
 
 import (
+	"crypto/x509"
 	"reflect"
 	"slices"
 
@@ -85,33 +86,57 @@ func upstreamsOf(r *proxy.Route) []*proxy.Upstream {
 // sameButEndpoints reports whether a and b are equal but for the
 // endpoints of the upstreams upstreamsOf lists.
 func sameButEndpoints(a, b *proxy.Route) bool {
-	if len(a.Canaries) != len(b.Canaries) || len(a.Backends) != len(b.Backends) || len(a.Mirrors) != len(b.Mirrors) {
-		return false
+	clear := func(u proxy.Upstream) proxy.Upstream {
+		u.Endpoints = nil
+		return u
 	}
-	x, y := *a, *b
-	x.Upstream, y.Upstream = withoutEndpoints(a.Upstream), withoutEndpoints(b.Upstream)
-	x.Canaries, y.Canaries = slices.Clone(a.Canaries), slices.Clone(b.Canaries)
-	for i := range x.Canaries {
-		x.Canaries[i].Upstream, y.Canaries[i].Upstream = withoutEndpoints(x.Canaries[i].Upstream), withoutEndpoints(y.Canaries[i].Upstream)
-	}
-	x.Backends, y.Backends = slices.Clone(a.Backends), slices.Clone(b.Backends)
-	for i := range x.Backends {
-		x.Backends[i].Upstream, y.Backends[i].Upstream = withoutEndpoints(x.Backends[i].Upstream), withoutEndpoints(y.Backends[i].Upstream)
-	}
-	x.Mirrors, y.Mirrors = slices.Clone(a.Mirrors), slices.Clone(b.Mirrors)
-	for i := range x.Mirrors {
-		x.Mirrors[i].Upstream, y.Mirrors[i].Upstream = withoutEndpoints(x.Mirrors[i].Upstream), withoutEndpoints(y.Mirrors[i].Upstream)
-	}
-	cx, cy, pools := withoutCAPools(&x, &y)
-	return pools && reflect.DeepEqual(cx, cy)
+	x, y := withUpstreams(a, clear), withUpstreams(b, clear)
+	// Not one upstreamsOf lists, so not pushed: its endpoints count.
+	x.DefaultBackend, y.DefaultBackend = a.DefaultBackend, b.DefaultBackend
+	return sameRoute(x, y)
 }
 
-// withoutEndpoints returns a copy of u without its endpoints.
-func withoutEndpoints(u *proxy.Upstream) *proxy.Upstream {
-	if u == nil {
-		return nil
+// sameRoute reports whether a and b are equal, the CA pools of their
+// upstreams compared by content: reflect.DeepEqual cannot compare pools
+// (their certificates load lazily), and a route compiled again has new
+// ones.
+func sameRoute(a, b *proxy.Route) bool {
+	var pools [2][]*x509.CertPool
+	strip := func(i int) func(proxy.Upstream) proxy.Upstream {
+		return func(u proxy.Upstream) proxy.Upstream {
+			pools[i] = append(pools[i], u.TLS.RootCAs)
+			u.TLS.RootCAs = nil
+			return u
+		}
 	}
-	c := *u
-	c.Endpoints = nil
+	x, y := withUpstreams(a, strip(0)), withUpstreams(b, strip(1))
+	return slices.EqualFunc(pools[0], pools[1], (*x509.CertPool).Equal) && reflect.DeepEqual(x, y)
+}
+
+// withUpstreams returns a copy of r whose upstreams (its own, its
+// DefaultBackend, its canaries', weighted backends' and mirrors') are
+// fn's copies of them; r is not modified.
+func withUpstreams(r *proxy.Route, fn func(proxy.Upstream) proxy.Upstream) *proxy.Route {
+	one := func(u *proxy.Upstream) *proxy.Upstream {
+		if u == nil {
+			return nil
+		}
+		c := fn(*u)
+		return &c
+	}
+	c := *r
+	c.Upstream, c.DefaultBackend = one(r.Upstream), one(r.DefaultBackend)
+	c.Canaries = slices.Clone(r.Canaries)
+	for i := range c.Canaries {
+		c.Canaries[i].Upstream = one(c.Canaries[i].Upstream)
+	}
+	c.Backends = slices.Clone(r.Backends)
+	for i := range c.Backends {
+		c.Backends[i].Upstream = one(c.Backends[i].Upstream)
+	}
+	c.Mirrors = slices.Clone(r.Mirrors)
+	for i := range c.Mirrors {
+		c.Mirrors[i].Upstream = one(c.Mirrors[i].Upstream)
+	}
 	return &c
 }

@@ -3,9 +3,8 @@ package ingressmux
 import (
 	"crypto/tls"
 	"fmt"
+	"maps"
 	"slices"
-
-	corev1 "k8s.io/api/core/v1"
 
 	"github.com/ingressmux/ingressmux/gateway"
 	"github.com/ingressmux/ingressmux/ingress"
@@ -79,11 +78,7 @@ func (m *Mux) withGatewayObjects(set *ingress.Set) *ingress.Set {
 	if gw == nil {
 		return set
 	}
-	out := *set
-	objs := gw.objects
-	out.GatewayClasses, out.Gateways, out.HTTPRoutes, out.GRPCRoutes = objs.GatewayClasses, objs.Gateways, objs.HTTPRoutes, objs.GRPCRoutes
-	out.ReferenceGrants, out.BackendTLSPolicies, out.Namespaces = objs.ReferenceGrants, objs.BackendTLSPolicies, objs.Namespaces
-	return &out
+	return withGatewayOf(*set, gw.objects)
 }
 
 // compileGateway compiles objs, the Gateway API objects of a build whose
@@ -126,27 +121,16 @@ func (m *Mux) mergeGateway(b *built, tr *ingress.Tracker, ingresses, table *rout
 	if gw.Table != nil {
 		warnings = shadowedByIngress(ingresses, gw.Table)
 	}
-	lookup := func(key string) (*corev1.Secret, bool) { s, ok := tr.Secret(key); return s.Secret, ok }
-	certs, warnings := m.certificates(lookup, &ingress.Compiled{TLS: gw.TLS}, warnings)
+	certs, warnings := m.certificates(tr, &ingress.Compiled{TLS: gw.TLS}, warnings)
 	side.defaultCert = nil
 	for _, t := range gw.TLS {
-		if t.Host != "" || side.defaultCert != nil {
-			continue
-		}
-		// As certificates does for the others: Config.Secrets first.
-		if c := m.cfg.Secrets[t.Secret]; c != nil {
-			side.defaultCert = c
-		} else if s, ok := lookup(t.Secret); ok {
-			side.defaultCert, _ = m.live.keyPair(s)
+		if t.Host == "" && side.defaultCert == nil {
+			side.defaultCert, _ = m.secretCert(tr, t.Secret) // certificates warned of its error
 		}
 	}
 	merged := make(map[string]*tls.Certificate, len(b.certs)+len(certs))
-	for host, c := range certs {
-		merged[host] = c
-	}
-	for host, c := range b.certs {
-		merged[host] = c // the Ingress's certificate wins
-	}
+	maps.Copy(merged, certs)
+	maps.Copy(merged, b.certs) // the Ingress's certificate wins
 	if err := new(tlsconfig.Store).Replace(merged, nil); err != nil {
 		return fmt.Errorf("ingressmux: %w", err)
 	}
@@ -166,9 +150,15 @@ func (m *Mux) mergeGateway(b *built, tr *ingress.Tracker, ingresses, table *rout
 
 // gatewayObjects keeps the Gateway API objects and Namespaces of set.
 func gatewayObjects(set *ingress.Set) *ingress.Set {
-	return &ingress.Set{GatewayClasses: set.GatewayClasses, Gateways: set.Gateways, HTTPRoutes: set.HTTPRoutes,
-		GRPCRoutes: set.GRPCRoutes, ReferenceGrants: set.ReferenceGrants, BackendTLSPolicies: set.BackendTLSPolicies,
-		Namespaces: set.Namespaces}
+	return withGatewayOf(ingress.Set{}, set)
+}
+
+// withGatewayOf returns set with the Gateway API objects and Namespaces of
+// from in place of its own.
+func withGatewayOf(set ingress.Set, from *ingress.Set) *ingress.Set {
+	set.GatewayClasses, set.Gateways, set.HTTPRoutes, set.GRPCRoutes = from.GatewayClasses, from.Gateways, from.HTTPRoutes, from.GRPCRoutes
+	set.ReferenceGrants, set.BackendTLSPolicies, set.Namespaces = from.ReferenceGrants, from.BackendTLSPolicies, from.Namespaces
+	return &set
 }
 
 // shadowedByIngress warns about the Gateway API rules that an Ingress rule

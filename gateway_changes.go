@@ -261,66 +261,9 @@ func sameRules(a, b []route.Rule) bool {
 			return false
 		}
 		x.Value, y.Value = nil, nil
-		rx, ry, pools := withoutCAPools(rx, ry)
-		if !pools || !reflect.DeepEqual(x, y) || !reflect.DeepEqual(rx, ry) {
+		if !reflect.DeepEqual(x, y) || !sameRoute(rx, ry) {
 			return false
 		}
 	}
 	return true
-}
-
-// withoutCAPools returns copies of a and b without the CA pools of their
-// upstreams, which reflect.DeepEqual cannot compare (their certificates load lazily), and whether those
-// pools are equal.
-func withoutCAPools(a, b *proxy.Route) (*proxy.Route, *proxy.Route, bool) {
-	x, y := *a, *b
-	same := true
-	strip := func(u, v **proxy.Upstream) {
-		if *u == nil || *v == nil {
-			return
-		}
-		cu, cv := **u, **v
-		if (cu.TLS.RootCAs == nil) != (cv.TLS.RootCAs == nil) || cu.TLS.RootCAs != nil && !cu.TLS.RootCAs.Equal(cv.TLS.RootCAs) {
-			same = false
-		}
-		cu.TLS.RootCAs, cv.TLS.RootCAs = nil, nil
-		*u, *v = &cu, &cv
-	}
-	strip(&x.Upstream, &y.Upstream)
-	strip(&x.DefaultBackend, &y.DefaultBackend)
-	if len(x.Backends) != len(y.Backends) || len(x.Mirrors) != len(y.Mirrors) || len(x.Canaries) != len(y.Canaries) {
-		return &x, &y, same
-	}
-	x.Backends, y.Backends = slices.Clone(x.Backends), slices.Clone(y.Backends)
-	for i := range x.Backends {
-		strip(&x.Backends[i].Upstream, &y.Backends[i].Upstream)
-	}
-	x.Mirrors, y.Mirrors = slices.Clone(x.Mirrors), slices.Clone(y.Mirrors)
-	for i := range x.Mirrors {
-		strip(&x.Mirrors[i].Upstream, &y.Mirrors[i].Upstream)
-	}
-	x.Canaries, y.Canaries = slices.Clone(x.Canaries), slices.Clone(y.Canaries)
-	for i := range x.Canaries {
-		strip(&x.Canaries[i].Upstream, &y.Canaries[i].Upstream)
-	}
-	return &x, &y, same
-}
-
-// hostsTable returns the rules of hosts in t as a table of their own, with
-// t's options for them; nil when they have none.
-func hostsTable(t *route.Table, hosts map[string]bool) (*route.Table, error) {
-	var rules []route.Rule
-	for host := range hosts {
-		rules = append(rules, t.HostRules(host)...)
-	}
-	if len(rules) == 0 {
-		return nil, nil
-	}
-	opts := t.Options()
-	opts.DeepWildcards = slices.DeleteFunc(slices.Clone(opts.DeepWildcards), func(w string) bool { return !hosts[w] })
-	out, err := route.NewWithOptions(rules, opts)
-	if err != nil {
-		return nil, fmt.Errorf("ingressmux: %w", err)
-	}
-	return out, nil
 }

@@ -13,8 +13,6 @@ import (
 	"sync"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-
 	"github.com/ingressmux/ingressmux/gateway"
 	"github.com/ingressmux/ingressmux/ingress"
 	"github.com/ingressmux/ingressmux/proxy"
@@ -274,25 +272,19 @@ func (m *Mux) ensureDefaultCertificate() error {
 }
 
 // certificates maps each TLS host to its certificate: from Config.Secrets,
-// else the loaded Secret. A host whose Secret is missing gets the default
+// else the Secret tr holds. A host whose Secret is missing gets the default
 // certificate explicitly, so that it still counts as a TLS host for
 // ssl-redirect, as in ingress-nginx.
-func (m *Mux) certificates(loaded func(string) (*corev1.Secret, bool), compiled *ingress.Compiled, warnings []ingress.Warning) (map[string]*tls.Certificate, []ingress.Warning) {
+func (m *Mux) certificates(tr *ingress.Tracker, compiled *ingress.Compiled, warnings []ingress.Warning) (map[string]*tls.Certificate, []ingress.Warning) {
 	def := m.cfg.DefaultCertificate
 	if def == nil {
 		def = m.fallback
 	}
 	certs := map[string]*tls.Certificate{}
 	for _, t := range compiled.TLS {
-		cert := m.cfg.Secrets[t.Secret]
-		if cert == nil {
-			if s, ok := loaded(t.Secret); ok {
-				var err error
-				cert, err = m.live.keyPair(s)
-				if err != nil {
-					warnings = append(warnings, ingress.Warning{Source: t.Source, Object: t.Origin, Message: fmt.Sprintf("secret %s: %v; serving the default certificate", t.Secret, err)})
-				}
-			}
+		cert, err := m.secretCert(tr, t.Secret)
+		if err != nil {
+			warnings = append(warnings, ingress.Warning{Source: t.Source, Object: t.Origin, Message: fmt.Sprintf("secret %s: %v; serving the default certificate", t.Secret, err)})
 		}
 		if cert == nil {
 			cert = def
@@ -303,6 +295,18 @@ func (m *Mux) certificates(loaded func(string) (*corev1.Secret, bool), compiled 
 		certs[t.Host] = cert
 	}
 	return certs, warnings
+}
+
+// secretCert returns the certificate of the Secret name: Config.Secrets'
+// first, else that of the Secret tr holds; nil when neither has one.
+func (m *Mux) secretCert(tr *ingress.Tracker, name string) (*tls.Certificate, error) {
+	if c := m.cfg.Secrets[name]; c != nil {
+		return c, nil
+	}
+	if s, ok := tr.Secret(name); ok {
+		return m.live.keyPair(s.Secret)
+	}
+	return nil, nil
 }
 
 // errNoSources is returned when Config names nothing to read.
