@@ -106,11 +106,59 @@ func (d *Decoder) DecodeBytes(name string, data []byte) (*Set, error) {
 }
 
 // parseDocuments yields the node tree of each document of data in order,
-// then the syntax error that ends the input, if any. Parsing runs ahead of
-// the caller's converting and decoding, on its own goroutine: the parser is about half of the cost of decoding, and the two
-// halves overlap on two cores. Order, and so every result and error, is
-// that of the input.
+// then the syntax error that ends the input, if any. Documents in the
+// subset of YAML that manifests use are read by the fast parser (see
+// fastYAML); from the first document it declines on, yaml.v3 reads the
+// rest. Either way the trees, their order and the error are those yaml.v3
+// gives for the whole input.
 func parseDocuments(data []byte) iter.Seq2[*yaml.Node, error] {
+	return func(yield func(*yaml.Node, error) bool) {
+		fast := newFastYAML(data)
+		// yaml.v3 reads a few tokens past a document before returning it,
+		// so a syntax error there would fail that document. A document is
+		// therefore handed on only once fastHoldBack more have been read;
+		// when the fast parser declines, the held ones go to yaml.v3 too.
+		var held []*yaml.Node
+		yielded := 0
+		for {
+			doc, ok := fast.next()
+			if !ok {
+				parseWithYAMLv3(data, yielded)(yield)
+				return
+			}
+			if doc == nil {
+				break
+			}
+			held = append(held, doc)
+			if len(held) > fastHoldBack {
+				if !yield(held[0], nil) {
+					return
+				}
+				held = held[1:]
+				yielded++
+			}
+		}
+		for _, doc := range held {
+			if !yield(doc, nil) {
+				return
+			}
+		}
+	}
+}
+
+// fastHoldBack is how many documents the fast parser reads past one before
+// handing it on: yaml.v3 scans three tokens past a document's end before
+// it returns the document, and every document after the first begins
+// with at least one token, its "---".
+const fastHoldBack = 3
+
+// parseWithYAMLv3 is parseDocuments by yaml.v3 alone, after skipping the
+// first skip documents (those the fast parser already gave). Parsing runs
+// ahead of the caller's converting and decoding, on its own goroutine:
+// the parser is about half of the cost of decoding, and the two halves
+// overlap on two cores. Order, and so every result and error, is that of
+// the input.
+func parseWithYAMLv3(data []byte, skip int) iter.Seq2[*yaml.Node, error] {
 	return func(yield func(*yaml.Node, error) bool) {
 		type parsed struct {
 			node     *yaml.Node
@@ -133,11 +181,14 @@ func parseDocuments(data []byte) iter.Seq2[*yaml.Node, error] {
 				}
 			}()
 			dec := yaml.NewDecoder(bytes.NewReader(data))
-			for {
+			for n := 1; ; n++ {
 				node := new(yaml.Node)
 				err := dec.Decode(node)
 				if errors.Is(err, io.EOF) {
 					return
+				}
+				if n <= skip && err == nil {
+					continue
 				}
 				select {
 				case next <- parsed{node: node, err: err}:
