@@ -37,6 +37,10 @@ type fastYAML struct {
 	ind int  // the spaces that start the current line
 	tab bool // the current line holds a tab
 
+	// The last column counted on the current line (see col), so that
+	// counting characters on a long line stays linear.
+	colOff, colNum int
+
 	started bool   // a document has been read: the next needs a "---"
 	depth   int    // nesting of collections, bounded by fastMaxDepth
 	why     string // why the input was declined; "" while it is not
@@ -393,6 +397,7 @@ func (p *fastYAML) load(off int) {
 	}
 	p.ind = i - off
 	p.tab = p.tabs && strings.IndexByte(p.src[off:p.end], '\t') >= 0
+	p.colOff, p.colNum = off, 1
 }
 
 // nextLine moves to the next line. Past the last line the parser is at
@@ -402,6 +407,7 @@ func (p *fastYAML) nextLine() {
 	p.num++
 	if p.end >= len(p.src) {
 		p.off, p.end, p.ind, p.tab = len(p.src), len(p.src), 0, false
+		p.colOff, p.colNum = len(p.src), 1
 		return
 	}
 	p.load(p.end + 1)
@@ -450,7 +456,12 @@ func (p *fastYAML) col(i int) int {
 	if p.ascii {
 		return i - p.off + 1
 	}
-	return utf8.RuneCountInString(p.src[p.off:i]) + 1
+	if i < p.colOff {
+		p.colOff, p.colNum = p.off, 1
+	}
+	p.colNum += utf8.RuneCountInString(p.src[p.colOff:i])
+	p.colOff = i
+	return p.colNum
 }
 
 // node returns a zero node from the slab.

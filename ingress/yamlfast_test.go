@@ -350,6 +350,11 @@ var fastCases = []struct {
 	{"timestamps", "a: 2001-12-14\nb: 2001-12-14t21:59:43.10-05:00\nc: 2001-12-14 21:59:43.10\n", true},
 	{"escapes", "a: \"\\x41\\u00e9\\U0001F600\\n\\t\\\\\\\"\\0\\a\\b\\v\\f\\r\\e\\ \\N\\_\\L\\P\\'\"\n", true},
 	{"unicode", "a: héllo\nb: {c: ünï}\n\"ключ\": значение\n", true},
+	{"comment after dash", "- # c\n  a: 1\n- # d\n  - b\n", true},
+	{"comment before indentless sequence", "a:\n  # c\n- b\n# d\nc: 1\n", true},
+	{"comment between documents", "a: 1\n# end of one\n---\n# start of two\nb: 2\n# foot\n", true},
+	{"comment lines in flow-valued mapping", "a: {b: c} # d\n# e\nf: [g] # h\n", true},
+	{"long line of multi-byte characters", "a: [" + strings.Repeat("é, ", 30_000) + "é]\n", true},
 	{"very long line", "a: " + strings.Repeat("x", 100_000) + "\n", true},
 	{"long key", strings.Repeat("k", 1500) + ": 1\n", false},
 
