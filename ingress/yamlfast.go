@@ -168,11 +168,10 @@ func (p *fastYAML) collection(at, col int) *yaml.Node {
 // mapping reads a block mapping whose first key is at at on the current
 // line, in column col; the following keys start lines indented by col.
 func (p *fastYAML) mapping(at, col int) *yaml.Node {
-	if !p.enter() {
+	m := p.startCollection(yaml.MappingNode, "!!map", at)
+	if m == nil {
 		return nil
 	}
-	m := p.node()
-	m.Kind, m.Tag, m.Line, m.Column = yaml.MappingNode, "!!map", p.num, p.col(at)
 	base := len(p.stack)
 	for {
 		key, colon := p.key(at)
@@ -185,31 +184,27 @@ func (p *fastYAML) mapping(at, col int) *yaml.Node {
 			return nil
 		}
 		p.stack = append(p.stack, val)
-		if p.eof() || p.isMarker() || p.ind < col {
+		if more, ok := p.continues(col); !ok {
+			return nil
+		} else if !more {
 			break
-		}
-		if p.ind > col {
-			return p.decline("a line indented past its mapping's keys")
 		}
 		at = p.off + col
 		if p.isEntry(at) {
 			return p.decline("a sequence entry among mapping keys")
 		}
 	}
-	m.Content = p.collect(base)
-	p.depth--
-	return m
+	return p.endCollection(m, base)
 }
 
 // sequence reads a block sequence whose first "-" is at at on the current
 // line, in column col. A sequence in the column of the key that holds it
 // (Kubernetes' usual style) ends at the next key; the mapping goes on.
 func (p *fastYAML) sequence(at, col int) *yaml.Node {
-	if !p.enter() {
+	s := p.startCollection(yaml.SequenceNode, "!!seq", at)
+	if s == nil {
 		return nil
 	}
-	s := p.node()
-	s.Kind, s.Tag, s.Line, s.Column = yaml.SequenceNode, "!!seq", p.num, p.col(at)
 	base := len(p.stack)
 	for {
 		item := p.value(at+1, col, false)
@@ -217,20 +212,53 @@ func (p *fastYAML) sequence(at, col int) *yaml.Node {
 			return nil
 		}
 		p.stack = append(p.stack, item)
-		if p.eof() || p.isMarker() || p.ind < col {
+		if more, ok := p.continues(col); !ok {
+			return nil
+		} else if !more {
 			break
-		}
-		if p.ind > col {
-			return p.decline("a line indented past its sequence's entries")
 		}
 		at = p.off + col
 		if !p.isEntry(at) {
 			break
 		}
 	}
-	s.Content = p.collect(base)
+	return p.endCollection(s, base)
+}
+
+// startCollection returns the node of a collection that starts at at on
+// the current line, counting one more level of nesting; nil past
+// fastMaxDepth.
+func (p *fastYAML) startCollection(kind yaml.Kind, tag string, at int) *yaml.Node {
+	p.depth++
+	if p.depth > fastMaxDepth {
+		return p.decline("nesting deeper than the fast path reads")
+	}
+	n := p.node()
+	n.Kind, n.Tag, n.Line, n.Column = kind, tag, p.num, p.col(at)
+	return n
+}
+
+// endCollection gives n the children pushed since base and leaves its
+// level of nesting.
+func (p *fastYAML) endCollection(n *yaml.Node, base int) *yaml.Node {
+	n.Content = p.collect(base)
 	p.depth--
-	return s
+	return n
+}
+
+// continues reports whether the block collection in column col goes on
+// at the current line. It ends at the end of the input or document, or at
+// a line indented less; a line indented more is declined (ok is false):
+// it continues a scalar over several lines, or it is a syntax error.
+func (p *fastYAML) continues(col int) (more, ok bool) {
+	switch {
+	case p.eof() || p.isMarker() || p.ind < col:
+		return false, true
+	case p.ind > col:
+		p.decline("a line indented past its collection's entries")
+		return false, false
+	}
+	return true, true
 }
 
 // value reads what follows a mapping key's ":" or a sequence entry's "-"
@@ -371,16 +399,6 @@ func (p *fastYAML) restEmpty(i int) bool {
 		j++
 	}
 	return j == p.end || (j > i && p.src[j] == '#')
-}
-
-// enter counts one more level of nesting, declining past fastMaxDepth.
-func (p *fastYAML) enter() bool {
-	p.depth++
-	if p.depth > fastMaxDepth {
-		p.decline("nesting deeper than the fast path reads")
-		return false
-	}
-	return true
 }
 
 // load makes the line starting at off current.

@@ -13,21 +13,20 @@ import (
 // flow reads the flow collection that starts at i ('[' or '{') and
 // returns it with the offset just past its end.
 func (p *fastYAML) flow(i int) (*yaml.Node, int) {
-	if !p.enter() {
+	s := p.src
+	kind, tag, closer := yaml.SequenceNode, "!!seq", byte(']')
+	if s[i] == '{' {
+		kind, tag, closer = yaml.MappingNode, "!!map", '}'
+	}
+	n := p.startCollection(kind, tag, i)
+	if n == nil {
 		return nil, 0
 	}
-	s := p.src
-	n := p.node()
-	n.Kind, n.Tag, n.Style, n.Line, n.Column = yaml.SequenceNode, "!!seq", yaml.FlowStyle, p.num, p.col(i)
-	closer := byte(']')
-	if s[i] == '{' {
-		n.Kind, n.Tag, closer = yaml.MappingNode, "!!map", '}'
-	}
+	n.Style = yaml.FlowStyle
 	base := len(p.stack)
 	j := p.skipSpaces(i + 1)
 	if j < p.end && s[j] == closer {
-		p.depth--
-		return n, j + 1
+		return p.endCollection(n, base), j + 1
 	}
 	for {
 		if n.Kind == yaml.MappingNode {
@@ -65,9 +64,7 @@ func (p *fastYAML) flow(i int) (*yaml.Node, int) {
 			return p.decline("a trailing comma"), 0
 		}
 	}
-	n.Content = p.collect(base)
-	p.depth--
-	return n, j + 1
+	return p.endCollection(n, base), j + 1
 }
 
 // flowItem reads a flow collection or scalar at i.

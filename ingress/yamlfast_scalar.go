@@ -150,40 +150,14 @@ func (p *fastYAML) unescape(raw string) (string, bool) {
 			return "", false
 		}
 		digits := 0
-		switch raw[i+1] {
-		case '0':
-			b = append(b, 0)
-		case 'a':
-			b = append(b, '\a')
-		case 'b':
-			b = append(b, '\b')
-		case 't':
-			b = append(b, '\t')
-		case 'n':
-			b = append(b, '\n')
-		case 'v':
-			b = append(b, '\v')
-		case 'f':
-			b = append(b, '\f')
-		case 'r':
-			b = append(b, '\r')
-		case 'e':
-			b = append(b, 0x1b)
-		case ' ', '"', '\'', '\\':
-			b = append(b, raw[i+1])
-		case 'N':
-			b = utf8.AppendRune(b, 0x85)
-		case '_':
-			b = utf8.AppendRune(b, 0xa0)
-		case 'L':
-			b = utf8.AppendRune(b, 0x2028)
-		case 'P':
-			b = utf8.AppendRune(b, 0x2029)
-		case 'x':
+		switch e := raw[i+1]; {
+		case simpleEscapes[e] != "":
+			b = append(b, simpleEscapes[e]...)
+		case e == 'x':
 			digits = 2
-		case 'u':
+		case e == 'u':
 			digits = 4
-		case 'U':
+		case e == 'U':
 			digits = 8
 		default:
 			return "", false
@@ -215,6 +189,14 @@ func (p *fastYAML) unescape(raw string) (string, bool) {
 	}
 	p.buf = b
 	return string(b), true
+}
+
+// simpleEscapes are the one-character escapes of double-quoted scalars
+// and what they stand for, as yaml.v3 reads them.
+var simpleEscapes = [256]string{
+	'0': "\x00", 'a': "\a", 'b': "\b", 't': "\t", 'n': "\n", 'v': "\v", 'f': "\f", 'r': "\r", 'e': "\x1b",
+	' ': " ", '"': "\"", '\'': "'", '\\': "\\",
+	'N': "\u0085", '_': "\u00a0", 'L': "\u2028", 'P': "\u2029",
 }
 
 // blockScalar reads the literal (|) or folded (>) scalar whose header is
