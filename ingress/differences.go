@@ -45,6 +45,9 @@ func (d Difference) String() string {
 // either serves the ingress-nginx table (MatchIngressNginx) or warns, once
 // per path, where the spec table differs from ingress-nginx.
 func (c *compiler) compareModes(spec *route.Table) {
+	if c.modesAgree() {
+		return
+	}
 	rules, places, regexHosts, deep := c.nginxRules()
 	nginx, err := route.NewWithOptions(rules, route.Options{RegexInOrder: true, DeepWildcards: deep})
 	if err != nil {
