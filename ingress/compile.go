@@ -202,7 +202,9 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 // Once merged, each becomes the *proxy.Route of its rule (see toProxy).
 type compiledRoute struct {
 	routeSource
-	policy policy
+	// policy is the policy of the route's Ingress, shared by its routes
+	// and never modified.
+	policy *policy
 	Target Target
 	// Rewrite is the rewrite-target of this path, compiled with the path
 	// as its pattern; nil when the Ingress has none.
@@ -285,7 +287,7 @@ func (c *compiler) fail(ing Ingress, fe *field.Error) {
 
 // add appends a rule made from the field at (a paths entry or a
 // defaultBackend) of ing, resolving its backend.
-func (c *compiler) add(ing Ingress, at *field.Path, pathType string, policy policy, r route.Rule) {
+func (c *compiler) add(ing Ingress, at *field.Path, pathType string, policy *policy, r route.Rule) {
 	resolve := c.resolver.resolve
 	if policy.Upstream.ServiceUpstream {
 		resolve = c.resolver.resolveServiceUpstream
@@ -326,10 +328,11 @@ func (c *compiler) add(ing Ingress, at *field.Path, pathType string, policy poli
 func (c *compiler) addIngress(ing Ingress) {
 	spec := &ing.Spec
 	specPath := field.NewPath("spec")
-	policy, ok := c.parsePolicy(ing)
+	parsed, ok := c.parsePolicy(ing)
 	if !ok {
 		return
 	}
+	policy := &parsed // one for all the routes of the Ingress
 	// Hosts this Ingress is the first to mention: its defaultBackend is
 	// their fallback.
 	var introduced []string
@@ -364,7 +367,7 @@ func (c *compiler) addIngress(ing Ingress) {
 				c.warn(ing, pathPath.Child("path").String(), warning)
 			}
 			if policy.Canary.Enabled {
-				c.addCanary(ing, pathPath, rule.Host, r.Path, string(*p.PathType), policy, backend)
+				c.addCanary(ing, pathPath, rule.Host, r.Path, string(*p.PathType), parsed, backend)
 				continue
 			}
 			c.add(ing, pathPath, string(*p.PathType), policy, r)
