@@ -167,6 +167,18 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 		}
 		taken = append(taken, ing)
 	}
+	// Room for every path and default backend, so that the rules are not
+	// copied as they grow.
+	n := 0
+	for _, ing := range taken {
+		n++
+		for _, rule := range ing.Spec.Rules {
+			if rule.HTTP != nil {
+				n += len(rule.HTTP.Paths)
+			}
+		}
+	}
+	c.rules, c.places = make([]route.Rule, 0, n), make([]place, 0, n)
 	for _, ing := range mergeOrder(taken) {
 		c.addIngress(ing)
 	}
@@ -293,16 +305,19 @@ func (c *compiler) add(ing Ingress, at *field.Path, pathType string, policy *pol
 		resolve = c.resolver.resolveServiceUpstream
 	}
 	target, warning, err := resolve(r.Backend)
-	backendPath := at.Child("backend")
-	if pathType == "" {
-		backendPath = at
+	// The backend's field, only for an error or a warning.
+	backendPath := func() *field.Path {
+		if pathType == "" {
+			return at
+		}
+		return at.Child("backend")
 	}
 	if err != nil {
-		c.fail(ing, field.Invalid(backendPath, r.Backend.String(), err.Error()))
+		c.fail(ing, field.Invalid(backendPath(), r.Backend.String(), err.Error()))
 		return
 	}
 	if warning != "" {
-		c.warnBackend(ing, backendPath.String(), backendKey{r.Backend, policy.Upstream.ServiceUpstream}, warning)
+		c.warnBackend(ing, backendPath().String(), backendKey{r.Backend, policy.Upstream.ServiceUpstream}, warning)
 	}
 	r.Origin = ing.Ref()
 	rt := &compiledRoute{
@@ -328,11 +343,10 @@ func (c *compiler) add(ing Ingress, at *field.Path, pathType string, policy *pol
 func (c *compiler) addIngress(ing Ingress) {
 	spec := &ing.Spec
 	specPath := field.NewPath("spec")
-	parsed, ok := c.parsePolicy(ing)
+	policy, ok := c.parsePolicy(ing) // one for all the routes of the Ingress
 	if !ok {
 		return
 	}
-	policy := &parsed // one for all the routes of the Ingress
 	// Hosts this Ingress is the first to mention: its defaultBackend is
 	// their fallback.
 	var introduced []string
@@ -353,7 +367,7 @@ func (c *compiler) addIngress(ing Ingress) {
 		}
 		for j, p := range rule.HTTP.Paths {
 			pathPath := rulePath.Child("http", "paths").Index(j)
-			backend, ok := c.backend(ing, &p.Backend, pathPath.Child("backend"))
+			backend, ok := c.backend(ing, &p.Backend, pathPath, "backend")
 			if !ok {
 				continue
 			}
@@ -367,7 +381,7 @@ func (c *compiler) addIngress(ing Ingress) {
 				c.warn(ing, pathPath.Child("path").String(), warning)
 			}
 			if policy.Canary.Enabled {
-				c.addCanary(ing, pathPath, rule.Host, r.Path, string(*p.PathType), parsed, backend)
+				c.addCanary(ing, pathPath, rule.Host, r.Path, string(*p.PathType), *policy, backend)
 				continue
 			}
 			c.add(ing, pathPath, string(*p.PathType), policy, r)
@@ -380,7 +394,7 @@ func (c *compiler) addIngress(ing Ingress) {
 		return // a canary brings no hosts, certificates or host settings of its own
 	}
 	if b := spec.DefaultBackend; b != nil {
-		backend, ok := c.backend(ing, b, specPath.Child("defaultBackend"))
+		backend, ok := c.backend(ing, b, specPath, "defaultBackend")
 		if ok {
 			if len(spec.Rules) == 0 {
 				introduced = []string{""} // the global catch-all
@@ -483,11 +497,12 @@ func (c *compiler) proxyRoute(rule route.Rule, r *compiledRoute, variant string)
 	return rt
 }
 
-// backend turns an Ingress backend into a route backend. Resource backends
-// cannot be proxied and are skipped with a warning.
-func (c *compiler) backend(ing Ingress, b *networkingv1.IngressBackend, at *field.Path) (route.Backend, bool) {
+// backend turns an Ingress backend, the field child of at, into a route
+// backend. Resource backends cannot be proxied and are skipped with a
+// warning.
+func (c *compiler) backend(ing Ingress, b *networkingv1.IngressBackend, at *field.Path, child string) (route.Backend, bool) {
 	if b.Resource != nil || b.Service == nil {
-		c.warn(ing, at.String(), "skipped: resource backends are not supported, only Service backends can be proxied")
+		c.warn(ing, at.Child(child).String(), "skipped: resource backends are not supported, only Service backends can be proxied")
 		return route.Backend{}, false
 	}
 	port := b.Service.Port.Name
