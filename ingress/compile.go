@@ -64,6 +64,12 @@ type Options struct {
 	// warning once: a Tracker compiles Ingresses in groups and keeps the
 	// first in merge order over all of them.
 	backendWarnings bool
+	// deferTable lets Compile leave its rules prepared, in
+	// Compiled.prepared, instead of laying them out into Compiled.Table,
+	// when nothing of the compile needs the table (see modesAgree): a
+	// Tracker compiling every group lays out all their rules at once
+	// with route.Join.
+	deferTable bool
 }
 
 func (o *Options) annotation(name string) string {
@@ -90,6 +96,9 @@ type Compiled struct {
 	Differences []Difference
 
 	backendWarnings []backendWarning // see Options.backendWarnings
+	// prepared, with Options.deferTable, replaces Table: the rules,
+	// validated, awaiting layout.
+	prepared *route.Prepared
 	// routes maps each route to what it was compiled from, when
 	// recordCompiled is set: for the package's tests.
 	routes map[*proxy.Route]*compiledRoute
@@ -189,19 +198,27 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 		return c.out, c.errs
 	}
 	c.toProxy()
-	table, err := route.New(c.rules)
+	prepared, err := route.Prepare(c.rules, route.Options{})
 	if err != nil {
 		c.routeErrors(err)
 		return c.out, c.errs
 	}
-	for _, conflict := range table.Conflicts() {
+	for _, conflict := range prepared.Conflicts() {
 		c.conflictWarning(conflict)
 	}
-	c.out.Table = table
-	c.compareModes(table)
-	if len(c.errs) > 0 {
-		c.out.Table = nil
-		return c.out, c.errs
+	agree := c.modesAgree()
+	if agree && opts.deferTable {
+		c.out.prepared = prepared
+	} else {
+		table := prepared.Table()
+		c.out.Table = table
+		if !agree {
+			c.compareModes(table)
+		}
+		if len(c.errs) > 0 {
+			c.out.Table = nil
+			return c.out, c.errs
+		}
 	}
 	if opts.backendWarnings {
 		c.out.resolved, c.out.resolvedSvc = c.resolver.cache, c.resolver.cacheSvc
