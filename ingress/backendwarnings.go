@@ -75,8 +75,15 @@ type keyPlan struct {
 // looked up once in a map of this plan and once in the index: on a Reset
 // every backend is new, and the plan is most of the work.
 func (x *backendIndex) plan(removed map[*group]bool, fresh []*group) (emitted func(*group) []Warning, moved func() []*group, commit func()) {
-	var plans []keyPlan
-	at := map[backendKey]int{}
+	n := 0 // at most one plan per warning
+	for g := range removed {
+		n += len(g.backendWarnings)
+	}
+	for _, g := range fresh {
+		n += len(g.backendWarnings)
+	}
+	plans := make([]keyPlan, 0, n)
+	at := make(map[backendKey]int, n)
 	touch := func(k backendKey) int {
 		i, ok := at[k]
 		if !ok {

@@ -289,6 +289,25 @@ type compiler struct {
 	// its Value a *proxy.Route: what the comparison of matching modes reads.
 	compiled []*compiledRoute
 	proxies  proxyBuilder
+	// refIng and refName cache the Ref of the Ingress being compiled
+	// (see ref).
+	refIng  *networkingv1.Ingress
+	refName string
+}
+
+// ref returns ing.Ref(), built once for the Ingress being compiled: its
+// every rule, field and warning names it.
+func (c *compiler) ref(ing Ingress) string {
+	if c.refIng != ing.Ingress || c.refIng == nil {
+		c.refIng, c.refName = ing.Ingress, ing.Ref()
+	}
+	return c.refName
+}
+
+// pathField is the field path of a paths entry, such as
+// "spec.rules[0].http.paths[1]", as field.Path.String writes it.
+func pathField(rule, path int) string {
+	return "spec.rules[" + strconv.Itoa(rule) + "].http.paths[" + strconv.Itoa(path) + "]"
 }
 
 type place struct {
@@ -303,7 +322,7 @@ func (c *compiler) warn(ing Ingress, fieldPath, msg string) {
 			src.Line = line
 		}
 	}
-	c.out.Warnings = append(c.out.Warnings, Warning{Source: src, Object: ing.Ref(), Field: fieldPath, Message: msg})
+	c.out.Warnings = append(c.out.Warnings, Warning{Source: src, Object: c.ref(ing), Field: fieldPath, Message: msg})
 }
 
 func (c *compiler) fail(ing Ingress, fe *field.Error) {
@@ -311,12 +330,12 @@ func (c *compiler) fail(ing Ingress, fe *field.Error) {
 	if line := ing.doc.line(fe.Field); line > 0 {
 		src.Line = line
 	}
-	c.errs = append(c.errs, &Error{Source: src, Object: ing.Ref(), Field: fe})
+	c.errs = append(c.errs, &Error{Source: src, Object: c.ref(ing), Field: fe})
 }
 
 // add appends a rule made from the field at (a paths entry or a
-// defaultBackend) of ing, resolving its backend.
-func (c *compiler) add(ing Ingress, at *field.Path, pathType string, policy *policy, r route.Rule) {
+// defaultBackend) of ing, resolving its backend; atField is at.String().
+func (c *compiler) add(ing Ingress, at *field.Path, atField, pathType string, policy *policy, r route.Rule) {
 	resolve := c.resolver.resolve
 	if policy.Upstream.ServiceUpstream {
 		resolve = c.resolver.resolveServiceUpstream
@@ -336,9 +355,9 @@ func (c *compiler) add(ing Ingress, at *field.Path, pathType string, policy *pol
 	if warning != "" {
 		c.warnBackend(ing, backendPath().String(), backendKey{r.Backend, policy.Upstream.ServiceUpstream}, warning)
 	}
-	r.Origin = ing.Ref()
+	r.Origin = c.ref(ing)
 	rt := &compiledRoute{
-		routeSource: routeSource{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Path: r.Path, Field: at.String(), Source: ing.Source},
+		routeSource: routeSource{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Path: r.Path, Field: atField, Source: ing.Source},
 		policy:      policy,
 		Target:      target,
 	}
@@ -370,9 +389,9 @@ func (c *compiler) addIngress(ing Ingress) {
 	for i, rule := range spec.Rules {
 		rulePath := specPath.Child("rules").Index(i)
 		if _, seen := c.introducedBy[rule.Host]; !seen {
-			c.introducedBy[rule.Host] = ing.Ref()
+			c.introducedBy[rule.Host] = c.ref(ing)
 			introduced = append(introduced, rule.Host)
-		} else if spec.DefaultBackend != nil && c.introducedBy[rule.Host] != ing.Ref() {
+		} else if spec.DefaultBackend != nil && c.introducedBy[rule.Host] != c.ref(ing) {
 			c.warn(ing, specPath.Child("defaultBackend").String(), fmt.Sprintf(
 				"not the fallback of host %q, which %s mentioned first", hostLabel(rule.Host), c.introducedBy[rule.Host]))
 		}
@@ -401,7 +420,7 @@ func (c *compiler) addIngress(ing Ingress) {
 				c.addCanary(ing, pathPath, rule.Host, r.Path, string(*p.PathType), *policy, backend)
 				continue
 			}
-			c.add(ing, pathPath, string(*p.PathType), policy, r)
+			c.add(ing, pathPath, pathField(i, j), string(*p.PathType), policy, r)
 		}
 	}
 	if policy.Canary.Enabled {
@@ -417,7 +436,7 @@ func (c *compiler) addIngress(ing Ingress) {
 				introduced = []string{""} // the global catch-all
 			}
 			for _, host := range introduced {
-				c.add(ing, specPath.Child("defaultBackend"), "", policy, route.Rule{Host: host, Type: route.Default, Backend: backend})
+				c.add(ing, specPath.Child("defaultBackend"), "spec.defaultBackend", "", policy, route.Rule{Host: host, Type: route.Default, Backend: backend})
 			}
 		}
 	}
