@@ -37,7 +37,7 @@ type Tracker struct {
 
 	groups    []*group          // ordered by their first member
 	linkGroup map[string]*group // which group holds a link
-	refIngs   map[string]map[string]bool
+	refIngs   map[string]*refSet
 	slicesOf  map[string]map[string]bool // "namespace/service" -> EndpointSlice keys
 	backends  backendIndex
 
@@ -116,7 +116,7 @@ type Result struct {
 func NewTracker(opts Options) *Tracker { return newTracker(opts) }
 
 func newTracker(opts Options) *Tracker {
-	t := &Tracker{opts: opts, linkGroup: map[string]*group{}, refIngs: map[string]map[string]bool{}, slicesOf: map[string]map[string]bool{}, backends: newBackendIndex()}
+	t := &Tracker{opts: opts, linkGroup: map[string]*group{}, refIngs: map[string]*refSet{}, slicesOf: map[string]map[string]bool{}, backends: newBackendIndex()}
 	for k := range t.objs {
 		t.objs[k] = map[string]*entry{}
 	}
@@ -452,7 +452,7 @@ func (t *Tracker) maxSeq(log []undo) int {
 // and their groups to affected.
 func (t *Tracker) readers(key string, affected map[*group]bool, touched map[string]bool) {
 	for _, ref := range []string{serviceLink + key, objectRef + key} {
-		for ing := range t.refIngs[ref] {
+		for ing := range t.refIngs[ref].all() {
 			touched[ing] = true
 			if ie := t.objs[kindIngress][ing]; ie != nil && ie.grp != nil {
 				affected[ie.grp] = true
@@ -597,18 +597,22 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 // finds the Ingresses that may read it.
 func (t *Tracker) indexRefs(e *entry) {
 	for _, r := range e.refs {
-		if t.refIngs[r] == nil {
-			t.refIngs[r] = map[string]bool{}
+		s := t.refIngs[r]
+		if s == nil {
+			s = &refSet{}
+			t.refIngs[r] = s
 		}
-		t.refIngs[r][e.n.key] = true
+		s.add(e.n.key)
 	}
 }
 
 func (t *Tracker) unindexRefs(e *entry) {
 	for _, r := range e.refs {
-		delete(t.refIngs[r], e.n.key)
-		if len(t.refIngs[r]) == 0 {
-			delete(t.refIngs, r)
+		if s := t.refIngs[r]; s != nil {
+			s.remove(e.n.key)
+			if s.empty() {
+				delete(t.refIngs, r)
+			}
 		}
 	}
 }
