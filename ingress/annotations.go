@@ -208,8 +208,8 @@ func defaultPolicy() policy {
 // parsePolicy reads the annotations of ing under the configured prefix.
 // Invalid values are field errors on metadata.annotations[KEY]; snippets
 // are refused; unsupported annotations are warnings.
-func (c *compiler) parsePolicy(ing Ingress) (policy, bool) {
-	p := defaultPolicy()
+func (c *compiler) parsePolicy(ing Ingress) (*policy, bool) {
+	p := new(defaultPolicy())
 	prefix := c.opts.annotation("")
 	keys := make([]string, 0, len(ing.Annotations))
 	for key := range ing.Annotations {
@@ -249,20 +249,20 @@ func (c *compiler) parsePolicy(ing Ingress) (policy, bool) {
 			c.warn(ing, at.String(), "ignored on a canary Ingress: its routes use the primary Ingress's settings, as in ingress-nginx")
 			continue
 		}
-		if err := a.parse(&p, value); err != nil {
+		if err := a.parse(p, value); err != nil {
 			c.fail(ing, field.Invalid(at, ing.Annotations[key], err.Error()))
 			ok = false
 		}
 	}
-	ok = c.finishCanary(ing, &p) && ok
-	ok = c.finishBalance(ing, &p) && ok
+	ok = c.finishCanary(ing, p) && ok
+	ok = c.finishBalance(ing, p) && ok
 	if canary {
 		return p, ok
 	}
-	ok = c.finishRedirects(ing, &p) && ok
-	ok = c.finishUpstream(ing, &p) && ok
-	ok = c.finishProxying(ing, &p) && ok
-	return p, c.finishTraffic(ing, &p) && ok
+	ok = c.finishRedirects(ing, p) && ok
+	ok = c.finishUpstream(ing, p) && ok
+	ok = c.finishProxying(ing, p) && ok
+	return p, c.finishTraffic(ing, p) && ok
 }
 
 // lookupAnnotation finds a supported annotation by name (without prefix)

@@ -232,7 +232,7 @@ func (c *compiler) finishBalance(ing Ingress, p *policy) bool {
 	}
 	ignore := func(because string, names ...string) {
 		for _, name := range names {
-			if _, set := ing.Annotations[c.opts.annotation(name)]; set {
+			if c.hasAnnotation(ing, name) {
 				c.warn(ing, at(name), "ignored: "+because)
 			}
 		}
@@ -306,4 +306,20 @@ func balancing(b balanceRaw) proxy.Balancing {
 	}
 	out.Affinity = a
 	return out
+}
+
+// hasAnnotation reports whether ing has the annotation name under the
+// configured prefix, without building its key: finishBalance asks about a
+// dozen names for every Ingress, which mostly have a few annotations.
+func (c *compiler) hasAnnotation(ing Ingress, name string) bool {
+	prefix := c.opts.AnnotationPrefix
+	if prefix == "" {
+		prefix = DefaultAnnotationPrefix
+	}
+	for key := range ing.Annotations {
+		if len(key) == len(prefix)+1+len(name) && key[len(prefix)] == '/' && key[len(prefix)+1:] == name && key[:len(prefix)] == prefix {
+			return true
+		}
+	}
+	return false
 }

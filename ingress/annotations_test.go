@@ -35,7 +35,7 @@ func compileAnnotated(t *testing.T, annotations map[string]string) (policy, Erro
 	}
 	rules := compiled.Table.Rules()
 	require.Len(t, rules, 1)
-	return compiledOf(compiled, rules[0]).policy, nil, compiled.Warnings
+	return *compiledOf(compiled, rules[0]).policy, nil, compiled.Warnings
 }
 
 func quoteYAML(s string) string { return `"` + strings.ReplaceAll(s, `"`, `\"`) + `"` }

@@ -46,58 +46,88 @@ func (c *compiler) warnBackend(ing Ingress, fieldPath string, key backendKey, ms
 // warnings of each backend and the one that wins (its first user's), so
 // that a change looks again only at the backends its groups use.
 type backendIndex struct {
-	cands   map[backendKey]map[*backendWarning]bool
-	winners map[backendKey]*backendWarning
+	keys    map[backendKey]*backendCands
 	emitted map[*group][]Warning // the winners each group gives, when any
 }
 
+// backendCands are the candidate warnings of one backend, from every
+// group that uses it, and the winner among them.
+type backendCands struct {
+	list   []*backendWarning
+	winner *backendWarning
+}
+
 func newBackendIndex() backendIndex {
-	return backendIndex{cands: map[backendKey]map[*backendWarning]bool{}, winners: map[backendKey]*backendWarning{}, emitted: map[*group][]Warning{}}
+	return backendIndex{keys: map[backendKey]*backendCands{}, emitted: map[*group][]Warning{}}
+}
+
+// keyPlan is what plan works out for one backend that a change touches.
+type keyPlan struct {
+	key   backendKey
+	was   *backendCands // nil for a backend no group used
+	fresh []*backendWarning
+	win   *backendWarning // nil when no group uses it any more
 }
 
 // plan works out the winners once the removed groups are replaced by the
 // fresh ones. It changes nothing: emitted tells what a group gives in the
-// new state, and commit makes the new state current.
+// new state, and commit makes the new state current. Each backend is
+// looked up once in a map of this plan and once in the index: on a Reset
+// every backend is new, and the plan is most of the work.
 func (x *backendIndex) plan(removed map[*group]bool, fresh []*group) (emitted func(*group) []Warning, moved func() []*group, commit func()) {
-	touched := map[backendKey]bool{}
+	n := 0 // at most one plan per warning
+	for g := range removed {
+		n += len(g.backendWarnings)
+	}
+	for _, g := range fresh {
+		n += len(g.backendWarnings)
+	}
+	plans := make([]keyPlan, 0, n)
+	at := make(map[backendKey]int, n)
+	touch := func(k backendKey) int {
+		i, ok := at[k]
+		if !ok {
+			i = len(plans)
+			at[k] = i
+			plans = append(plans, keyPlan{key: k, was: x.keys[k]})
+		}
+		return i
+	}
 	for g := range removed {
 		for i := range g.backendWarnings {
-			touched[g.backendWarnings[i].key] = true
+			touch(g.backendWarnings[i].key)
 		}
 	}
-	freshBy := map[backendKey][]*backendWarning{}
 	for _, g := range fresh {
 		for i := range g.backendWarnings {
 			bw := &g.backendWarnings[i]
-			touched[bw.key] = true
-			freshBy[bw.key] = append(freshBy[bw.key], bw)
+			p := &plans[touch(bw.key)]
+			p.fresh = append(p.fresh, bw)
 		}
 	}
-	newWin := make(map[backendKey]*backendWarning, len(touched))
-	for k := range touched {
-		var best *backendWarning
+	changed := make(map[*group]bool, len(fresh))
+	for i := range plans {
+		p := &plans[i]
 		consider := func(bw *backendWarning) {
-			if best == nil || earlier(bw, best) {
-				best = bw
+			if p.win == nil || earlier(bw, p.win) {
+				p.win = bw
 			}
 		}
-		for bw := range x.cands[k] {
-			if !removed[bw.grp] {
-				consider(bw)
+		if p.was != nil {
+			for _, bw := range p.was.list {
+				if !removed[bw.grp] {
+					consider(bw)
+				}
+			}
+			if w := p.was.winner; w != nil && !removed[w.grp] {
+				changed[w.grp] = true
 			}
 		}
-		for _, bw := range freshBy[k] {
+		for _, bw := range p.fresh {
 			consider(bw)
 		}
-		newWin[k] = best
-	}
-	changed := map[*group]bool{}
-	for k := range touched {
-		if w := x.winners[k]; w != nil && !removed[w.grp] {
-			changed[w.grp] = true
-		}
-		if w := newWin[k]; w != nil {
-			changed[w.grp] = true
+		if p.win != nil {
+			changed[p.win.grp] = true
 		}
 	}
 	for _, g := range fresh {
@@ -108,9 +138,11 @@ func (x *backendIndex) plan(removed map[*group]bool, fresh []*group) (emitted fu
 		var ws []Warning
 		for i := range g.backendWarnings {
 			bw := &g.backendWarnings[i]
-			w, ok := newWin[bw.key]
-			if !ok {
-				w = x.winners[bw.key]
+			var w *backendWarning
+			if j, ok := at[bw.key]; ok {
+				w = plans[j].win
+			} else if c := x.keys[bw.key]; c != nil {
+				w = c.winner
 			}
 			if w == bw {
 				ws = append(ws, bw.w)
@@ -134,30 +166,23 @@ func (x *backendIndex) plan(removed map[*group]bool, fresh []*group) (emitted fu
 		return x.emitted[g]
 	}
 	commit = func() {
+		for i := range plans {
+			p := &plans[i]
+			list := p.fresh
+			if p.was != nil {
+				list = append(slices.DeleteFunc(p.was.list, func(bw *backendWarning) bool { return removed[bw.grp] }), p.fresh...)
+			}
+			switch {
+			case len(list) == 0:
+				delete(x.keys, p.key)
+			case p.was != nil:
+				p.was.list, p.was.winner = list, p.win
+			default:
+				x.keys[p.key] = &backendCands{list: list, winner: p.win}
+			}
+		}
 		for g := range removed {
-			for i := range g.backendWarnings {
-				bw := &g.backendWarnings[i]
-				delete(x.cands[bw.key], bw)
-				if len(x.cands[bw.key]) == 0 {
-					delete(x.cands, bw.key)
-				}
-			}
 			delete(x.emitted, g)
-		}
-		for k, list := range freshBy {
-			if x.cands[k] == nil {
-				x.cands[k] = map[*backendWarning]bool{}
-			}
-			for _, bw := range list {
-				x.cands[k][bw] = true
-			}
-		}
-		for k, w := range newWin {
-			if w == nil {
-				delete(x.winners, k)
-			} else {
-				x.winners[k] = w
-			}
 		}
 		for g, ws := range newEmitted {
 			if len(ws) == 0 {

@@ -64,6 +64,12 @@ type Options struct {
 	// warning once: a Tracker compiles Ingresses in groups and keeps the
 	// first in merge order over all of them.
 	backendWarnings bool
+	// deferTable lets Compile leave its rules prepared, in
+	// Compiled.prepared, instead of laying them out into Compiled.Table,
+	// when nothing of the compile needs the table (see modesAgree): a
+	// Tracker compiling every group lays out all their rules at once
+	// with route.Join.
+	deferTable bool
 }
 
 func (o *Options) annotation(name string) string {
@@ -90,6 +96,9 @@ type Compiled struct {
 	Differences []Difference
 
 	backendWarnings []backendWarning // see Options.backendWarnings
+	// prepared, with Options.deferTable, replaces Table: the rules,
+	// validated, awaiting layout.
+	prepared *route.Prepared
 	// routes maps each route to what it was compiled from, when
 	// recordCompiled is set: for the package's tests.
 	routes map[*proxy.Route]*compiledRoute
@@ -167,6 +176,18 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 		}
 		taken = append(taken, ing)
 	}
+	// Room for every path and default backend, so that the rules are not
+	// copied as they grow.
+	n := 0
+	for _, ing := range taken {
+		n++
+		for _, rule := range ing.Spec.Rules {
+			if rule.HTTP != nil {
+				n += len(rule.HTTP.Paths)
+			}
+		}
+	}
+	c.rules, c.places = make([]route.Rule, 0, n), make([]place, 0, n)
 	for _, ing := range mergeOrder(taken) {
 		c.addIngress(ing)
 	}
@@ -177,19 +198,27 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 		return c.out, c.errs
 	}
 	c.toProxy()
-	table, err := route.New(c.rules)
+	prepared, err := route.Prepare(c.rules, route.Options{})
 	if err != nil {
 		c.routeErrors(err)
 		return c.out, c.errs
 	}
-	for _, conflict := range table.Conflicts() {
+	for _, conflict := range prepared.Conflicts() {
 		c.conflictWarning(conflict)
 	}
-	c.out.Table = table
-	c.compareModes(table)
-	if len(c.errs) > 0 {
-		c.out.Table = nil
-		return c.out, c.errs
+	agree := c.modesAgree()
+	if agree && opts.deferTable {
+		c.out.prepared = prepared
+	} else {
+		table := prepared.Table()
+		c.out.Table = table
+		if !agree {
+			c.compareModes(table)
+		}
+		if len(c.errs) > 0 {
+			c.out.Table = nil
+			return c.out, c.errs
+		}
 	}
 	if opts.backendWarnings {
 		c.out.resolved, c.out.resolvedSvc = c.resolver.cache, c.resolver.cacheSvc
@@ -202,7 +231,9 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 // Once merged, each becomes the *proxy.Route of its rule (see toProxy).
 type compiledRoute struct {
 	routeSource
-	policy policy
+	// policy is the policy of the route's Ingress, shared by its routes
+	// and never modified.
+	policy *policy
 	Target Target
 	// Rewrite is the rewrite-target of this path, compiled with the path
 	// as its pattern; nil when the Ingress has none.
@@ -258,6 +289,25 @@ type compiler struct {
 	// its Value a *proxy.Route: what the comparison of matching modes reads.
 	compiled []*compiledRoute
 	proxies  proxyBuilder
+	// refIng and refName cache the Ref of the Ingress being compiled
+	// (see ref).
+	refIng  *networkingv1.Ingress
+	refName string
+}
+
+// ref returns ing.Ref(), built once for the Ingress being compiled: its
+// every rule, field and warning names it.
+func (c *compiler) ref(ing Ingress) string {
+	if c.refIng != ing.Ingress || c.refIng == nil {
+		c.refIng, c.refName = ing.Ingress, ing.Ref()
+	}
+	return c.refName
+}
+
+// pathField is the field path of a paths entry, such as
+// "spec.rules[0].http.paths[1]", as field.Path.String writes it.
+func pathField(rule, path int) string {
+	return "spec.rules[" + strconv.Itoa(rule) + "].http.paths[" + strconv.Itoa(path) + "]"
 }
 
 type place struct {
@@ -272,7 +322,7 @@ func (c *compiler) warn(ing Ingress, fieldPath, msg string) {
 			src.Line = line
 		}
 	}
-	c.out.Warnings = append(c.out.Warnings, Warning{Source: src, Object: ing.Ref(), Field: fieldPath, Message: msg})
+	c.out.Warnings = append(c.out.Warnings, Warning{Source: src, Object: c.ref(ing), Field: fieldPath, Message: msg})
 }
 
 func (c *compiler) fail(ing Ingress, fe *field.Error) {
@@ -280,31 +330,34 @@ func (c *compiler) fail(ing Ingress, fe *field.Error) {
 	if line := ing.doc.line(fe.Field); line > 0 {
 		src.Line = line
 	}
-	c.errs = append(c.errs, &Error{Source: src, Object: ing.Ref(), Field: fe})
+	c.errs = append(c.errs, &Error{Source: src, Object: c.ref(ing), Field: fe})
 }
 
 // add appends a rule made from the field at (a paths entry or a
-// defaultBackend) of ing, resolving its backend.
-func (c *compiler) add(ing Ingress, at *field.Path, pathType string, policy policy, r route.Rule) {
+// defaultBackend) of ing, resolving its backend; atField is at.String().
+func (c *compiler) add(ing Ingress, at *field.Path, atField, pathType string, policy *policy, r route.Rule) {
 	resolve := c.resolver.resolve
 	if policy.Upstream.ServiceUpstream {
 		resolve = c.resolver.resolveServiceUpstream
 	}
 	target, warning, err := resolve(r.Backend)
-	backendPath := at.Child("backend")
-	if pathType == "" {
-		backendPath = at
+	// The backend's field, only for an error or a warning.
+	backendPath := func() *field.Path {
+		if pathType == "" {
+			return at
+		}
+		return at.Child("backend")
 	}
 	if err != nil {
-		c.fail(ing, field.Invalid(backendPath, r.Backend.String(), err.Error()))
+		c.fail(ing, field.Invalid(backendPath(), r.Backend.String(), err.Error()))
 		return
 	}
 	if warning != "" {
-		c.warnBackend(ing, backendPath.String(), backendKey{r.Backend, policy.Upstream.ServiceUpstream}, warning)
+		c.warnBackend(ing, backendPath().String(), backendKey{r.Backend, policy.Upstream.ServiceUpstream}, warning)
 	}
-	r.Origin = ing.Ref()
+	r.Origin = c.ref(ing)
 	rt := &compiledRoute{
-		routeSource: routeSource{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Path: r.Path, Field: at.String(), Source: ing.Source},
+		routeSource: routeSource{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Path: r.Path, Field: atField, Source: ing.Source},
 		policy:      policy,
 		Target:      target,
 	}
@@ -326,7 +379,7 @@ func (c *compiler) add(ing Ingress, at *field.Path, pathType string, policy poli
 func (c *compiler) addIngress(ing Ingress) {
 	spec := &ing.Spec
 	specPath := field.NewPath("spec")
-	policy, ok := c.parsePolicy(ing)
+	policy, ok := c.parsePolicy(ing) // one for all the routes of the Ingress
 	if !ok {
 		return
 	}
@@ -336,9 +389,9 @@ func (c *compiler) addIngress(ing Ingress) {
 	for i, rule := range spec.Rules {
 		rulePath := specPath.Child("rules").Index(i)
 		if _, seen := c.introducedBy[rule.Host]; !seen {
-			c.introducedBy[rule.Host] = ing.Ref()
+			c.introducedBy[rule.Host] = c.ref(ing)
 			introduced = append(introduced, rule.Host)
-		} else if spec.DefaultBackend != nil && c.introducedBy[rule.Host] != ing.Ref() {
+		} else if spec.DefaultBackend != nil && c.introducedBy[rule.Host] != c.ref(ing) {
 			c.warn(ing, specPath.Child("defaultBackend").String(), fmt.Sprintf(
 				"not the fallback of host %q, which %s mentioned first", hostLabel(rule.Host), c.introducedBy[rule.Host]))
 		}
@@ -350,7 +403,7 @@ func (c *compiler) addIngress(ing Ingress) {
 		}
 		for j, p := range rule.HTTP.Paths {
 			pathPath := rulePath.Child("http", "paths").Index(j)
-			backend, ok := c.backend(ing, &p.Backend, pathPath.Child("backend"))
+			backend, ok := c.backend(ing, &p.Backend, pathPath, "backend")
 			if !ok {
 				continue
 			}
@@ -364,10 +417,10 @@ func (c *compiler) addIngress(ing Ingress) {
 				c.warn(ing, pathPath.Child("path").String(), warning)
 			}
 			if policy.Canary.Enabled {
-				c.addCanary(ing, pathPath, rule.Host, r.Path, string(*p.PathType), policy, backend)
+				c.addCanary(ing, pathPath, rule.Host, r.Path, string(*p.PathType), *policy, backend)
 				continue
 			}
-			c.add(ing, pathPath, string(*p.PathType), policy, r)
+			c.add(ing, pathPath, pathField(i, j), string(*p.PathType), policy, r)
 		}
 	}
 	if policy.Canary.Enabled {
@@ -377,13 +430,13 @@ func (c *compiler) addIngress(ing Ingress) {
 		return // a canary brings no hosts, certificates or host settings of its own
 	}
 	if b := spec.DefaultBackend; b != nil {
-		backend, ok := c.backend(ing, b, specPath.Child("defaultBackend"))
+		backend, ok := c.backend(ing, b, specPath, "defaultBackend")
 		if ok {
 			if len(spec.Rules) == 0 {
 				introduced = []string{""} // the global catch-all
 			}
 			for _, host := range introduced {
-				c.add(ing, specPath.Child("defaultBackend"), "", policy, route.Rule{Host: host, Type: route.Default, Backend: backend})
+				c.add(ing, specPath.Child("defaultBackend"), "spec.defaultBackend", "", policy, route.Rule{Host: host, Type: route.Default, Backend: backend})
 			}
 		}
 	}
@@ -480,11 +533,12 @@ func (c *compiler) proxyRoute(rule route.Rule, r *compiledRoute, variant string)
 	return rt
 }
 
-// backend turns an Ingress backend into a route backend. Resource backends
-// cannot be proxied and are skipped with a warning.
-func (c *compiler) backend(ing Ingress, b *networkingv1.IngressBackend, at *field.Path) (route.Backend, bool) {
+// backend turns an Ingress backend, the field child of at, into a route
+// backend. Resource backends cannot be proxied and are skipped with a
+// warning.
+func (c *compiler) backend(ing Ingress, b *networkingv1.IngressBackend, at *field.Path, child string) (route.Backend, bool) {
 	if b.Resource != nil || b.Service == nil {
-		c.warn(ing, at.String(), "skipped: resource backends are not supported, only Service backends can be proxied")
+		c.warn(ing, at.Child(child).String(), "skipped: resource backends are not supported, only Service backends can be proxied")
 		return route.Backend{}, false
 	}
 	port := b.Service.Port.Name

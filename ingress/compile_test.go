@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/ingressmux/ingressmux/route"
 )
@@ -183,6 +184,17 @@ spec:
 		require.Len(t, rules, 1)
 		if rules[0].Type != tt.want {
 			t.Errorf("prefix %q: path type %s, want %s", tt.prefix, rules[0].Type, tt.want)
+		}
+	}
+}
+
+// TestPathField: the field of a paths entry that Compile writes into
+// routes and warnings is the one field.Path writes.
+func TestPathField(t *testing.T) {
+	for _, c := range []struct{ rule, path int }{{0, 0}, {0, 1}, {3, 0}, {12, 107}} {
+		want := field.NewPath("spec").Child("rules").Index(c.rule).Child("http", "paths").Index(c.path).String()
+		if got := pathField(c.rule, c.path); got != want {
+			t.Errorf("pathField(%d, %d) = %q, want %q", c.rule, c.path, got, want)
 		}
 	}
 }

@@ -16,13 +16,14 @@ var parallelGroups = 16
 // changed) spreads them over every CPU. A Resolver is the program's code,
 // which may not expect concurrent calls: with one, groups compile one
 // after another. The error is the one compiling the parts in order meets
-// first.
-func (t *Tracker) compileGroups(parts [][]*entry, classes []IngressClass, classWarnings int) ([]*group, error) {
+// first. With full (every group compiled), the groups leave their rules
+// prepared for route.Join where they can (see Options.deferTable).
+func (t *Tracker) compileGroups(parts [][]*entry, classes []IngressClass, classWarnings int, full bool) ([]*group, error) {
 	workers := min(runtime.GOMAXPROCS(0), len(parts)/parallelGroups)
 	fresh := make([]*group, len(parts))
 	if workers < 2 || t.opts.Resolver != nil {
 		for i, comp := range parts {
-			g, err := t.compileGroup(comp, classes, classWarnings)
+			g, err := t.compileGroup(comp, classes, classWarnings, full)
 			if err != nil {
 				return nil, err
 			}
@@ -44,7 +45,7 @@ func (t *Tracker) compileGroups(parts [][]*entry, classes []IngressClass, classW
 				if i >= len(parts) {
 					return
 				}
-				fresh[i], errs[i] = t.compileGroup(parts[i], classes, classWarnings)
+				fresh[i], errs[i] = t.compileGroup(parts[i], classes, classWarnings, full)
 			}
 		})
 	}

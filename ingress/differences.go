@@ -43,7 +43,8 @@ func (d Difference) String() string {
 // compareModes builds the ingress-nginx table beside the spec table, lists
 // the requests they route differently (Compiled.Differences), and then
 // either serves the ingress-nginx table (MatchIngressNginx) or warns, once
-// per path, where the spec table differs from ingress-nginx.
+// per path, where the spec table differs from ingress-nginx. Compile skips
+// it where modesAgree proves that it would find nothing.
 func (c *compiler) compareModes(spec *route.Table) {
 	rules, places, regexHosts, deep := c.nginxRules()
 	nginx, err := route.NewWithOptions(rules, route.Options{RegexInOrder: true, DeepWildcards: deep})

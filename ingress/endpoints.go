@@ -69,11 +69,11 @@ func (t *Tracker) endpointsOnly(moved map[string]bool, affected map[*group]bool,
 	hosts := map[string]bool{}
 	if len(addresses) > 0 {
 		for g := range updates {
-			if g.table == nil {
+			if !g.compiled {
 				return nil, nil, false // not expected: a group that resolved compiled
 			}
-			for _, rule := range g.table.Rules() {
-				hosts[rule.Host] = true
+			for _, h := range g.hosts {
+				hosts[h] = true
 			}
 		}
 		moves := &addressMoves{addresses: addresses, routes: map[*proxy.Route]*proxy.Route{}, upstreams: map[*proxy.Upstream]*proxy.Upstream{}}

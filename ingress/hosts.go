@@ -46,7 +46,7 @@ type hostExtras struct {
 
 // noteHostExtras remembers the host-level annotations of ing, applied by
 // applyHostExtras once every Ingress is merged.
-func (c *compiler) noteHostExtras(ing Ingress, p policy) {
+func (c *compiler) noteHostExtras(ing Ingress, p *policy) {
 	if len(p.ServerAliases) > 0 || p.FromToWWWRedirect {
 		c.hostExtras = append(c.hostExtras, hostExtras{ing: ing, aliases: p.ServerAliases, fromToWWWRedirect: p.FromToWWWRedirect})
 	}
@@ -136,7 +136,7 @@ func (c *compiler) addHostRedirect(ing Ingress, at *field.Path, twin, host strin
 	c.shareTLS(host, twin)
 	c.rules = append(c.rules, route.Rule{Host: twin, Type: route.Default, Origin: ing.Ref(), Value: &compiledRoute{
 		routeSource:  routeSource{Namespace: ing.Namespace, Name: ing.Name, Field: at.String(), Source: ing.Source},
-		policy:       defaultPolicy(),
+		policy:       new(defaultPolicy()),
 		HostRedirect: host,
 	}})
 	c.places = append(c.places, place{ing: ing, field: at})

@@ -253,9 +253,10 @@ func (c *compiler) nginxHostRules(locs []nginxLocation, regexMode bool) ([]route
 			continue
 		}
 		rt := *c.compiled[l.rule]
-		rt.policy = defaultPolicy()
+		redirect := defaultPolicy()
+		redirect.route.Redirect = &rewrite.Redirect{URL: l.path, Code: 301, AppendQuery: true}
+		rt.policy = &redirect
 		rt.Rewrite, rt.Canaries = nil, nil
-		rt.policy.route.Redirect = &rewrite.Redirect{URL: l.path, Code: 301, AppendQuery: true}
 		rt.routeSource.Path = strings.TrimSuffix(l.path, "/") // the location nginx adds, not the path as written
 		emit(l, route.Exact, rt.routeSource.Path, c.proxyRoute(c.rules[l.rule], &rt, " slash redirect"))
 	}

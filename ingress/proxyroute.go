@@ -41,7 +41,7 @@ type ingressKey struct{ namespace, name, variant string }
 // variant tells routes whose policy is not their Ingress's (the redirects
 // the ingress-nginx mode adds) from the others.
 func (b *proxyBuilder) proxyRoute(rule route.Rule, r *compiledRoute, variant string) *proxy.Route {
-	p := &r.policy
+	p := r.policy
 	owner := ingressKey{r.Namespace, r.Name, variant}
 	tmpl := p.route // what the annotations ask of every route of the Ingress
 	rt := &tmpl

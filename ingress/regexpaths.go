@@ -23,7 +23,7 @@ var safePathType = regexp.MustCompile(`(?i)^/[[:alnum:]._\-/]*$`)
 // nginxRegexLocation reports whether ingress-nginx writes the path of an
 // Ingress with policy p as a regex location: use-regex, or a rewrite-target
 // other than the path itself.
-func nginxRegexLocation(p policy, path string) bool {
+func nginxRegexLocation(p *policy, path string) bool {
 	return p.UseRegex || p.RewriteTarget != "" && p.RewriteTarget != path
 }
 
@@ -42,7 +42,7 @@ func nginxRegexLocation(p policy, path string) bool {
 //     regex as ingress-nginx up to v1.11 did (and later versions still do
 //     without their admission webhook), and the warning says how to make it
 //     portable.
-func (c *compiler) specPathType(p policy, pathType networkingv1.PathType, path string) (route.PathType, string) {
+func (c *compiler) specPathType(p *policy, pathType networkingv1.PathType, path string) (route.PathType, string) {
 	regex := nginxRegexLocation(p, path)
 	switch pathType {
 	case networkingv1.PathTypeExact, networkingv1.PathTypePrefix:

@@ -37,7 +37,7 @@ type Tracker struct {
 
 	groups    []*group          // ordered by their first member
 	linkGroup map[string]*group // which group holds a link
-	refIngs   map[string]map[string]bool
+	refIngs   map[string]*refSet
 	slicesOf  map[string]map[string]bool // "namespace/service" -> EndpointSlice keys
 	backends  backendIndex
 
@@ -58,9 +58,18 @@ type entry struct {
 
 // group is Ingresses that share links, and what compiling them gave.
 type group struct {
-	members  []*entry // in load order
-	links    []string
-	table    *route.Table // nil when nothing was compiled
+	members []*entry // in load order
+	links   []string
+	// compiled is false for a group of skipped Ingresses only.
+	compiled bool
+	// hosts are the hosts of the group's rules, as the routing table
+	// keeps them ("" for the rules without a host and the catch-all
+	// default backend).
+	hosts []string
+	// table, or on a full compile prepared, holds the group's rules until
+	// recompile lays them into the Tracker's table; the commit drops it.
+	table    *route.Table
+	prepared *route.Prepared
 	tls      []TLSHost
 	warnings []Warning
 	// differences are the requests the two matching modes route
@@ -107,7 +116,7 @@ type Result struct {
 func NewTracker(opts Options) *Tracker { return newTracker(opts) }
 
 func newTracker(opts Options) *Tracker {
-	t := &Tracker{opts: opts, linkGroup: map[string]*group{}, refIngs: map[string]map[string]bool{}, slicesOf: map[string]map[string]bool{}, backends: newBackendIndex()}
+	t := &Tracker{opts: opts, linkGroup: map[string]*group{}, refIngs: map[string]*refSet{}, slicesOf: map[string]map[string]bool{}, backends: newBackendIndex()}
 	for k := range t.objs {
 		t.objs[k] = map[string]*entry{}
 	}
@@ -443,7 +452,7 @@ func (t *Tracker) maxSeq(log []undo) int {
 // and their groups to affected.
 func (t *Tracker) readers(key string, affected map[*group]bool, touched map[string]bool) {
 	for _, ref := range []string{serviceLink + key, objectRef + key} {
-		for ing := range t.refIngs[ref] {
+		for ing := range t.refIngs[ref].all() {
 			touched[ing] = true
 			if ie := t.objs[kindIngress][ing]; ie != nil && ie.grp != nil {
 				affected[ie.grp] = true
@@ -497,36 +506,48 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 		slices.SortFunc(members, func(a, b *entry) int { return cmp.Compare(a.seq, b.seq) })
 	}
 
-	fresh, err := t.compileGroups(partition(members), classSet.IngressClasses, len(classWarnings))
+	fresh, err := t.compileGroups(partition(members), classSet.IngressClasses, len(classWarnings), full)
 	if err != nil {
 		return nil, nil, err
 	}
 
 	up := &Result{Full: full, Hosts: map[string]bool{}}
-	var tables []*route.Table
 	for _, g := range fresh {
-		if g.table != nil {
-			tables = append(tables, g.table)
-			for _, r := range g.table.Rules() {
-				up.Hosts[r.Host] = true
-			}
+		for _, h := range g.hosts {
+			up.Hosts[h] = true
 		}
 		up.Warnings = append(up.Warnings, g.warnings...)
 	}
 	for g := range affected {
-		if g.table != nil {
-			for _, r := range g.table.Rules() {
-				up.Hosts[r.Host] = true
-			}
+		for _, h := range g.hosts {
+			up.Hosts[h] = true
 		}
 	}
 	// The empty table of the matching mode: with no rules compiled, the
 	// table still has the mode's options, as a full Compile's does.
-	up.Changed = route.Splice(nil, nil, append(tables, t.modeTable())...)
 	var table *route.Table
 	if full {
+		// Every group's rules laid out once, as Splice would lay out the
+		// groups' tables.
+		var parts []*route.Prepared
+		for _, g := range fresh {
+			switch {
+			case g.prepared != nil:
+				parts = append(parts, g.prepared)
+			case g.table != nil:
+				parts = append(parts, g.table.Prepared())
+			}
+		}
+		up.Changed = route.Join(append(parts, t.modeTable().Prepared())...)
 		table = up.Changed
 	} else {
+		var tables []*route.Table
+		for _, g := range fresh {
+			if g.table != nil {
+				tables = append(tables, g.table)
+			}
+		}
+		up.Changed = route.Splice(nil, nil, append(tables, t.modeTable())...)
 		table = route.SpliceHosts(t.compiled.Table, up.Hosts, tables...)
 	}
 
@@ -557,6 +578,7 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 			}
 		}
 		for _, g := range fresh {
+			g.table, g.prepared = nil, nil // in the Tracker's table now
 			for _, l := range g.links {
 				t.linkGroup[l] = g
 			}
@@ -575,18 +597,22 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 // finds the Ingresses that may read it.
 func (t *Tracker) indexRefs(e *entry) {
 	for _, r := range e.refs {
-		if t.refIngs[r] == nil {
-			t.refIngs[r] = map[string]bool{}
+		s := t.refIngs[r]
+		if s == nil {
+			s = &refSet{}
+			t.refIngs[r] = s
 		}
-		t.refIngs[r][e.n.key] = true
+		s.add(e.n.key)
 	}
 }
 
 func (t *Tracker) unindexRefs(e *entry) {
 	for _, r := range e.refs {
-		delete(t.refIngs[r], e.n.key)
-		if len(t.refIngs[r]) == 0 {
-			delete(t.refIngs, r)
+		if s := t.refIngs[r]; s != nil {
+			s.remove(e.n.key)
+			if s.empty() {
+				delete(t.refIngs, r)
+			}
 		}
 	}
 }
@@ -661,7 +687,7 @@ func partition(members []*entry) [][]*entry {
 // compileGroup compiles the Ingresses of one group with the objects they
 // may read. classWarnings is how many warnings about IngressClasses every
 // Compile begins with; they are the Tracker's, not the group's.
-func (t *Tracker) compileGroup(members []*entry, classes []IngressClass, classWarnings int) (*group, error) {
+func (t *Tracker) compileGroup(members []*entry, classes []IngressClass, classWarnings int, full bool) (*group, error) {
 	g := &group{members: members}
 	set := &Set{IngressClasses: classes}
 	seenLink := map[string]bool{}
@@ -718,15 +744,21 @@ func (t *Tracker) compileGroup(members []*entry, classes []IngressClass, classWa
 		set.ConfigMaps = append(set.ConfigMaps, e.n.obj.(ConfigMap))
 	}
 	opts := t.opts
-	opts.backendWarnings = true
+	opts.backendWarnings, opts.deferTable = true, full
 	out, err := Compile(set, opts)
 	if err != nil {
 		return nil, err
 	}
-	if out.Table == nil {
+	switch {
+	case out.prepared != nil:
+		g.prepared, g.hosts = out.prepared, out.prepared.Hosts()
+	case out.Table != nil:
+		g.table, g.hosts = out.Table, out.Table.Hosts()
+	default:
 		return nil, errors.New("ingress: compiling a group gave no table")
 	}
-	g.table, g.tls, g.backendWarnings, g.differences = out.Table, out.TLS, out.backendWarnings, out.Differences
+	g.compiled = true
+	g.tls, g.backendWarnings, g.differences = out.TLS, out.backendWarnings, out.Differences
 	g.resolved, g.resolvedSvc = out.resolved, out.resolvedSvc
 	if len(g.backendWarnings) > 0 {
 		byIngress := make(map[*networkingv1.Ingress]*entry, len(members))

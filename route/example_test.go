@@ -163,3 +163,32 @@ func ExampleTable_MatchRequest_predicates() {
 	// GET /api/cart?debug=1 canary="always" -> debug
 	// POST /api/cart?debug=1 canary="" -> stable
 }
+
+// Each part of a large table (here, the rules of two teams) is prepared
+// on its own, which reports its errors and conflicts, and Join lays out
+// all of them once.
+func ExampleJoin() {
+	shop, err := route.Prepare([]route.Rule{
+		{Host: "shop.example.com", Path: "/", Type: route.Prefix, Origin: "shop"},
+		{Host: "shop.example.com", Path: "/", Type: route.Prefix, Origin: "shop again"},
+	}, route.Options{})
+	if err != nil {
+		panic(err)
+	}
+	for _, c := range shop.Conflicts() {
+		fmt.Println("conflict:", c.Dropped.Origin, "loses to", c.Kept.Origin)
+	}
+	blog, err := route.Prepare([]route.Rule{
+		{Host: "blog.example.com", Path: "/posts", Type: route.Prefix, Origin: "blog"},
+	}, route.Options{})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println("blog hosts:", blog.Hosts())
+	tbl := route.Join(shop, blog)
+	fmt.Println(tbl.Match("shop.example.com", "/cart").Origin, tbl.Match("blog.example.com", "/posts/1").Origin, tbl.Len())
+	// Output:
+	// conflict: shop again loses to shop
+	// blog hosts: [blog.example.com]
+	// shop blog 2
+}

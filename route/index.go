@@ -258,7 +258,16 @@ func (t *Table) place(arena []byte, host string, cs []compiled, paths *[]keyed) 
 		meta.kind = hostWildcard
 		name = host[2:]
 	}
-	var exact, regex, prefix, stringPrefix []compiled
+	// Sized first: a compiled rule is large, and growing the slices one
+	// rule at a time copied each several times.
+	var counts [RegularExpression + 1]int
+	for i := range cs {
+		counts[cs[i].rule.Type]++
+	}
+	exact := make([]compiled, 0, counts[Exact])
+	regex := make([]compiled, 0, counts[Regex]+counts[RegularExpression])
+	prefix := make([]compiled, 0, counts[Prefix])
+	stringPrefix := make([]compiled, 0, counts[StringPrefix])
 	var def *compiled
 	for i := range cs {
 		switch cs[i].rule.Type {

@@ -61,6 +61,18 @@ func New(rules []Rule) (*Table, error) {
 
 // NewWithOptions is New with options.
 func NewWithOptions(rules []Rule, opts Options) (*Table, error) {
+	p, err := Prepare(rules, opts)
+	if err != nil {
+		return nil, err
+	}
+	return p.Table(), nil
+}
+
+// Prepare validates, normalises and de-duplicates rules as NewWithOptions
+// does, and stops short of laying them out: Prepared.Table lays them out
+// alone, Join with the rules of other Prepared values. The error is
+// NewWithOptions's.
+func Prepare(rules []Rule, opts Options) (*Prepared, error) {
 	var errs []error
 	valid := make([]compiled, 0, len(rules))
 	seen := make(map[dupKey]int, len(rules)) // index into valid
@@ -90,9 +102,7 @@ func NewWithOptions(rules []Rule, opts Options) (*Table, error) {
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
-	t := build(valid, opts)
-	t.conflicts = conflicts
-	return t, nil
+	return &Prepared{valid: valid, conflicts: conflicts, opts: opts}, nil
 }
 
 // compileRule returns r with its host and path normalised and its regex
