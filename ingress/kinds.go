@@ -82,12 +82,12 @@ func supportedVersions(kind string) string {
 func typed[T any](namespaced bool, store func(*Set, *T, Source, *docRef)) kindDecoder {
 	return kindDecoder{decode: func(set *Set, n *yaml.Node, kind string, src Source, ref *docRef) ErrorList {
 		var conv converter
-		scratch := conv.takeLines()
-		conv.convert(n, reflect.TypeFor[T](), nil, 0)
+		scratch := conv.takeScratch()
+		conv.convert(n, reflect.TypeFor[T](), 0)
 		ref.setLines(conv.lines)
-		conv.putLines(scratch)
 		name := nameFromNode(n, kind, namespaced)
 		if conv.fatal != nil {
+			conv.putScratch(scratch)
 			src.Line = conv.fatalLine
 			return ErrorList{{Source: src, Object: name, Err: conv.fatal}}
 		}
@@ -96,6 +96,7 @@ func typed[T any](namespaced bool, store func(*Set, *T, Source, *docRef)) kindDe
 		if err == nil {
 			err = json.Unmarshal(conv.out, obj)
 		}
+		conv.putScratch(scratch) // encoding/json keeps none of the text
 		if meta, ok := any(obj).(metav1.Object); ok && err == nil && namespaced && meta.GetNamespace() == "" {
 			meta.SetNamespace(metav1.NamespaceDefault)
 		}

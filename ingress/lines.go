@@ -68,34 +68,48 @@ func (d *docRef) setLines(lines lineIndex) {
 	d.text = nil
 }
 
-// lineScratch holds the converters' growing line lists between objects:
-// an object's list is copied out at its exact size (setLines), so the
-// scratch can serve the next object, and a load does not grow a list from
-// nothing for every object.
-var lineScratch = sync.Pool{New: func() any { return new(lineIndex) }}
-
-// takeLines gives c a scratch list; give it back with putLines.
-func (c *converter) takeLines() *lineIndex {
-	p := lineScratch.Get().(*lineIndex)
-	c.lines = (*p)[:0]
-	return p
+// convScratch holds a converter's growing buffers between objects: the
+// line list (copied out at its exact size by setLines), the JSON text
+// (dead once decoded) and the path stack, so that a load does not grow
+// them from nothing for every object.
+type convScratch struct {
+	lines lineIndex
+	out   []byte
+	steps []pathStep
 }
 
-// putLines returns c's list, grown or not, to the scratch pool.
-func (c *converter) putLines(p *lineIndex) {
-	if cap(c.lines) <= 1<<16 { // not an outlier's memory for ever
-		*p = c.lines[:0]
-		lineScratch.Put(p)
+var convScratchPool = sync.Pool{New: func() any { return new(convScratch) }}
+
+// takeScratch gives c the buffers of a scratch; give them back with
+// putScratch once c's JSON text and lines have been used.
+func (c *converter) takeScratch() *convScratch {
+	s := convScratchPool.Get().(*convScratch)
+	c.lines, c.out, c.steps = s.lines[:0], s.out[:0], s.steps[:0]
+	return s
+}
+
+// putScratch returns c's buffers, grown or not, to the pool, except an
+// outlier's, which would hold its memory for ever.
+func (c *converter) putScratch(s *convScratch) {
+	s.lines, s.out, s.steps = nil, nil, c.steps[:0]
+	if cap(c.lines) <= 1<<16 {
+		s.lines = c.lines[:0]
 	}
-	c.lines = nil
+	if cap(c.out) <= 1<<20 {
+		s.out = c.out[:0]
+	}
+	convScratchPool.Put(s)
+	c.lines, c.out, c.steps = nil, nil, nil
 }
 
-// lookup returns the line of the field at steps (from splitFieldPath), or of
-// its nearest ancestor present, or start for the object itself.
-func (x lineIndex) lookup(steps []string, start int) int {
+// lookup returns the line of the field at fieldPath (as rendered by
+// field.Path.String), or of its nearest ancestor present, or start for the
+// object itself. It walks the path's steps in place: it runs for every
+// warning of every object, so it allocates nothing.
+func (x lineIndex) lookup(fieldPath string, start int) int {
 	line := start
 	at := int32(0) // the current entry, as its children's parent field
-	for _, step := range steps {
+	for step, rest, ok := nextStep(fieldPath); ok; step, rest, ok = nextStep(rest) {
 		child := x.child(at, step)
 		if child < 0 {
 			break
@@ -110,8 +124,11 @@ func (x lineIndex) lookup(steps []string, start int) int {
 // key, or a list position in decimal.
 func (x lineIndex) child(at int32, step string) int {
 	item := -1
-	if i, err := strconv.Atoi(step); err == nil && i >= 0 {
-		item = i
+	// Most steps are keys: strconv.Atoi would allocate an error for each.
+	if step != "" && (isDigit(step[0]) || step[0] == '+' || step[0] == '-') {
+		if i, err := strconv.Atoi(step); err == nil && i >= 0 {
+			item = i
+		}
 	}
 	for i := int(at); i < len(x); i++ {
 		e := &x[i]
@@ -127,3 +144,5 @@ func (x lineIndex) child(at int32, step string) int {
 	}
 	return -1
 }
+
+func isDigit(b byte) bool { return '0' <= b && b <= '9' }

@@ -40,8 +40,9 @@ type converter struct {
 	aliasNodes int
 	fatal      error // a limit was hit; conversion stopped
 	fatalLine  int
-	lines      lineIndex // see lineIndex
-	at         int32     // the entry of lines being converted; see enter
+	lines      lineIndex  // see lineIndex
+	at         int32      // the entry of lines being converted; see enter
+	steps      []pathStep // the field path of the node being converted; see path
 }
 
 // stop records a limit that ends the conversion.
@@ -80,13 +81,13 @@ func (c *converter) problem(line int, err *field.Error) {
 // convert appends the JSON form of n, for Go type t, to c.out. Problems are
 // recorded in c and the value is written as null (or, for timestamps and
 // bytes, as the string read), so that the result is best effort.
-func (c *converter) convert(n *yaml.Node, t reflect.Type, path *field.Path, depth int) {
+func (c *converter) convert(n *yaml.Node, t reflect.Type, depth int) {
 	if c.fatal != nil {
 		c.null()
 		return
 	}
 	if depth > maxDepth {
-		c.stop(n.Line, "nesting deeper than %d levels at %s", maxDepth, pathString(path))
+		c.stop(n.Line, "nesting deeper than %d levels at %s", maxDepth, pathString(c.path()))
 		c.null()
 		return
 	}
@@ -100,10 +101,10 @@ func (c *converter) convert(n *yaml.Node, t reflect.Type, path *field.Path, dept
 	}
 	switch t {
 	case timeType, microTimeType:
-		s, ok := c.scalarString(n, path, "a timestamp in RFC 3339 form")
+		s, ok := c.scalarString(n, "a timestamp in RFC 3339 form")
 		if ok {
 			if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
-				c.problem(n.Line, field.Invalid(path, s, "must be a timestamp in RFC 3339 form, such as 2024-05-01T12:00:00Z"))
+				c.problem(n.Line, field.Invalid(c.path(), s, "must be a timestamp in RFC 3339 form, such as 2024-05-01T12:00:00Z"))
 				c.null()
 				return
 			}
@@ -114,23 +115,23 @@ func (c *converter) convert(n *yaml.Node, t reflect.Type, path *field.Path, dept
 		return
 	case intOrStringType:
 		if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
-			c.integer(n, path, math.MinInt32, math.MaxInt32)
+			c.integer(n, math.MinInt32, math.MaxInt32)
 			return
 		}
-		c.strOrNull(c.scalarString(n, path, "an integer or a string"))
+		c.strOrNull(c.scalarString(n, "an integer or a string"))
 		return
 	case quantityType:
 		if n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float") {
 			c.number(n.Value)
 			return
 		}
-		c.strOrNull(c.scalarString(n, path, "a quantity such as 100m or 1Gi"))
+		c.strOrNull(c.scalarString(n, "a quantity such as 100m or 1Gi"))
 		return
 	case bytesType:
-		s, ok := c.scalarString(n, path, "a base64-encoded string")
+		s, ok := c.scalarString(n, "a base64-encoded string")
 		if ok {
 			if _, err := base64.StdEncoding.DecodeString(s); err != nil {
-				c.problem(n.Line, field.Invalid(path, s, "must be base64-encoded: "+err.Error()))
+				c.problem(n.Line, field.Invalid(c.path(), s, "must be base64-encoded: "+err.Error()))
 			}
 		}
 		c.str(s)
@@ -139,30 +140,30 @@ func (c *converter) convert(n *yaml.Node, t reflect.Type, path *field.Path, dept
 	if hasOwnJSON(t) {
 		// A type with its own JSON form that we do not know: pass it through
 		// and let its decoder judge.
-		c.generic(n, path, depth)
+		c.generic(n, depth)
 		return
 	}
 	switch t.Kind() {
 	case reflect.Struct:
-		c.object(n, t, path, depth)
+		c.object(n, t, depth)
 	case reflect.Map:
-		c.mapping(n, t, path, depth)
+		c.mapping(n, t, depth)
 	case reflect.Slice, reflect.Array:
-		c.sequence(n, t, path, depth)
+		c.sequence(n, t, depth)
 	case reflect.String:
-		c.strOrNull(c.scalarString(n, path, "a string"))
+		c.strOrNull(c.scalarString(n, "a string"))
 	case reflect.Bool:
 		if b, ok := scalarBool(n); ok {
 			c.bool(b)
 			return
 		}
-		c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be a boolean (true or false)"))
+		c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be a boolean (true or false)"))
 		c.null()
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		bits := t.Bits()
-		c.integer(n, path, -(1 << (bits - 1)), 1<<(bits-1)-1)
+		c.integer(n, -(1 << (bits - 1)), 1<<(bits-1)-1)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		c.integer(n, path, 0, math.MaxInt64)
+		c.integer(n, 0, math.MaxInt64)
 	case reflect.Float32, reflect.Float64:
 		if n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float") {
 			var f float64
@@ -171,12 +172,12 @@ func (c *converter) convert(n *yaml.Node, t reflect.Type, path *field.Path, dept
 				return
 			}
 		}
-		c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be a number"))
+		c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be a number"))
 		c.null()
 	case reflect.Interface:
-		c.generic(n, path, depth)
+		c.generic(n, depth)
 	default:
-		c.problem(n.Line, field.InternalError(path, fmt.Errorf("cannot decode into %s", t)))
+		c.problem(n.Line, field.InternalError(c.path(), fmt.Errorf("cannot decode into %s", t)))
 		c.null()
 	}
 }
@@ -216,16 +217,16 @@ func countNodes(n *yaml.Node, limit int) int {
 	return total
 }
 
-func (c *converter) object(n *yaml.Node, t reflect.Type, path *field.Path, depth int) {
+func (c *converter) object(n *yaml.Node, t reflect.Type, depth int) {
 	if n.Kind != yaml.MappingNode {
-		c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be an object"))
+		c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be an object"))
 		c.null()
 		return
 	}
 	fields := jsonFields(t)
 	c.out = append(c.out, '{')
 	first := true
-	c.eachPair(n, path, func(key string, keyNode, val *yaml.Node) {
+	c.eachPair(n, func(key string, keyNode, val *yaml.Node) {
 		ft, ok := fields[key]
 		if !ok {
 			meant := closestField(key, fields)
@@ -237,6 +238,7 @@ func (c *converter) object(n *yaml.Node, t reflect.Type, path *field.Path, depth
 				// The commonest migration slip: a v1beta1 backend in a v1 Ingress.
 				meant, detail = "service", "this is the networking.k8s.io/v1beta1 spelling; v1 has service: {name: NAME, port: {number: PORT}} (or port: {name: NAME})"
 			}
+			path := c.path()
 			c.problem(keyNode.Line, &field.Error{Type: ErrorTypeUnknownField, Field: path.Child(key).String(), Detail: detail})
 			// The field it was meant to be, else the whole object that
 			// holds it (a v1 "service" in a v1beta1 backend leaves the
@@ -248,29 +250,33 @@ func (c *converter) object(n *yaml.Node, t reflect.Type, path *field.Path, depth
 			return
 		}
 		c.key(key, &first)
-		c.convert(val, ft, path.Child(key), depth+1)
+		c.push(pathStep{name: key, kind: stepChild})
+		c.convert(val, ft, depth+1)
+		c.pop()
 	})
 	c.out = append(c.out, '}')
 }
 
-func (c *converter) mapping(n *yaml.Node, t reflect.Type, path *field.Path, depth int) {
+func (c *converter) mapping(n *yaml.Node, t reflect.Type, depth int) {
 	if n.Kind != yaml.MappingNode {
-		c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be a map"))
+		c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be a map"))
 		c.null()
 		return
 	}
 	c.out = append(c.out, '{')
 	first := true
-	c.eachPair(n, path, func(key string, _, val *yaml.Node) {
+	c.eachPair(n, func(key string, _, val *yaml.Node) {
 		c.key(key, &first)
-		c.convert(val, t.Elem(), path.Key(key), depth+1)
+		c.push(pathStep{name: key, kind: stepKey})
+		c.convert(val, t.Elem(), depth+1)
+		c.pop()
 	})
 	c.out = append(c.out, '}')
 }
 
 // eachPair walks the key/value pairs of a mapping, resolving merge keys (<<)
 // and rejecting duplicate and non-string keys, which JSON cannot express.
-func (c *converter) eachPair(n *yaml.Node, path *field.Path, fn func(key string, keyNode, val *yaml.Node)) {
+func (c *converter) eachPair(n *yaml.Node, fn func(key string, keyNode, val *yaml.Node)) {
 	seen := make(map[string]int, len(n.Content)/2)
 	var merged []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -283,12 +289,12 @@ func (c *converter) eachPair(n *yaml.Node, path *field.Path, fn func(key string,
 			continue
 		}
 		if keyNode.Kind != yaml.ScalarNode {
-			c.problem(keyNode.Line, field.TypeInvalid(path, nodeValue(keyNode), "keys must be strings"))
+			c.problem(keyNode.Line, field.TypeInvalid(c.path(), nodeValue(keyNode), "keys must be strings"))
 			continue
 		}
 		key := keyNode.Value
 		if first, dup := seen[key]; dup {
-			c.problem(keyNode.Line, field.Duplicate(path.Child(key), fmt.Sprintf("key %q is also set on line %d", key, first)))
+			c.problem(keyNode.Line, field.Duplicate(c.path().Child(key), fmt.Sprintf("key %q is also set on line %d", key, first)))
 			continue
 		}
 		seen[key] = keyNode.Line
@@ -309,7 +315,7 @@ func (c *converter) eachPair(n *yaml.Node, path *field.Path, fn func(key string,
 		for _, src := range sources {
 			src = c.deref(src)
 			if src == nil || src.Kind != yaml.MappingNode {
-				c.problem(m.Line, field.TypeInvalid(path, nodeValue(m), "a merge key (<<) needs a mapping or a list of mappings"))
+				c.problem(m.Line, field.TypeInvalid(c.path(), nodeValue(m), "a merge key (<<) needs a mapping or a list of mappings"))
 				continue
 			}
 			for i := 0; i+1 < len(src.Content); i += 2 {
@@ -329,9 +335,9 @@ func (c *converter) eachPair(n *yaml.Node, path *field.Path, fn func(key string,
 	}
 }
 
-func (c *converter) sequence(n *yaml.Node, t reflect.Type, path *field.Path, depth int) {
+func (c *converter) sequence(n *yaml.Node, t reflect.Type, depth int) {
 	if n.Kind != yaml.SequenceNode {
-		c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be a list"))
+		c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be a list"))
 		c.null()
 		return
 	}
@@ -341,7 +347,9 @@ func (c *converter) sequence(n *yaml.Node, t reflect.Type, path *field.Path, dep
 			c.out = append(c.out, ',')
 		}
 		parent := c.enter("", i, item.Line)
-		c.convert(item, t.Elem(), path.Index(i), depth+1)
+		c.push(pathStep{index: i, kind: stepIndex})
+		c.convert(item, t.Elem(), depth+1)
+		c.pop()
 		c.leave(parent)
 	}
 	c.out = append(c.out, ']')
@@ -350,40 +358,40 @@ func (c *converter) sequence(n *yaml.Node, t reflect.Type, path *field.Path, dep
 // scalarString accepts only string scalars. YAML turns unquoted true, 80 or
 // 1.0 into booleans and numbers; the apiserver rejects those for string fields
 // (annotations above all), and so do we, with the fix in the message.
-func (c *converter) scalarString(n *yaml.Node, path *field.Path, want string) (string, bool) {
+func (c *converter) scalarString(n *yaml.Node, want string) (string, bool) {
 	if n.Kind == yaml.ScalarNode && (n.Tag == "!!str" || n.Tag == "!!binary" || n.Tag == "!!timestamp") {
 		return n.Value, true
 	}
 	if n.Kind == yaml.ScalarNode {
-		c.problem(n.Line, field.TypeInvalid(path, n.Value, fmt.Sprintf("must be %s; YAML read this as %s, quote it: %q", want, tagName(n.Tag), n.Value)))
+		c.problem(n.Line, field.TypeInvalid(c.path(), n.Value, fmt.Sprintf("must be %s; YAML read this as %s, quote it: %q", want, tagName(n.Tag), n.Value)))
 		return "", false
 	}
-	c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be "+want))
+	c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be "+want))
 	return "", false
 }
 
-func (c *converter) integer(n *yaml.Node, path *field.Path, lo, hi int64) {
+func (c *converter) integer(n *yaml.Node, lo, hi int64) {
 	if v, ok := scalarInt(n); ok {
 		if v < lo || v > hi {
-			c.problem(n.Line, field.Invalid(path, v, fmt.Sprintf("must be between %d and %d", lo, hi)))
+			c.problem(n.Line, field.Invalid(c.path(), v, fmt.Sprintf("must be between %d and %d", lo, hi)))
 			c.null()
 			return
 		}
 		c.out = strconv.AppendInt(c.out, v, 10)
 		return
 	}
-	c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be an integer"))
+	c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be an integer"))
 	c.null()
 }
 
 // generic converts without a schema, for free-form values.
-func (c *converter) generic(n *yaml.Node, path *field.Path, depth int) {
+func (c *converter) generic(n *yaml.Node, depth int) {
 	if c.fatal != nil {
 		c.null()
 		return
 	}
 	if depth > maxDepth {
-		c.stop(n.Line, "nesting deeper than %d levels at %s", maxDepth, pathString(path))
+		c.stop(n.Line, "nesting deeper than %d levels at %s", maxDepth, pathString(c.path()))
 		c.null()
 		return
 	}
@@ -396,9 +404,11 @@ func (c *converter) generic(n *yaml.Node, path *field.Path, depth int) {
 	case yaml.MappingNode:
 		c.out = append(c.out, '{')
 		first := true
-		c.eachPair(n, path, func(key string, _, val *yaml.Node) {
+		c.eachPair(n, func(key string, _, val *yaml.Node) {
 			c.key(key, &first)
-			c.generic(val, path.Child(key), depth+1)
+			c.push(pathStep{name: key, kind: stepChild})
+			c.generic(val, depth+1)
+			c.pop()
 		})
 		c.out = append(c.out, '}')
 		return
@@ -409,7 +419,9 @@ func (c *converter) generic(n *yaml.Node, path *field.Path, depth int) {
 				c.out = append(c.out, ',')
 			}
 			parent := c.enter("", i, item.Line)
-			c.generic(item, path.Index(i), depth+1)
+			c.push(pathStep{index: i, kind: stepIndex})
+			c.generic(item, depth+1)
+			c.pop()
 			c.leave(parent)
 		}
 		c.out = append(c.out, ']')
@@ -421,7 +433,7 @@ func (c *converter) generic(n *yaml.Node, path *field.Path, depth int) {
 	}
 	var v any
 	if err := n.Decode(&v); err != nil {
-		c.problem(n.Line, field.Invalid(path, n.Value, err.Error()))
+		c.problem(n.Line, field.Invalid(c.path(), n.Value, err.Error()))
 		c.null()
 		return
 	}
