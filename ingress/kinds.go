@@ -84,7 +84,7 @@ func typed[T any](namespaced bool, store func(*Set, *T, Source, *docRef)) kindDe
 		var conv converter
 		scratch := conv.takeScratch()
 		conv.convert(n, reflect.TypeFor[T](), 0)
-		ref.setLines(conv.lines)
+		ref.setLines(&conv)
 		name := nameFromNode(n, kind, namespaced)
 		if conv.fatal != nil {
 			conv.putScratch(scratch)

@@ -18,10 +18,11 @@ import (
 type docRef struct {
 	// lines, when not nil, locates fields without the document's bytes;
 	// see lineIndex. Decoding records it; text is the fallback.
-	lines lineIndex
-	text  *docText
-	item  int // index in a List's items; -1 when the document is the object
-	start int // line where the object starts
+	lines    lineIndex
+	lineKeys string // the text of the keys of lines
+	text     *docText
+	item     int // index in a List's items; -1 when the document is the object
+	start    int // line where the object starts
 	// shadow lists the field paths that decoding left out of the object
 	// because of a problem already reported; see Set.Validate.
 	shadow []string
@@ -51,7 +52,7 @@ func (d *docRef) line(fieldPath string) int {
 		return 0
 	}
 	if d.lines != nil {
-		return d.lines.lookup(fieldPath, d.start)
+		return d.lines.lookup(d.lineKeys, fieldPath, d.start)
 	}
 	root := d.root()
 	if root == nil {

@@ -41,6 +41,7 @@ type converter struct {
 	fatal      error // a limit was hit; conversion stopped
 	fatalLine  int
 	lines      lineIndex  // see lineIndex
+	lineKeys   []byte     // the text of the keys of lines
 	at         int32      // the entry of lines being converted; see enter
 	steps      []pathStep // the field path of the node being converted; see path
 }
