@@ -27,19 +27,5 @@ func (c *converter) push(s pathStep) { c.steps = append(c.steps, s) }
 func (c *converter) pop() { c.steps = c.steps[:len(c.steps)-1] }
 
 // path returns the field path of the node being converted, nil for the
-// object itself: the same path the field.Path calls of a walk from the
-// root would build.
-func (c *converter) path() *field.Path {
-	var p *field.Path
-	for _, s := range c.steps {
-		switch s.kind {
-		case stepChild:
-			p = p.Child(s.name)
-		case stepKey:
-			p = p.Key(s.name)
-		case stepIndex:
-			p = p.Index(s.index)
-		}
-	}
-	return p
-}
+// object itself.
+func (c *converter) path() *field.Path { return appendSteps(nil, c.steps) }

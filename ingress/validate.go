@@ -110,12 +110,21 @@ func (d duplicateCheck) check(ref string, src Source) field.ErrorList {
 // validateMeta checks metadata with apimachinery's own object-meta rules
 // (name, namespace, labels, annotation keys and total size).
 func validateMeta(meta metav1.Object, namespaced bool, nameFn apivalidation.ValidateNameFunc) field.ErrorList {
-	return apivalidation.ValidateObjectMetaAccessor(meta, namespaced, nameFn, field.NewPath("metadata"))
+	return apivalidation.ValidateObjectMetaAccessor(meta, namespaced, nameFn, metadataPath)
 }
 
+// metadataPath is shared by every object: a field.Path is never changed,
+// only extended into new paths.
+var metadataPath = field.NewPath("metadata")
+
 // invalidEach turns the messages of apimachinery's string checks into one
-// Invalid error each, as the apiserver does.
-func invalidEach(path *field.Path, value any, msgs []string) field.ErrorList {
+// Invalid error each, as the apiserver does. The path is built, and the
+// value boxed, only when there is a message.
+func invalidEach[T any](p fieldPath, value T, msgs []string) field.ErrorList {
+	if len(msgs) == 0 {
+		return nil
+	}
+	path := p.path()
 	var errs field.ErrorList
 	for _, msg := range msgs {
 		errs = append(errs, field.Invalid(path, value, msg))
