@@ -44,6 +44,9 @@ type converter struct {
 	lineKeys   []byte     // the text of the keys of lines
 	at         int32      // the entry of lines being converted; see enter
 	steps      []pathStep // the field path of the node being converted; see path
+	// direct holds while every value converted so far has also been stored
+	// in the object being decoded; see direct.go.
+	direct bool
 }
 
 // stop records a limit that ends the conversion.
@@ -81,8 +84,10 @@ func (c *converter) problem(line int, err *field.Error) {
 
 // convert appends the JSON form of n, for Go type t, to c.out. Problems are
 // recorded in c and the value is written as null (or, for timestamps and
-// bytes, as the string read), so that the result is best effort.
-func (c *converter) convert(n *yaml.Node, t reflect.Type, depth int) {
+// bytes, as the string read), so that the result is best effort. While
+// c.direct holds, it also stores the value in v, a settable value of type
+// t (see direct.go); v is the zero Value when nothing is stored.
+func (c *converter) convert(n *yaml.Node, t reflect.Type, v reflect.Value, depth int) {
 	if c.fatal != nil {
 		c.null()
 		return
@@ -99,9 +104,11 @@ func (c *converter) convert(n *yaml.Node, t reflect.Type, depth int) {
 	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
+		v = c.pointee(v)
 	}
 	switch t {
 	case timeType, microTimeType:
+		c.viaJSON(v)
 		s, ok := c.scalarString(n, "a timestamp in RFC 3339 form")
 		if ok {
 			if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
@@ -116,12 +123,19 @@ func (c *converter) convert(n *yaml.Node, t reflect.Type, depth int) {
 		return
 	case intOrStringType:
 		if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
-			c.integer(n, math.MinInt32, math.MaxInt32)
+			if i, ok := c.integer(n, math.MinInt32, math.MaxInt32); ok {
+				c.setIntOrString(v, intstr.FromInt32(int32(i)))
+			}
 			return
 		}
-		c.strOrNull(c.scalarString(n, "an integer or a string"))
+		s, ok := c.scalarString(n, "an integer or a string")
+		c.strOrNull(s, ok)
+		if ok {
+			c.setIntOrString(v, intstr.FromString(s))
+		}
 		return
 	case quantityType:
+		c.viaJSON(v)
 		if n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float") {
 			c.number(n.Value)
 			return
@@ -129,6 +143,7 @@ func (c *converter) convert(n *yaml.Node, t reflect.Type, depth int) {
 		c.strOrNull(c.scalarString(n, "a quantity such as 100m or 1Gi"))
 		return
 	case bytesType:
+		c.viaJSON(v)
 		s, ok := c.scalarString(n, "a base64-encoded string")
 		if ok {
 			if _, err := base64.StdEncoding.DecodeString(s); err != nil {
@@ -141,31 +156,44 @@ func (c *converter) convert(n *yaml.Node, t reflect.Type, depth int) {
 	if hasOwnJSON(t) {
 		// A type with its own JSON form that we do not know: pass it through
 		// and let its decoder judge.
+		c.viaJSON(v)
 		c.generic(n, depth)
 		return
 	}
 	switch t.Kind() {
 	case reflect.Struct:
-		c.object(n, t, depth)
+		c.object(n, t, v, depth)
 	case reflect.Map:
-		c.mapping(n, t, depth)
+		c.mapping(n, t, v, depth)
 	case reflect.Slice, reflect.Array:
-		c.sequence(n, t, depth)
+		c.sequence(n, t, v, depth)
 	case reflect.String:
-		c.strOrNull(c.scalarString(n, "a string"))
+		s, ok := c.scalarString(n, "a string")
+		c.strOrNull(s, ok)
+		if ok {
+			c.setString(v, s)
+		}
 	case reflect.Bool:
 		if b, ok := scalarBool(n); ok {
 			c.bool(b)
+			if v.IsValid() {
+				v.SetBool(b)
+			}
 			return
 		}
 		c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be a boolean (true or false)"))
 		c.null()
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		bits := t.Bits()
-		c.integer(n, -(1 << (bits - 1)), 1<<(bits-1)-1)
+		if i, ok := c.integer(n, -(1 << (bits - 1)), 1<<(bits-1)-1); ok && v.IsValid() {
+			v.SetInt(i)
+		}
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		c.integer(n, 0, math.MaxInt64)
+		if i, ok := c.integer(n, 0, math.MaxInt64); ok {
+			c.setUint(v, uint64(i))
+		}
 	case reflect.Float32, reflect.Float64:
+		c.viaJSON(v)
 		if n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float") {
 			var f float64
 			if err := n.Decode(&f); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
@@ -176,6 +204,7 @@ func (c *converter) convert(n *yaml.Node, t reflect.Type, depth int) {
 		c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be a number"))
 		c.null()
 	case reflect.Interface:
+		c.viaJSON(v)
 		c.generic(n, depth)
 	default:
 		c.problem(n.Line, field.InternalError(c.path(), fmt.Errorf("cannot decode into %s", t)))
@@ -218,13 +247,14 @@ func countNodes(n *yaml.Node, limit int) int {
 	return total
 }
 
-func (c *converter) object(n *yaml.Node, t reflect.Type, depth int) {
+func (c *converter) object(n *yaml.Node, t reflect.Type, v reflect.Value, depth int) {
 	if n.Kind != yaml.MappingNode {
 		c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be an object"))
 		c.null()
 		return
 	}
 	fields := jsonFields(t)
+	index := c.directFields(t, v)
 	c.out = append(c.out, '{')
 	first := true
 	c.eachPair(n, func(key string, keyNode, val *yaml.Node) {
@@ -252,24 +282,27 @@ func (c *converter) object(n *yaml.Node, t reflect.Type, depth int) {
 		}
 		c.key(key, &first)
 		c.push(pathStep{name: key, kind: stepChild})
-		c.convert(val, ft, depth+1)
+		c.convert(val, ft, c.field(v, index, key), depth+1)
 		c.pop()
 	})
 	c.out = append(c.out, '}')
 }
 
-func (c *converter) mapping(n *yaml.Node, t reflect.Type, depth int) {
+func (c *converter) mapping(n *yaml.Node, t reflect.Type, v reflect.Value, depth int) {
 	if n.Kind != yaml.MappingNode {
 		c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be a map"))
 		c.null()
 		return
 	}
+	v = c.directMap(t, v)
 	c.out = append(c.out, '{')
 	first := true
 	c.eachPair(n, func(key string, _, val *yaml.Node) {
 		c.key(key, &first)
 		c.push(pathStep{name: key, kind: stepKey})
-		c.convert(val, t.Elem(), depth+1)
+		elem := c.mapElem(t, v)
+		c.convert(val, t.Elem(), elem, depth+1)
+		c.setMapIndex(v, key, elem)
 		c.pop()
 	})
 	c.out = append(c.out, '}')
@@ -336,12 +369,13 @@ func (c *converter) eachPair(n *yaml.Node, fn func(key string, keyNode, val *yam
 	}
 }
 
-func (c *converter) sequence(n *yaml.Node, t reflect.Type, depth int) {
+func (c *converter) sequence(n *yaml.Node, t reflect.Type, v reflect.Value, depth int) {
 	if n.Kind != yaml.SequenceNode {
 		c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be a list"))
 		c.null()
 		return
 	}
+	v = c.directSlice(t, v, len(n.Content))
 	c.out = append(c.out, '[')
 	for i, item := range n.Content {
 		if i > 0 {
@@ -349,7 +383,11 @@ func (c *converter) sequence(n *yaml.Node, t reflect.Type, depth int) {
 		}
 		parent := c.enter("", i, item.Line)
 		c.push(pathStep{index: i, kind: stepIndex})
-		c.convert(item, t.Elem(), depth+1)
+		var elem reflect.Value
+		if v.IsValid() {
+			elem = v.Index(i)
+		}
+		c.convert(item, t.Elem(), elem, depth+1)
 		c.pop()
 		c.leave(parent)
 	}
@@ -371,18 +409,21 @@ func (c *converter) scalarString(n *yaml.Node, want string) (string, bool) {
 	return "", false
 }
 
-func (c *converter) integer(n *yaml.Node, lo, hi int64) {
+// integer writes an integer scalar within [lo, hi] and returns it; ok is
+// false after a problem.
+func (c *converter) integer(n *yaml.Node, lo, hi int64) (int64, bool) {
 	if v, ok := scalarInt(n); ok {
 		if v < lo || v > hi {
 			c.problem(n.Line, field.Invalid(c.path(), v, fmt.Sprintf("must be between %d and %d", lo, hi)))
 			c.null()
-			return
+			return 0, false
 		}
 		c.out = strconv.AppendInt(c.out, v, 10)
-		return
+		return v, true
 	}
 	c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be an integer"))
 	c.null()
+	return 0, false
 }
 
 // generic converts without a schema, for free-form values.
