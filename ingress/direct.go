@@ -6,8 +6,10 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
 
@@ -15,16 +17,16 @@ import (
 // decodes into the API type; that second step was two thirds of the cost
 // of decoding an object once the YAML was parsed. For the values whose
 // JSON decoding is plain (structs without embedded pointers, string-keyed
-// maps, slices, strings, booleans, integers, int-or-strings) the converter
-// also stores each value in the object as it writes its JSON, the way
-// encoding/json would store it: fresh maps and slices (empty, not nil,
-// when the YAML has none), pointers allocated for every value that is not
-// null, null leaving the zero value. Anything else (timestamps,
-// quantities, bytes, floats, free-form values, types with their own JSON
-// form, integers out of range) turns direct decoding off for the object,
-// which is then decoded from its JSON text by encoding/json, as are
-// objects with problems: encoding/json stays the reference, and its
-// errors are the ones reported.
+// maps, slices, strings, booleans, integers, int-or-strings, timestamps)
+// the converter also stores each value in the object as it writes its
+// JSON, the way encoding/json would store it: fresh maps and slices
+// (empty, not nil, when the YAML has none), pointers allocated for every
+// value that is not null, null leaving the zero value. Anything else
+// (micro-timestamps, quantities, bytes, floats, free-form values, types
+// with their own JSON form, integers out of range) turns direct decoding
+// off for the object, which is then decoded from its JSON text by
+// encoding/json, as are objects with problems: encoding/json stays the
+// reference, and its errors are the ones reported.
 
 // jsonOnly turns direct decoding off, for the tests that check it against
 // encoding/json.
@@ -72,6 +74,21 @@ func (c *converter) setIntOrString(v reflect.Value, x intstr.IntOrString) {
 		return
 	}
 	v.Set(reflect.ValueOf(x))
+}
+
+// setTime stores the timestamp s in a metav1.Time as its own decoder
+// does: parsed as RFC 3339, in local time. Anything else (a MicroTime, a
+// string its decoder rejects) is left to encoding/json.
+func (c *converter) setTime(v reflect.Value, t reflect.Type, s string) {
+	if !v.IsValid() || !c.direct {
+		return
+	}
+	parsed, err := time.Parse(time.RFC3339, s)
+	if t != timeType || err != nil {
+		c.direct = false
+		return
+	}
+	v.Set(reflect.ValueOf(metav1.Time{Time: parsed.Local()}))
 }
 
 // setUint stores u; encoding/json rejects a value the type cannot hold.

@@ -35,6 +35,25 @@ metadata: {name: stamped, creationTimestamp: "2024-05-01T12:00:00Z"}
 spec: {ports: [{port: 80}]}
 ---
 apiVersion: v1
+kind: Service
+metadata:
+  name: stamped-fraction
+  creationTimestamp: "2024-05-01T12:00:00.123456+02:00"
+  deletionTimestamp: 2024-05-01T12:00:00Z
+  managedFields: [{manager: m, time: "2024-05-01T12:00:00Z"}]
+spec: {ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: stamp-bad, creationTimestamp: "yesterday"}
+spec: {ports: [{port: 80}]}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: stamp-empty, creationTimestamp: ""}
+spec: {ports: [{port: 80}]}
+---
+apiVersion: v1
 kind: Secret
 metadata: {name: tls}
 type: kubernetes.io/tls

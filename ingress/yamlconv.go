@@ -108,7 +108,6 @@ func (c *converter) convert(n *yaml.Node, t reflect.Type, v reflect.Value, depth
 	}
 	switch t {
 	case timeType, microTimeType:
-		c.viaJSON(v)
 		s, ok := c.scalarString(n, "a timestamp in RFC 3339 form")
 		if ok {
 			if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
@@ -120,6 +119,7 @@ func (c *converter) convert(n *yaml.Node, t reflect.Type, v reflect.Value, depth
 		// A string that is no timestamp is written as "", which the
 		// type's own decoder rejects.
 		c.str(s)
+		c.setTime(v, t, s)
 		return
 	case intOrStringType:
 		if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
