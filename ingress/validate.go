@@ -16,7 +16,7 @@ import (
 // Validate does not modify s.
 func (s *Set) Validate() error {
 	var errs ErrorList
-	dups := newDuplicateCheck()
+	dups := make(duplicateCheck, s.Len()) // sized: no growing over 10,000s of names
 	s.validateInto(&errs, dups)
 	if s.partial != nil {
 		// Objects that failed to decode: their other mistakes are reported
@@ -40,29 +40,37 @@ func (s *Set) validateInto(errs *ErrorList, dups duplicateCheck) {
 			*errs = append(*errs, &Error{Source: at, Object: object, Field: fe})
 		}
 	}
+	// Each object's name is rendered once, for its errors and the
+	// duplicate check.
 	for _, o := range s.Ingresses {
-		add(o.Source, o.doc, o.Ref(), validateIngress(o.Ingress))
-		add(o.Source, o.doc, o.Ref(), dups.check(o.Ref(), o.Source))
+		ref := o.Ref()
+		add(o.Source, o.doc, ref, validateIngress(o.Ingress))
+		add(o.Source, o.doc, ref, dups.check(ref, o.Source))
 	}
 	for _, o := range s.IngressClasses {
-		add(o.Source, o.doc, o.Ref(), validateIngressClass(o.IngressClass))
-		add(o.Source, o.doc, o.Ref(), dups.check(o.Ref(), o.Source))
+		ref := o.Ref()
+		add(o.Source, o.doc, ref, validateIngressClass(o.IngressClass))
+		add(o.Source, o.doc, ref, dups.check(ref, o.Source))
 	}
 	for _, o := range s.Services {
-		add(o.Source, o.doc, o.Ref(), validateService(o.Service))
-		add(o.Source, o.doc, o.Ref(), dups.check(o.Ref(), o.Source))
+		ref := o.Ref()
+		add(o.Source, o.doc, ref, validateService(o.Service))
+		add(o.Source, o.doc, ref, dups.check(ref, o.Source))
 	}
 	for _, o := range s.EndpointSlices {
-		add(o.Source, o.doc, o.Ref(), validateEndpointSlice(o.EndpointSlice))
-		add(o.Source, o.doc, o.Ref(), dups.check(o.Ref(), o.Source))
+		ref := o.Ref()
+		add(o.Source, o.doc, ref, validateEndpointSlice(o.EndpointSlice))
+		add(o.Source, o.doc, ref, dups.check(ref, o.Source))
 	}
 	for _, o := range s.Secrets {
-		add(o.Source, o.doc, o.Ref(), validateSecret(o.Secret))
-		add(o.Source, o.doc, o.Ref(), dups.check(o.Ref(), o.Source))
+		ref := o.Ref()
+		add(o.Source, o.doc, ref, validateSecret(o.Secret))
+		add(o.Source, o.doc, ref, dups.check(ref, o.Source))
 	}
 	for _, o := range s.ConfigMaps {
-		add(o.Source, o.doc, o.Ref(), validateConfigMap(o.ConfigMap))
-		add(o.Source, o.doc, o.Ref(), dups.check(o.Ref(), o.Source))
+		ref := o.Ref()
+		add(o.Source, o.doc, ref, validateConfigMap(o.ConfigMap))
+		add(o.Source, o.doc, ref, dups.check(ref, o.Source))
 	}
 }
 
