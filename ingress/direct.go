@@ -3,7 +3,6 @@ package ingress
 import (
 	"encoding"
 	"reflect"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -200,53 +199,9 @@ func directStruct(t reflect.Type) *directInfo {
 		return cached.(*directInfo)
 	}
 	info := &directInfo{index: map[string][]int{}}
-	info.ok = addDirectFields(t, nil, info.index)
+	info.ok = addJSONFields(t, nil, map[string]reflect.Type{}, info.index)
 	directCache.Store(t, info)
 	return info
 }
 
 var directCache sync.Map // reflect.Type → *directInfo
-
-// addDirectFields indexes the JSON fields of t as jsonFields lists them,
-// and reports false for what encoding/json would treat otherwise: an
-// embedded pointer (allocated on demand), a tagged embedded struct (not
-// inlined by encoding/json), a ",string" field, or a name given twice
-// (resolved by depth).
-func addDirectFields(t reflect.Type, prefix []int, into map[string][]int) bool {
-	for i := range t.NumField() {
-		f := t.Field(i)
-		tag := f.Tag.Get("json")
-		if tag == "-" {
-			continue
-		}
-		name, opts, _ := strings.Cut(tag, ",")
-		index := append(prefix[:len(prefix):len(prefix)], i)
-		if f.Anonymous && (name == "" || opts == "inline") {
-			switch ft := f.Type; {
-			case ft.Kind() == reflect.Pointer && ft.Elem().Kind() == reflect.Struct:
-				return false
-			case ft.Kind() == reflect.Struct:
-				if name != "" || !addDirectFields(ft, index, into) {
-					return false
-				}
-				continue
-			}
-		}
-		if !f.IsExported() {
-			continue
-		}
-		if name == "" {
-			name = f.Name
-		}
-		for _, opt := range strings.Split(opts, ",") {
-			if opt == "string" {
-				return false
-			}
-		}
-		if _, twice := into[name]; twice {
-			return false
-		}
-		into[name] = index
-	}
-	return true
-}

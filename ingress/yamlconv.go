@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -506,14 +507,21 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 		return cached.(map[string]reflect.Type)
 	}
 	fields := make(map[string]reflect.Type)
-	addJSONFields(t, fields)
+	addJSONFields(t, nil, fields, map[string][]int{})
 	fieldCache.Store(t, fields)
 	return fields
 }
 
 var fieldCache sync.Map // reflect.Type → map[string]reflect.Type
 
-func addJSONFields(t reflect.Type, into map[string]reflect.Type) {
+// addJSONFields adds the JSON fields of struct type t to types, and their
+// reflect index (after prefix, the index of t) to index. It reports
+// whether encoding/json stores every field where index says (see
+// directStruct): not so for an embedded pointer (allocated on demand), a
+// tagged embedded struct (which encoding/json does not inline), a ",string"
+// field, or a name given twice (resolved by depth).
+func addJSONFields(t reflect.Type, prefix []int, types map[string]reflect.Type, index map[string][]int) (plain bool) {
+	plain = true
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag := f.Tag.Get("json")
@@ -521,13 +529,18 @@ func addJSONFields(t reflect.Type, into map[string]reflect.Type) {
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")
+		at := append(prefix[:len(prefix):len(prefix)], i)
 		if f.Anonymous && (name == "" || opts == "inline") {
 			ft := f.Type
 			if ft.Kind() == reflect.Pointer {
 				ft = ft.Elem()
+				plain = false
 			}
 			if ft.Kind() == reflect.Struct {
-				addJSONFields(ft, into)
+				if name != "" {
+					plain = false
+				}
+				plain = addJSONFields(ft, at, types, index) && plain
 				continue
 			}
 		}
@@ -537,8 +550,13 @@ func addJSONFields(t reflect.Type, into map[string]reflect.Type) {
 		if name == "" {
 			name = f.Name
 		}
-		into[name] = f.Type
+		if _, twice := types[name]; twice || slices.Contains(strings.Split(opts, ","), "string") {
+			plain = false
+		}
+		types[name] = f.Type
+		index[name] = at
 	}
+	return plain
 }
 
 // knownFields lists the fields of a short struct, for a key that is close
