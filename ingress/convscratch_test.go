@@ -49,7 +49,7 @@ spec:
 		if len(ing.ManagedFields) != 1 || ing.ManagedFields[0].FieldsV1 == nil {
 			t.Fatalf("Ingress %d: managedFields %+v", i, ing.ManagedFields)
 		}
-		if got, want := string(ing.ManagedFields[0].FieldsV1.Raw), fmt.Sprintf(`{"f:spec":{"f:rules":{"n%d":{}}}}`, i); got != want {
+		if got, want := ing.ManagedFields[0].FieldsV1.GetRawString(), fmt.Sprintf(`{"f:spec":{"f:rules":{"n%d":{}}}}`, i); got != want {
 			t.Errorf("Ingress %d: fieldsV1 %s, want %s", i, got, want)
 		}
 	}
