@@ -3,6 +3,7 @@ package ingress
 import (
 	"encoding"
 	"reflect"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -26,6 +27,10 @@ import (
 // off for the object, which is then decoded from its JSON text by
 // encoding/json, as are objects with problems: encoding/json stays the
 // reference, and its errors are the ones reported.
+//
+// Strings are copied, as encoding/json copies them: a parser may hand out
+// strings that share the memory of the whole input, which an object kept
+// for the life of a Mux must not hold on to.
 
 // jsonOnly turns direct decoding off, for the tests that check it against
 // encoding/json.
@@ -50,8 +55,8 @@ func (c *converter) pointee(v reflect.Value) reflect.Value {
 	return v.Elem()
 }
 
-// setString stores s. encoding/json gives back the very string only when
-// it is valid UTF-8 (it replaces invalid bytes).
+// setString stores a copy of s. encoding/json gives back the very string
+// only when it is valid UTF-8 (it replaces invalid bytes).
 func (c *converter) setString(v reflect.Value, s string) {
 	if !v.IsValid() || !c.direct {
 		return
@@ -60,7 +65,7 @@ func (c *converter) setString(v reflect.Value, s string) {
 		c.direct = false
 		return
 	}
-	v.SetString(s)
+	v.SetString(strings.Clone(s))
 }
 
 // setIntOrString stores x, as intstr.IntOrString's own decoder would.
@@ -72,6 +77,7 @@ func (c *converter) setIntOrString(v reflect.Value, x intstr.IntOrString) {
 		c.direct = false
 		return
 	}
+	x.StrVal = strings.Clone(x.StrVal)
 	v.Set(reflect.ValueOf(x))
 }
 
@@ -167,7 +173,7 @@ func (c *converter) setMapIndex(v reflect.Value, key string, elem reflect.Value)
 		c.direct = false
 		return
 	}
-	v.SetMapIndex(reflect.ValueOf(key).Convert(v.Type().Key()), elem)
+	v.SetMapIndex(reflect.ValueOf(strings.Clone(key)).Convert(v.Type().Key()), elem)
 }
 
 // directSlice makes the slice v of type t with n items, as encoding/json
