@@ -7,7 +7,6 @@ import (
 	"io/fs"
 	"iter"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 
@@ -45,14 +44,14 @@ func (d *Decoder) maxFileSize() int64 {
 // holds what could be decoded even when the error is not nil, so that callers
 // can still show the warnings. The error, when not nil, is an ErrorList.
 func (d *Decoder) ReadFiles(paths ...string) (*Set, error) {
-	return d.readTree(osFS{}, paths, d.DecodeBytes)
+	return d.readTree(osFS{}, paths, d.DecodeBytes, decodeWorkers())
 }
 
 // ReadFS is ReadFiles over a file system, for embedded manifests
 // (embed.FS) and tests (fstest.MapFS). Paths are fs.FS paths; "." reads
 // everything.
 func (d *Decoder) ReadFS(fsys fs.FS, paths ...string) (*Set, error) {
-	return d.readTree(fsys, paths, d.DecodeBytes)
+	return d.readTree(fsys, paths, d.DecodeBytes, decodeWorkers())
 }
 
 // Decode reads one stream of YAML or JSON documents. The name is used in
@@ -283,67 +282,6 @@ func (d *Decoder) readAll(r io.Reader) ([]byte, error) {
 		return nil, d.tooLarge()
 	}
 	return data, nil
-}
-
-// readTree is the shared body of ReadFiles and ReadFS; decode turns the
-// content of each file into objects.
-func (d *Decoder) readTree(fsys fs.FS, roots []string, decode func(name string, data []byte) (*Set, error)) (*Set, error) {
-	set := &Set{}
-	var errs ErrorList
-	readOne := func(name string) {
-		f, err := fsys.Open(name)
-		if err != nil {
-			errs = append(errs, &Error{Source: Source{File: name}, Err: err})
-			return
-		}
-		defer f.Close()
-		if info, err := f.Stat(); err == nil && info.Size() > d.maxFileSize() {
-			errs = append(errs, &Error{Source: Source{File: name}, Err: d.tooLarge()})
-			return
-		}
-		data, err := d.readAll(f)
-		if err != nil {
-			errs = append(errs, &Error{Source: Source{File: name}, Err: err})
-			return
-		}
-		got, err := decode(name, data)
-		set.Add(got)
-		var list ErrorList
-		if errors.As(err, &list) {
-			errs = append(errs, list...)
-		}
-	}
-	for _, root := range roots {
-		info, err := fs.Stat(fsys, root)
-		if err != nil {
-			errs = append(errs, &Error{Source: Source{File: root}, Err: err})
-			continue
-		}
-		if !info.IsDir() {
-			readOne(root)
-			continue
-		}
-		found := 0
-		err = fs.WalkDir(fsys, root, func(name string, entry fs.DirEntry, err error) error {
-			if err != nil {
-				errs = append(errs, &Error{Source: Source{File: name}, Err: err})
-				return nil
-			}
-			if entry.IsDir() || !manifestExt[strings.ToLower(path.Ext(name))] {
-				return nil
-			}
-			found++
-			readOne(name)
-			return nil
-		})
-		if err != nil {
-			errs = append(errs, &Error{Source: Source{File: root}, Err: err})
-		}
-		if found == 0 {
-			set.Warnings = append(set.Warnings, Warning{Source: Source{File: root}, Message: "directory holds no *.yaml, *.yml or *.json files"})
-		}
-	}
-	return set, errs.orNil()
 }
 
 // osFS opens operating-system paths as given (absolute or relative), which

@@ -3,6 +3,7 @@ package ingress
 import (
 	"crypto/sha256"
 	"io/fs"
+	"sync"
 )
 
 // FileCache reads files as a Decoder does, but decodes only the files
@@ -40,6 +41,7 @@ func (c *FileCache) ReadFS(fsys fs.FS, paths ...string) (*Set, error) {
 
 func (c *FileCache) read(fsys fs.FS, paths []string) (*Set, error) {
 	seen := map[string]cachedFile{}
+	var mu sync.Mutex // files are decoded concurrently; c.files is only read
 	decode := func(name string, data []byte) (*Set, error) {
 		digest := sha256.Sum256(data)
 		f, ok := c.files[name]
@@ -47,10 +49,12 @@ func (c *FileCache) read(fsys fs.FS, paths []string) (*Set, error) {
 			set, err := c.Decoder.DecodeBytes(name, data)
 			f = cachedFile{digest: digest, set: set, err: err}
 		}
+		mu.Lock()
 		seen[name] = f
+		mu.Unlock()
 		return f.set, f.err
 	}
-	set, err := c.Decoder.readTree(fsys, paths, decode)
+	set, err := c.Decoder.readTree(fsys, paths, decode, decodeWorkers())
 	c.files = seen
 	return set, err
 }

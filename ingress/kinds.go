@@ -77,25 +77,31 @@ func supportedVersions(kind string) string {
 // typed builds the decoder of one Go type: a strict, schema-checked
 // conversion of the YAML node to JSON text, then encoding/json into the API type (which
 // runs the API types' own decoders for quantities, timestamps and
-// int-or-string), then namespace defaulting. Objects without a namespace go
+// int-or-string), unless the conversion could store every value itself
+// (see direct.go), then namespace defaulting. Objects without a namespace go
 // to "default", as kubectl apply does.
 func typed[T any](namespaced bool, store func(*Set, *T, Source, *docRef)) kindDecoder {
 	return kindDecoder{decode: func(set *Set, n *yaml.Node, kind string, src Source, ref *docRef) ErrorList {
 		var conv converter
-		scratch := conv.takeLines()
-		conv.convert(n, reflect.TypeFor[T](), nil, 0)
-		ref.setLines(conv.lines)
-		conv.putLines(scratch)
+		scratch := conv.takeScratch()
+		obj := new(T)
+		conv.direct = !jsonOnly.Load()
+		conv.convert(n, reflect.TypeFor[T](), reflect.ValueOf(obj).Elem(), 0)
+		ref.setLines(&conv)
 		name := nameFromNode(n, kind, namespaced)
 		if conv.fatal != nil {
+			conv.putScratch(scratch)
 			src.Line = conv.fatalLine
 			return ErrorList{{Source: src, Object: name, Err: conv.fatal}}
 		}
-		obj := new(T)
 		err := conv.outErr
-		if err == nil {
+		if err == nil && (!conv.direct || len(conv.errs) > 0) {
+			// Not all of it could be stored directly, or there are
+			// problems: encoding/json decodes what could be read.
+			obj = new(T)
 			err = json.Unmarshal(conv.out, obj)
 		}
+		conv.putScratch(scratch) // encoding/json keeps none of the text
 		if meta, ok := any(obj).(metav1.Object); ok && err == nil && namespaced && meta.GetNamespace() == "" {
 			meta.SetNamespace(metav1.NamespaceDefault)
 		}

@@ -12,7 +12,10 @@ import (
 // error found later can name the line of its field without parsing the
 // document again. Re-parsing was a sixth of a load's CPU when every Ingress
 // warns (a Service not loaded, say). The index is flat and keeps no node
-// tree: about 30 bytes per key.
+// tree: 16 bytes per key or item, plus the key's text, which is kept once
+// per object in one string (docRef.lineKeys) so that the index holds no
+// pointers: the garbage collector never scans it, and it keeps none of the
+// parser's strings alive.
 //
 // Entries are in the order of a depth-first walk, so the children of an
 // entry follow it, and the first entry after them whose parent comes
@@ -21,10 +24,12 @@ type lineIndex []lineEntry
 
 // lineEntry is one mapping key or list item.
 type lineEntry struct {
-	key    string // the mapping key; "" for a list item
-	line   int32  // the line a user looks for: see childNode
-	parent int32  // 1 + the index of the parent entry; 0 for the object itself
-	item   int32  // the position in its list; -1 for a mapping key
+	line   int32 // the line a user looks for: see childNode
+	parent int32 // 1 + the index of the parent entry; 0 for the object itself
+	// ref is, for a list item, its position in the list; for a mapping
+	// key, where the key starts in the object's key text.
+	ref    int32
+	keyLen int32 // the length of the key; -1 for a list item
 }
 
 // detached is the parent of entries that are not recorded: the values of
@@ -38,7 +43,12 @@ func (c *converter) enter(key string, item int, line int) (parent int32) {
 	if parent == detached {
 		return parent
 	}
-	c.lines = append(c.lines, lineEntry{key: key, line: int32(line), parent: parent, item: int32(item)})
+	e := lineEntry{line: int32(line), parent: parent, ref: int32(item), keyLen: -1}
+	if item < 0 {
+		e.ref, e.keyLen = int32(len(c.lineKeys)), int32(len(key))
+		c.lineKeys = append(c.lineKeys, key...)
+	}
+	c.lines = append(c.lines, e)
 	c.at = int32(len(c.lines))
 	return parent
 }
@@ -61,42 +71,59 @@ func keyLine(key, val *yaml.Node) int {
 	return val.Line
 }
 
-// setLines keeps the lines the converter recorded for the object of d. The
-// document's bytes are then no longer needed to locate its fields.
-func (d *docRef) setLines(lines lineIndex) {
-	d.lines = append(make(lineIndex, 0, len(lines)), lines...)
+// setLines keeps the lines the converter c recorded for the object of d.
+// The document's bytes are then no longer needed to locate its fields.
+func (d *docRef) setLines(c *converter) {
+	d.lines = append(make(lineIndex, 0, len(c.lines)), c.lines...)
+	d.lineKeys = string(c.lineKeys)
 	d.text = nil
 }
 
-// lineScratch holds the converters' growing line lists between objects:
-// an object's list is copied out at its exact size (setLines), so the
-// scratch can serve the next object, and a load does not grow a list from
-// nothing for every object.
-var lineScratch = sync.Pool{New: func() any { return new(lineIndex) }}
-
-// takeLines gives c a scratch list; give it back with putLines.
-func (c *converter) takeLines() *lineIndex {
-	p := lineScratch.Get().(*lineIndex)
-	c.lines = (*p)[:0]
-	return p
+// convScratch holds a converter's growing buffers between objects: the
+// line list (copied out at its exact size by setLines), the JSON text
+// (dead once decoded) and the path stack, so that a load does not grow
+// them from nothing for every object.
+type convScratch struct {
+	lines    lineIndex
+	lineKeys []byte
+	out      []byte
+	steps    []pathStep
 }
 
-// putLines returns c's list, grown or not, to the scratch pool.
-func (c *converter) putLines(p *lineIndex) {
-	if cap(c.lines) <= 1<<16 { // not an outlier's memory for ever
-		*p = c.lines[:0]
-		lineScratch.Put(p)
+var convScratchPool = sync.Pool{New: func() any { return new(convScratch) }}
+
+// takeScratch gives c the buffers of a scratch; give them back with
+// putScratch once c's JSON text and lines have been used.
+func (c *converter) takeScratch() *convScratch {
+	s := convScratchPool.Get().(*convScratch)
+	c.lines, c.lineKeys, c.out, c.steps = s.lines[:0], s.lineKeys[:0], s.out[:0], s.steps[:0]
+	return s
+}
+
+// putScratch returns c's buffers, grown or not, to the pool, except an
+// outlier's, which would hold its memory for ever.
+func (c *converter) putScratch(s *convScratch) {
+	s.lines, s.lineKeys, s.out, s.steps = nil, nil, nil, c.steps[:0]
+	if cap(c.lines) <= 1<<16 && cap(c.lineKeys) <= 1<<20 {
+		s.lines, s.lineKeys = c.lines[:0], c.lineKeys[:0]
 	}
-	c.lines = nil
+	if cap(c.out) <= 1<<20 {
+		s.out = c.out[:0]
+	}
+	convScratchPool.Put(s)
+	c.lines, c.lineKeys, c.out, c.steps = nil, nil, nil, nil
 }
 
-// lookup returns the line of the field at steps (from splitFieldPath), or of
-// its nearest ancestor present, or start for the object itself.
-func (x lineIndex) lookup(steps []string, start int) int {
+// lookup returns the line of the field at fieldPath (as rendered by
+// field.Path.String), or of its nearest ancestor present, or start for the
+// object itself; keys is the object's key text. It walks the path's steps
+// in place: it runs for every warning of every object, so it allocates
+// nothing.
+func (x lineIndex) lookup(keys, fieldPath string, start int) int {
 	line := start
 	at := int32(0) // the current entry, as its children's parent field
-	for _, step := range steps {
-		child := x.child(at, step)
+	for step, rest, ok := nextStep(fieldPath); ok; step, rest, ok = nextStep(rest) {
+		child := x.child(keys, at, step)
 		if child < 0 {
 			break
 		}
@@ -108,10 +135,13 @@ func (x lineIndex) lookup(steps []string, start int) int {
 
 // child finds the child of the entry at (0 for the object) named step: a
 // key, or a list position in decimal.
-func (x lineIndex) child(at int32, step string) int {
+func (x lineIndex) child(keys string, at int32, step string) int {
 	item := -1
-	if i, err := strconv.Atoi(step); err == nil && i >= 0 {
-		item = i
+	// Most steps are keys: strconv.Atoi would allocate an error for each.
+	if step != "" && (isDigit(step[0]) || step[0] == '+' || step[0] == '-') {
+		if i, err := strconv.Atoi(step); err == nil && i >= 0 {
+			item = i
+		}
 	}
 	for i := int(at); i < len(x); i++ {
 		e := &x[i]
@@ -121,9 +151,15 @@ func (x lineIndex) child(at int32, step string) int {
 		if e.parent != at {
 			continue
 		}
-		if (e.item < 0 && e.key == step) || (e.item >= 0 && int(e.item) == item) {
+		if e.keyLen < 0 {
+			if int(e.ref) == item {
+				return i
+			}
+		} else if keys[e.ref:e.ref+e.keyLen] == step {
 			return i
 		}
 	}
 	return -1
 }
+
+func isDigit(b byte) bool { return '0' <= b && b <= '9' }

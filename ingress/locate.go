@@ -18,10 +18,11 @@ import (
 type docRef struct {
 	// lines, when not nil, locates fields without the document's bytes;
 	// see lineIndex. Decoding records it; text is the fallback.
-	lines lineIndex
-	text  *docText
-	item  int // index in a List's items; -1 when the document is the object
-	start int // line where the object starts
+	lines    lineIndex
+	lineKeys string // the text of the keys of lines
+	text     *docText
+	item     int // index in a List's items; -1 when the document is the object
+	start    int // line where the object starts
 	// shadow lists the field paths that decoding left out of the object
 	// because of a problem already reported; see Set.Validate.
 	shadow []string
@@ -51,7 +52,7 @@ func (d *docRef) line(fieldPath string) int {
 		return 0
 	}
 	if d.lines != nil {
-		return d.lines.lookup(splitFieldPath(fieldPath), d.start)
+		return d.lines.lookup(d.lineKeys, fieldPath, d.start)
 	}
 	root := d.root()
 	if root == nil {
@@ -159,25 +160,32 @@ func childNode(n *yaml.Node, step string) *yaml.Node {
 // "metadata.annotations[a.b/c]" into their steps.
 func splitFieldPath(p string) []string {
 	var steps []string
-	for p != "" {
-		switch p[0] {
-		case '.':
-			p = p[1:]
-		case '[':
-			end := strings.IndexByte(p, ']')
-			if end < 0 {
-				return append(steps, p[1:])
-			}
-			steps = append(steps, p[1:end])
-			p = p[end+1:]
-		default:
-			end := strings.IndexAny(p, ".[")
-			if end < 0 {
-				return append(steps, p)
-			}
-			steps = append(steps, p[:end])
-			p = p[end:]
-		}
+	for step, rest, ok := nextStep(p); ok; step, rest, ok = nextStep(rest) {
+		steps = append(steps, step)
 	}
 	return steps
+}
+
+// nextStep splits the first step off a field path: a key after a dot, or
+// what is in brackets (a list position or a map key); ok is false when no
+// step is left.
+func nextStep(p string) (step, rest string, ok bool) {
+	for p != "" && p[0] == '.' {
+		p = p[1:]
+	}
+	if p == "" {
+		return "", "", false
+	}
+	if p[0] == '[' {
+		end := strings.IndexByte(p, ']')
+		if end < 0 {
+			return p[1:], "", true
+		}
+		return p[1:end], p[end+1:], true
+	}
+	end := strings.IndexAny(p, ".[")
+	if end < 0 {
+		return p, "", true
+	}
+	return p[:end], p[end:], true
 }

@@ -16,7 +16,7 @@ import (
 // Validate does not modify s.
 func (s *Set) Validate() error {
 	var errs ErrorList
-	dups := newDuplicateCheck()
+	dups := make(duplicateCheck, s.Len()) // sized: no growing over 10,000s of names
 	s.validateInto(&errs, dups)
 	if s.partial != nil {
 		// Objects that failed to decode: their other mistakes are reported
@@ -40,29 +40,37 @@ func (s *Set) validateInto(errs *ErrorList, dups duplicateCheck) {
 			*errs = append(*errs, &Error{Source: at, Object: object, Field: fe})
 		}
 	}
+	// Each object's name is rendered once, for its errors and the
+	// duplicate check.
 	for _, o := range s.Ingresses {
-		add(o.Source, o.doc, o.Ref(), validateIngress(o.Ingress))
-		add(o.Source, o.doc, o.Ref(), dups.check(o.Ref(), o.Source))
+		ref := o.Ref()
+		add(o.Source, o.doc, ref, validateIngress(o.Ingress))
+		add(o.Source, o.doc, ref, dups.check(ref, o.Source))
 	}
 	for _, o := range s.IngressClasses {
-		add(o.Source, o.doc, o.Ref(), validateIngressClass(o.IngressClass))
-		add(o.Source, o.doc, o.Ref(), dups.check(o.Ref(), o.Source))
+		ref := o.Ref()
+		add(o.Source, o.doc, ref, validateIngressClass(o.IngressClass))
+		add(o.Source, o.doc, ref, dups.check(ref, o.Source))
 	}
 	for _, o := range s.Services {
-		add(o.Source, o.doc, o.Ref(), validateService(o.Service))
-		add(o.Source, o.doc, o.Ref(), dups.check(o.Ref(), o.Source))
+		ref := o.Ref()
+		add(o.Source, o.doc, ref, validateService(o.Service))
+		add(o.Source, o.doc, ref, dups.check(ref, o.Source))
 	}
 	for _, o := range s.EndpointSlices {
-		add(o.Source, o.doc, o.Ref(), validateEndpointSlice(o.EndpointSlice))
-		add(o.Source, o.doc, o.Ref(), dups.check(o.Ref(), o.Source))
+		ref := o.Ref()
+		add(o.Source, o.doc, ref, validateEndpointSlice(o.EndpointSlice))
+		add(o.Source, o.doc, ref, dups.check(ref, o.Source))
 	}
 	for _, o := range s.Secrets {
-		add(o.Source, o.doc, o.Ref(), validateSecret(o.Secret))
-		add(o.Source, o.doc, o.Ref(), dups.check(o.Ref(), o.Source))
+		ref := o.Ref()
+		add(o.Source, o.doc, ref, validateSecret(o.Secret))
+		add(o.Source, o.doc, ref, dups.check(ref, o.Source))
 	}
 	for _, o := range s.ConfigMaps {
-		add(o.Source, o.doc, o.Ref(), validateConfigMap(o.ConfigMap))
-		add(o.Source, o.doc, o.Ref(), dups.check(o.Ref(), o.Source))
+		ref := o.Ref()
+		add(o.Source, o.doc, ref, validateConfigMap(o.ConfigMap))
+		add(o.Source, o.doc, ref, dups.check(ref, o.Source))
 	}
 }
 
@@ -110,12 +118,21 @@ func (d duplicateCheck) check(ref string, src Source) field.ErrorList {
 // validateMeta checks metadata with apimachinery's own object-meta rules
 // (name, namespace, labels, annotation keys and total size).
 func validateMeta(meta metav1.Object, namespaced bool, nameFn apivalidation.ValidateNameFunc) field.ErrorList {
-	return apivalidation.ValidateObjectMetaAccessor(meta, namespaced, nameFn, field.NewPath("metadata"))
+	return apivalidation.ValidateObjectMetaAccessor(meta, namespaced, nameFn, metadataPath)
 }
 
+// metadataPath is shared by every object: a field.Path is never changed,
+// only extended into new paths.
+var metadataPath = field.NewPath("metadata")
+
 // invalidEach turns the messages of apimachinery's string checks into one
-// Invalid error each, as the apiserver does.
-func invalidEach(path *field.Path, value any, msgs []string) field.ErrorList {
+// Invalid error each, as the apiserver does. The path is built, and the
+// value boxed, only when there is a message.
+func invalidEach[T any](p fieldPath, value T, msgs []string) field.ErrorList {
+	if len(msgs) == 0 {
+		return nil
+	}
+	path := p.path()
 	var errs field.ErrorList
 	for _, msg := range msgs {
 		errs = append(errs, field.Invalid(path, value, msg))

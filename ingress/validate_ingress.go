@@ -30,21 +30,21 @@ var (
 func validateIngress(ing *networkingv1.Ingress) field.ErrorList {
 	errs := validateMeta(ing, true, apivalidation.NameIsDNSSubdomain)
 	spec := &ing.Spec
-	specPath := field.NewPath("spec")
+	specPath := newFieldPath("spec")
 	if len(spec.Rules) == 0 && spec.DefaultBackend == nil {
-		errs = append(errs, field.Invalid(specPath, field.OmitValueType{}, "either `defaultBackend` or `rules` must be specified"))
+		errs = append(errs, field.Invalid(specPath.path(), field.OmitValueType{}, "either `defaultBackend` or `rules` must be specified"))
 	}
 	if spec.DefaultBackend != nil {
-		errs = append(errs, validateBackend(spec.DefaultBackend, specPath.Child("defaultBackend"))...)
+		errs = append(errs, validateBackend(spec.DefaultBackend, specPath.child("defaultBackend"))...)
 	}
 	for i := range spec.Rules {
-		errs = append(errs, validateRule(&spec.Rules[i], specPath.Child("rules").Index(i))...)
+		errs = append(errs, validateRule(&spec.Rules[i], specPath.child("rules").index(i))...)
 	}
 	for i := range spec.TLS {
-		errs = append(errs, validateTLS(&spec.TLS[i], specPath.Child("tls").Index(i))...)
+		errs = append(errs, validateTLS(&spec.TLS[i], specPath.child("tls").index(i))...)
 	}
 	if spec.IngressClassName != nil {
-		errs = append(errs, invalidEach(specPath.Child("ingressClassName"), *spec.IngressClassName,
+		errs = append(errs, invalidEach(specPath.child("ingressClassName"), *spec.IngressClassName,
 			apivalidation.NameIsDNSSubdomain(*spec.IngressClassName, false))...)
 	}
 	if class, set := ing.Annotations[ClassAnnotation]; set && spec.IngressClassName != nil && class != *spec.IngressClassName {
@@ -54,12 +54,12 @@ func validateIngress(ing *networkingv1.Ingress) field.ErrorList {
 	return errs
 }
 
-func validateRule(rule *networkingv1.IngressRule, rulePath *field.Path) field.ErrorList {
+func validateRule(rule *networkingv1.IngressRule, rulePath fieldPath) field.ErrorList {
 	var errs field.ErrorList
 	if host := rule.Host; host != "" {
-		hostPath := rulePath.Child("host")
+		hostPath := rulePath.child("host")
 		if isIP(host) {
-			errs = append(errs, field.Invalid(hostPath, host, "must be a DNS name, not an IP address"))
+			errs = append(errs, field.Invalid(hostPath.path(), host, "must be a DNS name, not an IP address"))
 		}
 		if strings.Contains(host, "*") {
 			errs = append(errs, invalidEach(hostPath, host, validation.IsWildcardDNS1123Subdomain(host))...)
@@ -70,12 +70,12 @@ func validateRule(rule *networkingv1.IngressRule, rulePath *field.Path) field.Er
 	if rule.HTTP == nil {
 		return errs
 	}
-	httpPath := rulePath.Child("http")
+	pathsPath := rulePath.child("http", "paths")
 	if len(rule.HTTP.Paths) == 0 {
-		errs = append(errs, field.Required(httpPath.Child("paths"), ""))
+		errs = append(errs, field.Required(pathsPath.path(), ""))
 	}
 	for i := range rule.HTTP.Paths {
-		errs = append(errs, validatePath(&rule.HTTP.Paths[i], httpPath.Child("paths").Index(i))...)
+		errs = append(errs, validatePath(&rule.HTTP.Paths[i], pathsPath.index(i))...)
 	}
 	return errs
 }
@@ -98,91 +98,91 @@ func isIP(host string) bool {
 	return true
 }
 
-func validatePath(p *networkingv1.HTTPIngressPath, pathPath *field.Path) field.ErrorList {
+func validatePath(p *networkingv1.HTTPIngressPath, pathPath fieldPath) field.ErrorList {
 	var errs field.ErrorList
 	if p.PathType == nil {
-		return append(errs, field.Required(pathPath.Child("pathType"), "pathType must be specified"))
+		return append(errs, field.Required(pathPath.child("pathType").path(), "pathType must be specified"))
 	}
-	valuePath := pathPath.Child("path")
+	valuePath := pathPath.child("path")
 	switch *p.PathType {
 	case networkingv1.PathTypeExact, networkingv1.PathTypePrefix:
 		if !strings.HasPrefix(p.Path, "/") {
-			errs = append(errs, field.Invalid(valuePath, p.Path, "must be an absolute path"))
+			errs = append(errs, field.Invalid(valuePath.path(), p.Path, "must be an absolute path"))
 		}
 		for _, seq := range invalidPathSequences {
 			if strings.Contains(p.Path, seq) {
-				errs = append(errs, field.Invalid(valuePath, p.Path, "must not contain '"+seq+"'"))
+				errs = append(errs, field.Invalid(valuePath.path(), p.Path, "must not contain '"+seq+"'"))
 			}
 		}
 		for _, suffix := range invalidPathSuffixes {
 			if strings.HasSuffix(p.Path, suffix) {
-				errs = append(errs, field.Invalid(valuePath, p.Path, "cannot end with '"+suffix+"'"))
+				errs = append(errs, field.Invalid(valuePath.path(), p.Path, "cannot end with '"+suffix+"'"))
 			}
 		}
 	case networkingv1.PathTypeImplementationSpecific:
 		if p.Path != "" && !strings.HasPrefix(p.Path, "/") {
-			errs = append(errs, field.Invalid(valuePath, p.Path, "must be an absolute path"))
+			errs = append(errs, field.Invalid(valuePath.path(), p.Path, "must be an absolute path"))
 		}
 	default:
-		errs = append(errs, field.NotSupported(pathPath.Child("pathType"), *p.PathType, supportedPathTypes))
+		errs = append(errs, field.NotSupported(pathPath.child("pathType").path(), *p.PathType, supportedPathTypes))
 	}
-	return append(errs, validateBackend(&p.Backend, pathPath.Child("backend"))...)
+	return append(errs, validateBackend(&p.Backend, pathPath.child("backend"))...)
 }
 
-func validateBackend(b *networkingv1.IngressBackend, backendPath *field.Path) field.ErrorList {
+func validateBackend(b *networkingv1.IngressBackend, backendPath fieldPath) field.ErrorList {
 	var errs field.ErrorList
 	switch {
 	case b.Resource != nil && b.Service != nil:
-		return append(errs, field.Invalid(backendPath, "", "cannot set both resource and service backends"))
+		return append(errs, field.Invalid(backendPath.path(), "", "cannot set both resource and service backends"))
 	case b.Resource != nil:
-		return validateResourceRef(b.Resource.APIGroup, b.Resource.Kind, b.Resource.Name, backendPath.Child("resource"))
+		return validateResourceRef(b.Resource.APIGroup, b.Resource.Kind, b.Resource.Name, backendPath.child("resource"))
 	case b.Service == nil:
-		return append(errs, field.Invalid(backendPath, "", "resource or service backend is required"))
+		return append(errs, field.Invalid(backendPath.path(), "", "resource or service backend is required"))
 	}
 	svc := b.Service
 	if svc.Name == "" {
-		errs = append(errs, field.Required(backendPath.Child("service", "name"), ""))
+		errs = append(errs, field.Required(backendPath.child("service", "name").path(), ""))
 	} else {
-		errs = append(errs, invalidEach(backendPath.Child("service", "name"), svc.Name, apivalidation.NameIsDNS1035Label(svc.Name, false))...)
+		errs = append(errs, invalidEach(backendPath.child("service", "name"), svc.Name, apivalidation.NameIsDNS1035Label(svc.Name, false))...)
 	}
 	hasName, hasNumber := svc.Port.Name != "", svc.Port.Number != 0
 	switch {
 	case hasName && hasNumber:
-		errs = append(errs, field.Invalid(backendPath, "", "cannot set both port name & port number"))
+		errs = append(errs, field.Invalid(backendPath.path(), "", "cannot set both port name & port number"))
 	case hasName:
-		errs = append(errs, invalidEach(backendPath.Child("service", "port", "name"), svc.Port.Name, validation.IsValidPortName(svc.Port.Name))...)
+		errs = append(errs, invalidEach(backendPath.child("service", "port", "name"), svc.Port.Name, validation.IsValidPortName(svc.Port.Name))...)
 	case hasNumber:
-		errs = append(errs, invalidEach(backendPath.Child("service", "port", "number"), svc.Port.Number, validation.IsValidPortNum(int(svc.Port.Number)))...)
+		errs = append(errs, invalidEach(backendPath.child("service", "port", "number"), svc.Port.Number, validation.IsValidPortNum(int(svc.Port.Number)))...)
 	default:
-		errs = append(errs, field.Required(backendPath, "port name or number is required"))
+		errs = append(errs, field.Required(backendPath.path(), "port name or number is required"))
 	}
 	return errs
 }
 
 // validateResourceRef checks a TypedLocalObjectReference as the apiserver
 // does for resource backends and IngressClass parameters.
-func validateResourceRef(apiGroup *string, kind, name string, refPath *field.Path) field.ErrorList {
+func validateResourceRef(apiGroup *string, kind, name string, refPath fieldPath) field.ErrorList {
 	var errs field.ErrorList
 	if apiGroup != nil {
-		errs = append(errs, invalidEach(refPath.Child("apiGroup"), *apiGroup, validation.IsDNS1123Subdomain(*apiGroup))...)
+		errs = append(errs, invalidEach(refPath.child("apiGroup"), *apiGroup, validation.IsDNS1123Subdomain(*apiGroup))...)
 	}
 	if kind == "" {
-		errs = append(errs, field.Required(refPath.Child("kind"), "kind is required"))
+		errs = append(errs, field.Required(refPath.child("kind").path(), "kind is required"))
 	} else {
-		errs = append(errs, invalidEach(refPath.Child("kind"), kind, content.IsPathSegmentName(kind))...)
+		errs = append(errs, invalidEach(refPath.child("kind"), kind, content.IsPathSegmentName(kind))...)
 	}
 	if name == "" {
-		errs = append(errs, field.Required(refPath.Child("name"), "name is required"))
+		errs = append(errs, field.Required(refPath.child("name").path(), "name is required"))
 	} else {
-		errs = append(errs, invalidEach(refPath.Child("name"), name, content.IsPathSegmentName(name))...)
+		errs = append(errs, invalidEach(refPath.child("name"), name, content.IsPathSegmentName(name))...)
 	}
 	return errs
 }
 
-func validateTLS(tls *networkingv1.IngressTLS, tlsPath *field.Path) field.ErrorList {
+func validateTLS(tls *networkingv1.IngressTLS, tlsPath fieldPath) field.ErrorList {
 	var errs field.ErrorList
 	for i, host := range tls.Hosts {
-		hostPath := tlsPath.Child("hosts").Index(i)
+		hostPath := tlsPath.child("hosts").index(i)
 		if strings.Contains(host, "*") {
 			errs = append(errs, invalidEach(hostPath, host, validation.IsWildcardDNS1123Subdomain(host))...)
 		} else {
@@ -190,7 +190,7 @@ func validateTLS(tls *networkingv1.IngressTLS, tlsPath *field.Path) field.ErrorL
 		}
 	}
 	if tls.SecretName != "" {
-		errs = append(errs, invalidEach(tlsPath.Child("secretName"), tls.SecretName, apivalidation.NameIsDNSSubdomain(tls.SecretName, false))...)
+		errs = append(errs, invalidEach(tlsPath.child("secretName"), tls.SecretName, apivalidation.NameIsDNSSubdomain(tls.SecretName, false))...)
 	}
 	return errs
 }

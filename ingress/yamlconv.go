@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,8 +41,13 @@ type converter struct {
 	aliasNodes int
 	fatal      error // a limit was hit; conversion stopped
 	fatalLine  int
-	lines      lineIndex // see lineIndex
-	at         int32     // the entry of lines being converted; see enter
+	lines      lineIndex  // see lineIndex
+	lineKeys   []byte     // the text of the keys of lines
+	at         int32      // the entry of lines being converted; see enter
+	steps      []pathStep // the field path of the node being converted; see path
+	// direct holds while every value converted so far has also been stored
+	// in the object being decoded; see direct.go.
+	direct bool
 }
 
 // stop records a limit that ends the conversion.
@@ -79,14 +85,16 @@ func (c *converter) problem(line int, err *field.Error) {
 
 // convert appends the JSON form of n, for Go type t, to c.out. Problems are
 // recorded in c and the value is written as null (or, for timestamps and
-// bytes, as the string read), so that the result is best effort.
-func (c *converter) convert(n *yaml.Node, t reflect.Type, path *field.Path, depth int) {
+// bytes, as the string read), so that the result is best effort. While
+// c.direct holds, it also stores the value in v, a settable value of type
+// t (see direct.go); v is the zero Value when nothing is stored.
+func (c *converter) convert(n *yaml.Node, t reflect.Type, v reflect.Value, depth int) {
 	if c.fatal != nil {
 		c.null()
 		return
 	}
 	if depth > maxDepth {
-		c.stop(n.Line, "nesting deeper than %d levels at %s", maxDepth, pathString(path))
+		c.stop(n.Line, "nesting deeper than %d levels at %s", maxDepth, pathString(c.path()))
 		c.null()
 		return
 	}
@@ -97,13 +105,14 @@ func (c *converter) convert(n *yaml.Node, t reflect.Type, path *field.Path, dept
 	}
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
+		v = c.pointee(v)
 	}
 	switch t {
 	case timeType, microTimeType:
-		s, ok := c.scalarString(n, path, "a timestamp in RFC 3339 form")
+		s, ok := c.scalarString(n, "a timestamp in RFC 3339 form")
 		if ok {
 			if _, err := time.Parse(time.RFC3339Nano, s); err != nil {
-				c.problem(n.Line, field.Invalid(path, s, "must be a timestamp in RFC 3339 form, such as 2024-05-01T12:00:00Z"))
+				c.problem(n.Line, field.Invalid(c.path(), s, "must be a timestamp in RFC 3339 form, such as 2024-05-01T12:00:00Z"))
 				c.null()
 				return
 			}
@@ -111,26 +120,35 @@ func (c *converter) convert(n *yaml.Node, t reflect.Type, path *field.Path, dept
 		// A string that is no timestamp is written as "", which the
 		// type's own decoder rejects.
 		c.str(s)
+		c.setTime(v, t, s)
 		return
 	case intOrStringType:
 		if n.Kind == yaml.ScalarNode && n.Tag == "!!int" {
-			c.integer(n, path, math.MinInt32, math.MaxInt32)
+			if i, ok := c.integer(n, math.MinInt32, math.MaxInt32); ok {
+				c.setIntOrString(v, intstr.FromInt32(int32(i)))
+			}
 			return
 		}
-		c.strOrNull(c.scalarString(n, path, "an integer or a string"))
+		s, ok := c.scalarString(n, "an integer or a string")
+		c.strOrNull(s, ok)
+		if ok {
+			c.setIntOrString(v, intstr.FromString(s))
+		}
 		return
 	case quantityType:
+		c.viaJSON(v)
 		if n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float") {
 			c.number(n.Value)
 			return
 		}
-		c.strOrNull(c.scalarString(n, path, "a quantity such as 100m or 1Gi"))
+		c.strOrNull(c.scalarString(n, "a quantity such as 100m or 1Gi"))
 		return
 	case bytesType:
-		s, ok := c.scalarString(n, path, "a base64-encoded string")
+		c.viaJSON(v)
+		s, ok := c.scalarString(n, "a base64-encoded string")
 		if ok {
 			if _, err := base64.StdEncoding.DecodeString(s); err != nil {
-				c.problem(n.Line, field.Invalid(path, s, "must be base64-encoded: "+err.Error()))
+				c.problem(n.Line, field.Invalid(c.path(), s, "must be base64-encoded: "+err.Error()))
 			}
 		}
 		c.str(s)
@@ -139,31 +157,44 @@ func (c *converter) convert(n *yaml.Node, t reflect.Type, path *field.Path, dept
 	if hasOwnJSON(t) {
 		// A type with its own JSON form that we do not know: pass it through
 		// and let its decoder judge.
-		c.generic(n, path, depth)
+		c.viaJSON(v)
+		c.generic(n, depth)
 		return
 	}
 	switch t.Kind() {
 	case reflect.Struct:
-		c.object(n, t, path, depth)
+		c.object(n, t, v, depth)
 	case reflect.Map:
-		c.mapping(n, t, path, depth)
+		c.mapping(n, t, v, depth)
 	case reflect.Slice, reflect.Array:
-		c.sequence(n, t, path, depth)
+		c.sequence(n, t, v, depth)
 	case reflect.String:
-		c.strOrNull(c.scalarString(n, path, "a string"))
+		s, ok := c.scalarString(n, "a string")
+		c.strOrNull(s, ok)
+		if ok {
+			c.setString(v, s)
+		}
 	case reflect.Bool:
 		if b, ok := scalarBool(n); ok {
 			c.bool(b)
+			if v.IsValid() {
+				v.SetBool(b)
+			}
 			return
 		}
-		c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be a boolean (true or false)"))
+		c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be a boolean (true or false)"))
 		c.null()
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		bits := t.Bits()
-		c.integer(n, path, -(1 << (bits - 1)), 1<<(bits-1)-1)
+		if i, ok := c.integer(n, -(1 << (bits - 1)), 1<<(bits-1)-1); ok && v.IsValid() {
+			v.SetInt(i)
+		}
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		c.integer(n, path, 0, math.MaxInt64)
+		if i, ok := c.integer(n, 0, math.MaxInt64); ok {
+			c.setUint(v, uint64(i))
+		}
 	case reflect.Float32, reflect.Float64:
+		c.viaJSON(v)
 		if n.Kind == yaml.ScalarNode && (n.Tag == "!!int" || n.Tag == "!!float") {
 			var f float64
 			if err := n.Decode(&f); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
@@ -171,12 +202,13 @@ func (c *converter) convert(n *yaml.Node, t reflect.Type, path *field.Path, dept
 				return
 			}
 		}
-		c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be a number"))
+		c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be a number"))
 		c.null()
 	case reflect.Interface:
-		c.generic(n, path, depth)
+		c.viaJSON(v)
+		c.generic(n, depth)
 	default:
-		c.problem(n.Line, field.InternalError(path, fmt.Errorf("cannot decode into %s", t)))
+		c.problem(n.Line, field.InternalError(c.path(), fmt.Errorf("cannot decode into %s", t)))
 		c.null()
 	}
 }
@@ -216,16 +248,17 @@ func countNodes(n *yaml.Node, limit int) int {
 	return total
 }
 
-func (c *converter) object(n *yaml.Node, t reflect.Type, path *field.Path, depth int) {
+func (c *converter) object(n *yaml.Node, t reflect.Type, v reflect.Value, depth int) {
 	if n.Kind != yaml.MappingNode {
-		c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be an object"))
+		c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be an object"))
 		c.null()
 		return
 	}
 	fields := jsonFields(t)
+	index := c.directFields(t, v)
 	c.out = append(c.out, '{')
 	first := true
-	c.eachPair(n, path, func(key string, keyNode, val *yaml.Node) {
+	c.eachPair(n, func(key string, keyNode, val *yaml.Node) {
 		ft, ok := fields[key]
 		if !ok {
 			meant := closestField(key, fields)
@@ -237,6 +270,7 @@ func (c *converter) object(n *yaml.Node, t reflect.Type, path *field.Path, depth
 				// The commonest migration slip: a v1beta1 backend in a v1 Ingress.
 				meant, detail = "service", "this is the networking.k8s.io/v1beta1 spelling; v1 has service: {name: NAME, port: {number: PORT}} (or port: {name: NAME})"
 			}
+			path := c.path()
 			c.problem(keyNode.Line, &field.Error{Type: ErrorTypeUnknownField, Field: path.Child(key).String(), Detail: detail})
 			// The field it was meant to be, else the whole object that
 			// holds it (a v1 "service" in a v1beta1 backend leaves the
@@ -248,29 +282,36 @@ func (c *converter) object(n *yaml.Node, t reflect.Type, path *field.Path, depth
 			return
 		}
 		c.key(key, &first)
-		c.convert(val, ft, path.Child(key), depth+1)
+		c.push(pathStep{name: key, kind: stepChild})
+		c.convert(val, ft, c.field(v, index, key), depth+1)
+		c.pop()
 	})
 	c.out = append(c.out, '}')
 }
 
-func (c *converter) mapping(n *yaml.Node, t reflect.Type, path *field.Path, depth int) {
+func (c *converter) mapping(n *yaml.Node, t reflect.Type, v reflect.Value, depth int) {
 	if n.Kind != yaml.MappingNode {
-		c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be a map"))
+		c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be a map"))
 		c.null()
 		return
 	}
+	v = c.directMap(t, v)
 	c.out = append(c.out, '{')
 	first := true
-	c.eachPair(n, path, func(key string, _, val *yaml.Node) {
+	c.eachPair(n, func(key string, _, val *yaml.Node) {
 		c.key(key, &first)
-		c.convert(val, t.Elem(), path.Key(key), depth+1)
+		c.push(pathStep{name: key, kind: stepKey})
+		elem := c.mapElem(t, v)
+		c.convert(val, t.Elem(), elem, depth+1)
+		c.setMapIndex(v, key, elem)
+		c.pop()
 	})
 	c.out = append(c.out, '}')
 }
 
 // eachPair walks the key/value pairs of a mapping, resolving merge keys (<<)
 // and rejecting duplicate and non-string keys, which JSON cannot express.
-func (c *converter) eachPair(n *yaml.Node, path *field.Path, fn func(key string, keyNode, val *yaml.Node)) {
+func (c *converter) eachPair(n *yaml.Node, fn func(key string, keyNode, val *yaml.Node)) {
 	seen := make(map[string]int, len(n.Content)/2)
 	var merged []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
@@ -283,12 +324,12 @@ func (c *converter) eachPair(n *yaml.Node, path *field.Path, fn func(key string,
 			continue
 		}
 		if keyNode.Kind != yaml.ScalarNode {
-			c.problem(keyNode.Line, field.TypeInvalid(path, nodeValue(keyNode), "keys must be strings"))
+			c.problem(keyNode.Line, field.TypeInvalid(c.path(), nodeValue(keyNode), "keys must be strings"))
 			continue
 		}
 		key := keyNode.Value
 		if first, dup := seen[key]; dup {
-			c.problem(keyNode.Line, field.Duplicate(path.Child(key), fmt.Sprintf("key %q is also set on line %d", key, first)))
+			c.problem(keyNode.Line, field.Duplicate(c.path().Child(key), fmt.Sprintf("key %q is also set on line %d", key, first)))
 			continue
 		}
 		seen[key] = keyNode.Line
@@ -309,7 +350,7 @@ func (c *converter) eachPair(n *yaml.Node, path *field.Path, fn func(key string,
 		for _, src := range sources {
 			src = c.deref(src)
 			if src == nil || src.Kind != yaml.MappingNode {
-				c.problem(m.Line, field.TypeInvalid(path, nodeValue(m), "a merge key (<<) needs a mapping or a list of mappings"))
+				c.problem(m.Line, field.TypeInvalid(c.path(), nodeValue(m), "a merge key (<<) needs a mapping or a list of mappings"))
 				continue
 			}
 			for i := 0; i+1 < len(src.Content); i += 2 {
@@ -329,19 +370,26 @@ func (c *converter) eachPair(n *yaml.Node, path *field.Path, fn func(key string,
 	}
 }
 
-func (c *converter) sequence(n *yaml.Node, t reflect.Type, path *field.Path, depth int) {
+func (c *converter) sequence(n *yaml.Node, t reflect.Type, v reflect.Value, depth int) {
 	if n.Kind != yaml.SequenceNode {
-		c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be a list"))
+		c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be a list"))
 		c.null()
 		return
 	}
+	v = c.directSlice(t, v, len(n.Content))
 	c.out = append(c.out, '[')
 	for i, item := range n.Content {
 		if i > 0 {
 			c.out = append(c.out, ',')
 		}
 		parent := c.enter("", i, item.Line)
-		c.convert(item, t.Elem(), path.Index(i), depth+1)
+		c.push(pathStep{index: i, kind: stepIndex})
+		var elem reflect.Value
+		if v.IsValid() {
+			elem = v.Index(i)
+		}
+		c.convert(item, t.Elem(), elem, depth+1)
+		c.pop()
 		c.leave(parent)
 	}
 	c.out = append(c.out, ']')
@@ -350,40 +398,43 @@ func (c *converter) sequence(n *yaml.Node, t reflect.Type, path *field.Path, dep
 // scalarString accepts only string scalars. YAML turns unquoted true, 80 or
 // 1.0 into booleans and numbers; the apiserver rejects those for string fields
 // (annotations above all), and so do we, with the fix in the message.
-func (c *converter) scalarString(n *yaml.Node, path *field.Path, want string) (string, bool) {
+func (c *converter) scalarString(n *yaml.Node, want string) (string, bool) {
 	if n.Kind == yaml.ScalarNode && (n.Tag == "!!str" || n.Tag == "!!binary" || n.Tag == "!!timestamp") {
 		return n.Value, true
 	}
 	if n.Kind == yaml.ScalarNode {
-		c.problem(n.Line, field.TypeInvalid(path, n.Value, fmt.Sprintf("must be %s; YAML read this as %s, quote it: %q", want, tagName(n.Tag), n.Value)))
+		c.problem(n.Line, field.TypeInvalid(c.path(), n.Value, fmt.Sprintf("must be %s; YAML read this as %s, quote it: %q", want, tagName(n.Tag), n.Value)))
 		return "", false
 	}
-	c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be "+want))
+	c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be "+want))
 	return "", false
 }
 
-func (c *converter) integer(n *yaml.Node, path *field.Path, lo, hi int64) {
+// integer writes an integer scalar within [lo, hi] and returns it; ok is
+// false after a problem.
+func (c *converter) integer(n *yaml.Node, lo, hi int64) (int64, bool) {
 	if v, ok := scalarInt(n); ok {
 		if v < lo || v > hi {
-			c.problem(n.Line, field.Invalid(path, v, fmt.Sprintf("must be between %d and %d", lo, hi)))
+			c.problem(n.Line, field.Invalid(c.path(), v, fmt.Sprintf("must be between %d and %d", lo, hi)))
 			c.null()
-			return
+			return 0, false
 		}
 		c.out = strconv.AppendInt(c.out, v, 10)
-		return
+		return v, true
 	}
-	c.problem(n.Line, field.TypeInvalid(path, nodeValue(n), "must be an integer"))
+	c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be an integer"))
 	c.null()
+	return 0, false
 }
 
 // generic converts without a schema, for free-form values.
-func (c *converter) generic(n *yaml.Node, path *field.Path, depth int) {
+func (c *converter) generic(n *yaml.Node, depth int) {
 	if c.fatal != nil {
 		c.null()
 		return
 	}
 	if depth > maxDepth {
-		c.stop(n.Line, "nesting deeper than %d levels at %s", maxDepth, pathString(path))
+		c.stop(n.Line, "nesting deeper than %d levels at %s", maxDepth, pathString(c.path()))
 		c.null()
 		return
 	}
@@ -396,9 +447,11 @@ func (c *converter) generic(n *yaml.Node, path *field.Path, depth int) {
 	case yaml.MappingNode:
 		c.out = append(c.out, '{')
 		first := true
-		c.eachPair(n, path, func(key string, _, val *yaml.Node) {
+		c.eachPair(n, func(key string, _, val *yaml.Node) {
 			c.key(key, &first)
-			c.generic(val, path.Child(key), depth+1)
+			c.push(pathStep{name: key, kind: stepChild})
+			c.generic(val, depth+1)
+			c.pop()
 		})
 		c.out = append(c.out, '}')
 		return
@@ -409,7 +462,9 @@ func (c *converter) generic(n *yaml.Node, path *field.Path, depth int) {
 				c.out = append(c.out, ',')
 			}
 			parent := c.enter("", i, item.Line)
-			c.generic(item, path.Index(i), depth+1)
+			c.push(pathStep{index: i, kind: stepIndex})
+			c.generic(item, depth+1)
+			c.pop()
 			c.leave(parent)
 		}
 		c.out = append(c.out, ']')
@@ -421,7 +476,7 @@ func (c *converter) generic(n *yaml.Node, path *field.Path, depth int) {
 	}
 	var v any
 	if err := n.Decode(&v); err != nil {
-		c.problem(n.Line, field.Invalid(path, n.Value, err.Error()))
+		c.problem(n.Line, field.Invalid(c.path(), n.Value, err.Error()))
 		c.null()
 		return
 	}
@@ -452,14 +507,21 @@ func jsonFields(t reflect.Type) map[string]reflect.Type {
 		return cached.(map[string]reflect.Type)
 	}
 	fields := make(map[string]reflect.Type)
-	addJSONFields(t, fields)
+	addJSONFields(t, nil, fields, map[string][]int{})
 	fieldCache.Store(t, fields)
 	return fields
 }
 
 var fieldCache sync.Map // reflect.Type → map[string]reflect.Type
 
-func addJSONFields(t reflect.Type, into map[string]reflect.Type) {
+// addJSONFields adds the JSON fields of struct type t to types, and their
+// reflect index (after prefix, the index of t) to index. It reports
+// whether encoding/json stores every field where index says (see
+// directStruct): not so for an embedded pointer (allocated on demand), a
+// tagged embedded struct (which encoding/json does not inline), a ",string"
+// field, or a name given twice (resolved by depth).
+func addJSONFields(t reflect.Type, prefix []int, types map[string]reflect.Type, index map[string][]int) (plain bool) {
+	plain = true
 	for i := range t.NumField() {
 		f := t.Field(i)
 		tag := f.Tag.Get("json")
@@ -467,13 +529,18 @@ func addJSONFields(t reflect.Type, into map[string]reflect.Type) {
 			continue
 		}
 		name, opts, _ := strings.Cut(tag, ",")
+		at := append(prefix[:len(prefix):len(prefix)], i)
 		if f.Anonymous && (name == "" || opts == "inline") {
 			ft := f.Type
 			if ft.Kind() == reflect.Pointer {
 				ft = ft.Elem()
+				plain = false
 			}
 			if ft.Kind() == reflect.Struct {
-				addJSONFields(ft, into)
+				if name != "" {
+					plain = false
+				}
+				plain = addJSONFields(ft, at, types, index) && plain
 				continue
 			}
 		}
@@ -483,8 +550,13 @@ func addJSONFields(t reflect.Type, into map[string]reflect.Type) {
 		if name == "" {
 			name = f.Name
 		}
-		into[name] = f.Type
+		if _, twice := types[name]; twice || slices.Contains(strings.Split(opts, ","), "string") {
+			plain = false
+		}
+		types[name] = f.Type
+		index[name] = at
 	}
+	return plain
 }
 
 // knownFields lists the fields of a short struct, for a key that is close
