@@ -29,6 +29,29 @@ func newCowMap[K comparable, V any]() *cowMap[K, V] {
 	return &cowMap[K, V]{seed: maphash.MakeSeed(), shards: make([]map[K]V, cowShards), mine: make([]bool, cowShards)}
 }
 
+// newCowMapFor returns an empty map sized for about n entries. It owns its
+// shards, which nothing shares yet, so filling it copies nothing, and a
+// shard made for its share of n does not grow (rehashing every entry) on
+// the way there. Below a few entries per shard, shards are made as they
+// are first written, as newCowMap's are.
+func newCowMapFor[K comparable, V any](n int) *cowMap[K, V] {
+	m := newCowMap[K, V]()
+	per := n / cowShards
+	if per < cowMinShard {
+		return m
+	}
+	per += per / 8 // the shards' shares of n are uneven
+	for i := range m.shards {
+		m.shards[i], m.mine[i] = make(map[K]V, per), true
+	}
+	return m
+}
+
+// cowMinShard is the fewest entries per shard for which newCowMapFor makes
+// the shards up front: for fewer, cowShards maps made at once cost more
+// than growing the few that are written.
+const cowMinShard = 8
+
 func (m *cowMap[K, V]) shard(k K) int {
 	return int(maphash.Comparable(m.seed, k) % cowShards)
 }

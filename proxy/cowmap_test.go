@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"fmt"
 	"maps"
 	"math/rand/v2"
 	"testing"
@@ -9,12 +10,29 @@ import (
 // TestCowMapClonesAreIndependent writes to a map and its clones at random
 // and checks each against a plain map.
 func TestCowMapClonesAreIndependent(t *testing.T) {
+	checkCowMapClones(t, newCowMap[int, int]())
+}
+
+// TestCowMapForIsAMap does the same with maps sized up front, for fewer,
+// as many and more entries than it writes.
+func TestCowMapForIsAMap(t *testing.T) {
+	for _, n := range []int{0, 100, 2000, 50_000} {
+		t.Run(fmt.Sprint(n), func(t *testing.T) {
+			checkCowMapClones(t, newCowMapFor[int, int](n))
+		})
+	}
+}
+
+// checkCowMapClones writes to m and its clones at random and checks each
+// against a plain map.
+func checkCowMapClones(t *testing.T, m *cowMap[int, int]) {
+	t.Helper()
 	r := rand.New(rand.NewPCG(3, 4))
 	type version struct {
 		m    *cowMap[int, int]
 		want map[int]int
 	}
-	versions := []version{{newCowMap[int, int](), map[int]int{}}}
+	versions := []version{{m, map[int]int{}}}
 	for step := range 3000 {
 		cur := &versions[len(versions)-1]
 		k := r.IntN(2000)

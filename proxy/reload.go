@@ -26,9 +26,12 @@ type state struct {
 	// can find them by name.
 	upstreams *cowMap[*Upstream, *upstream]
 	byName    *cowMap[string, []*upstream] // upstreams by Upstream.Name
-	// uses counts the rules of the table that carry each Route, so that
-	// Update drops a Route only with the last rule that carries it.
-	uses *cowMap[*Route, int]
+	// extraUses counts, for each Route that more than one rule of the
+	// table carries, the rules beyond the first, so that Update drops a
+	// Route only with the last rule that carries it. A Route of routes
+	// that it does not hold is carried by one rule: nearly all are, and
+	// they cost no entry.
+	extraUses *cowMap[*Route, int]
 	// traffics are the runtimes of the routes' traffic policies.
 	traffics trafficRuntimes
 	// counts are how many routes use each upstream and traffic runtime,
@@ -91,7 +94,11 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 	if table == nil {
 		return nil, errors.New("proxy: the route table is nil")
 	}
-	st := &state{table: table, routes: newCowMap[*Route, *routeState](), upstreams: newCowMap[*Upstream, *upstream](), byName: newCowMap[string, []*upstream](), uses: newCowMap[*Route, int](), traffics: newTrafficRuntimes()}
+	// Nothing shares the maps of a new state yet: they are made for the
+	// table's size, so that filling them neither copies nor grows them.
+	// A route has one Upstream, mostly, and its own.
+	n := table.Len()
+	st := &state{table: table, routes: newCowMapFor[*Route, *routeState](n), upstreams: newCowMapFor[*Upstream, *upstream](n), byName: newCowMap[string, []*upstream](), extraUses: newCowMap[*Route, int](), traffics: newTrafficRuntimes()}
 	return h.fill(st, table.Rules(), old)
 }
 
@@ -100,8 +107,11 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error) {
 	ups := st.upstreams
 	// shared are the upstreams this fill made or kept from old, by name:
-	// new to st.byName, which gets them at the end.
-	shared := make(map[string][]*upstream)
+	// new to st.byName, which gets them at the end. When st.byName is
+	// empty (a new state), shared is all there is to look in. Most rules
+	// reach one upstream of their own: sized so, it does not grow.
+	shared := make(map[string][]*upstream, len(rules))
+	fresh := st.byName.len() == 0
 	reported := make(map[*Upstream]bool)
 	var errs []error
 	for _, rule := range rules {
@@ -110,8 +120,8 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 			errs = append(errs, fmt.Errorf("proxy: %s: Value is %T, want a non-nil *proxy.Route", ruleName(rule, nil), rule.Value))
 			continue
 		}
-		st.uses.set(rt, st.uses.get(rt)+1)
 		if _, done := st.routes.lookup(rt); done {
+			st.extraUses.set(rt, st.extraUses.get(rt)+1)
 			continue
 		}
 		bad := checkRoute(rt)
@@ -136,7 +146,11 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 				// An equal Upstream of this table, or, for Update, of
 				// the table being served: one balancer and one transport
 				// for the routes that reach the same backend the same way.
-				if up = equalUpstream(u, shared[u.Name], st.byName.get(u.Name)); up != nil {
+				var served []*upstream
+				if !fresh {
+					served = st.byName.get(u.Name)
+				}
+				if up = equalUpstream(u, shared[u.Name], served); up != nil {
 					seen = true
 					ups.set(u, up)
 				}
@@ -227,8 +241,14 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 		}
 		st.routes.set(rt, rs)
 	}
+	if fresh {
+		st.byName = newCowMapFor[string, []*upstream](len(shared))
+	}
 	for name, list := range shared {
-		st.byName.set(name, append(slices.Clip(st.byName.get(name)), list...))
+		if !fresh {
+			list = append(slices.Clip(st.byName.get(name)), list...)
+		}
+		st.byName.set(name, list)
 	}
 	if len(errs) > 0 {
 		// Transports built for this table and not taken from the old one

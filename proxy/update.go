@@ -39,7 +39,7 @@ func (h *Handler) Update(table *route.Table, removed, added []route.Rule) error 
 		routes:     old.routes.clone(),
 		upstreams:  old.upstreams.clone(),
 		byName:     old.byName.clone(),
-		uses:       old.uses.clone(),
+		extraUses:  old.extraUses.clone(),
 		counts:     counts.clone(),
 		transports: old.transports.clone(),
 		traffics:   old.traffics.clone(),
@@ -47,12 +47,15 @@ func (h *Handler) Update(table *route.Table, removed, added []route.Rule) error 
 	var gone []*routeState
 	for _, r := range removed {
 		if rt, ok := r.Value.(*Route); ok {
-			n := st.uses.get(rt) - 1
-			if n > 0 {
-				st.uses.set(rt, n)
+			if n := st.extraUses.get(rt); n > 0 {
+				// Another rule still carries rt.
+				if n > 1 {
+					st.extraUses.set(rt, n-1)
+				} else {
+					st.extraUses.del(rt)
+				}
 				continue
 			}
-			st.uses.del(rt)
 			if rs := st.routes.get(rt); rs != nil {
 				gone = append(gone, rs)
 				st.routes.del(rt)
