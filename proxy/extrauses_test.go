@@ -21,9 +21,9 @@ func TestUpdateDropsRouteWithItsLastRule(t *testing.T) {
 	}
 	h, _ := newHandler(t, Config{Table: newTable(t, append(append(rules["a.test"], rules["b.test"]...), rules["c.test"]...)...)})
 	steps := []struct {
-		host     string
-		served   []string // URLs still served by rt after host's rules left
-		gone     string   // a URL of host, no longer routed
+		host      string
+		served    []string // URLs still served by rt after host's rules left
+		gone      string   // a URL of host, no longer routed
 		forgotten bool     // rt and its upstream are forgotten
 	}{
 		{"a.test", []string{"http://b.test/", "http://c.test/"}, "http://a.test/one", false},
