@@ -40,7 +40,6 @@ func newCowMapFor[K comparable, V any](n int) *cowMap[K, V] {
 	if per < cowMinShard {
 		return m
 	}
-	per += per / 8 // the shards' shares of n are uneven
 	for i := range m.shards {
 		m.shards[i], m.mine[i] = make(map[K]V, per), true
 	}
@@ -90,6 +89,13 @@ func (m *cowMap[K, V]) set(k K, v V) {
 		m.n++
 	}
 	s[k] = v
+}
+
+// add sets k, which m does not hold: what set does, without looking for
+// k first.
+func (m *cowMap[K, V]) add(k K, v V) {
+	m.writable(m.shard(k))[k] = v
+	m.n++
 }
 
 func (m *cowMap[K, V]) del(k K) {

@@ -152,7 +152,7 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 				}
 				if up = equalUpstream(u, shared[u.Name], served); up != nil {
 					seen = true
-					ups.set(u, up)
+					ups.add(u, up)
 				}
 			}
 			if !seen && old != nil {
@@ -161,7 +161,7 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 				// SetEndpoints gave it survive the reload.
 				if prev := old.upstreams.get(u); prev != nil && sameUpstream(&prev.spec, u) {
 					up, seen = prev, true
-					ups.set(u, prev)
+					ups.add(u, prev)
 					st.transports.keep(prev)
 					shared[u.Name] = append(shared[u.Name], prev)
 				}
@@ -169,7 +169,7 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 			if !seen {
 				var bad []error
 				up, bad = h.newUpstream(u, &st.transports, old)
-				ups.set(u, up)
+				ups.add(u, up)
 				if up != nil {
 					up.carryFrom(old)
 					shared[u.Name] = append(shared[u.Name], up)
@@ -239,16 +239,17 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 				errs = append(errs, fmt.Errorf("proxy: %s: %w", ruleName(rule, rt), err))
 			}
 		}
-		st.routes.set(rt, rs)
+		st.routes.add(rt, rs)
 	}
 	if fresh {
 		st.byName = newCowMapFor[string, []*upstream](len(shared))
 	}
 	for name, list := range shared {
-		if !fresh {
-			list = append(slices.Clip(st.byName.get(name)), list...)
+		if fresh {
+			st.byName.add(name, list)
+			continue
 		}
-		st.byName.set(name, list)
+		st.byName.set(name, append(slices.Clip(st.byName.get(name)), list...))
 	}
 	if len(errs) > 0 {
 		// Transports built for this table and not taken from the old one
