@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
-	"time"
 
 	"github.com/ingressmux/ingressmux/route"
 )
@@ -39,25 +38,6 @@ type state struct {
 	// the others; nil until the first Update after New or Reload counts
 	// them.
 	counts *useCounts
-}
-
-// routeState is a validated Route with its defaults applied.
-type routeState struct {
-	route      *Route
-	up         *upstream
-	fallback   *upstream     // DefaultBackend's, or nil
-	canaries   []*upstream   // Canaries' upstreams, in order
-	backends   []*upstream   // Backends' upstreams, in order
-	mirrors    []*upstream   // Mirrors' upstreams, in order
-	weightSums []int         // running sums of the Backends' weights; nil without Backends
-	traffic    *trafficState // Traffic's runtime, or nil
-	// backendRules are the Backends' RequestHeaders; nil when none has any.
-	backendRules []headerRules
-	intercept    map[int]bool // InterceptErrors, when there is a fallback
-	maxBody      int64        // negative: no limit
-	readTimeout  time.Duration
-	sendTimeout  time.Duration
-	cookiePath   string // the default affinity cookie path (see Affinity.Path)
 }
 
 // Reload validates table as New does and, if it is valid, serves it from
@@ -217,29 +197,28 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 		if up == nil || (rt.DefaultBackend != nil && fallback == nil) || missing {
 			continue
 		}
-		rs := &routeState{
-			route:       rt,
-			up:          up,
-			fallback:    fallback,
-			canaries:    canaries,
-			backends:    backends,
-			mirrors:     mirrors,
-			traffic:     traffic,
-			intercept:   interceptSet(rt),
-			maxBody:     h.bodyLimit(rt),
-			readTimeout: cmp.Or(rt.ReadTimeout, DefaultReadTimeout),
-			sendTimeout: cmp.Or(rt.SendTimeout, DefaultSendTimeout),
-			cookiePath:  ruleCookiePath(rule),
+		extras := &noExtras
+		if fallback != nil || len(canaries) > 0 || len(backends) > 0 || len(mirrors) > 0 {
+			extras = &routeExtras{fallback: fallback, canaries: canaries, backends: backends, mirrors: mirrors, intercept: interceptSet(rt)}
 		}
 		if len(backends) > 0 {
-			rs.weightSums = weights(rt.Backends)
+			extras.weightSums = weights(rt.Backends)
 			var bad []error
-			rs.backendRules, bad = backendHeaderRules(rt.Backends)
+			extras.backendRules, bad = backendHeaderRules(rt.Backends)
 			for _, err := range bad {
 				errs = append(errs, fmt.Errorf("proxy: %s: %w", ruleName(rule, rt), err))
 			}
 		}
-		st.routes.add(rt, rs)
+		st.routes.add(rt, &routeState{
+			route:       rt,
+			up:          up,
+			traffic:     traffic,
+			routeExtras: extras,
+			maxBody:     h.bodyLimit(rt),
+			readTimeout: cmp.Or(rt.ReadTimeout, DefaultReadTimeout),
+			sendTimeout: cmp.Or(rt.SendTimeout, DefaultSendTimeout),
+			cookiePath:  ruleCookiePath(rule),
+		})
 	}
 	if fresh {
 		st.byName = newCowMapFor[string, []*upstream](len(shared))
