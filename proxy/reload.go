@@ -92,6 +92,7 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 	// reach one upstream of their own: sized so, it does not grow.
 	shared := make(map[string][]*upstream, len(rules))
 	fresh := st.byName.len() == 0
+	var lists upstreamLists
 	reported := make(map[*Upstream]bool)
 	var errs []error
 	for _, rule := range rules {
@@ -143,7 +144,7 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 					up, seen = prev, true
 					ups.add(u, prev)
 					st.transports.keep(prev)
-					shared[u.Name] = append(shared[u.Name], prev)
+					shared[u.Name] = lists.add(shared[u.Name], prev)
 				}
 			}
 			if !seen {
@@ -152,7 +153,7 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 				ups.add(u, up)
 				if up != nil {
 					up.carryFrom(old)
-					shared[u.Name] = append(shared[u.Name], up)
+					shared[u.Name] = lists.add(shared[u.Name], up)
 				}
 				if len(bad) > 0 && !reported[u] {
 					reported[u] = true
