@@ -123,7 +123,9 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 		// upstreamOf returns the runtime form of u, built once per table.
 		upstreamOf := func(u *Upstream, what string) *upstream {
 			up, seen := ups.lookup(u)
+			var named []*upstream // shared[u.Name], looked up once
 			if !seen {
+				named = shared[u.Name]
 				// An equal Upstream of this table, or, for Update, of
 				// the table being served: one balancer and one transport
 				// for the routes that reach the same backend the same way.
@@ -131,7 +133,7 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 				if !fresh {
 					served = st.byName.get(u.Name)
 				}
-				if up = equalUpstream(u, shared[u.Name], served); up != nil {
+				if up = equalUpstream(u, named, served); up != nil {
 					seen = true
 					ups.add(u, up)
 				}
@@ -144,7 +146,7 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 					up, seen = prev, true
 					ups.add(u, prev)
 					st.transports.keep(prev)
-					shared[u.Name] = lists.add(shared[u.Name], prev)
+					shared[u.Name] = lists.add(named, prev)
 				}
 			}
 			if !seen {
@@ -153,7 +155,7 @@ func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error
 				ups.add(u, up)
 				if up != nil {
 					up.carryFrom(old)
-					shared[u.Name] = lists.add(shared[u.Name], up)
+					shared[u.Name] = lists.add(named, up)
 				}
 				if len(bad) > 0 && !reported[u] {
 					reported[u] = true
