@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	apivalidation "k8s.io/apimachinery/pkg/api/validation"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -46,12 +44,14 @@ func (s *Set) validate(run func(n int, each func(lo, hi int))) ErrorList {
 	}
 	checked := make([]checkedObject, n)
 	run(n, func(lo, hi int) {
+		cache := checkCaches.Get().(*checkCache)
+		defer checkCaches.Put(cache)
 		for i := lo; i < hi; i++ {
 			set, k := sets[0], i
 			if k >= set.lenValidated() {
 				set, k = sets[1], k-set.lenValidated()
 			}
-			checked[i] = set.checkObject(k)
+			checked[i] = set.checkObject(k, cache)
 		}
 	})
 	var errs ErrorList
@@ -85,33 +85,33 @@ func (s *Set) lenValidated() int {
 // Validate reports them: Ingresses, IngressClasses, Services,
 // EndpointSlices, Secrets, ConfigMaps. Each object's name is rendered
 // once, for its errors and the duplicate check.
-func (s *Set) checkObject(k int) checkedObject {
+func (s *Set) checkObject(k int, cache *checkCache) checkedObject {
 	var c checkedObject
 	var list field.ErrorList
 	switch {
 	case k < len(s.Ingresses):
 		o := &s.Ingresses[k]
-		c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateIngress(o.Ingress)
+		c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateIngress(o.Ingress, cache)
 	case k-len(s.Ingresses) < len(s.IngressClasses):
 		o := &s.IngressClasses[k-len(s.Ingresses)]
-		c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateIngressClass(o.IngressClass)
+		c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateIngressClass(o.IngressClass, cache)
 	default:
 		k -= len(s.Ingresses) + len(s.IngressClasses)
 		switch {
 		case k < len(s.Services):
 			o := &s.Services[k]
-			c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateService(o.Service)
+			c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateService(o.Service, cache)
 		case k-len(s.Services) < len(s.EndpointSlices):
 			o := &s.EndpointSlices[k-len(s.Services)]
-			c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateEndpointSlice(o.EndpointSlice)
+			c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateEndpointSlice(o.EndpointSlice, cache)
 		default:
 			k -= len(s.Services) + len(s.EndpointSlices)
 			if k < len(s.Secrets) {
 				o := &s.Secrets[k]
-				c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateSecret(o.Secret)
+				c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateSecret(o.Secret, cache)
 			} else {
 				o := &s.ConfigMaps[k-len(s.Secrets)]
-				c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateConfigMap(o.ConfigMap)
+				c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateConfigMap(o.ConfigMap, cache)
 			}
 		}
 	}
@@ -177,16 +177,6 @@ func (d duplicateCheck) check(ref string, src Source) field.ErrorList {
 	d[ref] = src
 	return nil
 }
-
-// validateMeta checks metadata with apimachinery's own object-meta rules
-// (name, namespace, labels, annotation keys and total size).
-func validateMeta(meta metav1.Object, namespaced bool, nameFn apivalidation.ValidateNameFunc) field.ErrorList {
-	return apivalidation.ValidateObjectMetaAccessor(meta, namespaced, nameFn, metadataPath)
-}
-
-// metadataPath is shared by every object: a field.Path is never changed,
-// only extended into new paths.
-var metadataPath = field.NewPath("metadata")
 
 // invalidEach turns the messages of apimachinery's string checks into one
 // Invalid error each, as the apiserver does. The path is built, and the

@@ -53,6 +53,7 @@ func chunkRunners() map[string]func(n int, each func(lo, hi int)) {
 func sequentialValidate(s *Set) ErrorList {
 	var errs ErrorList
 	dups := newDuplicateCheck()
+	cache := new(checkCache)
 	for _, set := range []*Set{s, s.partial} {
 		if set == nil {
 			continue
@@ -62,22 +63,22 @@ func sequentialValidate(s *Set) ErrorList {
 			errs = append(errs, located(src, doc, ref, dups.check(ref, src))...)
 		}
 		for _, o := range set.Ingresses {
-			add(o.Source, o.doc, o.Ref(), func() field.ErrorList { return validateIngress(o.Ingress) })
+			add(o.Source, o.doc, o.Ref(), func() field.ErrorList { return validateIngress(o.Ingress, cache) })
 		}
 		for _, o := range set.IngressClasses {
-			add(o.Source, o.doc, o.Ref(), func() field.ErrorList { return validateIngressClass(o.IngressClass) })
+			add(o.Source, o.doc, o.Ref(), func() field.ErrorList { return validateIngressClass(o.IngressClass, cache) })
 		}
 		for _, o := range set.Services {
-			add(o.Source, o.doc, o.Ref(), func() field.ErrorList { return validateService(o.Service) })
+			add(o.Source, o.doc, o.Ref(), func() field.ErrorList { return validateService(o.Service, cache) })
 		}
 		for _, o := range set.EndpointSlices {
-			add(o.Source, o.doc, o.Ref(), func() field.ErrorList { return validateEndpointSlice(o.EndpointSlice) })
+			add(o.Source, o.doc, o.Ref(), func() field.ErrorList { return validateEndpointSlice(o.EndpointSlice, cache) })
 		}
 		for _, o := range set.Secrets {
-			add(o.Source, o.doc, o.Ref(), func() field.ErrorList { return validateSecret(o.Secret) })
+			add(o.Source, o.doc, o.Ref(), func() field.ErrorList { return validateSecret(o.Secret, cache) })
 		}
 		for _, o := range set.ConfigMaps {
-			add(o.Source, o.doc, o.Ref(), func() field.ErrorList { return validateConfigMap(o.ConfigMap) })
+			add(o.Source, o.doc, o.Ref(), func() field.ErrorList { return validateConfigMap(o.ConfigMap, cache) })
 		}
 	}
 	return errs
