@@ -155,11 +155,20 @@ func (t *Tracker) prepareReset(set *Set) (*Pending, error) {
 	}
 	nt := newTracker(t.opts)
 	nt.setWarnings = slices.Clone(set.Warnings)
-	for _, n := range setObjects(set) {
+	objects := setObjects(set)
+	for k, count := range countKinds(objects) {
+		// Sized once: no growing over 10,000s of objects.
+		nt.objs[k] = make(map[string]*entry, count)
+	}
+	for _, n := range objects {
 		nt.seq++
 		e := &entry{n: n, seq: nt.seq}
 		if n.kind == kindIngress {
-			nt.prepareIngress(e, skips[n.obj.(Ingress).Ref()])
+			var skip []Warning
+			if skips != nil { // rendering every name to find none costs
+				skip = skips[n.obj.(Ingress).Ref()]
+			}
+			nt.prepareIngress(e, skip)
 		}
 		nt.put(n.kind, n.key, e)
 	}
@@ -203,32 +212,38 @@ func (t *Tracker) prepareIngress(e *entry, skip []Warning) {
 	}
 }
 
-// setObjects lists the objects of set in load order, kind by kind.
+// setObjects lists the objects of set in load order, kind by kind, as
+// normalize makes them.
 func setObjects(set *Set) []normalized {
 	out := make([]normalized, 0, set.Len())
-	add := func(obj any) {
-		n, _ := normalize(Change{Object: obj})
-		out = append(out, n)
-	}
 	for _, o := range set.IngressClasses {
-		add(o)
+		out = append(out, normalized{kindIngressClass, objectKey(o.Namespace, o.Name), o})
 	}
 	for _, o := range set.Services {
-		add(o)
+		out = append(out, normalized{kindService, objectKey(o.Namespace, o.Name), o})
 	}
 	for _, o := range set.EndpointSlices {
-		add(o)
+		out = append(out, normalized{kindEndpointSlice, objectKey(o.Namespace, o.Name), o})
 	}
 	for _, o := range set.Secrets {
-		add(o)
+		out = append(out, normalized{kindSecret, objectKey(o.Namespace, o.Name), o})
 	}
 	for _, o := range set.ConfigMaps {
-		add(o)
+		out = append(out, normalized{kindConfigMap, objectKey(o.Namespace, o.Name), o})
 	}
 	for _, o := range set.Ingresses {
-		add(o)
+		out = append(out, normalized{kindIngress, objectKey(o.Namespace, o.Name), o})
 	}
 	return out
+}
+
+// countKinds counts the objects of each kind.
+func countKinds(objects []normalized) [kindCount]int {
+	var counts [kindCount]int
+	for _, n := range objects {
+		counts[n.kind]++
+	}
+	return counts
 }
 
 // undo is how to take back one put.
