@@ -38,9 +38,10 @@ const (
 
 // links returns the names ing shares with other Ingresses.
 func (o *Options) links(ing Ingress) []string {
-	var out uniqueList
-	addHost := func(h string) { out.add(hostLink + linkHost(h)) }
 	spec := &ing.Spec
+	// Sized for one link per rule and TLS entry, the common case.
+	out := uniqueList{list: make([]string, 0, len(spec.Rules)+len(spec.TLS)+1)}
+	addHost := func(h string) { out.add(hostLink + linkHost(h)) }
 	if spec.DefaultBackend != nil {
 		if len(spec.Rules) == 0 {
 			addHost("")
@@ -137,7 +138,15 @@ func linkHost(h string) string { return route.NormalizeHost(h) }
 // TLS Secrets, and every word of its annotation values taken as a name in
 // its namespace or as namespace/name.
 func refs(ing Ingress) []string {
-	var out uniqueList
+	// Sized for a Service per path, a Secret per TLS entry and a word per
+	// annotation.
+	size := len(ing.Spec.TLS) + len(ing.Annotations) + 1
+	for _, r := range ing.Spec.Rules {
+		if r.HTTP != nil {
+			size += len(r.HTTP.Paths)
+		}
+	}
+	out := uniqueList{list: make([]string, 0, size)}
 	// Each ref is looked up before it is kept: the lookup's string does
 	// not outlive it, so a repeat costs no allocation when it is short.
 	service := func(s *networkingv1.IngressServiceBackend) {

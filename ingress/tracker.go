@@ -155,23 +155,7 @@ func (t *Tracker) prepareReset(set *Set) (*Pending, error) {
 	}
 	nt := newTracker(t.opts)
 	nt.setWarnings = slices.Clone(set.Warnings)
-	objects := setObjects(set)
-	for k, count := range countKinds(objects) {
-		// Sized once: no growing over 10,000s of objects.
-		nt.objs[k] = make(map[string]*entry, count)
-	}
-	for _, n := range objects {
-		nt.seq++
-		e := &entry{n: n, seq: nt.seq}
-		if n.kind == kindIngress {
-			var skip []Warning
-			if skips != nil { // rendering every name to find none costs
-				skip = skips[n.obj.(Ingress).Ref()]
-			}
-			nt.prepareIngress(e, skip)
-		}
-		nt.put(n.kind, n.key, e)
-	}
+	nt.putAll(set, skips)
 	up, commit, err := nt.recompile(nil, nil, true)
 	if err != nil {
 		return nil, err
@@ -180,6 +164,28 @@ func (t *Tracker) prepareReset(set *Set) (*Pending, error) {
 		commit()
 		*t = *nt
 	}}, nil
+}
+
+// putAll fills t, new and empty, with the objects of set in load order;
+// skips are the warnings that leave Ingresses out, by name.
+func (t *Tracker) putAll(set *Set, skips map[string][]Warning) {
+	objects := setObjects(set)
+	for k, count := range countKinds(objects) {
+		// Sized once: no growing over 10,000s of objects.
+		t.objs[k] = make(map[string]*entry, count)
+	}
+	for _, n := range objects {
+		t.seq++
+		e := &entry{n: n, seq: t.seq}
+		if n.kind == kindIngress {
+			var skip []Warning
+			if skips != nil { // rendering every name to find none costs
+				skip = skips[n.obj.(Ingress).Ref()]
+			}
+			t.prepareIngress(e, skip)
+		}
+		t.put(n.kind, n.key, e)
+	}
 }
 
 // validateForTracker validates set as LoadFiles does and returns, per Ingress
