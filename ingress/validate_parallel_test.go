@@ -196,3 +196,18 @@ func firstDifference(got, want ErrorList) string {
 	}
 	return fmt.Sprintf("got %d entries, want %d", len(got), len(want))
 }
+
+// TestIsIP checks which hosts a rule may not have because they are
+// addresses, as the apiserver's parser reads them.
+func TestIsIP(t *testing.T) {
+	for host, want := range map[string]bool{
+		"10.0.0.1": true, "010.000.000.001": true, "999.1.1.1": true, "::1": true, "fe80::1%eth0": true,
+		"2001:db8::": true, "::ffff:10.0.0.1": true,
+		"example.com": false, "1.2.3": false, "1.2.3.4.5": false, "1..2.3": false, "1.2.3.4.": false,
+		"1234.1.1.1": false, "a.b.c.d": false, "1.2.3.x": false, "": false, "host:80": false, ":::": false,
+	} {
+		if got := isIP(host); got != want {
+			t.Errorf("isIP(%q) = %v, want %v", host, got, want)
+		}
+	}
+}
