@@ -167,26 +167,39 @@ func (t *Tracker) prepareReset(set *Set) (*Pending, error) {
 }
 
 // putAll fills t, new and empty, with the objects of set in load order;
-// skips are the warnings that leave Ingresses out, by name.
+// skips are the warnings that leave Ingresses out, by name. The links and
+// refs of the Ingresses, each its own, are worked out on every CPU.
 func (t *Tracker) putAll(set *Set, skips map[string][]Warning) {
 	objects := setObjects(set)
+	entries := make([]*entry, len(objects))
+	for i, n := range objects {
+		t.seq++
+		entries[i] = &entry{n: n, seq: t.seq}
+	}
+	inChunks(len(entries), prepareChunk, 0, func(lo, hi int) {
+		for _, e := range entries[lo:hi] {
+			if e.n.kind != kindIngress {
+				continue
+			}
+			var skip []Warning
+			if skips != nil { // rendering every name to find none costs
+				skip = skips[e.n.obj.(Ingress).Ref()]
+			}
+			t.prepareIngress(e, skip)
+		}
+	})
 	for k, count := range countKinds(objects) {
 		// Sized once: no growing over 10,000s of objects.
 		t.objs[k] = make(map[string]*entry, count)
 	}
-	for _, n := range objects {
-		t.seq++
-		e := &entry{n: n, seq: t.seq}
-		if n.kind == kindIngress {
-			var skip []Warning
-			if skips != nil { // rendering every name to find none costs
-				skip = skips[n.obj.(Ingress).Ref()]
-			}
-			t.prepareIngress(e, skip)
-		}
-		t.put(n.kind, n.key, e)
+	for _, e := range entries {
+		t.put(e.n.kind, e.n.key, e)
 	}
 }
+
+// prepareChunk is how many entries one goroutine of putAll prepares at a
+// time.
+const prepareChunk = 256
 
 // validateForTracker validates set as LoadFiles does and returns, per Ingress
 // ref, the warnings that leave it out.
@@ -210,6 +223,8 @@ func validateForTracker(set *Set, opts Options) (map[string][]Warning, error) {
 }
 
 // prepareIngress fills in what the Tracker derives from an Ingress entry.
+// It reads only e and t's options, so entries may be prepared
+// concurrently.
 func (t *Tracker) prepareIngress(e *entry, skip []Warning) {
 	e.skip = skip
 	if skip == nil {
