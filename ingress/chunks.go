@@ -6,9 +6,9 @@ import (
 	"sync/atomic"
 )
 
-// inChunks calls fn on [lo, hi) ranges of chunk indexes that together
-// cover [0, n) once, on up to GOMAXPROCS goroutines (at most workers when
-// workers > 0). Work too small for two chunks runs on the caller's
+// inChunks calls fn on [lo, hi) ranges of at most chunk indexes that
+// together cover [0, n) once, on up to workers goroutines (GOMAXPROCS when
+// workers is 0). Work too small for two chunks runs on the caller's
 // goroutine. fn must write only what belongs to its own range: the order in
 // which ranges run is unspecified, so callers keep results by index and
 // read them in order afterwards, which makes the outcome the same as one
