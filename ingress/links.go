@@ -1,8 +1,10 @@
 package ingress
 
 import (
-	"github.com/ingressmux/ingressmux/route"
+	"slices"
 	"strings"
+
+	"github.com/ingressmux/ingressmux/route"
 
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -36,22 +38,16 @@ const (
 
 // links returns the names ing shares with other Ingresses.
 func (o *Options) links(ing Ingress) []string {
-	var out []string
-	seen := map[string]bool{}
-	add := func(l string) {
-		if !seen[l] {
-			seen[l] = true
-			out = append(out, l)
-		}
-	}
-	addHost := func(h string) { add(hostLink + linkHost(h)) }
 	spec := &ing.Spec
+	// Sized for one link per rule and TLS entry, the common case.
+	out := uniqueList{list: make([]string, 0, len(spec.Rules)+len(spec.TLS)+1)}
+	addHost := func(h string) { out.add(hostLink + linkHost(h)) }
 	if spec.DefaultBackend != nil {
 		if len(spec.Rules) == 0 {
 			addHost("")
 		}
 	}
-	www := ing.Annotations[o.annotation("from-to-www-redirect")] != ""
+	www := ing.Annotations[o.linkAnnotation(wwwRedirectAnnotation)] != ""
 	for _, r := range spec.Rules {
 		addHost(r.Host)
 		if www {
@@ -70,12 +66,67 @@ func (o *Options) links(ing Ingress) []string {
 			addHost(h)
 		}
 	}
-	for alias := range strings.SplitSeq(ing.Annotations[o.annotation("server-alias")], ",") {
+	for alias := range strings.SplitSeq(ing.Annotations[o.linkAnnotation(serverAliasAnnotation)], ",") {
 		if alias = strings.TrimSpace(alias); alias != "" {
 			addHost(alias)
 		}
 	}
-	return out
+	return out.list
+}
+
+// The annotations links reads, and their keys under the default prefix,
+// made once rather than for every Ingress.
+const (
+	wwwRedirectAnnotation = "from-to-www-redirect"
+	serverAliasAnnotation = "server-alias"
+)
+
+var defaultLinkAnnotations = map[string]string{
+	wwwRedirectAnnotation: DefaultAnnotationPrefix + "/" + wwwRedirectAnnotation,
+	serverAliasAnnotation: DefaultAnnotationPrefix + "/" + serverAliasAnnotation,
+}
+
+// linkAnnotation is o.annotation(name) for the annotations links reads.
+func (o *Options) linkAnnotation(name string) string {
+	if o.AnnotationPrefix == "" || o.AnnotationPrefix == DefaultAnnotationPrefix {
+		return defaultLinkAnnotations[name]
+	}
+	return o.annotation(name)
+}
+
+// uniqueList is a list of strings without repeats, in the order first
+// added. The links and refs of an Ingress are a handful: a list that
+// short is searched, and a longer one gets an index.
+type uniqueList struct {
+	list []string
+	seen map[string]struct{}
+}
+
+// maxSearched is the longest uniqueList without an index.
+const maxSearched = 16
+
+func (u *uniqueList) has(s string) bool {
+	if u.seen != nil {
+		_, ok := u.seen[s]
+		return ok
+	}
+	return slices.Contains(u.list, s)
+}
+
+func (u *uniqueList) add(s string) {
+	if u.has(s) {
+		return
+	}
+	u.list = append(u.list, s)
+	switch {
+	case u.seen != nil:
+		u.seen[s] = struct{}{}
+	case len(u.list) > maxSearched:
+		u.seen = make(map[string]struct{}, 2*len(u.list))
+		for _, l := range u.list {
+			u.seen[l] = struct{}{}
+		}
+	}
 }
 
 // linkHost folds a host as the routing table does, so that two spellings
@@ -87,12 +138,20 @@ func linkHost(h string) string { return route.NormalizeHost(h) }
 // TLS Secrets, and every word of its annotation values taken as a name in
 // its namespace or as namespace/name.
 func refs(ing Ingress) []string {
-	var out []string
-	seen := map[string]bool{}
+	// Sized for a Service per path, a Secret per TLS entry and a word per
+	// annotation.
+	size := len(ing.Spec.TLS) + len(ing.Annotations) + 1
+	for _, r := range ing.Spec.Rules {
+		if r.HTTP != nil {
+			size += len(r.HTTP.Paths)
+		}
+	}
+	out := uniqueList{list: make([]string, 0, size)}
+	// Each ref is looked up before it is kept: the lookup's string does
+	// not outlive it, so a repeat costs no allocation when it is short.
 	service := func(s *networkingv1.IngressServiceBackend) {
-		if s != nil && !seen[serviceLink+s.Name] {
-			seen[serviceLink+s.Name] = true
-			out = append(out, serviceLink+ing.Namespace+"/"+s.Name)
+		if s != nil && !out.has(serviceLink+ing.Namespace+"/"+s.Name) {
+			out.add(serviceLink + ing.Namespace + "/" + s.Name)
 		}
 	}
 	if b := ing.Spec.DefaultBackend; b != nil {
@@ -106,29 +165,31 @@ func refs(ing Ingress) []string {
 		}
 	}
 	add := func(word string) {
-		if word == "" {
-			return
-		}
-		key := word
-		if !strings.Contains(word, "/") {
-			key = ing.Namespace + "/" + word
-		}
-		if !seen[key] {
-			seen[key] = true
-			out = append(out, objectRef+key)
+		switch {
+		case word == "":
+		case strings.Contains(word, "/"):
+			if !out.has(objectRef + word) {
+				out.add(objectRef + word)
+			}
+		case !out.has(objectRef + ing.Namespace + "/" + word):
+			out.add(objectRef + ing.Namespace + "/" + word)
 		}
 	}
 	for _, t := range ing.Spec.TLS {
 		add(t.SecretName)
 	}
 	for _, v := range ing.Annotations {
-		for _, word := range strings.FieldsFunc(v, func(r rune) bool {
-			return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r'
-		}) {
+		for word := range strings.FieldsFuncSeq(v, isRefSeparator) {
 			add(word)
 		}
 	}
-	return out
+	return out.list
+}
+
+// isRefSeparator reports whether r separates the words of an annotation
+// value that refs takes as names.
+func isRefSeparator(r rune) bool {
+	return r == ',' || r == ';' || r == ' ' || r == '\t' || r == '\n' || r == '\r'
 }
 
 // sliceService returns the "namespace/name" of the Service an

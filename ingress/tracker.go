@@ -155,14 +155,7 @@ func (t *Tracker) prepareReset(set *Set) (*Pending, error) {
 	}
 	nt := newTracker(t.opts)
 	nt.setWarnings = slices.Clone(set.Warnings)
-	for _, n := range setObjects(set) {
-		nt.seq++
-		e := &entry{n: n, seq: nt.seq}
-		if n.kind == kindIngress {
-			nt.prepareIngress(e, skips[n.obj.(Ingress).Ref()])
-		}
-		nt.put(n.kind, n.key, e)
-	}
+	nt.putAll(set, skips)
 	up, commit, err := nt.recompile(nil, nil, true)
 	if err != nil {
 		return nil, err
@@ -172,6 +165,41 @@ func (t *Tracker) prepareReset(set *Set) (*Pending, error) {
 		*t = *nt
 	}}, nil
 }
+
+// putAll fills t, new and empty, with the objects of set in load order;
+// skips are the warnings that leave Ingresses out, by name. The links and
+// refs of the Ingresses, each its own, are worked out on every CPU.
+func (t *Tracker) putAll(set *Set, skips map[string][]Warning) {
+	objects := setObjects(set)
+	entries := make([]*entry, len(objects))
+	for i, n := range objects {
+		t.seq++
+		entries[i] = &entry{n: n, seq: t.seq}
+	}
+	inChunks(len(entries), prepareChunk, 0, func(lo, hi int) {
+		for _, e := range entries[lo:hi] {
+			if e.n.kind != kindIngress {
+				continue
+			}
+			var skip []Warning
+			if skips != nil { // rendering every name to find none costs
+				skip = skips[e.n.obj.(Ingress).Ref()]
+			}
+			t.prepareIngress(e, skip)
+		}
+	})
+	for k, count := range countKinds(objects) {
+		// Sized once: no growing over 10,000s of objects.
+		t.objs[k] = make(map[string]*entry, count)
+	}
+	for _, e := range entries {
+		t.put(e.n.kind, e.n.key, e)
+	}
+}
+
+// prepareChunk is how many entries one goroutine of putAll prepares at a
+// time.
+const prepareChunk = 256
 
 // validateForTracker validates set as LoadFiles does and returns, per Ingress
 // ref, the warnings that leave it out.
@@ -195,6 +223,8 @@ func validateForTracker(set *Set, opts Options) (map[string][]Warning, error) {
 }
 
 // prepareIngress fills in what the Tracker derives from an Ingress entry.
+// It reads only e and t's options, so entries may be prepared
+// concurrently.
 func (t *Tracker) prepareIngress(e *entry, skip []Warning) {
 	e.skip = skip
 	if skip == nil {
@@ -203,32 +233,38 @@ func (t *Tracker) prepareIngress(e *entry, skip []Warning) {
 	}
 }
 
-// setObjects lists the objects of set in load order, kind by kind.
+// setObjects lists the objects of set in load order, kind by kind, as
+// normalize makes them.
 func setObjects(set *Set) []normalized {
 	out := make([]normalized, 0, set.Len())
-	add := func(obj any) {
-		n, _ := normalize(Change{Object: obj})
-		out = append(out, n)
-	}
 	for _, o := range set.IngressClasses {
-		add(o)
+		out = append(out, normalized{kindIngressClass, objectKey(o.Namespace, o.Name), o})
 	}
 	for _, o := range set.Services {
-		add(o)
+		out = append(out, normalized{kindService, objectKey(o.Namespace, o.Name), o})
 	}
 	for _, o := range set.EndpointSlices {
-		add(o)
+		out = append(out, normalized{kindEndpointSlice, objectKey(o.Namespace, o.Name), o})
 	}
 	for _, o := range set.Secrets {
-		add(o)
+		out = append(out, normalized{kindSecret, objectKey(o.Namespace, o.Name), o})
 	}
 	for _, o := range set.ConfigMaps {
-		add(o)
+		out = append(out, normalized{kindConfigMap, objectKey(o.Namespace, o.Name), o})
 	}
 	for _, o := range set.Ingresses {
-		add(o)
+		out = append(out, normalized{kindIngress, objectKey(o.Namespace, o.Name), o})
 	}
 	return out
+}
+
+// countKinds counts the objects of each kind.
+func countKinds(objects []normalized) [kindCount]int {
+	var counts [kindCount]int
+	for _, n := range objects {
+		counts[n.kind]++
+	}
+	return counts
 }
 
 // undo is how to take back one put.

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	apivalidation "k8s.io/apimachinery/pkg/api/validation"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -15,63 +13,128 @@ import (
 // ErrorList whose entries carry the file, line, object and field path.
 // Validate does not modify s.
 func (s *Set) Validate() error {
-	var errs ErrorList
-	dups := make(duplicateCheck, s.Len()) // sized: no growing over 10,000s of names
-	s.validateInto(&errs, dups)
+	return s.validate(validateInParallel).orNil()
+}
+
+// validateInParallel spreads Validate's objects over every CPU.
+func validateInParallel(n int, each func(lo, hi int)) { inChunks(n, validateChunk, 0, each) }
+
+// validateChunk is how many objects one goroutine of Validate checks at a
+// time: enough to make taking a chunk cheap, few enough that two CPUs
+// share a small set evenly.
+const validateChunk = 256
+
+// validate is Validate with run deciding how the objects are spread over
+// goroutines: run calls each on ranges of object indexes that cover [0, n)
+// once, in any order, on any goroutines (see inChunks). Each object is
+// checked on its own; its problems are kept by its place in s, then
+// gathered in that order on one goroutine, where the duplicate check runs.
+// The list is therefore the same, entry by entry, however run spreads the
+// work.
+func (s *Set) validate(run func(n int, each func(lo, hi int))) ErrorList {
+	sets := []*Set{s}
 	if s.partial != nil {
 		// Objects that failed to decode: their other mistakes are reported
 		// too, less the echoes of the decoding problems.
-		s.partial.validateInto(&errs, dups)
+		sets = append(sets, s.partial)
 	}
-	return errs.orNil()
-}
-
-// validateInto appends the problems of every object of s to errs.
-func (s *Set) validateInto(errs *ErrorList, dups duplicateCheck) {
-	add := func(src Source, ref *docRef, object string, list field.ErrorList) {
-		for _, fe := range list {
-			if ref.shadows(fe.Field) {
-				continue
+	n := 0
+	for _, set := range sets {
+		n += set.lenValidated()
+	}
+	checked := make([]checkedObject, n)
+	run(n, func(lo, hi int) {
+		cache := checkCaches.Get().(*checkCache)
+		defer checkCaches.Put(cache)
+		for i := lo; i < hi; i++ {
+			set, k := sets[0], i
+			if k >= set.lenValidated() {
+				set, k = sets[1], k-set.lenValidated()
 			}
-			at := src
-			if line := ref.line(fe.Field); line > 0 {
-				at.Line = line
-			}
-			*errs = append(*errs, &Error{Source: at, Object: object, Field: fe})
+			checked[i] = set.checkObject(k, cache)
+		}
+	})
+	var errs ErrorList
+	dups := make(duplicateCheck, n) // sized: no growing over 10,000s of names
+	for i := range checked {
+		c := &checked[i]
+		errs = append(errs, c.errs...)
+		if dup := dups.check(c.ref, c.src); dup != nil {
+			errs = append(errs, located(c.src, c.doc, c.ref, dup)...)
 		}
 	}
-	// Each object's name is rendered once, for its errors and the
-	// duplicate check.
-	for _, o := range s.Ingresses {
-		ref := o.Ref()
-		add(o.Source, o.doc, ref, validateIngress(o.Ingress))
-		add(o.Source, o.doc, ref, dups.check(ref, o.Source))
+	return errs
+}
+
+// checkedObject is one object's own problems, and what the duplicate check
+// needs of it.
+type checkedObject struct {
+	ref  string
+	src  Source
+	doc  *docRef
+	errs []*Error
+}
+
+// lenValidated is the number of objects of the kinds Validate checks.
+func (s *Set) lenValidated() int {
+	return len(s.Ingresses) + len(s.IngressClasses) + len(s.Services) +
+		len(s.EndpointSlices) + len(s.Secrets) + len(s.ConfigMaps)
+}
+
+// checkObject validates the k-th object of s, counting kinds in the order
+// Validate reports them: Ingresses, IngressClasses, Services,
+// EndpointSlices, Secrets, ConfigMaps. Each object's name is rendered
+// once, for its errors and the duplicate check.
+func (s *Set) checkObject(k int, cache *checkCache) checkedObject {
+	var c checkedObject
+	var list field.ErrorList
+	switch {
+	case k < len(s.Ingresses):
+		o := &s.Ingresses[k]
+		c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateIngress(o.Ingress, cache)
+	case k-len(s.Ingresses) < len(s.IngressClasses):
+		o := &s.IngressClasses[k-len(s.Ingresses)]
+		c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateIngressClass(o.IngressClass, cache)
+	default:
+		k -= len(s.Ingresses) + len(s.IngressClasses)
+		switch {
+		case k < len(s.Services):
+			o := &s.Services[k]
+			c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateService(o.Service, cache)
+		case k-len(s.Services) < len(s.EndpointSlices):
+			o := &s.EndpointSlices[k-len(s.Services)]
+			c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateEndpointSlice(o.EndpointSlice, cache)
+		default:
+			k -= len(s.Services) + len(s.EndpointSlices)
+			if k < len(s.Secrets) {
+				o := &s.Secrets[k]
+				c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateSecret(o.Secret, cache)
+			} else {
+				o := &s.ConfigMaps[k-len(s.Secrets)]
+				c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateConfigMap(o.ConfigMap, cache)
+			}
+		}
 	}
-	for _, o := range s.IngressClasses {
-		ref := o.Ref()
-		add(o.Source, o.doc, ref, validateIngressClass(o.IngressClass))
-		add(o.Source, o.doc, ref, dups.check(ref, o.Source))
+	c.errs = located(c.src, c.doc, c.ref, list)
+	return c
+}
+
+// located turns the field errors of one object into Errors that name it
+// and point at the line of each field, leaving out the echoes of decoding
+// problems.
+func located(src Source, doc *docRef, object string, list field.ErrorList) []*Error {
+	var errs []*Error
+	for _, fe := range list {
+		if doc.shadows(fe.Field) {
+			continue
+		}
+		at := src
+		if line := doc.line(fe.Field); line > 0 {
+			at.Line = line
+		}
+		errs = append(errs, &Error{Source: at, Object: object, Field: fe})
 	}
-	for _, o := range s.Services {
-		ref := o.Ref()
-		add(o.Source, o.doc, ref, validateService(o.Service))
-		add(o.Source, o.doc, ref, dups.check(ref, o.Source))
-	}
-	for _, o := range s.EndpointSlices {
-		ref := o.Ref()
-		add(o.Source, o.doc, ref, validateEndpointSlice(o.EndpointSlice))
-		add(o.Source, o.doc, ref, dups.check(ref, o.Source))
-	}
-	for _, o := range s.Secrets {
-		ref := o.Ref()
-		add(o.Source, o.doc, ref, validateSecret(o.Secret))
-		add(o.Source, o.doc, ref, dups.check(ref, o.Source))
-	}
-	for _, o := range s.ConfigMaps {
-		ref := o.Ref()
-		add(o.Source, o.doc, ref, validateConfigMap(o.ConfigMap))
-		add(o.Source, o.doc, ref, dups.check(ref, o.Source))
-	}
+	return errs
 }
 
 // shadows reports whether a validation error at fieldPath only echoes a
@@ -114,16 +177,6 @@ func (d duplicateCheck) check(ref string, src Source) field.ErrorList {
 	d[ref] = src
 	return nil
 }
-
-// validateMeta checks metadata with apimachinery's own object-meta rules
-// (name, namespace, labels, annotation keys and total size).
-func validateMeta(meta metav1.Object, namespaced bool, nameFn apivalidation.ValidateNameFunc) field.ErrorList {
-	return apivalidation.ValidateObjectMetaAccessor(meta, namespaced, nameFn, metadataPath)
-}
-
-// metadataPath is shared by every object: a field.Path is never changed,
-// only extended into new paths.
-var metadataPath = field.NewPath("metadata")
 
 // invalidEach turns the messages of apimachinery's string checks into one
 // Invalid error each, as the apiserver does. The path is built, and the

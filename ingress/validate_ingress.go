@@ -27,25 +27,26 @@ var (
 
 // validateIngress applies the apiserver's create-time validation of a
 // networking.k8s.io/v1 Ingress, with its field paths and wording.
-func validateIngress(ing *networkingv1.Ingress) field.ErrorList {
-	errs := validateMeta(ing, true, apivalidation.NameIsDNSSubdomain)
+func validateIngress(ing *networkingv1.Ingress, c *checkCache) field.ErrorList {
+	errs := validateMeta(ing, true, apivalidation.NameIsDNSSubdomain, c)
 	spec := &ing.Spec
 	specPath := newFieldPath("spec")
 	if len(spec.Rules) == 0 && spec.DefaultBackend == nil {
 		errs = append(errs, field.Invalid(specPath.path(), field.OmitValueType{}, "either `defaultBackend` or `rules` must be specified"))
 	}
 	if spec.DefaultBackend != nil {
-		errs = append(errs, validateBackend(spec.DefaultBackend, specPath.child("defaultBackend"))...)
+		errs = append(errs, validateBackend(spec.DefaultBackend, specPath.child("defaultBackend"), c)...)
 	}
 	for i := range spec.Rules {
-		errs = append(errs, validateRule(&spec.Rules[i], specPath.child("rules").index(i))...)
+		errs = append(errs, validateRule(&spec.Rules[i], specPath.child("rules").index(i), c)...)
 	}
 	for i := range spec.TLS {
-		errs = append(errs, validateTLS(&spec.TLS[i], specPath.child("tls").index(i))...)
+		errs = append(errs, validateTLS(&spec.TLS[i], specPath.child("tls").index(i), c)...)
 	}
 	if spec.IngressClassName != nil {
+		// apimachinery's NameIsDNSSubdomain is IsDNS1123Subdomain.
 		errs = append(errs, invalidEach(specPath.child("ingressClassName"), *spec.IngressClassName,
-			apivalidation.NameIsDNSSubdomain(*spec.IngressClassName, false))...)
+			c.check(checkSubdomain, *spec.IngressClassName))...)
 	}
 	if class, set := ing.Annotations[ClassAnnotation]; set && spec.IngressClassName != nil && class != *spec.IngressClassName {
 		errs = append(errs, field.Invalid(field.NewPath("metadata", "annotations").Key(ClassAnnotation), class,
@@ -54,7 +55,7 @@ func validateIngress(ing *networkingv1.Ingress) field.ErrorList {
 	return errs
 }
 
-func validateRule(rule *networkingv1.IngressRule, rulePath fieldPath) field.ErrorList {
+func validateRule(rule *networkingv1.IngressRule, rulePath fieldPath, c *checkCache) field.ErrorList {
 	var errs field.ErrorList
 	if host := rule.Host; host != "" {
 		hostPath := rulePath.child("host")
@@ -64,7 +65,7 @@ func validateRule(rule *networkingv1.IngressRule, rulePath fieldPath) field.Erro
 		if strings.Contains(host, "*") {
 			errs = append(errs, invalidEach(hostPath, host, validation.IsWildcardDNS1123Subdomain(host))...)
 		} else {
-			errs = append(errs, invalidEach(hostPath, host, validation.IsDNS1123Subdomain(host))...)
+			errs = append(errs, invalidEach(hostPath, host, c.check(checkSubdomain, host))...)
 		}
 	}
 	if rule.HTTP == nil {
@@ -75,30 +76,34 @@ func validateRule(rule *networkingv1.IngressRule, rulePath fieldPath) field.Erro
 		errs = append(errs, field.Required(pathsPath.path(), ""))
 	}
 	for i := range rule.HTTP.Paths {
-		errs = append(errs, validatePath(&rule.HTTP.Paths[i], pathsPath.index(i))...)
+		errs = append(errs, validatePath(&rule.HTTP.Paths[i], pathsPath.index(i), c)...)
 	}
 	return errs
 }
 
 // isIP accepts what the apiserver's sloppy parser accepts: IPv4 (also with
-// leading zeros) and IPv6.
+// leading zeros) and IPv6. Every host of every rule comes here, nearly
+// all of them names: those are told apart without an allocation (a failed
+// netip.ParseAddr makes an error, strings.Split a slice).
 func isIP(host string) bool {
-	if _, err := netip.ParseAddr(host); err == nil {
-		return true
+	if strings.Contains(host, ":") {
+		// Only IPv6 has colons; the leading-zero IPv4 form has none.
+		_, err := netip.ParseAddr(host)
+		return err == nil
 	}
-	parts := strings.Split(host, ".")
-	if len(parts) != 4 {
-		return false
-	}
-	for _, p := range parts {
-		if p == "" || len(p) > 3 || strings.Trim(p, "0123456789") != "" {
+	// IPv4, as netip or the sloppy parser reads it: four runs of one to
+	// three digits.
+	parts := 0
+	for p := range strings.SplitSeq(host, ".") {
+		parts++
+		if parts > 4 || p == "" || len(p) > 3 || strings.Trim(p, "0123456789") != "" {
 			return false
 		}
 	}
-	return true
+	return parts == 4
 }
 
-func validatePath(p *networkingv1.HTTPIngressPath, pathPath fieldPath) field.ErrorList {
+func validatePath(p *networkingv1.HTTPIngressPath, pathPath fieldPath, c *checkCache) field.ErrorList {
 	var errs field.ErrorList
 	if p.PathType == nil {
 		return append(errs, field.Required(pathPath.child("pathType").path(), "pathType must be specified"))
@@ -126,10 +131,10 @@ func validatePath(p *networkingv1.HTTPIngressPath, pathPath fieldPath) field.Err
 	default:
 		errs = append(errs, field.NotSupported(pathPath.child("pathType").path(), *p.PathType, supportedPathTypes))
 	}
-	return append(errs, validateBackend(&p.Backend, pathPath.child("backend"))...)
+	return append(errs, validateBackend(&p.Backend, pathPath.child("backend"), c)...)
 }
 
-func validateBackend(b *networkingv1.IngressBackend, backendPath fieldPath) field.ErrorList {
+func validateBackend(b *networkingv1.IngressBackend, backendPath fieldPath, c *checkCache) field.ErrorList {
 	var errs field.ErrorList
 	switch {
 	case b.Resource != nil && b.Service != nil:
@@ -143,16 +148,23 @@ func validateBackend(b *networkingv1.IngressBackend, backendPath fieldPath) fiel
 	if svc.Name == "" {
 		errs = append(errs, field.Required(backendPath.child("service", "name").path(), ""))
 	} else {
-		errs = append(errs, invalidEach(backendPath.child("service", "name"), svc.Name, apivalidation.NameIsDNS1035Label(svc.Name, false))...)
+		// apimachinery's NameIsDNS1035Label is IsDNS1035Label.
+		if msgs := c.check(checkDNS1035Label, svc.Name); len(msgs) > 0 {
+			errs = append(errs, invalidEach(backendPath.child("service", "name"), svc.Name, msgs)...)
+		}
 	}
 	hasName, hasNumber := svc.Port.Name != "", svc.Port.Number != 0
 	switch {
 	case hasName && hasNumber:
 		errs = append(errs, field.Invalid(backendPath.path(), "", "cannot set both port name & port number"))
 	case hasName:
-		errs = append(errs, invalidEach(backendPath.child("service", "port", "name"), svc.Port.Name, validation.IsValidPortName(svc.Port.Name))...)
+		if msgs := c.check(checkPortName, svc.Port.Name); len(msgs) > 0 {
+			errs = append(errs, invalidEach(backendPath.child("service", "port", "name"), svc.Port.Name, msgs)...)
+		}
 	case hasNumber:
-		errs = append(errs, invalidEach(backendPath.child("service", "port", "number"), svc.Port.Number, validation.IsValidPortNum(int(svc.Port.Number)))...)
+		if msgs := validation.IsValidPortNum(int(svc.Port.Number)); len(msgs) > 0 {
+			errs = append(errs, invalidEach(backendPath.child("service", "port", "number"), svc.Port.Number, msgs)...)
+		}
 	default:
 		errs = append(errs, field.Required(backendPath.path(), "port name or number is required"))
 	}
@@ -179,18 +191,18 @@ func validateResourceRef(apiGroup *string, kind, name string, refPath fieldPath)
 	return errs
 }
 
-func validateTLS(tls *networkingv1.IngressTLS, tlsPath fieldPath) field.ErrorList {
+func validateTLS(tls *networkingv1.IngressTLS, tlsPath fieldPath, c *checkCache) field.ErrorList {
 	var errs field.ErrorList
 	for i, host := range tls.Hosts {
 		hostPath := tlsPath.child("hosts").index(i)
 		if strings.Contains(host, "*") {
 			errs = append(errs, invalidEach(hostPath, host, validation.IsWildcardDNS1123Subdomain(host))...)
 		} else {
-			errs = append(errs, invalidEach(hostPath, host, validation.IsDNS1123Subdomain(host))...)
+			errs = append(errs, invalidEach(hostPath, host, c.check(checkSubdomain, host))...)
 		}
 	}
 	if tls.SecretName != "" {
-		errs = append(errs, invalidEach(tlsPath.child("secretName"), tls.SecretName, apivalidation.NameIsDNSSubdomain(tls.SecretName, false))...)
+		errs = append(errs, invalidEach(tlsPath.child("secretName"), tls.SecretName, c.check(checkSubdomain, tls.SecretName))...)
 	}
 	return errs
 }

@@ -22,8 +22,8 @@ import (
 
 const maxIngressClassControllerLen = 250
 
-func validateIngressClass(c *networkingv1.IngressClass) field.ErrorList {
-	errs := validateMeta(c, false, apivalidation.NameIsDNSSubdomain)
+func validateIngressClass(c *networkingv1.IngressClass, cache *checkCache) field.ErrorList {
+	errs := validateMeta(c, false, apivalidation.NameIsDNSSubdomain, cache)
 	specPath := newFieldPath("spec")
 	controllerPath := specPath.child("controller")
 	switch {
@@ -66,8 +66,8 @@ var supportedServiceTypes = []corev1.ServiceType{
 
 var supportedProtocols = []corev1.Protocol{corev1.ProtocolSCTP, corev1.ProtocolTCP, corev1.ProtocolUDP}
 
-func validateService(s *corev1.Service) field.ErrorList {
-	errs := validateMeta(s, true, apivalidation.NameIsDNS1035Label)
+func validateService(s *corev1.Service, cache *checkCache) field.ErrorList {
+	errs := validateMeta(s, true, apivalidation.NameIsDNS1035Label, cache)
 	specPath := newFieldPath("spec")
 	serviceType := s.Spec.Type
 	if serviceType == "" {
@@ -114,8 +114,8 @@ func validateService(s *corev1.Service) field.ErrorList {
 	return errs
 }
 
-func validateSecret(s *corev1.Secret) field.ErrorList {
-	errs := validateMeta(s, true, apivalidation.NameIsDNSSubdomain)
+func validateSecret(s *corev1.Secret, cache *checkCache) field.ErrorList {
+	errs := validateMeta(s, true, apivalidation.NameIsDNSSubdomain, cache)
 	dataPath := newFieldPath("data")
 	for key := range s.Data {
 		errs = append(errs, invalidEach(dataPath.key(key), key, validation.IsConfigMapKey(key))...)
@@ -142,8 +142,8 @@ func validateSecret(s *corev1.Secret) field.ErrorList {
 	return errs
 }
 
-func validateConfigMap(c *corev1.ConfigMap) field.ErrorList {
-	errs := validateMeta(c, true, apivalidation.NameIsDNSSubdomain)
+func validateConfigMap(c *corev1.ConfigMap, cache *checkCache) field.ErrorList {
+	errs := validateMeta(c, true, apivalidation.NameIsDNSSubdomain, cache)
 	for key := range c.Data {
 		errs = append(errs, invalidEach(newFieldPath("data").key(key), key, validation.IsConfigMapKey(key))...)
 	}
@@ -163,8 +163,8 @@ var supportedAddressTypes = []discoveryv1.AddressType{
 
 const maxEndpointAddresses = 100
 
-func validateEndpointSlice(e *discoveryv1.EndpointSlice) field.ErrorList {
-	errs := validateMeta(e, true, apivalidation.NameIsDNSSubdomain)
+func validateEndpointSlice(e *discoveryv1.EndpointSlice, cache *checkCache) field.ErrorList {
+	errs := validateMeta(e, true, apivalidation.NameIsDNSSubdomain, cache)
 	if !slices.Contains(supportedAddressTypes, e.AddressType) {
 		if e.AddressType == "" {
 			errs = append(errs, field.Required(field.NewPath("addressType"), ""))

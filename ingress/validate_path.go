@@ -26,26 +26,33 @@ func newFieldPath(name string, more ...string) fieldPath {
 
 // child is field.Path.Child.
 func (p fieldPath) child(name string, more ...string) fieldPath {
-	p = p.with(pathStep{name: name, kind: stepChild})
+	p.push(pathStep{name: name, kind: stepChild})
 	for _, m := range more {
-		p = p.with(pathStep{name: m, kind: stepChild})
+		p.push(pathStep{name: m, kind: stepChild})
 	}
 	return p
 }
 
 // index is field.Path.Index.
-func (p fieldPath) index(i int) fieldPath { return p.with(pathStep{index: i, kind: stepIndex}) }
+func (p fieldPath) index(i int) fieldPath {
+	p.push(pathStep{index: i, kind: stepIndex})
+	return p
+}
 
 // key is field.Path.Key.
-func (p fieldPath) key(k string) fieldPath { return p.with(pathStep{name: k, kind: stepKey}) }
+func (p fieldPath) key(k string) fieldPath {
+	p.push(pathStep{name: k, kind: stepKey})
+	return p
+}
 
-func (p fieldPath) with(s pathStep) fieldPath {
+// push adds a step in place: the methods above copy a fieldPath once in
+// and once out, however many steps they add.
+func (p *fieldPath) push(s pathStep) {
 	if p.n == len(p.steps) {
 		p.base, p.n = p.path(), 0
 	}
 	p.steps[p.n] = s
 	p.n++
-	return p
 }
 
 // path builds the *field.Path.
