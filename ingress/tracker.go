@@ -577,6 +577,7 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 				t.unindexRefs(m)
 			}
 		}
+		t.sizeIndexes(fresh)
 		for _, g := range fresh {
 			g.table, g.prepared = nil, nil // in the Tracker's table now
 			for _, l := range g.links {
@@ -591,6 +592,28 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 		t.compiled = out
 	}
 	return up, commit, nil
+}
+
+// sizeIndexes makes linkGroup and refIngs, when empty (as they are when
+// every group is compiled again), large enough for the fresh groups, so
+// that a full compile fills them without growing them insert by insert.
+func (t *Tracker) sizeIndexes(fresh []*group) {
+	if len(t.linkGroup) > 0 && len(t.refIngs) > 0 {
+		return
+	}
+	links, refs := 0, 0
+	for _, g := range fresh {
+		links += len(g.links)
+		for _, m := range g.members {
+			refs += len(m.refs)
+		}
+	}
+	if len(t.linkGroup) == 0 {
+		t.linkGroup = make(map[string]*group, links)
+	}
+	if len(t.refIngs) == 0 {
+		t.refIngs = make(map[string]*refSet, refs)
+	}
 }
 
 // indexRefs and unindexRefs keep refIngs, by which a Secret or ConfigMap
