@@ -511,7 +511,11 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 		return nil, nil, err
 	}
 
-	up := &Result{Full: full, Hosts: map[string]bool{}}
+	nhosts := 0
+	for _, g := range fresh {
+		nhosts += len(g.hosts)
+	}
+	up := &Result{Full: full, Hosts: make(map[string]bool, nhosts)}
 	for _, g := range fresh {
 		for _, h := range g.hosts {
 			up.Hosts[h] = true
@@ -559,6 +563,13 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 		out.Warnings, out.TLS = t.compiled.Warnings, t.compiled.TLS
 	} else {
 		out.Warnings, out.TLS = t.outputLists(groups, emitted, classWarnings)
+	}
+	ndiffs := 0
+	for _, g := range groups {
+		ndiffs += len(g.differences)
+	}
+	if ndiffs > 0 {
+		out.Differences = make([]Difference, 0, ndiffs)
 	}
 	for _, g := range groups {
 		out.Differences = append(out.Differences, g.differences...)
