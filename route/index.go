@@ -119,6 +119,8 @@ func build(valid []compiled, opts Options) *Table {
 // laying out a large table allocated.
 type scratch struct {
 	byHost, byType []compiled
+	arena          []byte // copied into the table's string
+	paths          []keyed
 }
 
 // take returns (*buf)[:n], making *buf larger when it is short.
@@ -190,7 +192,7 @@ func buildWith(valid []compiled, opts Options, sc *scratch) *Table {
 		names = append(names, "")
 	}
 	// Offset 0 is never a record, so that an empty slot can be 0.
-	arena := []byte{0}
+	arena := append(sc.arena[:0], 0)
 	var exact, wildcard, deep []named
 	isDeep := map[string]bool{}
 	for _, h := range opts.DeepWildcards {
@@ -198,7 +200,7 @@ func buildWith(valid []compiled, opts Options, sc *scratch) *Table {
 			isDeep[h] = true
 		}
 	}
-	var paths []keyed
+	paths := sc.paths[:0]
 	t.entries = make([]hostEntry, 0, len(names))
 	for _, h := range names {
 		off := uint32(len(arena))
@@ -221,6 +223,7 @@ func buildWith(valid []compiled, opts Options, sc *scratch) *Table {
 	// Offsets are 32 bits: an arena of 4 GB would take tens of millions of
 	// rules, far beyond what one table is built from.
 	t.arena = string(arena)
+	sc.arena = arena
 	t.exact = t.hostSlots(exact)
 	t.wildcard = t.hostSlots(wildcard)
 	t.deep = t.hostSlots(deep)
@@ -237,6 +240,7 @@ func buildWith(valid []compiled, opts Options, sc *scratch) *Table {
 		hashes = append(hashes, h)
 	}
 	t.pathFilter = newFilter(hashes)
+	sc.paths = paths
 	return t
 }
 
