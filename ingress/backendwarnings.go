@@ -98,14 +98,24 @@ func (x *backendIndex) plan(removed map[*group]bool, fresh []*group) (emitted fu
 			touch(g.backendWarnings[i].key)
 		}
 	}
+	// The plan of each fresh warning, in the order of fresh: each key is
+	// hashed once for the fresh groups, which on a Reset are all of them.
+	freshPlan := make([]int32, 0, n)
 	for _, g := range fresh {
 		for i := range g.backendWarnings {
 			bw := &g.backendWarnings[i]
-			p := &plans[touch(bw.key)]
-			p.fresh = append(p.fresh, bw)
+			j := touch(bw.key)
+			freshPlan = append(freshPlan, int32(j))
+			plans[j].fresh = append(plans[j].fresh, bw)
 		}
 	}
-	changed := make(map[*group]bool, len(fresh))
+	// changed holds the groups, other than the fresh ones, whose winners
+	// may change.
+	isFresh := make(map[*group]bool, len(fresh))
+	for _, g := range fresh {
+		isFresh[g] = true
+	}
+	changed := map[*group]bool{}
 	for i := range plans {
 		p := &plans[i]
 		consider := func(bw *backendWarning) {
@@ -119,21 +129,35 @@ func (x *backendIndex) plan(removed map[*group]bool, fresh []*group) (emitted fu
 					consider(bw)
 				}
 			}
-			if w := p.was.winner; w != nil && !removed[w.grp] {
+			if w := p.was.winner; w != nil && !removed[w.grp] && !isFresh[w.grp] {
 				changed[w.grp] = true
 			}
 		}
 		for _, bw := range p.fresh {
 			consider(bw)
 		}
-		if p.win != nil {
+		if p.win != nil && !isFresh[p.win.grp] {
 			changed[p.win.grp] = true
 		}
 	}
+	newEmitted := make(map[*group][]Warning, len(fresh)+len(changed))
+	// The winners of the fresh groups share one array, each group's part
+	// capped so that appending to it copies.
+	wins := make([]Warning, 0, len(freshPlan))
 	for _, g := range fresh {
-		changed[g] = true
+		from := len(wins)
+		for i := range g.backendWarnings {
+			if bw := &g.backendWarnings[i]; plans[freshPlan[0]].win == bw {
+				wins = append(wins, bw.w)
+			}
+			freshPlan = freshPlan[1:]
+		}
+		var ws []Warning
+		if len(wins) > from {
+			ws = wins[from:len(wins):len(wins)]
+		}
+		newEmitted[g] = ws
 	}
-	newEmitted := make(map[*group][]Warning, len(changed))
 	for g := range changed {
 		var ws []Warning
 		for i := range g.backendWarnings {
@@ -166,6 +190,12 @@ func (x *backendIndex) plan(removed map[*group]bool, fresh []*group) (emitted fu
 		return x.emitted[g]
 	}
 	commit = func() {
+		if len(x.keys) == 0 {
+			x.keys = make(map[backendKey]*backendCands, len(plans)) // sized, not grown
+		}
+		if len(x.emitted) == 0 {
+			x.emitted = make(map[*group][]Warning, len(newEmitted))
+		}
 		for i := range plans {
 			p := &plans[i]
 			list := p.fresh

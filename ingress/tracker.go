@@ -547,7 +547,11 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 		return nil, nil, err
 	}
 
-	up := &Result{Full: full, Hosts: map[string]bool{}}
+	nhosts := 0
+	for _, g := range fresh {
+		nhosts += len(g.hosts)
+	}
+	up := &Result{Full: full, Hosts: make(map[string]bool, nhosts)}
 	for _, g := range fresh {
 		for _, h := range g.hosts {
 			up.Hosts[h] = true
@@ -596,6 +600,13 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 	} else {
 		out.Warnings, out.TLS = t.outputLists(groups, emitted, classWarnings)
 	}
+	ndiffs := 0
+	for _, g := range groups {
+		ndiffs += len(g.differences)
+	}
+	if ndiffs > 0 {
+		out.Differences = make([]Difference, 0, ndiffs)
+	}
 	for _, g := range groups {
 		out.Differences = append(out.Differences, g.differences...)
 	}
@@ -613,6 +624,7 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 				t.unindexRefs(m)
 			}
 		}
+		t.sizeIndexes(fresh)
 		for _, g := range fresh {
 			g.table, g.prepared = nil, nil // in the Tracker's table now
 			for _, l := range g.links {
@@ -627,6 +639,28 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 		t.compiled = out
 	}
 	return up, commit, nil
+}
+
+// sizeIndexes makes linkGroup and refIngs, when empty (as they are when
+// every group is compiled again), large enough for the fresh groups, so
+// that a full compile fills them without growing them insert by insert.
+func (t *Tracker) sizeIndexes(fresh []*group) {
+	if len(t.linkGroup) > 0 && len(t.refIngs) > 0 {
+		return
+	}
+	links, refs := 0, 0
+	for _, g := range fresh {
+		links += len(g.links)
+		for _, m := range g.members {
+			refs += len(m.refs)
+		}
+	}
+	if len(t.linkGroup) == 0 {
+		t.linkGroup = make(map[string]*group, links)
+	}
+	if len(t.refIngs) == 0 {
+		t.refIngs = make(map[string]*refSet, refs)
+	}
 }
 
 // indexRefs and unindexRefs keep refIngs, by which a Secret or ConfigMap

@@ -110,6 +110,29 @@ type keyed struct {
 
 // build places validated, de-duplicated rules into a Table.
 func build(valid []compiled, opts Options) *Table {
+	return buildWith(valid, opts, &scratch{})
+}
+
+// scratch is memory that build reuses from host to host, and a sharded
+// layout from sub-table to sub-table. A compiled rule is large: copies of
+// every rule made afresh, by host and then by type, were most of what
+// laying out a large table allocated.
+type scratch struct {
+	byHost, byType []compiled
+	arena          []byte // copied into the table's string
+	paths          []keyed
+}
+
+// take returns (*buf)[:n], making *buf larger when it is short.
+func (sc *scratch) take(buf *[]compiled, n int) []compiled {
+	if cap(*buf) < n {
+		*buf = make([]compiled, n)
+	}
+	return (*buf)[:n]
+}
+
+// buildWith is build with scratch memory, which the table does not keep.
+func buildWith(valid []compiled, opts Options, sc *scratch) *Table {
 	t := &Table{
 		opts:  opts,
 		seed:  maphash.MakeSeed(),
@@ -149,7 +172,7 @@ func build(valid []compiled, opts Options) *Table {
 	for g, n := range count {
 		start[g+1] = start[g] + n
 	}
-	byHost := make([]compiled, start[len(names)])
+	byHost := sc.take(&sc.byHost, int(start[len(names)]))
 	next := slices.Clone(start[:len(names)])
 	for i, g := range group {
 		if g >= 0 {
@@ -169,7 +192,7 @@ func build(valid []compiled, opts Options) *Table {
 		names = append(names, "")
 	}
 	// Offset 0 is never a record, so that an empty slot can be 0.
-	arena := []byte{0}
+	arena := append(sc.arena[:0], 0)
 	var exact, wildcard, deep []named
 	isDeep := map[string]bool{}
 	for _, h := range opts.DeepWildcards {
@@ -177,11 +200,11 @@ func build(valid []compiled, opts Options) *Table {
 			isDeep[h] = true
 		}
 	}
-	var paths []keyed
+	paths := sc.paths[:0]
 	t.entries = make([]hostEntry, 0, len(names))
 	for _, h := range names {
 		off := uint32(len(arena))
-		arena = t.place(arena, h, rulesOf(h), &paths)
+		arena = t.place(arena, h, rulesOf(h), &paths, sc)
 		switch {
 		case h == "":
 			t.hostless = off
@@ -200,6 +223,7 @@ func build(valid []compiled, opts Options) *Table {
 	// Offsets are 32 bits: an arena of 4 GB would take tens of millions of
 	// rules, far beyond what one table is built from.
 	t.arena = string(arena)
+	sc.arena = arena
 	t.exact = t.hostSlots(exact)
 	t.wildcard = t.hostSlots(wildcard)
 	t.deep = t.hostSlots(deep)
@@ -216,6 +240,7 @@ func build(valid []compiled, opts Options) *Table {
 		hashes = append(hashes, h)
 	}
 	t.pathFilter = newFilter(hashes)
+	sc.paths = paths
 	return t
 }
 
@@ -247,7 +272,7 @@ func compareHosts(a, b string) int {
 // to t.entries, and its record to arena, which it returns. The keys of a
 // large entry get path records right after its host record, and are listed
 // in paths for indexing.
-func (t *Table) place(arena []byte, host string, cs []compiled, paths *[]keyed) []byte {
+func (t *Table) place(arena []byte, host string, cs []compiled, paths *[]keyed, sc *scratch) []byte {
 	hr := hostEntry{meta: hostMeta{host: host, kind: hostExact}}
 	meta := &hr.meta
 	name := host
@@ -264,10 +289,18 @@ func (t *Table) place(arena []byte, host string, cs []compiled, paths *[]keyed) 
 	for i := range cs {
 		counts[cs[i].rule.Type]++
 	}
-	exact := make([]compiled, 0, counts[Exact])
-	regex := make([]compiled, 0, counts[Regex]+counts[RegularExpression])
-	prefix := make([]compiled, 0, counts[Prefix])
-	stringPrefix := make([]compiled, 0, counts[StringPrefix])
+	// Each type's rules in their own part of one scratch buffer: the rules
+	// are copied out to t.rules before the next host needs it.
+	buf := sc.take(&sc.byType, len(cs))
+	cut := func(n int) []compiled {
+		part := buf[:0:n]
+		buf = buf[n:]
+		return part
+	}
+	exact := cut(counts[Exact])
+	regex := cut(counts[Regex] + counts[RegularExpression])
+	prefix := cut(counts[Prefix])
+	stringPrefix := cut(counts[StringPrefix])
 	var def *compiled
 	for i := range cs {
 		switch cs[i].rule.Type {

@@ -102,6 +102,15 @@ func Join(parts ...*Prepared) *Table {
 		}
 		n += len(p.valid)
 	}
+	if n >= shardMin {
+		lists := make([][]compiled, len(parts))
+		for i, p := range parts {
+			lists[i] = p.valid
+		}
+		if t := layoutSharded(lists, n, opts, max(1, n/shardRules)); t != nil {
+			return t
+		}
+	}
 	all := make([]compiled, 0, n)
 	for _, p := range parts {
 		all = append(all, p.valid...)

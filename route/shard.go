@@ -119,30 +119,82 @@ func (s *sharded) sub(k int) *Table {
 // newSharded lays out valid (de-duplicated, the global Default at most
 // once) in shards.
 func newSharded(valid []compiled, opts Options) *Table {
-	s := &sharded{seed: maphash.MakeSeed(), n: len(valid), opts: opts, isDeep: deepSet(opts.DeepWildcards)}
-	s.shards = make([]*Table, max(1, len(valid)/shardRules))
-	parts := make([][]compiled, len(s.shards))
-	var hostless, deep []compiled
-	for i := range valid {
-		c := &valid[i]
-		switch {
-		case c.rule.Host == "" && c.rule.Type == Default:
-			s.global = c
-		case c.rule.Host == "":
-			hostless = append(hostless, *c)
-		default:
-			if k := s.slot(c.rule.Host); k == deepShard {
-				deep = append(deep, *c)
-			} else {
-				parts[k] = append(parts[k], *c)
+	return layoutSharded([][]compiled{valid}, len(valid), opts, max(1, len(valid)/shardRules))
+}
+
+// layoutSharded lays out the rules of lists, taken in order, in shards as
+// newSharded lays out their de-duplicated concatenation, without making
+// that concatenation: each rule is copied once, into the part of one
+// buffer that its sub-table's rules share. Duplicates have the same host
+// and so the same sub-table, and are dropped there, the first winning.
+// n is the number of rules in lists and shards the number of shards; it
+// returns nil when de-duplication leaves fewer than shardMin rules, or
+// rules for another number of shards, which the caller lays out from the
+// de-duplicated concatenation instead.
+func layoutSharded(lists [][]compiled, n int, opts Options, shards int) *Table {
+	s := &sharded{seed: maphash.MakeSeed(), opts: opts, isDeep: deepSet(opts.DeepWildcards)}
+	s.shards = make([]*Table, shards)
+	// Parts by bucket: the shards, then the deep wildcards, then the rules
+	// without a host. Each part has room for the global Default.
+	deepPart, basePart := shards, shards+1
+	bucket := make([]int32, 0, n)
+	end := make([]int, shards+3)
+	for _, cs := range lists {
+		for i := range cs {
+			k := basePart
+			if h := cs[i].rule.Host; h != "" {
+				if k = s.slot(h); k == deepShard {
+					k = deepPart
+				}
 			}
+			bucket = append(bucket, int32(k))
+			end[k+1]++
 		}
 	}
-	for k := range parts {
-		s.shards[k] = build(s.withGlobal(parts[k]), s.subOptions(false))
+	for k := range len(end) - 1 {
+		end[k+1] += end[k] + 1
 	}
-	s.deep = build(s.withGlobal(deep), s.subOptions(true))
-	s.base = build(s.withGlobal(hostless), s.subOptions(false))
+	buf := make([]compiled, end[len(end)-1])
+	at := slices.Clone(end[:len(end)-1]) // the next free place of each part
+	j := 0
+	for _, cs := range lists {
+		for i := range cs {
+			k := bucket[j]
+			buf[at[k]] = cs[i]
+			at[k]++
+			j++
+		}
+	}
+	seen := map[dupKey]bool{}
+	part := func(k int) []compiled {
+		return dedupeWith(seen, buf[end[k]:at[k]:end[k+1]])
+	}
+	isGlobal := func(c compiled) bool { return c.rule.Type == Default } // among the rules without a host
+	hostless := part(basePart)
+	if i := lastIndexFunc(hostless, isGlobal); i >= 0 {
+		global := hostless[i]
+		s.global = &global
+		hostless = slices.DeleteFunc(hostless, isGlobal)
+	}
+	parts := make([][]compiled, shards+1)
+	total := len(hostless)
+	for k := range parts {
+		parts[k] = part(k)
+		total += len(parts[k])
+	}
+	if s.global != nil {
+		total++
+	}
+	if total != n && (total < shardMin || max(1, total/shardRules) != shards) {
+		return nil
+	}
+	s.n = total
+	sc := &scratch{}
+	for k := range shards {
+		s.shards[k] = buildWith(s.withGlobal(parts[k]), s.subOptions(false), sc)
+	}
+	s.deep = buildWith(s.withGlobal(parts[deepPart]), s.subOptions(true), sc)
+	s.base = buildWith(s.withGlobal(hostless), s.subOptions(false), sc)
 	return &Table{sharded: s}
 }
 
@@ -300,10 +352,26 @@ func (s *sharded) hasHost(h string) bool {
 	return false
 }
 
+// lastIndexFunc is the index of the last element of cs that f accepts, or
+// -1.
+func lastIndexFunc(cs []compiled, f func(compiled) bool) int {
+	for i := len(cs) - 1; i >= 0; i-- {
+		if f(cs[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
 // dedupe keeps the first of rules with the same host, path, type and
 // conditions.
 func dedupe(cs []compiled) []compiled {
-	seen := make(map[dupKey]bool, len(cs))
+	return dedupeWith(make(map[dupKey]bool, len(cs)), cs)
+}
+
+// dedupeWith is dedupe with a map to reuse, which it empties first.
+func dedupeWith(seen map[dupKey]bool, cs []compiled) []compiled {
+	clear(seen)
 	return slices.DeleteFunc(cs, func(c compiled) bool {
 		k := dupKey{c.rule.Host, c.rule.Path, c.rule.Type, c.pred.signature()}
 		if seen[k] {
