@@ -12,7 +12,9 @@ import (
 // goroutine. fn must write only what belongs to its own range: the order in
 // which ranges run is unspecified, so callers keep results by index and
 // read them in order afterwards, which makes the outcome the same as one
-// call fn(0, n).
+// call fn(0, n). A panic in fn is raised again on the caller's goroutine
+// once the other workers stop, as it would be without them, so that a
+// caller that recovers (an HTTP server, a reload loop) still can.
 func inChunks(n, chunk, workers int, fn func(lo, hi int)) {
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -26,9 +28,16 @@ func inChunks(n, chunk, workers int, fn func(lo, hi int)) {
 		return
 	}
 	var next atomic.Int64
+	var panicked atomic.Pointer[any]
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			defer func() {
+				if r := recover(); r != nil {
+					panicked.CompareAndSwap(nil, &r)
+					next.Store(int64(chunks)) // the others stop after their chunk
+				}
+			}()
 			for {
 				c := int(next.Add(1)) - 1
 				if c >= chunks {
@@ -39,4 +48,7 @@ func inChunks(n, chunk, workers int, fn func(lo, hi int)) {
 		})
 	}
 	wg.Wait()
+	if r := panicked.Load(); r != nil {
+		panic(*r)
+	}
 }

@@ -2,7 +2,6 @@ package ingress
 
 import (
 	"runtime"
-	"sync"
 )
 
 // parallelGroups is the number of groups per CPU from which
@@ -32,24 +31,11 @@ func (t *Tracker) compileGroups(parts [][]*entry, classes []IngressClass, classW
 		return fresh, nil
 	}
 	errs := make([]error, len(parts))
-	var next sync.Mutex
-	taken := 0
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for {
-				next.Lock()
-				i := taken
-				taken++
-				next.Unlock()
-				if i >= len(parts) {
-					return
-				}
-				fresh[i], errs[i] = t.compileGroup(parts[i], classes, classWarnings, full)
-			}
-		})
-	}
-	wg.Wait()
+	inChunks(len(parts), 1, workers, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			fresh[i], errs[i] = t.compileGroup(parts[i], classes, classWarnings, full)
+		}
+	})
 	for _, err := range errs {
 		if err != nil {
 			return nil, err

@@ -156,7 +156,7 @@ func decodeDocument(set *Set, doc *yaml.Node, src Source, ref *docRef) ErrorList
 	if isList(kind) {
 		items := mappingValue(root, "items")
 		if items == nil || items.Kind != yaml.SequenceNode {
-			return ErrorList{{Source: src, Object: kind, Field: field.Required(field.NewPath("items"), "a "+kind+" needs a list of items")}}
+			return ErrorList{{Source: src, Object: strings.Clone(kind), Field: field.Required(field.NewPath("items"), "a "+kind+" needs a list of items")}}
 		}
 		var errs ErrorList
 		for i, item := range items.Content {

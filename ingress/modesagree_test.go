@@ -24,18 +24,22 @@ func TestModesAgreeShortcut(t *testing.T) {
 	otherPaths := []string{"/", "/a/", "/a/b/", "/ab/", "/a/[0-9]+", "/a.*"}
 	types := []string{"Exact", "Prefix", "ImplementationSpecific"}
 	pick := func(list []string) string { return list[rng.IntN(len(list))] }
-	compared, differed := 0, 0
+	compared, differed, shortcuts := 0, 0, 0
 	for n := range 1500 {
 		plain := n%2 == 0
 		var doc strings.Builder
 		for i := range 1 + rng.IntN(4) {
 			annotations := ""
 			if !plain {
-				switch rng.IntN(4) {
+				switch rng.IntN(6) {
 				case 0:
 					annotations = `nginx.ingress.kubernetes.io/use-regex: "true"`
 				case 1:
 					annotations = `nginx.ingress.kubernetes.io/rewrite-target: /`
+				case 2:
+					annotations = `nginx.ingress.kubernetes.io/app-root: /a`
+				case 3:
+					annotations = `nginx.ingress.kubernetes.io/server-alias: "c.test, B.test"`
 				}
 			}
 			fmt.Fprintf(&doc, "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: i%d\n  namespace: ns\n  annotations: {%s}\nspec:\n", i, annotations)
@@ -65,7 +69,11 @@ func TestModesAgreeShortcut(t *testing.T) {
 		}
 		opts := Options{SkipInvalidIngresses: true}
 		modesAgreeShortcut = true
+		before := modesAgreed.Load()
 		fast, errFast := compileBytes([]byte(doc.String()), opts)
+		if modesAgreed.Load() > before {
+			shortcuts++
+		}
 		modesAgreeShortcut = false
 		full, errFull := compileBytes([]byte(doc.String()), opts)
 		if fmt.Sprint(errFast) != fmt.Sprint(errFull) {
@@ -86,9 +94,10 @@ func TestModesAgreeShortcut(t *testing.T) {
 		}
 	}
 	// The generator must reach both sides: compiles that succeed, and
-	// among them some that ingress-nginx routes differently.
-	if compared < 1000 || differed < 100 {
-		t.Fatalf("only %d cases compiled, %d of them with differences", compared, differed)
+	// among them some that ingress-nginx routes differently; and the
+	// shortcut must have been taken, or the comparison proves nothing.
+	if compared < 1000 || differed < 100 || shortcuts < 500 {
+		t.Fatalf("only %d cases compiled, %d of them with differences, %d by the shortcut", compared, differed, shortcuts)
 	}
-	t.Logf("%d cases compiled, %d with differences", compared, differed)
+	t.Logf("%d cases compiled, %d with differences, %d by the shortcut", compared, differed, shortcuts)
 }

@@ -10,8 +10,14 @@ import (
 )
 
 // decodeWorkers is how many files a read decodes at once: one per
-// processor. Decoding is CPU-bound, and files are independent.
-func decodeWorkers() int { return runtime.GOMAXPROCS(0) }
+// processor, as decoding is CPU-bound and files are independent, but at
+// most maxDecodeWorkers, because every file in flight holds its text (up
+// to the Decoder's file size limit) twice and its parsed documents.
+func decodeWorkers() int { return min(runtime.GOMAXPROCS(0), maxDecodeWorkers) }
+
+// maxDecodeWorkers bounds the memory of a read on a machine with many
+// processors: 8 files of the default 16 MiB limit.
+const maxDecodeWorkers = 8
 
 // readTree is the shared body of ReadFiles, ReadFS and FileCache; decode
 // turns the content of each file into objects and must be safe for

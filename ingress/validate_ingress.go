@@ -2,6 +2,7 @@ package ingress
 
 import (
 	"net/netip"
+	"strconv"
 	"strings"
 
 	networkingv1 "k8s.io/api/networking/v1"
@@ -87,16 +88,20 @@ func validateRule(rule *networkingv1.IngressRule, rulePath fieldPath, c *checkCa
 // netip.ParseAddr makes an error, strings.Split a slice).
 func isIP(host string) bool {
 	if strings.Contains(host, ":") {
-		// Only IPv6 has colons; the leading-zero IPv4 form has none.
-		_, err := netip.ParseAddr(host)
-		return err == nil
+		// Only IPv6 has colons; the leading-zero IPv4 form has none. The
+		// apiserver's parser takes no zone ("fe80::1%eth0").
+		addr, err := netip.ParseAddr(host)
+		return err == nil && addr.Zone() == ""
 	}
-	// IPv4, as netip or the sloppy parser reads it: four runs of one to
-	// three digits.
+	// IPv4, as the sloppy parser reads it: four decimal numbers of one to
+	// three digits, leading zeros allowed, each at most 255.
 	parts := 0
 	for p := range strings.SplitSeq(host, ".") {
 		parts++
 		if parts > 4 || p == "" || len(p) > 3 || strings.Trim(p, "0123456789") != "" {
+			return false
+		}
+		if n, _ := strconv.Atoi(p); n > 255 {
 			return false
 		}
 	}

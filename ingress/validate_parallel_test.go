@@ -2,6 +2,7 @@ package ingress
 
 import (
 	"fmt"
+	netutils "k8s.io/utils/net"
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
@@ -198,16 +199,20 @@ func firstDifference(got, want ErrorList) string {
 }
 
 // TestIsIP checks which hosts a rule may not have because they are
-// addresses, as the apiserver's parser reads them.
+// addresses, as the apiserver's parser (netutils.ParseIPSloppy) reads them:
+// "999.1.1.1" is a valid DNS name to it, not an address.
 func TestIsIP(t *testing.T) {
 	for host, want := range map[string]bool{
-		"10.0.0.1": true, "010.000.000.001": true, "999.1.1.1": true, "::1": true, "fe80::1%eth0": true,
+		"10.0.0.1": true, "010.000.000.001": true, "255.255.255.255": true, "::1": true,
 		"2001:db8::": true, "::ffff:10.0.0.1": true,
 		"example.com": false, "1.2.3": false, "1.2.3.4.5": false, "1..2.3": false, "1.2.3.4.": false,
-		"1234.1.1.1": false, "a.b.c.d": false, "1.2.3.x": false, "": false, "host:80": false, ":::": false,
+		"1234.1.1.1": false, "999.1.1.1": false, "1.2.3.256": false, "fe80::1%eth0": false, "a.b.c.d": false, "1.2.3.x": false, "": false, "host:80": false, ":::": false,
 	} {
 		if got := isIP(host); got != want {
 			t.Errorf("isIP(%q) = %v, want %v", host, got, want)
+		}
+		if apiserver := netutils.ParseIPSloppy(host) != nil; apiserver != want {
+			t.Errorf("the table is wrong: the apiserver's parser reads %q as an address: %v", host, apiserver)
 		}
 	}
 }

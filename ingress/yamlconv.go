@@ -76,6 +76,12 @@ var (
 )
 
 func (c *converter) problem(line int, err *field.Error) {
+	// A bad value may be a substring of the whole input (the fast parser's
+	// values are), and an error can outlive the decode: in a FileCache,
+	// until the file changes. A copy keeps the rest of the file collectable.
+	if s, ok := err.BadValue.(string); ok {
+		err.BadValue = strings.Clone(s)
+	}
 	shadow := ""
 	if err.Type == field.ErrorTypeInvalid || err.Type == field.ErrorTypeTypeInvalid {
 		shadow = err.Field
