@@ -103,7 +103,8 @@ func (d *Decoder) DecodeBytes(name string, data []byte) (*Set, error) {
 }
 
 // parseDocuments yields the node tree of each document of data in order,
-// then the syntax error that ends the input, if any. Documents in the
+// then the syntax error that ends the input, if any. A tree is valid only
+// until yield returns: its nodes are reused for later input. Documents in the
 // subset of YAML that manifests use are read by the fast parser (see
 // fastYAML); from the first document it declines, yaml.v3 reads the rest.
 // Either way the trees, their order and the error are those yaml.v3 gives
@@ -120,15 +121,19 @@ func parseDocuments(data []byte) iter.Seq2[*yaml.Node, error] {
 		next := make(chan parsed, parseAhead)
 		done := make(chan struct{})
 		defer close(done) // stops the parser when the caller stops early
-		go parseInto(data, next, done)
+		slabs := new(nodeSlabs)
+		go parseInto(data, slabs, next, done)
 		for p := range next {
 			if p.panicked != nil {
 				panic(p.panicked)
 			}
 			if !yield(p.node, p.err) {
-				return
+				return // the parser may still be running: its slabs are left to the GC
 			}
 		}
+		// The parser has stopped (it closed next) and the caller is done
+		// with every tree (each was only valid during its yield).
+		slabs.release()
 	}
 }
 

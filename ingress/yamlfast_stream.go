@@ -20,7 +20,7 @@ type parsed struct {
 }
 
 // parseInto sends what parseDocuments yields to next, until done closes.
-func parseInto(data []byte, next chan<- parsed, done <-chan struct{}) {
+func parseInto(data []byte, slabs *nodeSlabs, next chan<- parsed, done <-chan struct{}) {
 	defer close(next)
 	send := func(p parsed) bool {
 		select {
@@ -30,7 +30,7 @@ func parseInto(data []byte, next chan<- parsed, done <-chan struct{}) {
 			return false
 		}
 	}
-	sent, finished := parseFast(data, send)
+	sent, finished := parseFast(data, slabs, send)
 	if finished {
 		return
 	}
@@ -65,13 +65,14 @@ func parseInto(data []byte, next chan<- parsed, done <-chan struct{}) {
 // documents it sent, and whether it is finished (the input read, or the
 // caller gone). A bug in the fast parser that panics leaves the input to
 // yaml.v3 too.
-func parseFast(data []byte, send func(parsed) bool) (sent int, finished bool) {
+func parseFast(data []byte, slabs *nodeSlabs, send func(parsed) bool) (sent int, finished bool) {
 	defer func() {
 		if recover() != nil {
 			finished = false
 		}
 	}()
 	fast := newFastYAML(data)
+	fast.slabs = slabs
 	var held [fastHoldBack + 1]*yaml.Node
 	n := 0
 	for {

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -115,9 +116,10 @@ func checkFastContract(t testing.TB, data []byte) (handled bool) {
 		}
 	}
 	// The stream parseDocuments gives, with the fast parser declining
-	// part way or not at all.
-	var combined []*yaml.Node
+	// part way or not at all. A tree is only valid during its yield (its
+	// nodes are reused), so each is compared there.
 	var combinedErr error
+	combined, diff := 0, ""
 	func() {
 		defer func() {
 			if r := recover(); r != nil {
@@ -129,19 +131,20 @@ func checkFastContract(t testing.TB, data []byte) (handled bool) {
 				combinedErr = err
 				break
 			}
-			combined = append(combined, n)
+			if combined < len(want) && diff == "" {
+				diff = nodeDiff(n, want[combined], fmt.Sprint("doc", combined+1))
+			}
+			combined++
 		}
 	}()
 	if (combinedErr == nil) != (wantErr == nil) || (wantErr != nil && combinedErr.Error() != wantErr.Error()) {
 		t.Fatalf("parseDocuments error %v, yaml.v3 %v\ninput: %q", combinedErr, wantErr, data)
 	}
-	if len(combined) != len(want) {
-		t.Fatalf("parseDocuments gave %d documents, yaml.v3 %d\ninput: %q", len(combined), len(want), data)
+	if combined != len(want) {
+		t.Fatalf("parseDocuments gave %d documents, yaml.v3 %d\ninput: %q", combined, len(want), data)
 	}
-	for i := range combined {
-		if d := nodeDiff(combined[i], want[i], fmt.Sprint("doc", i+1)); d != "" {
-			t.Fatalf("parseDocuments differs from yaml.v3 at %s\ninput: %q", d, data)
-		}
+	if diff != "" {
+		t.Fatalf("parseDocuments differs from yaml.v3 at %s\ninput: %q", diff, data)
 	}
 	return why == ""
 }
@@ -467,6 +470,45 @@ func TestPlainTag(t *testing.T) {
 		n := yaml.Node{Kind: yaml.ScalarNode, Value: v}
 		if got, want := plainTag(v), n.ShortTag(); got != want {
 			t.Errorf("plainTag(%q) = %s, yaml.v3 resolves %s", v, got, want)
+		}
+	}
+}
+
+// TestReusedNodesLeaveNoTrace decodes the corpora file by file in one
+// order and then in the reverse order: every file's trees are built from
+// nodes an earlier file's trees used, and each file must still decode to
+// exactly what it decoded to the first time.
+func TestReusedNodesLeaveNoTrace(t *testing.T) {
+	var files []string
+	for _, dir := range []string{"testdata/valid", "testdata/invalid", "testdata/realworld", "testdata/traffic"} {
+		names, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, names...)
+	}
+	if len(files) < 50 {
+		t.Fatalf("only %d corpus files", len(files))
+	}
+	type decoded struct {
+		set *Set
+		err string
+	}
+	decode := func(name string) decoded {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set, err := DecodeBytes(name, data)
+		return decoded{set, fmt.Sprint(err)}
+	}
+	first := map[string]decoded{}
+	for _, name := range files {
+		first[name] = decode(name)
+	}
+	for _, name := range slices.Backward(files) {
+		if again := decode(name); !reflect.DeepEqual(again, first[name]) {
+			t.Errorf("%s decodes differently after other files reused its nodes", name)
 		}
 	}
 }
