@@ -1,6 +1,7 @@
 package ingress
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"io/fs"
@@ -278,14 +279,22 @@ func (d *Decoder) tooLarge() error {
 // instead of buffering it.
 func (d *Decoder) readAll(r io.Reader) ([]byte, error) {
 	limit := d.maxFileSize()
-	data, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
+	var buf bytes.Buffer
+	// A file that tells its size is read into one buffer of that size:
+	// io.ReadAll grows its buffer as it goes, allocating and copying about
+	// twice the file.
+	if f, ok := r.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if info, err := f.Stat(); err == nil && info.Mode().IsRegular() && info.Size() <= limit {
+			buf.Grow(int(info.Size()) + bytes.MinRead)
+		}
+	}
+	if _, err := buf.ReadFrom(io.LimitReader(r, limit+1)); err != nil {
 		return nil, err
 	}
-	if int64(len(data)) > limit {
+	if int64(buf.Len()) > limit {
 		return nil, d.tooLarge()
 	}
-	return data, nil
+	return buf.Bytes(), nil
 }
 
 // osFS opens operating-system paths as given (absolute or relative), which
