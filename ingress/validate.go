@@ -86,37 +86,32 @@ func (s *Set) lenValidated() int {
 // EndpointSlices, Secrets, ConfigMaps. Each object's name is rendered
 // once, for its errors and the duplicate check.
 func (s *Set) checkObject(k int, cache *checkCache) checkedObject {
-	var c checkedObject
-	var list field.ErrorList
-	switch {
-	case k < len(s.Ingresses):
-		o := &s.Ingresses[k]
-		c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateIngress(o.Ingress, cache)
-	case k-len(s.Ingresses) < len(s.IngressClasses):
-		o := &s.IngressClasses[k-len(s.Ingresses)]
-		c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateIngressClass(o.IngressClass, cache)
-	default:
-		k -= len(s.Ingresses) + len(s.IngressClasses)
-		switch {
-		case k < len(s.Services):
-			o := &s.Services[k]
-			c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateService(o.Service, cache)
-		case k-len(s.Services) < len(s.EndpointSlices):
-			o := &s.EndpointSlices[k-len(s.Services)]
-			c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateEndpointSlice(o.EndpointSlice, cache)
-		default:
-			k -= len(s.Services) + len(s.EndpointSlices)
-			if k < len(s.Secrets) {
-				o := &s.Secrets[k]
-				c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateSecret(o.Secret, cache)
-			} else {
-				o := &s.ConfigMaps[k-len(s.Secrets)]
-				c.ref, c.src, c.doc, list = o.Ref(), o.Source, o.doc, validateConfigMap(o.ConfigMap, cache)
-			}
-		}
+	checked := func(ref string, src Source, doc *docRef, list field.ErrorList) checkedObject {
+		return checkedObject{ref: ref, src: src, doc: doc, errs: located(src, doc, ref, list)}
 	}
-	c.errs = located(c.src, c.doc, c.ref, list)
-	return c
+	// k counts through the kinds in load order.
+	if k < len(s.Ingresses) {
+		o := &s.Ingresses[k]
+		return checked(o.Ref(), o.Source, o.doc, validateIngress(o.Ingress, cache))
+	}
+	if k -= len(s.Ingresses); k < len(s.IngressClasses) {
+		o := &s.IngressClasses[k]
+		return checked(o.Ref(), o.Source, o.doc, validateIngressClass(o.IngressClass, cache))
+	}
+	if k -= len(s.IngressClasses); k < len(s.Services) {
+		o := &s.Services[k]
+		return checked(o.Ref(), o.Source, o.doc, validateService(o.Service, cache))
+	}
+	if k -= len(s.Services); k < len(s.EndpointSlices) {
+		o := &s.EndpointSlices[k]
+		return checked(o.Ref(), o.Source, o.doc, validateEndpointSlice(o.EndpointSlice, cache))
+	}
+	if k -= len(s.EndpointSlices); k < len(s.Secrets) {
+		o := &s.Secrets[k]
+		return checked(o.Ref(), o.Source, o.doc, validateSecret(o.Secret, cache))
+	}
+	o := &s.ConfigMaps[k-len(s.Secrets)]
+	return checked(o.Ref(), o.Source, o.doc, validateConfigMap(o.ConfigMap, cache))
 }
 
 // located turns the field errors of one object into Errors that name it
