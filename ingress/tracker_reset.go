@@ -1,0 +1,141 @@
+package ingress
+
+// A full load: Reset replaces every object of a Tracker at once. Validation
+// and the entries' links and refs are worked out on every CPU, and the
+// compile lays out the whole table once (see recompile).
+
+import (
+	"slices"
+)
+
+// Reset replaces every object with those of set, as LoadFiles does: set is
+// validated (with Options.SkipInvalidIngresses, invalid Ingresses are left
+// out with warnings) and compiled. On error the Tracker is unchanged.
+func (t *Tracker) Reset(set *Set) (*Result, error) {
+	p, err := t.prepareReset(set)
+	if err != nil {
+		return nil, err
+	}
+	p.Commit()
+	return p.Result, nil
+}
+
+// prepareReset is Reset without the commit.
+func (t *Tracker) prepareReset(set *Set) (*Pending, error) {
+	skips, err := validateForTracker(set, t.opts)
+	if err != nil {
+		return nil, err
+	}
+	nt := newTracker(t.opts)
+	nt.setWarnings = slices.Clone(set.Warnings)
+	nt.putAll(set, skips)
+	up, commit, err := nt.recompile(nil, nil, true)
+	if err != nil {
+		return nil, err
+	}
+	return &Pending{Result: up, t: t, commit: func() {
+		commit()
+		*t = *nt
+	}}, nil
+}
+
+// putAll fills t, new and empty, with the objects of set in load order;
+// skips are the warnings that leave Ingresses out, by name. The links and
+// refs of the Ingresses, each its own, are worked out on every CPU.
+func (t *Tracker) putAll(set *Set, skips map[string][]Warning) {
+	objects := setObjects(set)
+	entries := make([]*entry, len(objects))
+	for i, n := range objects {
+		t.seq++
+		entries[i] = &entry{n: n, seq: t.seq}
+	}
+	inChunks(len(entries), prepareChunk, 0, func(lo, hi int) {
+		for _, e := range entries[lo:hi] {
+			if e.n.kind != kindIngress {
+				continue
+			}
+			var skip []Warning
+			if skips != nil { // rendering every name to find none costs
+				skip = skips[e.n.obj.(Ingress).Ref()]
+			}
+			t.prepareIngress(e, skip)
+		}
+	})
+	for k, count := range countKinds(objects) {
+		// Sized once: no growing over 10,000s of objects.
+		t.objs[k] = make(map[string]*entry, count)
+	}
+	for _, e := range entries {
+		t.put(e.n.kind, e.n.key, e)
+	}
+}
+
+// prepareChunk is how many entries one goroutine of putAll prepares at a
+// time.
+const prepareChunk = 256
+
+// validateForTracker validates set as LoadFiles does and returns, per Ingress
+// ref, the warnings that leave it out.
+func validateForTracker(set *Set, opts Options) (map[string][]Warning, error) {
+	err := set.Validate()
+	if err == nil {
+		return nil, nil
+	}
+	if !opts.SkipInvalidIngresses {
+		return nil, err
+	}
+	warnings, fatal := skipInvalid(err.(ErrorList), map[string]bool{})
+	if len(fatal) > 0 {
+		return nil, fatal
+	}
+	byRef := map[string][]Warning{}
+	for _, w := range warnings {
+		byRef[w.Object] = append(byRef[w.Object], w)
+	}
+	return byRef, nil
+}
+
+// prepareIngress fills in what the Tracker derives from an Ingress entry.
+// It reads only e and t's options, so entries may be prepared
+// concurrently.
+func (t *Tracker) prepareIngress(e *entry, skip []Warning) {
+	e.skip = skip
+	if skip == nil {
+		ing := e.n.obj.(Ingress)
+		e.links, e.refs = t.opts.links(ing), refs(ing)
+	}
+}
+
+// setObjects lists the objects of set in load order, kind by kind, as
+// normalize makes them.
+func setObjects(set *Set) []normalized {
+	out := make([]normalized, 0, set.Len())
+	for _, o := range set.IngressClasses {
+		out = append(out, normalized{kindIngressClass, objectKey(o.Namespace, o.Name), o})
+	}
+	for _, o := range set.Services {
+		out = append(out, normalized{kindService, objectKey(o.Namespace, o.Name), o})
+	}
+	for _, o := range set.EndpointSlices {
+		out = append(out, normalized{kindEndpointSlice, objectKey(o.Namespace, o.Name), o})
+	}
+	for _, o := range set.Secrets {
+		out = append(out, normalized{kindSecret, objectKey(o.Namespace, o.Name), o})
+	}
+	for _, o := range set.ConfigMaps {
+		out = append(out, normalized{kindConfigMap, objectKey(o.Namespace, o.Name), o})
+	}
+	for _, o := range set.Ingresses {
+		out = append(out, normalized{kindIngress, objectKey(o.Namespace, o.Name), o})
+	}
+	return out
+}
+
+// countKinds counts the objects of each kind.
+func countKinds(objects []normalized) [kindCount]int {
+	var counts [kindCount]int
+	for _, n := range objects {
+		counts[n.kind]++
+	}
+	return counts
+}
