@@ -1,11 +1,9 @@
 package cluster
 
 import (
-	"fmt"
 	"maps"
 	"strings"
 
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	gatewayv1 "sigs.k8s.io/gateway-api/apis/v1"
@@ -115,35 +113,26 @@ func (s *Source) gatewayApplied(current, served *ingress.Set, bad map[string]str
 	})
 	maps.DeleteFunc(s.syncs.gatewayGood, func(ref string, _ gatewayObject) bool { return objects[ref] == nil })
 	next := map[string]badGatewayObject{}
+	problems := map[string]problem{}
 	for ref, reason := range bad {
 		obj := objects[ref]
 		if obj == nil || !isGatewayRef(ref) {
 			continue
 		}
 		next[ref] = badGatewayObject{resourceVersion: obj.GetResourceVersion(), reason: reason}
-		kind, msg := ReasonInvalid, "left out, not served: "+reason
+		p := problem{obj: obj, reason: ReasonInvalid, msg: "left out, not served: " + reason}
 		if good := s.syncs.gatewayGood[ref]; good != nil && good.GetUID() == obj.GetUID() {
-			kind = ReasonKeptLastGood
-			msg = fmt.Sprintf("update not applied (resourceVersion %s); still serving the last good version (resourceVersion %s): %s",
-				obj.GetResourceVersion(), good.GetResourceVersion(), reason)
+			p.reason = ReasonKeptLastGood
+			p.msg = keptLastGood(obj.GetResourceVersion(), good.GetResourceVersion(), reason)
 		}
-		said := obj.GetResourceVersion() + "\x00" + msg
-		if s.syncs.gatewayReported[ref] == said {
-			continue
-		}
-		s.syncs.gatewayReported[ref] = said
-		s.logger.Warn("cluster: "+ref+": "+msg, "object", ref, "reason", kind)
-		s.recorder.Event(obj, corev1.EventTypeWarning, kind, truncate(msg, maxEventMessage))
+		problems[ref] = p
 	}
-	for ref := range s.syncs.gatewayReported {
-		if _, still := next[ref]; still {
-			continue
-		}
-		delete(s.syncs.gatewayReported, ref)
-		if obj := objects[ref]; obj != nil {
-			s.logger.Info("cluster: "+ref+": valid again; serving it", "object", ref)
-			s.recorder.Event(obj, corev1.EventTypeNormal, ReasonSync, "valid again; serving resourceVersion "+obj.GetResourceVersion())
-		}
-	}
+	s.announce(s.syncs.gatewayReported, "object", func(ref string) string { return ref }, problems,
+		func(ref string) eventObject {
+			if obj := objects[ref]; obj != nil {
+				return obj
+			}
+			return nil
+		})
 	s.syncs.gatewayBad = next
 }

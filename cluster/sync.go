@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"k8s.io/apimachinery/pkg/runtime"
 	"maps"
 	"slices"
 	"strings"
@@ -362,31 +363,68 @@ const maxEventMessage = 1000
 // report says once, in an Event on the Ingress and in the log, what
 // happened to each Ingress with problems, and when it is fixed.
 func (s *Source) report(current map[string]*networkingv1.Ingress, problems map[string][]string, restored []string) {
+	now := make(map[string]problem, len(problems))
 	for k, reasons := range problems {
 		ing := current[k]
 		why := strings.Join(reasons, "; ")
-		reason, msg := ReasonInvalid, "skipped, not served: "+why
+		p := problem{obj: ing, reason: ReasonInvalid, msg: "skipped, not served: " + why}
 		if slices.Contains(restored, k) {
-			good := s.syncs.lastGood[k]
-			reason = ReasonKeptLastGood
-			msg = fmt.Sprintf("update not applied (resourceVersion %s); still serving the last good version (resourceVersion %s): %s",
-				ing.ResourceVersion, good.ResourceVersion, why)
+			p.reason = ReasonKeptLastGood
+			p.msg = keptLastGood(ing.ResourceVersion, s.syncs.lastGood[k].ResourceVersion, why)
 		}
-		said := ing.ResourceVersion + "\x00" + msg
-		if s.syncs.reported[k] == said {
-			continue
-		}
-		s.syncs.reported[k] = said
-		s.logger.Warn("cluster: ingress "+k+": "+msg, "ingress", k, "reason", reason)
-		s.recorder.Event(ing, corev1.EventTypeWarning, reason, truncate(msg, maxEventMessage))
+		now[k] = p
 	}
-	for k := range s.syncs.reported {
-		if _, still := problems[k]; still || current[k] == nil {
+	s.announce(s.syncs.reported, "ingress", func(k string) string { return "ingress " + k }, now,
+		func(k string) eventObject {
+			if ing := current[k]; ing != nil {
+				return ing
+			}
+			return nil
+		})
+}
+
+// eventObject is an object an Event can be about.
+type eventObject interface {
+	runtime.Object
+	GetResourceVersion() string
+}
+
+// problem is what is wrong with one object: the Event reason and message.
+type problem struct {
+	obj         eventObject
+	reason, msg string
+}
+
+// keptLastGood is the message for an object whose new version has errors
+// while its last good version keeps serving.
+func keptLastGood(resourceVersion, goodVersion, why string) string {
+	return fmt.Sprintf("update not applied (resourceVersion %s); still serving the last good version (resourceVersion %s): %s",
+		resourceVersion, goodVersion, why)
+}
+
+// announce says each problem once per object version, in the log (under
+// logKey) and in a Warning Event, and says when an object reported before
+// is valid again, if it still exists (present). reported holds what was
+// said, by object key; label names an object in the log.
+func (s *Source) announce(reported map[string]string, logKey string, label func(key string) string, problems map[string]problem, present func(key string) eventObject) {
+	for k, p := range problems {
+		said := p.obj.GetResourceVersion() + "\x00" + p.msg
+		if reported[k] == said {
 			continue
 		}
-		delete(s.syncs.reported, k)
-		s.logger.Info("cluster: ingress "+k+": valid again; serving it", "ingress", k)
-		s.recorder.Event(current[k], corev1.EventTypeNormal, ReasonSync, "valid again; serving resourceVersion "+current[k].ResourceVersion)
+		reported[k] = said
+		s.logger.Warn("cluster: "+label(k)+": "+p.msg, logKey, k, "reason", p.reason)
+		s.recorder.Event(p.obj, corev1.EventTypeWarning, p.reason, truncate(p.msg, maxEventMessage))
+	}
+	for k := range reported {
+		if _, still := problems[k]; still {
+			continue
+		}
+		delete(reported, k)
+		if obj := present(k); obj != nil {
+			s.logger.Info("cluster: "+label(k)+": valid again; serving it", logKey, k)
+			s.recorder.Event(obj, corev1.EventTypeNormal, ReasonSync, "valid again; serving resourceVersion "+obj.GetResourceVersion())
+		}
 	}
 }
 
