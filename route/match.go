@@ -74,28 +74,36 @@ func (t *Table) lookupHost(host string) uint32 {
 	if off := t.findHost(t.exact, t.exactFilter, host); off != 0 {
 		return off
 	}
-	if len(t.deep) > 0 {
-		if t.opts.SpecificWildcardsFirst && len(t.wildcard) > 0 {
-			// The one-label wildcard's suffix is the longest there is.
-			if i := strings.IndexByte(host, '.'); i > 0 {
-				if off := t.findHost(t.wildcard, nil, host[i+1:]); off != 0 {
-					return off
-				}
-			}
-		}
-		if off := t.findDeep(host); off != 0 {
+	wildcardFirst := len(t.deep) == 0 || t.opts.SpecificWildcardsFirst
+	if wildcardFirst {
+		if off := t.findWildcard(host); off != 0 {
 			return off
 		}
 	}
-	if len(t.wildcard) > 0 {
-		// "*.foo.com" covers one non-empty label in front of "foo.com".
-		if i := strings.IndexByte(host, '.'); i > 0 {
-			if off := t.findHost(t.wildcard, nil, host[i+1:]); off != 0 {
+	if len(t.deep) > 0 {
+		if off := t.findDeep(host); off != 0 {
+			return off
+		}
+		if !wildcardFirst {
+			if off := t.findWildcard(host); off != 0 {
 				return off
 			}
 		}
 	}
 	return t.hostless
+}
+
+// findWildcard returns the record of the one-label wildcard covering host
+// ("*.foo.com" covers one non-empty label in front of "foo.com"), or 0.
+// Its suffix is the longest a wildcard can have.
+func (t *Table) findWildcard(host string) uint32 {
+	if len(t.wildcard) == 0 {
+		return 0
+	}
+	if i := strings.IndexByte(host, '.'); i > 0 {
+		return t.findHost(t.wildcard, nil, host[i+1:])
+	}
+	return 0
 }
 
 // findDeep returns the record of the deep wildcard covering host, the

@@ -72,18 +72,21 @@ func (s *sharded) pick(host string) (*Table, uint32) {
 			return sh, off
 		}
 	}
+	wildcardFirst := len(s.deep.deep) == 0 || s.opts.SpecificWildcardsFirst
+	if wildcardFirst {
+		if sh, off := s.pickWildcard(host); off != 0 {
+			return sh, off
+		}
+	}
 	if len(s.deep.deep) > 0 {
-		if s.opts.SpecificWildcardsFirst {
+		if off := s.deep.findDeep(host); off != 0 {
+			return s.deep, off
+		}
+		if !wildcardFirst {
 			if sh, off := s.pickWildcard(host); off != 0 {
 				return sh, off
 			}
 		}
-		if off := s.deep.findDeep(host); off != 0 {
-			return s.deep, off
-		}
-	}
-	if sh, off := s.pickWildcard(host); off != 0 {
-		return sh, off
 	}
 	return s.base, s.base.hostless
 }
