@@ -31,7 +31,7 @@ func TestRequestRedirectTranslation(t *testing.T) {
 		{"full path", gatewayv1.HTTPRequestRedirectFilter{Path: &gatewayv1.HTTPPathModifier{Type: gatewayv1.FullPathHTTPPathModifier, ReplaceFullPath: str("/x")}},
 			rewrite.Redirect{Code: 302, Path: &rewrite.PathModifier{Value: "/x"}}, ""},
 		{"unknown status", gatewayv1.HTTPRequestRedirectFilter{StatusCode: code(304)}, rewrite.Redirect{}, "status code 304"},
-		{"unknown scheme", gatewayv1.HTTPRequestRedirectFilter{Scheme: str("ftp")}, rewrite.Redirect{}, `scheme "ftp"`},
+		{"unknown scheme", gatewayv1.HTTPRequestRedirectFilter{Scheme: str("ftp")}, rewrite.Redirect{}, `Scheme: invalid value "ftp"`},
 		{"unknown path type", gatewayv1.HTTPRequestRedirectFilter{Path: &gatewayv1.HTTPPathModifier{Type: "ReplaceRegex"}}, rewrite.Redirect{}, `path: type "ReplaceRegex" is not supported`},
 		{"type without value", gatewayv1.HTTPRequestRedirectFilter{Path: &gatewayv1.HTTPPathModifier{Type: gatewayv1.FullPathHTTPPathModifier}}, rewrite.Redirect{}, "replaceFullPath must be given"},
 		{"port 0", gatewayv1.HTTPRequestRedirectFilter{Port: port(0)}, rewrite.Redirect{}, "port 0"},

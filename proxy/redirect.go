@@ -1,13 +1,11 @@
 package proxy
 
 import (
-	"fmt"
 	"net"
 	"net/http"
 	"strconv"
 	"strings"
 
-	"github.com/ingressmux/ingressmux/rewrite"
 	"github.com/ingressmux/ingressmux/route"
 )
 
@@ -127,29 +125,4 @@ func (h *Handler) rewriteRedirect(w http.ResponseWriter, r *http.Request, rt *Ro
 	w.Header().Set("Location", target)
 	writeError(w, http.StatusFound, "302 found")
 	return true
-}
-
-// checkRedirect returns what is wrong with rd: a code net/http would
-// panic on or that is not a redirect, and the parts of a Location built
-// from the request that no client could follow.
-func checkRedirect(rd *rewrite.Redirect) []error {
-	var errs []error
-	if rd.Code < 300 || rd.Code > 399 {
-		errs = append(errs, fmt.Errorf("Redirect.Code: invalid value %d: must be a 3xx status code", rd.Code))
-	}
-	if rd.URL != "" {
-		return errs
-	}
-	if rd.Scheme != "" && rd.Scheme != "http" && rd.Scheme != "https" {
-		errs = append(errs, fmt.Errorf(`Redirect.Scheme: invalid value %q: must be "http" or "https"`, rd.Scheme))
-	}
-	if rd.Port < 0 || rd.Port > 65535 {
-		errs = append(errs, fmt.Errorf("Redirect.Port: invalid value %d: must be from 1 to 65535", rd.Port))
-	}
-	if rd.Path != nil {
-		if err := rd.Path.Check(); err != nil {
-			errs = append(errs, fmt.Errorf("Redirect.Path: %w", err))
-		}
-	}
-	return errs
 }

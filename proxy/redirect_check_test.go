@@ -21,7 +21,9 @@ func TestRedirectErrors(t *testing.T) {
 		{"2xx code", &rewrite.Redirect{URL: "https://a.test/", Code: 200}, "Redirect.Code: invalid value 200"},
 		{"code beyond net/http", &rewrite.Redirect{Code: 3000}, "Redirect.Code: invalid value 3000"},
 		{"scheme", &rewrite.Redirect{Code: 302, Scheme: "ftp"}, `Redirect.Scheme: invalid value "ftp": must be "http" or "https"`},
-		{"negative port", &rewrite.Redirect{Code: 302, Port: -1}, "Redirect.Port: invalid value -1: must be from 1 to 65535"},
+		{"negative port", &rewrite.Redirect{Code: 302, Port: -1}, "Redirect.Port: invalid value -1: must be from 0 (the request's port) to 65535"},
+		{"hostname with a space", &rewrite.Redirect{Code: 302, Hostname: "a b"}, `Redirect.Hostname: invalid value "a b"`},
+		{"hostname with a port", &rewrite.Redirect{Code: 302, Hostname: "a.test:80"}, `Redirect.Hostname: invalid value "a.test:80"`},
 		{"port too large", &rewrite.Redirect{Code: 302, Port: 65536}, "Redirect.Port: invalid value 65536"},
 	} {
 		t.Run(tc.name, func(t *testing.T) { wantNewError(t, &Route{Upstream: up, Redirect: tc.redirect}, tc.want) })

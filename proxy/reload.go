@@ -287,7 +287,7 @@ func checkRoute(rt *Route) []error {
 		}
 	}
 	if rt.Redirect != nil {
-		errs = append(errs, checkRedirect(rt.Redirect)...)
+		errs = append(errs, rt.Redirect.Check()...)
 	}
 	if rt.Rewrite != nil && rt.Rewrite.Target() == "" {
 		// Only the zero Path has no target (NewPath makes "" "/"); it

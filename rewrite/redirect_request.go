@@ -1,6 +1,7 @@
 package rewrite
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -13,22 +14,6 @@ import (
 // see Redirect.Port) to 65535; path nil or a valid PathModifier; code 301,
 // 302, 303, 307 or 308, or 0 for the filter's default, 302.
 func NewRequestRedirect(scheme, hostname string, port int, path *PathModifier, code int) (*Redirect, error) {
-	switch scheme {
-	case "", "http", "https":
-	default:
-		return nil, fmt.Errorf("rewrite: redirect scheme %q: must be http or https", scheme)
-	}
-	if hostname != "" && !validHostname(hostname) {
-		return nil, fmt.Errorf("rewrite: redirect hostname %q: must be a host name or an IP address, without a port", hostname)
-	}
-	if port < 0 || port > 65535 {
-		return nil, fmt.Errorf("rewrite: redirect port %d: must be from 1 to 65535", port)
-	}
-	if path != nil {
-		if err := path.Check(); err != nil {
-			return nil, err
-		}
-	}
 	switch code {
 	case 0:
 		code = 302
@@ -36,7 +21,39 @@ func NewRequestRedirect(scheme, hostname string, port int, path *PathModifier, c
 	default:
 		return nil, fmt.Errorf("rewrite: redirect status code %d: must be 301, 302, 303, 307 or 308", code)
 	}
-	return &Redirect{Code: code, Scheme: scheme, Hostname: hostname, Port: port, Path: path}, nil
+	r := &Redirect{Code: code, Scheme: scheme, Hostname: hostname, Port: port, Path: path}
+	if errs := r.Check(); len(errs) > 0 {
+		return nil, fmt.Errorf("rewrite: %w", errors.Join(errs...))
+	}
+	return r, nil
+}
+
+// Check returns what is wrong with r: a code that is not a redirect (or
+// that net/http would panic on), and, for a redirect built from the
+// request, the parts of a Location no client could follow.
+func (r *Redirect) Check() []error {
+	var errs []error
+	if r.Code < 300 || r.Code > 399 {
+		errs = append(errs, fmt.Errorf("Redirect.Code: invalid value %d: must be a 3xx status code", r.Code))
+	}
+	if r.URL != "" {
+		return errs
+	}
+	if r.Scheme != "" && r.Scheme != "http" && r.Scheme != "https" {
+		errs = append(errs, fmt.Errorf(`Redirect.Scheme: invalid value %q: must be "http" or "https"`, r.Scheme))
+	}
+	if r.Hostname != "" && !validHostname(r.Hostname) {
+		errs = append(errs, fmt.Errorf("Redirect.Hostname: invalid value %q: must be a host name or an IP address, without a port", r.Hostname))
+	}
+	if r.Port < 0 || r.Port > 65535 {
+		errs = append(errs, fmt.Errorf("Redirect.Port: invalid value %d: must be from 0 (the request's port) to 65535", r.Port))
+	}
+	if r.Path != nil {
+		if err := r.Path.Check(); err != nil {
+			errs = append(errs, fmt.Errorf("Redirect.Path: %w", err))
+		}
+	}
+	return errs
 }
 
 // validHostname reports whether h is a DNS name (letters, digits and "-"
