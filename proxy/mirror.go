@@ -123,6 +123,13 @@ type mirrorCopy struct {
 // copied at once; otherwise out's body is wrapped so that the copies
 // leave with the body once it has been read to its end.
 func (rc *reqCtx) mirror(out *http.Request) {
+	hasBody := out.Body != nil && out.Body != http.NoBody
+	if hasBody && out.ContentLength > MaxMirrorBodyBytes {
+		// Before choosing endpoints: a copy that is never sent must not
+		// move a mirror's balancing on.
+		rc.log(slog.LevelDebug, "proxy: request not mirrored: its body is too large", nil)
+		return
+	}
 	var copies []mirrorCopy
 	for i, up := range rc.rt.mirrors {
 		if !rc.rt.route.Mirrors[i].sampled() {
@@ -155,12 +162,8 @@ func (rc *reqCtx) mirror(out *http.Request) {
 	if len(copies) == 0 {
 		return
 	}
-	if out.Body == nil || out.Body == http.NoBody {
+	if !hasBody {
 		rc.sendCopies(copies, nil)
-		return
-	}
-	if out.ContentLength > MaxMirrorBodyBytes {
-		rc.log(slog.LevelDebug, "proxy: request not mirrored: its body is too large", nil)
 		return
 	}
 	out.Body = &teeBody{r: out.Body, rc: rc, copies: copies}
