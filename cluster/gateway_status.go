@@ -96,8 +96,14 @@ func (s *Source) writeGatewayStatus(ctx context.Context, published []networkingv
 		return nil // without the Target's status, writing would only remove entries
 	}
 	s.servedMu.Lock()
-	compiled := s.gatewayCompiled
+	compiled, synced := s.gatewayCompiled, s.gatewaySynced
 	s.servedMu.Unlock()
+	if !synced {
+		// No sync has applied the Gateway API objects yet (the first one
+		// failed, or the CRDs came after the last one): the status is not
+		// known, and writing none would remove every route's entries.
+		return nil
+	}
 	var st gateway.Status
 	if compiled != nil {
 		st = compiled.Status

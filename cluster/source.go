@@ -131,6 +131,10 @@ type Source struct {
 	// gatewayCompiled is what the Target made of the Gateway API objects
 	// in the last sync, for status; nil without any.
 	gatewayCompiled *gateway.Compiled
+	// gatewaySynced is whether that sync held the Gateway API objects:
+	// until one did, there is no status to write, and writing the empty
+	// one would remove this controller's entries from every route.
+	gatewaySynced bool
 }
 
 // Queue keys: the two jobs of the workers.

@@ -48,6 +48,9 @@ type syncState struct {
 	gatewayGood     map[string]gatewayObject
 	gatewayBad      map[string]badGatewayObject
 	gatewayReported map[string]string
+	// gatewaySnapshot is whether the last snapshot held the Gateway API
+	// objects (their informers had started).
+	gatewaySnapshot bool
 }
 
 func (st *syncState) init() {
@@ -280,7 +283,9 @@ func (s *Source) snapshot() (*ingress.Set, error) {
 				return ingress.ConfigMap{ConfigMap: o, Source: source}, true
 			}))
 	}
-	errs = append(errs, s.informers.gateway.Load().snapshot(set))
+	gw := s.informers.gateway.Load()
+	s.syncs.gatewaySnapshot = gw != nil
+	errs = append(errs, gw.snapshot(set))
 	return set, errors.Join(errs...)
 }
 
@@ -453,7 +458,7 @@ func (s *Source) setServed(set *ingress.Set, problems map[string][]string, resto
 		compiled = gt.Gateway()
 	}
 	s.servedMu.Lock()
-	s.served, s.gatewayCompiled = served, compiled
+	s.served, s.gatewayCompiled, s.gatewaySynced = served, compiled, s.syncs.gatewaySnapshot
 	s.servedMu.Unlock()
 }
 
