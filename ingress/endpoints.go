@@ -1,7 +1,6 @@
 package ingress
 
 import (
-	"cmp"
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
@@ -110,13 +109,8 @@ func (t *Tracker) serviceResolver(keys map[string]bool) *resolver {
 		if e := t.objs[kindService][key]; e != nil {
 			r.services[key] = e.n.obj.(Service).Service
 		}
-		var list []*entry
-		for sk := range t.slicesOf[key] {
-			list = append(list, t.objs[kindEndpointSlice][sk])
-		}
-		slices.SortFunc(list, func(a, b *entry) int { return cmp.Compare(a.seq, b.seq) })
-		for _, e := range list {
-			r.slices[key] = append(r.slices[key], e.n.obj.(EndpointSlice).EndpointSlice)
+		for _, es := range t.EndpointSlicesOf(key) {
+			r.slices[key] = append(r.slices[key], es.EndpointSlice)
 		}
 	}
 	return r
