@@ -15,7 +15,7 @@ import (
 )
 
 // gatewayGroup is the API group of the Gateway API kinds.
-const gatewayGroup = "gateway.networking.k8s.io"
+const gatewayGroup = gatewayv1.GroupName
 
 // gatewayState is a served Gateway while routes attach to it.
 type gatewayState struct {

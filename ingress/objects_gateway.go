@@ -62,7 +62,7 @@ type BackendTLSPolicy struct {
 }
 
 // gatewayGroup is the API group of the Gateway API kinds.
-const gatewayGroup = "gateway.networking.k8s.io"
+const gatewayGroup = gatewayv1.GroupName
 
 func init() {
 	kinds[typeMeta{gatewayGroup + "/v1", "GatewayClass"}] = typed(false, func(set *Set, obj *gatewayv1.GatewayClass, src Source, ref *docRef) {
