@@ -113,6 +113,30 @@ spec:
 	}
 }
 
+// TestInvalidRegexMatch checks that a path regular expression that does
+// not compile is reported on its match, with PartiallyInvalid, and that
+// the rule's other matches answer 500 rather than the route's other rules
+// or a 404.
+func TestInvalidRegexMatch(t *testing.T) {
+	set := decodeWithBase(t, `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: re, namespace: gateway-conformance-infra}
+spec:
+  parentRefs: [{name: same-namespace}]
+  rules:
+  - matches: [{path: {type: RegularExpression, value: "/a("}}, {path: {type: PathPrefix, value: /b}}]
+    backendRefs: [{name: infra-backend-v1, port: 8080}]
+  - backendRefs: [{name: infra-backend-v2, port: 8080}]
+`)
+	h, out := serveSet(t, set, Options{Backends: echoBackends(t, set)})
+	exchange{req: "GET /b", status: 500}.run(t, h)
+	exchange{req: "GET /other", backend: "infra-backend-v2"}.run(t, h)
+	wantCondition{"HTTPRoute", "gateway-conformance-infra/re", "same-namespace", "PartiallyInvalid", true, "UnsupportedValue"}.check(t, out.Status)
+	if !hasWarning(out, "spec.rules[0].matches[0]") {
+		t.Errorf("no warning naming the match in %v", out.Warnings)
+	}
+}
+
 func hasWarning(out *Compiled, text string) bool {
 	for _, w := range out.Warnings {
 		if strings.Contains(w.String(), text) {

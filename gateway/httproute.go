@@ -144,8 +144,22 @@ func (c *compiler) serveRule(ro routeObject, att attachment, i int, rt *proxy.Ro
 	if p.sessionPersistence {
 		c.warn(ro.source, ro.ref, fmt.Sprintf("spec.rules[%d].sessionPersistence", i), "sessionPersistence is not supported; requests are balanced without it")
 	}
+	// A match the route package would refuse (a regular expression that
+	// does not compile) is left out, and its rule answers 500 with the
+	// problem on the match's field, as any other problem of the rule.
+	matches := p.matches[:0:0]
+	for j, m := range p.matches {
+		conds := m.conds
+		errs := route.CheckRule(route.Rule{Path: m.path, Type: m.typ, Conditions: &conds})
+		for _, err := range errs {
+			p.problems = append(p.problems, fmt.Sprintf("spec.rules[%d].matches[%d]: %v", i, j, err))
+		}
+		if len(errs) == 0 {
+			matches = append(matches, m)
+		}
+	}
 	rt = c.rejectRule(ro, rt, p.problems, partial)
-	c.addRules(ro, att, i, rt, p.backends, p.matches)
+	c.addRules(ro, att, i, rt, p.backends, matches)
 }
 
 // rejectRule replaces a rule that cannot be served as written by one that

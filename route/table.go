@@ -107,6 +107,15 @@ func Prepare(rules []Rule, opts Options) (*Prepared, error) {
 
 // compileRule returns r with its host and path normalised and its regex
 // compiled, or what is wrong with its host and with its path.
+// CheckRule returns what NewWithOptions would refuse in r on its own: its
+// host, its path for its type (a regular expression that does not
+// compile, say) and its conditions. A front end checks a rule with it to
+// report the problem on the field of the object that wrote it.
+func CheckRule(r Rule) []error {
+	_, errs := compileRule(r)
+	return errs
+}
+
 func compileRule(r Rule) (compiled, []error) {
 	var errs []error
 	host, err := normRuleHost(r.Host)
