@@ -168,22 +168,22 @@ func layoutSharded(lists [][]compiled, n int, opts Options, shards int) *Table {
 			j++
 		}
 	}
-	seen := map[dupKey]bool{}
-	part := func(k int) []compiled {
-		return dedupeWith(seen, buf[end[k]:at[k]:end[k+1]])
-	}
+	// Parts are deduplicated on their own: a rule's part follows from
+	// its host, which is part of what makes it a duplicate.
+	parts := make([][]compiled, shards+2) // the shards, deepPart, basePart
+	eachPart(len(parts), func(k int, w *layoutWorker) {
+		parts[k] = dedupeWith(w.seen, buf[end[k]:at[k]:end[k+1]])
+	})
 	isGlobal := func(c compiled) bool { return c.rule.Type == Default } // among the rules without a host
-	hostless := part(basePart)
+	hostless := parts[basePart]
 	if i := lastIndexFunc(hostless, isGlobal); i >= 0 {
 		global := hostless[i]
 		s.global = &global
-		hostless = slices.DeleteFunc(hostless, isGlobal)
+		parts[basePart] = slices.DeleteFunc(hostless, isGlobal)
 	}
-	parts := make([][]compiled, shards+1)
-	total := len(hostless)
-	for k := range parts {
-		parts[k] = part(k)
-		total += len(parts[k])
+	total := 0
+	for _, p := range parts {
+		total += len(p)
 	}
 	if s.global != nil {
 		total++
@@ -192,12 +192,17 @@ func layoutSharded(lists [][]compiled, n int, opts Options, shards int) *Table {
 		return nil
 	}
 	s.n = total
-	sc := &scratch{}
-	for k := range shards {
-		s.shards[k] = buildWith(s.withGlobal(parts[k]), s.subOptions(false), sc)
-	}
-	s.deep = buildWith(s.withGlobal(parts[deepPart]), s.subOptions(true), sc)
-	s.base = buildWith(s.withGlobal(hostless), s.subOptions(false), sc)
+	eachPart(len(parts), func(k int, w *layoutWorker) {
+		t := buildWith(s.withGlobal(parts[k]), s.subOptions(k == deepPart), &w.sc)
+		switch k {
+		case deepPart:
+			s.deep = t
+		case basePart:
+			s.base = t
+		default:
+			s.shards[k] = t
+		}
+	})
 	return &Table{sharded: s}
 }
 
