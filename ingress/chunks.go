@@ -52,3 +52,17 @@ func inChunks(n, chunk, workers int, fn func(lo, hi int)) {
 		panic(*r)
 	}
 }
+
+// both runs a and b, at once when there are two CPUs; a panic in either is
+// raised again on the caller's goroutine, as inChunks does.
+func both(a, b func()) {
+	inChunks(2, 1, 0, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if i == 0 {
+				a()
+			} else {
+				b()
+			}
+		}
+	})
+}

@@ -434,9 +434,10 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 	// The empty table of the matching mode: with no rules compiled, the
 	// table still has the mode's options, as a full Compile's does.
 	var table *route.Table
+	var join func()
 	if full {
 		// Every group's rules laid out once, as Splice would lay out the
-		// groups' tables.
+		// groups' tables, beside the rest of the work (see below).
 		var parts []*route.Prepared
 		for _, g := range fresh {
 			switch {
@@ -446,8 +447,8 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 				parts = append(parts, g.table.Prepared())
 			}
 		}
-		up.Changed = route.Join(append(parts, t.modeTable().Prepared())...)
-		table = up.Changed
+		parts = append(parts, t.modeTable().Prepared())
+		join = func() { table = route.Join(parts...) }
 	} else {
 		var tables []*route.Table
 		for _, g := range fresh {
@@ -459,100 +460,79 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 		table = route.SpliceHosts(t.compiled.Table, up.Hosts, tables...)
 	}
 
-	groups := mergeGroups(slices.DeleteFunc(slices.Clone(t.groups), func(g *group) bool { return affected[g] }), fresh)
-	emitted, moved, commitBackends := t.backends.plan(affected, fresh)
-	out := &Compiled{Table: table}
-	if !full && t.sameOutput(affected, fresh, emitted, classWarnings, moved) {
-		// Endpoints moved, say: the lists are those of the previous result.
-		out.Warnings, out.TLS = t.compiled.Warnings, t.compiled.TLS
+	var groups []*group
+	out := &Compiled{}
+	// When every group is fresh, the indexes are made anew (idx) rather
+	// than updated at commit: nothing shares them yet, so they are made
+	// while the table is laid out, on the other CPU.
+	var idx *trackerIndexes
+	var commitBackends func()
+	lists := func() {
+		groups = mergeGroups(slices.DeleteFunc(slices.Clone(t.groups), func(g *group) bool { return affected[g] }), fresh)
+		backends, removed := &t.backends, affected
+		if full {
+			idx = &trackerIndexes{backends: newBackendIndex()}
+			backends, removed = &idx.backends, nil
+		}
+		var emitted func(*group) []Warning
+		var moved func() []*group
+		emitted, moved, commitBackends = backends.plan(removed, fresh)
+		if !full && t.sameOutput(affected, fresh, emitted, classWarnings, moved) {
+			// Endpoints moved, say: the lists are those of the previous result.
+			out.Warnings, out.TLS = t.compiled.Warnings, t.compiled.TLS
+		} else {
+			out.Warnings, out.TLS = t.outputLists(groups, emitted, classWarnings)
+		}
+		out.Differences = differences(groups)
+		if full {
+			commitBackends()
+			idx.fill(fresh)
+		}
+	}
+	if full {
+		both(join, lists)
+		up.Changed = table
 	} else {
-		out.Warnings, out.TLS = t.outputLists(groups, emitted, classWarnings)
+		lists()
 	}
-	ndiffs := 0
-	for _, g := range groups {
-		ndiffs += len(g.differences)
-	}
-	if ndiffs > 0 {
-		out.Differences = make([]Difference, 0, ndiffs)
-	}
-	for _, g := range groups {
-		out.Differences = append(out.Differences, g.differences...)
-	}
+	out.Table = table
 	up.Compiled = out
 	commit := func() {
-		commitBackends()
 		t.classWarnings = classWarnings
-		for g := range affected {
-			for _, l := range g.links {
-				if t.linkGroup[l] == g {
-					delete(t.linkGroup, l)
+		if idx != nil {
+			t.backends, t.linkGroup, t.refIngs = idx.backends, idx.linkGroup, idx.refIngs
+		} else {
+			commitBackends()
+			for g := range affected {
+				for _, l := range g.links {
+					if t.linkGroup[l] == g {
+						delete(t.linkGroup, l)
+					}
+				}
+				for _, m := range g.members {
+					unindexRefs(t.refIngs, m)
 				}
 			}
-			for _, m := range g.members {
-				t.unindexRefs(m)
+			t.sizeIndexes(fresh)
+			for _, g := range fresh {
+				for _, l := range g.links {
+					t.linkGroup[l] = g
+				}
+				for _, m := range g.members {
+					indexRefs(t.refIngs, m)
+				}
 			}
 		}
-		t.sizeIndexes(fresh)
 		for _, g := range fresh {
 			g.table, g.prepared = nil, nil // in the Tracker's table now
-			for _, l := range g.links {
-				t.linkGroup[l] = g
-			}
 			for _, m := range g.members {
 				m.grp = g
-				t.indexRefs(m)
 			}
 		}
 		t.groups = groups
 		t.compiled = out
 	}
 	return up, commit, nil
-}
-
-// sizeIndexes makes linkGroup and refIngs, when empty (as they are when
-// every group is compiled again), large enough for the fresh groups, so
-// that a full compile fills them without growing them insert by insert.
-func (t *Tracker) sizeIndexes(fresh []*group) {
-	if len(t.linkGroup) > 0 && len(t.refIngs) > 0 {
-		return
-	}
-	links, refs := 0, 0
-	for _, g := range fresh {
-		links += len(g.links)
-		for _, m := range g.members {
-			refs += len(m.refs)
-		}
-	}
-	if len(t.linkGroup) == 0 {
-		t.linkGroup = make(map[string]*group, links)
-	}
-	if len(t.refIngs) == 0 {
-		t.refIngs = make(map[string]*refSet, refs)
-	}
-}
-
-// indexRefs and unindexRefs keep refIngs, by which a Secret or ConfigMap
-// finds the Ingresses that may read it.
-func (t *Tracker) indexRefs(e *entry) {
-	for _, r := range e.refs {
-		s := t.refIngs[r]
-		if s == nil {
-			s = &refSet{}
-			t.refIngs[r] = s
-		}
-		s.add(e.n.key)
-	}
-}
-
-func (t *Tracker) unindexRefs(e *entry) {
-	for _, r := range e.refs {
-		if s := t.refIngs[r]; s != nil {
-			s.remove(e.n.key)
-			if s.empty() {
-				delete(t.refIngs, r)
-			}
-		}
-	}
 }
 
 // mergeGroups merges two lists of groups ordered by their first member.
