@@ -41,7 +41,8 @@ func (t *Tracker) prepareReset(set *Set) (*Pending, error) {
 
 // putAll fills t, new and empty, with the objects of set in load order;
 // skips are the warnings that leave Ingresses out, by name. The links and
-// refs of the Ingresses, each its own, are worked out on every CPU.
+// refs of the Ingresses, each its own, are worked out on every CPU while
+// the entries go into t's maps.
 func (t *Tracker) putAll(set *Set, skips map[string][]Warning) {
 	objects := setObjects(set)
 	entries := make([]*entry, len(objects))
@@ -49,25 +50,30 @@ func (t *Tracker) putAll(set *Set, skips map[string][]Warning) {
 		t.seq++
 		entries[i] = &entry{n: n, seq: t.seq}
 	}
-	inChunks(len(entries), prepareChunk, 0, func(lo, hi int) {
-		for _, e := range entries[lo:hi] {
-			if e.n.kind != kindIngress {
-				continue
-			}
-			var skip []Warning
-			if skips != nil { // rendering every name to find none costs
-				skip = skips[e.n.obj.(Ingress).Ref()]
-			}
-			t.prepareIngress(e, skip)
-		}
-	})
 	for k, count := range countKinds(objects) {
 		// Sized once: no growing over 10,000s of objects.
 		t.objs[k] = make(map[string]*entry, count)
 	}
-	for _, e := range entries {
-		t.put(e.n.kind, e.n.key, e)
-	}
+	// put reads only what prepareIngress does not write (kind, key and
+	// object), so both may work on the same entries at once.
+	both(func() {
+		inChunks(len(entries), prepareChunk, 0, func(lo, hi int) {
+			for _, e := range entries[lo:hi] {
+				if e.n.kind != kindIngress {
+					continue
+				}
+				var skip []Warning
+				if skips != nil { // rendering every name to find none costs
+					skip = skips[e.n.obj.(Ingress).Ref()]
+				}
+				t.prepareIngress(e, skip)
+			}
+		})
+	}, func() {
+		for _, e := range entries {
+			t.put(e.n.kind, e.n.key, e)
+		}
+	})
 }
 
 // prepareChunk is how many entries one goroutine of putAll prepares at a
