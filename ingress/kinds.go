@@ -81,12 +81,13 @@ func supportedVersions(kind string) string {
 // (see direct.go), then namespace defaulting. Objects without a namespace go
 // to "default", as kubectl apply does.
 func typed[T any](namespaced bool, store func(*Set, *T, Source, *docRef)) kindDecoder {
+	plan := planOf(reflect.TypeFor[T]())
 	return kindDecoder{decode: func(set *Set, n *yaml.Node, kind string, src Source, ref *docRef) ErrorList {
 		var conv converter
 		scratch := conv.takeScratch()
 		obj := new(T)
 		conv.direct = !jsonOnly.Load()
-		conv.convert(n, reflect.TypeFor[T](), reflect.ValueOf(obj).Elem(), 0)
+		conv.convert(n, plan, reflect.ValueOf(obj).Elem(), 0)
 		ref.setLines(&conv)
 		name := nameFromNode(n, kind, namespaced)
 		if conv.fatal != nil {
