@@ -3,7 +3,6 @@ package ingress
 import (
 	"encoding"
 	"reflect"
-	"strings"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -64,7 +63,7 @@ func (c *converter) setString(v reflect.Value, s string) {
 		c.direct = false
 		return
 	}
-	v.SetString(strings.Clone(s))
+	v.SetString(c.arena.clone(s))
 }
 
 // setIntOrString stores x, as intstr.IntOrString's own decoder would.
@@ -76,7 +75,7 @@ func (c *converter) setIntOrString(v reflect.Value, x intstr.IntOrString) {
 		c.direct = false
 		return
 	}
-	x.StrVal = strings.Clone(x.StrVal)
+	x.StrVal = c.arena.clone(x.StrVal)
 	v.Set(reflect.ValueOf(x))
 }
 
@@ -170,7 +169,7 @@ func (c *converter) setMapIndex(v, key reflect.Value, k string, elem reflect.Val
 		c.direct = false
 		return
 	}
-	key.SetString(strings.Clone(k))
+	key.SetString(c.arena.clone(k))
 	v.SetMapIndex(key, elem)
 	elem.SetZero()
 }

@@ -17,7 +17,9 @@ import (
 
 // kindDecoder decodes one kind of object into a Set.
 type kindDecoder struct {
-	decode func(set *Set, n *yaml.Node, kind string, src Source, ref *docRef) ErrorList
+	// decode copies the object's strings to arena, shared by the objects
+	// of one input.
+	decode func(set *Set, n *yaml.Node, kind string, src Source, ref *docRef, arena *decodeArena) ErrorList
 }
 
 // kinds lists every apiVersion and kind that ingressmux reads. Anything else
@@ -82,18 +84,19 @@ func supportedVersions(kind string) string {
 // to "default", as kubectl apply does.
 func typed[T any](namespaced bool, store func(*Set, *T, Source, *docRef)) kindDecoder {
 	plan := planOf(reflect.TypeFor[T]())
-	return kindDecoder{decode: func(set *Set, n *yaml.Node, kind string, src Source, ref *docRef) ErrorList {
-		var conv converter
+	return kindDecoder{decode: func(set *Set, n *yaml.Node, kind string, src Source, ref *docRef, arena *decodeArena) ErrorList {
+		conv := converter{arena: arena}
 		scratch := conv.takeScratch()
 		obj := new(T)
 		conv.direct = !jsonOnly.Load()
 		conv.convert(n, plan, reflect.ValueOf(obj).Elem(), 0)
 		ref.setLines(&conv)
-		name := nameFromNode(n, kind, namespaced)
+		// The name is made only for errors: most objects have none.
+		name := func() string { return nameFromNode(n, kind, namespaced) }
 		if conv.fatal != nil {
 			conv.putScratch(scratch)
 			src.Line = conv.fatalLine
-			return ErrorList{{Source: src, Object: name, Err: conv.fatal}}
+			return ErrorList{{Source: src, Object: name(), Err: conv.fatal}}
 		}
 		err := conv.outErr
 		if err == nil && (!conv.direct || len(conv.errs) > 0) {
@@ -107,6 +110,7 @@ func typed[T any](namespaced bool, store func(*Set, *T, Source, *docRef)) kindDe
 			meta.SetNamespace(metav1.NamespaceDefault)
 		}
 		if len(conv.errs) > 0 {
+			name := name()
 			errs := make(ErrorList, len(conv.errs))
 			for i, p := range conv.errs {
 				s := src
@@ -124,7 +128,7 @@ func typed[T any](namespaced bool, store func(*Set, *T, Source, *docRef)) kindDe
 			return errs
 		}
 		if err != nil {
-			return ErrorList{{Source: src, Object: name, Err: fmt.Errorf("cannot decode: %w", err)}}
+			return ErrorList{{Source: src, Object: name(), Err: fmt.Errorf("cannot decode: %w", err)}}
 		}
 		store(set, obj, src, ref)
 		return nil

@@ -74,8 +74,8 @@ func keyLine(key, val *yaml.Node) int {
 // setLines keeps the lines the converter c recorded for the object of d.
 // The document's bytes are then no longer needed to locate its fields.
 func (d *docRef) setLines(c *converter) {
-	d.lines = append(make(lineIndex, 0, len(c.lines)), c.lines...)
-	d.lineKeys = string(c.lineKeys)
+	d.lines = c.arena.keepLines(c.lines)
+	d.lineKeys = c.arena.cloneBytes(c.lineKeys)
 	d.text = nil
 }
 

@@ -47,6 +47,7 @@ type converter struct {
 	// direct holds while every value converted so far has also been stored
 	// in the object being decoded; see direct.go.
 	direct bool
+	arena  *decodeArena // where stored strings and the line index are copied to
 }
 
 // stop records a limit that ends the conversion.
