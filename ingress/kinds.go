@@ -88,8 +88,17 @@ func typed[T any](namespaced bool, store func(*Set, *T, Source, *docRef)) kindDe
 		conv := converter{arena: arena}
 		scratch := conv.takeScratch()
 		obj := new(T)
+		// Most objects are stored whole without problems, and their JSON
+		// text is never read: the first pass writes none. For the others,
+		// a second pass converts the object again from scratch, writing
+		// the JSON text that encoding/json then decodes.
 		conv.direct = !jsonOnly.Load()
+		conv.storeOnly = conv.direct
 		conv.convert(n, plan, reflect.ValueOf(obj).Elem(), 0)
+		if conv.storeOnly && conv.fatal == nil && (!conv.direct || len(conv.errs) > 0) {
+			conv.again()
+			conv.convert(n, plan, reflect.Value{}, 0)
+		}
 		ref.setLines(&conv)
 		// The name is made only for errors: most objects have none.
 		name := func() string { return nameFromNode(n, kind, namespaced) }

@@ -8,7 +8,6 @@ import (
 	"reflect"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
@@ -48,6 +47,17 @@ type converter struct {
 	// in the object being decoded; see direct.go.
 	direct bool
 	arena  *decodeArena // where stored strings and the line index are copied to
+	// storeOnly makes the converter write no JSON text: a first pass that
+	// only stores values, given up as soon as direct fails (see typed).
+	storeOnly bool
+}
+
+// again makes c ready to convert the same object once more, writing its
+// JSON text and storing nothing; see typed.
+func (c *converter) again() {
+	c.storeOnly, c.direct = false, false
+	c.out, c.outErr, c.errs, c.aliasNodes = c.out[:0], nil, nil, 0
+	c.lines, c.lineKeys, c.at, c.steps = c.lines[:0], c.lineKeys[:0], 0, c.steps[:0]
 }
 
 // stop records a limit that ends the conversion.
@@ -95,6 +105,9 @@ func (c *converter) problem(line int, err *field.Error) {
 // c.direct holds, it also stores the value in v, a settable value of the
 // plan's type (see direct.go); v is the zero Value when nothing is stored.
 func (c *converter) convert(n *yaml.Node, p *typePlan, v reflect.Value, depth int) {
+	if c.storeOnly && !c.direct {
+		return // given up: the pass that writes JSON converts it all again
+	}
 	if c.fatal != nil {
 		c.null()
 		return
@@ -263,7 +276,7 @@ func (c *converter) object(n *yaml.Node, p *typePlan, v reflect.Value, depth int
 	}
 	fields := p.types
 	v = c.directStruct(p, v)
-	c.out = append(c.out, '{')
+	c.punct('{')
 	first := true
 	c.eachPair(n, func(key string, keyNode, val *yaml.Node) {
 		f, ok := p.fields[key]
@@ -293,7 +306,7 @@ func (c *converter) object(n *yaml.Node, p *typePlan, v reflect.Value, depth int
 		c.convert(val, f.typePlan(), c.field(v, f), depth+1)
 		c.pop()
 	})
-	c.out = append(c.out, '}')
+	c.punct('}')
 }
 
 func (c *converter) mapping(n *yaml.Node, p *typePlan, v reflect.Value, depth int) {
@@ -307,7 +320,7 @@ func (c *converter) mapping(n *yaml.Node, p *typePlan, v reflect.Value, depth in
 	if v.IsValid() {
 		key, elem = reflect.New(p.t.Key()).Elem(), reflect.New(p.t.Elem()).Elem()
 	}
-	c.out = append(c.out, '{')
+	c.punct('{')
 	first := true
 	c.eachPair(n, func(k string, _, val *yaml.Node) {
 		c.key(k, &first)
@@ -316,7 +329,7 @@ func (c *converter) mapping(n *yaml.Node, p *typePlan, v reflect.Value, depth in
 		c.setMapIndex(v, key, k, elem)
 		c.pop()
 	})
-	c.out = append(c.out, '}')
+	c.punct('}')
 }
 
 // eachPair walks the key/value pairs of a mapping, resolving merge keys (<<)
@@ -433,10 +446,10 @@ func (c *converter) sequence(n *yaml.Node, p *typePlan, v reflect.Value, depth i
 		return
 	}
 	v = c.directSlice(p.t, v, len(n.Content))
-	c.out = append(c.out, '[')
+	c.punct('[')
 	for i, item := range n.Content {
 		if i > 0 {
-			c.out = append(c.out, ',')
+			c.punct(',')
 		}
 		parent := c.enter("", i, item.Line)
 		c.push(pathStep{index: i, kind: stepIndex})
@@ -448,7 +461,7 @@ func (c *converter) sequence(n *yaml.Node, p *typePlan, v reflect.Value, depth i
 		c.pop()
 		c.leave(parent)
 	}
-	c.out = append(c.out, ']')
+	c.punct(']')
 }
 
 // scalarString accepts only string scalars. YAML turns unquoted true, 80 or
@@ -475,7 +488,7 @@ func (c *converter) integer(n *yaml.Node, lo, hi int64) (int64, bool) {
 			c.null()
 			return 0, false
 		}
-		c.out = strconv.AppendInt(c.out, v, 10)
+		c.int(v)
 		return v, true
 	}
 	c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be an integer"))
@@ -485,6 +498,9 @@ func (c *converter) integer(n *yaml.Node, lo, hi int64) (int64, bool) {
 
 // generic converts without a schema, for free-form values.
 func (c *converter) generic(n *yaml.Node, depth int) {
+	if c.storeOnly && !c.direct {
+		return // see convert
+	}
 	if c.fatal != nil {
 		c.null()
 		return
@@ -501,7 +517,7 @@ func (c *converter) generic(n *yaml.Node, depth int) {
 	}
 	switch n.Kind {
 	case yaml.MappingNode:
-		c.out = append(c.out, '{')
+		c.punct('{')
 		first := true
 		c.eachPair(n, func(key string, _, val *yaml.Node) {
 			c.key(key, &first)
@@ -509,13 +525,13 @@ func (c *converter) generic(n *yaml.Node, depth int) {
 			c.generic(val, depth+1)
 			c.pop()
 		})
-		c.out = append(c.out, '}')
+		c.punct('}')
 		return
 	case yaml.SequenceNode:
-		c.out = append(c.out, '[')
+		c.punct('[')
 		for i, item := range n.Content {
 			if i > 0 {
-				c.out = append(c.out, ',')
+				c.punct(',')
 			}
 			parent := c.enter("", i, item.Line)
 			c.push(pathStep{index: i, kind: stepIndex})
@@ -523,7 +539,7 @@ func (c *converter) generic(n *yaml.Node, depth int) {
 			c.pop()
 			c.leave(parent)
 		}
-		c.out = append(c.out, ']')
+		c.punct(']')
 		return
 	}
 	if n.Tag == "!!str" {
