@@ -53,7 +53,6 @@ func (c *converter) enter(key string, item int, line int) (parent int32) {
 	return parent
 }
 
-//
 // An entry that ends up with no children and on the line of its parent
 // entry is dropped: a lookup that does not find it stops at the parent,
 // on the same line. That is every key and item of a one-line flow
