@@ -1,6 +1,7 @@
 package ingress
 
 import (
+	"math/bits"
 	"reflect"
 	"sync"
 	"sync/atomic"
@@ -16,19 +17,21 @@ type typePlan struct {
 	t   reflect.Type
 	own bool // *t implements json.Unmarshaler: its decoder judges the value
 
-	// For a struct: its JSON fields (flattened as encoding/json does),
-	// their types (for the messages of unknown fields), and whether
-	// encoding/json stores every field where its index says (see
+	// For a struct: its JSON fields (flattened as encoding/json does) in
+	// slots, an open-addressing table by keyHash, half empty (faster than
+	// a map); their types by name, for the messages of unknown fields; and
+	// whether encoding/json stores every field where its index says (see
 	// directStruct).
-	fields map[string]*fieldPlan
 	types  map[string]reflect.Type
 	direct bool
+	slots  []*fieldPlan
 
 	elem atomic.Pointer[typePlan] // the plan of t.Elem(), made on first use
 }
 
 // fieldPlan is one JSON field of a struct.
 type fieldPlan struct {
+	name  string
 	index []int // the reflect index of the field, for storing it directly
 	t     reflect.Type
 	plan  atomic.Pointer[typePlan] // the plan of t, made on first use
@@ -45,9 +48,14 @@ func planOf(t reflect.Type) *typePlan {
 		p.types = make(map[string]reflect.Type)
 		index := make(map[string][]int)
 		p.direct = addJSONFields(t, nil, p.types, index)
-		p.fields = make(map[string]*fieldPlan, len(p.types))
+		p.slots = make([]*fieldPlan, 2<<bits.Len(uint(len(p.types))))
 		for name, ft := range p.types {
-			p.fields[name] = &fieldPlan{index: index[name], t: ft}
+			f := &fieldPlan{name: name, index: index[name], t: ft}
+			i := keyHash(name) % uint(len(p.slots))
+			for p.slots[i] != nil {
+				i = (i + 1) % uint(len(p.slots))
+			}
+			p.slots[i] = f
 		}
 	}
 	cached, _ := planCache.LoadOrStore(t, p)
@@ -55,6 +63,29 @@ func planOf(t reflect.Type) *typePlan {
 }
 
 var planCache sync.Map // reflect.Type → *typePlan
+
+// field returns the field named key; nil when the struct has none.
+func (p *typePlan) field(key string) *fieldPlan {
+	if len(p.slots) == 0 {
+		return nil
+	}
+	for i := keyHash(key) % uint(len(p.slots)); ; i = (i + 1) % uint(len(p.slots)) {
+		f := p.slots[i]
+		if f == nil || f.name == key {
+			return f
+		}
+	}
+}
+
+// keyHash is a hash of a key's length and end bytes: cheap, and enough
+// to tell apart the keys of manifests (the fields of API types, the keys
+// the fast parser interns).
+func keyHash(key string) uint {
+	if key == "" {
+		return 0
+	}
+	return uint(len(key))*31 + uint(key[0])*7 + uint(key[len(key)-1])
+}
 
 // elemPlan returns the plan of the type a pointer, slice, array or map
 // type holds.

@@ -279,8 +279,8 @@ func (c *converter) object(n *yaml.Node, p *typePlan, v reflect.Value, depth int
 	c.punct('{')
 	first := true
 	c.eachPair(n, func(key string, keyNode, val *yaml.Node) {
-		f, ok := p.fields[key]
-		if !ok {
+		f := p.field(key)
+		if f == nil {
 			meant := closestField(key, fields)
 			detail := knownFields(fields)
 			if meant != "" {
