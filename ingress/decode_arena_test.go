@@ -5,6 +5,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	networkingv1 "k8s.io/api/networking/v1"
 )
 
 // TestArenaValuesAreTheirOwn decodes enough objects, with values short and
@@ -98,5 +100,35 @@ func TestArenaWithoutChunks(t *testing.T) {
 	y := a.keepLines(lineIndex{{line: 2}})
 	if x = append(x, lineEntry{line: 9}); y[0].line != 2 {
 		t.Error("appending to one object's lines wrote over the next object's")
+	}
+}
+
+// TestArenaValues checks the values pointer fields are given: zero, of
+// the type asked, each its own (past the end of a chunk too), and from
+// reflect.New without an arena.
+func TestArenaValues(t *testing.T) {
+	a := new(decodeArena)
+	typ := reflect.TypeFor[networkingv1.IngressServiceBackend]()
+	var taken []*networkingv1.IngressServiceBackend
+	for i := range 3*arenaValueChunk + 1 {
+		v := a.newValue(typ)
+		p, ok := v.Interface().(*networkingv1.IngressServiceBackend)
+		if !ok || *p != (networkingv1.IngressServiceBackend{}) {
+			t.Fatalf("value %d: %#v, want a pointer to a zero IngressServiceBackend", i, v.Interface())
+		}
+		p.Name = fmt.Sprint(i)
+		taken = append(taken, p)
+		if s := a.newValue(reflect.TypeFor[string]()).Interface().(*string); *s != "" {
+			t.Fatalf("string value %d is %q", i, *s)
+		}
+	}
+	for i, p := range taken {
+		if p.Name != fmt.Sprint(i) {
+			t.Fatalf("value %d was written over: %q", i, p.Name)
+		}
+	}
+	var none *decodeArena
+	if p := none.newValue(typ).Interface().(*networkingv1.IngressServiceBackend); p == nil || p.Name != "" {
+		t.Errorf("without an arena: %#v", p)
 	}
 }

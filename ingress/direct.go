@@ -48,7 +48,7 @@ func (c *converter) pointee(v reflect.Value) reflect.Value {
 		return reflect.Value{}
 	}
 	if v.IsNil() {
-		v.Set(reflect.New(v.Type().Elem()))
+		v.Set(c.arena.newValue(v.Type().Elem()))
 	}
 	return v.Elem()
 }
@@ -184,7 +184,14 @@ func (c *converter) directSlice(t reflect.Type, v reflect.Value, n int) reflect.
 		c.direct = false
 		return reflect.Value{}
 	}
-	v.Set(reflect.MakeSlice(t, n, n))
+	if n == 0 {
+		v.Set(reflect.MakeSlice(t, 0, 0))
+		return v
+	}
+	// Grown in place: reflect.MakeSlice would allocate a slice header
+	// besides the array.
+	v.Grow(n)
+	v.SetLen(n)
 	return v
 }
 
