@@ -98,7 +98,7 @@ func TestArenaWithoutChunks(t *testing.T) {
 	}
 	x := a.keepLines(lineIndex{{line: 1}})
 	y := a.keepLines(lineIndex{{line: 2}})
-	if x = append(x, lineEntry{line: 9}); y[0].line != 2 {
+	if grown := append(x, lineEntry{line: 9}); y[0].line != 2 || grown[0].line != 1 {
 		t.Error("appending to one object's lines wrote over the next object's")
 	}
 }
