@@ -28,7 +28,9 @@ import (
 //
 // Strings are copied, as encoding/json copies them: a parser may hand out
 // strings that share the memory of the whole input, which an object kept
-// for the life of a Mux must not hold on to.
+// for the life of a Mux must not hold on to. They are copied into the
+// chunks of the input's decodeArena, as are the values pointer fields
+// point to.
 
 // jsonOnly turns direct decoding off, for the tests that check it against
 // encoding/json.
