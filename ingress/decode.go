@@ -74,6 +74,7 @@ func (d *Decoder) DecodeBytes(name string, data []byte) (*Set, error) {
 		return set, errs
 	}
 	var texts []*docText
+	arena := new(decodeArena)
 	defer func() { sliceDocuments(data, texts) }()
 	doc := 0
 	for node, err := range parseDocuments(data) {
@@ -98,7 +99,7 @@ func (d *Decoder) DecodeBytes(name string, data []byte) (*Set, error) {
 		text := &docText{firstLine: max(node.Line, 1)}
 		texts = append(texts, text)
 		ref := &docRef{text: text, item: -1, start: src.Line}
-		errs = append(errs, decodeDocument(set, node, src, ref)...)
+		errs = append(errs, decodeDocument(set, node, src, ref, arena)...)
 	}
 	return set, errs.orNil()
 }
@@ -145,7 +146,7 @@ const parseAhead = 32
 
 // decodeDocument dispatches one document (or each item of a List) to its
 // kind's decoder.
-func decodeDocument(set *Set, doc *yaml.Node, src Source, ref *docRef) ErrorList {
+func decodeDocument(set *Set, doc *yaml.Node, src Source, ref *docRef, arena *decodeArena) ErrorList {
 	var conv converter
 	root := conv.deref(doc)
 	if conv.fatal != nil {
@@ -170,11 +171,11 @@ func decodeDocument(set *Set, doc *yaml.Node, src Source, ref *docRef) ErrorList
 			itemSrc.Line = item.Line
 			itemRef := *ref
 			itemRef.item, itemRef.start = i, item.Line
-			errs = append(errs, decodeObject(set, item, itemSrc, &itemRef, listItemDefaults(apiVersion, kind))...)
+			errs = append(errs, decodeObject(set, item, itemSrc, &itemRef, listItemDefaults(apiVersion, kind), arena)...)
 		}
 		return errs
 	}
-	return decodeObject(set, root, src, ref, typeMeta{})
+	return decodeObject(set, root, src, ref, typeMeta{}, arena)
 }
 
 // typeMeta is an apiVersion and kind pair.
@@ -195,7 +196,7 @@ func listItemDefaults(apiVersion, kind string) typeMeta {
 	return typeMeta{apiVersion: apiVersion, kind: strings.TrimSuffix(kind, "List")}
 }
 
-func decodeObject(set *Set, n *yaml.Node, src Source, ref *docRef, defaults typeMeta) ErrorList {
+func decodeObject(set *Set, n *yaml.Node, src Source, ref *docRef, defaults typeMeta, arena *decodeArena) ErrorList {
 	if n.Kind == yaml.AliasNode {
 		n = n.Alias
 	}
@@ -228,7 +229,7 @@ func decodeObject(set *Set, n *yaml.Node, src Source, ref *docRef, defaults type
 		set.Warnings = append(set.Warnings, skippedKind(tm, n, src))
 		return nil
 	}
-	return k.decode(set, n, tm.kind, src, ref)
+	return k.decode(set, n, tm.kind, src, ref, arena)
 }
 
 // skippedKind explains why a document is not used.

@@ -3,8 +3,6 @@ package ingress
 import (
 	"encoding"
 	"reflect"
-	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
@@ -30,7 +28,9 @@ import (
 //
 // Strings are copied, as encoding/json copies them: a parser may hand out
 // strings that share the memory of the whole input, which an object kept
-// for the life of a Mux must not hold on to.
+// for the life of a Mux must not hold on to. They are copied into the
+// chunks of the input's decodeArena, as are the values pointer fields
+// point to.
 
 // jsonOnly turns direct decoding off, for the tests that check it against
 // encoding/json.
@@ -50,7 +50,7 @@ func (c *converter) pointee(v reflect.Value) reflect.Value {
 		return reflect.Value{}
 	}
 	if v.IsNil() {
-		v.Set(reflect.New(v.Type().Elem()))
+		v.Set(c.arena.newValue(v.Type().Elem()))
 	}
 	return v.Elem()
 }
@@ -65,7 +65,7 @@ func (c *converter) setString(v reflect.Value, s string) {
 		c.direct = false
 		return
 	}
-	v.SetString(strings.Clone(s))
+	v.SetString(c.arena.clone(s))
 }
 
 // setIntOrString stores x, as intstr.IntOrString's own decoder would.
@@ -77,7 +77,7 @@ func (c *converter) setIntOrString(v reflect.Value, x intstr.IntOrString) {
 		c.direct = false
 		return
 	}
-	x.StrVal = strings.Clone(x.StrVal)
+	x.StrVal = c.arena.clone(x.StrVal)
 	v.Set(reflect.ValueOf(x))
 }
 
@@ -108,41 +108,36 @@ func (c *converter) setUint(v reflect.Value, u uint64) {
 	v.SetUint(u)
 }
 
-// directFields returns the index of each JSON field of struct type t,
-// for storing into v; nil when nothing is stored.
-func (c *converter) directFields(t reflect.Type, v reflect.Value) map[string][]int {
+// directStruct returns v, the struct of plan p, for storing its fields;
+// the zero Value when nothing is stored, as when encoding/json may store
+// some field of the type elsewhere than its index says.
+func (c *converter) directStruct(p *typePlan, v reflect.Value) reflect.Value {
 	if !v.IsValid() || !c.direct {
-		return nil
+		return reflect.Value{}
 	}
-	info := directStruct(t)
-	if !info.ok {
+	if !p.direct {
 		c.direct = false
-		return nil
+		return reflect.Value{}
 	}
-	return info.index
+	return v
 }
 
-// field returns the field named key of the struct v.
-func (c *converter) field(v reflect.Value, index map[string][]int, key string) reflect.Value {
-	if !v.IsValid() || !c.direct || index == nil {
+// field returns the field f of the struct v.
+func (c *converter) field(v reflect.Value, f *fieldPlan) reflect.Value {
+	if !v.IsValid() || !c.direct {
 		return reflect.Value{}
 	}
-	at, ok := index[key]
-	if !ok {
+	fv := v.FieldByIndex(f.index)
+	if !fv.CanSet() {
 		c.direct = false
 		return reflect.Value{}
 	}
-	f := v.FieldByIndex(at)
-	if !f.CanSet() {
-		c.direct = false
-		return reflect.Value{}
-	}
-	return f
+	return fv
 }
 
-// directMap makes the map v of type t, as encoding/json does for an
-// object, when its keys are plain strings.
-func (c *converter) directMap(t reflect.Type, v reflect.Value) reflect.Value {
+// directMap makes the map v of type t, with room for n members, as
+// encoding/json does for an object, when its keys are plain strings.
+func (c *converter) directMap(t reflect.Type, v reflect.Value, n int) reflect.Value {
 	if !v.IsValid() || !c.direct {
 		return reflect.Value{}
 	}
@@ -151,29 +146,34 @@ func (c *converter) directMap(t reflect.Type, v reflect.Value) reflect.Value {
 		return reflect.Value{}
 	}
 	if v.IsNil() {
-		v.Set(reflect.MakeMap(t))
+		v.Set(reflect.MakeMapWithSize(t, n))
 	}
 	return v
 }
 
-// mapElem returns a fresh element for the map v of type t.
-func (c *converter) mapElem(t reflect.Type, v reflect.Value) reflect.Value {
-	if !v.IsValid() || !c.direct {
+// mapElem returns elem, the zero element a map's member is stored in
+// before it is copied into the map, while values are stored.
+func (c *converter) mapElem(elem reflect.Value) reflect.Value {
+	if !c.direct {
 		return reflect.Value{}
 	}
-	return reflect.New(t.Elem()).Elem()
+	return elem
 }
 
-// setMapIndex stores elem under key in the map v.
-func (c *converter) setMapIndex(v reflect.Value, key string, elem reflect.Value) {
-	if !v.IsValid() || !elem.IsValid() || !c.direct {
+// setMapIndex stores elem under a copy of k in the map v, through key (a
+// settable value of the key type), and makes elem zero again for the next
+// member: the map holds a copy of it.
+func (c *converter) setMapIndex(v, key reflect.Value, k string, elem reflect.Value) {
+	if !v.IsValid() || !c.direct {
 		return
 	}
-	if !utf8.ValidString(key) {
+	if !utf8.ValidString(k) {
 		c.direct = false
 		return
 	}
-	v.SetMapIndex(reflect.ValueOf(strings.Clone(key)).Convert(v.Type().Key()), elem)
+	key.SetString(c.arena.clone(k))
+	v.SetMapIndex(key, elem)
+	elem.SetZero()
 }
 
 // directSlice makes the slice v of type t with n items, as encoding/json
@@ -186,28 +186,15 @@ func (c *converter) directSlice(t reflect.Type, v reflect.Value, n int) reflect.
 		c.direct = false
 		return reflect.Value{}
 	}
-	v.Set(reflect.MakeSlice(t, n, n))
+	if n == 0 {
+		v.Set(reflect.MakeSlice(t, 0, 0))
+		return v
+	}
+	// Grown in place: reflect.MakeSlice would allocate a slice header
+	// besides the array.
+	v.Grow(n)
+	v.SetLen(n)
 	return v
 }
 
 var textUnmarshalerType = reflect.TypeFor[encoding.TextUnmarshaler]()
-
-// directInfo is how a struct type's JSON fields are stored directly.
-type directInfo struct {
-	index map[string][]int // field name to reflect field index
-	ok    bool             // false: encoding/json may decode it otherwise
-}
-
-// directStruct returns the direct decoding of struct type t. Cached per
-// type.
-func directStruct(t reflect.Type) *directInfo {
-	if cached, ok := directCache.Load(t); ok {
-		return cached.(*directInfo)
-	}
-	info := &directInfo{index: map[string][]int{}}
-	info.ok = addJSONFields(t, nil, map[string]reflect.Type{}, info.index)
-	directCache.Store(t, info)
-	return info
-}
-
-var directCache sync.Map // reflect.Type → *directInfo

@@ -118,6 +118,28 @@ apiVersion: v1
 kind: Service
 metadata: {name: bad-port}
 spec: {ports: [{port: 80, targetPort: 1.5}]}
+---
+# Stored directly until its bytes, then converted again writing JSON,
+# with a problem after them.
+apiVersion: v1
+kind: Secret
+metadata:
+  name: late-bytes
+  labels: {a: "1", b: "2"}
+stringData: {s: t}
+data: {k: dGVzdA==}
+type: Opaque
+unknown: 1
+---
+# Stored whole, with a problem at the end: converted again for the
+# problem's JSON.
+apiVersion: v1
+kind: Service
+metadata: {name: late-problem, labels: {a: "1"}}
+spec:
+  ports: [{port: 80, targetPort: 8080}]
+  sessionAffinityConfig: {clientIP: {timeoutSeconds: 10}}
+  typo: true
 `
 
 // TestDirectDecodingMatchesJSON checks that storing values directly gives

@@ -13,12 +13,39 @@ import (
 // through encoding/json, so that escaping and number formatting are the
 // standard library's.
 
-func (c *converter) null() { c.out = append(c.out, "null"...) }
+// While storeOnly holds, nothing is written: the converter only stores
+// values (see typed).
 
-func (c *converter) bool(b bool) { c.out = strconv.AppendBool(c.out, b) }
+func (c *converter) null() {
+	if !c.storeOnly {
+		c.out = append(c.out, "null"...)
+	}
+}
+
+func (c *converter) bool(b bool) {
+	if !c.storeOnly {
+		c.out = strconv.AppendBool(c.out, b)
+	}
+}
+
+func (c *converter) int(i int64) {
+	if !c.storeOnly {
+		c.out = strconv.AppendInt(c.out, i, 10)
+	}
+}
+
+// punct appends one character of JSON syntax.
+func (c *converter) punct(b byte) {
+	if !c.storeOnly {
+		c.out = append(c.out, b)
+	}
+}
 
 // str appends s as a JSON string.
 func (c *converter) str(s string) {
+	if c.storeOnly {
+		return
+	}
 	for i := 0; i < len(s); i++ {
 		if b := s[i]; b < 0x20 || b == '"' || b == '\\' || b >= utf8.RuneSelf {
 			c.value(s)
@@ -41,6 +68,9 @@ func (c *converter) strOrNull(s string, ok bool) {
 
 // key starts a member of an object; first tracks whether a comma is due.
 func (c *converter) key(k string, first *bool) {
+	if c.storeOnly {
+		return
+	}
 	if !*first {
 		c.out = append(c.out, ',')
 	}
@@ -57,6 +87,9 @@ func (c *converter) number(s string) { c.value(json.Number(s)) }
 // is kept in outErr: the whole object then fails to decode, as it did when
 // the object was encoded in one piece.
 func (c *converter) value(v any) {
+	if c.storeOnly {
+		return
+	}
 	data, err := json.Marshal(v)
 	if err != nil {
 		if c.outErr == nil {

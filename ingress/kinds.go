@@ -17,7 +17,9 @@ import (
 
 // kindDecoder decodes one kind of object into a Set.
 type kindDecoder struct {
-	decode func(set *Set, n *yaml.Node, kind string, src Source, ref *docRef) ErrorList
+	// decode copies the object's strings to arena, shared by the objects
+	// of one input.
+	decode func(set *Set, n *yaml.Node, kind string, src Source, ref *docRef, arena *decodeArena) ErrorList
 }
 
 // kinds lists every apiVersion and kind that ingressmux reads. Anything else
@@ -81,18 +83,29 @@ func supportedVersions(kind string) string {
 // (see direct.go), then namespace defaulting. Objects without a namespace go
 // to "default", as kubectl apply does.
 func typed[T any](namespaced bool, store func(*Set, *T, Source, *docRef)) kindDecoder {
-	return kindDecoder{decode: func(set *Set, n *yaml.Node, kind string, src Source, ref *docRef) ErrorList {
-		var conv converter
+	plan := planOf(reflect.TypeFor[T]())
+	return kindDecoder{decode: func(set *Set, n *yaml.Node, kind string, src Source, ref *docRef, arena *decodeArena) ErrorList {
+		conv := converter{arena: arena}
 		scratch := conv.takeScratch()
 		obj := new(T)
+		// Most objects are stored whole without problems, and their JSON
+		// text is never read: the first pass writes none. For the others,
+		// a second pass converts the object again from scratch, writing
+		// the JSON text that encoding/json then decodes.
 		conv.direct = !jsonOnly.Load()
-		conv.convert(n, reflect.TypeFor[T](), reflect.ValueOf(obj).Elem(), 0)
+		conv.storeOnly = conv.direct
+		conv.convert(n, plan, reflect.ValueOf(obj).Elem(), 0)
+		if conv.storeOnly && conv.fatal == nil && (!conv.direct || len(conv.errs) > 0) {
+			conv.again()
+			conv.convert(n, plan, reflect.Value{}, 0)
+		}
 		ref.setLines(&conv)
-		name := nameFromNode(n, kind, namespaced)
+		// The name is made only for errors: most objects have none.
+		name := func() string { return nameFromNode(n, kind, namespaced) }
 		if conv.fatal != nil {
 			conv.putScratch(scratch)
 			src.Line = conv.fatalLine
-			return ErrorList{{Source: src, Object: name, Err: conv.fatal}}
+			return ErrorList{{Source: src, Object: name(), Err: conv.fatal}}
 		}
 		err := conv.outErr
 		if err == nil && (!conv.direct || len(conv.errs) > 0) {
@@ -106,6 +119,7 @@ func typed[T any](namespaced bool, store func(*Set, *T, Source, *docRef)) kindDe
 			meta.SetNamespace(metav1.NamespaceDefault)
 		}
 		if len(conv.errs) > 0 {
+			name := name()
 			errs := make(ErrorList, len(conv.errs))
 			for i, p := range conv.errs {
 				s := src
@@ -123,7 +137,7 @@ func typed[T any](namespaced bool, store func(*Set, *T, Source, *docRef)) kindDe
 			return errs
 		}
 		if err != nil {
-			return ErrorList{{Source: src, Object: name, Err: fmt.Errorf("cannot decode: %w", err)}}
+			return ErrorList{{Source: src, Object: name(), Err: fmt.Errorf("cannot decode: %w", err)}}
 		}
 		store(set, obj, src, ref)
 		return nil

@@ -53,7 +53,27 @@ func (c *converter) enter(key string, item int, line int) (parent int32) {
 	return parent
 }
 
-func (c *converter) leave(parent int32) { c.at = parent }
+// An entry that ends up with no children and on the line of its parent
+// entry is dropped: a lookup that does not find it stops at the parent,
+// on the same line. That is every key and item of a one-line flow
+// collection (backend: {service: {name: web, port: {number: 80}}} keeps
+// only backend), and the first key of a block list item (path in
+// "- path: /"), a third to a half of the entries of a manifest.
+func (c *converter) leave(parent int32) {
+	at := c.at
+	c.at = parent
+	if at <= 0 || parent <= 0 || int(at) != len(c.lines) {
+		return // detached, at the object's top, or it has children
+	}
+	e := c.lines[at-1]
+	if e.line != c.lines[parent-1].line {
+		return
+	}
+	c.lines = c.lines[:at-1]
+	if e.keyLen >= 0 {
+		c.lineKeys = c.lineKeys[:e.ref]
+	}
+}
 
 // detach makes what follows unrecorded until leave.
 func (c *converter) detach() (parent int32) {
@@ -74,8 +94,8 @@ func keyLine(key, val *yaml.Node) int {
 // setLines keeps the lines the converter c recorded for the object of d.
 // The document's bytes are then no longer needed to locate its fields.
 func (d *docRef) setLines(c *converter) {
-	d.lines = append(make(lineIndex, 0, len(c.lines)), c.lines...)
-	d.lineKeys = string(c.lineKeys)
+	d.lines = c.arena.keepLines(c.lines)
+	d.lineKeys = c.arena.cloneBytes(c.lineKeys)
 	d.text = nil
 }
 

@@ -3,9 +3,11 @@ package ingress
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -164,6 +166,62 @@ func eachField(n *yaml.Node, path string, depth int, fn func(string, int)) {
 			p := path + "[" + strconv.Itoa(i) + "]"
 			fn(p, item.Line)
 			eachField(item, p, depth+1, fn)
+		}
+	}
+}
+
+// TestLineIndexDropsSameLineLeaves checks that the index keeps no entry a
+// lookup can do without (a key or item with no children, on its parent's
+// line) and still locates those fields, and fields that are missing, on
+// the right line.
+func TestLineIndexDropsSameLineLeaves(t *testing.T) {
+	doc := `apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web, labels: {a: b}}
+spec:
+  rules:
+    - host: a.example.com
+      http:
+        paths:
+          - path: /
+            pathType: Prefix
+            backend: {service: {name: web, port: {number: 80}}}
+          - backend:
+              service: {name: api, port: {name: http}}
+            path: /api
+`
+	set, err := DecodeBytes("lines.yaml", []byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ref := set.Ingresses[0].doc
+	var kept []string
+	for _, e := range ref.lines {
+		if e.keyLen < 0 {
+			kept = append(kept, fmt.Sprintf("[%d]@%d", e.ref, e.line))
+		} else {
+			kept = append(kept, fmt.Sprintf("%s@%d", ref.lineKeys[e.ref:e.ref+e.keyLen], e.line))
+		}
+	}
+	want := []string{"apiVersion@1", "kind@2", "metadata@3", "spec@4", "rules@5", "[0]@6", "http@7", "paths@8",
+		"[0]@9", "pathType@10", "backend@11", "[1]@12", "backend@12", "service@13", "path@14"}
+	if !slices.Equal(kept, want) {
+		t.Errorf("index entries\n%v\nwant\n%v", kept, want)
+	}
+	for path, line := range map[string]int{
+		"metadata.name":                    3,
+		"metadata.labels[a]":               3,
+		"spec.rules[0].host":               6,
+		"spec.rules[0].http.paths[0].path": 9,
+		"spec.rules[0].http.paths[0].backend.service.port.number": 11,
+		"spec.rules[0].http.paths[1].backend":                     12,
+		"spec.rules[0].http.paths[1].backend.service.port.name":   13,
+		"spec.rules[0].http.paths[1].backend.service.missing":     13,
+		"spec.rules[0].http.paths[1].path":                        14,
+		"spec.rules[0].http.paths[2]":                             8,
+	} {
+		if got := ref.line(path); got != line {
+			t.Errorf("%s: line %d, want %d", path, got, line)
 		}
 	}
 }

@@ -1,6 +1,9 @@
 package ingress
 
 import (
+	"iter"
+	"slices"
+
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -115,6 +118,29 @@ func (s *Set) Add(other *Set) {
 	if other.partial != nil {
 		s.partialSet().Add(other.partial)
 	}
+}
+
+// grow makes room in s for the objects and warnings of others, so that
+// adding the sets of a thousand files one by one does not copy the
+// slices a dozen times over (a tenth of a gigabyte at 100,000 Ingresses).
+func (s *Set) grow(others iter.Seq[*Set]) {
+	var n struct{ ingresses, classes, services, endpointSlices, secrets, configMaps, warnings int }
+	for o := range others {
+		n.ingresses += len(o.Ingresses)
+		n.classes += len(o.IngressClasses)
+		n.services += len(o.Services)
+		n.endpointSlices += len(o.EndpointSlices)
+		n.secrets += len(o.Secrets)
+		n.configMaps += len(o.ConfigMaps)
+		n.warnings += len(o.Warnings)
+	}
+	s.Ingresses = slices.Grow(s.Ingresses, n.ingresses)
+	s.IngressClasses = slices.Grow(s.IngressClasses, n.classes)
+	s.Services = slices.Grow(s.Services, n.services)
+	s.EndpointSlices = slices.Grow(s.EndpointSlices, n.endpointSlices)
+	s.Secrets = slices.Grow(s.Secrets, n.secrets)
+	s.ConfigMaps = slices.Grow(s.ConfigMaps, n.configMaps)
+	s.Warnings = slices.Grow(s.Warnings, n.warnings)
 }
 
 // Len returns the number of objects in s.

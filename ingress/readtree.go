@@ -89,6 +89,13 @@ func (d *Decoder) readTree(fsys fs.FS, roots []string, decode func(name string, 
 	}
 	decoding.wait()
 	set := &Set{}
+	set.grow(func(yield func(*Set) bool) {
+		for _, r := range results {
+			if r.set != nil && !yield(r.set) {
+				return
+			}
+		}
+	})
 	var errs ErrorList
 	for _, r := range results {
 		if r.panicked != nil {

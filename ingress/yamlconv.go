@@ -8,9 +8,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	yaml "go.yaml.in/yaml/v3"
@@ -48,6 +46,18 @@ type converter struct {
 	// direct holds while every value converted so far has also been stored
 	// in the object being decoded; see direct.go.
 	direct bool
+	arena  *decodeArena // where stored strings and the line index are copied to
+	// storeOnly makes the converter write no JSON text: a first pass that
+	// only stores values, given up as soon as direct fails (see typed).
+	storeOnly bool
+}
+
+// again makes c ready to convert the same object once more, writing its
+// JSON text and storing nothing; see typed.
+func (c *converter) again() {
+	c.storeOnly, c.direct = false, false
+	c.out, c.outErr, c.errs, c.aliasNodes = c.out[:0], nil, nil, 0
+	c.lines, c.lineKeys, c.at, c.steps = c.lines[:0], c.lineKeys[:0], 0, c.steps[:0]
 }
 
 // stop records a limit that ends the conversion.
@@ -92,9 +102,12 @@ func (c *converter) problem(line int, err *field.Error) {
 // convert appends the JSON form of n, for Go type t, to c.out. Problems are
 // recorded in c and the value is written as null (or, for timestamps and
 // bytes, as the string read), so that the result is best effort. While
-// c.direct holds, it also stores the value in v, a settable value of type
-// t (see direct.go); v is the zero Value when nothing is stored.
-func (c *converter) convert(n *yaml.Node, t reflect.Type, v reflect.Value, depth int) {
+// c.direct holds, it also stores the value in v, a settable value of the
+// plan's type (see direct.go); v is the zero Value when nothing is stored.
+func (c *converter) convert(n *yaml.Node, p *typePlan, v reflect.Value, depth int) {
+	if c.storeOnly && !c.direct {
+		return // given up: the pass that writes JSON converts it all again
+	}
 	if c.fatal != nil {
 		c.null()
 		return
@@ -109,10 +122,11 @@ func (c *converter) convert(n *yaml.Node, t reflect.Type, v reflect.Value, depth
 		c.null()
 		return
 	}
-	for t.Kind() == reflect.Pointer {
-		t = t.Elem()
+	for p.t.Kind() == reflect.Pointer {
+		p = p.elemPlan()
 		v = c.pointee(v)
 	}
+	t := p.t
 	switch t {
 	case timeType, microTimeType:
 		s, ok := c.scalarString(n, "a timestamp in RFC 3339 form")
@@ -160,7 +174,7 @@ func (c *converter) convert(n *yaml.Node, t reflect.Type, v reflect.Value, depth
 		c.str(s)
 		return
 	}
-	if hasOwnJSON(t) {
+	if p.own {
 		// A type with its own JSON form that we do not know: pass it through
 		// and let its decoder judge.
 		c.viaJSON(v)
@@ -169,11 +183,11 @@ func (c *converter) convert(n *yaml.Node, t reflect.Type, v reflect.Value, depth
 	}
 	switch t.Kind() {
 	case reflect.Struct:
-		c.object(n, t, v, depth)
+		c.object(n, p, v, depth)
 	case reflect.Map:
-		c.mapping(n, t, v, depth)
+		c.mapping(n, p, v, depth)
 	case reflect.Slice, reflect.Array:
-		c.sequence(n, t, v, depth)
+		c.sequence(n, p, v, depth)
 	case reflect.String:
 		s, ok := c.scalarString(n, "a string")
 		c.strOrNull(s, ok)
@@ -254,19 +268,19 @@ func countNodes(n *yaml.Node, limit int) int {
 	return total
 }
 
-func (c *converter) object(n *yaml.Node, t reflect.Type, v reflect.Value, depth int) {
+func (c *converter) object(n *yaml.Node, p *typePlan, v reflect.Value, depth int) {
 	if n.Kind != yaml.MappingNode {
 		c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be an object"))
 		c.null()
 		return
 	}
-	fields := jsonFields(t)
-	index := c.directFields(t, v)
-	c.out = append(c.out, '{')
+	fields := p.types
+	v = c.directStruct(p, v)
+	c.punct('{')
 	first := true
 	c.eachPair(n, func(key string, keyNode, val *yaml.Node) {
-		ft, ok := fields[key]
-		if !ok {
+		f := p.field(key)
+		if f == nil {
 			meant := closestField(key, fields)
 			detail := knownFields(fields)
 			if meant != "" {
@@ -289,36 +303,39 @@ func (c *converter) object(n *yaml.Node, t reflect.Type, v reflect.Value, depth 
 		}
 		c.key(key, &first)
 		c.push(pathStep{name: key, kind: stepChild})
-		c.convert(val, ft, c.field(v, index, key), depth+1)
+		c.convert(val, f.typePlan(), c.field(v, f), depth+1)
 		c.pop()
 	})
-	c.out = append(c.out, '}')
+	c.punct('}')
 }
 
-func (c *converter) mapping(n *yaml.Node, t reflect.Type, v reflect.Value, depth int) {
+func (c *converter) mapping(n *yaml.Node, p *typePlan, v reflect.Value, depth int) {
 	if n.Kind != yaml.MappingNode {
 		c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be a map"))
 		c.null()
 		return
 	}
-	v = c.directMap(t, v)
-	c.out = append(c.out, '{')
+	v = c.directMap(p.t, v, len(n.Content)/2)
+	var key, elem reflect.Value // reused for every member
+	if v.IsValid() {
+		key, elem = reflect.New(p.t.Key()).Elem(), reflect.New(p.t.Elem()).Elem()
+	}
+	c.punct('{')
 	first := true
-	c.eachPair(n, func(key string, _, val *yaml.Node) {
-		c.key(key, &first)
-		c.push(pathStep{name: key, kind: stepKey})
-		elem := c.mapElem(t, v)
-		c.convert(val, t.Elem(), elem, depth+1)
-		c.setMapIndex(v, key, elem)
+	c.eachPair(n, func(k string, _, val *yaml.Node) {
+		c.key(k, &first)
+		c.push(pathStep{name: k, kind: stepKey})
+		c.convert(val, p.elemPlan(), c.mapElem(elem), depth+1)
+		c.setMapIndex(v, key, k, elem)
 		c.pop()
 	})
-	c.out = append(c.out, '}')
+	c.punct('}')
 }
 
 // eachPair walks the key/value pairs of a mapping, resolving merge keys (<<)
 // and rejecting duplicate and non-string keys, which JSON cannot express.
 func (c *converter) eachPair(n *yaml.Node, fn func(key string, keyNode, val *yaml.Node)) {
-	seen := make(map[string]int, len(n.Content)/2)
+	var seen seenKeys
 	var merged []*yaml.Node
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		keyNode, val := c.deref(n.Content[i]), n.Content[i+1]
@@ -334,11 +351,11 @@ func (c *converter) eachPair(n *yaml.Node, fn func(key string, keyNode, val *yam
 			continue
 		}
 		key := keyNode.Value
-		if first, dup := seen[key]; dup {
+		if first, dup := seen.line(key); dup {
 			c.problem(keyNode.Line, field.Duplicate(c.path().Child(key), fmt.Sprintf("key %q is also set on line %d", key, first)))
 			continue
 		}
-		seen[key] = keyNode.Line
+		seen.add(key, keyNode.Line)
 		parent := c.enter(key, -1, keyLine(keyNode, val))
 		fn(key, keyNode, val)
 		c.leave(parent)
@@ -364,10 +381,10 @@ func (c *converter) eachPair(n *yaml.Node, fn func(key string, keyNode, val *yam
 				if k == nil || k.Kind != yaml.ScalarNode {
 					continue
 				}
-				if _, set := seen[k.Value]; set {
+				if _, set := seen.line(k.Value); set {
 					continue
 				}
-				seen[k.Value] = k.Line
+				seen.add(k.Value, k.Line)
 				parent := c.detach()
 				fn(k.Value, k, src.Content[i+1])
 				c.leave(parent)
@@ -376,17 +393,63 @@ func (c *converter) eachPair(n *yaml.Node, fn func(key string, keyNode, val *yam
 	}
 }
 
-func (c *converter) sequence(n *yaml.Node, t reflect.Type, v reflect.Value, depth int) {
+// seenKeys are the keys of one mapping met so far, with their lines. A
+// mapping of a manifest has a handful of keys, which a list finds faster
+// than a map, and without allocating; a long one moves to a map.
+type seenKeys struct {
+	few  [seenFew]seenKey
+	n    int
+	many map[string]int
+}
+
+type seenKey struct {
+	key  string
+	line int
+}
+
+const seenFew = 12
+
+// line returns the line of key, if it was seen.
+func (s *seenKeys) line(key string) (int, bool) {
+	if s.many != nil {
+		line, ok := s.many[key]
+		return line, ok
+	}
+	for _, k := range s.few[:s.n] {
+		if k.key == key {
+			return k.line, true
+		}
+	}
+	return 0, false
+}
+
+// add records key, which was not seen, on line.
+func (s *seenKeys) add(key string, line int) {
+	if s.many == nil && s.n < seenFew {
+		s.few[s.n] = seenKey{key, line}
+		s.n++
+		return
+	}
+	if s.many == nil {
+		s.many = make(map[string]int, 2*seenFew)
+		for _, k := range s.few[:s.n] {
+			s.many[k.key] = k.line
+		}
+	}
+	s.many[key] = line
+}
+
+func (c *converter) sequence(n *yaml.Node, p *typePlan, v reflect.Value, depth int) {
 	if n.Kind != yaml.SequenceNode {
 		c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be a list"))
 		c.null()
 		return
 	}
-	v = c.directSlice(t, v, len(n.Content))
-	c.out = append(c.out, '[')
+	v = c.directSlice(p.t, v, len(n.Content))
+	c.punct('[')
 	for i, item := range n.Content {
 		if i > 0 {
-			c.out = append(c.out, ',')
+			c.punct(',')
 		}
 		parent := c.enter("", i, item.Line)
 		c.push(pathStep{index: i, kind: stepIndex})
@@ -394,11 +457,11 @@ func (c *converter) sequence(n *yaml.Node, t reflect.Type, v reflect.Value, dept
 		if v.IsValid() {
 			elem = v.Index(i)
 		}
-		c.convert(item, t.Elem(), elem, depth+1)
+		c.convert(item, p.elemPlan(), elem, depth+1)
 		c.pop()
 		c.leave(parent)
 	}
-	c.out = append(c.out, ']')
+	c.punct(']')
 }
 
 // scalarString accepts only string scalars. YAML turns unquoted true, 80 or
@@ -425,7 +488,7 @@ func (c *converter) integer(n *yaml.Node, lo, hi int64) (int64, bool) {
 			c.null()
 			return 0, false
 		}
-		c.out = strconv.AppendInt(c.out, v, 10)
+		c.int(v)
 		return v, true
 	}
 	c.problem(n.Line, field.TypeInvalid(c.path(), nodeValue(n), "must be an integer"))
@@ -435,6 +498,9 @@ func (c *converter) integer(n *yaml.Node, lo, hi int64) (int64, bool) {
 
 // generic converts without a schema, for free-form values.
 func (c *converter) generic(n *yaml.Node, depth int) {
+	if c.storeOnly && !c.direct {
+		return // see convert
+	}
 	if c.fatal != nil {
 		c.null()
 		return
@@ -451,7 +517,7 @@ func (c *converter) generic(n *yaml.Node, depth int) {
 	}
 	switch n.Kind {
 	case yaml.MappingNode:
-		c.out = append(c.out, '{')
+		c.punct('{')
 		first := true
 		c.eachPair(n, func(key string, _, val *yaml.Node) {
 			c.key(key, &first)
@@ -459,13 +525,13 @@ func (c *converter) generic(n *yaml.Node, depth int) {
 			c.generic(val, depth+1)
 			c.pop()
 		})
-		c.out = append(c.out, '}')
+		c.punct('}')
 		return
 	case yaml.SequenceNode:
-		c.out = append(c.out, '[')
+		c.punct('[')
 		for i, item := range n.Content {
 			if i > 0 {
-				c.out = append(c.out, ',')
+				c.punct(',')
 			}
 			parent := c.enter("", i, item.Line)
 			c.push(pathStep{index: i, kind: stepIndex})
@@ -473,7 +539,7 @@ func (c *converter) generic(n *yaml.Node, depth int) {
 			c.pop()
 			c.leave(parent)
 		}
-		c.out = append(c.out, ']')
+		c.punct(']')
 		return
 	}
 	if n.Tag == "!!str" {
@@ -492,33 +558,6 @@ func (c *converter) generic(n *yaml.Node, depth int) {
 	}
 	c.value(v)
 }
-
-// hasOwnJSON reports whether *t implements json.Unmarshaler. Cached per
-// type: the check is asked for every node.
-func hasOwnJSON(t reflect.Type) bool {
-	if cached, ok := ownJSONCache.Load(t); ok {
-		return cached.(bool)
-	}
-	own := reflect.PointerTo(t).Implements(unmarshalerType)
-	ownJSONCache.Store(t, own)
-	return own
-}
-
-var ownJSONCache sync.Map // reflect.Type → bool
-
-// jsonFields lists the JSON field names of a struct type, flattening inlined
-// and embedded structs as encoding/json does. Cached per type.
-func jsonFields(t reflect.Type) map[string]reflect.Type {
-	if cached, ok := fieldCache.Load(t); ok {
-		return cached.(map[string]reflect.Type)
-	}
-	fields := make(map[string]reflect.Type)
-	addJSONFields(t, nil, fields, map[string][]int{})
-	fieldCache.Store(t, fields)
-	return fields
-}
-
-var fieldCache sync.Map // reflect.Type → map[string]reflect.Type
 
 // addJSONFields adds the JSON fields of struct type t to types, and their
 // reflect index (after prefix, the index of t) to index. It reports
