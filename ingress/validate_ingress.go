@@ -7,6 +7,7 @@ import (
 
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/validate/content"
+	apivalidation "k8s.io/apimachinery/pkg/api/validation"
 	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -28,7 +29,7 @@ var (
 // validateIngress applies the apiserver's create-time validation of a
 // networking.k8s.io/v1 Ingress, with its field paths and wording.
 func validateIngress(ing *networkingv1.Ingress, c *checkCache) field.ErrorList {
-	errs := validateMeta(ing, true, nameIsDNSSubdomain, c)
+	errs := validateMeta(ing, true, apivalidation.NameIsDNSSubdomain, c)
 	spec := &ing.Spec
 	specPath := newFieldPath("spec")
 	if len(spec.Rules) == 0 && spec.DefaultBackend == nil {

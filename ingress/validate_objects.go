@@ -23,7 +23,7 @@ import (
 const maxIngressClassControllerLen = 250
 
 func validateIngressClass(c *networkingv1.IngressClass, cache *checkCache) field.ErrorList {
-	errs := validateMeta(c, false, nameIsDNSSubdomain, cache)
+	errs := validateMeta(c, false, apivalidation.NameIsDNSSubdomain, cache)
 	specPath := newFieldPath("spec")
 	controllerPath := specPath.child("controller")
 	switch {
@@ -67,7 +67,7 @@ var supportedServiceTypes = []corev1.ServiceType{
 var supportedProtocols = []corev1.Protocol{corev1.ProtocolSCTP, corev1.ProtocolTCP, corev1.ProtocolUDP}
 
 func validateService(s *corev1.Service, cache *checkCache) field.ErrorList {
-	errs := validateMeta(s, true, nameIsDNS1035Label, cache)
+	errs := validateMeta(s, true, apivalidation.NameIsDNS1035Label, cache)
 	specPath := newFieldPath("spec")
 	serviceType := s.Spec.Type
 	if serviceType == "" {
@@ -115,7 +115,7 @@ func validateService(s *corev1.Service, cache *checkCache) field.ErrorList {
 }
 
 func validateSecret(s *corev1.Secret, cache *checkCache) field.ErrorList {
-	errs := validateMeta(s, true, nameIsDNSSubdomain, cache)
+	errs := validateMeta(s, true, apivalidation.NameIsDNSSubdomain, cache)
 	dataPath := newFieldPath("data")
 	for key := range s.Data {
 		errs = append(errs, invalidEach(dataPath.key(key), key, validation.IsConfigMapKey(key))...)
@@ -143,7 +143,7 @@ func validateSecret(s *corev1.Secret, cache *checkCache) field.ErrorList {
 }
 
 func validateConfigMap(c *corev1.ConfigMap, cache *checkCache) field.ErrorList {
-	errs := validateMeta(c, true, nameIsDNSSubdomain, cache)
+	errs := validateMeta(c, true, apivalidation.NameIsDNSSubdomain, cache)
 	for key := range c.Data {
 		errs = append(errs, invalidEach(newFieldPath("data").key(key), key, validation.IsConfigMapKey(key))...)
 	}
@@ -164,7 +164,7 @@ var supportedAddressTypes = []discoveryv1.AddressType{
 const maxEndpointAddresses = 100
 
 func validateEndpointSlice(e *discoveryv1.EndpointSlice, cache *checkCache) field.ErrorList {
-	errs := validateMeta(e, true, nameIsDNSSubdomain, cache)
+	errs := validateMeta(e, true, apivalidation.NameIsDNSSubdomain, cache)
 	if !slices.Contains(supportedAddressTypes, e.AddressType) {
 		if e.AddressType == "" {
 			errs = append(errs, field.Required(field.NewPath("addressType"), ""))
