@@ -33,13 +33,17 @@ type backendWarning struct {
 // warnBackend warns about the backend key, used by ing, once per Compile;
 // with Options.backendWarnings it collects the warning instead.
 func (c *compiler) warnBackend(ing Ingress, fieldPath string, key backendKey, msg string) {
-	c.warn(ing, fieldPath, msg)
+	w := c.warning(ing, fieldPath, msg)
 	if !c.opts.backendWarnings {
+		c.out.Warnings = append(c.out.Warnings, w)
 		return
 	}
-	last := len(c.out.Warnings) - 1
-	c.out.backendWarnings = append(c.out.backendWarnings, backendWarning{key: key, ing: ing, n: len(c.out.backendWarnings), w: c.out.Warnings[last]})
-	c.out.Warnings = c.out.Warnings[:last]
+	if c.out.backendWarnings == nil {
+		// Room for a warning per rule still to come: the usual worst case
+		// (every backend missing), grown once instead of at every doubling.
+		c.out.backendWarnings = make([]backendWarning, 0, max(4, cap(c.rules)-len(c.rules)))
+	}
+	c.out.backendWarnings = append(c.out.backendWarnings, backendWarning{key: key, ing: ing, n: len(c.out.backendWarnings), w: w})
 }
 
 // backendIndex keeps, over the groups of a Tracker, the candidate

@@ -316,13 +316,18 @@ type place struct {
 }
 
 func (c *compiler) warn(ing Ingress, fieldPath, msg string) {
+	c.out.Warnings = append(c.out.Warnings, c.warning(ing, fieldPath, msg))
+}
+
+// warning is the Warning msg about the field at fieldPath of ing.
+func (c *compiler) warning(ing Ingress, fieldPath, msg string) Warning {
 	src := ing.Source
 	if fieldPath != "" { // the line lookup re-parses the document
 		if line := ing.doc.line(fieldPath); line > 0 {
 			src.Line = line
 		}
 	}
-	c.out.Warnings = append(c.out.Warnings, Warning{Source: src, Object: c.ref(ing), Field: fieldPath, Message: msg})
+	return Warning{Source: src, Object: c.ref(ing), Field: fieldPath, Message: msg}
 }
 
 func (c *compiler) fail(ing Ingress, fe *field.Error) {
@@ -353,7 +358,11 @@ func (c *compiler) add(ing Ingress, at *field.Path, atField, pathType string, po
 		return
 	}
 	if warning != "" {
-		c.warnBackend(ing, backendPath().String(), backendKey{r.Backend, policy.Upstream.ServiceUpstream}, warning)
+		fieldPath := atField // backendPath().String(), without building it
+		if pathType != "" {
+			fieldPath += ".backend"
+		}
+		c.warnBackend(ing, fieldPath, backendKey{r.Backend, policy.Upstream.ServiceUpstream}, warning)
 	}
 	r.Origin = c.ref(ing)
 	rt := &compiledRoute{
@@ -388,6 +397,7 @@ func (c *compiler) addIngress(ing Ingress) {
 	var introduced []string
 	for i, rule := range spec.Rules {
 		rulePath := specPath.Child("rules").Index(i)
+		var pathsPath *field.Path // rulePath.Child("http", "paths"), when it has paths
 		if _, seen := c.introducedBy[rule.Host]; !seen {
 			c.introducedBy[rule.Host] = c.ref(ing)
 			introduced = append(introduced, rule.Host)
@@ -401,8 +411,11 @@ func (c *compiler) addIngress(ing Ingress) {
 			}
 			continue
 		}
+		if len(rule.HTTP.Paths) > 0 {
+			pathsPath = rulePath.Child("http", "paths")
+		}
 		for j, p := range rule.HTTP.Paths {
-			pathPath := rulePath.Child("http", "paths").Index(j)
+			pathPath := pathsPath.Index(j)
 			backend, ok := c.backend(ing, &p.Backend, pathPath, "backend")
 			if !ok {
 				continue
