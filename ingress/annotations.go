@@ -209,7 +209,7 @@ func defaultPolicy() policy {
 // Invalid values are field errors on metadata.annotations[KEY]; snippets
 // are refused; unsupported annotations are warnings.
 func (c *compiler) parsePolicy(ing Ingress) (*policy, bool) {
-	p := new(defaultPolicy())
+	p := c.newPolicy()
 	prefix := c.opts.annotation("")
 	keys := make([]string, 0, len(ing.Annotations))
 	for key := range ing.Annotations {

@@ -188,6 +188,8 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 		}
 	}
 	c.rules, c.places = make([]route.Rule, 0, n), make([]place, 0, n)
+	c.scratch = getScratch(len(taken), n)
+	defer c.scratch.release()
 	for _, ing := range mergeOrder(taken) {
 		c.addIngress(ing)
 	}
@@ -289,6 +291,9 @@ type compiler struct {
 	// its Value a *proxy.Route: what the comparison of matching modes reads.
 	compiled []*compiledRoute
 	proxies  proxyBuilder
+	// scratch holds the policies and compiled routes, which the compile
+	// drops when it returns (see compileScratch); nil to allocate them.
+	scratch *compileScratch
 	// refIng and refName cache the Ref of the Ingress being compiled
 	// (see ref).
 	refIng  *networkingv1.Ingress
@@ -365,11 +370,11 @@ func (c *compiler) add(ing Ingress, at *field.Path, atField, pathType string, po
 		c.warnBackend(ing, fieldPath, backendKey{r.Backend, policy.Upstream.ServiceUpstream}, warning)
 	}
 	r.Origin = c.ref(ing)
-	rt := &compiledRoute{
+	rt := c.newRoute(compiledRoute{
 		routeSource: routeSource{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Path: r.Path, Field: atField, Source: ing.Source},
 		policy:      policy,
 		Target:      target,
-	}
+	})
 	if t := policy.RewriteTarget; t != "" && r.Type != route.Default && t != r.Path {
 		rw, err := rewrite.NewPath(r.Path, t)
 		if err != nil {
@@ -541,7 +546,7 @@ func (c *compiler) proxyRoute(rule route.Rule, r *compiledRoute, variant string)
 		if c.out.routes == nil {
 			c.out.routes = map[*proxy.Route]*compiledRoute{}
 		}
-		c.out.routes[rt] = r
+		c.out.routes[rt] = r.detached()
 	}
 	return rt
 }
