@@ -294,6 +294,9 @@ type compiler struct {
 	// scratch holds the policies and compiled routes, which the compile
 	// drops when it returns (see compileScratch); nil to allocate them.
 	scratch *compileScratch
+	// detachedPolicies maps the policies of the scratch to their copies in
+	// Compiled.routes (see detached).
+	detachedPolicies map[*policy]*policy
 	// refIng and refName cache the Ref of the Ingress being compiled
 	// (see ref).
 	refIng  *networkingv1.Ingress
@@ -546,7 +549,7 @@ func (c *compiler) proxyRoute(rule route.Rule, r *compiledRoute, variant string)
 		if c.out.routes == nil {
 			c.out.routes = map[*proxy.Route]*compiledRoute{}
 		}
-		c.out.routes[rt] = r.detached()
+		c.out.routes[rt] = c.detached(r)
 	}
 	return rt
 }

@@ -66,10 +66,19 @@ func (c *compiler) newRoute(r compiledRoute) *compiledRoute {
 	return &s.routes[len(s.routes)-1]
 }
 
-// detached returns a copy of r, and of its policy, that outlives the
-// compile: what Compiled.routes keeps for the package's tests.
-func (r *compiledRoute) detached() *compiledRoute {
-	cp, p := *r, *r.policy
-	cp.policy = &p
+// detached returns a copy of r that outlives the compile, for
+// Compiled.routes, which the package's tests read. The copies of the
+// routes of one Ingress share one copy of its policy, as the routes do.
+func (c *compiler) detached(r *compiledRoute) *compiledRoute {
+	cp := *r
+	p, ok := c.detachedPolicies[r.policy]
+	if !ok {
+		p = new(*r.policy)
+		if c.detachedPolicies == nil {
+			c.detachedPolicies = map[*policy]*policy{}
+		}
+		c.detachedPolicies[r.policy] = p
+	}
+	cp.policy = p
 	return &cp
 }
