@@ -38,11 +38,6 @@ func (c *compiler) warnBackend(ing Ingress, fieldPath string, key backendKey, ms
 		c.out.Warnings = append(c.out.Warnings, w)
 		return
 	}
-	if c.out.backendWarnings == nil {
-		// Room for a warning per rule still to come: the usual worst case
-		// (every backend missing), grown once instead of at every doubling.
-		c.out.backendWarnings = make([]backendWarning, 0, max(4, cap(c.rules)-len(c.rules)))
-	}
 	c.out.backendWarnings = append(c.out.backendWarnings, backendWarning{key: key, ing: ing, n: len(c.out.backendWarnings), w: w})
 }
 
