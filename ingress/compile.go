@@ -158,14 +158,16 @@ func Compile(set *Set, opts Options) (*Compiled, error) {
 }
 
 func compileOnce(set *Set, opts Options) (*Compiled, error) {
-	c := &compiler{opts: opts, set: set, out: &Compiled{}, introducedBy: map[string]string{}}
+	c := &compiler{opts: opts, set: set, out: &Compiled{}}
+	c.takeScratch()
+	defer c.releaseScratch()
 	c.resolver = newResolver(set, &c.opts)
 	c.resolver.everyCaller = opts.backendWarnings
 	c.out.Warnings = append(c.out.Warnings, set.Warnings...)
 	defClass, warnings := defaultClass(set)
 	c.out.Warnings = append(c.out.Warnings, warnings...)
 
-	var taken []Ingress
+	taken := c.scratch.taken
 	for _, ing := range set.Ingresses {
 		if w, unknown := unknownClass(set, ing); unknown {
 			c.out.Warnings = append(c.out.Warnings, w)
@@ -176,6 +178,7 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 		}
 		taken = append(taken, ing)
 	}
+	c.scratch.taken = taken
 	// Room for every path and default backend, so that the rules are not
 	// copied as they grow.
 	n := 0
@@ -187,10 +190,9 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 			}
 		}
 	}
-	c.rules, c.places = make([]route.Rule, 0, n), make([]place, 0, n)
-	c.scratch = getScratch(len(taken), n)
-	defer c.scratch.release()
-	for _, ing := range mergeOrder(taken) {
+	c.reserve(len(taken), n)
+	slices.SortStableFunc(taken, compareMerge) // mergeOrder, in the scratch
+	for _, ing := range taken {
 		c.addIngress(ing)
 	}
 	c.attachCanaries()
@@ -373,7 +375,7 @@ func (c *compiler) add(ing Ingress, at *field.Path, atField, pathType string, po
 		c.warnBackend(ing, fieldPath, backendKey{r.Backend, policy.Upstream.ServiceUpstream}, warning)
 	}
 	r.Origin = c.ref(ing)
-	rt := c.newRoute(compiledRoute{
+	rt := c.newRoute(&compiledRoute{
 		routeSource: routeSource{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Path: r.Path, Field: atField, Source: ing.Source},
 		policy:      policy,
 		Target:      target,
@@ -534,7 +536,7 @@ func (c *compiler) applyAppRoots() {
 // toProxy makes the Value of every rule its *proxy.Route, keeping what it
 // was compiled from in c.compiled.
 func (c *compiler) toProxy() {
-	c.compiled = make([]*compiledRoute, len(c.rules))
+	c.compiled = slices.Grow(c.scratch.compiled[:0], len(c.rules))[:len(c.rules)]
 	for i := range c.rules {
 		r := c.rules[i].Value.(*compiledRoute)
 		c.compiled[i] = r
