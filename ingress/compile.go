@@ -191,6 +191,10 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 		}
 	}
 	c.reserve(len(taken), n)
+	// A backend per rule at most: the cache, which a Tracker keeps, is
+	// sized once instead of growing (a group of three Ingresses with
+	// three backends each outgrows a small map).
+	c.resolver.cache = make(map[route.Backend]*resolved, n)
 	slices.SortStableFunc(taken, compareMerge) // mergeOrder, in the scratch
 	for _, ing := range taken {
 		c.addIngress(ing)
@@ -299,6 +303,10 @@ type compiler struct {
 	// detachedPolicies maps the policies of the scratch to their copies in
 	// Compiled.routes (see detached).
 	detachedPolicies map[*policy]*policy
+	// canaryKey is the canary annotation's key under the prefix, built
+	// once; keys is parsePolicy's buffer for the keys of an Ingress.
+	canaryKey string
+	keys      []string
 	// refIng and refName cache the Ref of the Ingress being compiled
 	// (see ref).
 	refIng  *networkingv1.Ingress
