@@ -325,7 +325,57 @@ func (c *compiler) ref(ing Ingress) string {
 // pathField is the field path of a paths entry, such as
 // "spec.rules[0].http.paths[1]", as field.Path.String writes it.
 func pathField(rule, path int) string {
+	if rule < len(commonPaths) && path < len(commonPaths[rule].fields) {
+		return commonPaths[rule].fields[path]
+	}
 	return "spec.rules[" + strconv.Itoa(rule) + "].http.paths[" + strconv.Itoa(path) + "]"
+}
+
+// commonPaths holds, built once, the field paths of the first rules of an
+// Ingress and of their first paths, which nearly every Ingress has: every
+// compile shares them instead of building its own. A field.Path is never
+// modified; Child and Index make new ones.
+var commonPaths = func() (out [4]struct {
+	rule  *field.Path   // spec.rules[i]
+	paths *field.Path   // spec.rules[i].http.paths
+	path  []*field.Path // spec.rules[i].http.paths[j]
+	// fields are the paths' strings, as pathField writes them.
+	fields []string
+}) {
+	for i := range out {
+		c := &out[i]
+		c.rule = specRoot.Child("rules").Index(i)
+		c.paths = c.rule.Child("http", "paths")
+		for j := range 8 {
+			c.path = append(c.path, c.paths.Index(j))
+			c.fields = append(c.fields, c.path[j].String())
+		}
+	}
+	return out
+}()
+
+// specRoot and defaultBackendPath are the field paths of spec and
+// spec.defaultBackend, shared.
+var (
+	specRoot           = field.NewPath("spec")
+	defaultBackendPath = specRoot.Child("defaultBackend")
+)
+
+// rulePath returns the field path of spec.rules[i].
+func rulePath(i int) *field.Path {
+	if i < len(commonPaths) {
+		return commonPaths[i].rule
+	}
+	return specRoot.Child("rules").Index(i)
+}
+
+// pathsEntry returns the field path of spec.rules[i].http.paths[j];
+// paths is rulePath(i).Child("http", "paths") when i is not common.
+func pathsEntry(i, j int, paths *field.Path) *field.Path {
+	if i < len(commonPaths) && j < len(commonPaths[i].path) {
+		return commonPaths[i].path[j]
+	}
+	return paths.Index(j)
 }
 
 type place struct {
@@ -405,7 +455,6 @@ func (c *compiler) add(ing Ingress, at *field.Path, atField, pathType string, po
 
 func (c *compiler) addIngress(ing Ingress) {
 	spec := &ing.Spec
-	specPath := field.NewPath("spec")
 	policy, ok := c.parsePolicy(ing) // one for all the routes of the Ingress
 	if !ok {
 		return
@@ -414,13 +463,13 @@ func (c *compiler) addIngress(ing Ingress) {
 	// their fallback.
 	var introduced []string
 	for i, rule := range spec.Rules {
-		rulePath := specPath.Child("rules").Index(i)
+		rulePath := rulePath(i)
 		var pathsPath *field.Path // rulePath.Child("http", "paths"), when it has paths
 		if _, seen := c.introducedBy[rule.Host]; !seen {
 			c.introducedBy[rule.Host] = c.ref(ing)
 			introduced = append(introduced, rule.Host)
 		} else if spec.DefaultBackend != nil && c.introducedBy[rule.Host] != c.ref(ing) {
-			c.warn(ing, specPath.Child("defaultBackend").String(), fmt.Sprintf(
+			c.warn(ing, defaultBackendPath.String(), fmt.Sprintf(
 				"not the fallback of host %q, which %s mentioned first", hostLabel(rule.Host), c.introducedBy[rule.Host]))
 		}
 		if rule.HTTP == nil {
@@ -429,11 +478,13 @@ func (c *compiler) addIngress(ing Ingress) {
 			}
 			continue
 		}
-		if len(rule.HTTP.Paths) > 0 {
+		if i < len(commonPaths) {
+			pathsPath = commonPaths[i].paths
+		} else if len(rule.HTTP.Paths) > 0 {
 			pathsPath = rulePath.Child("http", "paths")
 		}
 		for j, p := range rule.HTTP.Paths {
-			pathPath := pathsPath.Index(j)
+			pathPath := pathsEntry(i, j, pathsPath)
 			backend, ok := c.backend(ing, &p.Backend, pathPath, "backend")
 			if !ok {
 				continue
@@ -456,18 +507,18 @@ func (c *compiler) addIngress(ing Ingress) {
 	}
 	if policy.Canary.Enabled {
 		if spec.DefaultBackend != nil {
-			c.warn(ing, specPath.Child("defaultBackend").String(), "ignored on a canary Ingress: only its paths become canaries")
+			c.warn(ing, defaultBackendPath.String(), "ignored on a canary Ingress: only its paths become canaries")
 		}
 		return // a canary brings no hosts, certificates or host settings of its own
 	}
 	if b := spec.DefaultBackend; b != nil {
-		backend, ok := c.backend(ing, b, specPath, "defaultBackend")
+		backend, ok := c.backend(ing, b, specRoot, "defaultBackend")
 		if ok {
 			if len(spec.Rules) == 0 {
 				introduced = []string{""} // the global catch-all
 			}
 			for _, host := range introduced {
-				c.add(ing, specPath.Child("defaultBackend"), "spec.defaultBackend", "", policy, route.Rule{Host: host, Type: route.Default, Backend: backend})
+				c.add(ing, defaultBackendPath, "spec.defaultBackend", "", policy, route.Rule{Host: host, Type: route.Default, Backend: backend})
 			}
 		}
 	}
