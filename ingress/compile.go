@@ -195,7 +195,7 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 	// sized once instead of growing (a group of three Ingresses with
 	// three backends each outgrows a small map).
 	c.resolver.cache = make(map[route.Backend]*resolved, n)
-	slices.SortStableFunc(taken, compareMerge) // mergeOrder, in the scratch
+	sortMergeOrder(taken)
 	for _, ing := range taken {
 		c.addIngress(ing)
 	}
