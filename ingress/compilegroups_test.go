@@ -55,7 +55,7 @@ ports: [{name: http, port: 8080}]
 endpoints: [{addresses: [198.18.%[3]d.%[4]d]}]
 `, i, i%50, i/250%250, i%250+1)
 		}
-		set, err := DecodeBytes("bench.yaml", data)
+		set, err := (&Decoder{MaxFileSize: int64(len(data))}).DecodeBytes("bench.yaml", data)
 		if err != nil {
 			b.Fatal(err)
 		}
