@@ -297,8 +297,8 @@ type compiler struct {
 	// its Value a *proxy.Route: what the comparison of matching modes reads.
 	compiled []*compiledRoute
 	proxies  proxyBuilder
-	// scratch holds the policies and compiled routes, which the compile
-	// drops when it returns (see compileScratch); nil to allocate them.
+	// scratch is the pooled memory of what the compile drops when it
+	// returns: policies, compiled routes, rules, maps (see compileScratch).
 	scratch *compileScratch
 	// detachedPolicies maps the policies of the scratch to their copies in
 	// Compiled.routes (see detached).
