@@ -189,7 +189,6 @@ var backendProtocols = map[string]proxy.Protocol{"HTTP": proxy.HTTP, "HTTPS": pr
 var (
 	hostName   = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*\.?$`)
 	hostHeader = regexp.MustCompile(`^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?(\.[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?)*(:[0-9]{1,5})?$`)
-	sizeSyntax = regexp.MustCompile(`^([0-9]+)([kKmMgG]?)$`)
 	// nginxPath is ingress-nginx's validator for rewrite-target and
 	// friends: no quotes, spaces, braces or semicolons, which is what kept
 	// values from escaping nginx's configuration text.
@@ -209,48 +208,53 @@ func defaultPolicy() policy {
 // Invalid values are field errors on metadata.annotations[KEY]; snippets
 // are refused; unsupported annotations are warnings.
 func (c *compiler) parsePolicy(ing Ingress) (*policy, bool) {
-	p := new(defaultPolicy())
-	prefix := c.opts.annotation("")
-	keys := make([]string, 0, len(ing.Annotations))
+	p := c.newPolicy()
+	if c.canaryKey == "" {
+		c.canaryKey = c.opts.annotation("canary")
+	}
+	prefix := c.canaryKey[:len(c.canaryKey)-len("canary")]
+	keys := c.keys[:0] // reused: the keys are only read while parsing
 	for key := range ing.Annotations {
 		keys = append(keys, key)
 	}
+	c.keys = keys
 	sort.Strings(keys)
 	// A canary Ingress's routes use the primary's settings, except for the
 	// canary and balancing annotations: the others are not parsed, so they
 	// can neither fail the load nor take effect.
-	canary, _ := strconv.ParseBool(strings.TrimSpace(ing.Annotations[c.opts.annotation("canary")]))
+	canary, _ := strconv.ParseBool(strings.TrimSpace(ing.Annotations[c.canaryKey]))
 	ok := true
 	for _, key := range keys {
 		name, under := strings.CutPrefix(key, prefix)
 		if !under {
 			continue
 		}
-		at := field.NewPath("metadata", "annotations").Key(key)
+		// The field, only for an error or a warning.
+		at := func() *field.Path { return field.NewPath("metadata", "annotations").Key(key) }
 		value := strings.TrimSpace(ing.Annotations[key])
 		if strings.HasSuffix(name, "-snippet") {
-			c.fail(ing, field.Forbidden(at, snippetRefusal(name)))
+			c.fail(ing, field.Forbidden(at(), snippetRefusal(name)))
 			ok = false
 			continue
 		}
 		a, supported := lookupAnnotation(name)
 		if why, closes := unenforceable(name, ing.Annotations, prefix); !supported && closes && !canary {
-			c.warn(ing, at.String(), why+"; every path of this Ingress answers 503 rather than serving without the check")
+			c.warn(ing, at().String(), why+"; every path of this Ingress answers 503 rather than serving without the check")
 			if p.Traffic.Deny == "" {
 				p.Traffic.Deny = why
 			}
 			continue
 		}
 		if !supported {
-			c.warn(ing, at.String(), "not supported by ingressmux; ignored")
+			c.warn(ing, at().String(), "not supported by ingressmux; ignored")
 			continue
 		}
 		if canary && !canaryKeeps(name) {
-			c.warn(ing, at.String(), "ignored on a canary Ingress: its routes use the primary Ingress's settings, as in ingress-nginx")
+			c.warn(ing, at().String(), "ignored on a canary Ingress: its routes use the primary Ingress's settings, as in ingress-nginx")
 			continue
 		}
 		if err := a.parse(p, value); err != nil {
-			c.fail(ing, field.Invalid(at, ing.Annotations[key], err.Error()))
+			c.fail(ing, field.Invalid(at(), ing.Annotations[key], err.Error()))
 			ok = false
 		}
 	}
@@ -321,17 +325,27 @@ func snippetRefusal(name string) string {
 }
 
 // parseSize reads an nginx size: a number of bytes with an optional k, m
-// or g suffix (either case).
+// or g suffix (either case). Every Ingress of many clusters sets one, so
+// it is read by hand rather than with a regular expression.
 func parseSize(v string) (int64, error) {
-	m := sizeSyntax.FindStringSubmatch(v)
-	if m == nil {
+	digits, shift := v, uint(0)
+	if v != "" {
+		switch v[len(v)-1] {
+		case 'k', 'K':
+			digits, shift = v[:len(v)-1], 10
+		case 'm', 'M':
+			digits, shift = v[:len(v)-1], 20
+		case 'g', 'G':
+			digits, shift = v[:len(v)-1], 30
+		}
+	}
+	if digits == "" || strings.IndexFunc(digits, func(r rune) bool { return r < '0' || r > '9' }) >= 0 {
 		return 0, fmt.Errorf("must be a size in bytes with an optional k, m or g suffix, such as 1m or 512k; 0 means no limit")
 	}
-	n, err := strconv.ParseInt(m[1], 10, 64)
+	n, err := strconv.ParseInt(digits, 10, 64)
 	if err != nil {
 		return 0, fmt.Errorf("size out of range")
 	}
-	shift := map[string]uint{"": 0, "k": 10, "m": 20, "g": 30}[strings.ToLower(m[2])]
 	if n > (1<<62)>>shift {
 		return 0, fmt.Errorf("size out of range")
 	}

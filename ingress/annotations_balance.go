@@ -230,7 +230,13 @@ func (c *compiler) finishBalance(ing Ingress, p *policy) bool {
 	at := func(name string) string {
 		return field.NewPath("metadata", "annotations").Key(c.opts.annotation(name)).String()
 	}
+	// Every name ignore is given is a balancing annotation: most
+	// Ingresses set none, which one pass over their annotations tells.
+	named := c.setsAnnotationOf(ing, balanceAnnotations)
 	ignore := func(because string, names ...string) {
+		if !named {
+			return
+		}
 		for _, name := range names {
 			if c.hasAnnotation(ing, name) {
 				c.warn(ing, at(name), "ignored: "+because)
@@ -319,6 +325,23 @@ func (c *compiler) hasAnnotation(ing Ingress, name string) bool {
 	for key := range ing.Annotations {
 		if len(key) == len(prefix)+1+len(name) && key[len(prefix)] == '/' && key[len(prefix)+1:] == name && key[:len(prefix)] == prefix {
 			return true
+		}
+	}
+	return false
+}
+
+// setsAnnotationOf reports whether ing has, under the configured prefix,
+// an annotation of registry.
+func (c *compiler) setsAnnotationOf(ing Ingress, registry map[string]annotation) bool {
+	prefix := c.opts.AnnotationPrefix
+	if prefix == "" {
+		prefix = DefaultAnnotationPrefix
+	}
+	for key := range ing.Annotations {
+		if len(key) > len(prefix) && key[len(prefix)] == '/' && key[:len(prefix)] == prefix {
+			if _, ok := registry[key[len(prefix)+1:]]; ok {
+				return true
+			}
 		}
 	}
 	return false

@@ -33,13 +33,12 @@ type backendWarning struct {
 // warnBackend warns about the backend key, used by ing, once per Compile;
 // with Options.backendWarnings it collects the warning instead.
 func (c *compiler) warnBackend(ing Ingress, fieldPath string, key backendKey, msg string) {
-	c.warn(ing, fieldPath, msg)
+	w := c.warning(ing, fieldPath, msg)
 	if !c.opts.backendWarnings {
+		c.out.Warnings = append(c.out.Warnings, w)
 		return
 	}
-	last := len(c.out.Warnings) - 1
-	c.out.backendWarnings = append(c.out.backendWarnings, backendWarning{key: key, ing: ing, n: len(c.out.backendWarnings), w: c.out.Warnings[last]})
-	c.out.Warnings = c.out.Warnings[:last]
+	c.out.backendWarnings = append(c.out.backendWarnings, backendWarning{key: key, ing: ing, n: len(c.out.backendWarnings), w: w})
 }
 
 // backendIndex keeps, over the groups of a Tracker, the candidate

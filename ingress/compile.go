@@ -158,14 +158,16 @@ func Compile(set *Set, opts Options) (*Compiled, error) {
 }
 
 func compileOnce(set *Set, opts Options) (*Compiled, error) {
-	c := &compiler{opts: opts, set: set, out: &Compiled{}, introducedBy: map[string]string{}}
+	c := &compiler{opts: opts, set: set, out: &Compiled{}}
+	c.takeScratch()
+	defer c.releaseScratch()
 	c.resolver = newResolver(set, &c.opts)
 	c.resolver.everyCaller = opts.backendWarnings
 	c.out.Warnings = append(c.out.Warnings, set.Warnings...)
 	defClass, warnings := defaultClass(set)
 	c.out.Warnings = append(c.out.Warnings, warnings...)
 
-	var taken []Ingress
+	taken := c.scratch.taken
 	for _, ing := range set.Ingresses {
 		if w, unknown := unknownClass(set, ing); unknown {
 			c.out.Warnings = append(c.out.Warnings, w)
@@ -176,6 +178,7 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 		}
 		taken = append(taken, ing)
 	}
+	c.scratch.taken = taken
 	// Room for every path and default backend, so that the rules are not
 	// copied as they grow.
 	n := 0
@@ -187,8 +190,13 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 			}
 		}
 	}
-	c.rules, c.places = make([]route.Rule, 0, n), make([]place, 0, n)
-	for _, ing := range mergeOrder(taken) {
+	c.reserve(len(taken), n)
+	// A backend per rule at most: the cache, which a Tracker keeps, is
+	// sized once instead of growing (a group of three Ingresses with
+	// three backends each outgrows a small map).
+	c.resolver.cache = make(map[route.Backend]*resolved, n)
+	sortMergeOrder(taken)
+	for _, ing := range taken {
 		c.addIngress(ing)
 	}
 	c.attachCanaries()
@@ -289,6 +297,16 @@ type compiler struct {
 	// its Value a *proxy.Route: what the comparison of matching modes reads.
 	compiled []*compiledRoute
 	proxies  proxyBuilder
+	// scratch is the pooled memory of what the compile drops when it
+	// returns: policies, compiled routes, rules, maps (see compileScratch).
+	scratch *compileScratch
+	// detachedPolicies maps the policies of the scratch to their copies in
+	// Compiled.routes (see detached).
+	detachedPolicies map[*policy]*policy
+	// canaryKey is the canary annotation's key under the prefix, built
+	// once; keys is parsePolicy's buffer for the keys of an Ingress.
+	canaryKey string
+	keys      []string
 	// refIng and refName cache the Ref of the Ingress being compiled
 	// (see ref).
 	refIng  *networkingv1.Ingress
@@ -307,7 +325,57 @@ func (c *compiler) ref(ing Ingress) string {
 // pathField is the field path of a paths entry, such as
 // "spec.rules[0].http.paths[1]", as field.Path.String writes it.
 func pathField(rule, path int) string {
+	if rule < len(commonPaths) && path < len(commonPaths[rule].fields) {
+		return commonPaths[rule].fields[path]
+	}
 	return "spec.rules[" + strconv.Itoa(rule) + "].http.paths[" + strconv.Itoa(path) + "]"
+}
+
+// commonPaths holds, built once, the field paths of the first rules of an
+// Ingress and of their first paths, which nearly every Ingress has: every
+// compile shares them instead of building its own. A field.Path is never
+// modified; Child and Index make new ones.
+var commonPaths = func() (out [4]struct {
+	rule  *field.Path   // spec.rules[i]
+	paths *field.Path   // spec.rules[i].http.paths
+	path  []*field.Path // spec.rules[i].http.paths[j]
+	// fields are the paths' strings, as pathField writes them.
+	fields []string
+}) {
+	for i := range out {
+		c := &out[i]
+		c.rule = specRoot.Child("rules").Index(i)
+		c.paths = c.rule.Child("http", "paths")
+		for j := range 8 {
+			c.path = append(c.path, c.paths.Index(j))
+			c.fields = append(c.fields, c.path[j].String())
+		}
+	}
+	return out
+}()
+
+// specRoot and defaultBackendPath are the field paths of spec and
+// spec.defaultBackend, shared.
+var (
+	specRoot           = field.NewPath("spec")
+	defaultBackendPath = specRoot.Child("defaultBackend")
+)
+
+// rulePath returns the field path of spec.rules[i].
+func rulePath(i int) *field.Path {
+	if i < len(commonPaths) {
+		return commonPaths[i].rule
+	}
+	return specRoot.Child("rules").Index(i)
+}
+
+// pathsEntry returns the field path of spec.rules[i].http.paths[j];
+// paths is rulePath(i).Child("http", "paths") when i is not common.
+func pathsEntry(i, j int, paths *field.Path) *field.Path {
+	if i < len(commonPaths) && j < len(commonPaths[i].path) {
+		return commonPaths[i].path[j]
+	}
+	return paths.Index(j)
 }
 
 type place struct {
@@ -316,13 +384,18 @@ type place struct {
 }
 
 func (c *compiler) warn(ing Ingress, fieldPath, msg string) {
+	c.out.Warnings = append(c.out.Warnings, c.warning(ing, fieldPath, msg))
+}
+
+// warning is the Warning msg about the field at fieldPath of ing.
+func (c *compiler) warning(ing Ingress, fieldPath, msg string) Warning {
 	src := ing.Source
 	if fieldPath != "" { // the line lookup re-parses the document
 		if line := ing.doc.line(fieldPath); line > 0 {
 			src.Line = line
 		}
 	}
-	c.out.Warnings = append(c.out.Warnings, Warning{Source: src, Object: c.ref(ing), Field: fieldPath, Message: msg})
+	return Warning{Source: src, Object: c.ref(ing), Field: fieldPath, Message: msg}
 }
 
 func (c *compiler) fail(ing Ingress, fe *field.Error) {
@@ -353,14 +426,18 @@ func (c *compiler) add(ing Ingress, at *field.Path, atField, pathType string, po
 		return
 	}
 	if warning != "" {
-		c.warnBackend(ing, backendPath().String(), backendKey{r.Backend, policy.Upstream.ServiceUpstream}, warning)
+		fieldPath := atField // backendPath().String(), without building it
+		if pathType != "" {
+			fieldPath += ".backend"
+		}
+		c.warnBackend(ing, fieldPath, backendKey{r.Backend, policy.Upstream.ServiceUpstream}, warning)
 	}
 	r.Origin = c.ref(ing)
-	rt := &compiledRoute{
+	rt := c.newRoute(&compiledRoute{
 		routeSource: routeSource{Namespace: ing.Namespace, Name: ing.Name, PathType: pathType, Path: r.Path, Field: atField, Source: ing.Source},
 		policy:      policy,
 		Target:      target,
-	}
+	})
 	if t := policy.RewriteTarget; t != "" && r.Type != route.Default && t != r.Path {
 		rw, err := rewrite.NewPath(r.Path, t)
 		if err != nil {
@@ -378,7 +455,6 @@ func (c *compiler) add(ing Ingress, at *field.Path, atField, pathType string, po
 
 func (c *compiler) addIngress(ing Ingress) {
 	spec := &ing.Spec
-	specPath := field.NewPath("spec")
 	policy, ok := c.parsePolicy(ing) // one for all the routes of the Ingress
 	if !ok {
 		return
@@ -387,12 +463,13 @@ func (c *compiler) addIngress(ing Ingress) {
 	// their fallback.
 	var introduced []string
 	for i, rule := range spec.Rules {
-		rulePath := specPath.Child("rules").Index(i)
+		rulePath := rulePath(i)
+		var pathsPath *field.Path // rulePath.Child("http", "paths"), when it has paths
 		if _, seen := c.introducedBy[rule.Host]; !seen {
 			c.introducedBy[rule.Host] = c.ref(ing)
 			introduced = append(introduced, rule.Host)
 		} else if spec.DefaultBackend != nil && c.introducedBy[rule.Host] != c.ref(ing) {
-			c.warn(ing, specPath.Child("defaultBackend").String(), fmt.Sprintf(
+			c.warn(ing, defaultBackendPath.String(), fmt.Sprintf(
 				"not the fallback of host %q, which %s mentioned first", hostLabel(rule.Host), c.introducedBy[rule.Host]))
 		}
 		if rule.HTTP == nil {
@@ -401,8 +478,13 @@ func (c *compiler) addIngress(ing Ingress) {
 			}
 			continue
 		}
+		if i < len(commonPaths) {
+			pathsPath = commonPaths[i].paths
+		} else if len(rule.HTTP.Paths) > 0 {
+			pathsPath = rulePath.Child("http", "paths")
+		}
 		for j, p := range rule.HTTP.Paths {
-			pathPath := rulePath.Child("http", "paths").Index(j)
+			pathPath := pathsEntry(i, j, pathsPath)
 			backend, ok := c.backend(ing, &p.Backend, pathPath, "backend")
 			if !ok {
 				continue
@@ -425,18 +507,18 @@ func (c *compiler) addIngress(ing Ingress) {
 	}
 	if policy.Canary.Enabled {
 		if spec.DefaultBackend != nil {
-			c.warn(ing, specPath.Child("defaultBackend").String(), "ignored on a canary Ingress: only its paths become canaries")
+			c.warn(ing, defaultBackendPath.String(), "ignored on a canary Ingress: only its paths become canaries")
 		}
 		return // a canary brings no hosts, certificates or host settings of its own
 	}
 	if b := spec.DefaultBackend; b != nil {
-		backend, ok := c.backend(ing, b, specPath, "defaultBackend")
+		backend, ok := c.backend(ing, b, specRoot, "defaultBackend")
 		if ok {
 			if len(spec.Rules) == 0 {
 				introduced = []string{""} // the global catch-all
 			}
 			for _, host := range introduced {
-				c.add(ing, specPath.Child("defaultBackend"), "spec.defaultBackend", "", policy, route.Rule{Host: host, Type: route.Default, Backend: backend})
+				c.add(ing, defaultBackendPath, "spec.defaultBackend", "", policy, route.Rule{Host: host, Type: route.Default, Backend: backend})
 			}
 		}
 	}
@@ -513,7 +595,7 @@ func (c *compiler) applyAppRoots() {
 // toProxy makes the Value of every rule its *proxy.Route, keeping what it
 // was compiled from in c.compiled.
 func (c *compiler) toProxy() {
-	c.compiled = make([]*compiledRoute, len(c.rules))
+	c.compiled = slices.Grow(c.scratch.compiled[:0], len(c.rules))[:len(c.rules)]
 	for i := range c.rules {
 		r := c.rules[i].Value.(*compiledRoute)
 		c.compiled[i] = r
@@ -528,7 +610,7 @@ func (c *compiler) proxyRoute(rule route.Rule, r *compiledRoute, variant string)
 		if c.out.routes == nil {
 			c.out.routes = map[*proxy.Route]*compiledRoute{}
 		}
-		c.out.routes[rt] = r
+		c.out.routes[rt] = c.detached(r)
 	}
 	return rt
 }

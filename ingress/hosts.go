@@ -57,6 +57,9 @@ func (c *compiler) noteHostExtras(ing Ingress, p *policy) {
 // with a warning, as ingress-nginx ignores such aliases; a host takes its
 // aliases from the first Ingress that gives it some.
 func (c *compiler) applyHostExtras() {
+	if len(c.hostExtras) == 0 {
+		return
+	}
 	declared := map[string]bool{}
 	byHost := map[string][]int{}
 	for i, r := range c.rules {

@@ -5,18 +5,16 @@ import (
 	"slices"
 )
 
-// mergeOrder sorts Ingresses the way conflicts are decided: oldest
-// creationTimestamp first; Ingresses without one (typical for files) after
-// those with one, in load order; equal timestamps by namespace/name. The
-// sort is stable and its input is in load order, so load order breaks every
-// remaining tie.
-func mergeOrder(ings []Ingress) []Ingress {
-	out := slices.Clone(ings)
-	slices.SortStableFunc(out, compareMerge)
-	return out
+// sortMergeOrder sorts Ingresses, in place, the way conflicts are
+// decided: oldest creationTimestamp first; Ingresses without one (typical
+// for files) after those with one, in load order; equal timestamps by
+// namespace/name. The sort is stable and its input is in load order, so
+// load order breaks every remaining tie.
+func sortMergeOrder(ings []Ingress) {
+	slices.SortStableFunc(ings, compareMerge)
 }
 
-// compareMerge orders two Ingresses as mergeOrder does, but for load
+// compareMerge orders two Ingresses as sortMergeOrder does, but for load
 // order.
 func compareMerge(a, b Ingress) int {
 	at, bt := a.CreationTimestamp, b.CreationTimestamp
