@@ -153,7 +153,7 @@ func (r *resolver) lookup(b route.Backend) *resolved {
 	}
 	svc, ok := r.services[b.Namespace+"/"+b.Service]
 	if !ok {
-		return r.clusterDNS(b, res, fmt.Sprintf("service %s/%s is not loaded", b.Namespace, b.Service))
+		return r.clusterDNS(b, res, "service "+b.Namespace+"/"+b.Service+" is not loaded")
 	}
 	port, found := servicePort(svc, b.Port)
 	if svc.Spec.Type == corev1.ServiceTypeExternalName {
@@ -161,7 +161,7 @@ func (r *resolver) lookup(b route.Backend) *resolved {
 		number := b.Port
 		if found {
 			number = strconv.Itoa(int(port.Port))
-		} else if _, err := strconv.Atoi(b.Port); err != nil {
+		} else if _, numeric := portNumber(b.Port); !numeric {
 			res.target.Via = "unresolved"
 			res.warning = fmt.Sprintf("ExternalName service %s/%s has no port named %q; the backend has no address", b.Namespace, b.Service, b.Port)
 			return res
@@ -177,7 +177,7 @@ func (r *resolver) lookup(b route.Backend) *resolved {
 	}
 	slices := r.slices[b.Namespace+"/"+b.Service]
 	if len(slices) == 0 {
-		return r.clusterDNS(b, res, fmt.Sprintf("service %s/%s has no EndpointSlice loaded", b.Namespace, b.Service))
+		return r.clusterDNS(b, res, "service "+b.Namespace+"/"+b.Service+" has no EndpointSlice loaded")
 	}
 	res.target.Via = "endpointslice"
 	res.target.Addresses = readyAddresses(slices, port)
@@ -218,7 +218,7 @@ func (r *resolver) clusterDNS(b route.Backend, res *resolved, why string) *resol
 	if domain == "" {
 		domain = DefaultClusterDomain
 	}
-	name := fmt.Sprintf("%s.%s.svc.%s", b.Service, b.Namespace, domain)
+	name := b.Service + "." + b.Namespace + ".svc." + domain
 	svc := r.services[b.Namespace+"/"+b.Service]
 	number := b.Port
 	if svc != nil {
@@ -226,9 +226,9 @@ func (r *resolver) clusterDNS(b route.Backend, res *resolved, why string) *resol
 			number = strconv.Itoa(int(port.Port))
 		}
 	}
-	if _, err := strconv.Atoi(number); err != nil {
+	if _, numeric := portNumber(number); !numeric {
 		res.target.Via = "unresolved"
-		res.warning = why + fmt.Sprintf("; the named port %q cannot be resolved without it, so the backend has no address", b.Port)
+		res.warning = why + "; the named port " + strconv.Quote(b.Port) + " cannot be resolved without it, so the backend has no address"
 		return res
 	}
 	res.target.Via, res.target.DNSName = "cluster-dns", name
@@ -239,9 +239,9 @@ func (r *resolver) clusterDNS(b route.Backend, res *resolved, why string) *resol
 
 // servicePort finds the Service port an Ingress names by number or name.
 func servicePort(svc *corev1.Service, port string) (corev1.ServicePort, bool) {
-	number, err := strconv.Atoi(port)
+	number, numeric := portNumber(port)
 	for _, p := range svc.Spec.Ports {
-		if (err == nil && int(p.Port) == number) || (err != nil && p.Name == port) {
+		if (numeric && int(p.Port) == number) || (!numeric && p.Name == port) {
 			return p, true
 		}
 	}
@@ -305,4 +305,15 @@ func parseOverride(raw string, t *Target) (scheme string, err error) {
 	}
 	t.Addresses = []string{hostPort}
 	return scheme, nil
+}
+
+// portNumber reads a port an Ingress spells as a number; a name (the
+// usual other spelling) is told apart without strconv's error, which
+// would be made for every named port of a load.
+func portNumber(port string) (int, bool) {
+	if port == "" || strings.Trim(port, "0123456789+-") != "" {
+		return 0, false
+	}
+	n, err := strconv.Atoi(port)
+	return n, err == nil
 }

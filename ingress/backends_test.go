@@ -2,6 +2,7 @@ package ingress
 
 import (
 	"errors"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -81,5 +82,17 @@ func TestBackendOverrides(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got[tt.path])
 		})
+	}
+}
+
+// TestPortNumberAgreesWithAtoi: a port is a number exactly when strconv
+// reads one, with the same value.
+func TestPortNumberAgreesWithAtoi(t *testing.T) {
+	for _, port := range []string{"", "80", "8080", "0", "+80", "-1", "65536", "http", "h2c", "80a", "a80", "8_0", " 80", "99999999999999999999", "+", "-", "0x50", "١٢"} {
+		want, err := strconv.Atoi(port)
+		got, ok := portNumber(port)
+		if ok != (err == nil) || (ok && got != want) {
+			t.Errorf("portNumber(%q) = %d, %v; strconv.Atoi gives %d, %v", port, got, ok, want, err)
+		}
 	}
 }
