@@ -98,6 +98,13 @@ func (m *cowMap[K, V]) add(k K, v V) {
 	m.n++
 }
 
+// counted adds n to the number of entries, for a builder that added them
+// to the shards itself (writable(i)[k] = v), one goroutine a shard, which
+// add, writing the count too, does not allow.
+func (m *cowMap[K, V]) counted(n int) {
+	m.n += n
+}
+
 func (m *cowMap[K, V]) del(k K) {
 	i := m.shard(k)
 	if _, ok := m.shards[i][k]; !ok {

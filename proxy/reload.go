@@ -72,12 +72,26 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 	if table == nil {
 		return nil, errors.New("proxy: the route table is nil")
 	}
+	rules := table.Rules()
+	// Config.WrapTransport is called as fill calls it: one call at a time,
+	// in rule order.
+	if workers := fillWorkers(len(rules)); workers > 1 && h.cfg.WrapTransport == nil {
+		st := newState(table)
+		if h.fillConcurrent(st, rules, old, workers) {
+			return st, nil
+		}
+		// A rule has a problem: fill finds them all, in rule order.
+	}
+	return h.fill(newState(table), rules, old)
+}
+
+// newState returns an empty state for table.
+func newState(table *route.Table) *state {
 	// Nothing shares the maps of a new state yet: they are made for the
 	// table's size, so that filling them neither copies nor grows them.
 	// A route has one Upstream, mostly, and its own.
 	n := table.Len()
-	st := &state{table: table, routes: newCowMapFor[*Route, *routeState](n), upstreams: newCowMapFor[*Upstream, *upstream](n), byName: newCowMap[string, []*upstream](), extraUses: newCowMap[*Route, int](), traffics: newTrafficRuntimes()}
-	return h.fill(st, table.Rules(), old)
+	return &state{table: table, routes: newCowMapFor[*Route, *routeState](n), upstreams: newCowMapFor[*Upstream, *upstream](n), byName: newCowMap[string, []*upstream](), extraUses: newCowMap[*Route, int](), traffics: newTrafficRuntimes()}
 }
 
 // upstreamsOf returns the Upstream of each element of list.
