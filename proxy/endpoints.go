@@ -69,8 +69,11 @@ func (h *health) carry(old *health) {
 	if h == nil || old == nil {
 		return
 	}
-	for ep, i := range h.index {
-		j, ok := old.index[ep]
+	for i, ep := range h.endpoints {
+		if last, _ := h.find(ep); last != i {
+			continue // an endpoint listed twice has the record of its last place
+		}
+		j, ok := old.find(ep)
 		if !ok {
 			continue
 		}
