@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"math"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -53,7 +54,7 @@ func fillWorkers(n int) int {
 // fillRule is a rule of a concurrent fill.
 type fillRule struct {
 	rt    *Route
-	refs  int   // the index of its first upstreamRef
+	refs  int32 // the index of its first upstreamRef
 	shard uint8 // its route's shard of state.routes
 }
 
@@ -130,8 +131,11 @@ func (c *concurrentFill) prepare() bool {
 		if !ok || rt == nil {
 			return false
 		}
-		c.frs[i] = fillRule{rt: rt, refs: n}
+		c.frs[i] = fillRule{rt: rt, refs: int32(n)}
 		n += refCount(rt)
+		if n > math.MaxInt32 {
+			return false // fill, then
+		}
 		if rt.Traffic == nil {
 			continue
 		}
@@ -177,7 +181,7 @@ func (c *concurrentFill) check(lo, hi int) {
 			return
 		}
 		fr.shard = uint8(c.st.routes.shard(rt))
-		k := fr.refs
+		k := int(fr.refs)
 		ok := true
 		if rt.Upstream != nil {
 			ok = c.ref(&k, rt.Upstream)
@@ -223,6 +227,21 @@ func (c *concurrentFill) resolve(w int) {
 		c.ups.Add(ups)
 		c.names.Add(names)
 	}()
+	// A shard of st.byName made for the references to its names does not
+	// grow, which rehashes every name, on the way; it is trimmed at the
+	// end if they were many fewer.
+	var refsTo [cowShards]int
+	for i := range c.refs {
+		refsTo[c.refs[i].shard]++
+	}
+	for s := w; s < cowShards; s += c.workers {
+		st.byName.reserve(s, refsTo[s])
+	}
+	defer func() {
+		for s := w; s < cowShards; s += c.workers {
+			st.byName.trim(s, refsTo[s])
+		}
+	}()
 	for i := range c.refs {
 		r := &c.refs[i]
 		if int(r.shard)%c.workers != w {
@@ -231,7 +250,7 @@ func (c *concurrentFill) resolve(w int) {
 		if i%fillChunk == 0 && c.failed.Load() {
 			return
 		}
-		byName := st.byName.writable(int(r.shard))
+		byName := st.byName.shards[r.shard]
 		named := byName[r.u.Name]
 		// The st.byName lists hold what fill's shared lists do: st is new.
 		up, own, bad := c.h.upstreamFor(r.u, named, nil, &tr)
@@ -278,7 +297,7 @@ func (c *concurrentFill) states(w int) {
 			c.extra[w] = append(c.extra[w], rt)
 			continue
 		}
-		k := fr.refs
+		k := int(fr.refs)
 		var up, fallback *upstream
 		if rt.Upstream != nil {
 			up = c.refs[k].up
