@@ -31,8 +31,9 @@ import (
 
 // concurrentFillRules is the fewest rules whose state build spreads over
 // the cores. Below, starting goroutines and the extra passes over the
-// rules cost more than they save (BenchmarkNewSmall: at 2,048 rules the
-// concurrent fill is already faster).
+// rules cost more than they save: with every table built concurrently,
+// BenchmarkNewSmall took 1.3-1.6 ms at 900 routes against 1.0-1.3 ms
+// rule by rule, and about as long at 1,800 routes.
 const concurrentFillRules = 2048
 
 // maxFillWorkers bounds the goroutines of a fill: each reads every rule
