@@ -249,7 +249,7 @@ func (s *transportSource) keep(up *upstream) {
 		s.set.keep(up)
 		return
 	}
-	if (up.te == nil || s.local.holds(up.te)) && (up.teTLS == nil || s.local.holds(up.teTLS)) && up.rt == nil && up.rtTLS == nil {
+	if (up.te == nil || s.local.holds(up.te)) && (up.teTLS == nil || s.local.holds(up.teTLS)) && up.wrappers == nil {
 		return
 	}
 	s.mu.Lock()

@@ -211,7 +211,7 @@ func (h *Handler) newUpstream(u *Upstream, tr *transportSource) (*upstream, []er
 			return nil, []error{err}
 		}
 		up := h.withHealth(newBalancer(u, te, nil))
-		up.rt = h.wrap(u, u.Protocol, te, tr.set)
+		up.wrappers = wrappedOf(h.wrap(u, u.Protocol, te, tr.set), nil)
 		return up, nil
 	}
 	te, err := tr.get(keyOf(u, HTTP, h.cfg.BackendCAs))
@@ -223,7 +223,7 @@ func (h *Handler) newUpstream(u *Upstream, tr *transportSource) (*upstream, []er
 		return nil, []error{err}
 	}
 	up := h.withHealth(newBalancer(u, te, teTLS))
-	up.rt, up.rtTLS = h.wrap(u, HTTP, te, tr.set), h.wrap(u, HTTPS, teTLS, tr.set)
+	up.wrappers = wrappedOf(h.wrap(u, HTTP, te, tr.set), h.wrap(u, HTTPS, teTLS, tr.set))
 	return up, nil
 }
 
