@@ -42,13 +42,12 @@ func (b Balance) String() string {
 // any. Routes of one table that share an *Upstream share one upstream, so
 // they share the rotation and the EWMA record too.
 type upstream struct {
-	cfg        *Upstream // as given, for Info
-	name       string
-	endpoints  []string
-	te         *transportEntry
-	teTLS      *transportEntry // AutoHTTP only: the transport for TLS clients
-	serverName string          // TLS.ServerName; empty: the endpoint's host is verified
-	n          atomic.Uint64
+	cfg       *Upstream // as given, for Info
+	name      string
+	endpoints []string
+	te        *transportEntry
+	teTLS     *transportEntry // AutoHTTP only: the transport for TLS clients
+	n         atomic.Uint64
 
 	// sel places requests for every policy but plain round robin. It is
 	// nil for plain round robin, so that the common case costs one
@@ -58,9 +57,10 @@ type upstream struct {
 	lat *latencies
 	// health leaves failing endpoints out for a while; nil when off.
 	health *health
-	// rt and rtTLS are what Config.WrapTransport returned for te and
-	// teTLS; nil without a WrapTransport.
-	rt, rtTLS http.RoundTripper
+	// wrappers are what Config.WrapTransport returned for te and teTLS;
+	// nil without a WrapTransport. Apart, they spare the many upstreams
+	// of a large table two interfaces each.
+	wrappers *wrappedTransports
 
 	// spec is the Upstream this was built from, as it was then.
 	spec Upstream
@@ -109,7 +109,7 @@ type pickInput struct {
 
 // newBalancer returns the runtime form of u, which New has validated.
 func newBalancer(u *Upstream, te, teTLS *transportEntry) *upstream {
-	up := &upstream{cfg: u, name: u.Name, endpoints: slices.Clone(u.Endpoints), te: te, teTLS: teTLS, serverName: u.TLS.ServerName, spec: *u}
+	up := &upstream{cfg: u, name: u.Name, endpoints: slices.Clone(u.Endpoints), te: te, teTLS: teTLS, spec: *u}
 	up.origin = up
 	switch {
 	case u.Affinity != nil:
@@ -140,10 +140,29 @@ func (up *upstream) transport(clientTLS bool) *transportEntry {
 // wrapped returns Config.WrapTransport's RoundTripper for the transport
 // that transport(clientTLS) returns, or nil.
 func (up *upstream) wrapped(clientTLS bool) http.RoundTripper {
-	if clientTLS && up.teTLS != nil {
-		return up.rtTLS
+	w := up.wrappers
+	if w == nil {
+		return nil
 	}
-	return up.rt
+	if clientTLS && up.teTLS != nil {
+		return w.rtTLS
+	}
+	return w.rt
+}
+
+// wrappedTransports are what Config.WrapTransport returned for an
+// upstream's transports.
+type wrappedTransports struct {
+	rt, rtTLS http.RoundTripper
+}
+
+// wrappedOf returns rt and rtTLS as an upstream's wrappers: nil when both
+// are.
+func wrappedOf(rt, rtTLS http.RoundTripper) *wrappedTransports {
+	if rt == nil && rtTLS == nil {
+		return nil
+	}
+	return &wrappedTransports{rt: rt, rtTLS: rtTLS}
 }
 
 // next returns the next endpoint in round-robin order, or false when there

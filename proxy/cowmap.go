@@ -98,6 +98,33 @@ func (m *cowMap[K, V]) add(k K, v V) {
 	m.n++
 }
 
+// counted adds n to the number of entries, for a builder that added them
+// to the shards itself (writable(i)[k] = v), one goroutine a shard, which
+// add, writing the count too, does not allow.
+func (m *cowMap[K, V]) counted(n int) {
+	m.n += n
+}
+
+// reserve makes shard i, which m holds nothing in yet, m's own and sized
+// for n entries: for a builder that knows about how many it will add.
+func (m *cowMap[K, V]) reserve(i, n int) {
+	m.shards[i], m.mine[i] = make(map[K]V, n), true
+}
+
+// trim makes shard i again at the size of its entries if it was reserved
+// for more than twice as many: a shard is kept for as long as the state.
+func (m *cowMap[K, V]) trim(i, reserved int) {
+	s := m.shards[i]
+	if reserved <= 2*len(s) {
+		return
+	}
+	fit := make(map[K]V, len(s))
+	for k, v := range s {
+		fit[k] = v
+	}
+	m.shards[i] = fit
+}
+
 func (m *cowMap[K, V]) del(k K) {
 	i := m.shard(k)
 	if _, ok := m.shards[i][k]; !ok {

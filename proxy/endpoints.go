@@ -55,7 +55,7 @@ func (h *Handler) withEndpoints(up *upstream, endpoints []string) *upstream {
 	nu := h.withHealth(newBalancer(&spec, up.te, up.teTLS))
 	nu.spec = up.spec // what the table gave: a reload compares with it
 	nu.origin = up.origin
-	nu.rt, nu.rtTLS = up.rt, up.rtTLS // Config.WrapTransport's, for the same transports
+	nu.wrappers = up.wrappers // Config.WrapTransport's, for the same transports
 	nu.n.Store(up.n.Load())
 	nu.health.carry(up.health)
 	if nu.lat != nil && up.lat != nil {
@@ -69,8 +69,11 @@ func (h *health) carry(old *health) {
 	if h == nil || old == nil {
 		return
 	}
-	for ep, i := range h.index {
-		j, ok := old.index[ep]
+	for i, ep := range h.endpoints {
+		if last, _ := h.find(ep); last != i {
+			continue // an endpoint listed twice has the record of its last place
+		}
+		j, ok := old.find(ep)
 		if !ok {
 			continue
 		}

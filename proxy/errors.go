@@ -95,7 +95,7 @@ func (h *Handler) serveError(w http.ResponseWriter, rc *reqCtx, err error) {
 		rc.log(slog.LevelError, "proxy: backend timed out", err)
 		h.failed(w, rc, http.StatusGatewayTimeout, err)
 	case tlsconfig.IsVerificationError(err):
-		name := rc.up.serverName
+		name := rc.up.spec.TLS.ServerName // empty: the endpoint's host is verified
 		if name == "" {
 			name, _, _ = net.SplitHostPort(rc.endpoint)
 		}

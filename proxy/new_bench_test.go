@@ -67,3 +67,20 @@ func BenchmarkNew(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkNewSmall is building the Handler of the tables an embedding
+// program has, tens to thousands of routes, around the size from which
+// the build spreads over the cores.
+func BenchmarkNewSmall(b *testing.B) {
+	for _, ingresses := range []int{10, 300, 600, 700, 1_500} {
+		b.Run(fmt.Sprintf("routes=%d", 3*ingresses), func(b *testing.B) {
+			table := benchIngressTable(b, ingresses)
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := New(Config{Table: table}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

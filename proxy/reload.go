@@ -1,12 +1,10 @@
 package proxy
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
-	"slices"
 	"strconv"
 
 	"github.com/ingressmux/ingressmux/route"
@@ -74,171 +72,26 @@ func (h *Handler) build(table *route.Table, old *state) (*state, error) {
 	if table == nil {
 		return nil, errors.New("proxy: the route table is nil")
 	}
+	rules := table.Rules()
+	// Config.WrapTransport is called as fill calls it: one call at a time,
+	// in rule order.
+	if workers := fillWorkers(len(rules)); workers > 1 && h.cfg.WrapTransport == nil {
+		st := newState(table)
+		if h.fillConcurrent(st, rules, old, workers) {
+			return st, nil
+		}
+		// A rule has a problem: fill finds them all, in rule order.
+	}
+	return h.fill(newState(table), rules, old)
+}
+
+// newState returns an empty state for table.
+func newState(table *route.Table) *state {
 	// Nothing shares the maps of a new state yet: they are made for the
 	// table's size, so that filling them neither copies nor grows them.
 	// A route has one Upstream, mostly, and its own.
 	n := table.Len()
-	st := &state{table: table, routes: newCowMapFor[*Route, *routeState](n), upstreams: newCowMapFor[*Upstream, *upstream](n), byName: newCowMap[string, []*upstream](), extraUses: newCowMap[*Route, int](), traffics: newTrafficRuntimes()}
-	return h.fill(st, table.Rules(), old)
-}
-
-// fill validates rules and adds their routes and upstreams to st, taking
-// transports and balancers from old (which may be nil) when unchanged.
-func (h *Handler) fill(st *state, rules []route.Rule, old *state) (*state, error) {
-	ups := st.upstreams
-	// shared are the upstreams this fill made or kept from old, by name:
-	// new to st.byName, which gets them at the end. When st.byName is
-	// empty (a new state), shared is all there is to look in. Most rules
-	// reach one upstream of their own: sized so, it does not grow.
-	shared := make(map[string][]*upstream, len(rules))
-	fresh := st.byName.len() == 0
-	var lists upstreamLists
-	reported := make(map[*Upstream]bool)
-	var errs []error
-	for _, rule := range rules {
-		rt, ok := rule.Value.(*Route)
-		if !ok || rt == nil {
-			errs = append(errs, fmt.Errorf("proxy: %s: Value is %T, want a non-nil *proxy.Route", ruleName(rule, nil), rule.Value))
-			continue
-		}
-		if _, done := st.routes.lookup(rt); done {
-			st.extraUses.set(rt, st.extraUses.get(rt)+1)
-			continue
-		}
-		bad := checkRoute(rt)
-		var traffic *trafficState
-		if rt.Traffic != nil {
-			var tbad []error
-			traffic, tbad = h.trafficOf(st, rt, old)
-			for _, err := range tbad {
-				bad = append(bad, fmt.Errorf("Traffic: %w", err))
-			}
-		}
-		if len(bad) > 0 {
-			for _, err := range bad {
-				errs = append(errs, fmt.Errorf("proxy: %s: %w", ruleName(rule, rt), err))
-			}
-			continue
-		}
-		// upstreamOf returns the runtime form of u, built once per table.
-		upstreamOf := func(u *Upstream, what string) *upstream {
-			up, seen := ups.lookup(u)
-			var named []*upstream // shared[u.Name], looked up once
-			if !seen {
-				named = shared[u.Name]
-				// An equal Upstream of this table, or, for Update, of
-				// the table being served: one balancer and one transport
-				// for the routes that reach the same backend the same way.
-				var served []*upstream
-				if !fresh {
-					served = st.byName.get(u.Name)
-				}
-				if up = equalUpstream(u, named, served); up != nil {
-					seen = true
-					ups.add(u, up)
-				}
-			}
-			if !seen && old != nil {
-				// The same Upstream, unchanged: keep its balancer, so that
-				// its rotation, EWMA and health records and the endpoints
-				// SetEndpoints gave it survive the reload.
-				if prev := old.upstreams.get(u); prev != nil && sameUpstream(&prev.spec, u) {
-					up, seen = prev, true
-					ups.add(u, prev)
-					st.transports.keep(prev)
-					shared[u.Name] = lists.add(named, prev)
-				}
-			}
-			if !seen {
-				var bad []error
-				up, bad = h.newUpstream(u, &st.transports, old)
-				ups.add(u, up)
-				if up != nil {
-					up.carryFrom(old)
-					shared[u.Name] = lists.add(named, up)
-				}
-				if len(bad) > 0 && !reported[u] {
-					reported[u] = true
-					for _, err := range bad {
-						errs = append(errs, fmt.Errorf("proxy: %s: %s %q: %w", ruleName(rule, rt), what, u.Name, err))
-					}
-				}
-			}
-			return up
-		}
-		var up *upstream
-		if rt.Upstream != nil {
-			up = upstreamOf(rt.Upstream, "upstream")
-		}
-		var fallback *upstream
-		if rt.DefaultBackend != nil {
-			fallback = upstreamOf(rt.DefaultBackend, "default backend")
-		}
-		// listOf builds the upstreams of a list of the route: Canaries,
-		// Backends or Mirrors.
-		missing := false
-		listOf := func(field, what string, us []*Upstream) []*upstream {
-			out := make([]*upstream, len(us))
-			for i, u := range us {
-				if u == nil {
-					errs = append(errs, fmt.Errorf("proxy: %s: %s[%d]: Upstream is nil", ruleName(rule, rt), field, i))
-					missing = true
-				} else if out[i] = upstreamOf(u, what); out[i] == nil {
-					missing = true
-				}
-			}
-			return out
-		}
-		canaries := listOf("Canaries", "canary", upstreamsOf(rt.Canaries, func(c Canary) *Upstream { return c.Upstream }))
-		backends := listOf("Backends", "backend", upstreamsOf(rt.Backends, func(b WeightedBackend) *Upstream { return b.Upstream }))
-		mirrors := listOf("Mirrors", "mirror", upstreamsOf(rt.Mirrors, func(m Mirror) *Upstream { return m.Upstream }))
-		if rt.Upstream == nil && !missing {
-			// The route's own upstream, for what names one upstream per
-			// route (Explain's defaults): the heaviest backend.
-			up = backends[heaviest(rt.Backends)]
-		}
-		if up == nil || (rt.DefaultBackend != nil && fallback == nil) || missing {
-			continue
-		}
-		extras := &noExtras
-		if fallback != nil || len(canaries) > 0 || len(backends) > 0 || len(mirrors) > 0 {
-			extras = &routeExtras{fallback: fallback, canaries: canaries, backends: backends, mirrors: mirrors, intercept: interceptSet(rt)}
-		}
-		if len(backends) > 0 {
-			extras.weightSums = weights(rt.Backends)
-			var bad []error
-			extras.backendRules, bad = backendHeaderRules(rt.Backends)
-			for _, err := range bad {
-				errs = append(errs, fmt.Errorf("proxy: %s: %w", ruleName(rule, rt), err))
-			}
-		}
-		st.routes.add(rt, &routeState{
-			route:       rt,
-			up:          up,
-			traffic:     traffic,
-			routeExtras: extras,
-			maxBody:     h.bodyLimit(rt),
-			readTimeout: cmp.Or(rt.ReadTimeout, DefaultReadTimeout),
-			sendTimeout: cmp.Or(rt.SendTimeout, DefaultSendTimeout),
-			cookiePath:  ruleCookiePath(rule),
-		})
-	}
-	if fresh {
-		st.byName = newCowMapFor[string, []*upstream](len(shared))
-	}
-	for name, list := range shared {
-		if fresh {
-			st.byName.add(name, list)
-			continue
-		}
-		st.byName.set(name, append(slices.Clip(st.byName.get(name)), list...))
-	}
-	if len(errs) > 0 {
-		// Transports built for this table and not taken from the old one
-		// may have been used by nothing; they hold no connections yet.
-		return nil, errors.Join(errs...)
-	}
-	return st, nil
+	return &state{table: table, routes: newCowMapFor[*Route, *routeState](n), upstreams: newCowMapFor[*Upstream, *upstream](n), byName: newCowMap[string, []*upstream](), extraUses: newCowMap[*Route, int](), traffics: newTrafficRuntimes()}
 }
 
 // upstreamsOf returns the Upstream of each element of list.
@@ -328,10 +181,9 @@ func checkRoute(rt *Route) []error {
 	return errs
 }
 
-// newUpstream validates u and returns its runtime form with a transport
-// from set, from old, or new. It returns nil and the problems if u is
-// invalid.
-func (h *Handler) newUpstream(u *Upstream, set *transportSet, old *state) (*upstream, []error) {
+// newUpstream validates u and returns its runtime form with transports
+// from tr. It returns nil and the problems if u is invalid.
+func (h *Handler) newUpstream(u *Upstream, tr *transportSource) (*upstream, []error) {
 	var errs []error
 	if u.Protocol > AutoHTTP {
 		errs = append(errs, fmt.Errorf("Protocol: unsupported value %s: supported values: HTTP, HTTPS, GRPC, GRPCS, AUTO_HTTP", u.Protocol))
@@ -354,24 +206,24 @@ func (h *Handler) newUpstream(u *Upstream, set *transportSet, old *state) (*upst
 		return nil, errs
 	}
 	if u.Protocol != AutoHTTP {
-		te, err := transportFor(keyOf(u, u.Protocol, h.cfg.BackendCAs), set, old)
+		te, err := tr.get(keyOf(u, u.Protocol, h.cfg.BackendCAs))
 		if err != nil {
 			return nil, []error{err}
 		}
 		up := h.withHealth(newBalancer(u, te, nil))
-		up.rt = h.wrap(u, u.Protocol, te, set)
+		up.wrappers = wrappedOf(h.wrap(u, u.Protocol, te, tr.set), nil)
 		return up, nil
 	}
-	te, err := transportFor(keyOf(u, HTTP, h.cfg.BackendCAs), set, old)
+	te, err := tr.get(keyOf(u, HTTP, h.cfg.BackendCAs))
 	if err != nil {
 		return nil, []error{err}
 	}
-	teTLS, err := transportFor(keyOf(u, HTTPS, h.cfg.BackendCAs), set, old)
+	teTLS, err := tr.get(keyOf(u, HTTPS, h.cfg.BackendCAs))
 	if err != nil {
 		return nil, []error{err}
 	}
 	up := h.withHealth(newBalancer(u, te, teTLS))
-	up.rt, up.rtTLS = h.wrap(u, HTTP, te, set), h.wrap(u, HTTPS, teTLS, set)
+	up.wrappers = wrappedOf(h.wrap(u, HTTP, te, tr.set), h.wrap(u, HTTPS, teTLS, tr.set))
 	return up, nil
 }
 

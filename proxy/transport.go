@@ -327,9 +327,11 @@ func (s *transportSet) keep(up *upstream) {
 			s.add(te)
 		}
 	}
-	for _, rt := range []http.RoundTripper{up.rt, up.rtTLS} {
-		if rt != nil && !slices.Contains(s.wrapped, rt) {
-			s.wrapped = append(s.wrapped, rt) // for Close
+	if w := up.wrappers; w != nil {
+		for _, rt := range []http.RoundTripper{w.rt, w.rtTLS} {
+			if rt != nil && !slices.Contains(s.wrapped, rt) {
+				s.wrapped = append(s.wrapped, rt) // for Close
+			}
 		}
 	}
 }

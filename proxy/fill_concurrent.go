@@ -1,0 +1,340 @@
+package proxy
+
+import (
+	"math"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/ingressmux/ingressmux/route"
+)
+
+// A large table's state is built on every core: a load of 100,000
+// Ingresses makes 300,000 routes and over 150,000 upstreams, which one
+// goroutine took most of a second to prepare while the other cores idled.
+// The work is split so that the outcome is fill's, rule after rule:
+//
+//   - the rules are checked in chunks, each on its own: a route's
+//     problems are its own;
+//   - the upstreams are found or made by name, in rule order: upstreams of
+//     different names are never equal, so each worker takes the names of
+//     its shards of the state's upstreams by name, and the first rule to
+//     reach an upstream makes it, or keeps the previous table's, as fill
+//     does;
+//   - the routes' states are made by the shard of the state's routes they
+//     go to, in rule order, so that the first rule of a route makes its
+//     state and the others count as its extra uses.
+//
+// Only a table without problems is built so: at the first problem the
+// workers stop and build fills a new state with fill, which finds every
+// problem and reports them in rule order, as it always has.
+
+// concurrentFillRules is the fewest rules whose state build spreads over
+// the cores. Below, starting goroutines and the extra passes over the
+// rules cost more than they save: with every table built concurrently,
+// BenchmarkNewSmall took 1.3-1.6 ms at 900 routes against 1.0-1.3 ms
+// rule by rule, and about as long at 1,800 routes.
+const concurrentFillRules = 2048
+
+// maxFillWorkers bounds the goroutines of a fill: each reads every rule
+// and every upstream reference to pick its own.
+const maxFillWorkers = 8
+
+// fillChunk is how many rules a worker checks at a time.
+const fillChunk = 1024
+
+// fillWorkers returns how many goroutines fill n rules: 1 for a small
+// table or one core.
+func fillWorkers(n int) int {
+	if n < concurrentFillRules {
+		return 1
+	}
+	return min(runtime.GOMAXPROCS(0), maxFillWorkers)
+}
+
+// fillRule is a rule of a concurrent fill.
+type fillRule struct {
+	rt    *Route
+	refs  int32 // the index of its first upstreamRef
+	shard uint8 // its route's shard of state.routes
+}
+
+// upstreamRef is an Upstream a rule reaches, in the order fill reaches
+// them: Upstream, DefaultBackend, Canaries, Backends, Mirrors.
+type upstreamRef struct {
+	u     *Upstream
+	up    *upstream // its runtime form, once found or made
+	shard uint8     // u.Name's shard of state.byName
+}
+
+// concurrentFill is one fill of a new state by workers goroutines.
+type concurrentFill struct {
+	h       *Handler
+	st, old *state
+	rules   []route.Rule
+	workers int
+	frs     []fillRule
+	refs    []upstreamRef
+	traffic map[*Route]*trafficState
+	failed  atomic.Bool
+	extra   [][]*Route // by worker: the routes of rules after their first
+	upMu    [cowShards]sync.Mutex
+	trMu    sync.Mutex
+	routes  atomic.Int64 // entries added to st.routes, and so on
+	ups     atomic.Int64
+	names   atomic.Int64
+}
+
+// fillConcurrent fills st, a new state, with rules as fill does, on
+// workers goroutines. It returns false if a rule has a problem: st is
+// then unusable, and fill is to report the problems.
+func (h *Handler) fillConcurrent(st *state, rules []route.Rule, old *state, workers int) bool {
+	c := &concurrentFill{h: h, st: st, old: old, rules: rules, workers: workers, extra: make([][]*Route, workers)}
+	if !c.prepare() {
+		return false
+	}
+	inChunks(len(rules), fillChunk, workers, c.check)
+	eachWorker := func(fn func(w int)) {
+		inChunks(workers, 1, workers, func(lo, hi int) {
+			for w := lo; w < hi; w++ {
+				fn(w)
+			}
+		})
+	}
+	if !c.failed.Load() {
+		eachWorker(c.resolve)
+	}
+	if !c.failed.Load() {
+		eachWorker(c.states)
+	}
+	if c.failed.Load() {
+		return false
+	}
+	st.routes.counted(int(c.routes.Load()))
+	st.upstreams.counted(int(c.ups.Load()))
+	st.byName.counted(int(c.names.Load()))
+	for _, list := range c.extra {
+		for _, rt := range list {
+			st.extraUses.set(rt, st.extraUses.get(rt)+1)
+		}
+	}
+	return true
+}
+
+// prepare finds the routes of the rules and where their upstream
+// references go, and makes the traffic runtimes in rule order, as fill
+// does: equal policies of one object share one.
+func (c *concurrentFill) prepare() bool {
+	c.frs = make([]fillRule, len(c.rules))
+	n := 0
+	for i := range c.rules {
+		rt, ok := c.rules[i].Value.(*Route)
+		if !ok || rt == nil {
+			return false
+		}
+		c.frs[i] = fillRule{rt: rt, refs: int32(n)}
+		n += refCount(rt)
+		if n > math.MaxInt32 {
+			return false // fill, then
+		}
+		if rt.Traffic == nil {
+			continue
+		}
+		if _, done := c.traffic[rt]; done {
+			continue
+		}
+		ts, bad := c.h.trafficOf(c.st, rt, c.old)
+		if len(bad) > 0 {
+			return false
+		}
+		if c.traffic == nil {
+			c.traffic = make(map[*Route]*trafficState)
+		}
+		c.traffic[rt] = ts
+	}
+	c.refs = make([]upstreamRef, n)
+	return true
+}
+
+// refCount returns how many Upstreams rt reaches, nil ones included.
+func refCount(rt *Route) int {
+	n := len(rt.Canaries) + len(rt.Backends) + len(rt.Mirrors)
+	if rt.Upstream != nil {
+		n++
+	}
+	if rt.DefaultBackend != nil {
+		n++
+	}
+	return n
+}
+
+// check checks the routes of rules [lo, hi) and notes their shards and
+// their upstream references.
+func (c *concurrentFill) check(lo, hi int) {
+	for i := lo; i < hi; i++ {
+		if c.failed.Load() {
+			return
+		}
+		fr := &c.frs[i]
+		rt := fr.rt
+		if len(checkRoute(rt)) > 0 {
+			c.failed.Store(true)
+			return
+		}
+		fr.shard = uint8(c.st.routes.shard(rt))
+		k := int(fr.refs)
+		ok := true
+		if rt.Upstream != nil {
+			ok = c.ref(&k, rt.Upstream)
+		}
+		if rt.DefaultBackend != nil {
+			ok = ok && c.ref(&k, rt.DefaultBackend)
+		}
+		for _, x := range rt.Canaries {
+			ok = ok && c.ref(&k, x.Upstream)
+		}
+		for _, x := range rt.Backends {
+			ok = ok && c.ref(&k, x.Upstream)
+		}
+		for _, x := range rt.Mirrors {
+			ok = ok && c.ref(&k, x.Upstream)
+		}
+		if !ok {
+			c.failed.Store(true)
+			return
+		}
+	}
+}
+
+// ref notes u as reference *k and moves k on; false if u is nil.
+func (c *concurrentFill) ref(k *int, u *Upstream) bool {
+	if u == nil {
+		return false
+	}
+	c.refs[*k] = upstreamRef{u: u, shard: uint8(c.st.byName.shard(u.Name))}
+	*k++
+	return true
+}
+
+// resolve finds or makes, in rule order, the upstreams of the references
+// whose names are in worker w's shards of st.byName, and adds them to
+// st.byName and st.upstreams.
+func (c *concurrentFill) resolve(w int) {
+	st := c.st
+	tr := transportSource{set: &st.transports, old: c.old, mu: &c.trMu}
+	var lists upstreamLists
+	var ups, names int64
+	defer func() {
+		c.ups.Add(ups)
+		c.names.Add(names)
+	}()
+	// A shard of st.byName made for the references to its names does not
+	// grow, which rehashes every name, on the way; it is trimmed at the
+	// end if they were many fewer.
+	var refsTo [cowShards]int
+	for i := range c.refs {
+		refsTo[c.refs[i].shard]++
+	}
+	for s := w; s < cowShards; s += c.workers {
+		st.byName.reserve(s, refsTo[s])
+	}
+	defer func() {
+		for s := w; s < cowShards; s += c.workers {
+			st.byName.trim(s, refsTo[s])
+		}
+	}()
+	for i := range c.refs {
+		r := &c.refs[i]
+		if int(r.shard)%c.workers != w {
+			continue
+		}
+		if i%fillChunk == 0 && c.failed.Load() {
+			return
+		}
+		byName := st.byName.shards[r.shard]
+		named := byName[r.u.Name]
+		// The st.byName lists hold what fill's shared lists do: st is new.
+		up, own, bad := c.h.upstreamFor(r.u, named, nil, &tr)
+		if len(bad) > 0 {
+			c.failed.Store(true)
+			return
+		}
+		r.up = up
+		if own {
+			if len(named) == 0 {
+				names++
+			}
+			byName[r.u.Name] = lists.add(named, up)
+		}
+		// Other workers write other keys of this shard.
+		s := st.upstreams.shard(r.u)
+		c.upMu[s].Lock()
+		m := st.upstreams.writable(s)
+		if _, seen := m[r.u]; !seen {
+			m[r.u] = up
+			ups++
+		}
+		c.upMu[s].Unlock()
+	}
+}
+
+// states makes, in rule order, the states of the routes in worker w's
+// shards of st.routes.
+func (c *concurrentFill) states(w int) {
+	st := c.st
+	var n int64
+	defer func() { c.routes.Add(n) }()
+	for i := range c.frs {
+		fr := &c.frs[i]
+		if int(fr.shard)%c.workers != w {
+			continue
+		}
+		if i%fillChunk == 0 && c.failed.Load() {
+			return
+		}
+		rt := fr.rt
+		m := st.routes.writable(int(fr.shard))
+		if _, done := m[rt]; done {
+			c.extra[w] = append(c.extra[w], rt)
+			continue
+		}
+		k := int(fr.refs)
+		var up, fallback *upstream
+		if rt.Upstream != nil {
+			up = c.refs[k].up
+			k++
+		}
+		if rt.DefaultBackend != nil {
+			fallback = c.refs[k].up
+			k++
+		}
+		canaries := c.upstreams(&k, len(rt.Canaries))
+		backends := c.upstreams(&k, len(rt.Backends))
+		mirrors := c.upstreams(&k, len(rt.Mirrors))
+		if rt.Upstream == nil {
+			up = backends[heaviest(rt.Backends)] // as fill does
+		}
+		var traffic *trafficState
+		if rt.Traffic != nil {
+			traffic = c.traffic[rt]
+		}
+		rs, bad := c.h.routeStateOf(c.rules[i], rt, traffic, up, fallback, canaries, backends, mirrors)
+		if len(bad) > 0 {
+			c.failed.Store(true)
+			return
+		}
+		m[rt] = rs
+		n++
+	}
+}
+
+// upstreams returns the upstreams of the n references from *k on, and
+// moves k past them.
+func (c *concurrentFill) upstreams(k *int, n int) []*upstream {
+	out := make([]*upstream, n)
+	for i := range out {
+		out[i] = c.refs[*k].up
+		*k++
+	}
+	return out
+}
