@@ -2,6 +2,8 @@ package ingress
 
 import (
 	"runtime"
+
+	"github.com/ingressmux/ingressmux/internal/parallel"
 )
 
 // parallelGroups is the number of groups per CPU from which
@@ -31,7 +33,7 @@ func (t *Tracker) compileGroups(parts [][]*entry, classes []IngressClass, classW
 		return fresh, nil
 	}
 	errs := make([]error, len(parts))
-	inChunks(len(parts), 1, workers, func(lo, hi int) {
+	parallel.Chunks(len(parts), 1, workers, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			fresh[i], errs[i] = t.compileGroup(parts[i], classes, classWarnings, full)
 		}

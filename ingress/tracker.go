@@ -8,6 +8,7 @@ import (
 
 	networkingv1 "k8s.io/api/networking/v1"
 
+	"github.com/ingressmux/ingressmux/internal/parallel"
 	"github.com/ingressmux/ingressmux/route"
 )
 
@@ -490,7 +491,7 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 		}
 	}
 	if full {
-		both(join, lists)
+		parallel.Both(join, lists)
 		up.Changed = table
 	} else {
 		lists()

@@ -6,6 +6,8 @@ package ingress
 
 import (
 	"slices"
+
+	"github.com/ingressmux/ingressmux/internal/parallel"
 )
 
 // Reset replaces every object with those of set, as LoadFiles does: set is
@@ -56,8 +58,8 @@ func (t *Tracker) putAll(set *Set, skips map[string][]Warning) {
 	}
 	// put reads only what prepareIngress does not write (kind, key and
 	// object), so both may work on the same entries at once.
-	both(func() {
-		inChunks(len(entries), prepareChunk, 0, func(lo, hi int) {
+	parallel.Both(func() {
+		parallel.Chunks(len(entries), prepareChunk, 0, func(lo, hi int) {
 			for _, e := range entries[lo:hi] {
 				if e.n.kind != kindIngress {
 					continue

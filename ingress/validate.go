@@ -5,6 +5,8 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/ingressmux/ingressmux/internal/parallel"
 )
 
 // Validate checks every object of s the way the apiserver checks it on
@@ -17,7 +19,7 @@ func (s *Set) Validate() error {
 }
 
 // validateInParallel spreads Validate's objects over every CPU.
-func validateInParallel(n int, each func(lo, hi int)) { inChunks(n, validateChunk, 0, each) }
+func validateInParallel(n int, each func(lo, hi int)) { parallel.Chunks(n, validateChunk, 0, each) }
 
 // validateChunk is how many objects one goroutine of Validate checks at a
 // time: enough to make taking a chunk cheap, few enough that two CPUs

@@ -2,7 +2,6 @@ package ingress
 
 import (
 	"fmt"
-	netutils "k8s.io/utils/net"
 	"math/rand/v2"
 	"path/filepath"
 	"reflect"
@@ -11,6 +10,9 @@ import (
 	"testing"
 
 	"k8s.io/apimachinery/pkg/util/validation/field"
+	netutils "k8s.io/utils/net"
+
+	"github.com/ingressmux/ingressmux/internal/parallel"
 )
 
 // chunkRunners are ways of spreading validation over goroutines. Validate
@@ -20,10 +22,10 @@ func chunkRunners() map[string]func(n int, each func(lo, hi int)) {
 	return map[string]func(n int, each func(lo, hi int)){
 		"one call": func(n int, each func(lo, hi int)) { each(0, n) },
 		"2 workers, chunks of 1": func(n int, each func(lo, hi int)) {
-			inChunks(n, 1, 2, each)
+			parallel.Chunks(n, 1, 2, each)
 		},
 		"8 workers, chunks of 3": func(n int, each func(lo, hi int)) {
-			inChunks(n, 3, 8, each)
+			parallel.Chunks(n, 3, 8, each)
 		},
 		"default": validateInParallel,
 		"chunks of 5, last first": func(n int, each func(lo, hi int)) {

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/ingressmux/ingressmux/internal/parallel"
 	"github.com/ingressmux/ingressmux/route"
 )
 
@@ -93,9 +94,9 @@ func (h *Handler) fillConcurrent(st *state, rules []route.Rule, old *state, work
 	if !c.prepare() {
 		return false
 	}
-	inChunks(len(rules), fillChunk, workers, c.check)
+	parallel.Chunks(len(rules), fillChunk, workers, c.check)
 	eachWorker := func(fn func(w int)) {
-		inChunks(workers, 1, workers, func(lo, hi int) {
+		parallel.Chunks(workers, 1, workers, func(lo, hi int) {
 			for w := lo; w < hi; w++ {
 				fn(w)
 			}

@@ -381,30 +381,3 @@ func TestConcurrentBuildServes(t *testing.T) {
 		t.Error("a route added by Update does not share the upstream of its equal")
 	}
 }
-
-// TestInChunksRaisesPanic checks that a panic of a worker reaches the
-// caller, and that every index is visited once otherwise.
-func TestInChunksRaisesPanic(t *testing.T) {
-	seen := make([]int, 1000)
-	inChunks(len(seen), 7, 4, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			seen[i]++
-		}
-	})
-	for i, n := range seen {
-		if n != 1 {
-			t.Fatalf("index %d visited %d times", i, n)
-		}
-	}
-	defer func() {
-		if r := recover(); r != "boom" {
-			t.Fatalf("recovered %v, want the worker's panic", r)
-		}
-	}()
-	inChunks(1000, 10, 4, func(lo, hi int) {
-		if lo == 500 {
-			panic("boom")
-		}
-	})
-	t.Fatal("no panic")
-}
