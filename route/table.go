@@ -229,7 +229,10 @@ func (t *Table) Options() Options {
 // Rules returns a copy of the table's rules in normalised form, in the
 // order of String: by host entry, then in precedence order.
 func (t *Table) Rules() []Rule {
-	return slices.Clone(t.ruleList())
+	if t.sharded != nil {
+		return t.ruleList() // assembled for this call: a copy already
+	}
+	return slices.Clone(t.rules)
 }
 
 // Len returns the number of rules in the table, the global Default
