@@ -432,8 +432,9 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 			up.Hosts[h] = true
 		}
 	}
-	// The empty table of the matching mode: with no rules compiled, the
-	// table still has the mode's options, as a full Compile's does.
+	// Each layout ends with the empty table of the matching mode: with no
+	// rules compiled, the table still has the mode's options, as a full
+	// Compile's does.
 	var table *route.Table
 	var join func()
 	if full {
