@@ -74,7 +74,6 @@ func (d *Decoder) DecodeBytes(name string, data []byte) (*Set, error) {
 		return set, errs
 	}
 	var texts []*docText
-	arena := new(decodeArena)
 	defer func() { sliceDocuments(data, texts) }()
 	doc := 0
 	for node, err := range parseDocuments(data) {
@@ -99,7 +98,7 @@ func (d *Decoder) DecodeBytes(name string, data []byte) (*Set, error) {
 		text := &docText{firstLine: max(node.Line, 1)}
 		texts = append(texts, text)
 		ref := &docRef{text: text, item: -1, start: src.Line}
-		errs = append(errs, decodeDocument(set, node, src, ref, arena)...)
+		errs = append(errs, decodeDocument(set, node, src, ref, new(decodeArena))...)
 	}
 	return set, errs.orNil()
 }

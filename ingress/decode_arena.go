@@ -5,38 +5,55 @@ import (
 	"strings"
 )
 
-// A decodeArena holds the strings and line indexes of the objects decoded
-// from one input in chunks of a few kilobytes, instead of one allocation
-// each: a dozen strings and a line index per Ingress were two thirds of
-// the allocations of decoding it. The objects of one input are kept and
-// dropped together (a FileCache replaces them all when the file changes),
-// so a chunk shared by neighbours holds no memory longer than they live.
-// The chunks hold no pointers: the garbage collector never scans them.
+// A decodeArena holds the strings, line indexes and pointed-to values of
+// the objects decoded from one YAML document in chunks, instead of one
+// allocation each: a dozen strings, a line index and the pointer fields of
+// an Ingress were most of the allocations of decoding it. An arena serves
+// one document, not a whole file: a reload keeps the unchanged objects of
+// an edited file and takes only the changed ones from the new decode, and
+// a chunk shared with objects of other documents would keep their memory
+// alive for as long as the changed object lives. Chunks start small and
+// double up to a few kilobytes, so that a one-object document wastes
+// little and a List of many reuses a chunk for several items. String and
+// line chunks hold no pointers: the garbage collector never scans them.
 type decodeArena struct {
 	strs  strings.Builder // the current string chunk
 	lines lineIndex       // the current line chunk; entries past len are free
-	// values are the chunks that pointer fields point into, by type.
-	values map[reflect.Type]*valueChunk
+	// values are the chunks that pointer fields point into, one per
+	// type, found by a look through them: a document has a few types.
+	values      []valueChunk
+	firstValues [6]valueChunk // values' first array, with the arena
 }
 
-// valueChunk is an array of values of one type; those before used are
+// valueChunk is an array of values of type t; those before used are
 // taken.
 type valueChunk struct {
-	array reflect.Value // a slice of arenaValueChunk values
+	t     reflect.Type
+	array reflect.Value // a slice of t
 	used  int
 }
 
-// Chunk sizes, and the largest value put in a chunk: a bigger one gets its
-// own allocation, so that one long value does not waste a chunk's rest.
+// Chunk sizes (the first and the largest), and the largest value put in a
+// chunk: a bigger one gets its own allocation, so that one long value does
+// not waste a chunk's rest.
 const (
+	arenaStrFirst  = 512
 	arenaStrChunk  = 4 << 10
 	arenaStrMax    = arenaStrChunk / 4
+	arenaLineFirst = 16
 	arenaLineChunk = 256
 	arenaLineMax   = arenaLineChunk / 4
 	// A pointer field's value is a few dozen bytes (a PathType, an
 	// IngressServiceBackend); an Ingress has three to ten of them.
+	arenaValueFirst = 4
 	arenaValueChunk = 32
 )
+
+// nextChunk is the size of an arena's next chunk after one of size last:
+// double, from first up to most, and at least need.
+func nextChunk(last, first, most, need int) int {
+	return max(min(max(2*last, first), most), need)
+}
 
 // clone returns a copy of s that shares no memory with the input. A nil
 // arena copies s on its own.
@@ -74,8 +91,9 @@ func (a *decodeArena) room(n int) bool {
 	if a.strs.Cap()-a.strs.Len() < n {
 		// The strings already handed out keep the old chunk; the
 		// builder's next writes go to a new one.
+		size := nextChunk(a.strs.Cap(), arenaStrFirst, arenaStrChunk, n)
 		a.strs = strings.Builder{}
-		a.strs.Grow(arenaStrChunk)
+		a.strs.Grow(size)
 	}
 	return true
 }
@@ -89,7 +107,7 @@ func (a *decodeArena) keepLines(x lineIndex) lineIndex {
 		return append(make(lineIndex, 0, len(x)), x...)
 	}
 	if cap(a.lines)-len(a.lines) < len(x) {
-		a.lines = make(lineIndex, 0, arenaLineChunk)
+		a.lines = make(lineIndex, 0, nextChunk(cap(a.lines), arenaLineFirst, arenaLineChunk, len(x)))
 	}
 	start := len(a.lines)
 	a.lines = append(a.lines, x...)
@@ -104,16 +122,27 @@ func (a *decodeArena) newValue(t reflect.Type) reflect.Value {
 	if a == nil {
 		return reflect.New(t)
 	}
-	if a.values == nil {
-		a.values = make(map[reflect.Type]*valueChunk)
+	var chunk *valueChunk
+	for i := range a.values {
+		if a.values[i].t == t {
+			chunk = &a.values[i]
+			break
+		}
 	}
-	chunk := a.values[t]
 	if chunk == nil {
-		chunk = new(valueChunk)
-		a.values[t] = chunk
+		if a.values == nil {
+			a.values = a.firstValues[:0]
+		}
+		a.values = append(a.values, valueChunk{t: t})
+		chunk = &a.values[len(a.values)-1]
 	}
 	if !chunk.array.IsValid() || chunk.used == chunk.array.Len() {
-		chunk.array, chunk.used = reflect.MakeSlice(reflect.SliceOf(t), arenaValueChunk, arenaValueChunk), 0
+		last := 0
+		if chunk.array.IsValid() {
+			last = chunk.array.Len()
+		}
+		size := nextChunk(last, arenaValueFirst, arenaValueChunk, 1)
+		chunk.array, chunk.used = reflect.MakeSlice(reflect.SliceOf(t), size, size), 0
 	}
 	chunk.used++
 	return chunk.array.Index(chunk.used - 1).Addr()

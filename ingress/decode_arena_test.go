@@ -3,8 +3,10 @@ package ingress
 import (
 	"fmt"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	networkingv1 "k8s.io/api/networking/v1"
 )
@@ -131,4 +133,46 @@ func TestArenaValues(t *testing.T) {
 	if p := none.newValue(typ).Interface().(*networkingv1.IngressServiceBackend); p == nil || p.Name != "" {
 		t.Errorf("without an arena: %#v", p)
 	}
+}
+
+// TestArenaKeepsNoNeighbourAlive: a reload keeps the changed object of an
+// edited file and drops the others it decoded, so the memory of one
+// document's object must not keep another document's alive. The first
+// Ingress's first pointer value starts its chunk; once only the second
+// Ingress is kept, that chunk must be collected.
+func TestArenaKeepsNoNeighbourAlive(t *testing.T) {
+	doc := func(i int) string {
+		return fmt.Sprintf(`---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata: {name: web-%d, namespace: default}
+spec:
+  rules:
+    - host: h%d.example.com
+      http:
+        paths:
+          - {path: /a, pathType: Prefix, backend: {service: {name: svc, port: {number: 80}}}}
+          - {path: /b, pathType: Exact, backend: {service: {name: svc, port: {number: 80}}}}
+`, i, i)
+	}
+	set, err := DecodeBytes("two.yaml", []byte(doc(1)+doc(2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	collected := make(chan struct{})
+	first := set.Ingresses[0].Spec.Rules[0].HTTP.Paths[0].PathType
+	runtime.AddCleanup(first, func(ch chan struct{}) { close(ch) }, collected)
+	kept := set.Ingresses[1]
+	set, first = nil, nil
+	for range 50 {
+		runtime.GC()
+		select {
+		case <-collected:
+			runtime.KeepAlive(kept)
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	runtime.KeepAlive(kept)
+	t.Fatal("the first document's values are still alive while only the second document's Ingress is kept")
 }
