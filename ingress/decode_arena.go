@@ -37,7 +37,7 @@ type valueChunk struct {
 // chunk: a bigger one gets its own allocation, so that one long value does
 // not waste a chunk's rest.
 const (
-	arenaStrFirst  = 512
+	arenaStrFirst  = 256
 	arenaStrChunk  = 4 << 10
 	arenaStrMax    = arenaStrChunk / 4
 	arenaLineFirst = 16
@@ -45,7 +45,7 @@ const (
 	arenaLineMax   = arenaLineChunk / 4
 	// A pointer field's value is a few dozen bytes (a PathType, an
 	// IngressServiceBackend); an Ingress has three to ten of them.
-	arenaValueFirst = 4
+	arenaValueFirst = 1
 	arenaValueChunk = 32
 )
 
