@@ -95,7 +95,9 @@ func typed[T any](namespaced bool, store func(*Set, *T, Source, *docRef)) kindDe
 		conv.direct = !jsonOnly.Load()
 		conv.storeOnly = conv.direct
 		conv.convert(n, plan, reflect.ValueOf(obj).Elem(), 0)
-		if conv.storeOnly && conv.fatal == nil && (!conv.direct || len(conv.errs) > 0) {
+		// A limit met after storing stopped was met on a walk that
+		// skipped values: the full walk says where it is really met.
+		if conv.storeOnly && (!conv.direct || len(conv.errs) > 0) {
 			conv.again()
 			conv.convert(n, plan, reflect.Value{}, 0)
 		}

@@ -56,6 +56,7 @@ type converter struct {
 // JSON text and storing nothing; see typed.
 func (c *converter) again() {
 	c.storeOnly, c.direct = false, false
+	c.fatal, c.fatalLine = nil, 0
 	c.out, c.outErr, c.errs, c.aliasNodes = c.out[:0], nil, nil, 0
 	c.lines, c.lineKeys, c.at, c.steps = c.lines[:0], c.lineKeys[:0], 0, c.steps[:0]
 }
