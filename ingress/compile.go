@@ -157,6 +157,9 @@ func Compile(set *Set, opts Options) (*Compiled, error) {
 	}
 }
 
+// maxResolverHint bounds the size a compile's backend cache is made for.
+const maxResolverHint = 64
+
 func compileOnce(set *Set, opts Options) (*Compiled, error) {
 	c := &compiler{opts: opts, set: set, out: &Compiled{}}
 	c.takeScratch()
@@ -191,10 +194,11 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 		}
 	}
 	c.reserve(len(taken), n)
-	// A backend per rule at most: the cache, which a Tracker keeps, is
-	// sized once instead of growing (a group of three Ingresses with
-	// three backends each outgrows a small map).
-	c.resolver.cache = make(map[route.Backend]*resolved, n)
+	// A backend per rule at most: the cache is sized once instead of
+	// growing (a group of three Ingresses with three backends each
+	// outgrows a small map), but not past what growing costs little,
+	// since a Tracker keeps it: a thousand paths may reach one Service.
+	c.resolver.cache = make(map[route.Backend]*resolved, min(n, maxResolverHint))
 	sortMergeOrder(taken)
 	for _, ing := range taken {
 		c.addIngress(ing)
