@@ -516,14 +516,7 @@ func (t *Tracker) recompile(affected map[*group]bool, touched map[string]bool, f
 				}
 			}
 			t.sizeIndexes(fresh)
-			for _, g := range fresh {
-				for _, l := range g.links {
-					t.linkGroup[l] = g
-				}
-				for _, m := range g.members {
-					indexRefs(t.refIngs, m)
-				}
-			}
+			indexGroups(t.linkGroup, t.refIngs, fresh)
 		}
 		for _, g := range fresh {
 			g.table, g.prepared = nil, nil // in the Tracker's table now

@@ -19,12 +19,17 @@ func (x *trackerIndexes) fill(fresh []*group) {
 	links, refs := indexSizes(fresh)
 	x.linkGroup = make(map[string]*group, links)
 	x.refIngs = make(map[string]*refSet, refs)
-	for _, g := range fresh {
+	indexGroups(x.linkGroup, x.refIngs, fresh)
+}
+
+// indexGroups adds the links and refs of groups to linkGroup and refIngs.
+func indexGroups(linkGroup map[string]*group, refIngs map[string]*refSet, groups []*group) {
+	for _, g := range groups {
 		for _, l := range g.links {
-			x.linkGroup[l] = g
+			linkGroup[l] = g
 		}
 		for _, m := range g.members {
-			indexRefs(x.refIngs, m)
+			indexRefs(refIngs, m)
 		}
 	}
 }
