@@ -230,14 +230,15 @@ func (c *compiler) finishBalance(ing Ingress, p *policy) bool {
 	at := func(name string) string {
 		return field.NewPath("metadata", "annotations").Key(c.opts.annotation(name)).String()
 	}
-	// Every name ignore is given is a balancing annotation: most
-	// Ingresses set none, which one pass over their annotations tells.
+	// Most Ingresses set no balancing annotation, which one pass over
+	// their annotations tells: then only a name outside that list could
+	// be set.
 	named := c.setsAnnotationOf(ing, balanceAnnotations)
 	ignore := func(because string, names ...string) {
-		if !named {
-			return
-		}
 		for _, name := range names {
+			if _, balancing := balanceAnnotations[name]; balancing && !named {
+				continue
+			}
 			if c.hasAnnotation(ing, name) {
 				c.warn(ing, at(name), "ignored: "+because)
 			}
