@@ -67,6 +67,14 @@ func (d *Decoder) Decode(name string, r io.Reader) (*Set, error) {
 // DecodeBytes reads YAML or JSON documents from data. The name is used in
 // errors and warnings in place of a file name.
 func (d *Decoder) DecodeBytes(name string, data []byte) (*Set, error) {
+	return d.decodeBytes(name, data, false)
+}
+
+// decodeBytes is DecodeBytes; with oneArena, the objects of every
+// document share one arena, which only a caller that keeps or drops them
+// all together may ask for (see decodeArena): a FileCache's first read of
+// a file, the whole of a load.
+func (d *Decoder) decodeBytes(name string, data []byte, oneArena bool) (*Set, error) {
 	set := &Set{}
 	var errs ErrorList
 	if int64(len(data)) > d.maxFileSize() {
@@ -74,6 +82,10 @@ func (d *Decoder) DecodeBytes(name string, data []byte) (*Set, error) {
 		return set, errs
 	}
 	var texts []*docText
+	var shared *decodeArena
+	if oneArena {
+		shared = new(decodeArena)
+	}
 	defer func() { sliceDocuments(data, texts) }()
 	doc := 0
 	for node, err := range parseDocuments(data) {
@@ -98,7 +110,11 @@ func (d *Decoder) DecodeBytes(name string, data []byte) (*Set, error) {
 		text := &docText{firstLine: max(node.Line, 1)}
 		texts = append(texts, text)
 		ref := &docRef{text: text, item: -1, start: src.Line}
-		errs = append(errs, decodeDocument(set, node, src, ref, new(decodeArena))...)
+		arena := shared
+		if arena == nil {
+			arena = new(decodeArena)
+		}
+		errs = append(errs, decodeDocument(set, node, src, ref, arena)...)
 	}
 	return set, errs.orNil()
 }

@@ -6,16 +6,18 @@ import (
 )
 
 // A decodeArena holds the strings, line indexes and pointed-to values of
-// the objects decoded from one YAML document in chunks, instead of one
-// allocation each: a dozen strings, a line index and the pointer fields of
-// an Ingress were most of the allocations of decoding it. An arena serves
-// one document, not a whole file: a reload keeps the unchanged objects of
-// an edited file and takes only the changed ones from the new decode, and
-// a chunk shared with objects of other documents would keep their memory
-// alive for as long as the changed object lives. Chunks start small and
-// double up to a few kilobytes, so that a one-object document wastes
-// little and a List of many reuses a chunk for several items. String and
-// line chunks hold no pointers: the garbage collector never scans them.
+// decoded objects in chunks, instead of one allocation each: a dozen
+// strings, a line index and the pointer fields of an Ingress were most of
+// the allocations of decoding it. A chunk lives as long as any object in
+// it, so an arena serves objects that are kept and dropped together: one
+// document's, or, on a FileCache's first read of a file, the whole
+// file's. A reload of an edited file keeps only its changed objects
+// (Tracker.Sync keeps the unchanged ones it has), and a chunk shared with
+// the objects dropped would keep their memory alive for as long as a
+// changed one lives; so a file read again gets an arena per document.
+// Chunks start small and double up to a few kilobytes, so that a
+// one-object document wastes little. String and line chunks hold no
+// pointers: the garbage collector never scans them.
 type decodeArena struct {
 	strs  strings.Builder // the current string chunk
 	lines lineIndex       // the current line chunk; entries past len are free

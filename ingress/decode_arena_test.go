@@ -2,6 +2,8 @@ package ingress
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"runtime"
 	"strings"
@@ -155,24 +157,55 @@ spec:
           - {path: /b, pathType: Exact, backend: {service: {name: svc, port: {number: 80}}}}
 `, i, i)
 	}
-	set, err := DecodeBytes("two.yaml", []byte(doc(1)+doc(2)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	collected := make(chan struct{})
-	first := set.Ingresses[0].Spec.Rules[0].HTTP.Paths[0].PathType
-	runtime.AddCleanup(first, func(ch chan struct{}) { close(ch) }, collected)
-	kept := set.Ingresses[1]
-	set, first = nil, nil
-	for range 50 {
-		runtime.GC()
-		select {
-		case <-collected:
-			runtime.KeepAlive(kept)
-			return
-		case <-time.After(20 * time.Millisecond):
+	// dropsNeighbour decodes doc(1) and doc(2) and checks that keeping
+	// the Ingress of document keep lets the other's values go.
+	dropsNeighbour := func(t *testing.T, decode func() *Set, keep int) {
+		t.Helper()
+		set := decode()
+		collected := make(chan struct{})
+		other := set.Ingresses[1-keep].Spec.Rules[0].HTTP.Paths[0].PathType
+		runtime.AddCleanup(other, func(ch chan struct{}) { close(ch) }, collected)
+		kept := set.Ingresses[keep]
+		set, other = nil, nil
+		for range 50 {
+			runtime.GC()
+			select {
+			case <-collected:
+				runtime.KeepAlive(kept)
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
 		}
+		runtime.KeepAlive(kept)
+		t.Fatalf("the values of document %d are still alive while only document %d's Ingress is kept", 2-keep, keep+1)
 	}
-	runtime.KeepAlive(kept)
-	t.Fatal("the first document's values are still alive while only the second document's Ingress is kept")
+	t.Run("DecodeBytes", func(t *testing.T) {
+		dropsNeighbour(t, func() *Set {
+			set, err := DecodeBytes("two.yaml", []byte(doc(1)+doc(2)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return set
+		}, 1)
+	})
+	t.Run("FileCache, a file read again", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "two.yaml")
+		cache := &FileCache{}
+		read := func(text string) *Set {
+			if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			set, err := cache.ReadFiles(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return set
+		}
+		read(doc(1) + doc(2))
+		dropsNeighbour(t, func() *Set {
+			set := read(doc(3) + doc(2)) // the first document edited
+			cache = nil                  // what Tracker.Sync keeps: the edited Ingress
+			return set
+		}, 0)
+	})
 }

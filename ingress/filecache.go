@@ -46,7 +46,11 @@ func (c *FileCache) read(fsys fs.FS, paths []string) (*Set, error) {
 		digest := sha256.Sum256(data)
 		f, ok := c.files[name]
 		if !ok || f.digest != digest {
-			set, err := c.Decoder.DecodeBytes(name, data)
+			// A file read for the first time is kept or dropped whole;
+			// an edited one keeps only its changed objects (Tracker.Sync
+			// keeps the unchanged ones it has), which must not share
+			// their memory with the objects dropped.
+			set, err := c.Decoder.decodeBytes(name, data, !ok)
 			f = cachedFile{digest: digest, set: set, err: err}
 		}
 		mu.Lock()
