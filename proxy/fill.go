@@ -233,9 +233,7 @@ func (s *transportSource) get(key transportKey) (*transportEntry, error) {
 	if te := s.local.find(key); te != nil {
 		return te, nil
 	}
-	s.mu.Lock()
-	te, err := transportFor(key, s.set, s.old)
-	s.mu.Unlock()
+	te, err := s.getShared(key)
 	if err == nil {
 		s.local.add(te)
 	}
@@ -252,8 +250,25 @@ func (s *transportSource) keep(up *upstream) {
 	if (up.te == nil || s.local.holds(up.te)) && (up.teTLS == nil || s.local.holds(up.teTLS)) && up.wrappers == nil {
 		return
 	}
-	s.mu.Lock()
-	s.set.keep(up)
-	s.mu.Unlock()
+	s.keepShared(up)
 	s.local.keep(up)
+}
+
+// getShared returns the transport of key from set, under mu. The lock is
+// released by defer: comparing keys runs code of the user's TLS
+// configuration (a private key's Equal), and a panic there must leave
+// the other workers free to stop, so that it reaches the caller instead
+// of hanging them on the lock.
+func (s *transportSource) getShared(key transportKey) (*transportEntry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return transportFor(key, s.set, s.old)
+}
+
+// keepShared adds the transports of up to set, under mu, released by
+// defer as getShared's is.
+func (s *transportSource) keepShared(up *upstream) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.set.keep(up)
 }

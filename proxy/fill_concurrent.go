@@ -267,16 +267,26 @@ func (c *concurrentFill) resolve(w int) {
 			}
 			byName[r.u.Name] = lists.add(named, up)
 		}
-		// Other workers write other keys of this shard.
-		s := st.upstreams.shard(r.u)
-		c.upMu[s].Lock()
-		m := st.upstreams.writable(s)
-		if _, seen := m[r.u]; !seen {
-			m[r.u] = up
+		if c.addUpstream(r.u, up) {
 			ups++
 		}
-		c.upMu[s].Unlock()
 	}
+}
+
+// addUpstream adds up, the runtime form of u, to st.upstreams unless
+// another reference to u did, and tells whether it did. Other workers
+// write other keys of u's shard: its lock is released by defer, so that a
+// panic cannot leave them waiting on it.
+func (c *concurrentFill) addUpstream(u *Upstream, up *upstream) bool {
+	s := c.st.upstreams.shard(u)
+	c.upMu[s].Lock()
+	defer c.upMu[s].Unlock()
+	m := c.st.upstreams.writable(s)
+	if _, seen := m[u]; seen {
+		return false
+	}
+	m[u] = up
+	return true
 }
 
 // states makes, in rule order, the states of the routes in worker w's
