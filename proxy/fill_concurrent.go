@@ -28,7 +28,10 @@ import (
 //
 // Only a table without problems is built so: at the first problem the
 // workers stop and build fills a new state with fill, which finds every
-// problem and reports them in rule order, as it always has.
+// problem and reports them in rule order, as it always has. A table with
+// a problem is so worked on twice, by design: the concurrent pass up to
+// its first problem, then the rule-by-rule fill. Tables are valid far
+// more often than not, and the reports stay fill's.
 
 // concurrentFillRules is the fewest rules whose state build spreads over
 // the cores. Below, starting goroutines and the extra passes over the
@@ -52,6 +55,11 @@ func fillWorkers(n int) int {
 	}
 	return min(runtime.GOMAXPROCS(0), maxFillWorkers)
 }
+
+// A shard of the state's maps is noted in a uint8 (fillRule.shard,
+// upstreamRef.shard): this constant stops the build if there are ever
+// more shards than a uint8 counts, instead of truncating them.
+const _ = uint8(cowShards - 1)
 
 // fillRule is a rule of a concurrent fill.
 type fillRule struct {
