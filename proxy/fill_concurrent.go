@@ -68,8 +68,8 @@ type fillRule struct {
 	shard uint8 // its route's shard of state.routes
 }
 
-// upstreamRef is an Upstream a rule reaches, in the order fill reaches
-// them: Upstream, DefaultBackend, Canaries, Backends, Mirrors.
+// upstreamRef is an Upstream a rule reaches; a rule's are in eachReached's
+// order, the order fill reaches them in.
 type upstreamRef struct {
 	u     *Upstream
 	up    *upstream // its runtime form, once found or made
@@ -167,13 +167,8 @@ func (c *concurrentFill) prepare() bool {
 
 // refCount returns how many Upstreams rt reaches, nil ones included.
 func refCount(rt *Route) int {
-	n := len(rt.Canaries) + len(rt.Backends) + len(rt.Mirrors)
-	if rt.Upstream != nil {
-		n++
-	}
-	if rt.DefaultBackend != nil {
-		n++
-	}
+	n := 0
+	eachReached(rt, func(reach, int, *Upstream) { n++ })
 	return n
 }
 
@@ -193,21 +188,7 @@ func (c *concurrentFill) check(lo, hi int) {
 		fr.shard = uint8(c.st.routes.shard(rt))
 		k := int(fr.refs)
 		ok := true
-		if rt.Upstream != nil {
-			ok = c.ref(&k, rt.Upstream)
-		}
-		if rt.DefaultBackend != nil {
-			ok = ok && c.ref(&k, rt.DefaultBackend)
-		}
-		for _, x := range rt.Canaries {
-			ok = ok && c.ref(&k, x.Upstream)
-		}
-		for _, x := range rt.Backends {
-			ok = ok && c.ref(&k, x.Upstream)
-		}
-		for _, x := range rt.Mirrors {
-			ok = ok && c.ref(&k, x.Upstream)
-		}
+		eachReached(rt, func(_ reach, _ int, u *Upstream) { ok = ok && c.ref(&k, u) })
 		if !ok {
 			c.failed.Store(true)
 			return
@@ -318,26 +299,16 @@ func (c *concurrentFill) states(w int) {
 			continue
 		}
 		k := int(fr.refs)
-		var up, fallback *upstream
-		if rt.Upstream != nil {
-			up = c.refs[k].up
+		ups := reachedBy(rt, func(reach, int, *Upstream) *upstream {
+			up := c.refs[k].up
 			k++
-		}
-		if rt.DefaultBackend != nil {
-			fallback = c.refs[k].up
-			k++
-		}
-		canaries := c.upstreams(&k, len(rt.Canaries))
-		backends := c.upstreams(&k, len(rt.Backends))
-		mirrors := c.upstreams(&k, len(rt.Mirrors))
-		if rt.Upstream == nil {
-			up = backends[heaviest(rt.Backends)] // as fill does
-		}
+			return up
+		})
 		var traffic *trafficState
 		if rt.Traffic != nil {
 			traffic = c.traffic[rt]
 		}
-		rs, bad := c.h.routeStateOf(c.rules[i], rt, traffic, up, fallback, canaries, backends, mirrors)
+		rs, bad := c.h.routeStateOf(c.rules[i], rt, traffic, ups)
 		if len(bad) > 0 {
 			c.failed.Store(true)
 			return
@@ -345,15 +316,4 @@ func (c *concurrentFill) states(w int) {
 		m[rt] = rs
 		n++
 	}
-}
-
-// upstreams returns the upstreams of the n references from *k on, and
-// moves k past them.
-func (c *concurrentFill) upstreams(k *int, n int) []*upstream {
-	out := make([]*upstream, n)
-	for i := range out {
-		out[i] = c.refs[*k].up
-		*k++
-	}
-	return out
 }

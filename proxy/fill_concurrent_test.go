@@ -392,3 +392,15 @@ func TestConcurrentBuildServes(t *testing.T) {
 		t.Errorf("h0.test after SetEndpoints: %d from %q, want 200 from \"b\"", w.Code, decode(t, w.Body.Bytes()).Backend)
 	}
 }
+
+// upstreamsOf returns the Upstream of each element of list.
+func upstreamsOf[T any](list []T, upstream func(T) *Upstream) []*Upstream {
+	if len(list) == 0 {
+		return nil
+	}
+	out := make([]*Upstream, len(list))
+	for i, e := range list {
+		out[i] = upstream(e)
+	}
+	return out
+}
