@@ -85,26 +85,21 @@ func (f *filler) rule(rule route.Rule) {
 		f.report(rule, rt, bad)
 		return
 	}
-	var up, fallback *upstream
-	if rt.Upstream != nil {
-		up = f.upstreamOf(rule, rt, rt.Upstream, "upstream")
-	}
-	if rt.DefaultBackend != nil {
-		fallback = f.upstreamOf(rule, rt, rt.DefaultBackend, "default backend")
-	}
-	canaries, noCanary := f.listOf(rule, rt, "Canaries", "canary", upstreamsOf(rt.Canaries, func(c Canary) *Upstream { return c.Upstream }))
-	backends, noBackend := f.listOf(rule, rt, "Backends", "backend", upstreamsOf(rt.Backends, func(b WeightedBackend) *Upstream { return b.Upstream }))
-	mirrors, noMirror := f.listOf(rule, rt, "Mirrors", "mirror", upstreamsOf(rt.Mirrors, func(m Mirror) *Upstream { return m.Upstream }))
-	missing := noCanary || noBackend || noMirror
-	if rt.Upstream == nil && !missing {
-		// The route's own upstream, for what names one upstream per
-		// route (Explain's defaults): the heaviest backend.
-		up = backends[heaviest(rt.Backends)]
-	}
-	if up == nil || (rt.DefaultBackend != nil && fallback == nil) || missing {
+	missing := false
+	ups := reachedBy(rt, func(r reach, i int, u *Upstream) *upstream {
+		if u == nil {
+			f.errs = append(f.errs, fmt.Errorf("proxy: %s: %s[%d]: Upstream is nil", ruleName(rule, rt), r.field(), i))
+			missing = true
+			return nil
+		}
+		up := f.upstreamOf(rule, rt, u, r.what())
+		missing = missing || up == nil
+		return up
+	})
+	if missing || ups.up == nil {
 		return
 	}
-	rs, bad := f.h.routeStateOf(rule, rt, traffic, up, fallback, canaries, backends, mirrors)
+	rs, bad := f.h.routeStateOf(rule, rt, traffic, ups)
 	f.report(rule, rt, bad)
 	st.routes.add(rt, rs)
 }
@@ -144,22 +139,6 @@ func (f *filler) upstreamOf(rule route.Rule, rt *Route, u *Upstream, what string
 	return up
 }
 
-// listOf returns the upstreams of a list of rt (Canaries, Backends or
-// Mirrors, named field; each is a what), and whether one is missing.
-func (f *filler) listOf(rule route.Rule, rt *Route, field, what string, us []*Upstream) ([]*upstream, bool) {
-	out := make([]*upstream, len(us))
-	missing := false
-	for i, u := range us {
-		if u == nil {
-			f.errs = append(f.errs, fmt.Errorf("proxy: %s: %s[%d]: Upstream is nil", ruleName(rule, rt), field, i))
-			missing = true
-		} else if out[i] = f.upstreamOf(rule, rt, u, what); out[i] == nil {
-			missing = true
-		}
-	}
-	return out, missing
-}
-
 // upstreamFor returns the runtime form of u, which the fill meets for the
 // first time: an equal upstream of named (those of u.Name the fill made
 // or kept) or of served (those of the table being served, for Update), so
@@ -191,19 +170,19 @@ func (h *Handler) upstreamFor(u *Upstream, named, served []*upstream, tr *transp
 // routeStateOf returns the state of rt, reached by rule, with its traffic
 // runtime and upstreams; the problems are those of its Backends' header
 // rules.
-func (h *Handler) routeStateOf(rule route.Rule, rt *Route, traffic *trafficState, up, fallback *upstream, canaries, backends, mirrors []*upstream) (*routeState, []error) {
+func (h *Handler) routeStateOf(rule route.Rule, rt *Route, traffic *trafficState, ups reachedUpstreams) (*routeState, []error) {
 	extras := &noExtras
-	if fallback != nil || len(canaries) > 0 || len(backends) > 0 || len(mirrors) > 0 {
-		extras = &routeExtras{fallback: fallback, canaries: canaries, backends: backends, mirrors: mirrors, intercept: interceptSet(rt)}
+	if ups.fallback != nil || len(ups.canaries) > 0 || len(ups.backends) > 0 || len(ups.mirrors) > 0 {
+		extras = &routeExtras{fallback: ups.fallback, canaries: ups.canaries, backends: ups.backends, mirrors: ups.mirrors, intercept: interceptSet(rt)}
 	}
 	var bad []error
-	if len(backends) > 0 {
+	if len(ups.backends) > 0 {
 		extras.weightSums = weights(rt.Backends)
 		extras.backendRules, bad = backendHeaderRules(rt.Backends)
 	}
 	return &routeState{
 		route:       rt,
-		up:          up,
+		up:          ups.up,
 		traffic:     traffic,
 		routeExtras: extras,
 		maxBody:     h.bodyLimit(rt),
@@ -233,9 +212,7 @@ func (s *transportSource) get(key transportKey) (*transportEntry, error) {
 	if te := s.local.find(key); te != nil {
 		return te, nil
 	}
-	s.mu.Lock()
-	te, err := transportFor(key, s.set, s.old)
-	s.mu.Unlock()
+	te, err := s.getShared(key)
 	if err == nil {
 		s.local.add(te)
 	}
@@ -252,8 +229,25 @@ func (s *transportSource) keep(up *upstream) {
 	if (up.te == nil || s.local.holds(up.te)) && (up.teTLS == nil || s.local.holds(up.teTLS)) && up.wrappers == nil {
 		return
 	}
-	s.mu.Lock()
-	s.set.keep(up)
-	s.mu.Unlock()
+	s.keepShared(up)
 	s.local.keep(up)
+}
+
+// getShared returns the transport of key from set, under mu. The lock is
+// released by defer: comparing keys runs code of the user's TLS
+// configuration (a private key's Equal), and a panic there must leave
+// the other workers free to stop, so that it reaches the caller instead
+// of hanging them on the lock.
+func (s *transportSource) getShared(key transportKey) (*transportEntry, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return transportFor(key, s.set, s.old)
+}
+
+// keepShared adds the transports of up to set, under mu, released by
+// defer as getShared's is.
+func (s *transportSource) keepShared(up *upstream) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.set.keep(up)
 }

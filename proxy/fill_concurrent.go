@@ -28,7 +28,10 @@ import (
 //
 // Only a table without problems is built so: at the first problem the
 // workers stop and build fills a new state with fill, which finds every
-// problem and reports them in rule order, as it always has.
+// problem and reports them in rule order, as it always has. A table with
+// a problem is so worked on twice, by design: the concurrent pass up to
+// its first problem, then the rule-by-rule fill. Tables are valid far
+// more often than not, and the reports stay fill's.
 
 // concurrentFillRules is the fewest rules whose state build spreads over
 // the cores. Below, starting goroutines and the extra passes over the
@@ -53,6 +56,11 @@ func fillWorkers(n int) int {
 	return min(runtime.GOMAXPROCS(0), maxFillWorkers)
 }
 
+// A shard of the state's maps is noted in a uint8 (fillRule.shard,
+// upstreamRef.shard): this constant stops the build if there are ever
+// more shards than a uint8 counts, instead of truncating them.
+const _ = uint8(cowShards - 1)
+
 // fillRule is a rule of a concurrent fill.
 type fillRule struct {
 	rt    *Route
@@ -60,8 +68,8 @@ type fillRule struct {
 	shard uint8 // its route's shard of state.routes
 }
 
-// upstreamRef is an Upstream a rule reaches, in the order fill reaches
-// them: Upstream, DefaultBackend, Canaries, Backends, Mirrors.
+// upstreamRef is an Upstream a rule reaches; a rule's are in eachReached's
+// order, the order fill reaches them in.
 type upstreamRef struct {
 	u     *Upstream
 	up    *upstream // its runtime form, once found or made
@@ -159,13 +167,8 @@ func (c *concurrentFill) prepare() bool {
 
 // refCount returns how many Upstreams rt reaches, nil ones included.
 func refCount(rt *Route) int {
-	n := len(rt.Canaries) + len(rt.Backends) + len(rt.Mirrors)
-	if rt.Upstream != nil {
-		n++
-	}
-	if rt.DefaultBackend != nil {
-		n++
-	}
+	n := 0
+	eachReached(rt, func(reach, int, *Upstream) { n++ })
 	return n
 }
 
@@ -185,21 +188,7 @@ func (c *concurrentFill) check(lo, hi int) {
 		fr.shard = uint8(c.st.routes.shard(rt))
 		k := int(fr.refs)
 		ok := true
-		if rt.Upstream != nil {
-			ok = c.ref(&k, rt.Upstream)
-		}
-		if rt.DefaultBackend != nil {
-			ok = ok && c.ref(&k, rt.DefaultBackend)
-		}
-		for _, x := range rt.Canaries {
-			ok = ok && c.ref(&k, x.Upstream)
-		}
-		for _, x := range rt.Backends {
-			ok = ok && c.ref(&k, x.Upstream)
-		}
-		for _, x := range rt.Mirrors {
-			ok = ok && c.ref(&k, x.Upstream)
-		}
+		eachReached(rt, func(_ reach, _ int, u *Upstream) { ok = ok && c.ref(&k, u) })
 		if !ok {
 			c.failed.Store(true)
 			return
@@ -267,16 +256,26 @@ func (c *concurrentFill) resolve(w int) {
 			}
 			byName[r.u.Name] = lists.add(named, up)
 		}
-		// Other workers write other keys of this shard.
-		s := st.upstreams.shard(r.u)
-		c.upMu[s].Lock()
-		m := st.upstreams.writable(s)
-		if _, seen := m[r.u]; !seen {
-			m[r.u] = up
+		if c.addUpstream(r.u, up) {
 			ups++
 		}
-		c.upMu[s].Unlock()
 	}
+}
+
+// addUpstream adds up, the runtime form of u, to st.upstreams unless
+// another reference to u did, and tells whether it did. Other workers
+// write other keys of u's shard: its lock is released by defer, so that a
+// panic cannot leave them waiting on it.
+func (c *concurrentFill) addUpstream(u *Upstream, up *upstream) bool {
+	s := c.st.upstreams.shard(u)
+	c.upMu[s].Lock()
+	defer c.upMu[s].Unlock()
+	m := c.st.upstreams.writable(s)
+	if _, seen := m[u]; seen {
+		return false
+	}
+	m[u] = up
+	return true
 }
 
 // states makes, in rule order, the states of the routes in worker w's
@@ -300,26 +299,16 @@ func (c *concurrentFill) states(w int) {
 			continue
 		}
 		k := int(fr.refs)
-		var up, fallback *upstream
-		if rt.Upstream != nil {
-			up = c.refs[k].up
+		ups := reachedBy(rt, func(reach, int, *Upstream) *upstream {
+			up := c.refs[k].up
 			k++
-		}
-		if rt.DefaultBackend != nil {
-			fallback = c.refs[k].up
-			k++
-		}
-		canaries := c.upstreams(&k, len(rt.Canaries))
-		backends := c.upstreams(&k, len(rt.Backends))
-		mirrors := c.upstreams(&k, len(rt.Mirrors))
-		if rt.Upstream == nil {
-			up = backends[heaviest(rt.Backends)] // as fill does
-		}
+			return up
+		})
 		var traffic *trafficState
 		if rt.Traffic != nil {
 			traffic = c.traffic[rt]
 		}
-		rs, bad := c.h.routeStateOf(c.rules[i], rt, traffic, up, fallback, canaries, backends, mirrors)
+		rs, bad := c.h.routeStateOf(c.rules[i], rt, traffic, ups)
 		if len(bad) > 0 {
 			c.failed.Store(true)
 			return
@@ -327,15 +316,4 @@ func (c *concurrentFill) states(w int) {
 		m[rt] = rs
 		n++
 	}
-}
-
-// upstreams returns the upstreams of the n references from *k on, and
-// moves k past them.
-func (c *concurrentFill) upstreams(k *int, n int) []*upstream {
-	out := make([]*upstream, n)
-	for i := range out {
-		out[i] = c.refs[*k].up
-		*k++
-	}
-	return out
 }

@@ -94,18 +94,6 @@ func newState(table *route.Table) *state {
 	return &state{table: table, routes: newCowMapFor[*Route, *routeState](n), upstreams: newCowMapFor[*Upstream, *upstream](n), byName: newCowMap[string, []*upstream](), extraUses: newCowMap[*Route, int](), traffics: newTrafficRuntimes()}
 }
 
-// upstreamsOf returns the Upstream of each element of list.
-func upstreamsOf[T any](list []T, upstream func(T) *Upstream) []*Upstream {
-	if len(list) == 0 {
-		return nil
-	}
-	out := make([]*Upstream, len(list))
-	for i, e := range list {
-		out[i] = upstream(e)
-	}
-	return out
-}
-
 // equalUpstream returns the upstream of the lists whose Upstream is equal
 // to u, or nil.
 func equalUpstream(u *Upstream, lists ...[]*upstream) *upstream {
