@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"crypto"
 	"crypto/tls"
 	"fmt"
 	"testing"
@@ -10,14 +11,16 @@ import (
 	"github.com/ingressmux/ingressmux/tlsconfig"
 )
 
-// uncomparableKey is a private key type that == cannot compare and that
-// has no Equal method: comparing two of them panics.
-type uncomparableKey []byte
+// panickyKey is a private key whose Equal method panics, as a faulty
+// signer's might: comparing two transport keys that hold it panics.
+type panickyKey struct{}
+
+func (panickyKey) Equal(crypto.PrivateKey) bool { panic("panickyKey.Equal") }
 
 // TestConcurrentFillRaisesPanicInLockedSection checks that a panic while a
 // worker of a concurrent fill holds a lock that the others share (here,
 // comparing two transport keys whose client certificates hold private
-// keys of an uncomparable type) reaches the caller of the fill instead of
+// keys whose Equal panics) reaches the caller of the fill instead of
 // leaving the other workers waiting on the lock forever.
 func TestConcurrentFillRaisesPanicInLockedSection(t *testing.T) {
 	h, err := New(Config{Table: newTable(t)})
@@ -37,7 +40,7 @@ func TestConcurrentFillRaisesPanicInLockedSection(t *testing.T) {
 			clash = append(clash, name)
 		}
 	}
-	cert := tls.Certificate{PrivateKey: uncomparableKey{1}}
+	cert := tls.Certificate{PrivateKey: panickyKey{}}
 	var rules []route.Rule
 	for i := range n {
 		u := &Upstream{Name: fmt.Sprint("svc-", i), Endpoints: []string{"198.18.0.1:443"}, Protocol: HTTPS,

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"reflect"
 	"slices"
 )
 
@@ -148,11 +149,25 @@ func (c Client) Equal(other Client) bool {
 			if !k.Equal(b.PrivateKey) {
 				return false
 			}
-		} else if a.PrivateKey != b.PrivateKey {
+		} else if !sameKey(a.PrivateKey, b.PrivateKey) {
 			return false
 		}
 	}
 	return true
+}
+
+// sameKey compares two private keys without an Equal method by ==, or,
+// for a key that == cannot compare (a type holding a slice, say), reports
+// them different rather than panicking: at worst an equal client gets a
+// transport of its own.
+func sameKey(a, b crypto.PrivateKey) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	if !reflect.ValueOf(a).Comparable() || !reflect.ValueOf(b).Comparable() {
+		return false
+	}
+	return a == b
 }
 
 // DialTLSContext validates c like Config and returns a function for

@@ -2,6 +2,7 @@ package tlsconfig
 
 import (
 	"context"
+	"crypto"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -278,5 +279,36 @@ func TestIsVerificationError(t *testing.T) {
 		if got := IsVerificationError(tt.err); got != tt.want {
 			t.Errorf("IsVerificationError(%v) = %v, want %v", tt.err, got, tt.want)
 		}
+	}
+}
+
+// uncomparableKey is a private key type that == cannot compare and that
+// has no Equal method, as a hardware-backed signer's might be.
+type uncomparableKey []byte
+
+// TestClientEqualKeysWithoutEqual: keys without an Equal method compare
+// by ==, and keys that == cannot compare are different, not a panic.
+func TestClientEqualKeysWithoutEqual(t *testing.T) {
+	type pointerKey struct{ id int }
+	shared := &pointerKey{1}
+	withKey := func(key crypto.PrivateKey) Client {
+		return Client{Certificates: []tls.Certificate{{Certificate: [][]byte{{1, 2, 3}}, PrivateKey: key}}}
+	}
+	for _, tt := range []struct {
+		name string
+		a, b crypto.PrivateKey
+		want bool
+	}{
+		{"the same comparable key", shared, shared, true},
+		{"two comparable keys", shared, &pointerKey{1}, false},
+		{"uncomparable keys", uncomparableKey{1}, uncomparableKey{1}, false},
+		{"an uncomparable key and a comparable one", uncomparableKey{1}, shared, false},
+		{"no keys", nil, nil, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := withKey(tt.a).Equal(withKey(tt.b)); got != tt.want {
+				t.Errorf("Equal = %v, want %v", got, tt.want)
+			}
+		})
 	}
 }
