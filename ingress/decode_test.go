@@ -145,21 +145,29 @@ func (b neverEnding) Read(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// aliasAnchors are top-level keys a0 to a12, each a list of ten aliases
+// of the one before: *a12 stands for 10^13 nodes when expanded.
+func aliasAnchors() string {
+	var b strings.Builder
+	b.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
+	for i := 1; i <= 12; i++ {
+		b.WriteString("a" + strconv.Itoa(i) + ": &a" + strconv.Itoa(i) + " [")
+		for j := range 10 {
+			if j > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("*a" + strconv.Itoa(i-1))
+		}
+		b.WriteString("]\n")
+	}
+	return b.String()
+}
+
 // TestHostileYAMLIsCheap checks that inputs built to exhaust memory fail
 // with a clear error after little allocation.
 func TestHostileYAMLIsCheap(t *testing.T) {
 	var bomb strings.Builder
-	bomb.WriteString("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
-	for i := 1; i <= 12; i++ { // 10^13 nodes when expanded
-		bomb.WriteString("a" + strconv.Itoa(i) + ": &a" + strconv.Itoa(i) + " [")
-		for j := range 10 {
-			if j > 0 {
-				bomb.WriteString(", ")
-			}
-			bomb.WriteString("*a" + strconv.Itoa(i-1))
-		}
-		bomb.WriteString("]\n")
-	}
+	bomb.WriteString("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\n" + aliasAnchors())
 	bomb.WriteString("data:\n  k: *a12\n")
 
 	for _, tt := range []struct {

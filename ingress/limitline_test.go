@@ -1,34 +1,19 @@
 package ingress
 
-import (
-	"strconv"
-	"strings"
-	"testing"
-)
+import "testing"
 
 // TestLimitLineSameWhenStoringStops: an object that cannot be stored
 // directly is walked a second time, writing JSON; a limit such as the
 // alias bomb's must be reported where the full walk meets it, not where a
 // first walk that skipped values did.
 func TestLimitLineSameWhenStoringStops(t *testing.T) {
-	var anchors strings.Builder
-	anchors.WriteString("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n")
-	for i := 1; i <= 12; i++ {
-		anchors.WriteString("a" + strconv.Itoa(i) + ": &a" + strconv.Itoa(i) + " [")
-		for j := range 10 {
-			if j > 0 {
-				anchors.WriteString(", ")
-			}
-			anchors.WriteString("*a" + strconv.Itoa(i-1))
-		}
-		anchors.WriteString("]\n")
-	}
+	anchors := aliasAnchors()
 	for _, tt := range []struct{ name, doc string }{
-		{"bomb as a value", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\n  creationTimestamp: 2020-01-01T00:00:00Z\n" + anchors.String() + "data:\n  k: *a12\n"},
-		{"bomb as a key", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\n  creationTimestamp: 2020-01-01T00:00:00Z\n" + anchors.String() + "data:\n  ? *a3\n  : v\n  ? *a12\n  : w\n"},
-		{"bomb as a value, then as a key", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\n  creationTimestamp: 2020-01-01T00:00:00Z\n" + anchors.String() + "data:\n  k: *a12\n  ? *a12\n  : w\n"},
-		{"bomb after a misspelt field, then as a key", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\n  nmae: x\n" + anchors.String() + "data:\n  k: *a12\n  ? *a12\n  : w\n"},
-		{"bomb after a misspelt field", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\n  nmae: x\n" + anchors.String() + "data:\n  ? *a12\n  : w\n"},
+		{"bomb as a value", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\n  creationTimestamp: 2020-01-01T00:00:00Z\n" + anchors + "data:\n  k: *a12\n"},
+		{"bomb as a key", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\n  creationTimestamp: 2020-01-01T00:00:00Z\n" + anchors + "data:\n  ? *a3\n  : v\n  ? *a12\n  : w\n"},
+		{"bomb as a value, then as a key", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\n  creationTimestamp: 2020-01-01T00:00:00Z\n" + anchors + "data:\n  k: *a12\n  ? *a12\n  : w\n"},
+		{"bomb after a misspelt field, then as a key", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\n  nmae: x\n" + anchors + "data:\n  k: *a12\n  ? *a12\n  : w\n"},
+		{"bomb after a misspelt field", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bomb\n  nmae: x\n" + anchors + "data:\n  ? *a12\n  : w\n"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			jsonOnly.Store(true)
