@@ -209,10 +209,11 @@ func defaultPolicy() policy {
 // are refused; unsupported annotations are warnings.
 func (c *compiler) parsePolicy(ing Ingress) (*policy, bool) {
 	p := c.newPolicy()
-	if c.canaryKey == "" {
-		c.canaryKey = c.opts.annotation("canary")
+	if c.prefix == "" {
+		c.prefix = c.opts.annotation("")
+		c.canaryKey = c.prefix + "canary"
 	}
-	prefix := c.canaryKey[:len(c.canaryKey)-len("canary")]
+	prefix := c.prefix
 	keys := c.keys[:0] // reused: the keys are only read while parsing
 	for key := range ing.Annotations {
 		keys = append(keys, key)

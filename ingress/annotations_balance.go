@@ -319,10 +319,7 @@ func balancing(b balanceRaw) proxy.Balancing {
 // configured prefix, without building its key: finishBalance asks about a
 // dozen names for every Ingress, which mostly have a few annotations.
 func (c *compiler) hasAnnotation(ing Ingress, name string) bool {
-	prefix := c.opts.AnnotationPrefix
-	if prefix == "" {
-		prefix = DefaultAnnotationPrefix
-	}
+	prefix := c.opts.annotationPrefix()
 	for key := range ing.Annotations {
 		if len(key) == len(prefix)+1+len(name) && key[len(prefix)] == '/' && key[len(prefix)+1:] == name && key[:len(prefix)] == prefix {
 			return true
@@ -334,10 +331,7 @@ func (c *compiler) hasAnnotation(ing Ingress, name string) bool {
 // setsAnnotationOf reports whether ing has, under the configured prefix,
 // an annotation of registry.
 func (c *compiler) setsAnnotationOf(ing Ingress, registry map[string]annotation) bool {
-	prefix := c.opts.AnnotationPrefix
-	if prefix == "" {
-		prefix = DefaultAnnotationPrefix
-	}
+	prefix := c.opts.annotationPrefix()
 	for key := range ing.Annotations {
 		if len(key) > len(prefix) && key[len(prefix)] == '/' && key[:len(prefix)] == prefix {
 			if _, ok := registry[key[len(prefix)+1:]]; ok {

@@ -73,11 +73,15 @@ type Options struct {
 }
 
 func (o *Options) annotation(name string) string {
-	prefix := o.AnnotationPrefix
-	if prefix == "" {
-		prefix = DefaultAnnotationPrefix
+	return o.annotationPrefix() + "/" + name
+}
+
+// annotationPrefix is AnnotationPrefix, or its default.
+func (o *Options) annotationPrefix() string {
+	if o.AnnotationPrefix == "" {
+		return DefaultAnnotationPrefix
 	}
-	return prefix + "/" + name
+	return o.AnnotationPrefix
 }
 
 // Compiled is the result of Compile: the routing table and what goes with it.
@@ -307,9 +311,9 @@ type compiler struct {
 	// detachedPolicies maps the policies of the scratch to their copies in
 	// Compiled.routes (see detached).
 	detachedPolicies map[*policy]*policy
-	// canaryKey is the canary annotation's key under the prefix, built
-	// once; keys is parsePolicy's buffer for the keys of an Ingress.
-	canaryKey string
+	// prefix ("PREFIX/") and canaryKey, the canary annotation's key, are
+	// built once; keys is parsePolicy's buffer for the keys of an Ingress.
+	prefix, canaryKey string
 	keys      []string
 	// refIng and refName cache the Ref of the Ingress being compiled
 	// (see ref).
