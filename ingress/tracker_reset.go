@@ -7,6 +7,8 @@ package ingress
 import (
 	"slices"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
 	"github.com/ingressmux/ingressmux/internal/parallel"
 )
 
@@ -118,23 +120,18 @@ func (t *Tracker) prepareIngress(e *entry, skip []Warning) {
 // normalize makes them.
 func setObjects(set *Set) []normalized {
 	out := make([]normalized, 0, set.Len())
-	for _, o := range set.IngressClasses {
-		out = append(out, normalized{kindIngressClass, objectKey(o.Namespace, o.Name), o})
-	}
-	for _, o := range set.Services {
-		out = append(out, normalized{kindService, objectKey(o.Namespace, o.Name), o})
-	}
-	for _, o := range set.EndpointSlices {
-		out = append(out, normalized{kindEndpointSlice, objectKey(o.Namespace, o.Name), o})
-	}
-	for _, o := range set.Secrets {
-		out = append(out, normalized{kindSecret, objectKey(o.Namespace, o.Name), o})
-	}
-	for _, o := range set.ConfigMaps {
-		out = append(out, normalized{kindConfigMap, objectKey(o.Namespace, o.Name), o})
-	}
-	for _, o := range set.Ingresses {
-		out = append(out, normalized{kindIngress, objectKey(o.Namespace, o.Name), o})
+	out = appendNormalized(out, kindIngressClass, set.IngressClasses)
+	out = appendNormalized(out, kindService, set.Services)
+	out = appendNormalized(out, kindEndpointSlice, set.EndpointSlices)
+	out = appendNormalized(out, kindSecret, set.Secrets)
+	out = appendNormalized(out, kindConfigMap, set.ConfigMaps)
+	return appendNormalized(out, kindIngress, set.Ingresses)
+}
+
+// appendNormalized appends the objects of one kind to out.
+func appendNormalized[T metav1.Object](out []normalized, k kind, objects []T) []normalized {
+	for _, o := range objects {
+		out = append(out, normalized{k, objectKey(o.GetNamespace(), o.GetName()), o})
 	}
 	return out
 }
