@@ -314,7 +314,7 @@ type compiler struct {
 	// prefix ("PREFIX/") and canaryKey, the canary annotation's key, are
 	// built once; keys is parsePolicy's buffer for the keys of an Ingress.
 	prefix, canaryKey string
-	keys      []string
+	keys              []string
 	// refIng and refName cache the Ref of the Ingress being compiled
 	// (see ref).
 	refIng  *networkingv1.Ingress
