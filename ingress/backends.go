@@ -64,8 +64,10 @@ type resolved struct {
 	err     error
 }
 
-func newResolver(set *Set, opts *Options) *resolver {
-	r := &resolver{opts: opts, services: map[string]*corev1.Service{}, slices: map[string][]*discoveryv1.EndpointSlice{}, cache: map[route.Backend]*resolved{}}
+// newResolver resolves the backends of set, with its cache made for
+// backends backends.
+func newResolver(set *Set, opts *Options, backends int) *resolver {
+	r := &resolver{opts: opts, services: map[string]*corev1.Service{}, slices: map[string][]*discoveryv1.EndpointSlice{}, cache: make(map[route.Backend]*resolved, backends)}
 	for _, s := range set.Services {
 		r.services[s.Namespace+"/"+s.Name] = s.Service
 	}

@@ -168,8 +168,6 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 	c := &compiler{opts: opts, set: set, out: &Compiled{}}
 	c.takeScratch()
 	defer c.releaseScratch()
-	c.resolver = newResolver(set, &c.opts)
-	c.resolver.everyCaller = opts.backendWarnings
 	c.out.Warnings = append(c.out.Warnings, set.Warnings...)
 	defClass, warnings := defaultClass(set)
 	c.out.Warnings = append(c.out.Warnings, warnings...)
@@ -202,7 +200,8 @@ func compileOnce(set *Set, opts Options) (*Compiled, error) {
 	// growing (a group of three Ingresses with three backends each
 	// outgrows a small map), but not past what growing costs little,
 	// since a Tracker keeps it: a thousand paths may reach one Service.
-	c.resolver.cache = make(map[route.Backend]*resolved, min(n, maxResolverHint))
+	c.resolver = newResolver(set, &c.opts, min(n, maxResolverHint))
+	c.resolver.everyCaller = opts.backendWarnings
 	sortMergeOrder(taken)
 	for _, ing := range taken {
 		c.addIngress(ing)

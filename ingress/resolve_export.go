@@ -18,7 +18,7 @@ type Backends struct {
 // NewBackends indexes the Services and EndpointSlices of set. Of opts only
 // Backends, Resolver and ClusterDomain are used.
 func NewBackends(set *Set, opts Options) *Backends {
-	return &Backends{r: newResolver(set, &opts)}
+	return &Backends{r: newResolver(set, &opts, 0)}
 }
 
 // Resolve returns where b is, with a warning, the first time b is asked
