@@ -57,8 +57,7 @@ func nextChunk(last, first, most, need int) int {
 	return max(min(max(2*last, first), most), need)
 }
 
-// clone returns a copy of s that shares no memory with the input. A nil
-// arena copies s on its own.
+// clone returns a copy of s that shares no memory with the input.
 func (a *decodeArena) clone(s string) string {
 	if len(s) == 0 {
 		return ""
@@ -87,7 +86,7 @@ func (a *decodeArena) cloneBytes(b []byte) string {
 // room reports whether n bytes go to the string chunk, starting a new
 // chunk when the current one is too full.
 func (a *decodeArena) room(n int) bool {
-	if a == nil || n > arenaStrMax {
+	if n > arenaStrMax {
 		return false
 	}
 	if a.strs.Cap()-a.strs.Len() < n {
@@ -105,7 +104,7 @@ func (a *decodeArena) keepLines(x lineIndex) lineIndex {
 	if len(x) == 0 {
 		return lineIndex{} // not nil: the object has an index
 	}
-	if a == nil || len(x) > arenaLineMax {
+	if len(x) > arenaLineMax {
 		return append(make(lineIndex, 0, len(x)), x...)
 	}
 	if cap(a.lines)-len(a.lines) < len(x) {
@@ -121,9 +120,6 @@ func (a *decodeArena) keepLines(x lineIndex) lineIndex {
 // pointer fields (pathType, each path's service, http) were half of
 // the allocations of decoding it.
 func (a *decodeArena) newValue(t reflect.Type) reflect.Value {
-	if a == nil {
-		return reflect.New(t)
-	}
 	var chunk *valueChunk
 	for i := range a.values {
 		if a.values[i].t == t {

@@ -83,19 +83,9 @@ spec:
 	}
 }
 
-// TestArenaWithoutChunks checks the copies made without an arena, and
-// that an object without keys still has a line index.
-func TestArenaWithoutChunks(t *testing.T) {
-	var none *decodeArena
-	in := []byte("text")
-	s := none.cloneBytes(in)
-	in[0] = 'n'
-	if s != "text" || none.clone("abc") != "abc" || none.clone("") != "" {
-		t.Errorf("copies without an arena: %q", s)
-	}
-	if x := none.keepLines(lineIndex{{line: 3}}); len(x) != 1 || x[0].line != 3 {
-		t.Errorf("lines without an arena: %v", x)
-	}
+// TestArenaLines checks that an object without keys still has a line
+// index, and that one object's lines do not share room with the next's.
+func TestArenaLines(t *testing.T) {
 	a := new(decodeArena)
 	if x := a.keepLines(nil); x == nil {
 		t.Error("an empty line index is nil: the object would be located by re-parsing")
@@ -108,8 +98,7 @@ func TestArenaWithoutChunks(t *testing.T) {
 }
 
 // TestArenaValues checks the values pointer fields are given: zero, of
-// the type asked, each its own (past the end of a chunk too), and from
-// reflect.New without an arena.
+// the type asked, each its own (past the end of a chunk too).
 func TestArenaValues(t *testing.T) {
 	a := new(decodeArena)
 	typ := reflect.TypeFor[networkingv1.IngressServiceBackend]()
@@ -130,10 +119,6 @@ func TestArenaValues(t *testing.T) {
 		if p.Name != fmt.Sprint(i) {
 			t.Fatalf("value %d was written over: %q", i, p.Name)
 		}
-	}
-	var none *decodeArena
-	if p := none.newValue(typ).Interface().(*networkingv1.IngressServiceBackend); p == nil || p.Name != "" {
-		t.Errorf("without an arena: %#v", p)
 	}
 }
 
